@@ -1,0 +1,49 @@
+// Who may call: booleans read from the session. Used by list operation access, mutation
+// guards and ui.isAccessAllowed. Permissions come from the session, which is rebuilt from the
+// database on every request, so a change of groups takes effect on the next call.
+import type { Session } from '../auth'
+import type { Permission } from '../services/permissions'
+
+export type SessionArgs = { session?: Session }
+
+// signed in with any kind of credential, customer or staff
+export function isSignedIn ({ session }: SessionArgs): boolean {
+  return Boolean(session?.data.isActive)
+}
+
+// staff who are still active: the only users the Admin UI admits
+export function isActiveStaff ({ session }: SessionArgs): boolean {
+  return Boolean(session?.data.isActive && session.data.isStaff)
+}
+
+export function isSuperuser ({ session }: SessionArgs): boolean {
+  return isActiveStaff({ session }) && Boolean(session?.data.isSuperuser)
+}
+
+export function hasPermission (session: Session | undefined, permission: Permission): boolean {
+  if (!session || !isActiveStaff({ session })) return false
+  return session.data.isSuperuser || session.data.userPermissions.includes(permission)
+}
+
+// grants managing customers: their accounts, addresses and customer groups
+export function canManageUsers ({ session }: SessionArgs): boolean {
+  return hasPermission(session, 'MANAGE_USERS')
+}
+
+// grants managing staff accounts and permission groups (within the scope rules of services/staffScope.ts)
+export function canManageStaff ({ session }: SessionArgs): boolean {
+  return hasPermission(session, 'MANAGE_STAFF')
+}
+
+// grants creating, editing and deleting channels
+export function canManageChannels ({ session }: SessionArgs): boolean {
+  return hasPermission(session, 'MANAGE_CHANNELS')
+}
+
+export function canManageUsersOrStaff (args: SessionArgs): boolean {
+  return canManageUsers(args) || canManageStaff(args)
+}
+
+export function deny (): boolean {
+  return false
+}

@@ -1,0 +1,107 @@
+// Sessions: the Admin UI's cookie (@keystone-6/auth, staff only) and Bearer access tokens for
+// every API call. Both resolve to the same Session, rebuilt from the database on each request.
+import type { IncomingMessage } from 'node:http'
+import { timingSafeEqual } from 'node:crypto'
+import { createAuth } from '@keystone-6/auth'
+import { statelessSessions } from '@keystone-6/core/session'
+import type { SessionStrategy } from '@keystone-6/core/types'
+import type { Context } from './generated/keystone/types'
+import type { GraphQLSchema } from 'graphql'
+import { env } from './env'
+import { normalizeEmail } from './services/emails'
+import { hashPassword } from './services/passwords'
+import type { Permission } from './services/permissions'
+import { verifyAccessToken } from './services/tokens'
+
+export type SessionVia = 'cookie' | 'jwt'
+
+export type Session = {
+  listKey: 'User'
+  itemId: string
+  via: SessionVia
+  data: {
+    id: string
+    isActive: boolean
+    isStaff: boolean
+    isSuperuser: boolean
+    userPermissions: Permission[]
+  }
+}
+
+type BaseSession = Omit<Session, 'data'>
+
+const { withAuth } = createAuth({
+  listKey: 'User',
+  identityField: 'email',
+  secretField: 'password',
+  // read with sudo on every request: permissions are never cached in a cookie or a token
+  sessionData: 'id isActive isStaff isSuperuser userPermissions',
+})
+
+export { withAuth }
+
+function bearerToken (req: IncomingMessage | undefined): string | undefined {
+  const header = req?.headers.authorization
+  if (!header) return undefined
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  return match?.[1] ?? ''
+}
+
+function sameKey (a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}
+
+async function sessionFromAccessToken (context: Context, token: string): Promise<BaseSession | undefined> {
+  const verified = await verifyAccessToken(token)
+  if (!verified.ok) return undefined
+  const user = await context.sudo().db.User.findOne({ where: { id: verified.claims.sub } })
+  // revocation is immediate: a rotated token key or a deactivated account ends every token
+  if (!user || !user.isActive || typeof user.jwtTokenKey !== 'string' || !sameKey(user.jwtTokenKey, verified.claims.token)) return undefined
+  return { listKey: 'User', itemId: String(user.id), via: 'jwt' }
+}
+
+export function sessionStrategy (): SessionStrategy<BaseSession, any> {
+  const cookie = statelessSessions({
+    secret: env.sessionSecret,
+    maxAge: 60 * 60 * 8,
+    secure: env.isProduction,
+    sameSite: 'lax',
+  })
+  return {
+    async get ({ context }) {
+      // a request that presents a Bearer token is judged by it alone, never by a cookie beside it
+      const token = bearerToken(context.req)
+      if (token !== undefined) return token ? sessionFromAccessToken(context, token) : undefined
+      const session = await cookie.get({ context }) as { itemId?: string } | undefined
+      if (!session?.itemId) return undefined
+      return { listKey: 'User', itemId: String(session.itemId), via: 'cookie' }
+    },
+    start: cookie.start,
+    end: cookie.end,
+  }
+}
+
+const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }
+
+/**
+ * Admit only active staff through the Admin UI's sign-in mutation, with the email looked up
+ * case-insensitively. Anyone else gets the same failure, after the same hashing work, so the
+ * answer tells nothing about whether an email is registered or belongs to a customer.
+ */
+export function restrictAdminSignIn (schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getMutationType()?.getFields().authenticateUserWithPassword
+  if (!field?.resolve) return schema
+  const original = field.resolve
+  field.resolve = async (root, args, context: Context, info) => {
+    const email = normalizeEmail(String(args.email ?? ''))
+    const user = await context.sudo().db.User.findOne({ where: { email } })
+    if (!user || !user.isStaff || !user.isActive) {
+      await hashPassword('simulated-password-to-counter-timing-attack')
+      return FAILURE
+    }
+    return original(root, { ...args, email }, context, info)
+  }
+  return schema
+}

@@ -1,0 +1,71 @@
+// Reads and checks process.env once; no other module touches process.env (scripts excepted).
+import 'dotenv/config'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+
+export type PasswordLoginMode = 'ENABLED' | 'CUSTOMERS_ONLY' | 'DISABLED'
+
+const raw = process.env
+const isProduction = raw.NODE_ENV === 'production'
+
+function int (name: string, fallback: number): number {
+  const value = raw[name]
+  if (value === undefined || value === '') return fallback
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`)
+  return parsed
+}
+
+function flag (name: string, fallback: boolean): boolean {
+  const value = raw[name]?.toLowerCase()
+  if (value === undefined || value === '') return fallback
+  return value === '1' || value === 'true' || value === 'yes'
+}
+
+function oneOf<T extends string> (name: string, values: readonly T[], fallback: T): T {
+  const value = raw[name]
+  if (value === undefined || value === '') return fallback
+  if (!(values as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${values.join(', ')}`)
+  return value as T
+}
+
+// In development a secret is generated once and kept beside the project, so sessions
+// survive restarts; production refuses to start without an explicit one.
+function sessionSecret (): string {
+  const value = raw.SESSION_SECRET
+  if (value) {
+    if (value.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters')
+    return value
+  }
+  if (isProduction) throw new Error('SESSION_SECRET is required in production')
+  const file = path.join(process.cwd(), '.dev-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const generated = randomBytes(32).toString('base64url')
+  writeFileSync(file, generated + '\n', { mode: 0o600 })
+  return generated
+}
+
+const port = int('PORT', 3000)
+
+export const env = {
+  isProduction,
+  databaseUrl: raw.DATABASE_URL || 'file:./keystone.db',
+  sessionSecret: sessionSecret(),
+  smtpUrl: raw.SMTP_URL || undefined,
+  emailFrom: raw.EMAIL_FROM || 'no-reply@localhost',
+  allowedClientHosts: (raw.ALLOWED_CLIENT_HOSTS || 'localhost,127.0.0.1')
+    .split(',').map(h => h.trim().toLowerCase()).filter(Boolean),
+  accessTokenTtl: int('ACCESS_TOKEN_TTL', 300),
+  refreshTokenTtl: int('REFRESH_TOKEN_TTL', 2592000),
+  passwordLoginMode: oneOf<PasswordLoginMode>('PASSWORD_LOGIN_MODE', ['ENABLED', 'CUSTOMERS_ONLY', 'DISABLED'], 'ENABLED'),
+  accountConfirmationRequired: flag('ACCOUNT_CONFIRMATION_REQUIRED', true),
+  adminEmail: raw.ADMIN_EMAIL || undefined,
+  adminPassword: raw.ADMIN_PASSWORD || undefined,
+  trustProxy: flag('TRUST_PROXY', false),
+  host: raw.HOST || 'localhost',
+  port,
+  publicUrl: (raw.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+} as const
+
+export type Env = typeof env

@@ -1,0 +1,42 @@
+// Keystone configuration: database, lists, sessions, Admin UI access and GraphQL. Wrapped by auth.ts.
+import { config } from '@keystone-6/core'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { env } from './env'
+import { lists, extendGraphqlSchema } from './schema'
+import { sessionStrategy, withAuth } from './auth'
+import { isActiveStaff } from './access/permissions'
+
+const provider = /^postgres(ql)?:\/\//.test(env.databaseUrl) ? 'postgresql' : 'sqlite'
+
+export default withAuth(config({
+  db: {
+    provider,
+    prismaClientOptions: () => ({
+      adapter: provider === 'sqlite'
+        ? new PrismaBetterSqlite3({ url: env.databaseUrl })
+        : new PrismaPg({ connectionString: env.databaseUrl }),
+    }),
+    // each provider keeps its own generated schema and client, so both can be committed and built
+    prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
+    prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',
+  },
+  lists,
+  session: sessionStrategy(),
+  graphql: {
+    path: '/api/graphql',
+    schemaPath: provider === 'sqlite' ? 'schema.graphql' : 'schema.postgresql.graphql',
+    extendGraphqlSchema,
+    // stack traces and database messages stay in the server log outside development
+    debug: !env.isProduction,
+    playground: !env.isProduction,
+  },
+  server: {
+    options: { host: env.host, port: env.port },
+  },
+  ui: {
+    // only active staff get in; what each sees inside follows their permission groups
+    isAccessAllowed: context => isActiveStaff({ session: context.session }),
+  },
+  telemetry: false,
+}))

@@ -1,0 +1,48 @@
+// The AccountEvent list: a user's account history (Saleor's CustomerEvent). Written by services
+// only, read by the staff who manage the user, never edited or deleted.
+import { list } from '@keystone-6/core'
+import { json, relationship, select, timestamp } from '@keystone-6/core/fields'
+import type { Lists } from '../generated/keystone/types'
+import { canManageUsersOrStaff, deny } from '../access/permissions'
+import { readableAccountEvents } from '../access/rules'
+
+export const ACCOUNT_EVENT_TYPES = [
+  'ACCOUNT_CREATED',
+  'ACCOUNT_CREATED_FROM_STAFF',
+  'ACCOUNT_ACTIVATED',
+  'ACCOUNT_DEACTIVATED',
+  'PASSWORD_RESET_LINK_SENT',
+  'PASSWORD_RESET',
+  'PASSWORD_CHANGED',
+  'EMAIL_CHANGED_REQUEST',
+  'EMAIL_CHANGED',
+  'EMAIL_ASSIGNED',
+  'NAME_ASSIGNED',
+  'NOTE_ADDED',
+  'ACCOUNT_DELETION_REQUESTED',
+  'ACCOUNT_DELETED',
+  'PLACED_ORDER',
+  'STAFF_PROMOTED',
+  'STAFF_UPDATED',
+] as const
+
+export const AccountEvent: Lists.AccountEvent = list({
+  access: {
+    operation: { query: canManageUsersOrStaff, create: deny, update: deny, delete: deny },
+    filter: { query: readableAccountEvents },
+  },
+  ui: {
+    hideNavigation: args => !canManageUsersOrStaff(args),
+    hideCreate: true,
+    hideDelete: true,
+    labelField: 'type',
+    listView: { initialColumns: ['date', 'type', 'user', 'actor'], initialSort: { field: 'date', direction: 'DESC' } },
+  },
+  fields: {
+    type: select({ type: 'string', options: [...ACCOUNT_EVENT_TYPES], validation: { isRequired: true } }),
+    date: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true }),
+    user: relationship({ ref: 'User.events' }),
+    actor: relationship({ ref: 'User' }),
+    parameters: json({ defaultValue: {} }),
+  },
+})

@@ -1,0 +1,204 @@
+// The User list: customers and staff in one list (isStaff), as in Saleor.
+import { list } from '@keystone-6/core'
+import { g } from '../mutations/shared/g'
+import { checkbox, json, relationship, select, text, timestamp, password, virtual } from '@keystone-6/core/fields'
+import { document } from '@keystone-6/fields-document'
+import type { Lists } from '../generated/keystone/types'
+import { canManageUsersOrStaff, isSignedIn, deny } from '../access/permissions'
+import { deletableUsers, readableUsers, updatableUsers } from '../access/rules'
+import { isSelfOrManager, managerWritable, managesOtherUser, managesUser, secret, staffOnly, system } from '../access/fields'
+import { canManageStaff, canManageUsers, isSuperuser } from '../access/permissions'
+import { isAddressOfUser } from '../services/addresses'
+import { isValidEmail, normalizeEmail } from '../services/emails'
+import { metadataField } from './metadataField'
+import { passwordKdf } from '../services/passwords'
+import { effectivePermissions } from '../services/permissions'
+import { userRoleProblems } from '../services/staffScope'
+import { newTokenKey } from '../services/tokens'
+import { PermissionEnum } from './permissionEnum'
+
+export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
+
+// a relationship input that sets a default address names it by id; a disconnect clears it
+function connectedId (input: unknown): string | null | undefined {
+  if (input === undefined) return undefined
+  if (input === null || typeof input !== 'object') return null
+  const connect = (input as { connect?: { id?: unknown } }).connect
+  return connect && typeof connect.id === 'string' ? connect.id : null
+}
+
+async function groupsOf (context: any, userId: unknown) {
+  return context.sudo().db.PermissionGroup.findMany({ where: { users: { some: { id: { equals: String(userId) } } } } })
+}
+
+export const User: Lists.User = list({
+  access: {
+    operation: {
+      query: () => true,
+      create: canManageUsersOrStaff,
+      update: isSignedIn,
+      delete: canManageUsersOrStaff,
+    },
+    filter: {
+      query: readableUsers,
+      update: updatableUsers,
+      delete: deletableUsers,
+    },
+  },
+  ui: {
+    hideNavigation: args => !canManageUsersOrStaff(args),
+    labelField: 'email',
+    searchFields: ['email', 'firstName', 'lastName', 'name', 'phone'],
+    listView: { initialColumns: ['email', 'firstName', 'lastName', 'isStaff', 'isActive', 'dateJoined'] },
+  },
+  hooks: {
+    resolveInput: {
+      // every account gets its own token key from birth; rotating it revokes all its tokens
+      create: ({ resolvedData }) => ({ ...resolvedData, jwtTokenKey: resolvedData.jwtTokenKey || newTokenKey() }),
+    },
+    validate: {
+      create: async ({ resolvedData, context, addValidationError }) => {
+        // WARNING: services write with sudo after settling access themselves; only API callers are checked here
+        if (!context.__internal.sudo) {
+          for (const problem of userRoleProblems({ session: context.session, operation: 'create', data: resolvedData })) addValidationError(problem)
+        }
+        if (resolvedData.defaultShippingAddress || resolvedData.defaultBillingAddress) {
+          addValidationError('A new user has no addresses to make default yet.')
+        }
+      },
+      update: async ({ resolvedData, item, context, addValidationError }) => {
+        if (!context.__internal.sudo) {
+          for (const problem of userRoleProblems({ session: context.session, operation: 'update', item, data: resolvedData })) addValidationError(problem)
+        }
+        for (const key of ['defaultShippingAddress', 'defaultBillingAddress'] as const) {
+          const addressId = connectedId(resolvedData[key])
+          if (addressId && !(await isAddressOfUser(context, addressId, String(item.id)))) {
+            addValidationError(`${key} must be one of the user's own addresses.`)
+          }
+        }
+      },
+    },
+  },
+  fields: {
+    email: text({
+      isIndexed: 'unique',
+      validation: { isRequired: true },
+      access: {
+        // a customer's own email changes only through the verified requestEmailChange flow
+        update: managesUser,
+      },
+      hooks: {
+        resolveInput: ({ resolvedData }) => typeof resolvedData?.email === 'string' ? normalizeEmail(resolvedData.email) : resolvedData?.email,
+        validate: ({ resolvedData, addValidationError }) => {
+          if (typeof resolvedData?.email === 'string' && !isValidEmail(resolvedData.email)) addValidationError('email is not a valid email address')
+        },
+      },
+    }),
+    firstName: text({ validation: { length: { max: 256 } } }),
+    lastName: text({ validation: { length: { max: 256 } } }),
+    name: text({ validation: { length: { max: 512 } } }),
+    password: password({
+      kdf: passwordKdf,
+      validation: { length: { min: 8, max: 256 } },
+      access: {
+        // WARNING: never readable, not even as isSet through another user's eyes
+        read: deny,
+        // self-service password changes re-check the old password (passwordChange)
+        update: managesOtherUser,
+      },
+      ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
+    }),
+    jwtTokenKey: text({ ...secret, db: { isNullable: true } }),
+
+    isActive: checkbox({ defaultValue: true, access: { create: canManageUsersOrStaff, update: managesOtherUser } }),
+    isStaff: checkbox({ defaultValue: false, access: { create: canManageStaff, update: canManageStaff } }),
+    isSuperuser: checkbox({ defaultValue: false, access: { create: isSuperuser, update: isSuperuser } }),
+    isConfirmed: checkbox({ defaultValue: false, ...managerWritable }),
+
+    dateJoined: timestamp({ defaultValue: { kind: 'now' }, ...system }),
+    updatedAt: timestamp({ db: { updatedAt: true }, ...system }),
+    lastLogin: timestamp({ ...system }),
+
+    languageCode: text({ defaultValue: 'en', validation: { length: { max: 35 } } }),
+    phone: text({ validation: { length: { max: 32 } } }),
+    note: document({ formatting: true, links: true, ...staffOnly }),
+    metadata: metadataField(),
+    privateMetadata: metadataField(staffOnly),
+    externalReference: text({ isIndexed: 'unique', db: { isNullable: true }, validation: { isRequired: false }, ...managerWritable }),
+    onboardingStatus: select({ type: 'string', options: [...ONBOARDING_STATUSES], defaultValue: 'not_started', validation: { isRequired: true } }),
+    orderWebhookUrl: text({ validation: { length: { max: 2048 } } }),
+
+    addresses: relationship({
+      ref: 'Address.user',
+      many: true,
+      // customers edit their address book through the Address list, which pins the owner
+      ...managerWritable,
+      ui: { displayMode: 'table', columns: ['firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'], itemView: { fieldMode: 'read' } },
+    }),
+    defaultShippingAddress: relationship({ ref: 'Address' }),
+    defaultBillingAddress: relationship({ ref: 'Address' }),
+    customerGroups: relationship({
+      ref: 'CustomerGroup.users',
+      many: true,
+      access: { create: canManageUsers, update: managesUser },
+    }),
+    permissionGroups: relationship({
+      ref: 'PermissionGroup.users',
+      many: true,
+      access: { read: isSelfOrManager, create: canManageStaff, update: canManageStaff },
+    }),
+    events: relationship({
+      ref: 'AccountEvent.user',
+      many: true,
+      access: { read: managesUser, create: deny, update: deny },
+      ui: { displayMode: 'count', createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } },
+    }),
+
+    userPermissions: virtual({
+      access: { read: isSelfOrManager },
+      field: g.field({
+        type: g.nonNull(g.list(g.nonNull(PermissionEnum))),
+        async resolve (item, _args, context) {
+          if (!item.isStaff || !item.isActive) return []
+          return effectivePermissions({ ...item, permissionGroups: await groupsOf(context, item.id) })
+        },
+      }),
+    }),
+    restrictedAccessToChannels: virtual({
+      access: { read: isSelfOrManager },
+      field: g.field({
+        type: g.nonNull(g.Boolean),
+        async resolve (item, _args, context) {
+          if (!item.isStaff || item.isSuperuser) return false
+          const groups = await groupsOf(context, item.id)
+          return !groups.some((group: { restrictedAccessToChannels: boolean }) => !group.restrictedAccessToChannels)
+        },
+      }),
+    }),
+    accessibleChannels: virtual({
+      access: { read: isSelfOrManager },
+      field: lists => g.field({
+        type: g.nonNull(g.list(g.nonNull(lists.Channel.types.output))),
+        async resolve (item, _args, context) {
+          if (!item.isStaff || !item.isActive) return []
+          const sudo = context.sudo()
+          const groups = await groupsOf(context, item.id)
+          const unrestricted = item.isSuperuser || groups.some((group: { restrictedAccessToChannels: boolean }) => !group.restrictedAccessToChannels)
+          if (unrestricted) return sudo.db.Channel.findMany({ orderBy: { slug: 'asc' } })
+          return sudo.db.Channel.findMany({
+            where: { permissionGroups: { some: { id: { in: groups.map((group: { id: string }) => group.id) } } } },
+            orderBy: { slug: 'asc' },
+          })
+        },
+      }),
+      ui: { query: '{ name slug }' },
+    }),
+    hasAccount: virtual({
+      access: { read: isSelfOrManager },
+      field: g.field({
+        type: g.nonNull(g.Boolean),
+        resolve: item => typeof item.password === 'string' && item.password.length > 0,
+      }),
+    }),
+  },
+})

@@ -1,0 +1,11 @@
+// The data model and the API surface: lists from lists/, custom fields from mutations/.
+import { User } from './lists/User'
+import { Address } from './lists/Address'
+import { CustomerGroup } from './lists/CustomerGroup'
+import { PermissionGroup } from './lists/PermissionGroup'
+import { Channel } from './lists/Channel'
+import { AccountEvent } from './lists/AccountEvent'
+
+export const lists = { User, Address, CustomerGroup, PermissionGroup, Channel, AccountEvent }
+
+export { extendGraphqlSchema } from './mutations'

@@ -1,0 +1,48 @@
+// Test data, made through the Keystone db API with sudo (list hooks run, access does not):
+// customers, staff with given permissions, groups, channels and addresses.
+import { randomBytes } from 'node:crypto'
+import type { Context } from '../../generated/keystone/types'
+import type { Permission } from '../../services/permissions'
+
+export const PASSWORD = 'correct horse battery staple'
+
+function unique (prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`
+}
+
+export async function makeCustomer (context: Context, data: Record<string, unknown> = {}) {
+  return context.sudo().db.User.createOne({
+    data: { email: `${unique('customer')}@example.com`, firstName: 'Casey', lastName: 'Customer', password: PASSWORD, isConfirmed: true, ...data },
+  })
+}
+
+export async function makePermissionGroup (context: Context, permissions: Permission[], data: Record<string, unknown> = {}) {
+  return context.sudo().db.PermissionGroup.createOne({ data: { name: unique('group'), permissions, ...data } })
+}
+
+export async function makeStaff (context: Context, permissions: Permission[], data: Record<string, unknown> = {}) {
+  const user = await context.sudo().db.User.createOne({
+    data: { email: `${unique('staff')}@example.com`, firstName: 'Sam', lastName: 'Staff', password: PASSWORD, isStaff: true, isConfirmed: true, ...data },
+  })
+  if (permissions.length > 0) await makePermissionGroup(context, permissions, { users: { connect: [{ id: user.id }] } })
+  return user
+}
+
+export async function makeSuperuser (context: Context) {
+  return makeStaff(context, [], { isSuperuser: true })
+}
+
+export async function makeAddress (context: Context, userId: string, data: Record<string, unknown> = {}) {
+  return context.sudo().db.Address.createOne({
+    data: { user: { connect: { id: userId } }, firstName: 'Casey', lastName: 'Customer', streetAddress1: '1 Main St', city: 'Springfield', postalCode: '62701', country: 'US', ...data },
+  })
+}
+
+export async function makeCustomerGroup (context: Context, data: Record<string, unknown> = {}) {
+  return context.sudo().db.CustomerGroup.createOne({ data: { name: unique('customers'), description: 'internal segment notes', ...data } })
+}
+
+export async function makeChannel (context: Context, data: Record<string, unknown> = {}) {
+  const slug = unique('channel')
+  return context.sudo().db.Channel.createOne({ data: { name: slug, slug, defaultCountry: 'US', ...data } })
+}
