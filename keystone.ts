@@ -20,6 +20,14 @@ export default withAuth(config({
     // each provider keeps its own generated schema and client, so both can be committed and built
     prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
     prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',
+    // rate-limiter-flexible's store (services/throttle.ts): login attempts shared by every process
+    extendPrismaSchema: schema => `${schema}
+model RateLimiterFlexible {
+  key    String    @id
+  points Int
+  expire DateTime?
+}
+`,
   },
   lists,
   session: sessionStrategy(),

@@ -5,7 +5,9 @@ import { CustomerGroup } from './lists/CustomerGroup'
 import { PermissionGroup } from './lists/PermissionGroup'
 import { Channel } from './lists/Channel'
 import { AccountEvent } from './lists/AccountEvent'
+import { OutboxMail } from './lists/OutboxMail'
+import { OneTimeToken } from './lists/OneTimeToken'
 
-export const lists = { User, Address, CustomerGroup, PermissionGroup, Channel, AccountEvent }
+export const lists = { User, Address, CustomerGroup, PermissionGroup, Channel, AccountEvent, OutboxMail, OneTimeToken }
 
 export { extendGraphqlSchema } from './mutations'

@@ -1,0 +1,51 @@
+// The OutboxMail list: every mail, written in the same transaction as the change that causes it
+// and delivered after commit by services/outbox.ts. Staff see the queue; nobody sees a token.
+import { list } from '@keystone-6/core'
+import { integer, relationship, select, text, timestamp, json } from '@keystone-6/core/fields'
+import type { Lists } from '../generated/keystone/types'
+import { canManageUsersOrStaff, deny } from '../access/permissions'
+import { secret } from '../access/fields'
+
+export const MAIL_TEMPLATES = [
+  'ACCOUNT_CONFIRMATION',
+  'ACCOUNT_EXISTS',
+  'PASSWORD_RESET',
+  'STAFF_SET_PASSWORD',
+  'PASSWORD_CHANGED',
+  'EMAIL_CHANGE_CONFIRMATION',
+  'EMAIL_CHANGED',
+  'ACCOUNT_DELETION',
+] as const
+
+export const MAIL_STATUSES = ['pending', 'sending', 'sent'] as const
+
+export const OutboxMail: Lists.OutboxMail = list({
+  access: {
+    operation: { query: canManageUsersOrStaff, create: deny, update: deny, delete: deny },
+  },
+  ui: {
+    hideNavigation: args => !canManageUsersOrStaff(args),
+    hideCreate: true,
+    hideDelete: true,
+    labelField: 'subject',
+    listView: { initialColumns: ['createdAt', 'to', 'template', 'status', 'attempts', 'sentAt', 'lastError'], initialSort: { field: 'createdAt', direction: 'DESC' } },
+  },
+  fields: {
+    to: text({ validation: { isRequired: true }, isIndexed: true }),
+    subject: text({ validation: { isRequired: true } }),
+    template: select({ type: 'string', options: [...MAIL_TEMPLATES], validation: { isRequired: true } }),
+    // what the template needs that is no secret (names, addresses)
+    params: json({ defaultValue: {} }),
+    // one-time tokens for the links, sealed with a key derived from SESSION_SECRET
+    sealedSecrets: text({ ...secret, db: { isNullable: true } }),
+    user: relationship({ ref: 'User', ui: { itemView: { fieldMode: 'read' } } }),
+    status: select({ type: 'string', options: [...MAIL_STATUSES], defaultValue: 'pending', validation: { isRequired: true }, isIndexed: true }),
+    attempts: integer({ defaultValue: 0, validation: { isRequired: true } }),
+    nextAttemptAt: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true }),
+    lockedUntil: timestamp({ db: { isNullable: true } }),
+    lastError: text({ ui: { displayMode: 'textarea' } }),
+    messageId: text(),
+    createdAt: timestamp({ defaultValue: { kind: 'now' } }),
+    sentAt: timestamp(),
+  },
+})

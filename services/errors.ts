@@ -1,0 +1,80 @@
+// Expected failures of the domain: a DomainError carries every { field, code, message, params }
+// at once; adapters turn it into Saleor's `errors` list or an Openfront GraphQL error.
+
+export const ACCOUNT_ERROR_CODES = [
+  'ACTIVATE_OWN_ACCOUNT',
+  'ACTIVATE_SUPERUSER_ACCOUNT',
+  'ACCOUNT_NOT_CONFIRMED',
+  'ASSIGN_NON_STAFF_MEMBER',
+  'CANNOT_REMOVE_FROM_LAST_GROUP',
+  'CHANNEL_INACTIVE',
+  'DEACTIVATE_OWN_ACCOUNT',
+  'DEACTIVATE_SUPERUSER_ACCOUNT',
+  'DELETE_NON_STAFF_USER',
+  'DELETE_OWN_ACCOUNT',
+  'DELETE_STAFF_ACCOUNT',
+  'DELETE_SUPERUSER_ACCOUNT',
+  'DISABLED_AUTHENTICATION_METHOD',
+  'DUPLICATED_INPUT_ITEM',
+  'GRAPHQL_ERROR',
+  'INACTIVE',
+  'INVALID',
+  'INVALID_CREDENTIALS',
+  'INVALID_PASSWORD',
+  'JWT_DECODE_ERROR',
+  'JWT_INVALID_CSRF_TOKEN',
+  'JWT_INVALID_TOKEN',
+  'JWT_MISSING_TOKEN',
+  'JWT_SIGNATURE_EXPIRED',
+  'LEFT_NOT_MANAGEABLE_PERMISSION',
+  'LOGIN_ATTEMPT_DELAYED',
+  'NOT_FOUND',
+  'OUT_OF_SCOPE_CHANNEL',
+  'OUT_OF_SCOPE_GROUP',
+  'OUT_OF_SCOPE_PERMISSION',
+  'OUT_OF_SCOPE_USER',
+  'PASSWORD_ENTIRELY_NUMERIC',
+  'PASSWORD_TOO_COMMON',
+  'PASSWORD_TOO_SHORT',
+  'PASSWORD_TOO_SIMILAR',
+  'REQUIRED',
+  'UNIQUE',
+] as const
+
+export type AccountErrorCode = (typeof ACCOUNT_ERROR_CODES)[number]
+
+export type FieldError = {
+  field: string | null
+  code: AccountErrorCode
+  message: string
+  /** names of the offending items, for staff and permission group errors */
+  permissions?: string[]
+  groups?: string[]
+  users?: string[]
+  channels?: string[]
+}
+
+export class DomainError extends Error {
+  readonly errors: FieldError[]
+
+  constructor (errors: FieldError | FieldError[]) {
+    const list = Array.isArray(errors) ? errors : [errors]
+    super(list.map(e => `${e.field ?? 'input'}: ${e.message}`).join('; '))
+    this.name = 'DomainError'
+    this.errors = list
+  }
+}
+
+/** Throw one DomainError carrying every collected error, if there are any. */
+export function throwIfAny (errors: FieldError[]): void {
+  if (errors.length > 0) throw new DomainError(errors)
+}
+
+/** A client-visible refusal that is not a field error: a missing permission. */
+export class AccessDeniedError extends Error {
+  readonly code = 'KS_ACCESS_DENIED'
+  constructor (message = 'You do not have access to this resource') {
+    super(message)
+    this.name = 'AccessDeniedError'
+  }
+}
