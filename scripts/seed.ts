@@ -1,0 +1,407 @@
+// Seeds the database: the default channel, the permission and customer groups, a superuser from
+// ADMIN_EMAIL / ADMIN_PASSWORD and N demo customers (`npm run seed -- --customers N`, default 50).
+//
+// Idempotent: what exists is left exactly as it is, so a second run changes nothing and a larger N
+// adds only the missing customers. The few small items go through Keystone (hooks and validation
+// run); the customers are written in bulk, one transaction per chunk, with raw SQL that sets every
+// field Keystone's hooks and defaults would (token key, lower-case email, metadata {}, …).
+import path from 'node:path'
+import { randomBytes, randomInt } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import config from '../keystone'
+import { env } from '../env'
+import type { Context } from '../generated/keystone/types'
+import { isValidEmail, normalizeEmail } from '../services/emails'
+import { hashPassword } from '../services/passwords'
+import { PERMISSIONS } from '../services/permissions'
+import { newTokenKey } from '../services/tokens'
+import { createContext } from './lib/context'
+import { DEMO_CUSTOMER_GROUPS, DEMO_CUSTOMER_PASSWORD, makeDemoCustomer, parseDemoCustomerIndex, type DemoCustomer } from './lib/seedData'
+
+export type Provider = 'sqlite' | 'postgresql'
+
+export const DEFAULT_CUSTOMERS = 50
+export const DEFAULT_ADMIN_EMAIL = 'admin@example.com'
+export const DEFAULT_CHANNEL = { slug: 'default-channel', name: 'Default channel', defaultCountry: 'US', isActive: true } as const
+export const PERMISSION_GROUPS = [
+  { name: 'Full access', permissions: [...PERMISSIONS], restrictedAccessToChannels: false },
+  { name: 'Customer support', permissions: ['MANAGE_USERS' as const], restrictedAccessToChannels: false },
+]
+const FULL_ACCESS = 'Full access'
+
+// customers written per transaction: big enough to amortise a transaction, small enough that a
+// failure loses little and the JSON parameter stays a few MB
+const CHUNK = 2_000
+
+export class SeedError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'SeedError'
+  }
+}
+
+export type SeedOptions = {
+  context: Context
+  provider: Provider
+  customers: number
+  adminEmail?: string
+  /** when absent, a new superuser gets a generated password, reported once in the summary */
+  adminPassword?: string
+  log?: (line: string) => void
+  now?: Date
+}
+
+export type SeedSummary = {
+  channel: 'created' | 'existing'
+  permissionGroups: { created: number, existing: number }
+  superuser: { email: string, created: boolean, generatedPassword?: string }
+  customerGroups: { created: number, existing: number }
+  customers: { requested: number, created: number, existing: number, addresses: number, memberships: number, seconds: number }
+  seconds: number
+}
+
+export async function seed (options: SeedOptions): Promise<SeedSummary> {
+  const { context, provider, customers, log = () => {} } = options
+  if (!Number.isInteger(customers) || customers < 0) throw new SeedError(`the number of customers must be a whole number ≥ 0, got ${customers}`)
+  // bad settings fail before anything is written
+  const adminEmail = normalizeEmail(options.adminEmail ?? DEFAULT_ADMIN_EMAIL)
+  if (!isValidEmail(adminEmail)) throw new SeedError(`ADMIN_EMAIL is not a valid email address: "${options.adminEmail}"`)
+  if (options.adminPassword !== undefined && options.adminPassword.length < 8) throw new SeedError('ADMIN_PASSWORD must be at least 8 characters long')
+  const started = performance.now()
+  const sudo = context.sudo()
+
+  const channel = await sudo.db.Channel.findOne({ where: { slug: DEFAULT_CHANNEL.slug } })
+  if (!channel) await sudo.db.Channel.createOne({ data: { ...DEFAULT_CHANNEL } })
+
+  const permissionGroupIds = new Map<string, string>()
+  const permissionGroups = { created: 0, existing: 0 }
+  for (const group of PERMISSION_GROUPS) {
+    const found = await sudo.db.PermissionGroup.findOne({ where: { name: group.name } })
+    if (found) {
+      permissionGroups.existing++
+      permissionGroupIds.set(group.name, String(found.id))
+    } else {
+      const created = await sudo.db.PermissionGroup.createOne({ data: { ...group, permissions: [...group.permissions] } })
+      permissionGroups.created++
+      permissionGroupIds.set(group.name, String(created.id))
+    }
+  }
+
+  const superuser = await ensureSuperuser(context, adminEmail, options.adminPassword, permissionGroupIds.get(FULL_ACCESS)!)
+
+  const customerGroupIds = new Map<string, string>()
+  const customerGroups = { created: 0, existing: 0 }
+  for (const group of DEMO_CUSTOMER_GROUPS) {
+    const found = await sudo.db.CustomerGroup.findOne({ where: { name: group.name } })
+    if (found) {
+      customerGroups.existing++
+      customerGroupIds.set(group.name, String(found.id))
+    } else {
+      const created = await sudo.db.CustomerGroup.createOne({ data: { ...group } })
+      customerGroups.created++
+      customerGroupIds.set(group.name, String(created.id))
+    }
+  }
+
+  const customerStats = await seedCustomers({ context, provider, customers, customerGroupIds, log, now: options.now ?? new Date() })
+
+  return {
+    channel: channel ? 'existing' : 'created',
+    permissionGroups,
+    superuser,
+    customerGroups,
+    customers: customerStats,
+    seconds: (performance.now() - started) / 1000,
+  }
+}
+
+async function ensureSuperuser (context: Context, email: string, adminPassword: string | undefined, fullAccessId: string): Promise<SeedSummary['superuser']> {
+  const sudo = context.sudo()
+  const existing = await sudo.db.User.findOne({ where: { email } })
+  if (existing) {
+    // WARNING: never promote an account someone else may have registered (and set the password of)
+    if (!existing.isSuperuser || !existing.isStaff) {
+      throw new SeedError(`${email} already belongs to an account that is not a staff superuser, and the seed never promotes ` +
+        'an existing account: promote it by hand, or set ADMIN_EMAIL to another address')
+    }
+    // an existing superuser is left exactly as it is, password included
+    return { email, created: false }
+  }
+  // 144 random bits, URL-safe so it survives copy and paste
+  const generatedPassword = adminPassword === undefined ? randomBytes(18).toString('base64url') : undefined
+  await sudo.db.User.createOne({
+    data: {
+      email,
+      password: adminPassword ?? generatedPassword,
+      firstName: 'Admin',
+      name: 'Admin',
+      isStaff: true,
+      isSuperuser: true,
+      isActive: true,
+      isConfirmed: true,
+      permissionGroups: { connect: [{ id: fullAccessId }] },
+    },
+  })
+  return { email, created: true, generatedPassword }
+}
+
+type Value = string | number | boolean | null | object
+type Row = Record<string, Value>
+
+const USER_COLUMNS = ['id', 'email', 'firstName', 'lastName', 'name', 'password', 'jwtTokenKey', 'isActive', 'isStaff', 'isSuperuser',
+  'isConfirmed', 'dateJoined', 'updatedAt', 'lastLogin', 'languageCode', 'phone', 'note', 'metadata', 'privateMetadata',
+  'externalReference', 'onboardingStatus', 'orderWebhookUrl']
+const ADDRESS_COLUMNS = ['id', 'user', 'firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'city', 'cityArea',
+  'postalCode', 'country', 'countryArea', 'phone', 'metadata']
+// the implicit many-to-many table of CustomerGroup.users: A is the CustomerGroup, B the User (Prisma orders them by model name)
+const CUSTOMER_GROUP_MEMBERS = '_CustomerGroup_users'
+const JSON_COLUMNS = new Set(['note', 'metadata', 'privateMetadata'])
+// what Keystone's document field stores for an empty note
+const EMPTY_DOCUMENT = [{ type: 'paragraph', children: [{ text: '' }] }]
+
+type Tx = Pick<Context['prisma'], '$executeRawUnsafe'>
+
+// One statement per table and chunk, its rows passed as a single JSON parameter: no limit on bound
+// parameters to work around, and far less per-row work for Prisma than thousands of parameters.
+function buildInsertSql (provider: Provider, table: string, columns: readonly string[]): string {
+  const names = columns.map(column => `"${column}"`).join(', ')
+  if (provider === 'postgresql') {
+    return `INSERT INTO "${table}" (${names}) SELECT ${names} FROM json_populate_recordset(NULL::"${table}", $1::json)`
+  }
+  // ->> gives SQL values (JSON true becomes 1); -> keeps JSON columns as the JSON text Prisma stores.
+  // jsonb_each (SQLite 3.45+, bundled by better-sqlite3) parses the parameter once, where json_each
+  // would re-parse each row's object for every column: twice as fast
+  const values = columns.map(column => `value ${JSON_COLUMNS.has(column) ? '->' : '->>'} '$.${column}'`).join(', ')
+  return `INSERT INTO "${table}" (${names}) SELECT ${values} FROM jsonb_each(?)`
+}
+
+// a user's default addresses must exist first, and addresses need their user: so users go in
+// without defaults, then their addresses, then one UPDATE per chunk sets the defaults
+function buildSetDefaultsSql (provider: Provider): string {
+  if (provider === 'postgresql') {
+    return 'UPDATE "User" AS u SET "defaultShippingAddress" = v.s, "defaultBillingAddress" = v.b ' +
+      'FROM json_to_recordset($1::json) AS v(id text, s text, b text) WHERE u."id" = v.id'
+  }
+  return 'UPDATE "User" SET "defaultShippingAddress" = v.value ->> \'$.s\', "defaultBillingAddress" = v.value ->> \'$.b\' ' +
+    'FROM jsonb_each(?) AS v WHERE "User"."id" = v.value ->> \'$.id\''
+}
+
+// the text Prisma itself stores for a DateTime: its SQLite adapter writes ISO 8601 with +00:00
+function formatTimestamp (provider: Provider, date: Date | null): string | null {
+  if (date === null) return null
+  const iso = date.toISOString()
+  return provider === 'sqlite' ? iso.replace('Z', '+00:00') : iso
+}
+
+// cuid-shaped ids (like Keystone's own): c, time, counter, fingerprint, randomness, 25 characters.
+// Time then counter keeps them rising within a run, which keeps primary-key inserts cheap.
+function makeIdGenerator (): () => string {
+  const BASE = 36 ** 4
+  let counter = randomInt(BASE)
+  const fingerprint = randomInt(BASE).toString(36).padStart(4, '0')
+  let pool = randomBytes(0)
+  let at = 0
+  return () => {
+    if (at + 8 > pool.length) {
+      pool = randomBytes(8 * 4096)
+      at = 0
+    }
+    let random = ''
+    for (let i = 0; i < 8; i++) random += (pool[at++]! % 36).toString(36)
+    counter = (counter + 1) % BASE
+    return `c${Date.now().toString(36).padStart(8, '0')}${counter.toString(36).padStart(4, '0')}${fingerprint}${random}`
+  }
+}
+
+async function seedCustomers (options: {
+  context: Context
+  provider: Provider
+  customers: number
+  customerGroupIds: Map<string, string>
+  log: (line: string) => void
+  now: Date
+}): Promise<SeedSummary['customers']> {
+  const { context, provider, customers, customerGroupIds, log, now } = options
+  const started = performance.now()
+  const stats = { requested: customers, created: 0, existing: 0, addresses: 0, memberships: 0, seconds: 0 }
+  if (customers === 0) return stats
+
+  const present = new Set<number>()
+  const rows = await context.prisma.user.findMany({ where: { email: { startsWith: 'customer', endsWith: '@example.com' } }, select: { email: true } })
+  for (const { email } of rows) {
+    const index = parseDemoCustomerIndex(email)
+    if (index !== undefined && index <= customers) present.add(index)
+  }
+  stats.existing = present.size
+  const missing: number[] = []
+  for (let index = 1; index <= customers; index++) if (!present.has(index)) missing.push(index)
+  if (missing.length === 0) return { ...stats, seconds: (performance.now() - started) / 1000 }
+
+  // one argon2 hash shared by every demo customer: hashing each would take ~20 ms apiece
+  const passwordHash = await hashPassword(DEMO_CUSTOMER_PASSWORD)
+  const newId = makeIdGenerator()
+  const userSql = buildInsertSql(provider, 'User', USER_COLUMNS)
+  const addressSql = buildInsertSql(provider, 'Address', ADDRESS_COLUMNS)
+  const memberSql = buildInsertSql(provider, CUSTOMER_GROUP_MEMBERS, ['A', 'B'])
+  const defaultsSql = buildSetDefaultsSql(provider)
+  const progressEvery = Math.max(CHUNK, Math.ceil(missing.length / 10 / CHUNK) * CHUNK)
+
+  for (let start = 0; start < missing.length; start += CHUNK) {
+    const users: Row[] = []
+    const addresses: Row[] = []
+    const defaults: Row[] = []
+    const members: Row[] = []
+    for (const index of missing.slice(start, start + CHUNK)) {
+      const customer = makeDemoCustomer(index, now)
+      const userId = newId()
+      const addressIds = customer.addresses.map(() => newId())
+      users.push(buildUserRow(provider, customer, userId, passwordHash))
+      customer.addresses.forEach((address, i) => addresses.push({ ...address, id: addressIds[i]!, user: userId, metadata: {} }))
+      defaults.push({ id: userId, s: addressIds[customer.defaultShipping]!, b: addressIds[customer.defaultBilling]! })
+      for (const group of customer.groups) {
+        const groupId = customerGroupIds.get(group)
+        if (!groupId) throw new SeedError(`demo customer group ${group} is missing`)
+        members.push({ A: groupId, B: userId })
+      }
+    }
+    await context.prisma.$transaction(async (tx: Tx) => {
+      await tx.$executeRawUnsafe(userSql, JSON.stringify(users))
+      await tx.$executeRawUnsafe(addressSql, JSON.stringify(addresses))
+      await tx.$executeRawUnsafe(defaultsSql, JSON.stringify(defaults))
+      if (members.length > 0) await tx.$executeRawUnsafe(memberSql, JSON.stringify(members))
+    }, { maxWait: 60_000, timeout: 600_000 })
+    stats.created += users.length
+    stats.addresses += addresses.length
+    stats.memberships += members.length
+    if (stats.created % progressEvery === 0 && stats.created < missing.length) log(`  … ${stats.created} of ${missing.length} customers`)
+  }
+  return { ...stats, seconds: (performance.now() - started) / 1000 }
+}
+
+function buildUserRow (provider: Provider, customer: DemoCustomer, id: string, passwordHash: string): Row {
+  return {
+    id,
+    email: normalizeEmail(customer.email),
+    firstName: customer.firstName,
+    lastName: customer.lastName,
+    name: customer.name,
+    password: passwordHash,
+    jwtTokenKey: newTokenKey(),
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    isConfirmed: true,
+    dateJoined: formatTimestamp(provider, customer.dateJoined),
+    // Prisma's @updatedAt: the account was last written when it was created
+    updatedAt: formatTimestamp(provider, customer.dateJoined),
+    lastLogin: formatTimestamp(provider, customer.lastLogin),
+    languageCode: customer.languageCode,
+    phone: customer.phone,
+    note: EMPTY_DOCUMENT,
+    metadata: {},
+    privateMetadata: {},
+    externalReference: null,
+    onboardingStatus: 'not_started',
+    orderWebhookUrl: '',
+  }
+}
+
+const USAGE = `Usage: npm run seed -- [--customers N]
+
+Creates the default channel, the permission groups (Full access, Customer support), a superuser
+from ADMIN_EMAIL / ADMIN_PASSWORD, the customer groups and N demo customers (default ${DEFAULT_CUSTOMERS}),
+customer1@example.com … customerN@example.com. Safe to run again: nothing that exists is changed.
+With NODE_ENV=production, demo customers also need --allow-production.`
+
+export type SeedArgs = { customers: number, allowProduction: boolean, help: boolean }
+
+export function parseArgs (argv: readonly string[]): SeedArgs {
+  const args: SeedArgs = { customers: DEFAULT_CUSTOMERS, allowProduction: false, help: false }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') continue
+    if (arg === '--help' || arg === '-h') {
+      args.help = true
+    } else if (arg === '--allow-production') {
+      args.allowProduction = true
+    } else if (arg === '--customers' || arg.startsWith('--customers=')) {
+      const value = arg === '--customers' ? argv[++i] : arg.slice('--customers='.length)
+      if (value === undefined || !/^\d+$/.test(value)) throw new SeedError(`--customers needs a whole number ≥ 0, got ${value === undefined ? 'nothing' : `"${value}"`}`)
+      args.customers = Number(value)
+    } else {
+      throw new SeedError(`unknown argument "${arg}"\n\n${USAGE}`)
+    }
+  }
+  return args
+}
+
+function describeFailure (error: unknown): string {
+  if (error instanceof SeedError) return error.message
+  // Prisma's messages come with blank lines and indentation: one line each reads better in a terminal
+  const message = (error instanceof Error ? error.message : String(error)).split('\n').map(line => line.trim()).filter(Boolean).join(' ')
+  if (/does not exist|no such table|relation .* does not exist/i.test(message)) {
+    return `${message}\nThe database has no tables yet: run \`npm run migrate\` first.`
+  }
+  return message
+}
+
+function redactUrl (databaseUrl: string): string {
+  return databaseUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')
+}
+
+async function main (): Promise<void> {
+  let context: Context | undefined
+  try {
+    const args = parseArgs(process.argv.slice(2))
+    if (args.help) {
+      console.log(USAGE)
+      return
+    }
+    if (env.isProduction && args.customers > 0 && !args.allowProduction) {
+      throw new SeedError('NODE_ENV is production: refusing to create demo customers without --allow-production ' +
+        '(use --customers 0 for only the channel, groups and superuser)')
+    }
+    const provider = config.db.provider as Provider
+    console.log(`Seeding ${redactUrl(env.databaseUrl)} (${provider}) with ${args.customers} demo customers …`)
+    context = await createContext()
+    const summary = await seed({
+      context,
+      provider,
+      customers: args.customers,
+      adminEmail: env.adminEmail,
+      adminPassword: env.adminPassword,
+      log: line => console.log(line),
+    })
+    printSummary(summary)
+  } catch (error) {
+    console.error(`Seed failed: ${describeFailure(error)}`)
+    if (process.env.DEBUG && error instanceof Error) console.error(error.stack)
+    process.exitCode = 1
+  } finally {
+    await context?.prisma.$disconnect().catch(() => undefined)
+  }
+}
+
+function printSummary (summary: SeedSummary): void {
+  const { customers } = summary
+  const rate = customers.created > 0 && customers.seconds > 0 ? ` (${Math.round(customers.created / customers.seconds)} customers/s)` : ''
+  const lines = [
+    `  channel ${DEFAULT_CHANNEL.slug}: ${summary.channel}`,
+    `  permission groups: ${summary.permissionGroups.created} created, ${summary.permissionGroups.existing} existing`,
+    `  superuser ${summary.superuser.email}: ${summary.superuser.created ? 'created' : 'existing, left unchanged'}`,
+    `  customer groups: ${summary.customerGroups.created} created, ${summary.customerGroups.existing} existing`,
+    `  customers: ${customers.created} created with ${customers.addresses} addresses and ${customers.memberships} group memberships, ` +
+      `${customers.existing} existing, in ${customers.seconds.toFixed(2)} s${rate}`,
+    `Done in ${summary.seconds.toFixed(2)} s.`,
+  ]
+  console.log(lines.join('\n'))
+  if (customers.requested > 0) {
+    console.log(`Demo customers customer1@example.com … customer${customers.requested}@example.com sign in with the password "${DEMO_CUSTOMER_PASSWORD}".`)
+  }
+  if (summary.superuser.generatedPassword) {
+    console.log(`\nThe superuser's generated password, shown this once (set ADMIN_PASSWORD to choose one):\n\n  ${summary.superuser.generatedPassword}\n`)
+  }
+}
+
+// run when executed (tsx scripts/seed.ts), not when imported
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main()
