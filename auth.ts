@@ -12,6 +12,8 @@ import { normalizeEmail } from './services/emails'
 import { hashPassword } from './services/passwords'
 import type { Permission } from './services/permissions'
 import { verifyAccessToken } from './services/tokens'
+import { clientIpOf } from './services/clientIp'
+import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from './services/throttle'
 
 export type SessionVia = 'cookie' | 'jwt'
 
@@ -30,12 +32,14 @@ export type Session = {
 
 type BaseSession = Omit<Session, 'data'>
 
+const SESSION_DATA = 'id isActive isStaff isSuperuser userPermissions'
+
 const { withAuth } = createAuth({
   listKey: 'User',
   identityField: 'email',
   secretField: 'password',
   // read with sudo on every request: permissions are never cached in a cookie or a token
-  sessionData: 'id isActive isStaff isSuperuser userPermissions',
+  sessionData: SESSION_DATA,
 })
 
 export { withAuth }
@@ -83,11 +87,21 @@ export function sessionStrategy (): SessionStrategy<BaseSession, any> {
   }
 }
 
+/**
+ * Give a context that acts as this user, for answers that return the user it just signed in
+ * (tokenCreate, setPassword): the caller is still anonymous, but the payload is the user's own.
+ */
+export async function actingAs (context: Context, userId: string): Promise<Context> {
+  const data = await context.sudo().query.User.findOne({ where: { id: userId }, query: SESSION_DATA })
+  if (!data) return context
+  return context.withSession({ listKey: 'User', itemId: userId, via: 'jwt', data } as Session)
+}
+
 const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }
 
 /**
  * Admit only active staff through the Admin UI's sign-in mutation, with the email looked up
- * case-insensitively. Anyone else gets the same failure, after the same hashing work, so the
+ * case-insensitively, throttled like tokenCreate, and only while PASSWORD_LOGIN_MODE is ENABLED. Anyone else gets the same failure, after the same hashing work, so the
  * answer tells nothing about whether an email is registered or belongs to a customer.
  */
 export function restrictAdminSignIn (schema: GraphQLSchema): GraphQLSchema {
@@ -96,12 +110,20 @@ export function restrictAdminSignIn (schema: GraphQLSchema): GraphQLSchema {
   const original = field.resolve
   field.resolve = async (root, args, context: Context, info) => {
     const email = normalizeEmail(String(args.email ?? ''))
+    const ip = clientIpOf(context.req)
+    // the same brute-force throttle as tokenCreate: this is a password login too
+    const throttle = await checkLoginAllowed(context.sudo(), { ip, email })
+    if (!throttle.allowed) return { code: 'FAILURE', message: `Too many attempts: try again in ${throttle.retryAfterSeconds} seconds.` }
     const user = await context.sudo().db.User.findOne({ where: { email } })
-    if (!user || !user.isStaff || !user.isActive) {
+    if (env.passwordLoginMode !== 'ENABLED' || !user || !user.isStaff || !user.isActive) {
       await hashPassword('simulated-password-to-counter-timing-attack')
+      await recordLoginFailure(context.sudo(), { ip, email })
       return FAILURE
     }
-    return original(root, { ...args, email }, context, info)
+    const result = await original(root, { ...args, email }, context, info)
+    if (result && typeof result === 'object' && 'sessionToken' in result) await recordLoginSuccess(context.sudo(), { ip, email })
+    else await recordLoginFailure(context.sudo(), { ip, email })
+    return result
   }
   return schema
 }

@@ -66,6 +66,9 @@ export const env = {
   host: raw.HOST || 'localhost',
   port,
   publicUrl: (raw.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+  // tuning of the mail outbox: how often it looks for due mails, and the first retry delay
+  outboxPollMs: int('OUTBOX_POLL_MS', 1000),
+  outboxBackoffMs: int('OUTBOX_BACKOFF_MS', 2000),
 } as const
 
 export type Env = typeof env

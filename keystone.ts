@@ -6,12 +6,18 @@ import { env } from './env'
 import { lists, extendGraphqlSchema } from './schema'
 import { sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
+import { startOutboxWorker } from './services/outbox'
+import type { Context } from './generated/keystone/types'
 
 const provider = /^postgres(ql)?:\/\//.test(env.databaseUrl) ? 'postgresql' : 'sqlite'
 
 export default withAuth(config({
   db: {
     provider,
+    // the server delivers the mail outbox; scripts and tests that build their own context do not
+    onConnect: async context => {
+      startOutboxWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs })
+    },
     prismaClientOptions: () => ({
       adapter: provider === 'sqlite'
         ? new PrismaBetterSqlite3({ url: env.databaseUrl })

@@ -1,19 +1,26 @@
-// JWT access tokens (Saleor's claims, so @saleor/auth-sdk works unchanged) and the per-user
-// token key that revokes every token of a user at once when it is rotated.
-import { randomBytes, createHmac } from 'node:crypto'
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose'
+// JWT access and refresh tokens (Saleor's claims, so @saleor/auth-sdk works unchanged) and the
+// per-user token key that revokes every token of a user at once when it is rotated.
+import { createHmac, randomBytes } from 'node:crypto'
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose'
 import { env } from '../env'
 
-export type AccessClaims = {
-  type: 'access'
+export type TokenType = 'access' | 'refresh'
+
+export type TokenClaims = JWTPayload & {
+  type: TokenType
   sub: string
   user_id: string
   email: string
   is_staff: boolean
   token: string
+  csrf_token?: string
 }
 
 export type TokenUser = { id: string, email: string, isStaff: boolean, jwtTokenKey: string | null }
+
+export type JwtErrorCode = 'JWT_SIGNATURE_EXPIRED' | 'JWT_INVALID_TOKEN' | 'JWT_DECODE_ERROR'
+
+export type VerifyResult = { ok: true, claims: TokenClaims } | { ok: false, code: JwtErrorCode }
 
 // a signing key of its own, derived from SESSION_SECRET, so cookie and JWT keys never coincide
 const signingKey = createHmac('sha256', env.sessionSecret).update('jwt-signing-key').digest()
@@ -24,32 +31,45 @@ export function newTokenKey (): string {
   return randomBytes(24).toString('base64url')
 }
 
-export async function issueAccessToken (user: TokenUser): Promise<string> {
+export function newCsrfToken (): string {
+  return randomBytes(32).toString('base64url')
+}
+
+async function sign (user: TokenUser, type: TokenType, ttlSeconds: number, extra: Record<string, unknown> = {}): Promise<string> {
   if (!user.jwtTokenKey) throw new Error(`user ${user.id} has no token key`)
-  return new SignJWT({ type: 'access', user_id: user.id, email: user.email, is_staff: user.isStaff, token: user.jwtTokenKey })
+  return new SignJWT({ type, user_id: user.id, email: user.email, is_staff: user.isStaff, token: user.jwtTokenKey, ...extra })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.id)
     .setIssuer(jwtIssuer)
     .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + env.accessTokenTtl)
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(signingKey)
 }
 
-export type VerifyResult =
-  | { ok: true, claims: AccessClaims }
-  | { ok: false, code: 'JWT_SIGNATURE_EXPIRED' | 'JWT_INVALID_TOKEN' | 'JWT_DECODE_ERROR' }
+export async function issueAccessToken (user: TokenUser): Promise<string> {
+  return sign(user, 'access', env.accessTokenTtl)
+}
 
-/** Check signature, issuer, expiry and shape of an access token; says why when it fails. */
-export async function verifyAccessToken (token: string): Promise<VerifyResult> {
+/** A refresh token carries a CSRF token, which a refresh from the cookie must present too. */
+export async function issueRefreshToken (user: TokenUser, csrfToken: string): Promise<string> {
+  return sign(user, 'refresh', env.refreshTokenTtl, { csrf_token: csrfToken })
+}
+
+/** Check signature, issuer, expiry, type and shape of a token; says why when it fails. */
+export async function verifyToken (token: string, type: TokenType): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(token, signingKey, { issuer: jwtIssuer, algorithms: ['HS256'] })
-    if (payload.type !== 'access' || typeof payload.sub !== 'string' || typeof payload.token !== 'string') {
+    if (payload.type !== type || typeof payload.sub !== 'string' || typeof payload.token !== 'string') {
       return { ok: false, code: 'JWT_INVALID_TOKEN' }
     }
-    return { ok: true, claims: payload as unknown as AccessClaims }
+    return { ok: true, claims: payload as TokenClaims }
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) return { ok: false, code: 'JWT_SIGNATURE_EXPIRED' }
     if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return { ok: false, code: 'JWT_DECODE_ERROR' }
     return { ok: false, code: 'JWT_INVALID_TOKEN' }
   }
+}
+
+export async function verifyAccessToken (token: string): Promise<VerifyResult> {
+  return verifyToken(token, 'access')
 }

@@ -15,10 +15,11 @@ import { TEST_PUBLIC_URL, TEST_SESSION_SECRET } from './env'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 
+// the body is loosely typed: tests read whatever shape the query asked for
 export type GraphQLResponse<T = any> = {
   status: number
   headers: Headers
-  body: { data?: T, errors?: { message: string, path?: string[], extensions?: { code?: string } }[] }
+  body: { data?: T, errors?: any } & Record<string, any>
 }
 
 export type Credentials = { token?: string, cookie?: string, headers?: Record<string, string> }

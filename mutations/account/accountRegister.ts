@@ -1,0 +1,41 @@
+// accountRegister: a shopper creates its own customer account.
+// Access: anyone. Effects: ACCOUNT_CREATED event, confirmation mail (or, for a taken email, a
+// notice to its owner and the same answer). Twin: none.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
+import { registerAccount } from '../../services/accounts'
+
+const AccountRegisterInput = g.inputObject({
+  name: 'AccountRegisterInput',
+  fields: {
+    email: g.arg({ type: g.nonNull(g.String) }),
+    password: g.arg({ type: g.nonNull(g.String) }),
+    firstName: g.arg({ type: g.String }),
+    lastName: g.arg({ type: g.String }),
+    redirectUrl: g.arg({ type: g.String, description: 'Where the confirmation link points; its host must be on ALLOWED_CLIENT_HOSTS.' }),
+    languageCode: g.arg({ type: g.String }),
+    metadata: g.arg({ type: g.list(g.nonNull(MetadataInput)) }),
+    channel: g.arg({ type: g.String, description: 'Slug of the channel; the default channel when omitted.' }),
+  },
+})
+
+type Source = WithErrors & { requiresConfirmation?: boolean, userId?: string }
+
+export const accountRegister = (base: BaseSchemaMeta) => g.field({
+  type: g.object<Source>()({
+    name: 'AccountRegisterPayload',
+    fields: {
+      requiresConfirmation: g.field({ type: g.Boolean }),
+      // always null: returning the account would tell a taken email from a new one
+      user: userField<Source>(base),
+      errors: errorsField<Source>(),
+    },
+  }),
+  args: { input: g.arg({ type: g.nonNull(AccountRegisterInput) }) },
+  resolve: withErrorsList(async ({ input }: { input: any }, context) => {
+    const result = await registerAccount(context.sudo(), { ...input, metadata: metadataFromInput(input.metadata) })
+    return { requiresConfirmation: result.requiresConfirmation }
+  }),
+})

@@ -1,0 +1,21 @@
+// passwordChange: the signed-in user changes its password, proving the old one.
+// Access: a signed-in user. Effects: PASSWORD_CHANGED event, notice mail, every token of the
+// user revoked (sign in again). Twin: updateActiveUserPassword.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { requireUser } from '../shared/guards'
+import { userField } from '../shared/payloads'
+import { changePassword } from '../../services/accounts'
+
+type Source = WithErrors & { userId?: string }
+
+export const passwordChange = (base: BaseSchemaMeta) => g.field({
+  type: g.object<Source>()({ name: 'PasswordChangePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
+  args: { oldPassword: g.arg({ type: g.String }), newPassword: g.arg({ type: g.nonNull(g.String) }) },
+  resolve: withErrorsList(async ({ oldPassword, newPassword }: { oldPassword?: string | null, newPassword: string }, context) => {
+    const userId = requireUser(context)
+    await changePassword(context.sudo(), { userId, oldPassword: oldPassword ?? '', newPassword })
+    return { userId }
+  }),
+})

@@ -1,0 +1,26 @@
+// requestEmailChange: start changing the signed-in user's email; the password is checked again
+// and the new address gets a confirmation link.
+// Access: a signed-in user. Effects: EMAIL_CHANGED_REQUEST event, mail to the new address. Twin: none.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { requireUser } from '../shared/guards'
+import { userField } from '../shared/payloads'
+import { requestEmailChange as request } from '../../services/accounts'
+
+type Source = WithErrors & { userId?: string }
+
+export const requestEmailChange = (base: BaseSchemaMeta) => g.field({
+  type: g.object<Source>()({ name: 'RequestEmailChangePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
+  args: {
+    password: g.arg({ type: g.nonNull(g.String) }),
+    newEmail: g.arg({ type: g.nonNull(g.String) }),
+    redirectUrl: g.arg({ type: g.nonNull(g.String) }),
+    channel: g.arg({ type: g.String }),
+  },
+  resolve: withErrorsList(async (args: { password: string, newEmail: string, redirectUrl: string, channel?: string | null }, context) => {
+    const userId = requireUser(context)
+    await request(context.sudo(), { userId, ...args })
+    return { userId }
+  }),
+})

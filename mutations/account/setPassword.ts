@@ -1,0 +1,34 @@
+// setPassword: set a new password with the emailed reset token; answers tokens like tokenCreate.
+// Access: anyone holding the token. Effects: PASSWORD_RESET event, password-changed mail, every
+// older token of the user revoked. Twin: none.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { userField } from '../shared/payloads'
+import { setRefreshCookie } from '../shared/request'
+import { setPasswordWithToken } from '../../services/accounts'
+
+type Source = WithErrors & { token?: string, refreshToken?: string, csrfToken?: string, userId?: string }
+
+export const setPassword = (base: BaseSchemaMeta) => g.field({
+  type: g.object<Source>()({
+    name: 'SetPasswordPayload',
+    fields: {
+      token: g.field({ type: g.String }),
+      refreshToken: g.field({ type: g.String }),
+      csrfToken: g.field({ type: g.String }),
+      user: userField<Source>(base),
+      errors: errorsField<Source>(),
+    },
+  }),
+  args: {
+    email: g.arg({ type: g.nonNull(g.String) }),
+    token: g.arg({ type: g.nonNull(g.String) }),
+    password: g.arg({ type: g.nonNull(g.String) }),
+  },
+  resolve: withErrorsList(async (args: { email: string, token: string, password: string }, context) => {
+    const tokens = await setPasswordWithToken(context.sudo(), args)
+    setRefreshCookie(context, tokens.refreshToken)
+    return { token: tokens.accessToken, refreshToken: tokens.refreshToken, csrfToken: tokens.csrfToken, userId: tokens.userId }
+  }),
+})

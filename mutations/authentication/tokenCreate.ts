@@ -1,0 +1,32 @@
+// tokenCreate: sign in with email and password; answers an access token, a refresh token (also
+// set as an http-only cookie) and the CSRF token that a refresh from the cookie must present.
+// Access: anyone. Effects: lastLogin; throttling state. Twin: none (the Admin UI signs in with a cookie).
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList } from '../shared/errors'
+import type { FieldError } from '../../services/errors'
+import { clientIp, setRefreshCookie } from '../shared/request'
+import { userField } from '../shared/payloads'
+import { login } from '../../services/authentication'
+
+export const tokenCreate = (base: BaseSchemaMeta) => g.field({
+  type: g.object<{ token?: string, refreshToken?: string, csrfToken?: string, userId?: string, errors?: FieldError[] }>()({
+    name: 'TokenCreatePayload',
+    fields: {
+      token: g.field({ type: g.String, description: 'JWT access token, sent as `Authorization: Bearer`.' }),
+      refreshToken: g.field({ type: g.String }),
+      csrfToken: g.field({ type: g.String, description: 'Required by tokenRefresh when the refresh token comes from the cookie.' }),
+      user: userField(base),
+      errors: errorsField(),
+    },
+  }),
+  args: {
+    email: g.arg({ type: g.nonNull(g.String) }),
+    password: g.arg({ type: g.nonNull(g.String) }),
+  },
+  resolve: withErrorsList(async ({ email, password }: { email: string, password: string }, context) => {
+    const tokens = await login(context.sudo(), { email, password, ip: clientIp(context) })
+    setRefreshCookie(context, tokens.refreshToken)
+    return { token: tokens.accessToken, refreshToken: tokens.refreshToken, csrfToken: tokens.csrfToken, userId: tokens.userId }
+  }),
+})

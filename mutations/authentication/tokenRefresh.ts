@@ -1,0 +1,35 @@
+// tokenRefresh: a new access token for a refresh token given as an argument, or read from the
+// http-only cookie together with its CSRF token.
+// Access: anyone holding a refresh token. Effects: none. Twin: none.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList } from '../shared/errors'
+import type { FieldError } from '../../services/errors'
+import { readRefreshCookie } from '../shared/request'
+import { userField } from '../shared/payloads'
+import { refreshAccessToken } from '../../services/authentication'
+
+export const tokenRefresh = (base: BaseSchemaMeta) => g.field({
+  type: g.object<{ token?: string, userId?: string, errors?: FieldError[] }>()({
+    name: 'TokenRefreshPayload',
+    fields: {
+      token: g.field({ type: g.String }),
+      user: userField(base),
+      errors: errorsField(),
+    },
+  }),
+  args: {
+    refreshToken: g.arg({ type: g.String }),
+    csrfToken: g.arg({ type: g.String }),
+  },
+  resolve: withErrorsList(async ({ refreshToken, csrfToken }: { refreshToken?: string | null, csrfToken?: string | null }, context) => {
+    // an explicit argument needs no CSRF token: a cross-site page cannot read it to send it
+    const fromCookie = !refreshToken
+    const result = await refreshAccessToken(context.sudo(), {
+      refreshToken: refreshToken ?? readRefreshCookie(context),
+      csrfToken: csrfToken ?? undefined,
+      fromCookie,
+    })
+    return { token: result.accessToken, userId: result.userId }
+  }),
+})

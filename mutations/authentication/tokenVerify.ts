@@ -1,0 +1,27 @@
+// tokenVerify: whether an access token is valid now (signature, expiry, not revoked), with its claims.
+// Access: anyone. Effects: none. Twin: none.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList } from '../shared/errors'
+import type { FieldError } from '../../services/errors'
+import { userField } from '../shared/payloads'
+import { verifyAccessTokenOf } from '../../services/authentication'
+
+export const tokenVerify = (base: BaseSchemaMeta) => g.field({
+  type: g.object<{ isValid?: boolean, payload?: unknown, userId?: string, errors?: FieldError[] }>()({
+    name: 'TokenVerifyPayload',
+    fields: {
+      isValid: g.field({ type: g.nonNull(g.Boolean), resolve: ({ isValid }) => isValid === true }),
+      payload: g.field({ type: g.JSON, resolve: ({ payload }) => (payload ?? null) as any }),
+      user: userField(base),
+      errors: errorsField(),
+    },
+  }),
+  args: { token: g.arg({ type: g.nonNull(g.String) }) },
+  resolve: withErrorsList(async ({ token }: { token: string }, context) => {
+    const { userId, claims } = await verifyAccessTokenOf(context.sudo(), token)
+    // the token key is a revocation handle, not something a client needs to see
+    const { token: _key, ...payload } = claims
+    return { isValid: true, payload, userId }
+  }),
+})

@@ -1,0 +1,17 @@
+// Who may call a custom field, checked first in every resolver; refusals are KS_ACCESS_DENIED.
+import type { Context } from './g'
+import { AccessDeniedError } from '../../services/errors'
+import { hasPermission, isSignedIn } from '../../access/permissions'
+import type { Permission } from '../../services/permissions'
+
+/** The signed-in user's id, or a refusal for an anonymous or deactivated caller. */
+export function requireUser (context: Context): string {
+  if (!context.session || !isSignedIn({ session: context.session })) throw new AccessDeniedError('You need to be signed in to perform this action.')
+  return context.session.itemId
+}
+
+export function requirePermission (context: Context, permission: Permission): string {
+  const userId = requireUser(context)
+  if (!hasPermission(context.session, permission)) throw new AccessDeniedError(`You need the ${permission} permission to perform this action.`)
+  return userId
+}

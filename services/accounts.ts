@@ -1,0 +1,237 @@
+// The self-service account lifecycle, shared by both API vocabularies: registration and
+// confirmation, password reset and change, verified email change, and self-service deletion.
+// Every change writes its event and its mails in one transaction; mails leave after commit.
+import type { Context } from '../generated/keystone/types'
+import { env } from '../env'
+import { isValidEmail, normalizeEmail } from './emails'
+import { DomainError } from './errors'
+import { recordAccountEvent } from './events'
+import { enqueueMail, kickOutbox } from './outbox'
+import { assertPasswordAcceptable } from './passwordPolicy'
+import { hashPassword, verifyPassword } from './passwords'
+import { hasRecentToken, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'
+import { assertAllowedRedirectUrl } from './redirectUrl'
+import { resolveChannel } from './channels'
+import { metadataProblem } from './metadata'
+import { newTokenKey } from './tokens'
+import { issueTokens, type IssuedTokens } from './authentication'
+import { ENUMERATION_SAFE_FLOOR_MS, withMinimumDuration } from './timing'
+
+// a second reset request inside this period sends nothing while the first link is unused
+export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
+
+export type RegisterInput = {
+  email: string
+  password: string
+  firstName?: string | null
+  lastName?: string | null
+  redirectUrl?: string | null
+  languageCode?: string | null
+  metadata?: Record<string, string> | null
+  channel?: string | null
+}
+
+/**
+ * Register a customer. A taken email gets the same answer, in the same time, and its owner a
+ * notice instead of a second account: the answer never tells whether an email is registered.
+ */
+export async function registerAccount (context: Context, input: RegisterInput): Promise<{ requiresConfirmation: boolean }> {
+  const email = normalizeEmail(input.email)
+  const errors = []
+  if (!isValidEmail(email)) errors.push({ field: 'email', code: 'INVALID' as const, message: 'Enter a valid email address.' })
+  const metadataError = metadataProblem(input.metadata)
+  if (metadataError) errors.push({ field: 'metadata', code: 'INVALID' as const, message: `Metadata ${metadataError}.` })
+  if (errors.length) throw new DomainError(errors)
+  assertPasswordAcceptable(input.password, { email, firstName: input.firstName ?? undefined, lastName: input.lastName ?? undefined })
+  const requiresConfirmation = env.accountConfirmationRequired
+  const redirectUrl = requiresConfirmation ? assertAllowedRedirectUrl(input.redirectUrl) : input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
+  const channel = await resolveChannel(context, input.channel)
+
+  await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
+    const existing = await context.prisma.user.findUnique({ where: { email } })
+    if (existing) {
+      // the same hashing work as a new account, then a notice to the owner instead of a second account
+      await hashPassword(input.password)
+      await enqueueMail(context, { to: email, template: 'ACCOUNT_EXISTS', params: { email, firstName: existing.firstName, shopName: channel?.name }, userId: existing.id })
+      return
+    }
+    await context.transaction(async tx => {
+      // through the list API so its hooks run: email normalised, password hashed, token key minted
+      const user = await tx.sudo().db.User.createOne({
+        data: {
+          email,
+          password: input.password,
+          firstName: input.firstName?.trim() ?? '',
+          lastName: input.lastName?.trim() ?? '',
+          languageCode: input.languageCode ?? 'en',
+          metadata: input.metadata ?? {},
+          isConfirmed: !requiresConfirmation,
+        },
+      })
+      await recordAccountEvent(tx, { type: 'ACCOUNT_CREATED', userId: user.id, actorId: user.id })
+      if (requiresConfirmation && redirectUrl) {
+        const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' })
+        await enqueueMail(tx, { to: email, template: 'ACCOUNT_CONFIRMATION', params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+      }
+    })
+  })
+  kickOutbox()
+  return { requiresConfirmation }
+}
+
+/** Confirm an account with the token from its confirmation mail. */
+export async function confirmAccount (context: Context, args: { email: string, token: string }): Promise<{ userId: string }> {
+  const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
+  return context.transaction(async tx => {
+    // a missing user gets the same INVALID as a wrong token
+    const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'ACCOUNT_CONFIRMATION', userId: user?.id ?? '-' })
+    await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true, isActive: true } })
+    await recordAccountEvent(tx, { type: 'ACCOUNT_ACTIVATED', userId, actorId: userId })
+    return { userId }
+  })
+}
+
+/**
+ * Mail a password-reset link. Unknown and inactive emails get the same answer in the same
+ * time; a second request within the quiet period sends nothing while the first link is unused.
+ */
+export async function requestPasswordReset (context: Context, args: { email: string, redirectUrl: string, channel?: string | null }): Promise<void> {
+  const redirectUrl = assertAllowedRedirectUrl(args.redirectUrl)
+  const channel = await resolveChannel(context, args.channel)
+  const email = normalizeEmail(args.email)
+  await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
+    const user = await context.prisma.user.findUnique({ where: { email } })
+    if (!user || !user.isActive) return
+    const since = new Date(Date.now() - RESET_QUIET_PERIOD_MS)
+    if (await hasRecentToken(context, { userId: user.id, purpose: 'PASSWORD_RESET', since })) return
+    await context.transaction(async tx => {
+      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' })
+      const template = user.isStaff ? 'STAFF_SET_PASSWORD' : 'PASSWORD_RESET'
+      await enqueueMail(tx, { to: user.email, template, params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+      await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: user.id })
+    })
+  })
+  kickOutbox()
+}
+
+/** Set a new password with a reset token, end every session of the user, and sign it in. */
+export async function setPasswordWithToken (context: Context, args: { email: string, token: string, password: string }): Promise<IssuedTokens> {
+  const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
+  if (user) assertPasswordAcceptable(args.password, user)
+  const passwordHash = await hashPassword(args.password)
+  const updated = await context.transaction(async tx => {
+    const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'PASSWORD_RESET', userId: user?.id ?? '-' })
+    // proving the mailbox also confirms the account
+    const changed = await tx.prisma.user.update({ where: { id: userId }, data: { password: passwordHash, isConfirmed: true, jwtTokenKey: newTokenKey() } })
+    await recordAccountEvent(tx, { type: 'PASSWORD_RESET', userId, actorId: userId })
+    await enqueueMail(tx, { to: changed.email, template: 'PASSWORD_CHANGED', params: { email: changed.email, firstName: changed.firstName }, userId })
+    return changed
+  })
+  kickOutbox()
+  if (!updated.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
+  return issueTokens(updated)
+}
+
+/**
+ * Change the password of a signed-in user after checking the old one; every other token of
+ * the user stops working, and the user is told by mail.
+ */
+export async function changePassword (
+  context: Context,
+  args: { userId: string, oldPassword: string, newPassword: string, minLength?: number }
+): Promise<void> {
+  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+  if (!user.password || !(await verifyPassword(args.oldPassword, user.password))) {
+    throw new DomainError({ field: 'oldPassword', code: 'INVALID_PASSWORD', message: 'Old password isn\'t valid.' })
+  }
+  if (args.minLength && args.newPassword.length < args.minLength) {
+    throw new DomainError({ field: 'newPassword', code: 'PASSWORD_TOO_SHORT', message: `This password is too short. It must contain at least ${args.minLength} characters.` })
+  }
+  assertPasswordAcceptable(args.newPassword, user, 'newPassword')
+  const passwordHash = await hashPassword(args.newPassword)
+  await context.transaction(async tx => {
+    await tx.prisma.user.update({ where: { id: user.id }, data: { password: passwordHash, jwtTokenKey: newTokenKey() } })
+    await recordAccountEvent(tx, { type: 'PASSWORD_CHANGED', userId: user.id, actorId: user.id })
+    await enqueueMail(tx, { to: user.email, template: 'PASSWORD_CHANGED', params: { email: user.email, firstName: user.firstName }, userId: user.id })
+  })
+  kickOutbox()
+}
+
+/**
+ * Start an email change: re-check the password and mail a link to the new address. A new
+ * address that is already taken gets a notice instead of a link, and the caller the same answer.
+ */
+export async function requestEmailChange (
+  context: Context,
+  args: { userId: string, password: string, newEmail: string, redirectUrl: string, channel?: string | null }
+): Promise<void> {
+  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+  const newEmail = normalizeEmail(args.newEmail)
+  if (!isValidEmail(newEmail)) throw new DomainError({ field: 'newEmail', code: 'INVALID', message: 'Enter a valid email address.' })
+  const redirectUrl = assertAllowedRedirectUrl(args.redirectUrl)
+  const channel = await resolveChannel(context, args.channel)
+  if (!user.password || !(await verifyPassword(args.password, user.password))) {
+    throw new DomainError({ field: 'password', code: 'INVALID_CREDENTIALS', message: 'Password isn\'t valid.' })
+  }
+  const taken = await context.prisma.user.findUnique({ where: { email: newEmail } })
+  await context.transaction(async tx => {
+    await recordAccountEvent(tx, { type: 'EMAIL_CHANGED_REQUEST', userId: user.id, actorId: user.id, parameters: { new_email: newEmail } })
+    if (taken) {
+      await enqueueMail(tx, { to: newEmail, template: 'ACCOUNT_EXISTS', params: { email: newEmail, firstName: taken.firstName, shopName: channel?.name }, userId: taken.id })
+      return
+    }
+    const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } })
+    await enqueueMail(tx, { to: newEmail, template: 'EMAIL_CHANGE_CONFIRMATION', params: { email: newEmail, oldEmail: user.email, newEmail, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+  })
+  kickOutbox()
+}
+
+/** Finish an email change with the token mailed to the new address; tell the old address. */
+export async function confirmEmailChange (context: Context, args: { userId: string, token: string }): Promise<void> {
+  await context.transaction(async tx => {
+    const { payload } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'EMAIL_CHANGE', userId: args.userId })
+    const newEmail = payload.newEmail
+    if (!newEmail) throw new DomainError({ field: 'token', code: 'INVALID', message: 'The token is invalid or has expired.' })
+    if (await tx.prisma.user.findUnique({ where: { email: newEmail } })) {
+      throw new DomainError({ field: 'newEmail', code: 'UNIQUE', message: 'User with this email already exists.' })
+    }
+    const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    await tx.prisma.user.update({ where: { id: args.userId }, data: { email: newEmail, jwtTokenKey: newTokenKey() } })
+    await recordAccountEvent(tx, { type: 'EMAIL_CHANGED', userId: args.userId, actorId: args.userId, parameters: { old_email: before.email, new_email: newEmail } })
+    await enqueueMail(tx, { to: before.email, template: 'EMAIL_CHANGED', params: { email: before.email, oldEmail: before.email, newEmail, firstName: before.firstName }, userId: args.userId })
+  })
+  kickOutbox()
+}
+
+/** Mail a deletion link to a customer; staff accounts are removed by other staff, not by themselves. */
+export async function requestAccountDeletion (context: Context, args: { userId: string, redirectUrl: string, channel?: string | null }): Promise<void> {
+  const redirectUrl = assertAllowedRedirectUrl(args.redirectUrl)
+  const channel = await resolveChannel(context, args.channel)
+  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+  assertNotStaff(user)
+  await context.transaction(async tx => {
+    const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_DELETION' })
+    await enqueueMail(tx, { to: user.email, template: 'ACCOUNT_DELETION', params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+    await recordAccountEvent(tx, { type: 'ACCOUNT_DELETION_REQUESTED', userId: user.id, actorId: user.id })
+  })
+  kickOutbox()
+}
+
+/** Delete the signed-in customer's account with the token from the deletion mail. */
+export async function deleteAccount (context: Context, args: { userId: string, token: string }): Promise<void> {
+  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+  assertNotStaff(user)
+  await context.transaction(async tx => {
+    await redeemOneTimeToken(tx, { token: args.token, purpose: 'ACCOUNT_DELETION', userId: user.id })
+    await tx.prisma.user.update({ where: { id: user.id }, data: { defaultBillingAddressId: null, defaultShippingAddressId: null } })
+    await tx.prisma.address.deleteMany({ where: { userId: user.id } })
+    await tx.prisma.oneTimeToken.deleteMany({ where: { userId: user.id } })
+    await tx.prisma.user.delete({ where: { id: user.id } })
+    // kept without the user: the history of who was deleted, and when, for the staff
+    await recordAccountEvent(tx, { type: 'ACCOUNT_DELETED', userId: null, parameters: { user_id: user.id, email: user.email } })
+  })
+}
+
+function assertNotStaff (user: { isStaff: boolean }): void {
+  if (user.isStaff) throw new DomainError({ field: null, code: 'DELETE_STAFF_ACCOUNT', message: 'Staff accounts are deleted by other staff.' })
+}

@@ -1,0 +1,117 @@
+// Signing in and out: tokenCreate's password check (throttled, the same cost for unknown emails),
+// refresh with CSRF, verification, and revocation of every token of a user.
+import type { Context } from '../generated/keystone/types'
+import { env } from '../env'
+import { normalizeEmail } from './emails'
+import { DomainError } from './errors'
+import { hashPassword, needsRehash, verifyPassword } from './passwords'
+import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
+import { issueAccessToken, issueRefreshToken, newCsrfToken, newTokenKey, verifyToken, type JwtErrorCode, type TokenClaims, type TokenUser } from './tokens'
+
+export type IssuedTokens = { userId: string, accessToken: string, refreshToken: string, csrfToken: string }
+
+const INVALID_CREDENTIALS = () => new DomainError({ field: 'email', code: 'INVALID_CREDENTIALS', message: 'Please, enter valid credentials' })
+
+// verified against when no account has the email, so a miss costs one argon2 run like a hit
+let dummyHash: Promise<string> | undefined
+function dummyPasswordHash (): Promise<string> {
+  dummyHash ??= hashPassword('dummy password that no account has')
+  return dummyHash
+}
+
+/**
+ * Check an email and password and issue an access token, a refresh token and its CSRF token.
+ * The throttle is consulted first, with the same keys whether or not the email is registered;
+ * a wrong password and an unknown email fail alike, after the same hashing work.
+ */
+export async function login (context: Context, args: { email: string, password: string, ip: string }): Promise<IssuedTokens> {
+  if (env.passwordLoginMode === 'DISABLED') {
+    throw new DomainError({ field: 'email', code: 'DISABLED_AUTHENTICATION_METHOD', message: 'Password authentication is disabled.' })
+  }
+  const email = normalizeEmail(args.email)
+  const throttle = await checkLoginAllowed(context, { ip: args.ip, email })
+  if (!throttle.allowed) throw loginDelayedError(throttle.retryAfterSeconds)
+
+  const user = await context.prisma.user.findUnique({ where: { email } })
+  const matches = await verifyPassword(args.password, user?.password || await dummyPasswordHash())
+  if (!user || !user.password || !matches) {
+    await recordLoginFailure(context, { ip: args.ip, email })
+    throw INVALID_CREDENTIALS()
+  }
+  await recordLoginSuccess(context, { ip: args.ip, email })
+
+  // past this point the caller has proven the password, so telling why it can't sign in leaks nothing
+  if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
+  if (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff) {
+    throw new DomainError({ field: 'email', code: 'DISABLED_AUTHENTICATION_METHOD', message: 'Staff cannot sign in with a password.' })
+  }
+  if (env.accountConfirmationRequired && !user.isConfirmed) {
+    throw new DomainError({ field: 'email', code: 'ACCOUNT_NOT_CONFIRMED', message: 'Account needs to be confirmed via email.' })
+  }
+
+  const jwtTokenKey = user.jwtTokenKey || newTokenKey()
+  await context.prisma.user.update({
+    where: { id: user.id },
+    data: {
+      lastLogin: new Date(),
+      jwtTokenKey,
+      // older bcrypt hashes (Keystone's default) become argon2id at the first login that proves them
+      ...(needsRehash(user.password) ? { password: await hashPassword(args.password) } : {}),
+    },
+  })
+  return issueTokens({ id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey })
+}
+
+export async function issueTokens (user: TokenUser): Promise<IssuedTokens> {
+  const csrfToken = newCsrfToken()
+  return {
+    userId: user.id,
+    accessToken: await issueAccessToken(user),
+    refreshToken: await issueRefreshToken(user, csrfToken),
+    csrfToken,
+  }
+}
+
+/**
+ * Exchange a refresh token for a new access token. A refresh token read from the cookie must
+ * come with its CSRF token, or any site could refresh on the user's behalf.
+ */
+export async function refreshAccessToken (
+  context: Context,
+  args: { refreshToken: string | undefined, csrfToken: string | undefined, fromCookie: boolean }
+): Promise<{ userId: string, accessToken: string }> {
+  if (!args.refreshToken) throw new DomainError({ field: 'refreshToken', code: 'JWT_MISSING_TOKEN', message: 'Missing refreshToken' })
+  const claims = await liveClaims(context, args.refreshToken, 'refresh', 'refreshToken')
+  if (args.fromCookie && (!args.csrfToken || args.csrfToken !== claims.csrf_token)) {
+    throw new DomainError({ field: 'csrfToken', code: 'JWT_INVALID_CSRF_TOKEN', message: 'Invalid csrf token' })
+  }
+  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: claims.sub } })
+  return { userId: user.id, accessToken: await issueAccessToken(user) }
+}
+
+/** Verify an access token as the API would accept it: signature, expiry, and not revoked. */
+export async function verifyAccessTokenOf (context: Context, token: string): Promise<{ userId: string, claims: TokenClaims }> {
+  const claims = await liveClaims(context, token, 'access', 'token')
+  return { userId: claims.sub, claims }
+}
+
+/** Revoke every access and refresh token of the user by rotating its token key. */
+export async function deactivateAllTokens (context: Context, userId: string): Promise<void> {
+  await context.prisma.user.update({ where: { id: userId }, data: { jwtTokenKey: newTokenKey() } })
+}
+
+const JWT_MESSAGES: Record<JwtErrorCode, string> = {
+  JWT_SIGNATURE_EXPIRED: 'Signature has expired',
+  JWT_DECODE_ERROR: 'Error decoding signature',
+  JWT_INVALID_TOKEN: 'Invalid token',
+}
+
+async function liveClaims (context: Context, token: string, type: 'access' | 'refresh', field: string): Promise<TokenClaims> {
+  const verified = await verifyToken(token, type)
+  if (!verified.ok) throw new DomainError({ field, code: verified.code, message: JWT_MESSAGES[verified.code] })
+  const user = await context.prisma.user.findUnique({ where: { id: verified.claims.sub } })
+  if (!user || !user.isActive || user.jwtTokenKey !== verified.claims.token) {
+    throw new DomainError({ field, code: 'JWT_INVALID_TOKEN', message: JWT_MESSAGES.JWT_INVALID_TOKEN })
+  }
+  return verified.claims
+}

@@ -1,0 +1,76 @@
+// accountRequestDeletion / accountDelete and the email change: refusals for staff, other users'
+// tokens, wrong passwords and taken addresses.
+import '../../helpers/env'
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, type TestServer } from '../../helpers/server'
+import { tokenFor } from '../../helpers/actors'
+import { makeCustomer, makeStaff } from '../../helpers/factories'
+import { issueOneTimeToken } from '../../../services/oneTimeTokens'
+
+const REQUEST_DELETION = 'mutation { accountRequestDeletion(redirectUrl: "http://localhost:3001/delete") { errors { field code } } }'
+const DELETE = 'mutation($token: String!) { accountDelete(token: $token) { errors { field code } } }'
+const REQUEST_EMAIL = 'mutation($p: String!, $e: String!) { requestEmailChange(password: $p, newEmail: $e, redirectUrl: "http://localhost:3001/email") { errors { field code } } }'
+const CONFIRM_EMAIL = 'mutation($token: String!) { confirmEmailChange(token: $token) { user { email } errors { field code } } }'
+
+let server: TestServer
+
+before(async () => { server = await startServer() })
+after(async () => { await server?.stop() })
+
+test('accountRequestDeletion and accountDelete refuse staff with DELETE_STAFF_ACCOUNT', async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+  const token = await tokenFor(server.context, staff.id)
+  assert.equal((await server.gql(REQUEST_DELETION, {}, { token })).body.data.accountRequestDeletion.errors[0].code, 'DELETE_STAFF_ACCOUNT')
+  const deletion = await issueOneTimeToken(server.context, { userId: staff.id, purpose: 'ACCOUNT_DELETION' })
+  assert.equal((await server.gql(DELETE, { token: deletion }, { token })).body.data.accountDelete.errors[0].code, 'DELETE_STAFF_ACCOUNT')
+  assert.ok(await server.context.prisma.user.findUnique({ where: { id: staff.id } }))
+})
+
+test('accountDelete refuses another customer\'s deletion token and deletes nobody', async () => {
+  const customer = await makeCustomer(server.context)
+  const other = await makeCustomer(server.context)
+  const othersToken = await issueOneTimeToken(server.context, { userId: other.id, purpose: 'ACCOUNT_DELETION' })
+  const res = await server.gql(DELETE, { token: othersToken }, { token: await tokenFor(server.context, customer.id) })
+  assert.deepEqual(res.body.data.accountDelete.errors, [{ field: 'token', code: 'INVALID' }])
+  assert.equal(await server.context.prisma.user.count({ where: { id: { in: [customer.id, other.id] } } }), 2)
+})
+
+test('accountDelete without a session is refused with KS_ACCESS_DENIED', async () => {
+  const res = await server.gql(DELETE, { token: 'x' })
+  assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED')
+})
+
+test('requestEmailChange with a wrong password answers INVALID_CREDENTIALS on password and mails nothing', async () => {
+  const customer = await makeCustomer(server.context)
+  const res = await server.gql(REQUEST_EMAIL, { p: 'not my password', e: 'elsewhere@example.com' }, { token: await tokenFor(server.context, customer.id) })
+  assert.deepEqual(res.body.data.requestEmailChange.errors, [{ field: 'password', code: 'INVALID_CREDENTIALS' }])
+  assert.equal(await server.context.prisma.outboxMail.count({ where: { to: 'elsewhere@example.com' } }), 0)
+})
+
+test('requestEmailChange to a taken address answers success, but its owner gets a notice and no link', async () => {
+  const customer = await makeCustomer(server.context)
+  const owner = await makeCustomer(server.context)
+  const res = await server.gql(REQUEST_EMAIL, { p: 'correct horse battery staple', e: owner.email }, { token: await tokenFor(server.context, customer.id) })
+  assert.deepEqual(res.body.data.requestEmailChange.errors, [])
+  const mail = await server.context.prisma.outboxMail.findFirst({ where: { to: owner.email } })
+  assert.equal(mail?.template, 'ACCOUNT_EXISTS')
+  assert.equal(await server.context.prisma.oneTimeToken.count({ where: { userId: customer.id, purpose: 'EMAIL_CHANGE' } }), 0)
+})
+
+test('confirmEmailChange refuses another user\'s email-change token and changes no email', async () => {
+  const customer = await makeCustomer(server.context)
+  const other = await makeCustomer(server.context)
+  const othersToken = await issueOneTimeToken(server.context, { userId: other.id, purpose: 'EMAIL_CHANGE', payload: { newEmail: 'hijack@example.com' } })
+  const res = await server.gql(CONFIRM_EMAIL, { token: othersToken }, { token: await tokenFor(server.context, customer.id) })
+  assert.deepEqual(res.body.data.confirmEmailChange, { user: null, errors: [{ field: 'token', code: 'INVALID' }] })
+  assert.equal((await server.context.prisma.user.findUnique({ where: { id: customer.id } }))!.email, customer.email)
+  assert.equal((await server.context.prisma.user.findUnique({ where: { id: other.id } }))!.email, other.email)
+})
+
+test('a customer cannot change its own email through the generated updateUser', async () => {
+  const customer = await makeCustomer(server.context)
+  const res = await server.gql('mutation($id: ID!) { updateUser(where: { id: $id }, data: { email: "sneaky@example.com" }) { email } }', { id: customer.id }, { token: await tokenFor(server.context, customer.id) })
+  assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED')
+  assert.equal((await server.context.prisma.user.findUnique({ where: { id: customer.id } }))!.email, customer.email)
+})

@@ -1,0 +1,63 @@
+// passwordChange and its Openfront twin updateActiveUserPassword: the old password, the policy,
+// anonymous callers, and revocation of older tokens.
+import '../../helpers/env'
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, type TestServer } from '../../helpers/server'
+import { tokenFor } from '../../helpers/actors'
+import { makeCustomer } from '../../helpers/factories'
+
+const PASSWORD_CHANGE = `mutation($old: String, $new: String!) { passwordChange(oldPassword: $old, newPassword: $new) { user { id } errors { field code } } }`
+const OPENFRONT = `mutation($old: String!, $new: String!, $confirm: String!) { updateActiveUserPassword(oldPassword: $old, newPassword: $new, confirmPassword: $confirm) { id } }`
+const OLD = 'correct horse battery staple'
+
+let server: TestServer
+
+before(async () => { server = await startServer() })
+after(async () => { await server?.stop() })
+
+async function hashOf (id: string) {
+  return (await server.context.prisma.user.findUnique({ where: { id } }))!.password
+}
+
+test('passwordChange with a wrong old password answers INVALID_PASSWORD on oldPassword and changes nothing', async () => {
+  const customer = await makeCustomer(server.context)
+  const before = await hashOf(customer.id)
+  const res = await server.gql(PASSWORD_CHANGE, { old: 'wrong old password', new: 'a fresh and rather long passphrase' }, { token: await tokenFor(server.context, customer.id) })
+  assert.deepEqual(res.body.data.passwordChange.errors, [{ field: 'oldPassword', code: 'INVALID_PASSWORD' }])
+  assert.equal(await hashOf(customer.id), before)
+})
+
+test('passwordChange with a weak new password answers the policy codes on newPassword', async () => {
+  const customer = await makeCustomer(server.context)
+  const res = await server.gql(PASSWORD_CHANGE, { old: OLD, new: '12345678' }, { token: await tokenFor(server.context, customer.id) })
+  const errors = res.body.data.passwordChange.errors
+  assert.ok(errors.every((e: { field: string }) => e.field === 'newPassword'))
+  assert.ok(errors.map((e: { code: string }) => e.code).includes('PASSWORD_ENTIRELY_NUMERIC'))
+})
+
+test('passwordChange without a session is refused with KS_ACCESS_DENIED', async () => {
+  const res = await server.gql(PASSWORD_CHANGE, { old: OLD, new: 'a fresh and rather long passphrase' })
+  assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED')
+})
+
+test('updateActiveUserPassword needs a matching confirmation and at least 10 characters, as coded GraphQL errors', async () => {
+  const customer = await makeCustomer(server.context)
+  const token = await tokenFor(server.context, customer.id)
+  const mismatch = await server.gql(OPENFRONT, { old: OLD, new: 'a fresh and rather long passphrase', confirm: 'something else' }, { token })
+  assert.equal(mismatch.body.errors[0].extensions.code, 'INVALID')
+  assert.equal(mismatch.body.errors[0].extensions.field, 'confirmPassword')
+  const short = await server.gql(OPENFRONT, { old: OLD, new: 'zq8!xkw2p', confirm: 'zq8!xkw2p' }, { token })
+  assert.equal(short.body.errors[0].extensions.code, 'PASSWORD_TOO_SHORT')
+  const wrongOld = await server.gql(OPENFRONT, { old: 'nope nope nope', new: 'a fresh and rather long passphrase', confirm: 'a fresh and rather long passphrase' }, { token })
+  assert.equal(wrongOld.body.errors[0].extensions.code, 'INVALID_PASSWORD')
+})
+
+test('updateActiveUserPassword changes the password, returns the user, and ends the old token', async () => {
+  const customer = await makeCustomer(server.context)
+  const token = await tokenFor(server.context, customer.id)
+  const res = await server.gql(OPENFRONT, { old: OLD, new: 'a fresh and rather long passphrase', confirm: 'a fresh and rather long passphrase' }, { token })
+  assert.equal(res.body.errors, undefined)
+  assert.equal(res.body.data.updateActiveUserPassword.id, customer.id)
+  assert.equal((await server.gql('{ me { id } }', {}, { token })).body.data.me, null)
+})

@@ -1,0 +1,368 @@
+// services/throttle.ts: the delays and keys as pure functions, then the shared state on a real
+// SQLite database, with Date mocked so that hour-long windows pass in milliseconds.
+import '../../helpers/env'
+import { after, before, describe, test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomInt, randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Context } from '../../../generated/keystone/types'
+import { applyPendingMigrations } from '../../../scripts/lib/migrator'
+import {
+  ACCOUNT_CEILING, IP_POLICY, WINDOW_SECONDS, checkLoginAllowed, delayForAttempts, loginDelayedError,
+  recordLoginFailure, recordLoginSuccess, throttleKeys, type LoginCheck,
+} from '../../../services/throttle'
+
+const migrationsDir = path.resolve(import.meta.dirname, '../../../migrations')
+
+type Who = { ip: string, email: string }
+
+function anIp (): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
+}
+
+function someone (): Who {
+  return { ip: anIp(), email: `user-${randomUUID()}@example.com` }
+}
+
+// Date only: the store computes expiries with Date, while Prisma's own timers keep running
+function mockClock (t: TestContext): (ms: number) => void {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
+  return ms => t.mock.timers.tick(ms)
+}
+
+// one sign-in with a wrong password, the way services/authentication.ts drives the throttle
+async function failLogin (context: Context, who: Who): Promise<LoginCheck> {
+  const check = await checkLoginAllowed(context, who)
+  if (check.allowed) await recordLoginFailure(context, who)
+  return check
+}
+
+async function failLogins (context: Context, who: Who, times: number): Promise<LoginCheck[]> {
+  const checks: LoginCheck[] = []
+  for (let i = 0; i < times; i++) checks.push(await failLogin(context, who))
+  return checks
+}
+
+const ALLOWED: LoginCheck = { allowed: true }
+const delayed = (retryAfterSeconds: number): LoginCheck => ({ allowed: false, retryAfterSeconds })
+
+test('delayForAttempts lets five failures go free, then doubles from 2 seconds up to an hour', () => {
+  assert.deepEqual([0, 1, 5].map(n => delayForAttempts(n)), [0, 0, 0])
+  assert.deepEqual([6, 7, 8, 10, 16].map(n => delayForAttempts(n)), [2, 4, 8, 32, 2048])
+  assert.deepEqual([17, 40, 10_000].map(n => delayForAttempts(n)), [3600, 3600, 3600])
+})
+
+test('delayForAttempts for an IP starts after twenty failures and doubles every five', () => {
+  assert.deepEqual([20, 21, 25, 26, 30, 31].map(n => delayForAttempts(n, IP_POLICY)), [0, 2, 2, 4, 4, 8])
+  assert.deepEqual([75, 76, 500].map(n => delayForAttempts(n, IP_POLICY)), [2048, 3600, 3600])
+})
+
+test('delayForAttempts treats a count below zero, left by a give-back, as no failure', () => {
+  assert.equal(delayForAttempts(-1), 0)
+})
+
+test('throttleKeys normalises the email and keeps neither the email nor the IP in a key', () => {
+  // given one sign-in typed two ways
+  const keys = throttleKeys({ ip: '192.0.2.7', email: 'John.Smith@Example.com' })
+  const again = throttleKeys({ ip: '192.0.2.7', email: '  john.smith@example.com ' })
+
+  // then both count alike, and no key can be read back
+  assert.deepEqual(again, keys)
+  for (const key of Object.values(keys)) {
+    assert.match(key, /^(ip|ip-account|account):[0-9a-f]{64}$/)
+    assert.doesNotMatch(key, /john|example|192/i)
+  }
+  assert.equal(new Set(Object.values(keys)).size, 3)
+})
+
+test('throttleKeys counts the account alone across IPs and the IP alone across accounts', () => {
+  const one = throttleKeys({ ip: '192.0.2.7', email: 'a@example.com' })
+  const otherIp = throttleKeys({ ip: '198.51.100.1', email: 'a@example.com' })
+  const otherEmail = throttleKeys({ ip: '192.0.2.7', email: 'b@example.com' })
+
+  assert.equal(otherIp.account, one.account)
+  assert.notEqual(otherIp.ip, one.ip)
+  assert.notEqual(otherIp.ipAccount, one.ipAccount)
+  assert.equal(otherEmail.ip, one.ip)
+  assert.notEqual(otherEmail.account, one.account)
+})
+
+test('throttleKeys counts an IPv6 client by its /64 and an IPv4-mapped address as IPv4', () => {
+  const email = 'a@example.com'
+  const ipKey = (ip: string) => throttleKeys({ ip, email }).ip
+
+  assert.equal(ipKey('2001:db8:1:2::1'), ipKey('2001:0DB8:0001:0002:ffff:ffff:ffff:ffff'))
+  assert.equal(ipKey('2001:db8:1:2::1'), ipKey('2001:db8:1:2:0:0:0.0.0.9'))
+  assert.equal(ipKey('fe80::1%eth0'), ipKey('fe80::2'))
+  assert.notEqual(ipKey('2001:db8:1:2::1'), ipKey('2001:db8:1:3::1'))
+  assert.equal(ipKey('::ffff:192.0.2.7'), ipKey('192.0.2.7'))
+  assert.notEqual(ipKey('192.0.2.7'), ipKey('192.0.2.8'))
+})
+
+test('loginDelayedError is LOGIN_ATTEMPT_DELAYED on email and says when to try again', () => {
+  const error = loginDelayedError(2)
+  assert.deepEqual(error.errors, [{
+    field: 'email',
+    code: 'LOGIN_ATTEMPT_DELAYED',
+    message: 'Too many failed sign-in attempts. Try again in 2 seconds.',
+  }])
+  assert.match(loginDelayedError(1).errors[0]?.message ?? '', /in 1 second\.$/)
+  assert.match(loginDelayedError(0.2).errors[0]?.message ?? '', /in 1 second\.$/)
+  assert.match(loginDelayedError(130).errors[0]?.message ?? '', /in 3 minutes\.$/)
+  assert.match(loginDelayedError(3600).errors[0]?.message ?? '', /in 60 minutes\.$/)
+})
+
+describe('the throttle on a shared database', () => {
+  let dir: string
+  let databaseUrl: string
+  let context: Context
+  let otherProcess: Context
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'throttle-test-'))
+    databaseUrl = `file:${path.join(dir, 'throttle.db')}`
+    await applyPendingMigrations({ databaseUrl, migrationsDir })
+    // the provider is read from DATABASE_URL when keystone.ts is first imported
+    process.env.DATABASE_URL = databaseUrl
+    const { createContext } = await import('../../../scripts/lib/context')
+    context = await createContext(databaseUrl)
+    otherProcess = await createContext(databaseUrl)
+  })
+
+  after(async () => {
+    await context?.prisma.$disconnect()
+    await otherProcess?.prisma.$disconnect()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  test('five failures from one IP and account pass, and the sixth blocks the next attempt for 2 seconds', async t => {
+    // given
+    const tick = mockClock(t)
+    const who = someone()
+
+    // when
+    const checks = await failLogins(context, who, 6)
+
+    // then
+    assert.deepEqual(checks, Array(6).fill(ALLOWED))
+    assert.deepEqual(await checkLoginAllowed(context, who), delayed(2))
+    tick(1000)
+    assert.deepEqual(await checkLoginAllowed(context, who), delayed(1))
+    tick(999)
+    assert.deepEqual(await checkLoginAllowed(context, who), delayed(1))
+    tick(1)
+    assert.deepEqual(await checkLoginAllowed(context, who), ALLOWED)
+  })
+
+  test('each further failure doubles the delay, counted from the last failure, and refused attempts do not count', async t => {
+    // given five free failures
+    const tick = mockClock(t)
+    const who = someone()
+    await failLogins(context, who, 5)
+
+    for (const seconds of [2, 4, 8, 16, 32]) {
+      // when the next attempt fails
+      assert.deepEqual(await failLogin(context, who), ALLOWED)
+
+      // then every attempt until its delay has passed is refused, however many there are
+      for (let i = 0; i < 3; i++) assert.deepEqual(await checkLoginAllowed(context, who), delayed(seconds))
+      tick(seconds * 1000 - 1)
+      assert.deepEqual(await checkLoginAllowed(context, who), delayed(1))
+      tick(1)
+    }
+  })
+
+  test('a success clears the IP-and-account failures, so the next five failures are free again', async t => {
+    // given an IP and account blocked after six failures
+    const tick = mockClock(t)
+    const who = someone()
+    await failLogins(context, who, 6)
+    tick(2000)
+
+    // when the right password comes
+    assert.deepEqual(await checkLoginAllowed(context, who), ALLOWED)
+    await recordLoginSuccess(context, who)
+
+    // then five failures are free again and the sixth blocks for 2 seconds, not 4
+    assert.deepEqual(await failLogins(context, who, 6), Array(6).fill(ALLOWED))
+    assert.deepEqual(await checkLoginAllowed(context, who), delayed(2))
+  })
+
+  test('a block on one IP and account leaves the same account free from another IP', async t => {
+    // given
+    mockClock(t)
+    const who = someone()
+    await failLogins(context, who, 6)
+
+    // when
+    const fromElsewhere = await checkLoginAllowed(context, { ...who, ip: anIp() })
+
+    // then
+    assert.deepEqual(fromElsewhere, ALLOWED)
+  })
+
+  test('an account at its ceiling refuses every IP until its window ends', async t => {
+    // given a botnet spending the free failures of ten IPs on one account
+    const tick = mockClock(t)
+    const { email } = someone()
+    for (let i = 0; i < ACCOUNT_CEILING / 5; i++) {
+      assert.deepEqual(await failLogins(context, { ip: anIp(), email }, 5), Array(5).fill(ALLOWED))
+    }
+    tick(60_000)
+
+    // when a fresh IP tries the same account
+    const fromNewIp = await checkLoginAllowed(context, { ip: anIp(), email })
+
+    // then it is refused for the rest of the window, and let through once it is over
+    assert.deepEqual(fromNewIp, delayed(WINDOW_SECONDS - 60))
+    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email: email.toUpperCase() }), delayed(WINDOW_SECONDS - 60))
+    tick((WINDOW_SECONDS - 60) * 1000)
+    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email }), ALLOWED)
+  })
+
+  test('one IP failing on many accounts is blocked for every account once past its free failures', async t => {
+    // given an IP that has failed once on each of twenty accounts
+    const tick = mockClock(t)
+    const ip = anIp()
+    for (let i = 0; i < IP_POLICY.freeFailures; i++) {
+      assert.deepEqual(await failLogin(context, { ip, email: someone().email }), ALLOWED)
+    }
+
+    // when it fails on a twenty-first
+    assert.deepEqual(await failLogin(context, { ip, email: someone().email }), ALLOWED)
+
+    // then any account from that IP waits 2 seconds, while other IPs go on
+    assert.deepEqual(await checkLoginAllowed(context, { ip, email: someone().email }), delayed(2))
+    assert.deepEqual(await checkLoginAllowed(context, someone()), ALLOWED)
+    tick(2000)
+    assert.deepEqual(await checkLoginAllowed(context, { ip, email: someone().email }), ALLOWED)
+  })
+
+  test('past its free failures an IP lets one sign-in through at a time, and a success frees it at once', async t => {
+    // given an IP past its free failures, its block waited out
+    const tick = mockClock(t)
+    const ip = anIp()
+    for (let i = 0; i <= IP_POLICY.freeFailures; i++) await failLogin(context, { ip, email: someone().email })
+    tick(2000)
+    const owner = { ip, email: someone().email }
+
+    // when one user's sign-in is under way, and then succeeds
+    assert.deepEqual(await checkLoginAllowed(context, owner), ALLOWED)
+    const meanwhile = await checkLoginAllowed(context, { ip, email: someone().email })
+    await recordLoginSuccess(context, owner)
+
+    // then another sign-in from the IP waited meanwhile, and goes on at once afterwards
+    assert.deepEqual(meanwhile, delayed(2))
+    assert.deepEqual(await checkLoginAllowed(context, { ip, email: someone().email }), ALLOWED)
+  })
+
+  test('two contexts on one database share the state, as two server processes do', async t => {
+    // given six failures through one process
+    mockClock(t)
+    const who = someone()
+    await failLogins(context, who, 6)
+
+    // when the next attempt reaches the other process
+    const elsewhere = await checkLoginAllowed(otherProcess, who)
+
+    // then it is refused there too
+    assert.deepEqual(elsewhere, delayed(2))
+  })
+
+  test('a success in one process clears the failures counted by another', async t => {
+    // given an IP and account blocked through one process, and its block waited out
+    const tick = mockClock(t)
+    const who = someone()
+    await failLogins(context, who, 6)
+    tick(2000)
+
+    // when the other process signs the account in
+    assert.deepEqual(await checkLoginAllowed(otherProcess, who), ALLOWED)
+    await recordLoginSuccess(otherProcess, who)
+
+    // then the first process starts from zero
+    assert.deepEqual(await failLogins(context, who, 6), Array(6).fill(ALLOWED))
+    assert.deepEqual(await checkLoginAllowed(context, who), delayed(2))
+  })
+
+  test('an unknown email is throttled exactly like a registered one', async t => {
+    // given one registered account and one email that no account has
+    mockClock(t)
+    const registered = someone()
+    await context.prisma.user.create({ data: { email: registered.email, note: {} } })
+    const unknown = someone()
+
+    // when both go through the same failures and waits
+    const run = async (who: Who) => {
+      const checks = await failLogins(context, who, 7)
+      checks.push(await checkLoginAllowed(context, who))
+      return checks
+    }
+    const forRegistered = await run(registered)
+    const forUnknown = await run(unknown)
+
+    // then every answer is the same, and so is what the table holds
+    assert.deepEqual(forUnknown, forRegistered)
+    assert.deepEqual(await storedRows(context, unknown), await storedRows(context, registered))
+  })
+
+  test('parallel attempts past the free failures are let through one at a time', async t => {
+    // given five free failures
+    mockClock(t)
+    const who = someone()
+    await failLogins(context, who, 5)
+
+    // when five attempts arrive at once, through two processes
+    const checks = await Promise.all([context, otherProcess, context, otherProcess, context]
+      .map(ctx => checkLoginAllowed(ctx, who)))
+
+    // then one goes on to the password check and the others wait for its block
+    assert.equal(checks.filter(check => check.allowed).length, 1)
+    assert.deepEqual(checks.filter(check => !check.allowed), Array(4).fill(delayed(2)))
+  })
+
+  test('parallel attempts from many IPs cannot take an account past its ceiling', async t => {
+    // given
+    mockClock(t)
+    const { email } = someone()
+
+    // when more attempts than the ceiling arrive at once, each from its own IP
+    const checks = await Promise.all(Array.from({ length: ACCOUNT_CEILING + 5 }, () => checkLoginAllowed(context, { ip: anIp(), email })))
+
+    // then exactly the ceiling goes on, and the refused ones are not counted
+    assert.equal(checks.filter(check => check.allowed).length, ACCOUNT_CEILING)
+    const count = await context.prisma.rateLimiterFlexible.findUnique({ where: { key: `login-attempts:${throttleKeys({ ip: '', email }).account}` } })
+    assert.equal(count?.points, ACCOUNT_CEILING)
+  })
+
+  test('expired rows are swept from the table an hour after they expire', async t => {
+    // given the rows of one failed sign-in
+    const tick = mockClock(t)
+    const who = someone()
+    await failLogin(context, who)
+    assert.equal((await storedRows(context, who)).length, 3)
+
+    // when the window and an hour more have passed and someone signs in
+    tick((WINDOW_SECONDS + 3600) * 1000 + 5 * 60_000)
+    await checkLoginAllowed(context, someone())
+
+    // then they are gone
+    assert.deepEqual(await storedRows(context, who), [])
+  })
+})
+
+// what the table holds for one sign-in, minus the hashes that name it
+async function storedRows (context: Context, who: Who): Promise<Array<{ kind: string, points: number, expiresInMs: number | null }>> {
+  const keys = throttleKeys(who)
+  const names = Object.values(keys).flatMap(key => [`login-attempts:${key}`, `login-block:${key}`])
+  const rows = await context.prisma.rateLimiterFlexible.findMany({ where: { key: { in: names } } })
+  return rows
+    .map(row => ({
+      kind: row.key.replace(/:[0-9a-f]{64}$/, ''),
+      points: row.points,
+      expiresInMs: row.expire ? row.expire.getTime() - Date.now() : null,
+    }))
+    .sort((a, b) => a.kind.localeCompare(b.kind))
+}
