@@ -1,15 +1,14 @@
 // Keystone configuration: database, lists, sessions, Admin UI access and GraphQL. Wrapped by auth.ts.
 import { config } from '@keystone-6/core'
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
 import { env } from './env'
+import { createAdapter, providerOf } from './database'
 import { lists, extendGraphqlSchema } from './schema'
 import { sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/outbox'
 import type { Context } from './generated/keystone/types'
 
-const provider = /^postgres(ql)?:\/\//.test(env.databaseUrl) ? 'postgresql' : 'sqlite'
+const provider = providerOf(env.databaseUrl)
 
 export default withAuth(config({
   db: {
@@ -18,11 +17,7 @@ export default withAuth(config({
     onConnect: async context => {
       startOutboxWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs })
     },
-    prismaClientOptions: () => ({
-      adapter: provider === 'sqlite'
-        ? new PrismaBetterSqlite3({ url: env.databaseUrl })
-        : new PrismaPg({ connectionString: env.databaseUrl }),
-    }),
+    prismaClientOptions: () => ({ adapter: createAdapter(env.databaseUrl) }),
     // each provider keeps its own generated schema and client, so both can be committed and built
     prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
     prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',

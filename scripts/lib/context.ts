@@ -1,8 +1,7 @@
 // A Keystone context for scripts and tests, outside the server: the project's config with the
 // generated Prisma client of the configured provider, optionally pointed at another database.
 import { getContext } from '@keystone-6/core/context'
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
-import { PrismaPg } from '@prisma/adapter-pg'
+import { createAdapter } from '../../database'
 import config from '../../keystone'
 import type { Context } from '../../generated/keystone/types'
 
@@ -16,9 +15,7 @@ export async function createContext (databaseUrl?: string): Promise<Context> {
     ? config.db
     : {
         ...config.db,
-        prismaClientOptions: () => ({
-          adapter: provider === 'sqlite' ? new PrismaBetterSqlite3({ url: databaseUrl }) : new PrismaPg({ connectionString: databaseUrl }),
-        }),
+        prismaClientOptions: () => ({ adapter: createAdapter(databaseUrl) }),
       }
   return getContext({ ...config, db }, prismaModule) as unknown as Context
 }

@@ -1,0 +1,71 @@
+// The database adapter of each provider, for the server, scripts and tests alike.
+//
+// SQLite runs on one better-sqlite3 connection. Prisma's adapter orders transactions against
+// each other, but a statement issued outside any transaction while another request's
+// transaction is open would run inside it: it would see uncommitted rows and vanish if that
+// transaction rolled back. So here every statement outside a transaction waits until no
+// transaction is open, and WAL lets other processes (scripts, tests) read while we write.
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+
+export type Provider = 'sqlite' | 'postgresql'
+
+export function providerOf (databaseUrl: string): Provider {
+  return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgresql' : 'sqlite'
+}
+
+export function createAdapter (databaseUrl: string): SqlDriverAdapterFactory {
+  if (providerOf(databaseUrl) === 'postgresql') return new PrismaPg({ connectionString: databaseUrl })
+  return serializedSqlite(new PrismaBetterSqlite3({ url: databaseUrl, timeout: 30_000 }))
+}
+
+/** A promise chain used as a mutex: `acquire` resolves with the function that releases it. */
+function createMutex () {
+  let tail: Promise<void> = Promise.resolve()
+  return {
+    acquire (): Promise<() => void> {
+      let release!: () => void
+      const held = new Promise<void>(resolve => { release = resolve })
+      const acquired = tail.then(() => release)
+      tail = tail.then(() => held)
+      return acquired
+    },
+  }
+}
+
+function serializedSqlite (factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect (): Promise<SqlDriverAdapter> {
+      const inner = await factory.connect()
+      await inner.executeScript('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;')
+      const mutex = createMutex()
+      const alone = async <T>(run: () => Promise<T>): Promise<T> => {
+        const release = await mutex.acquire()
+        try { return await run() } finally { release() }
+      }
+      const adapter: SqlDriverAdapter = Object.create(inner)
+      adapter.queryRaw = (query: SqlQuery) => alone(() => inner.queryRaw(query))
+      adapter.executeRaw = (query: SqlQuery) => alone(() => inner.executeRaw(query))
+      adapter.executeScript = (script: string) => alone(() => inner.executeScript(script))
+      adapter.startTransaction = async isolationLevel => {
+        // the transaction holds the mutex from BEGIN until COMMIT or ROLLBACK
+        const release = await mutex.acquire()
+        let transaction: Transaction
+        try {
+          transaction = await inner.startTransaction(isolationLevel)
+        } catch (error) {
+          release()
+          throw error
+        }
+        const tx: Transaction = Object.create(transaction)
+        tx.commit = async () => { try { await transaction.commit() } finally { release() } }
+        tx.rollback = async () => { try { await transaction.rollback() } finally { release() } }
+        return tx
+      }
+      return adapter
+    },
+  }
+}
