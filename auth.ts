@@ -12,10 +12,12 @@ import { normalizeEmail } from './services/emails'
 import { hashPassword } from './services/passwords'
 import type { Permission } from './services/permissions'
 import { verifyAccessToken } from './services/tokens'
+import { customerOfToken, isCustomerToken } from './services/customerTokens'
 import { clientIpOf } from './services/clientIp'
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from './services/throttle'
 
-export type SessionVia = 'cookie' | 'jwt'
+// how the caller proved who it is; a customer API token acts with customer scope only
+export type SessionVia = 'cookie' | 'jwt' | 'customerToken'
 
 export type Session = {
   listKey: 'User'
@@ -77,7 +79,14 @@ export function sessionStrategy (): SessionStrategy<BaseSession, any> {
     async get ({ context }) {
       // a request that presents a Bearer token is judged by it alone, never by a cookie beside it
       const token = bearerToken(context.req)
-      if (token !== undefined) return token ? sessionFromAccessToken(context, token) : undefined
+      if (token !== undefined) {
+        if (!token) return undefined
+        if (isCustomerToken(token)) {
+          const customer = await customerOfToken(context.sudo(), token)
+          return customer ? { listKey: 'User', itemId: customer.id, via: 'customerToken' } : undefined
+        }
+        return sessionFromAccessToken(context, token)
+      }
       const session = await cookie.get({ context }) as { itemId?: string } | undefined
       if (!session?.itemId) return undefined
       return { listKey: 'User', itemId: String(session.itemId), via: 'cookie' }

@@ -5,7 +5,9 @@ import type { BaseListTypeInfo, FieldTypeFunc } from '@keystone-6/core/types'
 import type { Lists } from '../generated/keystone/types'
 import { deny, isSignedIn, canManageUsersOrStaff } from '../access/permissions'
 import { deletableAddresses, readableAddresses, updatableAddresses } from '../access/rules'
-import { MAX_ADDRESSES_PER_USER, countAddresses } from '../services/addresses'
+import { ADDRESS_FIELDS, MAX_ADDRESSES_PER_USER, countAddresses } from '../services/addresses'
+import { validateAddress, type AddressFields, type NormalizedAddress } from '../services/addressValidation'
+import { DomainError } from '../services/errors'
 import { metadataField } from './metadataField'
 
 function line<ListTypeInfo extends BaseListTypeInfo> (max = 256): FieldTypeFunc<ListTypeInfo> {
@@ -24,11 +26,12 @@ export const Address: Lists.Address = list({
   },
   hooks: {
     resolveInput: {
-      // a caller who names no owner adds the address to its own book
-      create: ({ resolvedData, context }) => {
-        if (!resolvedData.user && context.session?.itemId) return { ...resolvedData, user: { connect: { id: context.session.itemId } } }
-        return resolvedData
+      // a caller who names no owner adds the address to its own book; values are stored normalised
+      create: async ({ resolvedData, context }) => {
+        const owned = !resolvedData.user && context.session?.itemId ? { ...resolvedData, user: { connect: { id: context.session.itemId } } } : resolvedData
+        return { ...owned, ...(await normalisedOrNothing(resolvedData)) }
       },
+      update: async ({ resolvedData, item }) => ({ ...resolvedData, ...(await normalisedOrNothing(merged(item, resolvedData))) }),
     },
     validate: {
       create: async ({ resolvedData, context, addValidationError }) => {
@@ -37,7 +40,9 @@ export const Address: Lists.Address = list({
         if (await countAddresses(context, userId) >= MAX_ADDRESSES_PER_USER) {
           addValidationError(`A user may keep at most ${MAX_ADDRESSES_PER_USER} addresses; delete one first.`)
         }
+        await reportProblems(resolvedData, addValidationError)
       },
+      update: async ({ resolvedData, item, addValidationError }) => reportProblems(merged(item, resolvedData), addValidationError),
     },
   },
   fields: {
@@ -61,3 +66,33 @@ export const Address: Lists.Address = list({
     metadata: metadataField(),
   },
 })
+
+// the generated API and the Admin UI validate through the same per-country rules as the mutations
+function merged (item: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
+  // resolvedData names every field, the untouched ones as undefined
+  return { ...item, ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) }
+}
+
+function addressFieldsOf (data: Record<string, unknown>): AddressFields {
+  const fields: AddressFields = {}
+  for (const key of ADDRESS_FIELDS) fields[key] = typeof data[key] === 'string' ? data[key] as string : ''
+  return fields
+}
+
+async function normalisedOrNothing (data: Record<string, unknown>): Promise<Partial<NormalizedAddress>> {
+  try {
+    return await validateAddress(addressFieldsOf(data))
+  } catch (error) {
+    if (error instanceof DomainError) return {}
+    throw error
+  }
+}
+
+async function reportProblems (data: Record<string, unknown>, addValidationError: (message: string) => void): Promise<void> {
+  try {
+    await validateAddress(addressFieldsOf(data))
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error
+    for (const e of error.errors) addValidationError(`${e.field}: ${e.message}`)
+  }
+}

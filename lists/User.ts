@@ -12,12 +12,13 @@ import { isAddressOfUser } from '../services/addresses'
 import { isValidEmail, normalizeEmail } from '../services/emails'
 import { metadataField } from './metadataField'
 import { passwordKdf } from '../services/passwords'
+import { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone } from '../services/profile'
+import { assertSafeWebhookUrl } from '../services/webhookUrl'
+import { DomainError } from '../services/errors'
 import { effectivePermissions } from '../services/permissions'
 import { userRoleProblems } from '../services/staffScope'
 import { newTokenKey } from '../services/tokens'
 import { PermissionEnum } from './permissionEnum'
-
-export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
 
 // a relationship input that sets a default address names it by id; a disconnect clears it
 function connectedId (input: unknown): string | null | undefined {
@@ -109,6 +110,10 @@ export const User: Lists.User = list({
       ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
     }),
     jwtTokenKey: text({ ...secret, db: { isNullable: true } }),
+    // the customer API token (regenerateCustomerToken): only its SHA-256, looked up by index
+    customerTokenHash: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
+    customerTokenIssuedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
+    customerTokenLastUsedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
 
     isActive: checkbox({ defaultValue: true, access: { create: canManageUsersOrStaff, update: managesOtherUser } }),
     isStaff: checkbox({ defaultValue: false, access: { create: canManageStaff, update: canManageStaff } }),
@@ -120,13 +125,39 @@ export const User: Lists.User = list({
     lastLogin: timestamp({ ...system }),
 
     languageCode: text({ defaultValue: 'en', validation: { length: { max: 35 } } }),
-    phone: text({ validation: { length: { max: 32 } } }),
+    phone: text({
+      validation: { length: { max: 32 } },
+      hooks: {
+        // the same E.164 rule as the profile mutations, on the generated API and in the Admin UI
+        resolveInput: ({ resolvedData }) => {
+          const phone = resolvedData?.phone
+          return typeof phone === 'string' ? (profilePhone(phone) ?? phone) : phone
+        },
+        validate: ({ resolvedData, addValidationError }) => {
+          if (typeof resolvedData?.phone === 'string' && profilePhone(resolvedData.phone) === null) addValidationError(`phone: ${PHONE_MESSAGE}`)
+        },
+      },
+    }),
     note: document({ formatting: true, links: true, ...staffOnly }),
     metadata: metadataField(),
     privateMetadata: metadataField(staffOnly),
     externalReference: text({ isIndexed: 'unique', db: { isNullable: true }, validation: { isRequired: false }, ...managerWritable }),
     onboardingStatus: select({ type: 'string', options: [...ONBOARDING_STATUSES], defaultValue: 'not_started', validation: { isRequired: true } }),
-    orderWebhookUrl: text({ validation: { length: { max: 2048 } } }),
+    orderWebhookUrl: text({
+      validation: { length: { max: 2048 } },
+      hooks: {
+        validate: ({ resolvedData, addValidationError }) => {
+          const url = resolvedData?.orderWebhookUrl
+          if (typeof url !== 'string' || !url) return
+          try {
+            assertSafeWebhookUrl(url, 'orderWebhookUrl')
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error
+            for (const e of error.errors) addValidationError(`orderWebhookUrl: ${e.message}`)
+          }
+        },
+      },
+    }),
 
     addresses: relationship({
       ref: 'Address.user',
@@ -192,6 +223,10 @@ export const User: Lists.User = list({
         },
       }),
       ui: { query: '{ name slug }' },
+    }),
+    hasCustomerToken: virtual({
+      access: { read: isSelfOrManager },
+      field: g.field({ type: g.nonNull(g.Boolean), resolve: item => typeof item.customerTokenHash === 'string' }),
     }),
     hasAccount: virtual({
       access: { read: isSelfOrManager },

@@ -17,10 +17,22 @@ import { confirmEmailChange } from './account/confirmEmailChange'
 import { accountRequestDeletion } from './account/accountRequestDeletion'
 import { accountDelete } from './account/accountDelete'
 import { updateActiveUserPassword } from './activeUser/updateActiveUserPassword'
+import { accountUpdate } from './account/accountUpdate'
+import { accountAddressCreate } from './account/accountAddressCreate'
+import { accountAddressUpdate } from './account/accountAddressUpdate'
+import { accountAddressDelete } from './account/accountAddressDelete'
+import { accountSetDefaultAddress } from './account/accountSetDefaultAddress'
+import { updateActiveUser } from './activeUser/updateActiveUser'
+import { createActiveUserAddress } from './activeUser/createActiveUserAddress'
+import { updateActiveUserAddress } from './activeUser/updateActiveUserAddress'
+import { deleteActiveUserAddress } from './activeUser/deleteActiveUserAddress'
+import { regenerateCustomerToken } from './activeUser/regenerateCustomerToken'
+import { addressValidationRules } from './queries/addressValidationRules'
 
 const extension = g.extend(base => ({
   query: {
     me: me(base),
+    addressValidationRules,
   },
   mutation: {
     // authentication
@@ -38,8 +50,18 @@ const extension = g.extend(base => ({
     confirmEmailChange: confirmEmailChange(base),
     accountRequestDeletion,
     accountDelete,
+    accountUpdate: accountUpdate(base),
+    accountAddressCreate: accountAddressCreate(base),
+    accountAddressUpdate: accountAddressUpdate(base),
+    accountAddressDelete: accountAddressDelete(base),
+    accountSetDefaultAddress: accountSetDefaultAddress(base),
     // self-service, Openfront vocabulary
+    updateActiveUser: updateActiveUser(base),
     updateActiveUserPassword: updateActiveUserPassword(base),
+    createActiveUserAddress: createActiveUserAddress(base),
+    updateActiveUserAddress: updateActiveUserAddress(base),
+    deleteActiveUserAddress: deleteActiveUserAddress(base),
+    regenerateCustomerToken,
   },
 }))
 

@@ -13,7 +13,7 @@ import { hasRecentToken, issueOneTimeToken, redeemOneTimeToken } from './oneTime
 import { assertAllowedRedirectUrl } from './redirectUrl'
 import { resolveChannel } from './channels'
 import { metadataProblem } from './metadata'
-import { newTokenKey } from './tokens'
+import { revokedCredentials } from './tokens'
 import { issueTokens, type IssuedTokens } from './authentication'
 import { ENUMERATION_SAFE_FLOOR_MS, withMinimumDuration } from './timing'
 
@@ -122,7 +122,7 @@ export async function setPasswordWithToken (context: Context, args: { email: str
   const updated = await context.transaction(async tx => {
     const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'PASSWORD_RESET', userId: user?.id ?? '-' })
     // proving the mailbox also confirms the account
-    const changed = await tx.prisma.user.update({ where: { id: userId }, data: { password: passwordHash, isConfirmed: true, jwtTokenKey: newTokenKey() } })
+    const changed = await tx.prisma.user.update({ where: { id: userId }, data: { password: passwordHash, isConfirmed: true, ...revokedCredentials() } })
     await recordAccountEvent(tx, { type: 'PASSWORD_RESET', userId, actorId: userId })
     await enqueueMail(tx, { to: changed.email, template: 'PASSWORD_CHANGED', params: { email: changed.email, firstName: changed.firstName }, userId })
     return changed
@@ -150,7 +150,7 @@ export async function changePassword (
   assertPasswordAcceptable(args.newPassword, user, 'newPassword')
   const passwordHash = await hashPassword(args.newPassword)
   await context.transaction(async tx => {
-    await tx.prisma.user.update({ where: { id: user.id }, data: { password: passwordHash, jwtTokenKey: newTokenKey() } })
+    await tx.prisma.user.update({ where: { id: user.id }, data: { password: passwordHash, ...revokedCredentials() } })
     await recordAccountEvent(tx, { type: 'PASSWORD_CHANGED', userId: user.id, actorId: user.id })
     await enqueueMail(tx, { to: user.email, template: 'PASSWORD_CHANGED', params: { email: user.email, firstName: user.firstName }, userId: user.id })
   })
@@ -196,7 +196,7 @@ export async function confirmEmailChange (context: Context, args: { userId: stri
       throw new DomainError({ field: 'newEmail', code: 'UNIQUE', message: 'User with this email already exists.' })
     }
     const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    await tx.prisma.user.update({ where: { id: args.userId }, data: { email: newEmail, jwtTokenKey: newTokenKey() } })
+    await tx.prisma.user.update({ where: { id: args.userId }, data: { email: newEmail, ...revokedCredentials() } })
     await recordAccountEvent(tx, { type: 'EMAIL_CHANGED', userId: args.userId, actorId: args.userId, parameters: { old_email: before.email, new_email: newEmail } })
     await enqueueMail(tx, { to: before.email, template: 'EMAIL_CHANGED', params: { email: before.email, oldEmail: before.email, newEmail, firstName: before.firstName }, userId: args.userId })
   })

@@ -6,7 +6,7 @@ import { normalizeEmail } from './emails'
 import { DomainError } from './errors'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
-import { issueAccessToken, issueRefreshToken, newCsrfToken, newTokenKey, verifyToken, type JwtErrorCode, type TokenClaims, type TokenUser } from './tokens'
+import { issueAccessToken, issueRefreshToken, newCsrfToken, newTokenKey, revokedCredentials, verifyToken, type JwtErrorCode, type TokenClaims, type TokenUser } from './tokens'
 
 export type IssuedTokens = { userId: string, accessToken: string, refreshToken: string, csrfToken: string }
 
@@ -95,9 +95,9 @@ export async function verifyAccessTokenOf (context: Context, token: string): Pro
   return { userId: claims.sub, claims }
 }
 
-/** Revoke every access and refresh token of the user by rotating its token key. */
+/** Revoke every token of the user: access and refresh tokens and its customer API token. */
 export async function deactivateAllTokens (context: Context, userId: string): Promise<void> {
-  await context.prisma.user.update({ where: { id: userId }, data: { jwtTokenKey: newTokenKey() } })
+  await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })
 }
 
 const JWT_MESSAGES: Record<JwtErrorCode, string> = {

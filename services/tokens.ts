@@ -31,6 +31,14 @@ export function newTokenKey (): string {
   return randomBytes(24).toString('base64url')
 }
 
+/**
+ * The user fields that end every credential a user holds: a new token key (access and refresh
+ * tokens) and no customer API token. Written by every change that must sign a user out.
+ */
+export function revokedCredentials (): { jwtTokenKey: string, customerTokenHash: null } {
+  return { jwtTokenKey: newTokenKey(), customerTokenHash: null }
+}
+
 export function newCsrfToken (): string {
   return randomBytes(32).toString('base64url')
 }

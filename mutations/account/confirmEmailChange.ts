@@ -1,10 +1,10 @@
 // confirmEmailChange: finish an email change with the token mailed to the new address.
-// Access: the signed-in user the token was issued to. Effects: EMAIL_CHANGED event, notice to
+// Access: the signed-in user the token was issued to, not through a customer API token. Effects: EMAIL_CHANGED event, notice to
 // the old address, every token of the user revoked. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import { requireUser } from '../shared/guards'
+import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { confirmEmailChange as confirm } from '../../services/accounts'
 
@@ -14,7 +14,7 @@ export const confirmEmailChange = (base: BaseSchemaMeta) => g.field({
   type: g.object<Source>()({ name: 'ConfirmEmailChangePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
   args: { token: g.arg({ type: g.nonNull(g.String) }), channel: g.arg({ type: g.String }) },
   resolve: withErrorsList(async ({ token }: { token: string, channel?: string | null }, context) => {
-    const userId = requireUser(context)
+    const userId = requireCredentialSession(context)
     await confirm(context.sudo(), { userId, token })
     return { userId }
   }),

@@ -1,10 +1,10 @@
 // passwordChange: the signed-in user changes its password, proving the old one.
-// Access: a signed-in user. Effects: PASSWORD_CHANGED event, notice mail, every token of the
+// Access: a signed-in user, not through a customer API token. Effects: PASSWORD_CHANGED event, notice mail, every token of the
 // user revoked (sign in again). Twin: updateActiveUserPassword.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import { requireUser } from '../shared/guards'
+import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { changePassword } from '../../services/accounts'
 
@@ -14,7 +14,7 @@ export const passwordChange = (base: BaseSchemaMeta) => g.field({
   type: g.object<Source>()({ name: 'PasswordChangePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
   args: { oldPassword: g.arg({ type: g.String }), newPassword: g.arg({ type: g.nonNull(g.String) }) },
   resolve: withErrorsList(async ({ oldPassword, newPassword }: { oldPassword?: string | null, newPassword: string }, context) => {
-    const userId = requireUser(context)
+    const userId = requireCredentialSession(context)
     await changePassword(context.sudo(), { userId, oldPassword: oldPassword ?? '', newPassword })
     return { userId }
   }),

@@ -1,10 +1,10 @@
 // requestEmailChange: start changing the signed-in user's email; the password is checked again
 // and the new address gets a confirmation link.
-// Access: a signed-in user. Effects: EMAIL_CHANGED_REQUEST event, mail to the new address. Twin: none.
+// Access: a signed-in user, not through a customer API token. Effects: EMAIL_CHANGED_REQUEST event, mail to the new address. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import { requireUser } from '../shared/guards'
+import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { requestEmailChange as request } from '../../services/accounts'
 
@@ -19,7 +19,7 @@ export const requestEmailChange = (base: BaseSchemaMeta) => g.field({
     channel: g.arg({ type: g.String }),
   },
   resolve: withErrorsList(async (args: { password: string, newEmail: string, redirectUrl: string, channel?: string | null }, context) => {
-    const userId = requireUser(context)
+    const userId = requireCredentialSession(context)
     await request(context.sudo(), { userId, ...args })
     return { userId }
   }),

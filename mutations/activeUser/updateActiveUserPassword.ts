@@ -1,10 +1,10 @@
 // updateActiveUserPassword (Openfront): change the signed-in user's password; the new one needs
 // at least 10 characters and a matching confirmation. Errors are GraphQL errors with a code.
-// Access: a signed-in user. Effects: as passwordChange. Twin: passwordChange.
+// Access: a signed-in user, not through a customer API token. Effects: as passwordChange. Twin: passwordChange.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
-import { requireUser } from '../shared/guards'
+import { requireCredentialSession } from '../shared/guards'
 import { actingAs } from '../../auth'
 import { changePassword } from '../../services/accounts'
 import { DomainError } from '../../services/errors'
@@ -19,7 +19,7 @@ export const updateActiveUserPassword = (base: BaseSchemaMeta) => g.field({
     confirmPassword: g.arg({ type: g.nonNull(g.String) }),
   },
   resolve: withThrownErrors(async (args: { oldPassword: string, newPassword: string, confirmPassword: string }, context) => {
-    const userId = requireUser(context)
+    const userId = requireCredentialSession(context)
     if (args.newPassword !== args.confirmPassword) {
       throw new DomainError({ field: 'confirmPassword', code: 'INVALID', message: 'The new password and its confirmation do not match.' })
     }

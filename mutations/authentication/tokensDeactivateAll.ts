@@ -1,15 +1,15 @@
 // tokensDeactivateAll: every access and refresh token of the caller stops working at once.
-// Access: a signed-in user. Effects: rotates the user's token key. Twin: none.
+// Access: a signed-in user, not through a customer API token. Effects: rotates the user's token key. Twin: none.
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import type { FieldError } from '../../services/errors'
-import { requireUser } from '../shared/guards'
+import { requireCredentialSession } from '../shared/guards'
 import { deactivateAllTokens } from '../../services/authentication'
 
 export const tokensDeactivateAll = g.field({
   type: g.object<WithErrors>()({ name: 'TokensDeactivateAllPayload', fields: { errors: errorsField() } }),
   resolve: withErrorsList(async (_args: object, context) => {
-    await deactivateAllTokens(context.sudo(), requireUser(context))
+    await deactivateAllTokens(context.sudo(), requireCredentialSession(context))
     return {}
   }),
 })

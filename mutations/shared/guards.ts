@@ -15,3 +15,14 @@ export function requirePermission (context: Context, permission: Permission): st
   if (!hasPermission(context.session, permission)) throw new AccessDeniedError(`You need the ${permission} permission to perform this action.`)
   return userId
 }
+
+/**
+ * The signed-in user's id when it proved itself with its password or a token from it, not with
+ * a customer API token: such a token serves integrations and may not change credentials, the
+ * email or the account's existence.
+ */
+export function requireCredentialSession (context: Context): string {
+  const userId = requireUser(context)
+  if (context.session?.via === 'customerToken') throw new AccessDeniedError('A customer API token cannot perform this action.')
+  return userId
+}

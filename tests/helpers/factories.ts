@@ -34,7 +34,7 @@ export async function makeSuperuser (context: Context) {
 
 export async function makeAddress (context: Context, userId: string, data: Record<string, unknown> = {}) {
   return context.sudo().db.Address.createOne({
-    data: { user: { connect: { id: userId } }, firstName: 'Casey', lastName: 'Customer', streetAddress1: '1 Main St', city: 'Springfield', postalCode: '62701', country: 'US', ...data },
+    data: { user: { connect: { id: userId } }, firstName: 'Casey', lastName: 'Customer', streetAddress1: '1 Main St', city: 'Springfield', postalCode: '62701', countryArea: 'IL', country: 'US', ...data },
   })
 }
 

@@ -107,7 +107,7 @@ export async function startServer (options: { env?: Record<string, string>, ui?:
       PUBLIC_URL: TEST_PUBLIC_URL,
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', process.env.DEBUG_SERVER ? 'inherit' : 'pipe', process.env.DEBUG_SERVER ? 'inherit' : 'pipe'],
   })
   child.stdout?.on('data', chunk => { log += chunk })
   child.stderr?.on('data', chunk => { log += chunk })

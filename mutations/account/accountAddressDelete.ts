@@ -1,0 +1,28 @@
+// accountAddressDelete: delete one of the signed-in user's own addresses; a default on it is cleared.
+// Access: a signed-in user (a customer API token too). Effects: none. Twin: deleteActiveUserAddress.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { requireUser } from '../shared/guards'
+import { userField } from '../shared/payloads'
+import { deleteAddress } from '../../services/addresses'
+
+type Source = WithErrors & { userId?: string, address?: object }
+
+export const accountAddressDelete = (base: BaseSchemaMeta) => g.field({
+  type: g.object<Source>()({
+    name: 'AccountAddressDeletePayload',
+    fields: {
+      user: userField<Source>(base),
+      // the deleted address as it was, like Keystone's generated deleteAddress answers
+      address: g.field({ type: base.object('Address'), resolve: (source: Source) => source.address ?? null }),
+      errors: errorsField<Source>(),
+    },
+  }),
+  args: { id: g.arg({ type: g.nonNull(g.ID) }) },
+  resolve: withErrorsList(async ({ id }: { id: string }, context) => {
+    const userId = requireUser(context)
+    const address = await deleteAddress(context.sudo(), { userId, addressId: id })
+    return { userId, address }
+  }),
+})

@@ -1,0 +1,21 @@
+// accountSetDefaultAddress: make one of the signed-in user's own addresses its default shipping or billing address.
+// Access: a signed-in user (a customer API token too). Effects: none. Twin: none.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { requireUser } from '../shared/guards'
+import { userField } from '../shared/payloads'
+import { AddressTypeEnum } from '../shared/addressInputs'
+import { setDefaultAddress } from '../../services/addresses'
+
+type Source = WithErrors & { userId?: string }
+
+export const accountSetDefaultAddress = (base: BaseSchemaMeta) => g.field({
+  type: g.object<Source>()({ name: 'AccountSetDefaultAddressPayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
+  args: { id: g.arg({ type: g.nonNull(g.ID) }), type: g.arg({ type: g.nonNull(AddressTypeEnum) }) },
+  resolve: withErrorsList(async ({ id, type }: { id: string, type: 'SHIPPING' | 'BILLING' }, context) => {
+    const userId = requireUser(context)
+    await setDefaultAddress(context.sudo(), { userId, addressId: id, type })
+    return { userId }
+  }),
+})

@@ -1,0 +1,53 @@
+// accountUpdate: the signed-in user edits its own profile (names, language, default addresses,
+// public metadata). Never email, staff flags, groups or private data.
+// Access: a signed-in user (a customer API token too). Effects: NAME_ASSIGNED event on a name change. Twin: updateActiveUser.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { requireUser } from '../shared/guards'
+import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
+import { AddressInput, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
+import { updateProfile } from '../../services/profile'
+
+const AccountInput = g.inputObject({
+  name: 'AccountInput',
+  fields: {
+    firstName: g.arg({ type: g.String }),
+    lastName: g.arg({ type: g.String }),
+    languageCode: g.arg({ type: g.String }),
+    defaultBillingAddress: g.arg({ type: AddressInput, description: 'Added to the address book and made the default billing address.' }),
+    defaultShippingAddress: g.arg({ type: AddressInput, description: 'Added to the address book and made the default shipping address.' }),
+    metadata: g.arg({ type: g.list(g.nonNull(MetadataInput)), description: 'Keys to set in the public metadata; other keys stay.' }),
+  },
+})
+
+type AccountInputArgs = {
+  firstName?: string | null
+  lastName?: string | null
+  languageCode?: string | null
+  defaultBillingAddress?: AddressInputArgs | null
+  defaultShippingAddress?: AddressInputArgs | null
+  metadata?: readonly { key: string, value: string }[] | null
+}
+
+type Source = WithErrors & { userId?: string }
+
+export const accountUpdate = (base: BaseSchemaMeta) => g.field({
+  type: g.object<Source>()({ name: 'AccountUpdatePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
+  args: { input: g.arg({ type: g.nonNull(AccountInput) }) },
+  resolve: withErrorsList(async ({ input }: { input: AccountInputArgs }, context) => {
+    const userId = requireUser(context)
+    await updateProfile(context.sudo(), {
+      userId,
+      changes: {
+        firstName: input.firstName,
+        lastName: input.lastName,
+        languageCode: input.languageCode,
+        metadata: metadataFromInput(input.metadata),
+        defaultBillingAddress: input.defaultBillingAddress ? cleanAddressInput(input.defaultBillingAddress) : undefined,
+        defaultShippingAddress: input.defaultShippingAddress ? cleanAddressInput(input.defaultShippingAddress) : undefined,
+      },
+    })
+    return { userId }
+  }),
+})

@@ -1,0 +1,89 @@
+// accountUpdate and updateActiveUser: one profile service; neither can touch email, staff flags,
+// groups or private data; the order webhook URL is checked against SSRF.
+import '../../helpers/env'
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, type TestServer } from '../../helpers/server'
+import { tokenFor } from '../../helpers/actors'
+import { makeCustomer } from '../../helpers/factories'
+
+const ACCOUNT_UPDATE = 'mutation($input: AccountInput!) { accountUpdate(input: $input) { user { firstName lastName languageCode metadata defaultBillingAddress { city } } errors { field code } } }'
+const UPDATE_ACTIVE_USER = 'mutation($data: UserUpdateProfileInput!) { updateActiveUser(data: $data) { id name phone onboardingStatus orderWebhookUrl email } }'
+
+let server: TestServer
+
+before(async () => { server = await startServer() })
+after(async () => { await server?.stop() })
+
+async function customerWithToken () {
+  const customer = await makeCustomer(server.context, { metadata: { keep: 'me' } })
+  return { customer, token: await tokenFor(server.context, customer.id) }
+}
+
+test('accountUpdate changes names, language and metadata keys, and adds a default billing address', async () => {
+  const { token } = await customerWithToken()
+  const res = await server.gql(ACCOUNT_UPDATE, { input: { firstName: ' Grace ', lastName: 'Hopper', languageCode: 'pl', metadata: [{ key: 'newsletter', value: 'yes' }], defaultBillingAddress: { streetAddress1: '10 Downing St', city: 'London', postalCode: 'SW1A 2AA', country: 'GB' } } }, { token })
+  assert.deepEqual(res.body.data.accountUpdate.errors, [])
+  assert.deepEqual(res.body.data.accountUpdate.user, { firstName: 'Grace', lastName: 'Hopper', languageCode: 'pl', metadata: { keep: 'me', newsletter: 'yes' }, defaultBillingAddress: { city: 'LONDON' } })
+})
+
+test('accountUpdate and updateActiveUser have no way to change email, staff flags, groups or private data', async () => {
+  const { customer, token } = await customerWithToken()
+  for (const [query, variables] of [
+    [ACCOUNT_UPDATE, { input: { email: 'x@example.com' } }],
+    [ACCOUNT_UPDATE, { input: { isStaff: true } }],
+    [UPDATE_ACTIVE_USER, { data: { email: 'x@example.com' } }],
+    [UPDATE_ACTIVE_USER, { data: { privateMetadata: { a: 'b' } } }],
+    [UPDATE_ACTIVE_USER, { data: { customerGroups: { connect: [{ id: 'x' }] } } }],
+  ] as const) {
+    const res = await server.gql(query, variables, { token })
+    assert.ok(res.body.errors?.length, JSON.stringify(variables))
+  }
+  const after = await server.context.prisma.user.findUnique({ where: { id: customer.id } })
+  assert.equal(after!.email, customer.email)
+  assert.equal(after!.isStaff, false)
+})
+
+test('updateActiveUser sets name, an E.164 phone, the onboarding status and an https webhook', async () => {
+  const { customer, token } = await customerWithToken()
+  const res = await server.gql(UPDATE_ACTIVE_USER, { data: { name: 'Grace Hopper', phone: '+1 (202) 555-0143', onboardingStatus: 'completed', orderWebhookUrl: 'https://orders.example.com/hook' } }, { token })
+  assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+  assert.deepEqual(res.body.data.updateActiveUser, { id: customer.id, name: 'Grace Hopper', phone: '+12025550143', onboardingStatus: 'completed', orderWebhookUrl: 'https://orders.example.com/hook', email: customer.email })
+})
+
+for (const [label, url] of [
+  ['plain http to a public host', 'http://orders.example.com/hook'],
+  ['a private address', 'https://10.1.2.3/hook'],
+  ['a loopback address', 'https://127.0.0.1:8443/hook'],
+  ['a link-local address (cloud metadata)', 'https://169.254.169.254/latest'],
+  ['localhost (in production)', 'http://localhost:3000/hook'],
+  ['an IPv6 unique-local address', 'https://[fd00::1]/hook'],
+] as const) {
+  test(`updateActiveUser refuses ${label} as orderWebhookUrl, as a coded error, and keeps the old value`, async () => {
+    const { customer, token } = await customerWithToken()
+    const res = await server.gql(UPDATE_ACTIVE_USER, { data: { orderWebhookUrl: url } }, { token })
+    assert.equal(res.body.errors[0].extensions.code, 'INVALID')
+    assert.equal(res.body.errors[0].extensions.field, 'orderWebhookUrl')
+    assert.equal((await server.context.prisma.user.findUnique({ where: { id: customer.id } }))!.orderWebhookUrl, '')
+  })
+}
+
+test('the generated updateUser applies the same webhook and phone rules', async () => {
+  const { customer, token } = await customerWithToken()
+  const res = await server.gql('mutation($id: ID!) { updateUser(where: { id: $id }, data: { orderWebhookUrl: "https://192.168.1.1/x" }) { id } }', { id: customer.id }, { token })
+  assert.match(JSON.stringify(res.body.errors), /orderWebhookUrl/)
+  const phone = await server.gql('mutation($id: ID!) { updateUser(where: { id: $id }, data: { phone: "+44 20 7946 0958" }) { phone } }', { id: customer.id }, { token })
+  assert.equal(phone.body.data.updateUser.phone, '+442079460958')
+})
+
+test('updateActiveUser refuses an unknown onboarding status and an invalid phone together', async () => {
+  const { token } = await customerWithToken()
+  const res = await server.gql(UPDATE_ACTIVE_USER, { data: { onboardingStatus: 'bored', phone: '123' } }, { token })
+  const fields = res.body.errors[0].extensions.errors.map((e: { field: string }) => e.field).sort()
+  assert.deepEqual(fields, ['onboardingStatus', 'phone'])
+})
+
+test('accountUpdate without a session is refused with KS_ACCESS_DENIED', async () => {
+  const res = await server.gql(ACCOUNT_UPDATE, { input: { firstName: 'x' } })
+  assert.equal(res.body.errors[0].extensions.code, 'KS_ACCESS_DENIED')
+})
