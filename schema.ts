@@ -7,7 +7,9 @@ import { Channel } from './lists/Channel'
 import { AccountEvent } from './lists/AccountEvent'
 import { OutboxMail } from './lists/OutboxMail'
 import { OneTimeToken } from './lists/OneTimeToken'
+import { Webhook } from './lists/Webhook'
+import { WebhookDelivery } from './lists/WebhookDelivery'
 
-export const lists = { User, Address, CustomerGroup, PermissionGroup, Channel, AccountEvent, OutboxMail, OneTimeToken }
+export const lists = { User, Address, CustomerGroup, PermissionGroup, Channel, AccountEvent, OutboxMail, OneTimeToken, Webhook, WebhookDelivery }
 
 export { extendGraphqlSchema } from './mutations'

@@ -40,6 +40,11 @@ export function canManageChannels ({ session }: SessionArgs): boolean {
   return hasPermission(session, 'MANAGE_CHANNELS')
 }
 
+// grants registering webhooks and reading their deliveries
+export function canManageApps ({ session }: SessionArgs): boolean {
+  return hasPermission(session, 'MANAGE_APPS')
+}
+
 export function canManageUsersOrStaff (args: SessionArgs): boolean {
   return canManageUsers(args) || canManageStaff(args)
 }
