@@ -6,6 +6,7 @@ import { lists, extendGraphqlSchema } from './schema'
 import { sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/outbox'
+import { startWebhookWorker } from './services/webhooks'
 import type { Context } from './generated/keystone/types'
 
 const provider = providerOf(env.databaseUrl)
@@ -13,9 +14,10 @@ const provider = providerOf(env.databaseUrl)
 export default withAuth(config({
   db: {
     provider,
-    // the server delivers the mail outbox; scripts and tests that build their own context do not
+    // the server delivers the mail outbox and webhooks; scripts and tests that build their own context do not
     onConnect: async context => {
       startOutboxWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs })
+      startWebhookWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs })
     },
     prismaClientOptions: () => ({ adapter: createAdapter(env.databaseUrl) }),
     // each provider keeps its own generated schema and client, so both can be committed and built

@@ -6,6 +6,7 @@ import type { Lists } from '../generated/keystone/types'
 import { canManageStaff } from '../access/permissions'
 import { readablePermissionGroups } from '../access/rules'
 import { permissionList } from './permissionEnum'
+import { validatePermissionGroupChange } from './scopeHooks'
 
 export const PermissionGroup: Lists.PermissionGroup = list({
   access: {
@@ -14,10 +15,11 @@ export const PermissionGroup: Lists.PermissionGroup = list({
   },
   ui: { hideNavigation: args => !canManageStaff(args), labelField: 'name' },
   hooks: {
+    // the staff scope rules, on the generated mutations and in the Admin UI too
     validate: {
-      // permission groups are for staff: a customer must be promoted (staffCreate) first
-      create: async ({ resolvedData, context, addValidationError }) => assertStaffMembers(resolvedData.users, context, addValidationError),
-      update: async ({ resolvedData, context, addValidationError }) => assertStaffMembers(resolvedData.users, context, addValidationError),
+      create: async ({ resolvedData, context, addValidationError }) => validatePermissionGroupChange({ operation: 'create', resolvedData, context, addValidationError }),
+      update: async ({ resolvedData, item, context, addValidationError }) => validatePermissionGroupChange({ operation: 'update', item, resolvedData, context, addValidationError }),
+      delete: async ({ item, context, addValidationError }) => validatePermissionGroupChange({ operation: 'delete', item, context, addValidationError }),
     },
   },
   fields: {
@@ -29,10 +31,3 @@ export const PermissionGroup: Lists.PermissionGroup = list({
   },
 })
 
-async function assertStaffMembers (input: unknown, context: any, addValidationError: (message: string) => void) {
-  const connect = (input as { connect?: { id?: string }[] } | undefined)?.connect ?? []
-  const ids = connect.map(c => c.id).filter((id): id is string => typeof id === 'string')
-  if (ids.length === 0) return
-  const customers = await context.sudo().db.User.count({ where: { id: { in: ids }, isStaff: { equals: false } } })
-  if (customers > 0) addValidationError('Only staff users can be members of a permission group.')
-}

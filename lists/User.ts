@@ -16,7 +16,8 @@ import { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone } from '../services/pr
 import { assertSafeWebhookUrl } from '../services/webhookUrl'
 import { DomainError } from '../services/errors'
 import { effectivePermissions } from '../services/permissions'
-import { userRoleProblems } from '../services/staffScope'
+import { groupsOutOfScope, userRoleProblems } from '../services/staffScope'
+import { relationChanges, validateUserChange } from './scopeHooks'
 import { newTokenKey } from '../services/tokens'
 import { PermissionEnum } from './permissionEnum'
 
@@ -58,6 +59,7 @@ export const User: Lists.User = list({
       create: ({ resolvedData }) => ({ ...resolvedData, jwtTokenKey: resolvedData.jwtTokenKey || newTokenKey() }),
     },
     validate: {
+      delete: async ({ item, context, addValidationError }) => validateUserChange({ operation: 'delete', item, context, addValidationError }),
       create: async ({ resolvedData, context, addValidationError }) => {
         // WARNING: services write with sudo after settling access themselves; only API callers are checked here
         if (!context.__internal.sudo) {
@@ -66,11 +68,18 @@ export const User: Lists.User = list({
         if (resolvedData.defaultShippingAddress || resolvedData.defaultBillingAddress) {
           addValidationError('A new user has no addresses to make default yet.')
         }
+        if (!context.__internal.sudo) {
+          const groups = relationChanges(resolvedData.permissionGroups, []).add
+          if (groups.length && resolvedData.isStaff !== true) addValidationError('ASSIGN_NON_STAFF_MEMBER: Only staff users can be members of a permission group.')
+          const outside = await groupsOutOfScope(context, context.session, groups)
+          if (outside.length) addValidationError('OUT_OF_SCOPE_GROUP: You can\'t add users to groups with permissions or channels you don\'t have.')
+        }
       },
       update: async ({ resolvedData, item, context, addValidationError }) => {
         if (!context.__internal.sudo) {
           for (const problem of userRoleProblems({ session: context.session, operation: 'update', item, data: resolvedData })) addValidationError(problem)
         }
+        await validateUserChange({ operation: 'update', item, resolvedData, context, addValidationError })
         for (const key of ['defaultShippingAddress', 'defaultBillingAddress'] as const) {
           const addressId = connectedId(resolvedData[key])
           if (addressId && !(await isAddressOfUser(context, addressId, String(item.id)))) {
@@ -182,7 +191,8 @@ export const User: Lists.User = list({
       ref: 'AccountEvent.user',
       many: true,
       access: { read: managesUser, create: deny, update: deny },
-      ui: { displayMode: 'count', createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } },
+      // the account history on the user's page, newest first
+      ui: { displayMode: 'table', columns: ['date', 'type', 'actor', 'parameters'], initialSort: { field: 'date', direction: 'DESC' }, createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } },
     }),
 
     userPermissions: virtual({

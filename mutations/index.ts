@@ -28,11 +28,26 @@ import { updateActiveUserAddress } from './activeUser/updateActiveUserAddress'
 import { deleteActiveUserAddress } from './activeUser/deleteActiveUserAddress'
 import { regenerateCustomerToken } from './activeUser/regenerateCustomerToken'
 import { addressValidationRules } from './queries/addressValidationRules'
+import { customers, customersCount, staffUsers, staffUsersCount } from './queries/customers'
+import { customerCreate } from './staff/customerCreate'
+import { customerUpdate } from './staff/customerUpdate'
+import { customerBulkDelete, customerDelete } from './staff/customerDelete'
+import { staffCreate } from './staff/staffCreate'
+import { staffUpdate } from './staff/staffUpdate'
+import { staffBulkDelete, staffDelete } from './staff/staffDelete'
+import { addressCreate, addressDelete, addressSetDefault, addressUpdate } from './staff/addressCreate'
+import { permissionGroupCreate } from './permissionGroup/permissionGroupCreate'
+import { permissionGroupUpdate } from './permissionGroup/permissionGroupUpdate'
+import { permissionGroupDelete } from './permissionGroup/permissionGroupDelete'
 
 const extension = g.extend(base => ({
   query: {
     me: me(base),
     addressValidationRules,
+    customers: customers(base),
+    customersCount: customersCount(base),
+    staffUsers: staffUsers(base),
+    staffUsersCount: staffUsersCount(base),
   },
   mutation: {
     // authentication
@@ -62,6 +77,22 @@ const extension = g.extend(base => ({
     updateActiveUserAddress: updateActiveUserAddress(base),
     deleteActiveUserAddress: deleteActiveUserAddress(base),
     regenerateCustomerToken,
+    // staff, Saleor vocabulary
+    customerCreate: customerCreate(base),
+    customerUpdate: customerUpdate(base),
+    customerDelete,
+    customerBulkDelete,
+    staffCreate: staffCreate(base),
+    staffUpdate: staffUpdate(base),
+    staffDelete,
+    staffBulkDelete,
+    addressCreate: addressCreate(base),
+    addressUpdate: addressUpdate(base),
+    addressDelete: addressDelete(base),
+    addressSetDefault: addressSetDefault(base),
+    permissionGroupCreate: permissionGroupCreate(base),
+    permissionGroupUpdate: permissionGroupUpdate(base),
+    permissionGroupDelete: permissionGroupDelete(base),
   },
 }))
 

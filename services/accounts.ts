@@ -16,9 +16,11 @@ import { metadataProblem } from './metadata'
 import { revokedCredentials } from './tokens'
 import { issueTokens, type IssuedTokens } from './authentication'
 import { ENUMERATION_SAFE_FLOOR_MS, withMinimumDuration } from './timing'
+import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from './webhooks'
 
 // a second reset request inside this period sends nothing while the first link is unused
 export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
+const SELF_REQUESTED = 'self'
 
 export type RegisterInput = {
   email: string
@@ -69,13 +71,17 @@ export async function registerAccount (context: Context, input: RegisterInput): 
         },
       })
       await recordAccountEvent(tx, { type: 'ACCOUNT_CREATED', userId: user.id, actorId: user.id })
+      const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
+      await emitWebhookEvent(tx, { event: 'CUSTOMER_CREATED', payload: { user: userWebhookPayload(created) } })
       if (requiresConfirmation && redirectUrl) {
         const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' })
         await enqueueMail(tx, { to: email, template: 'ACCOUNT_CONFIRMATION', params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+        await emitWebhookEvent(tx, { event: 'ACCOUNT_CONFIRMATION_REQUESTED', payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null } })
       }
     })
   })
   kickOutbox()
+  kickWebhooks()
   return { requiresConfirmation }
 }
 
@@ -85,10 +91,11 @@ export async function confirmAccount (context: Context, args: { email: string, t
   return context.transaction(async tx => {
     // a missing user gets the same INVALID as a wrong token
     const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'ACCOUNT_CONFIRMATION', userId: user?.id ?? '-' })
-    await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true, isActive: true } })
+    const confirmed = await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true, isActive: true } })
     await recordAccountEvent(tx, { type: 'ACCOUNT_ACTIVATED', userId, actorId: userId })
+    await emitWebhookEvent(tx, { event: 'ACCOUNT_CONFIRMED', payload: { user: userWebhookPayload(confirmed) } })
     return { userId }
-  })
+  }).finally(kickWebhooks)
 }
 
 /**
@@ -102,19 +109,23 @@ export async function requestPasswordReset (context: Context, args: { email: str
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
     const user = await context.prisma.user.findUnique({ where: { email } })
     if (!user || !user.isActive) return
+    // quiet while a link this user asked for (not a staff invite) is fresh and unused
     const since = new Date(Date.now() - RESET_QUIET_PERIOD_MS)
-    if (await hasRecentToken(context, { userId: user.id, purpose: 'PASSWORD_RESET', since })) return
+    if (await hasRecentToken(context, { userId: user.id, purpose: 'PASSWORD_RESET', since, source: SELF_REQUESTED })) return
     await context.transaction(async tx => {
-      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' })
+      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET', payload: { source: SELF_REQUESTED } })
       const template = user.isStaff ? 'STAFF_SET_PASSWORD' : 'PASSWORD_RESET'
       await enqueueMail(tx, { to: user.email, template, params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
       await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: user.id })
+      // the staff or the customer event, by the role the user has at this moment
+      await emitWebhookEvent(tx, { event: user.isStaff ? 'STAFF_SET_PASSWORD_REQUESTED' : 'ACCOUNT_SET_PASSWORD_REQUESTED', payload: { user: userWebhookPayload(user), redirectUrl, channel: channel?.slug ?? null } })
     })
   })
   kickOutbox()
+  kickWebhooks()
 }
 
-/** Set a new password with a reset token, end every session of the user, and sign it in. */
+/** Set a new password with a reset token, end every other session of the user, and sign it in. */
 export async function setPasswordWithToken (context: Context, args: { email: string, token: string, password: string }): Promise<IssuedTokens> {
   const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
   if (user) assertPasswordAcceptable(args.password, user)
@@ -123,11 +134,10 @@ export async function setPasswordWithToken (context: Context, args: { email: str
     const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'PASSWORD_RESET', userId: user?.id ?? '-' })
     // proving the mailbox also confirms the account
     const changed = await tx.prisma.user.update({ where: { id: userId }, data: { password: passwordHash, isConfirmed: true, ...revokedCredentials() } })
+    // no mail and no webhook here: the user has just acted on the mail it asked for (Saleor's lifecycle table)
     await recordAccountEvent(tx, { type: 'PASSWORD_RESET', userId, actorId: userId })
-    await enqueueMail(tx, { to: changed.email, template: 'PASSWORD_CHANGED', params: { email: changed.email, firstName: changed.firstName }, userId })
     return changed
   })
-  kickOutbox()
   if (!updated.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
   return issueTokens(updated)
 }
@@ -182,8 +192,10 @@ export async function requestEmailChange (
     }
     const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } })
     await enqueueMail(tx, { to: newEmail, template: 'EMAIL_CHANGE_CONFIRMATION', params: { email: newEmail, oldEmail: user.email, newEmail, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+    await emitWebhookEvent(tx, { event: 'ACCOUNT_CHANGE_EMAIL_REQUESTED', payload: { user: userWebhookPayload(user), newEmail, redirectUrl, channel: channel?.slug ?? null } })
   })
   kickOutbox()
+  kickWebhooks()
 }
 
 /** Finish an email change with the token mailed to the new address; tell the old address. */
@@ -199,8 +211,11 @@ export async function confirmEmailChange (context: Context, args: { userId: stri
     await tx.prisma.user.update({ where: { id: args.userId }, data: { email: newEmail, ...revokedCredentials() } })
     await recordAccountEvent(tx, { type: 'EMAIL_CHANGED', userId: args.userId, actorId: args.userId, parameters: { old_email: before.email, new_email: newEmail } })
     await enqueueMail(tx, { to: before.email, template: 'EMAIL_CHANGED', params: { email: before.email, oldEmail: before.email, newEmail, firstName: before.firstName }, userId: args.userId })
+    const changed = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    await emitWebhookEvent(tx, { event: 'ACCOUNT_EMAIL_CHANGED', payload: { user: userWebhookPayload(changed), oldEmail: before.email } })
   })
   kickOutbox()
+  kickWebhooks()
 }
 
 /** Mail a deletion link to a customer; staff accounts are removed by other staff, not by themselves. */
@@ -213,8 +228,10 @@ export async function requestAccountDeletion (context: Context, args: { userId: 
     const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_DELETION' })
     await enqueueMail(tx, { to: user.email, template: 'ACCOUNT_DELETION', params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
     await recordAccountEvent(tx, { type: 'ACCOUNT_DELETION_REQUESTED', userId: user.id, actorId: user.id })
+    await emitWebhookEvent(tx, { event: 'ACCOUNT_DELETE_REQUESTED', payload: { user: userWebhookPayload(user), redirectUrl, channel: channel?.slug ?? null } })
   })
   kickOutbox()
+  kickWebhooks()
 }
 
 /** Delete the signed-in customer's account with the token from the deletion mail. */
@@ -229,7 +246,9 @@ export async function deleteAccount (context: Context, args: { userId: string, t
     await tx.prisma.user.delete({ where: { id: user.id } })
     // kept without the user: the history of who was deleted, and when, for the staff
     await recordAccountEvent(tx, { type: 'ACCOUNT_DELETED', userId: null, parameters: { user_id: user.id, email: user.email } })
+    await emitWebhookEvent(tx, { event: 'ACCOUNT_DELETED', payload: { user: userWebhookPayload(user) } })
   })
+  kickWebhooks()
 }
 
 function assertNotStaff (user: { isStaff: boolean }): void {

@@ -88,6 +88,13 @@ export async function setDefaultAddress (context: Context, args: { userId: strin
   await context.prisma.user.update({ where: { id: args.userId }, data: { [DEFAULT_FIELD[args.type]]: existing.id } })
 }
 
+/** The id of the user an address belongs to; NOT_FOUND when there is no such address. */
+export async function ownerOfAddress (context: Context, addressId: string): Promise<string> {
+  const address = await context.prisma.address.findUnique({ where: { id: addressId }, select: { userId: true } })
+  if (!address?.userId) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Address not found.' })
+  return address.userId
+}
+
 async function ownAddress (context: Context, userId: string, addressId: string) {
   const address = await context.prisma.address.findUnique({ where: { id: addressId } })
   // WARNING: never tell "exists but not yours" apart from "does not exist"

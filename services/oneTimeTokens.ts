@@ -39,12 +39,13 @@ export async function issueOneTimeToken (context: Context, args: { userId: strin
   return token
 }
 
-/** Tell whether this user has an unused, unexpired token of this purpose issued after `since`. */
-export async function hasRecentToken (context: Context, args: { userId: string, purpose: TokenPurpose, since: Date }): Promise<boolean> {
-  const count = await context.prisma.oneTimeToken.count({
+/** Tell whether this user has an unused, unexpired token of this purpose (and source) issued after `since`. */
+export async function hasRecentToken (context: Context, args: { userId: string, purpose: TokenPurpose, since: Date, source?: string }): Promise<boolean> {
+  const tokens = await context.prisma.oneTimeToken.findMany({
     where: { userId: args.userId, purpose: args.purpose, usedAt: null, createdAt: { gt: args.since }, expiresAt: { gt: new Date() } },
+    select: { payload: true },
   })
-  return count > 0
+  return tokens.some(token => args.source === undefined || (token.payload as { source?: string } | null)?.source === args.source)
 }
 
 /**

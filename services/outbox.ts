@@ -8,6 +8,7 @@ import type { Context } from '../generated/keystone/types'
 import { env } from '../env'
 import { MAIL_TEMPLATES } from '../lists/OutboxMail'
 import { renderMail, type MailParams, type MailSecrets, type MailTemplate } from './mailTemplates'
+import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling } from './deliveryQueue'
 import { openSecrets, sealSecrets } from './sealing'
 
 export type MailTransport = Pick<Transporter, 'sendMail'>
@@ -22,14 +23,10 @@ export type OutboxWorkerOptions = {
   smtpUrl?: string
 }
 
-// a claimed mail belongs to its sender this long; the SMTP timeouts below end a stalled send well
-// before, so a lease runs out only when its sender died, and the mail is then claimed again
-const LEASE_MS = 60_000
+// the SMTP timeouts end a stalled send well before the lease (LEASE_MS) runs out
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 }
 const DEFAULT_BACKOFF_MS = 2_000
-const MAX_BACKOFF_MS = 15 * 60_000
 const DEFAULT_BATCH_SIZE = 20
-const MAX_ERROR_LENGTH = 300
 // without SMTP a mail is announced once; one whose transaction commits late carries an earlier
 // createdAt, so each look reaches this far behind the newest mail already announced
 const ANNOUNCE_LOOKBACK_MS = 60_000
@@ -94,41 +91,16 @@ export function startOutboxWorker (context: Context, options: OutboxWorkerOption
     }
     : announceNewMails(context)
 
-  let inFlight: Promise<void> | undefined
-  let again = false
-  let stopped = false
-  // a kick during a run asks for one more, since that run may have looked before the commit
-  const run = (queue: boolean): void => {
-    if (stopped) return
-    if (inFlight) {
-      again ||= queue
-      return
-    }
-    inFlight = pass()
-      .then(full => { again ||= full }, error => { console.error(`outbox: delivery run failed: ${firstLine(error)}`) })
-      .finally(() => {
-        inFlight = undefined
-        if (again) {
-          again = false
-          run(true)
-        }
-      })
-  }
-  const timer = setInterval(() => run(false), intervalMs)
-  timer.unref()
-
+  const polling = startPolling('outbox', intervalMs, pass)
   const worker: OutboxWorker = {
-    kick: () => run(true),
+    kick: polling.kick,
     async stop () {
-      stopped = true
-      clearInterval(timer)
-      while (inFlight) await inFlight
+      await polling.stop()
       transport?.close()
       if (running === worker) running = undefined
     },
   }
   running = worker
-  run(true)
   return worker
 }
 
@@ -156,7 +128,7 @@ async function deliverOne (context: Context, transport: MailTransport, mail: Due
     return 'sent'
   } catch (error) {
     const attempts = mail.attempts + 1
-    const lastError = describeError(error, secrets)
+    const lastError = describeError(error, Object.values(secrets))
     // only while the lease is still ours: past it, another sender may already own the mail
     await isolated(context, prisma => prisma.outboxMail.updateMany({
       where: { id: mail.id, status: 'sending', lockedUntil: lease },
@@ -165,30 +137,6 @@ async function deliverOne (context: Context, transport: MailTransport, mail: Due
     console.warn(`outbox: ${mail.template} to ${mail.to} failed (attempt ${attempts}): ${lastError}`)
     return 'failed'
   }
-}
-
-// WARNING: Prisma's SQLite adapter (better-sqlite3) has one connection: a statement sent outside a
-// transaction while a request's transaction is open runs inside it, sees its uncommitted rows and
-// is undone by its rollback. So the worker reads and writes only in short transactions of its own,
-// which wait for any open one to end (on PostgreSQL this costs a BEGIN and a COMMIT).
-async function isolated<T> (context: Context, work: (prisma: Context['prisma']) => Promise<T>): Promise<T> {
-  return context.transaction(tx => work(tx.prisma))
-}
-
-// due and pending, or left in 'sending' by a sender whose lease ran out (it crashed mid-send)
-function claimable (now: Date) {
-  return {
-    OR: [
-      { status: 'pending', OR: [{ nextAttemptAt: { lte: now } }, { nextAttemptAt: null }] },
-      { status: 'sending', OR: [{ lockedUntil: { lt: now } }, { lockedUntil: null }] },
-    ],
-  }
-}
-
-// 2 s, 4 s, 8 s … up to 15 minutes, ±10 % so that mails failed together do not retry together
-function backoff (attempts: number, baseMs: number): number {
-  const exponential = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.min(attempts - 1, 30))
-  return Math.round(exponential * (0.9 + Math.random() * 0.2))
 }
 
 function announceNewMails (context: Context): () => Promise<boolean> {
@@ -240,19 +188,4 @@ function toParams (value: unknown): MailParams {
 
 function definedEntries (value: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
-}
-
-// short, and scrubbed of every secret, as typed or URL-encoded, in case a server echoes the link back
-function describeError (error: unknown, secrets: Record<string, string>): string {
-  const code = (error as { code?: unknown })?.code
-  let text = `${typeof code === 'string' ? `${code}: ` : ''}${firstLine(error)}`
-  for (const value of Object.values(secrets).filter(Boolean)) {
-    for (const form of [value, encodeURIComponent(value)]) text = text.split(form).join('[secret]')
-  }
-  return text.slice(0, MAX_ERROR_LENGTH)
-}
-
-function firstLine (error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return message.split('\n', 1)[0] ?? ''
 }

@@ -1,5 +1,5 @@
 // setPassword: set a new password with the emailed reset token; answers tokens like tokenCreate.
-// Access: anyone holding the token. Effects: PASSWORD_RESET event, password-changed mail, every
+// Access: anyone holding the token. Effects: PASSWORD_RESET event, every
 // older token of the user revoked. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'

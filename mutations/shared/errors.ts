@@ -16,7 +16,40 @@ export const AccountError = g.object<FieldError>()({
   },
 })
 
+// Saleor's StaffError and PermissionGroupError: the account error plus the offending items
+export const StaffError = g.object<FieldError>()({
+  name: 'StaffError',
+  fields: {
+    field: g.field({ type: g.String }),
+    message: g.field({ type: g.String }),
+    code: g.field({ type: g.nonNull(AccountErrorCode) }),
+    permissions: g.field({ type: g.list(g.nonNull(g.String)), resolve: e => e.permissions ?? null }),
+    groups: g.field({ type: g.list(g.nonNull(g.ID)), resolve: e => e.groups ?? null }),
+    users: g.field({ type: g.list(g.nonNull(g.ID)), resolve: e => e.users ?? null }),
+  },
+})
+
+export const PermissionGroupError = g.object<FieldError>()({
+  name: 'PermissionGroupError',
+  fields: {
+    field: g.field({ type: g.String }),
+    message: g.field({ type: g.String }),
+    code: g.field({ type: g.nonNull(AccountErrorCode) }),
+    permissions: g.field({ type: g.list(g.nonNull(g.String)), resolve: e => e.permissions ?? null }),
+    users: g.field({ type: g.list(g.nonNull(g.ID)), resolve: e => e.users ?? null }),
+    channels: g.field({ type: g.list(g.nonNull(g.ID)), resolve: e => e.channels ?? null }),
+  },
+})
+
 export type WithErrors = { errors?: FieldError[] }
+
+export function staffErrorsField<Source extends WithErrors> () {
+  return g.field({ type: g.nonNull(g.list(g.nonNull(StaffError))), resolve: (source: Source) => source.errors ?? [] })
+}
+
+export function permissionGroupErrorsField<Source extends WithErrors> () {
+  return g.field({ type: g.nonNull(g.list(g.nonNull(PermissionGroupError))), resolve: (source: Source) => source.errors ?? [] })
+}
 
 /** The `errors` field every Saleor-shaped payload ends with. */
 export function errorsField<Source extends WithErrors> () {

@@ -1,5 +1,6 @@
 // Who may call a custom field, checked first in every resolver; refusals are KS_ACCESS_DENIED.
 import type { Context } from './g'
+import type { Session } from '../../auth'
 import { AccessDeniedError } from '../../services/errors'
 import { hasPermission, isSignedIn } from '../../access/permissions'
 import type { Permission } from '../../services/permissions'
@@ -10,10 +11,10 @@ export function requireUser (context: Context): string {
   return context.session.itemId
 }
 
-export function requirePermission (context: Context, permission: Permission): string {
-  const userId = requireUser(context)
+export function requirePermission (context: Context, permission: Permission): Session {
+  requireUser(context)
   if (!hasPermission(context.session, permission)) throw new AccessDeniedError(`You need the ${permission} permission to perform this action.`)
-  return userId
+  return context.session as Session
 }
 
 /**

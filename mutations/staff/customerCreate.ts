@@ -1,0 +1,21 @@
+// customerCreate: staff create a customer; with redirectUrl it is mailed a set-password link.
+// Access: MANAGE_USERS. Effects: ACCOUNT_CREATED_FROM_STAFF event, CUSTOMER_CREATED webhook (and
+// ACCOUNT_SET_PASSWORD_REQUESTED with the mail). Twin: createUser (generated).
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { requirePermission } from '../shared/guards'
+import { userField } from '../shared/payloads'
+import { CustomerInput, cleanCustomerInput, type CustomerInputArgs } from './customerInputs'
+import { createCustomer } from '../../services/customers'
+
+type Source = WithErrors & { userId?: string }
+
+export const customerCreate = (base: BaseSchemaMeta) => g.field({
+  type: g.object<Source>()({ name: 'CustomerCreatePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
+  args: { input: g.arg({ type: g.nonNull(CustomerInput) }) },
+  resolve: withErrorsList(async ({ input }: { input: CustomerInputArgs }, context) => {
+    const actor = requirePermission(context, 'MANAGE_USERS')
+    return { userId: await createCustomer(context.sudo(), actor, cleanCustomerInput(input)) }
+  }),
+})
