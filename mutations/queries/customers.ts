@@ -4,6 +4,7 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { requirePermission } from '../shared/guards'
+import { withThrownErrors } from '../shared/errors'
 import { searchFilter } from '../../services/userSearch'
 import type { Permission } from '../../services/permissions'
 
@@ -26,7 +27,7 @@ function listQuery (base: BaseSchemaMeta, role: 'customers' | 'staff', permissio
       take: g.arg({ type: g.Int }),
       skip: g.arg({ type: g.Int }),
     },
-    async resolve (_root, args: ListArgs, context) {
+    resolve: withThrownErrors(async (args: ListArgs, context) => {
       requirePermission(context, permission)
       // context.db: the caller's own row filters still apply on top
       return context.db.User.findMany({
@@ -35,7 +36,7 @@ function listQuery (base: BaseSchemaMeta, role: 'customers' | 'staff', permissio
         take: Math.min(args.take ?? 100, 1000),
         skip: args.skip ?? 0,
       })
-    },
+    }),
   })
 }
 
@@ -43,10 +44,10 @@ function countQuery (base: BaseSchemaMeta, role: 'customers' | 'staff', permissi
   return g.field({
     type: g.nonNull(g.Int),
     args: { search: g.arg({ type: g.String }), where: g.arg({ type: base.inputObject('UserWhereInput') }) },
-    async resolve (_root, args: ListArgs, context) {
+    resolve: withThrownErrors(async (args: ListArgs, context) => {
       requirePermission(context, permission)
       return context.db.User.count({ where: where(role, args) as never })
-    },
+    }),
   })
 }
 

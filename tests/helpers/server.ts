@@ -4,7 +4,7 @@
 import './env'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -46,11 +46,11 @@ async function templateDatabase (): Promise<string> {
   const migrationsDir = path.join(ROOT, 'migrations')
   const file = path.join(os.tmpdir(), `identity-template-${migrationsFingerprint(path.join(migrationsDir, 'sqlite'))}.db`)
   if (!existsSync(file)) {
-    const building = `${file}.${process.pid}.tmp`
+    // built aside and renamed into place: rename is atomic, so a test file starting at the same
+    // moment copies either no template or a whole one, never a half-written or vanishing one
+    const building = `${file}.${process.pid}.${Date.now()}.tmp`
     await applyPendingMigrations({ databaseUrl: `file:${building}`, migrationsDir })
-    rmSync(file, { force: true })
-    copyFileSync(building, file)
-    rmSync(building, { force: true })
+    renameSync(building, file)
   }
   return file
 }
