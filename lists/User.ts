@@ -18,7 +18,8 @@ import { DomainError } from '../services/errors'
 import { effectivePermissions } from '../services/permissions'
 import { groupsOutOfScope, userRoleProblems } from '../services/staffScope'
 import { relationChanges, validateUserChange } from './scopeHooks'
-import { newTokenKey } from '../services/tokens'
+import { newTokenKey, revokedCredentials } from '../services/tokens'
+import { recordAccountEvent } from '../services/events'
 import { PermissionEnum } from './permissionEnum'
 
 // a relationship input that sets a default address names it by id; a disconnect clears it
@@ -57,6 +58,22 @@ export const User: Lists.User = list({
     resolveInput: {
       // every account gets its own token key from birth; rotating it revokes all its tokens
       create: ({ resolvedData }) => ({ ...resolvedData, jwtTokenKey: resolvedData.jwtTokenKey || newTokenKey() }),
+    },
+    // the generated API and the Admin UI: a new email or password, or a deactivation, signs the
+    // user out everywhere and is recorded, as customerUpdate and the password flows do
+    afterOperation: {
+      update: async ({ originalItem, item, context }) => {
+        if (context.__internal.sudo || !originalItem || !item) return
+        const emailChanged = originalItem.email !== item.email
+        const passwordChanged = originalItem.password !== item.password
+        const deactivated = originalItem.isActive && !item.isActive
+        if (!emailChanged && !passwordChanged && !deactivated) return
+        await context.prisma.user.update({ where: { id: item.id }, data: revokedCredentials() })
+        const actorId = context.session?.itemId ?? null
+        if (emailChanged) await recordAccountEvent(context, { type: 'EMAIL_ASSIGNED', userId: item.id, actorId, parameters: { old_email: originalItem.email, new_email: item.email } })
+        if (passwordChanged) await recordAccountEvent(context, { type: 'PASSWORD_CHANGED', userId: item.id, actorId })
+        if (deactivated) await recordAccountEvent(context, { type: 'ACCOUNT_DEACTIVATED', userId: item.id, actorId })
+      },
     },
     validate: {
       delete: async ({ item, context, addValidationError }) => validateUserChange({ operation: 'delete', item, context, addValidationError }),

@@ -139,6 +139,16 @@ async function main () {
     }
     results.push(await drive(url, 'me (Bearer)', i => ({ body: gql('{ me { id email firstName addresses { city } } }'), headers: { authorization: `Bearer ${tokens[i % tokens.length]}` }, ok: json => Boolean(json.data?.me?.id) })))
 
+    // each request adds to a different customer's book, so no book reaches its 100-address limit
+    const ADDRESS = 'mutation($i: AddressInput!) { accountAddressCreate(input: $i) { address { id } errors { code } } }'
+    const address = { firstName: 'Bench', lastName: 'Mark', streetAddress1: 'ul. Długa 5', city: 'Warszawa', postalCode: '00-950', country: 'PL', phone: '601 234 567' }
+    results.push(await drive(url, 'accountAddressCreate', i => ({ body: gql(ADDRESS, { i: address }), headers: { authorization: `Bearer ${tokens[i % tokens.length]}` }, ok: json => json.data?.accountAddressCreate?.errors?.length === 0 })))
+
+    const staffLogin = await fetch(`${url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': fakeIp(65_000) }, body: gql(TOKEN_CREATE, { email: 'admin@example.com', password: 'bench admin password' }) })
+    const staffToken = (await staffLogin.json() as any).data.tokenCreate.token
+    const terms = ['smith', 'customer42', 'warszawa', 'anna', '00-9', 'gmail', 'berlin', 'kowalsk']
+    results.push(await drive(url, `customers(search) @${CUSTOMERS}`, i => ({ body: gql('query($s: String) { customers(search: $s, take: 20) { id email } }', { s: terms[i % terms.length] }), headers: { authorization: `Bearer ${staffToken}` }, ok: json => Array.isArray(json.data?.customers) })))
+
     console.log(['scenario'.padEnd(28), 'requests/s'.padStart(11), 'p50 ms'.padStart(9), 'p95 ms'.padStart(9), 'errors'.padStart(7)].join(''))
     for (const r of results) {
       console.log([r.scenario.padEnd(28), r.requestsPerSecond.toFixed(1).padStart(11), r.p50.toFixed(1).padStart(9), r.p95.toFixed(1).padStart(9), String(r.errors).padStart(7)].join(''))

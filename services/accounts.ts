@@ -17,6 +17,7 @@ import { revokedCredentials } from './tokens'
 import { issueTokens, type IssuedTokens } from './authentication'
 import { ENUMERATION_SAFE_FLOOR_MS, withMinimumDuration } from './timing'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from './webhooks'
+import { removeUser } from './userRemoval'
 
 // a second reset request inside this period sends nothing while the first link is unused
 export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
@@ -240,12 +241,8 @@ export async function deleteAccount (context: Context, args: { userId: string, t
   assertNotStaff(user)
   await context.transaction(async tx => {
     await redeemOneTimeToken(tx, { token: args.token, purpose: 'ACCOUNT_DELETION', userId: user.id })
-    await tx.prisma.user.update({ where: { id: user.id }, data: { defaultBillingAddressId: null, defaultShippingAddressId: null } })
-    await tx.prisma.address.deleteMany({ where: { userId: user.id } })
-    await tx.prisma.oneTimeToken.deleteMany({ where: { userId: user.id } })
-    await tx.prisma.user.delete({ where: { id: user.id } })
-    // kept without the user: the history of who was deleted, and when, for the staff
-    await recordAccountEvent(tx, { type: 'ACCOUNT_DELETED', userId: null, parameters: { user_id: user.id, email: user.email } })
+    // no acting user: it is the one being removed
+    await removeUser(tx, user, null)
     await emitWebhookEvent(tx, { event: 'ACCOUNT_DELETED', payload: { user: userWebhookPayload(user) } })
   })
   kickWebhooks()

@@ -12,6 +12,7 @@ import { assertAllowedRedirectUrl } from './redirectUrl'
 import { revokedCredentials } from './tokens'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from './webhooks'
 import { inTransaction } from './transactions'
+import { removeUser } from './userRemoval'
 import { assertScopedChange } from './staffScope'
 import { MAX_BULK } from './customers'
 
@@ -103,11 +104,7 @@ export async function deleteStaff (context: Context, actor: Session, ids: string
   await assertScopedChange(context, actor, { users: users.map(u => ({ userId: u.id, delete: true })) })
   await inTransaction(context, async tx => {
     for (const user of users) {
-      await tx.prisma.user.update({ where: { id: user.id }, data: { defaultBillingAddressId: null, defaultShippingAddressId: null } })
-      await tx.prisma.address.deleteMany({ where: { userId: user.id } })
-      await tx.prisma.oneTimeToken.deleteMany({ where: { userId: user.id } })
-      await tx.prisma.user.delete({ where: { id: user.id } })
-      await recordAccountEvent(tx, { type: 'ACCOUNT_DELETED', userId: null, actorId: actor.itemId, parameters: { user_id: user.id, email: user.email } })
+      await removeUser(tx, user, actor.itemId)
       await emitWebhookEvent(tx, { event: 'STAFF_DELETED', payload: { user: userWebhookPayload(user) } })
     }
   })

@@ -74,3 +74,17 @@ test('a customer cannot change its own email through the generated updateUser', 
   assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED')
   assert.equal((await server.context.prisma.user.findUnique({ where: { id: customer.id } }))!.email, customer.email)
 })
+
+test('a manager\'s email change through the generated updateUser signs the customer out and is recorded', async () => {
+  // given
+  const customer = await makeCustomer(server.context)
+  const customerToken = await tokenFor(server.context, customer.id)
+  const support = await makeStaff(server.context, ['MANAGE_USERS'])
+  // when
+  const res = await server.gql('mutation($id: ID!) { updateUser(where: { id: $id }, data: { email: "Reassigned@Example.com" }) { email } }', { id: customer.id }, { token: await tokenFor(server.context, support.id) })
+  // then
+  assert.equal(res.body.data.updateUser.email, 'reassigned@example.com')
+  assert.equal((await server.gql('{ me { id } }', {}, { token: customerToken })).body.data.me, null)
+  const event = await server.context.prisma.accountEvent.findFirst({ where: { userId: customer.id, type: 'EMAIL_ASSIGNED' } })
+  assert.equal(event?.actorId, support.id)
+})

@@ -89,6 +89,27 @@ test('support staff see customers but not permission groups in the Admin UI', { 
   await page.context().close()
 })
 
+test('support staff see a customer\'s addresses, defaults, groups, token status and history on its page, never a secret', { skip: !hasChromium || !hasUiBuild }, async () => {
+  // given
+  const support = await makeStaff(server.context, ['MANAGE_USERS'])
+  const customer = await server.context.prisma.user.findUniqueOrThrow({ where: { email: 'customer1@example.com' } })
+  await server.context.prisma.accountEvent.create({ data: { type: 'NOTE_ADDED', userId: customer.id, parameters: { message: 'called about a parcel' } } })
+  // when
+  const page = await signIn(support.email, PASSWORD)
+  await page.waitForURL(url => !url.pathname.includes('signin'))
+  await page.goto(`${server.url}/users/${customer.id}`)
+  await page.getByText('customer1@example.com').first().waitFor()
+  await page.waitForLoadState('networkidle')
+  await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-customer.png'), fullPage: true })
+  // then
+  const text = await page.locator('main').innerText()
+  for (const label of ['Addresses', 'Default Shipping Address', 'Default Billing Address', 'Customer Groups', 'Has Customer Token', 'Events', 'NOTE ADDED', 'called about a parcel']) {
+    assert.ok(text.includes(label), `${label} on the customer page:\n${text}`)
+  }
+  assert.doesNotMatch(await page.content(), /\$argon2|jwtTokenKey|customerTokenHash/)
+  await page.context().close()
+})
+
 test('a seeded customer is refused at the Admin UI sign-in', { skip: !hasChromium || !hasUiBuild }, async () => {
   // given
   const page = await fillSignIn('customer1@example.com', CUSTOMER_PASSWORD)
