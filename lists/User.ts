@@ -20,6 +20,7 @@ import { groupsOutOfScope, userRoleProblems } from '../services/staffScope'
 import { relationChanges, validateUserChange } from './scopeHooks'
 import { newTokenKey, revokedCredentials } from '../services/tokens'
 import { recordAccountEvent } from '../services/events'
+import { refreshSearchDocument } from '../services/searchDocument'
 import { PermissionEnum } from './permissionEnum'
 
 // a relationship input that sets a default address names it by id; a disconnect clears it
@@ -62,7 +63,9 @@ export const User: Lists.User = list({
     // the generated API and the Admin UI: a new email or password, or a deactivation, signs the
     // user out everywhere and is recorded, as customerUpdate and the password flows do
     afterOperation: {
+      create: async ({ item, context }) => refreshSearchDocument(context, item?.id),
       update: async ({ originalItem, item, context }) => {
+        await refreshSearchDocument(context, item?.id)
         if (context.__internal.sudo || !originalItem || !item) return
         const emailChanged = originalItem.email !== item.email
         const passwordChanged = originalItem.password !== item.password
@@ -146,7 +149,8 @@ export const User: Lists.User = list({
     isSuperuser: checkbox({ defaultValue: false, access: { create: isSuperuser, update: isSuperuser } }),
     isConfirmed: checkbox({ defaultValue: false, ...managerWritable }),
 
-    dateJoined: timestamp({ defaultValue: { kind: 'now' }, ...system }),
+    // indexed: customers lists newest first, and a search can stop at the first page it fills
+    dateJoined: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true, ...system }),
     updatedAt: timestamp({ db: { updatedAt: true }, ...system }),
     lastLogin: timestamp({ ...system }),
 
@@ -250,6 +254,14 @@ export const User: Lists.User = list({
         },
       }),
       ui: { query: '{ name slug }' },
+    }),
+    // what customers(search) scans; kept by services/searchDocument.ts, never written through the API
+    searchDocument: text({
+      ui: { createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
+      graphql: { omit: { create: true, update: true } },
+      // a session-level rule, not a per-item one: Keystone decides whether a filter is allowed
+      // before it has items, and the text holds nothing these staff cannot read anyway
+      access: { read: canManageUsersOrStaff },
     }),
     hasCustomerToken: virtual({
       access: { read: isSelfOrManager },

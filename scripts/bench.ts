@@ -64,7 +64,9 @@ async function drive (url: string, scenario: string, request: Request, seconds =
       try {
         const response = await fetch(`${url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': fakeIp(i), ...headers }, body })
         const json = await response.json()
-        if (!response.ok || !ok(json)) errors++
+        if (!response.ok || !ok(json)) {
+          if (errors++ === 0) console.error(`${scenario}: first error: ${JSON.stringify(json).slice(0, 300)}`)
+        }
       } catch {
         errors++
       }

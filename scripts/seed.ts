@@ -16,6 +16,7 @@ import { hashPassword } from '../services/passwords'
 import { PERMISSIONS } from '../services/permissions'
 import { newTokenKey } from '../services/tokens'
 import { createContext } from './lib/context'
+import { searchDocumentOf } from '../services/searchDocument'
 import { DEMO_CUSTOMER_GROUPS, DEMO_CUSTOMER_PASSWORD, makeDemoCustomer, parseDemoCustomerIndex, type DemoCustomer } from './lib/seedData'
 
 export type Provider = 'sqlite' | 'postgresql'
@@ -150,7 +151,7 @@ type Row = Record<string, Value>
 
 const USER_COLUMNS = ['id', 'email', 'firstName', 'lastName', 'name', 'password', 'jwtTokenKey', 'isActive', 'isStaff', 'isSuperuser',
   'isConfirmed', 'dateJoined', 'updatedAt', 'lastLogin', 'languageCode', 'phone', 'note', 'metadata', 'privateMetadata',
-  'externalReference', 'onboardingStatus', 'orderWebhookUrl']
+  'externalReference', 'onboardingStatus', 'orderWebhookUrl', 'searchDocument']
 const ADDRESS_COLUMNS = ['id', 'user', 'firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'city', 'cityArea',
   'postalCode', 'country', 'countryArea', 'phone', 'metadata']
 // the implicit many-to-many table of CustomerGroup.users: A is the CustomerGroup, B the User (Prisma orders them by model name)
@@ -255,7 +256,7 @@ async function seedCustomers (options: {
       const customer = makeDemoCustomer(index, now)
       const userId = newId()
       const addressIds = customer.addresses.map(() => newId())
-      users.push(buildUserRow(provider, customer, userId, passwordHash))
+      users.push({ ...buildUserRow(provider, customer, userId, passwordHash), searchDocument: searchDocumentOf(customer, customer.addresses) })
       customer.addresses.forEach((address, i) => addresses.push({ ...address, id: addressIds[i]!, user: userId, metadata: {} }))
       defaults.push({ id: userId, s: addressIds[customer.defaultShipping]!, b: addressIds[customer.defaultBilling]! })
       for (const group of customer.groups) {

@@ -18,6 +18,7 @@ import { issueTokens, type IssuedTokens } from './authentication'
 import { ENUMERATION_SAFE_FLOOR_MS, withMinimumDuration } from './timing'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from './webhooks'
 import { removeUser } from './userRemoval'
+import { refreshSearchDocument } from './searchDocument'
 
 // a second reset request inside this period sends nothing while the first link is unused
 export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
@@ -210,6 +211,7 @@ export async function confirmEmailChange (context: Context, args: { userId: stri
     }
     const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
     await tx.prisma.user.update({ where: { id: args.userId }, data: { email: newEmail, ...revokedCredentials() } })
+    await refreshSearchDocument(tx, args.userId)
     await recordAccountEvent(tx, { type: 'EMAIL_CHANGED', userId: args.userId, actorId: args.userId, parameters: { old_email: before.email, new_email: newEmail } })
     await enqueueMail(tx, { to: before.email, template: 'EMAIL_CHANGED', params: { email: before.email, oldEmail: before.email, newEmail, firstName: before.firstName }, userId: args.userId })
     const changed = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })

@@ -7,6 +7,7 @@ import { DomainError } from './errors'
 import { validateAddress, type AddressFields, type NormalizedAddress } from './addressValidation'
 import { metadataProblem } from './metadata'
 import { inTransaction } from './transactions'
+import { refreshSearchDocument } from './searchDocument'
 
 export const MAX_ADDRESSES_PER_USER = 100
 
@@ -51,6 +52,7 @@ export async function createAddress (context: Context, args: { userId: string, i
     }
     const address = await tx.prisma.address.create({ data: { ...fields, metadata: args.input.metadata ?? {}, userId: args.userId } })
     if (args.setDefault) await tx.prisma.user.update({ where: { id: args.userId }, data: { [DEFAULT_FIELD[args.setDefault]]: address.id } })
+    await refreshSearchDocument(tx, args.userId)
     return address.id
   })
 }
@@ -61,9 +63,12 @@ export async function updateAddress (context: Context, args: { userId: string, a
   const merged: AddressInput = {}
   for (const key of ADDRESS_FIELDS) merged[key] = args.input[key] !== undefined ? args.input[key] : existing[key]
   const fields = await validatedFields(merged)
-  await context.prisma.address.update({
-    where: { id: existing.id },
-    data: { ...fields, ...(args.input.metadata !== undefined ? { metadata: { ...(existing.metadata as object ?? {}), ...args.input.metadata } } : {}) },
+  await inTransaction(context, async tx => {
+    await tx.prisma.address.update({
+      where: { id: existing.id },
+      data: { ...fields, ...(args.input.metadata !== undefined ? { metadata: { ...(existing.metadata as object ?? {}), ...args.input.metadata } } : {}) },
+    })
+    await refreshSearchDocument(tx, args.userId)
   })
 }
 
@@ -78,6 +83,7 @@ export async function deleteAddress (context: Context, args: { userId: string, a
     }
     if (Object.keys(cleared).length) await tx.prisma.user.update({ where: { id: user.id }, data: cleared })
     await tx.prisma.address.delete({ where: { id: existing.id } })
+    await refreshSearchDocument(tx, args.userId)
   })
   return existing
 }

@@ -9,6 +9,7 @@ import { assertSafeWebhookUrl } from './webhookUrl'
 import { createAddress, type AddressInput } from './addresses'
 import { recordAccountEvent } from './events'
 import { inTransaction } from './transactions'
+import { refreshSearchDocument } from './searchDocument'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from './webhooks'
 
 export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
@@ -96,6 +97,7 @@ export async function updateProfile (context: Context, args: { userId: string, c
     // a default given as an address is added to the book and made default, as in Saleor
     if (changes.defaultShippingAddress) await createAddress(tx, { userId: args.userId, input: changes.defaultShippingAddress, setDefault: 'SHIPPING' })
     if (changes.defaultBillingAddress) await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
+    await refreshSearchDocument(tx, args.userId)
     const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
     await emitWebhookEvent(tx, { event: user.isStaff ? 'STAFF_UPDATED' : 'CUSTOMER_UPDATED', payload: { user: userWebhookPayload(user) } })
     if (changes.metadata && !user.isStaff) await emitWebhookEvent(tx, { event: 'CUSTOMER_METADATA_UPDATED', payload: { user: userWebhookPayload(user) } })
