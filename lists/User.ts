@@ -20,7 +20,7 @@ import { groupsOutOfScope, userRoleProblems } from '../services/staffScope'
 import { relationChanges, validateUserChange } from './scopeHooks'
 import { newTokenKey, revokedCredentials } from '../services/tokens'
 import { recordAccountEvent } from '../services/events'
-import { refreshSearchDocument } from '../services/searchDocument'
+import { searchDocumentOf } from '../services/searchDocument'
 import { PermissionEnum } from './permissionEnum'
 
 // a relationship input that sets a default address names it by id; a disconnect clears it
@@ -58,14 +58,18 @@ export const User: Lists.User = list({
   hooks: {
     resolveInput: {
       // every account gets its own token key from birth; rotating it revokes all its tokens
-      create: ({ resolvedData }) => ({ ...resolvedData, jwtTokenKey: resolvedData.jwtTokenKey || newTokenKey() }),
+      create: ({ resolvedData }) => ({ ...resolvedData, jwtTokenKey: resolvedData.jwtTokenKey || newTokenKey(), searchDocument: searchDocumentOf(resolvedData, []) }),
+      // the search document follows the user's own fields in the same write
+      update: async ({ resolvedData, item, context }) => {
+        const changed = Object.fromEntries(Object.entries(resolvedData).filter(([, value]) => value !== undefined))
+        const addresses = await context.prisma.address.findMany({ where: { userId: item.id } })
+        return { ...resolvedData, searchDocument: searchDocumentOf({ ...item, ...changed }, addresses) }
+      },
     },
     // the generated API and the Admin UI: a new email or password, or a deactivation, signs the
     // user out everywhere and is recorded, as customerUpdate and the password flows do
     afterOperation: {
-      create: async ({ item, context }) => refreshSearchDocument(context, item?.id),
       update: async ({ originalItem, item, context }) => {
-        await refreshSearchDocument(context, item?.id)
         if (context.__internal.sudo || !originalItem || !item) return
         const emailChanged = originalItem.email !== item.email
         const passwordChanged = originalItem.password !== item.password
