@@ -3,7 +3,7 @@ import { list } from '@keystone-6/core'
 import { g } from '../mutations/shared/g'
 import { checkbox, json, relationship, select, text, timestamp, password, virtual } from '@keystone-6/core/fields'
 import { document } from '@keystone-6/fields-document'
-import type { Lists } from '../generated/keystone/types'
+import type { Context, Lists } from '../generated/keystone/types'
 import { canManageUsersOrStaff, isSignedIn, deny } from '../access/permissions'
 import { deletableUsers, readableUsers, updatableUsers } from '../access/rules'
 import { isSelfOrManager, managerWritable, managesOtherUser, managesUser, secret, staffOnly, system } from '../access/fields'
@@ -31,7 +31,7 @@ function connectedId (input: unknown): string | null | undefined {
   return connect && typeof connect.id === 'string' ? connect.id : null
 }
 
-async function groupsOf (context: any, userId: unknown) {
+async function groupsOf (context: Context, userId: unknown) {
   return context.sudo().db.PermissionGroup.findMany({ where: { users: { some: { id: { equals: String(userId) } } } } })
 }
 

@@ -16,7 +16,9 @@ function label (permission: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1)
 }
 
-// stored as a JSON array of permission codes, shown in the Admin UI as checkboxes
+// stored as a JSON array of permission codes, shown in the Admin UI as checkboxes.
+// WARNING: `any` here stands in for Keystone's internal field-type generics, which a custom
+// field cannot name; the values are checked at run time by the validate hook below.
 export function permissionList<ListTypeInfo extends BaseListTypeInfo> (
   config: CommonFieldConfig<ListTypeInfo, any> = {}
 ): FieldTypeFunc<ListTypeInfo> {

@@ -5,7 +5,7 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
-import { registerAccount } from '../../services/accounts'
+import { registerAccount, type RegisterInput } from '../../services/accounts'
 
 const AccountRegisterInput = g.inputObject({
   name: 'AccountRegisterInput',
@@ -22,6 +22,7 @@ const AccountRegisterInput = g.inputObject({
 })
 
 type Source = WithErrors & { requiresConfirmation?: boolean, userId?: string }
+type Input = Omit<RegisterInput, 'metadata'> & { metadata?: readonly { key: string, value: string }[] | null }
 
 export const accountRegister = (base: BaseSchemaMeta) => g.field({
   type: g.object<Source>()({
@@ -34,7 +35,7 @@ export const accountRegister = (base: BaseSchemaMeta) => g.field({
     },
   }),
   args: { input: g.arg({ type: g.nonNull(AccountRegisterInput) }) },
-  resolve: withErrorsList(async ({ input }: { input: any }, context) => {
+  resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
     const result = await registerAccount(context.sudo(), { ...input, metadata: metadataFromInput(input.metadata) })
     return { requiresConfirmation: result.requiresConfirmation }
   }),

@@ -4,15 +4,16 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/errors'
+import type { JSONValue } from '@keystone-6/core/types'
 import { userField } from '../shared/payloads'
 import { verifyAccessTokenOf } from '../../services/authentication'
 
 export const tokenVerify = (base: BaseSchemaMeta) => g.field({
-  type: g.object<{ isValid?: boolean, payload?: unknown, userId?: string, errors?: FieldError[] }>()({
+  type: g.object<{ isValid?: boolean, payload?: JSONValue, userId?: string, errors?: FieldError[] }>()({
     name: 'TokenVerifyPayload',
     fields: {
       isValid: g.field({ type: g.nonNull(g.Boolean), resolve: ({ isValid }) => isValid === true }),
-      payload: g.field({ type: g.JSON, resolve: ({ payload }) => (payload ?? null) as any }),
+      payload: g.field({ type: g.JSON, resolve: ({ payload }) => payload ?? null }),
       user: userField(base),
       errors: errorsField(),
     },
@@ -22,6 +23,6 @@ export const tokenVerify = (base: BaseSchemaMeta) => g.field({
     const { userId, claims } = await verifyAccessTokenOf(context.sudo(), token)
     // the token key is a revocation handle, not something a client needs to see
     const { token: _key, ...payload } = claims
-    return { isValid: true, payload, userId }
+    return { isValid: true, payload: payload as JSONValue, userId }
   }),
 })
