@@ -1,7 +1,7 @@
 // Sessions: the Admin UI's cookie (@keystone-6/auth, staff only) and Bearer access tokens for
 // every API call. Both resolve to the same Session, rebuilt from the database on each request.
 import type { IncomingMessage } from 'node:http'
-import { timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createAuth } from '@keystone-6/auth'
 import { statelessSessions } from '@keystone-6/core/session'
 import type { SessionStrategy } from '@keystone-6/core/types'
@@ -75,7 +75,14 @@ export function sessionStrategy (): SessionStrategy<BaseSession, any> {
     secure: env.isProduction,
     sameSite: 'lax',
   })
+  // the cookie carries a fingerprint of the user's token key, so rotating the key (password
+  // change or reset, email change, tokensDeactivateAll, deactivation) ends Admin UI sessions too
+  const fingerprint = (key: string) => createHmac('sha256', env.sessionSecret).update(`cookie:${key}`).digest('base64url')
   return {
+    async start ({ context, data }) {
+      const user = await (context as unknown as Context).sudo().db.User.findOne({ where: { id: String(data.itemId) } })
+      return cookie.start({ context, data: { ...data, key: fingerprint(String(user?.jwtTokenKey ?? '')) } })
+    },
     async get ({ context }) {
       // a request that presents a Bearer token is judged by it alone, never by a cookie beside it
       const token = bearerToken(context.req)
@@ -87,11 +94,12 @@ export function sessionStrategy (): SessionStrategy<BaseSession, any> {
         }
         return sessionFromAccessToken(context, token)
       }
-      const session = await cookie.get({ context }) as { itemId?: string } | undefined
-      if (!session?.itemId) return undefined
+      const session = await cookie.get({ context }) as { itemId?: string, key?: string } | undefined
+      if (!session?.itemId || !session.key) return undefined
+      const user = await (context as unknown as Context).sudo().db.User.findOne({ where: { id: String(session.itemId) } })
+      if (!user?.isActive || typeof user.jwtTokenKey !== 'string' || !sameKey(fingerprint(user.jwtTokenKey), session.key)) return undefined
       return { listKey: 'User', itemId: String(session.itemId), via: 'cookie' }
     },
-    start: cookie.start,
     end: cookie.end,
   }
 }

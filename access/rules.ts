@@ -73,6 +73,11 @@ export function readableChannels ({ session }: Args): Filter {
   return { isActive: { equals: true } }
 }
 
+// mails follow their recipient: MANAGE_USERS reads customers' mail, MANAGE_STAFF staff mail
+export function readableOutboxMails ({ session }: Args): Filter {
+  return readableAccountEvents({ session })
+}
+
 // a user's account history is for the staff who manage that user, never for the user
 export function readableAccountEvents ({ session }: Args): Filter {
   if (!session || !(canManageUsers({ session }) || canManageStaff({ session }))) return false

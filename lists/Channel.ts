@@ -2,7 +2,7 @@
 import { list } from '@keystone-6/core'
 import { checkbox, relationship, text } from '@keystone-6/core/fields'
 import type { Lists } from '../generated/keystone/types'
-import { canManageChannels, isActiveStaff } from '../access/permissions'
+import { canManageChannels, deny, isActiveStaff } from '../access/permissions'
 import { readableChannels } from '../access/rules'
 
 export const Channel: Lists.Channel = list({
@@ -16,6 +16,7 @@ export const Channel: Lists.Channel = list({
     slug: text({ isIndexed: 'unique', validation: { isRequired: true, match: { regex: /^[a-z0-9]+(?:-[a-z0-9]+)*$/, explanation: 'slug must be lower-case letters, digits and dashes' } } }),
     isActive: checkbox({ defaultValue: true }),
     defaultCountry: text({ validation: { isRequired: true, length: { min: 2, max: 2 } } }),
-    permissionGroups: relationship({ ref: 'PermissionGroup.accessibleChannels', many: true, access: { read: isActiveStaff }, ui: { createView: { fieldMode: 'hidden' } } }),
+    // assigned from the group side only, where the channel scope rules run
+    permissionGroups: relationship({ ref: 'PermissionGroup.accessibleChannels', many: true, access: { read: isActiveStaff, create: deny, update: deny }, ui: { createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } } }),
   },
 })

@@ -5,6 +5,7 @@ import { integer, relationship, select, text, timestamp, json } from '@keystone-
 import type { Lists } from '../generated/keystone/types'
 import { canManageUsersOrStaff, deny } from '../access/permissions'
 import { secret } from '../access/fields'
+import { readableOutboxMails } from '../access/rules'
 
 export const MAIL_TEMPLATES = [
   'ACCOUNT_CONFIRMATION',
@@ -22,6 +23,7 @@ export const MAIL_STATUSES = ['pending', 'sending', 'sent'] as const
 export const OutboxMail: Lists.OutboxMail = list({
   access: {
     operation: { query: canManageUsersOrStaff, create: deny, update: deny, delete: deny },
+    filter: { query: readableOutboxMails },
   },
   ui: {
     hideNavigation: args => !canManageUsersOrStaff(args),

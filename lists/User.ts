@@ -20,6 +20,7 @@ import { groupsOutOfScope, userRoleProblems } from '../services/staffScope'
 import { relationChanges, validateUserChange } from './scopeHooks'
 import { newTokenKey, revokedCredentials } from '../services/tokens'
 import { recordAccountEvent } from '../services/events'
+import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../services/webhooks'
 import { searchDocumentOf } from '../services/searchDocument'
 import { PermissionEnum } from './permissionEnum'
 
@@ -74,12 +75,27 @@ export const User: Lists.User = list({
         const emailChanged = originalItem.email !== item.email
         const passwordChanged = originalItem.password !== item.password
         const deactivated = originalItem.isActive && !item.isActive
+        const actorId = context.session?.itemId ?? null
+        await emitWebhookEvent(context, { event: item.isStaff ? 'STAFF_UPDATED' : 'CUSTOMER_UPDATED', payload: { user: userWebhookPayload(item) } })
+        kickWebhooks()
         if (!emailChanged && !passwordChanged && !deactivated) return
         await context.prisma.user.update({ where: { id: item.id }, data: revokedCredentials() })
-        const actorId = context.session?.itemId ?? null
+        await context.prisma.oneTimeToken.deleteMany({ where: { userId: item.id, usedAt: null } })
         if (emailChanged) await recordAccountEvent(context, { type: 'EMAIL_ASSIGNED', userId: item.id, actorId, parameters: { old_email: originalItem.email, new_email: item.email } })
         if (passwordChanged) await recordAccountEvent(context, { type: 'PASSWORD_CHANGED', userId: item.id, actorId })
         if (deactivated) await recordAccountEvent(context, { type: 'ACCOUNT_DEACTIVATED', userId: item.id, actorId })
+      },
+    },
+    // the generated deleteUser removes what customerDelete / staffDelete remove, and says so
+    beforeOperation: {
+      delete: async ({ item, context }) => {
+        if (context.__internal.sudo) return
+        await context.prisma.user.update({ where: { id: item.id }, data: { defaultBillingAddressId: null, defaultShippingAddressId: null } })
+        await context.prisma.address.deleteMany({ where: { userId: item.id } })
+        await context.prisma.oneTimeToken.deleteMany({ where: { userId: item.id } })
+        await recordAccountEvent(context, { type: 'ACCOUNT_DELETED', userId: null, actorId: context.session?.itemId ?? null, parameters: { user_id: item.id, email: item.email } })
+        await emitWebhookEvent(context, { event: item.isStaff ? 'STAFF_DELETED' : 'CUSTOMER_DELETED', payload: { user: userWebhookPayload(item) } })
+        kickWebhooks()
       },
     },
     validate: {
@@ -196,8 +212,8 @@ export const User: Lists.User = list({
     addresses: relationship({
       ref: 'Address.user',
       many: true,
-      // customers edit their address book through the Address list, which pins the owner
-      ...managerWritable,
+      // written from the Address side only, which pins the owner, validates and counts
+      access: { create: deny, update: deny },
       ui: { displayMode: 'table', columns: ['firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'], itemView: { fieldMode: 'read' } },
     }),
     defaultShippingAddress: relationship({ ref: 'Address' }),

@@ -35,7 +35,7 @@ async function judge (context: Context, change: { users?: UserChange[], groups?:
 
 export async function validateUserChange (args: {
   operation: 'update' | 'delete'
-  item: { id: string }
+  item: { id: string, isStaff?: boolean }
   resolvedData?: Record<string, unknown>
   context: Context
   addValidationError: AddError
@@ -50,7 +50,10 @@ export async function validateUserChange (args: {
   if (groups.remove.length) change.removeGroups = groups.remove
   if (typeof resolvedData?.isActive === 'boolean') change.isActive = resolvedData.isActive
   if (typeof resolvedData?.isStaff === 'boolean') change.isStaff = resolvedData.isStaff
-  if (Object.keys(change).length === 1) return
+  // any change to another staff user is judged: a narrower manager must not reset a wider
+  // user's password or email; a customer's own fields and one's own profile need no scope
+  const staffTarget = (item as { isStaff?: boolean }).isStaff === true && item.id !== context.session?.itemId
+  if (Object.keys(change).length === 1 && !staffTarget) return
   return judge(context, { users: [change] }, args.addValidationError)
 }
 

@@ -13,8 +13,9 @@ import { hasRecentToken, issueOneTimeToken, redeemOneTimeToken } from './oneTime
 import { assertAllowedRedirectUrl } from './redirectUrl'
 import { resolveChannel } from './channels'
 import { metadataProblem } from './metadata'
+import { LANGUAGE_CODE, MAX_NAME } from './profile'
 import { revokedCredentials } from './tokens'
-import { issueTokens, type IssuedTokens } from './authentication'
+import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from './authentication'
 import { ENUMERATION_SAFE_FLOOR_MS, withMinimumDuration } from './timing'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from './webhooks'
 import { removeUser } from './userRemoval'
@@ -45,6 +46,12 @@ export async function registerAccount (context: Context, input: RegisterInput): 
   if (!isValidEmail(email)) errors.push({ field: 'email', code: 'INVALID' as const, message: 'Enter a valid email address.' })
   const metadataError = metadataProblem(input.metadata)
   if (metadataError) errors.push({ field: 'metadata', code: 'INVALID' as const, message: `Metadata ${metadataError}.` })
+  // every check runs before the email is looked up: a check that only a new account reached
+  // (the list's own validation) would tell a taken email from a free one
+  for (const key of ['firstName', 'lastName'] as const) {
+    if ((input[key] ?? '').trim().length > MAX_NAME) errors.push({ field: key, code: 'INVALID' as const, message: `${key} is too long.` })
+  }
+  if (input.languageCode && !LANGUAGE_CODE.test(input.languageCode)) errors.push({ field: 'languageCode', code: 'INVALID' as const, message: 'Enter a language code such as en or pt-BR.' })
   if (errors.length) throw new DomainError(errors)
   assertPasswordAcceptable(input.password, { email, firstName: input.firstName ?? undefined, lastName: input.lastName ?? undefined })
   const requiresConfirmation = env.accountConfirmationRequired
@@ -93,7 +100,8 @@ export async function confirmAccount (context: Context, args: { email: string, t
   return context.transaction(async tx => {
     // a missing user gets the same INVALID as a wrong token
     const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'ACCOUNT_CONFIRMATION', userId: user?.id ?? '-' })
-    const confirmed = await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true, isActive: true } })
+    // confirms only: an account staff deactivated stays deactivated
+    const confirmed = await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true } })
     await recordAccountEvent(tx, { type: 'ACCOUNT_ACTIVATED', userId, actorId: userId })
     await emitWebhookEvent(tx, { event: 'ACCOUNT_CONFIRMED', payload: { user: userWebhookPayload(confirmed) } })
     return { userId }
@@ -130,10 +138,13 @@ export async function requestPasswordReset (context: Context, args: { email: str
 /** Set a new password with a reset token, end every other session of the user, and sign it in. */
 export async function setPasswordWithToken (context: Context, args: { email: string, token: string, password: string }): Promise<IssuedTokens> {
   const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
-  if (user) assertPasswordAcceptable(args.password, user)
-  const passwordHash = await hashPassword(args.password)
   const updated = await context.transaction(async tx => {
     const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'PASSWORD_RESET', userId: user?.id ?? '-' })
+    // the policy only after the token: before it, its answer would tell a registered email, and its
+    // similarity rule would confirm guesses at the owner's names; a refusal rolls the token back
+    const owner = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+    assertPasswordAcceptable(args.password, owner)
+    const passwordHash = await hashPassword(args.password)
     // proving the mailbox also confirms the account
     const changed = await tx.prisma.user.update({ where: { id: userId }, data: { password: passwordHash, isConfirmed: true, ...revokedCredentials() } })
     // no mail and no webhook here: the user has just acted on the mail it asked for (Saleor's lifecycle table)
@@ -141,6 +152,8 @@ export async function setPasswordWithToken (context: Context, args: { email: str
     return changed
   })
   if (!updated.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
+  // the password is set either way; whether it may sign in here is PASSWORD_LOGIN_MODE's call
+  assertPasswordLoginAllowed(updated)
   return issueTokens(updated)
 }
 
@@ -185,16 +198,19 @@ export async function requestEmailChange (
   if (!user.password || !(await verifyPassword(args.password, user.password))) {
     throw new DomainError({ field: 'password', code: 'INVALID_CREDENTIALS', message: 'Password isn\'t valid.' })
   }
-  const taken = await context.prisma.user.findUnique({ where: { email: newEmail } })
-  await context.transaction(async tx => {
-    await recordAccountEvent(tx, { type: 'EMAIL_CHANGED_REQUEST', userId: user.id, actorId: user.id, parameters: { new_email: newEmail } })
-    if (taken) {
-      await enqueueMail(tx, { to: newEmail, template: 'ACCOUNT_EXISTS', params: { email: newEmail, firstName: taken.firstName, shopName: channel?.name }, userId: taken.id })
-      return
-    }
-    const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } })
-    await enqueueMail(tx, { to: newEmail, template: 'EMAIL_CHANGE_CONFIRMATION', params: { email: newEmail, oldEmail: user.email, newEmail, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
-    await emitWebhookEvent(tx, { event: 'ACCOUNT_CHANGE_EMAIL_REQUESTED', payload: { user: userWebhookPayload(user), newEmail, redirectUrl, channel: channel?.slug ?? null } })
+  // a taken address does less work than a free one: both take the same time
+  await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
+    const taken = await context.prisma.user.findUnique({ where: { email: newEmail } })
+    await context.transaction(async tx => {
+      await recordAccountEvent(tx, { type: 'EMAIL_CHANGED_REQUEST', userId: user.id, actorId: user.id, parameters: { new_email: newEmail } })
+      if (taken) {
+        await enqueueMail(tx, { to: newEmail, template: 'ACCOUNT_EXISTS', params: { email: newEmail, firstName: taken.firstName, shopName: channel?.name }, userId: taken.id })
+        return
+      }
+      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } })
+      await enqueueMail(tx, { to: newEmail, template: 'EMAIL_CHANGE_CONFIRMATION', params: { email: newEmail, oldEmail: user.email, newEmail, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+      await emitWebhookEvent(tx, { event: 'ACCOUNT_CHANGE_EMAIL_REQUESTED', payload: { user: userWebhookPayload(user), newEmail, redirectUrl, channel: channel?.slug ?? null } })
+    })
   })
   kickOutbox()
   kickWebhooks()

@@ -42,9 +42,7 @@ export async function login (context: Context, args: { email: string, password: 
 
   // past this point the caller has proven the password, so telling why it can't sign in leaks nothing
   if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
-  if (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff) {
-    throw new DomainError({ field: 'email', code: 'DISABLED_AUTHENTICATION_METHOD', message: 'Staff cannot sign in with a password.' })
-  }
+  assertPasswordLoginAllowed(user)
   if (env.accountConfirmationRequired && !user.isConfirmed) {
     throw new DomainError({ field: 'email', code: 'ACCOUNT_NOT_CONFIRMED', message: 'Account needs to be confirmed via email.' })
   }
@@ -60,6 +58,13 @@ export async function login (context: Context, args: { email: string, password: 
     },
   })
   return issueTokens({ id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey })
+}
+
+/** PASSWORD_LOGIN_MODE, for every path that turns a password into tokens (tokenCreate, setPassword). */
+export function assertPasswordLoginAllowed (user: { isStaff: boolean }): void {
+  if (env.passwordLoginMode === 'DISABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff)) {
+    throw new DomainError({ field: 'email', code: 'DISABLED_AUTHENTICATION_METHOD', message: 'Password sign-in is disabled for this account.' })
+  }
 }
 
 export async function issueTokens (user: TokenUser): Promise<IssuedTokens> {

@@ -27,7 +27,8 @@ export type ProfileChanges = {
   defaultBillingAddress?: AddressInput | null
 }
 
-const MAX_NAME = 256
+export const MAX_NAME = 256
+export const LANGUAGE_CODE = /^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/
 
 export const PHONE_MESSAGE = 'Enter a valid phone number in international form, e.g. +48 601 234 567.'
 
@@ -54,7 +55,7 @@ export async function updateProfile (context: Context, args: { userId: string, c
   }
   if (changes.languageCode !== undefined) {
     const code = (changes.languageCode ?? 'en').trim()
-    if (!/^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/.test(code)) errors.push({ field: 'languageCode', code: 'INVALID', message: 'Enter a language code such as en or pt-BR.' })
+    if (!LANGUAGE_CODE.test(code)) errors.push({ field: 'languageCode', code: 'INVALID', message: 'Enter a language code such as en or pt-BR.' })
     else data.languageCode = code
   }
   if (changes.phone !== undefined) {

@@ -75,3 +75,15 @@ test('a staff cookie loses its staff access as soon as the user is removed from 
   assert.equal(read.body.data.user, null)
   assert.deepEqual(read.body.data.me.userPermissions, [])
 })
+
+test('a staff cookie ends when the user\'s credentials are revoked', async () => {
+  // given
+  const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+  const cookie = sessionCookie((await server.gql(SIGN_IN, { email: staff.email, password: PASSWORD })).headers)
+  assert.equal((await server.gql('{ me { id } }', {}, { cookie })).body.data.me.id, staff.id)
+  // when
+  const { revokedCredentials } = await import('../../../services/tokens')
+  await server.context.prisma.user.update({ where: { id: staff.id }, data: revokedCredentials() })
+  // then
+  assert.equal((await server.gql('{ me { id } }', {}, { cookie })).body.data.me, null)
+})

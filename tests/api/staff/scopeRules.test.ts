@@ -158,3 +158,23 @@ test('support staff (MANAGE_USERS only) cannot reach MANAGE_STAFF by any sequenc
   const groups = await server.context.prisma.permissionGroup.findMany({ where: { users: { some: { id: me } } } })
   assert.ok(groups.every(g => !(g.permissions as string[]).includes('MANAGE_STAFF')))
 })
+
+test('a narrower manager cannot reset a wider staff member\'s password or email through the generated updateUser', async () => {
+  const before = await snapshot()
+  const passwordBefore = (await server.context.prisma.user.findUnique({ where: { id: w.boss!.id } }))!.password
+  const password = await server.gql(GEN_USER_UPDATE, { id: w.boss!.id, d: { password: 'attacker chosen password' } }, { token: w.manager!.token })
+  const email = await server.gql(GEN_USER_UPDATE, { id: w.boss!.id, d: { email: 'attacker@example.com' } }, { token: w.manager!.token })
+  for (const res of [password, email]) {
+    assert.equal(res.body.data?.r ?? null, null)
+    assert.match(JSON.stringify(res.body.errors), /OUT_OF_SCOPE_USER/)
+  }
+  assert.equal((await server.context.prisma.user.findUnique({ where: { id: w.boss!.id } }))!.password, passwordBefore)
+  assert.equal(await snapshot(), before)
+})
+
+test('a restricted manager cannot widen a group\'s channels from the channel side', async () => {
+  const before = await snapshot()
+  const res = await server.gql('mutation($id: ID!, $g: ID!) { r: updateChannel(where: { id: $id }, data: { permissionGroups: { connect: [{ id: $g }] } }) { id } }', { id: w.channelB!.id, g: w.channelGroup!.id }, { token: w.superuser!.token })
+  assert.equal(res.body.data?.r ?? null, null)
+  assert.equal(await snapshot(), before)
+})

@@ -99,6 +99,8 @@ test('support staff see a customer\'s addresses, defaults, groups, token status 
   await page.waitForURL(url => !url.pathname.includes('signin'))
   await page.goto(`${server.url}/users/${customer.id}`)
   await page.getByText('customer1@example.com').first().waitFor()
+  // the related tables load after the form: wait for the history row itself
+  await page.getByText('called about a parcel').waitFor()
   await page.waitForLoadState('networkidle')
   await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-customer.png'), fullPage: true })
   // then
