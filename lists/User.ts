@@ -18,7 +18,9 @@ import { DomainError } from '../services/errors'
 import { effectivePermissions } from '../services/permissions'
 import { groupsOutOfScope, userRoleProblems } from '../services/staffScope'
 import { relationChanges, validateUserChange } from './scopeHooks'
-import { newTokenKey, revokedCredentials } from '../services/tokens'
+import { newTokenKey } from '../services/tokens'
+import { signOutEverywhere } from '../services/authentication'
+import { detachUserData } from '../services/userRemoval'
 import { recordAccountEvent } from '../services/events'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../services/webhooks'
 import { searchDocumentOf } from '../services/searchDocument'
@@ -79,8 +81,7 @@ export const User: Lists.User = list({
         await emitWebhookEvent(context, { event: item.isStaff ? 'STAFF_UPDATED' : 'CUSTOMER_UPDATED', payload: { user: userWebhookPayload(item) } })
         kickWebhooks()
         if (!emailChanged && !passwordChanged && !deactivated) return
-        await context.prisma.user.update({ where: { id: item.id }, data: revokedCredentials() })
-        await context.prisma.oneTimeToken.deleteMany({ where: { userId: item.id, usedAt: null } })
+        await signOutEverywhere(context, item.id)
         if (emailChanged) await recordAccountEvent(context, { type: 'EMAIL_ASSIGNED', userId: item.id, actorId, parameters: { old_email: originalItem.email, new_email: item.email } })
         if (passwordChanged) await recordAccountEvent(context, { type: 'PASSWORD_CHANGED', userId: item.id, actorId })
         if (deactivated) await recordAccountEvent(context, { type: 'ACCOUNT_DEACTIVATED', userId: item.id, actorId })
@@ -90,10 +91,7 @@ export const User: Lists.User = list({
     beforeOperation: {
       delete: async ({ item, context }) => {
         if (context.__internal.sudo) return
-        await context.prisma.user.update({ where: { id: item.id }, data: { defaultBillingAddressId: null, defaultShippingAddressId: null } })
-        await context.prisma.address.deleteMany({ where: { userId: item.id } })
-        await context.prisma.oneTimeToken.deleteMany({ where: { userId: item.id } })
-        await recordAccountEvent(context, { type: 'ACCOUNT_DELETED', userId: null, actorId: context.session?.itemId ?? null, parameters: { user_id: item.id, email: item.email } })
+        await detachUserData(context, item, context.session?.itemId ?? null)
         await emitWebhookEvent(context, { event: item.isStaff ? 'STAFF_DELETED' : 'CUSTOMER_DELETED', payload: { user: userWebhookPayload(item) } })
         kickWebhooks()
       },

@@ -100,6 +100,15 @@ export async function verifyAccessTokenOf (context: Context, token: string): Pro
   return { userId: claims.sub, claims }
 }
 
+/**
+ * Sign a user out everywhere after a change that makes its old credentials wrong (new email,
+ * deactivation, promotion, a password set by staff): every token, and any pending one-time link.
+ */
+export async function signOutEverywhere (context: Context, userId: string): Promise<void> {
+  await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })
+  await context.prisma.oneTimeToken.deleteMany({ where: { userId, usedAt: null } })
+}
+
 /** Revoke every token of the user: access and refresh tokens and its customer API token. */
 export async function deactivateAllTokens (context: Context, userId: string): Promise<void> {
   await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })

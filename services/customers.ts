@@ -10,7 +10,7 @@ import { issueOneTimeToken } from './oneTimeTokens'
 import { assertAllowedRedirectUrl } from './redirectUrl'
 import { resolveChannel } from './channels'
 import { metadataProblem } from './metadata'
-import { revokedCredentials } from './tokens'
+import { signOutEverywhere } from './authentication'
 import { createAddress, type AddressInput } from './addresses'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from './webhooks'
 import { inTransaction } from './transactions'
@@ -89,10 +89,7 @@ export async function updateCustomer (context: Context, actor: Session, id: stri
     // signing out follows a new email or a deactivation: the old credentials no longer describe the account
     const signOut = data.email !== undefined || data.isActive === false
     await tx.sudo().db.User.updateOne({ where: { id }, data })
-    if (signOut) {
-      await tx.prisma.user.update({ where: { id }, data: revokedCredentials() })
-      await tx.prisma.oneTimeToken.deleteMany({ where: { userId: id, usedAt: null } })
-    }
+    if (signOut) await signOutEverywhere(tx, id)
     if (data.email) await recordAccountEvent(tx, { type: 'EMAIL_ASSIGNED', userId: id, actorId: actor.itemId, parameters: { old_email: before.email, new_email: data.email } })
     if (data.firstName !== undefined || data.lastName !== undefined) await recordAccountEvent(tx, { type: 'NAME_ASSIGNED', userId: id, actorId: actor.itemId, parameters: { message: `${data.firstName ?? before.firstName} ${data.lastName ?? before.lastName}`.trim() } })
     if (data.isActive !== undefined && data.isActive !== before.isActive) await recordAccountEvent(tx, { type: data.isActive ? 'ACCOUNT_ACTIVATED' : 'ACCOUNT_DEACTIVATED', userId: id, actorId: actor.itemId })

@@ -9,7 +9,7 @@ import { recordAccountEvent } from './events'
 import { enqueueMail, kickOutbox } from './outbox'
 import { issueOneTimeToken } from './oneTimeTokens'
 import { assertAllowedRedirectUrl } from './redirectUrl'
-import { revokedCredentials } from './tokens'
+import { signOutEverywhere } from './authentication'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from './webhooks'
 import { inTransaction } from './transactions'
 import { removeUser } from './userRemoval'
@@ -50,8 +50,8 @@ export async function createStaff (context: Context, actor: Session, input: Staf
     if (existing) {
       // WARNING: whoever holds the customer's sessions must not carry them into staff access; and an
       // address nobody proved (unconfirmed) keeps no password: the invite sets one
-      await tx.prisma.user.update({ where: { id: existing.id }, data: { ...revokedCredentials(), ...(existing.isConfirmed ? {} : { password: null, isConfirmed: true }) } })
-      await tx.prisma.oneTimeToken.deleteMany({ where: { userId: existing.id, usedAt: null } })
+      await signOutEverywhere(tx, existing.id)
+      if (!existing.isConfirmed) await tx.prisma.user.update({ where: { id: existing.id }, data: { password: null, isConfirmed: true } })
     }
     if (groups.length) await tx.prisma.user.update({ where: { id: user.id }, data: { permissionGroups: { connect: groups.map(id => ({ id })) } } })
     await recordAccountEvent(tx, { type: existing ? 'STAFF_PROMOTED' : 'ACCOUNT_CREATED_FROM_STAFF', userId: user.id, actorId: actor.itemId, parameters: { groups } })
@@ -92,10 +92,7 @@ export async function updateStaff (context: Context, actor: Session, id: string,
     if (addGroups.length || removeGroups.length) {
       await tx.prisma.user.update({ where: { id }, data: { permissionGroups: { connect: addGroups.map(g => ({ id: g })), disconnect: removeGroups.map(g => ({ id: g })) } } })
     }
-    if (data.email !== undefined || data.isActive === false) {
-      await tx.prisma.user.update({ where: { id }, data: revokedCredentials() })
-      await tx.prisma.oneTimeToken.deleteMany({ where: { userId: id, usedAt: null } })
-    }
+    if (data.email !== undefined || data.isActive === false) await signOutEverywhere(tx, id)
     if (data.isActive !== undefined && data.isActive !== before.isActive) await recordAccountEvent(tx, { type: data.isActive ? 'ACCOUNT_ACTIVATED' : 'ACCOUNT_DEACTIVATED', userId: id, actorId: actor.itemId })
     if (data.email) await recordAccountEvent(tx, { type: 'EMAIL_ASSIGNED', userId: id, actorId: actor.itemId, parameters: { old_email: before.email, new_email: data.email } })
     await recordAccountEvent(tx, { type: 'STAFF_UPDATED', userId: id, actorId: actor.itemId, parameters: { addGroups, removeGroups } })
