@@ -12,6 +12,7 @@ import { isAddressOfUser } from '../services/addresses'
 import { isValidEmail, normalizeEmail } from '../services/emails'
 import { metadataField } from './metadataField'
 import { passwordKdf } from '../services/passwords'
+import { passwordProblems } from '../services/passwordPolicy'
 import { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone } from '../services/profile'
 import { assertSafeWebhookUrl } from '../services/webhookUrl'
 import { DomainError } from '../services/errors'
@@ -32,6 +33,14 @@ function connectedId (input: unknown): string | null | undefined {
   if (input === null || typeof input !== 'object') return null
   const connect = (input as { connect?: { id?: unknown } }).connect
   return connect && typeof connect.id === 'string' ? connect.id : null
+}
+
+// the same password policy as the self-service flows, for a password staff set through the
+// generated API or the Admin UI (the plain value is only in inputData: resolvedData holds the hash)
+function reportPasswordProblems (password: unknown, user: Record<string, unknown>, addValidationError: (message: string) => void): void {
+  if (typeof password !== 'string') return
+  const owner = { email: user.email as string | undefined, firstName: user.firstName as string | undefined, lastName: user.lastName as string | undefined, name: user.name as string | undefined }
+  for (const problem of passwordProblems(password, owner)) addValidationError(`${problem.code}: ${problem.message}`)
 }
 
 async function groupsOf (context: Context, userId: unknown) {
@@ -98,7 +107,8 @@ export const User: Lists.User = list({
     },
     validate: {
       delete: async ({ item, context, addValidationError }) => validateUserChange({ operation: 'delete', item, context, addValidationError }),
-      create: async ({ resolvedData, context, addValidationError }) => {
+      create: async ({ resolvedData, inputData, context, addValidationError }) => {
+        reportPasswordProblems(inputData.password, resolvedData, addValidationError)
         // WARNING: services write with sudo after settling access themselves; only API callers are checked here
         if (!context.__internal.sudo) {
           for (const problem of userRoleProblems({ session: context.session, operation: 'create', data: resolvedData })) addValidationError(problem)
@@ -113,7 +123,8 @@ export const User: Lists.User = list({
           if (outside.length) addValidationError('OUT_OF_SCOPE_GROUP: You can\'t add users to groups with permissions or channels you don\'t have.')
         }
       },
-      update: async ({ resolvedData, item, context, addValidationError }) => {
+      update: async ({ resolvedData, inputData, item, context, addValidationError }) => {
+        reportPasswordProblems(inputData.password, { ...item, ...resolvedData }, addValidationError)
         if (!context.__internal.sudo) {
           for (const problem of userRoleProblems({ session: context.session, operation: 'update', item, data: resolvedData })) addValidationError(problem)
         }

@@ -6,6 +6,7 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { deleteAddress } from '../../services/addresses'
+import { deletedAddressField } from '../shared/addressInputs'
 
 type Source = WithErrors & { userId?: string, address?: object }
 
@@ -14,8 +15,7 @@ export const accountAddressDelete = (base: BaseSchemaMeta) => g.field({
     name: 'AccountAddressDeletePayload',
     fields: {
       user: userField<Source>(base),
-      // the deleted address as it was, like Keystone's generated deleteAddress answers
-      address: g.field({ type: base.object('Address'), resolve: (source: Source) => source.address ?? null }),
+      address: deletedAddressField<Source>(base),
       errors: errorsField<Source>(),
     },
   }),

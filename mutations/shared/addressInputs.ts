@@ -41,3 +41,8 @@ export function addressField<Source extends { addressId?: string }> (base: BaseS
     resolve: (source: Source, _args, context) => source.addressId ? context.db.Address.findOne({ where: { id: source.addressId } }) : null,
   })
 }
+
+/** The address a delete answers with: the row as it was, since it can no longer be read. */
+export function deletedAddressField<Source extends { address?: object }> (base: BaseSchemaMeta) {
+  return g.field({ type: base.object('Address'), resolve: (source: Source) => source.address ?? null })
+}

@@ -6,7 +6,7 @@ import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
-import { AddressInput, AddressTypeEnum, addressField, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
+import { AddressInput, AddressTypeEnum, addressField, cleanAddressInput, deletedAddressField, type AddressInputArgs } from '../shared/addressInputs'
 import { createAddress, deleteAddress, ownerOfAddress, setDefaultAddress, updateAddress } from '../../services/addresses'
 import { findCustomer } from '../../services/customers'
 
@@ -42,7 +42,7 @@ export const addressDelete = (base: BaseSchemaMeta) => g.field({
     name: 'AddressDeletePayload',
     fields: {
       user: userField<Source>(base),
-      address: g.field({ type: base.object('Address'), resolve: (source: Source) => source.address ?? null }),
+      address: deletedAddressField<Source>(base),
       errors: errorsField<Source>(),
     },
   }),

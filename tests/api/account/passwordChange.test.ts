@@ -61,3 +61,14 @@ test('updateActiveUserPassword changes the password, returns the user, and ends 
   assert.equal(res.body.data.updateActiveUserPassword.id, customer.id)
   assert.equal((await server.gql('{ me { id } }', {}, { token })).body.data.me, null)
 })
+
+test('a password staff set through the generated updateUser obeys the same policy, and nothing changes', async () => {
+  const { makeStaff } = await import('../../helpers/factories')
+  const customer = await makeCustomer(server.context, { firstName: 'Margaret' })
+  const support = await makeStaff(server.context, ['MANAGE_USERS'])
+  const before = await hashOf(customer.id)
+  const res = await server.gql('mutation($id: ID!, $p: String!) { updateUser(where: { id: $id }, data: { password: $p }) { id } }', { id: customer.id, p: 'password1' }, { token: await tokenFor(server.context, support.id) })
+  assert.equal(res.body.data?.updateUser ?? null, null)
+  assert.match(JSON.stringify(res.body.errors), /PASSWORD_TOO_COMMON/)
+  assert.equal(await hashOf(customer.id), before)
+})
