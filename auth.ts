@@ -28,13 +28,14 @@ export type Session = {
     isActive: boolean
     isStaff: boolean
     isSuperuser: boolean
+    isConfirmed?: boolean
     userPermissions: Permission[]
   }
 }
 
 type BaseSession = Omit<Session, 'data'>
 
-const SESSION_DATA = 'id isActive isStaff isSuperuser userPermissions'
+const SESSION_DATA = 'id isActive isStaff isSuperuser isConfirmed userPermissions'
 
 const { withAuth } = createAuth({
   listKey: 'User',
@@ -132,7 +133,7 @@ export function restrictAdminSignIn (schema: GraphQLSchema): GraphQLSchema {
     const throttle = await checkLoginAllowed(context.sudo(), { ip, email })
     if (!throttle.allowed) return { code: 'FAILURE', message: `Too many attempts: try again in ${throttle.retryAfterSeconds} seconds.` }
     const user = await context.sudo().db.User.findOne({ where: { email } })
-    if (env.passwordLoginMode !== 'ENABLED' || !user || !user.isStaff || !user.isActive) {
+    if (env.passwordLoginMode !== 'ENABLED' || !user || !user.isStaff || !user.isActive || !user.isConfirmed) {
       await hashPassword('simulated-password-to-counter-timing-attack')
       await recordLoginFailure(context.sudo(), { ip, email })
       return FAILURE

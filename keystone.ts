@@ -8,6 +8,9 @@ import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/outbox'
 import { startWebhookWorker } from './services/webhooks'
 import type { Context } from './generated/keystone/types'
+import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
+import { guardSchema } from './server/schemaGuards'
+import { extendExpressApp, GRAPHQL_PATH } from './server/http'
 
 const provider = providerOf(env.databaseUrl)
 
@@ -33,17 +36,27 @@ model RateLimiterFlexible {
 `,
   },
   lists,
+  // no list answers more than MAX_TAKE items at once, the Admin UI's pages included
+  listDefaults: { graphql: { maxTake: MAX_TAKE } },
   session: sessionStrategy(),
   graphql: {
-    path: '/api/graphql',
+    path: GRAPHQL_PATH,
     schemaPath: provider === 'sqlite' ? 'schema.graphql' : 'schema.postgresql.graphql',
-    extendGraphqlSchema,
+    // the custom fields, then the rules every field obeys (server/schemaGuards.ts)
+    extendGraphqlSchema: base => {
+      const generatedMutations = new Set(Object.keys(base.getMutationType()?.getFields() ?? {}).filter(name => /^(create|update|delete)[A-Z]/.test(name)))
+      return guardSchema(extendGraphqlSchema(base), { lists, generatedMutations })
+    },
+    // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget
+    apolloConfig: graphqlLimits(),
     // stack traces and database messages stay in the server log outside development
     debug: !env.isProduction,
     playground: !env.isProduction,
   },
   server: {
     options: { host: env.host, port: env.port },
+    // security headers, /healthz and /readyz, and the GraphQL body parsed without logging it
+    extendExpressApp,
   },
   ui: {
     // only active staff get in; what each sees inside follows their permission groups

@@ -11,9 +11,10 @@ export function isSignedIn ({ session }: SessionArgs): boolean {
   return Boolean(session?.data.isActive)
 }
 
-// staff who are still active: the only users the Admin UI admits
+// staff who are still active and whose email was proved: the only users the Admin UI admits;
+// an account someone registered under a future staff member's email holds nothing until then
 export function isActiveStaff ({ session }: SessionArgs): boolean {
-  return Boolean(session?.data.isActive && session.data.isStaff)
+  return Boolean(session?.data.isActive && session.data.isStaff && session.data.isConfirmed !== false)
 }
 
 export function isSuperuser ({ session }: SessionArgs): boolean {

@@ -26,6 +26,7 @@ import { recordAccountEvent } from '../services/events'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../services/webhooks'
 import { searchDocumentOf } from '../services/searchDocument'
 import { PermissionEnum } from './permissionEnum'
+import { isPromotion, promotionChanges } from '../services/promotion'
 
 // a relationship input that sets a default address names it by id; a disconnect clears it
 function connectedId (input: unknown): string | null | undefined {
@@ -69,13 +70,21 @@ export const User: Lists.User = list({
   },
   hooks: {
     resolveInput: {
-      // every account gets its own token key from birth; rotating it revokes all its tokens
-      create: ({ resolvedData }) => ({ ...resolvedData, jwtTokenKey: resolvedData.jwtTokenKey || newTokenKey(), searchDocument: searchDocumentOf(resolvedData, []) }),
-      // the search document follows the user's own fields in the same write
+      // every account gets its own token key from birth; rotating it revokes all its tokens. Staff
+      // creating a staff account vouch for it (they chose its email and password), unless they say otherwise
+      create: ({ resolvedData, inputData }) => ({
+        ...resolvedData,
+        jwtTokenKey: resolvedData.jwtTokenKey || newTokenKey(),
+        ...(resolvedData.isStaff === true && inputData.isConfirmed === undefined ? { isConfirmed: true } : {}),
+        searchDocument: searchDocumentOf(resolvedData, []),
+      }),
+      // the search document follows the user's own fields in the same write; a promotion to staff
+      // ends the customer's credentials, on every path (services/promotion.ts)
       update: async ({ resolvedData, item, context }) => {
         const changed = Object.fromEntries(Object.entries(resolvedData).filter(([, value]) => value !== undefined))
         const addresses = await context.prisma.address.findMany({ where: { userId: item.id } })
-        return { ...resolvedData, searchDocument: searchDocumentOf({ ...item, ...changed }, addresses) }
+        const promotion = isPromotion(item, resolvedData) ? promotionChanges(item, resolvedData) : {}
+        return { ...resolvedData, ...promotion, searchDocument: searchDocumentOf({ ...item, ...changed }, addresses) }
       },
     },
     // the generated API and the Admin UI: a new email or password, or a deactivation, signs the
@@ -83,13 +92,20 @@ export const User: Lists.User = list({
     afterOperation: {
       update: async ({ originalItem, item, context }) => {
         if (context.__internal.sudo || !originalItem || !item) return
-        const emailChanged = originalItem.email !== item.email
-        const passwordChanged = originalItem.password !== item.password
-        const deactivated = originalItem.isActive && !item.isActive
         const actorId = context.session?.itemId ?? null
+        if (isPromotion(originalItem, item)) {
+          // links mailed to the customer (confirmation, reset) die with its other credentials
+          await context.prisma.oneTimeToken.deleteMany({ where: { userId: item.id, usedAt: null } })
+          await recordAccountEvent(context, { type: 'STAFF_PROMOTED', userId: item.id, actorId, parameters: { confirmed: item.isConfirmed } })
+        }
+        const emailChanged = originalItem.email !== item.email
+        // a password dropped by the promotion above is no change of password by anyone
+        const passwordChanged = originalItem.password !== item.password && !(isPromotion(originalItem, item) && item.password === null)
+        const deactivated = originalItem.isActive && !item.isActive
         await emitWebhookEvent(context, { event: item.isStaff ? 'STAFF_UPDATED' : 'CUSTOMER_UPDATED', payload: { user: userWebhookPayload(item) } })
         kickWebhooks()
         if (!emailChanged && !passwordChanged && !deactivated) return
+        // (a promotion rotated the token key in its own write already)
         await signOutEverywhere(context, item.id)
         if (emailChanged) await recordAccountEvent(context, { type: 'EMAIL_ASSIGNED', userId: item.id, actorId, parameters: { old_email: originalItem.email, new_email: item.email } })
         if (passwordChanged) await recordAccountEvent(context, { type: 'PASSWORD_CHANGED', userId: item.id, actorId })

@@ -27,6 +27,7 @@ export function isPermission (value: unknown): value is Permission {
 type PermissionSource = {
   isActive: boolean
   isStaff: boolean
+  isConfirmed?: boolean
   isSuperuser: boolean
   permissionGroups: readonly { permissions: unknown }[]
 }
@@ -34,11 +35,12 @@ type PermissionSource = {
 /**
  * Compute the permissions a user holds right now.
  *
- * Only active staff hold permissions: a user removed from staff, or deactivated, keeps none,
- * whatever groups still list them. A superuser holds every permission.
+ * Only active, confirmed staff hold permissions: a user removed from staff, deactivated, or
+ * promoted before anyone proved its email keeps none, whatever groups still list them. A
+ * superuser holds every permission.
  */
 export function effectivePermissions (user: PermissionSource): Permission[] {
-  if (!user.isActive || !user.isStaff) return []
+  if (!user.isActive || !user.isStaff || user.isConfirmed === false) return []
   if (user.isSuperuser) return [...PERMISSIONS]
   const held = new Set<Permission>()
   for (const group of user.permissionGroups) {

@@ -35,11 +35,7 @@ export async function createStaff (context: Context, actor: Session, input: Staf
   const existing = await context.prisma.user.findUnique({ where: { email } })
   if (existing?.isStaff) throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'A staff user with this email already exists.' })
   const groups = [...new Set(input.addGroups ?? [])]
-  if (existing) {
-    await assertScopedChange(context, actor, { users: [{ userId: existing.id, isStaff: true, addGroups: groups }] })
-  } else {
-    await assertScopedChange(context, actor, { groups: groups.map(groupId => ({ groupId })) })
-  }
+  await assertScopedChange(context, actor, { users: [existing ? { userId: existing.id, isStaff: true, addGroups: groups } : { userId: 'new', isNew: true, isStaff: true, addGroups: groups }] })
 
   const userId = await inTransaction(context, async tx => {
     const data = { ...names(input), ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}), ...note(input) }
@@ -47,12 +43,9 @@ export async function createStaff (context: Context, actor: Session, input: Staf
       ? await tx.sudo().db.User.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
       : await tx.sudo().db.User.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } })
     if (!user) throw new Error('staff user vanished while being created')
-    if (existing) {
-      // WARNING: whoever holds the customer's sessions must not carry them into staff access; and an
-      // address nobody proved (unconfirmed) keeps no password: the invite sets one
-      await signOutEverywhere(tx, existing.id)
-      if (!existing.isConfirmed) await tx.prisma.user.update({ where: { id: existing.id }, data: { password: null, isConfirmed: true } })
-    }
+    // the promotion itself (credentials ended, an unproved password dropped) is the User list's
+    // rule on every path (services/promotion.ts); links already mailed to the customer die too
+    if (existing) await signOutEverywhere(tx, existing.id)
     if (groups.length) await tx.prisma.user.update({ where: { id: user.id }, data: { permissionGroups: { connect: groups.map(id => ({ id })) } } })
     await recordAccountEvent(tx, { type: existing ? 'STAFF_PROMOTED' : 'ACCOUNT_CREATED_FROM_STAFF', userId: user.id, actorId: actor.itemId, parameters: { groups } })
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })

@@ -15,7 +15,7 @@ import { DomainError, type FieldError } from './errors'
 import { PERMISSIONS, isPermission, type Permission } from './permissions'
 
 type GroupState = { id: string, name: string, permissions: Set<Permission>, userIds: Set<string>, restricted: boolean, channelIds: Set<string> }
-type UserState = { id: string, email: string, isActive: boolean, isStaff: boolean, isSuperuser: boolean }
+type UserState = { id: string, email: string, isActive: boolean, isStaff: boolean, isSuperuser: boolean, isConfirmed?: boolean }
 export type ScopeState = { groups: Map<string, GroupState>, users: Map<string, UserState> }
 
 export type GroupChange = {
@@ -32,6 +32,7 @@ export type GroupChange = {
 
 export type UserChange = {
   userId: string
+  isNew?: boolean // a user this change creates (userId is then only a placeholder)
   addGroups?: string[]
   removeGroups?: string[]
   isActive?: boolean
@@ -47,7 +48,7 @@ const NEW_GROUP = '__new__'
 export async function loadScopeState (context: Context, extraUserIds: string[] = []): Promise<ScopeState> {
   const [groups, users] = await Promise.all([
     context.prisma.permissionGroup.findMany({ include: { users: { select: { id: true } }, accessibleChannels: { select: { id: true } } } }),
-    context.prisma.user.findMany({ where: { OR: [{ isStaff: true }, { id: { in: extraUserIds } }] }, select: { id: true, email: true, isActive: true, isStaff: true, isSuperuser: true } }),
+    context.prisma.user.findMany({ where: { OR: [{ isStaff: true }, { id: { in: extraUserIds } }] }, select: { id: true, email: true, isActive: true, isStaff: true, isSuperuser: true, isConfirmed: true } }),
   ])
   return {
     groups: new Map(groups.map(g => [g.id, {
@@ -104,7 +105,8 @@ export function scopeProblems (before: ScopeState, session: Session | undefined,
     const addedPermissions = (groupChange.addPermissions ?? []).filter(isPermission)
     const removedPermissions = (groupChange.removePermissions ?? []).filter(isPermission)
     const outOfScope = wider([...addedPermissions, ...removedPermissions])
-    if (outOfScope.length) errors.push({ field: groupChange.groupId ? 'addPermissions' : 'permissions', code: 'OUT_OF_SCOPE_PERMISSION', message: 'You can\'t grant or remove permissions you don\'t have.', permissions: outOfScope })
+    // errors name the input field that carried the offending items, as Saleor's do
+    if (outOfScope.length) errors.push({ field: wider(addedPermissions).length ? 'addPermissions' : 'removePermissions', code: 'OUT_OF_SCOPE_PERMISSION', message: 'You can\'t grant or remove permissions you don\'t have.', permissions: outOfScope })
     const touchedUsers = [...(groupChange.addUsers ?? []), ...(groupChange.removeUsers ?? [])].filter(id => before.users.get(id)?.isStaff)
     const widerUsers = touchedUsers.filter(id => wider(permissionsOf(before, id)).length > 0 || !channelsWithin(channelsOf(before, id), actorChannels))
     if (widerUsers.length) errors.push({ field: 'users', code: 'OUT_OF_SCOPE_USER', message: 'You can\'t manage users with permissions or channels you don\'t have.', users: widerUsers })
@@ -117,7 +119,7 @@ export function scopeProblems (before: ScopeState, session: Session | undefined,
   }
 
   for (const userChange of change.users ?? []) {
-    const target = before.users.get(userChange.userId)
+    const target = before.users.get(userChange.userId) ?? (userChange.isNew ? { id: userChange.userId, email: '', isActive: true, isStaff: false, isSuperuser: false, isConfirmed: true } : undefined)
     if (!target) continue
     const self = userChange.userId === actorId
     const both = (userChange.addGroups ?? []).filter(id => (userChange.removeGroups ?? []).includes(id))
@@ -141,9 +143,11 @@ export function scopeProblems (before: ScopeState, session: Session | undefined,
     if (!self && target.isStaff && (wider(permissionsOf(before, target.id)).length || !channelsWithin(channelsOf(before, target.id), actorChannels))) {
       errors.push({ field: 'id', code: 'OUT_OF_SCOPE_USER', message: 'You can\'t manage a user with permissions or channels you don\'t have.', users: [target.id] })
     }
-    const widerGroups = [...(userChange.addGroups ?? []), ...(userChange.removeGroups ?? [])]
-      .map(id => before.groups.get(id)).filter((g): g is GroupState => Boolean(g) && !groupWithin(g!, actorPermissions, actorChannels)).map(g => g.id)
-    if (widerGroups.length) errors.push({ field: 'groups', code: 'OUT_OF_SCOPE_GROUP', message: 'You can\'t add to or remove from groups with permissions or channels you don\'t have.', groups: widerGroups })
+    const outside = (ids: string[] | undefined) => (ids ?? []).map(id => before.groups.get(id))
+      .filter((g): g is GroupState => Boolean(g) && !groupWithin(g!, actorPermissions, actorChannels)).map(g => g.id)
+    const widerAdded = outside(userChange.addGroups)
+    const widerGroups = [...widerAdded, ...outside(userChange.removeGroups)]
+    if (widerGroups.length) errors.push({ field: widerAdded.length ? 'addGroups' : 'removeGroups', code: 'OUT_OF_SCOPE_GROUP', message: 'You can\'t add to or remove from groups with permissions or channels you don\'t have.', groups: widerGroups })
   }
 
   const lost = [...manageablePermissions(before)].filter(p => !manageablePermissions(apply(before, change)).has(p))
@@ -168,7 +172,7 @@ export async function groupsOutOfScope (context: Context, session: Session | und
 /** The same permissions Keystone derives for a session, computed on a (possibly future) state. */
 export function permissionsOf (state: ScopeState, userId: string): Set<Permission> {
   const user = state.users.get(userId)
-  if (!user || !user.isActive || !user.isStaff) return new Set()
+  if (!user || !user.isActive || !user.isStaff || user.isConfirmed === false) return new Set()
   if (user.isSuperuser) return new Set(PERMISSIONS)
   const held = new Set<Permission>()
   for (const group of state.groups.values()) if (group.userIds.has(userId)) for (const p of group.permissions) held.add(p)
@@ -180,7 +184,7 @@ export function permissionsOf (state: ScopeState, userId: string): Set<Permissio
 function manageablePermissions (state: ScopeState): Set<Permission> {
   const manageable = new Set<Permission>()
   for (const user of state.users.values()) {
-    if (!user.isActive || !user.isStaff) continue
+    if (!user.isActive || !user.isStaff || user.isConfirmed === false) continue
     const held = new Set<Permission>()
     for (const group of state.groups.values()) if (group.userIds.has(user.id)) for (const p of group.permissions) held.add(p)
     if (held.has('MANAGE_STAFF')) for (const p of held) manageable.add(p)

@@ -29,6 +29,8 @@ export type TestServer = {
   databaseUrl: string
   context: Context
   gql: <T = any>(query: string, variables?: Record<string, unknown>, credentials?: Credentials) => Promise<GraphQLResponse<T>>
+  // everything the server wrote to stdout and stderr so far
+  output: () => string
   stop: () => Promise<void>
 }
 
@@ -131,6 +133,7 @@ export async function startServer (options: { env?: Record<string, string>, ui?:
       const response = await fetch(`${url}/api/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) })
       return { status: response.status, headers: response.headers, body: await response.json() as any }
     },
+    output: () => log,
     async stop () {
       await (context.prisma as { $disconnect: () => Promise<void> }).$disconnect()
       await new Promise<void>(resolve => {

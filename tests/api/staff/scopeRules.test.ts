@@ -178,3 +178,18 @@ test('a restricted manager cannot widen a group\'s channels from the channel sid
   assert.equal(res.body.data?.r ?? null, null)
   assert.equal(await snapshot(), before)
 })
+
+test('out-of-scope errors name the input field that carried the offending items', async () => {
+  // given
+  const before = await snapshot()
+  // when
+  const created = await server.gql(GROUP_CREATE, { i: { name: 'orders', addPermissions: ['MANAGE_ORDERS'] } }, { token: w.manager!.token })
+  const staff = await server.gql('mutation($i: StaffCreateInput!) { r: staffCreate(input: $i) { errors { code field groups } } }', { i: { email: 'scoped-new-staff@example.com', addGroups: [w.full!.id] } }, { token: w.manager!.token })
+  const promoted = await server.gql('mutation($i: StaffCreateInput!) { r: staffCreate(input: $i) { errors { code field groups } } }', { i: { email: (await server.context.prisma.user.findUniqueOrThrow({ where: { id: w.customer!.id } })).email, addGroups: [w.full!.id] } }, { token: w.manager!.token })
+  // then
+  assert.deepEqual(created.body.data.r.errors.map((e: { code: string, field: string }) => [e.code, e.field]), [['OUT_OF_SCOPE_PERMISSION', 'addPermissions']])
+  for (const res of [staff, promoted]) {
+    assert.deepEqual(res.body.data.r.errors.map((e: { code: string, field: string, groups: string[] }) => [e.code, e.field, e.groups]), [['OUT_OF_SCOPE_GROUP', 'addGroups', [w.full!.id]]])
+  }
+  assert.equal(await snapshot(), before)
+})

@@ -1,0 +1,54 @@
+// The HTTP edge (server/http.ts): security headers on every answer, probes that need no session,
+// and a malformed body answered and logged without the body.
+import '../helpers/env'
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, type TestServer } from '../helpers/server'
+
+let server: TestServer
+
+before(async () => { server = await startServer() })
+after(async () => { await server?.stop() })
+
+test('answers carry security headers and no X-Powered-By', async () => {
+  for (const response of [
+    await fetch(`${server.url}/healthz`),
+    await fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }),
+  ]) {
+    const csp = response.headers.get('content-security-policy') ?? ''
+    assert.match(csp, /frame-ancestors 'none'/)
+    assert.match(csp, /object-src 'none'/)
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff')
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer')
+    assert.equal(response.headers.get('x-frame-options'), 'SAMEORIGIN')
+    assert.equal(response.headers.get('x-powered-by'), null)
+  }
+})
+
+test('/healthz and /readyz answer without a session', async () => {
+  const health = await fetch(`${server.url}/healthz`, { redirect: 'manual' })
+  const ready = await fetch(`${server.url}/readyz`, { redirect: 'manual' })
+  assert.equal(health.status, 200)
+  assert.deepEqual(await health.json(), { status: 'ok' })
+  assert.equal(ready.status, 200)
+  assert.deepEqual(await ready.json(), { status: 'ok', database: 'up' })
+})
+
+test('a malformed JSON body is refused with a code and its password never reaches the log', async () => {
+  // given: a trailing comma after a sign-in with a password
+  const body = '{"query":"mutation { tokenCreate(email: \\"probe@example.com\\", password: \\"Sup3r-Secret-Probe-Pass\\") { token } }",}'
+  // when
+  const response = await fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+  // then
+  assert.equal(response.status, 400)
+  const answer = await response.json() as { errors: { message: string, extensions: { code: string } }[] }
+  assert.equal(answer.errors[0]!.extensions.code, 'BAD_REQUEST')
+  await new Promise(resolve => setTimeout(resolve, 200))
+  assert.doesNotMatch(server.output(), /Sup3r-Secret-Probe-Pass/)
+  assert.match(server.output(), /request body refused.*"status":400.*"type":"entity.parse.failed"/)
+})
+
+test('an oversized body is refused before it is parsed', async () => {
+  const response = await fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ __typename }`, padding: 'x'.repeat(5 * 1024 * 1024) }) })
+  assert.equal(response.status, 413)
+})
