@@ -5,7 +5,7 @@ import { checkbox, multiselect, relationship, text } from '@keystone-6/core/fiel
 import type { Lists } from '../generated/keystone/types'
 import { canManageApps } from '../access/permissions'
 import { sealSecrets } from '../services/sealing'
-import { assertSafeWebhookUrl } from '../services/webhookUrl'
+import { assertSafeWebhookTarget } from '../services/webhookUrl'
 import { DomainError } from '../services/errors'
 import { WEBHOOK_EVENTS } from '../services/webhookEvents'
 
@@ -23,12 +23,14 @@ export const Webhook: Lists.Webhook = list({
     targetUrl: text({
       validation: { isRequired: true, length: { max: 2048 } },
       hooks: {
-        // a delivery is a request from inside our network: never let it be pointed back inside
-        validate: ({ resolvedData, addValidationError }) => {
+        // a delivery is a request from inside our network: never let it be pointed back inside.
+        // Where the host resolves is checked here only when DNS answers; the delivery checks it
+        // again at connect time, which is what stops a name that changes its answer
+        validate: async ({ resolvedData, addValidationError }) => {
           const url = resolvedData?.targetUrl
           if (typeof url !== 'string') return
           try {
-            assertSafeWebhookUrl(url, 'targetUrl')
+            await assertSafeWebhookTarget(url, 'targetUrl')
           } catch (error) {
             if (!(error instanceof DomainError)) throw error
             for (const e of error.errors) addValidationError(`targetUrl: ${e.message}`)

@@ -1,31 +1,33 @@
-// Where we may send a server-side request for a user: https only (plain http to localhost
-// outside production, for development), and in production never an address that points back
-// inside (loopback, private, link-local, unique-local), or a profile setting becomes SSRF.
-import { BlockList, isIP } from 'node:net'
+// Where we may send a server-side request for a user: https only (plain http to an internal
+// host outside production, for development), and in production never a host that points back
+// inside, or a profile setting becomes SSRF. The URL is judged as written here (scheme,
+// credentials, IP literals, internal names), again where it resolves at save time when DNS
+// answers (assertSafeWebhookTarget), and for real at connect time (outboundAddress.safeLookup),
+// the only check a rebinding name cannot dodge.
+import { isIP } from 'node:net'
 import { env } from '../env'
 import { DomainError } from './errors'
+import { TargetRefusedError, isInternalName, isPublicAddress, resolvePublicAddresses, resolveWithSystem, type Resolver } from './outboundAddress'
 
-const internal = new BlockList()
-for (const [network, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
-  internal.addSubnet(network, prefix, 'ipv4')
-}
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['::ffff:0:0', 96]] as const) {
-  internal.addSubnet(network, prefix, 'ipv6')
-}
+export { isPublicAddress } from './outboundAddress'
 
-function isLocalName (hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname.endsWith('.local') || hostname.endsWith('.internal')
+export type WebhookUrlOptions = {
+  /** whether the production rules apply; defaults to NODE_ENV */
+  production?: boolean
 }
 
-function isInternalAddress (hostname: string): boolean {
-  const bare = hostname.replace(/^\[|\]$/g, '')
-  const family = isIP(bare)
-  if (family === 0) return false
-  return internal.check(bare, family === 4 ? 'ipv4' : 'ipv6')
+export type WebhookTargetOptions = WebhookUrlOptions & {
+  resolve?: Resolver
+  /** how long the save-time resolution may take before it is given up (and the URL let through) */
+  timeoutMs?: number
 }
 
-/** Check a URL that the server will call on a user's behalf; gives it back normalised. */
-export function assertSafeWebhookUrl (value: string, field: string): string {
+const INTERNAL_MESSAGE = 'The URL must not point to a private, loopback or link-local address.'
+const RESOLVES_INSIDE_MESSAGE = 'The URL\'s host resolves to a private, loopback or link-local address.'
+const SAVE_TIME_RESOLUTION_MS = 2_000
+
+/** Check a URL that the server will call on a user's behalf, as written; gives it back normalised. */
+export function assertSafeWebhookUrl (value: string, field: string, { production = env.isProduction }: WebhookUrlOptions = {}): string {
   const invalid = (message: string) => new DomainError({ field, code: 'INVALID', message })
   let url: URL
   try {
@@ -34,13 +36,42 @@ export function assertSafeWebhookUrl (value: string, field: string): string {
     throw invalid('Enter a valid URL.')
   }
   if (url.username || url.password) throw invalid('The URL must not carry credentials.')
-  const hostname = url.hostname.toLowerCase()
-  const local = isLocalName(hostname) || isInternalAddress(hostname)
+  const internal = isInternalHost(url.hostname)
   if (url.protocol === 'http:') {
-    if (env.isProduction || !local) throw invalid('The URL must use https (plain http is allowed only for localhost in development).')
+    if (production || !internal) throw invalid('The URL must use https (plain http is allowed only for localhost in development).')
   } else if (url.protocol !== 'https:') {
     throw invalid('The URL must use https.')
   }
-  if (env.isProduction && local) throw invalid('The URL must not point to a private, loopback or link-local address.')
+  if (production && internal) throw invalid(INTERNAL_MESSAGE)
   return url.toString()
+}
+
+/**
+ * assertSafeWebhookUrl, then, in production, where the host resolves now: refused if any answer
+ * is internal. Best effort: a name that does not resolve (yet, or not from here) is let through,
+ * since the check at connect time is the one that counts and a rebinding name passes this one.
+ */
+export async function assertSafeWebhookTarget (value: string, field: string, { production = env.isProduction, resolve = resolveWithSystem, timeoutMs = SAVE_TIME_RESOLUTION_MS }: WebhookTargetOptions = {}): Promise<string> {
+  const normalised = assertSafeWebhookUrl(value, field, { production })
+  const hostname = new URL(normalised).hostname
+  if (!production || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return normalised
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      resolvePublicAddresses(hostname, { resolve }),
+      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('resolution timed out')), timeoutMs) }),
+    ])
+  } catch (error) {
+    if (error instanceof TargetRefusedError) throw new DomainError({ field, code: 'INVALID', message: RESOLVES_INSIDE_MESSAGE })
+  } finally {
+    clearTimeout(timer)
+  }
+  return normalised
+}
+
+// an IP literal by its address (the URL parser has already turned '0x7f.1' and '127.0.0.1.'
+// into '127.0.0.1'), a name by its spelling
+function isInternalHost (hostname: string): boolean {
+  const bare = hostname.replace(/^\[|\]$/g, '')
+  return isIP(bare) !== 0 ? !isPublicAddress(bare) : isInternalName(bare)
 }

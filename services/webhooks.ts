@@ -4,13 +4,20 @@
 // the last attempt. Owns: what a payload may carry (never a hash, a token, a secret or private
 // metadata), the body being serialised once and signed as stored (X-Signature-SHA256, hex
 // HMAC-SHA256 with the webhook's secret), at most one sender per delivery across processes (the
-// shared claim and lease), and the target URL check again at send time, redirects never followed.
+// shared claim and lease), and the target URL check again at send time, redirects never followed,
+// the connection made only to an address checked as public (in production), and failures
+// recorded by kind, never with the address or port they happened at.
 import { createHmac, randomUUID } from 'node:crypto'
+import http from 'node:http'
+import https from 'node:https'
+import { isIP } from 'node:net'
+import { env } from '../env'
 import type { Context } from '../generated/keystone/types'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling, type QueueWorker } from './deliveryQueue'
 import { DomainError } from './errors'
 import { openSecrets } from './sealing'
 import { WEBHOOK_EVENTS, type WebhookEvent } from './webhookEvents'
+import { TARGET_REFUSED, TargetRefusedError, isPublicAddress, safeLookup } from './outboundAddress'
 import { assertSafeWebhookUrl } from './webhookUrl'
 
 export type WebhookWorker = QueueWorker
@@ -218,13 +225,17 @@ async function attemptDelivery ({ id, event, payload, webhook }: ClaimedDelivery
   }
 
   let secret = ''
+  try {
+    secret = openSecrets(webhook.secret).secret ?? ''
+  } catch (error) {
+    return { ok: false, error: describeError(error, [webhook.secret]), ms: 0 }
+  }
+  if (!secret) return { ok: false, error: 'the webhook has no secret', ms: 0 }
+
   const started = performance.now()
   const elapsed = () => Math.round(performance.now() - started)
   try {
-    secret = openSecrets(webhook.secret).secret ?? ''
-    if (!secret) throw new Error('the webhook has no secret')
-    const response = await fetch(url, {
-      method: 'POST',
+    const status = await postOnce(url, {
       headers: {
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
@@ -233,28 +244,76 @@ async function attemptDelivery ({ id, event, payload, webhook }: ClaimedDelivery
         'X-Signature-SHA256': signWebhookBody(payload, secret),
       },
       body: payload,
-      // WARNING: a redirect is a failure; following it could reach a target the URL check refused
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
     })
-    // the answer's body is not read; cancelling it frees the connection
-    await response.body?.cancel().catch(() => {})
     const ms = elapsed()
-    if (response.status >= 200 && response.status < 300) return { ok: true, statusCode: response.status, ms }
-    if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
-      return { ok: false, ...(response.status ? { statusCode: response.status } : {}), error: `redirect not followed (HTTP ${response.status})`, ms }
-    }
-    return { ok: false, statusCode: response.status, error: `HTTP ${response.status}`, ms }
+    if (status >= 200 && status < 300) return { ok: true, statusCode: status, ms }
+    // WARNING: a redirect is a failure; following it could reach a target the URL check refused
+    if (status >= 300 && status < 400) return { ok: false, statusCode: status, error: `redirect not followed (HTTP ${status})`, ms }
+    return { ok: false, statusCode: status, error: `HTTP ${status}`, ms }
   } catch (error) {
-    return { ok: false, error: describeSendError(error, timeoutMs, [secret, webhook.secret]), ms: elapsed() }
+    // a target that resolves inside is not retried: its answer will not become public by waiting
+    const refused = error instanceof TargetRefusedError
+    return { ok: false, error: describeSendError(error, timeoutMs), ms: elapsed(), ...(refused ? { final: true } : {}) }
   }
 }
 
-// fetch reports a network failure as "fetch failed", the reason (ECONNREFUSED …) in its cause
-function describeSendError (error: unknown, timeoutMs: number, secrets: string[]): string {
-  if ((error as { name?: unknown })?.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`
-  const cause = (error as { cause?: unknown })?.cause
-  return describeError(cause instanceof Error ? cause : error, secrets)
+class SendTimeout extends Error {}
+
+// One POST through node:http(s), resolving to the answer's status once its headers arrive; the
+// body is not read. Redirects are never followed (node:http does not follow them). The name is
+// resolved by safeLookup, which refuses internal answers in production and pins the socket to
+// the address it checked; a literal is never looked up, so it is judged here before connecting.
+// A fresh agent per request: a pooled socket may have been opened by other code, unchecked.
+function postOnce (url: string, { headers, body, timeoutMs }: { headers: Record<string, string>, body: string, timeoutMs: number }): Promise<number> {
+  const target = new URL(url)
+  const allowInternal = !env.isProduction
+  const literal = target.hostname.replace(/^\[|\]$/g, '')
+  if (!allowInternal && isIP(literal) !== 0 && !isPublicAddress(literal)) return Promise.reject(new TargetRefusedError())
+  const transport = target.protocol === 'https:' ? https : http
+  return new Promise((resolve, reject) => {
+    const request = transport.request(target, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      agent: false,
+      lookup: safeLookup({ allowInternal }),
+    })
+    const timer = setTimeout(() => request.destroy(new SendTimeout()), timeoutMs)
+    request.once('response', response => {
+      clearTimeout(timer)
+      // the answer's body is not read; destroying it closes the connection
+      response.destroy()
+      resolve(response.statusCode ?? 0)
+    })
+    request.on('error', error => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    request.end(body)
+  })
+}
+
+// WARNING: what is recorded is shown to the webhook's managers: never the resolved address, the
+// port or the system's message ("connect ECONNREFUSED 127.0.0.1:8443"), and few enough kinds
+// of failure that the log cannot be used to map what listens where
+function describeSendError (error: unknown, timeoutMs: number): string {
+  if (error instanceof SendTimeout) return `timed out after ${timeoutMs} ms`
+  if (error instanceof TargetRefusedError) return TARGET_REFUSED
+  const code = errorCode(error)
+  if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA'].includes(code)) return 'could not resolve the host name'
+  if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT', 'EADDRNOTAVAIL'].includes(code)) return 'could not connect'
+  if (['ECONNRESET', 'EPIPE', 'ECONNABORTED'].includes(code)) return 'the connection closed before an answer'
+  if (code === 'EPROTO' || /^ERR_(TLS|SSL|OSSL)_|CERT|UNABLE_TO_(GET|VERIFY|DECRYPT)/.test(code)) return 'TLS handshake failed'
+  // an error code names a kind, never a place; anything without one is summed up
+  return /^[A-Z][A-Z0-9_]{1,63}$/.test(code) ? `request failed (${code})` : 'request failed'
+}
+
+// Node gives several failed attempts (one per address) as an AggregateError without its own code
+function errorCode (error: unknown): string {
+  const code = (error as { code?: unknown })?.code
+  if (typeof code === 'string') return code
+  const [first] = (error as { errors?: unknown[] })?.errors ?? []
+  return first === undefined ? '' : errorCode(first)
 }
 
 function sanitize (value: unknown, seen: WeakSet<object>): unknown {

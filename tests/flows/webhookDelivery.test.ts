@@ -120,8 +120,9 @@ function statusCodes (log: unknown): unknown[] {
 
 // the child marks its requests, so the receiver can tell the two workers apart
 const CHILD_WORKER = `
-const original = globalThis.fetch
-globalThis.fetch = (url, init = {}) => original(url, { ...init, headers: { ...init.headers, 'x-test-worker': 'child' } })
+const { default: http } = await import('node:http')
+const original = http.request
+http.request = (url, options, ...rest) => original(url, { ...options, headers: { ...options.headers, 'x-test-worker': 'child' } }, ...rest)
 const { createContext } = await import(process.env.WEBHOOK_TEST_ROOT + '/scripts/lib/context.ts')
 const { startWebhookWorker } = await import(process.env.WEBHOOK_TEST_ROOT + '/services/webhooks.ts')
 const context = await createContext(process.env.WEBHOOK_TEST_DATABASE_URL)
@@ -550,5 +551,39 @@ test('a delivery left in sending by a crashed worker is sent again once its leas
     assert.equal((await deliveriesOf(webhook.id))[0]?.status, 'delivered')
   } finally {
     await receiver.close()
+  }
+})
+
+test('a refused connection and a failed TLS handshake are recorded by kind, without the address or port they happened at', async () => {
+  // given: a port nothing listens on, and a plain-http receiver addressed with https
+  const warn = mock.method(console, 'warn', () => {})
+  const receiver = await startReceiver()
+  const closedPort = await new Promise<number>(resolve => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+  const receiverPort = new URL(receiver.url).port
+  const refused = await makeWebhook({ targetUrl: `http://127.0.0.1:${closedPort}/hook`, events: ['PERMISSION_GROUP_UPDATED'] })
+  const notTls = await makeWebhook({ targetUrl: receiver.url.replace('http:', 'https:'), events: ['PERMISSION_GROUP_UPDATED'] })
+  await emitWebhookEvent(context, { event: 'PERMISSION_GROUP_UPDATED', payload: { group: { id: 'g3' } } })
+  try {
+    // when
+    await deliverDueWebhooks(context, { now: new Date(Date.now() + 1000) })
+
+    // then
+    const [refusedRow] = await deliveriesOf(refused.id)
+    const [notTlsRow] = await deliveriesOf(notTls.id)
+    assert.equal(refusedRow?.lastError, 'could not connect')
+    assert.equal(notTlsRow?.lastError, 'TLS handshake failed')
+    for (const row of [refusedRow, notTlsRow]) {
+      assert.equal(row?.status, 'pending')
+      const logged = JSON.stringify((row?.log as { error?: string }[]).map(entry => entry.error))
+      for (const leak of ['127.0.0.1', String(closedPort), receiverPort, 'ECONNREFUSED']) assert.ok(!logged.includes(leak), `${leak} in ${logged}`)
+    }
+  } finally {
+    await receiver.close()
+    warn.mock.restore()
   }
 })
