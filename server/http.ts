@@ -15,8 +15,9 @@ const READY_TIMEOUT_MS = 2000
 
 function contentSecurityPolicy (): { useDefaults: false, directives: Record<string, string[]> } {
   if (!env.isProduction) {
-    // development serves Next's hot reloader and the GraphQL playground from a CDN; only framing is refused
-    return { useDefaults: false, directives: { 'frame-ancestors': ["'none'"] } }
+    // development serves Next's hot reloader (eval) and the GraphQL playground from a CDN; only
+    // framing is refused there
+    return { useDefaults: false, directives: { 'default-src': ['*', 'data:', 'blob:', "'unsafe-inline'", "'unsafe-eval'"], 'frame-ancestors': ["'none'"] } }
   }
   return {
     useDefaults: false,
