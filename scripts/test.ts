@@ -1,9 +1,11 @@
 // `npm test`: check the committed artifacts and migrations against the lists, build once, then
-// run every test file under tests/ with Node's test runner (through tsx).
+// run every test file under tests/ with Node's test runner (through tsx). With TEST_DATABASE_URL
+// (a PostgreSQL server the tests may create databases on), the PostgreSQL build is made first,
+// and the tests that ask for PostgreSQL run on it instead of being skipped.
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
-import { runKeystone } from './lib/keystoneCli'
+import { buildPostgresqlServer, runKeystone } from './lib/keystoneCli'
 import { projectRoot } from './lib/migrationFiles'
 
 function testFiles (dir: string): string[] {
@@ -15,6 +17,20 @@ function testFiles (dir: string): string[] {
 }
 
 const only = process.argv.slice(2)
+const postgresUrl = process.env.TEST_DATABASE_URL
+if (postgresUrl) {
+  if (!/^postgres(ql)?:\/\//.test(postgresUrl)) {
+    console.error('TEST_DATABASE_URL must be a postgres:// URL of a server whose user may create databases')
+    process.exit(1)
+  }
+  try {
+    // before the SQLite build, which restores the SQLite .keystone/prisma.js this one replaces
+    await buildPostgresqlServer(postgresUrl)
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(1)
+  }
+}
 try {
   // --frozen fails when schema.graphql or schema.prisma no longer match the lists
   await runKeystone(['build', '--frozen'])

@@ -4,7 +4,7 @@
 import type { Context } from '../generated/keystone/types'
 import { env } from '../env'
 import { isValidEmail, normalizeEmail } from './emails'
-import { DomainError } from './errors'
+import { DomainError, isUniqueViolation } from './errors'
 import { recordAccountEvent } from './events'
 import { enqueueMail, kickOutbox } from './outbox'
 import { assertPasswordAcceptable } from './passwordPolicy'
@@ -58,36 +58,51 @@ export async function registerAccount (context: Context, input: RegisterInput): 
   const redirectUrl = requiresConfirmation ? assertAllowedRedirectUrl(input.redirectUrl) : input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
   const channel = await resolveChannel(context, input.channel)
 
+  // the owner of a taken email gets a notice instead of a second account
+  const noticeOwner = async (owner: { id: string, firstName: string }) => {
+    await enqueueMail(context, { to: email, template: 'ACCOUNT_EXISTS', params: { email, firstName: owner.firstName, shopName: channel?.name }, userId: owner.id })
+  }
+
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
     const existing = await context.prisma.user.findUnique({ where: { email } })
     if (existing) {
-      // the same hashing work as a new account, then a notice to the owner instead of a second account
+      // the same hashing work as a new account
       await hashPassword(input.password)
-      await enqueueMail(context, { to: email, template: 'ACCOUNT_EXISTS', params: { email, firstName: existing.firstName, shopName: channel?.name }, userId: existing.id })
+      await noticeOwner(existing)
       return
     }
-    await context.transaction(async tx => {
-      // through the list API so its hooks run: email normalised, password hashed, token key minted
-      const user = await tx.sudo().db.User.createOne({
-        data: {
-          email,
-          password: input.password,
-          firstName: input.firstName?.trim() ?? '',
-          lastName: input.lastName?.trim() ?? '',
-          languageCode: input.languageCode ?? 'en',
-          metadata: input.metadata ?? {},
-          isConfirmed: !requiresConfirmation,
-        },
+    try {
+      await context.transaction(async tx => {
+        // through the list API so its hooks run: email normalised, password hashed, token key minted
+        const user = await tx.sudo().db.User.createOne({
+          data: {
+            email,
+            password: input.password,
+            firstName: input.firstName?.trim() ?? '',
+            lastName: input.lastName?.trim() ?? '',
+            languageCode: input.languageCode ?? 'en',
+            metadata: input.metadata ?? {},
+            isConfirmed: !requiresConfirmation,
+          },
+        })
+        await recordAccountEvent(tx, { type: 'ACCOUNT_CREATED', userId: user.id, actorId: user.id })
+        const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
+        await emitWebhookEvent(tx, { event: 'CUSTOMER_CREATED', payload: { user: userWebhookPayload(created) } })
+        if (requiresConfirmation && redirectUrl) {
+          const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' })
+          await enqueueMail(tx, { to: email, template: 'ACCOUNT_CONFIRMATION', params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+          await emitWebhookEvent(tx, { event: 'ACCOUNT_CONFIRMATION_REQUESTED', payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null } })
+        }
       })
-      await recordAccountEvent(tx, { type: 'ACCOUNT_CREATED', userId: user.id, actorId: user.id })
-      const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-      await emitWebhookEvent(tx, { event: 'CUSTOMER_CREATED', payload: { user: userWebhookPayload(created) } })
-      if (requiresConfirmation && redirectUrl) {
-        const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' })
-        await enqueueMail(tx, { to: email, template: 'ACCOUNT_CONFIRMATION', params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
-        await emitWebhookEvent(tx, { event: 'ACCOUNT_CONFIRMATION_REQUESTED', payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null } })
-      }
-    })
+    } catch (error) {
+      // a simultaneous registration of the same email committed first (PostgreSQL runs them side
+      // by side; SQLite queues them): this transaction rolled back whole, and the caller gets the
+      // taken-email answer, never an error that would tell it the email now exists. The password
+      // was already hashed by the list's hook, so the time spent matches too.
+      if (!isUniqueViolation(error, 'email')) throw error
+      const winner = await context.prisma.user.findUnique({ where: { email } })
+      if (winner) await noticeOwner(winner)
+    }
   })
   kickOutbox()
   kickWebhooks()

@@ -2,7 +2,7 @@
 // staff address mutations). None of it touches a staff user: a staff id is NOT_FOUND here.
 import type { Context } from '../generated/keystone/types'
 import type { Session } from '../auth'
-import { DomainError } from './errors'
+import { DomainError, isUniqueViolation } from './errors'
 import { isValidEmail, normalizeEmail } from './emails'
 import { recordAccountEvent } from './events'
 import { enqueueMail, kickOutbox } from './outbox'
@@ -53,6 +53,7 @@ export async function createCustomer (context: Context, actor: Session, input: C
   if (await context.prisma.user.findUnique({ where: { email } })) throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'User with this email already exists.' })
   const userId = await inTransaction(context, async tx => {
     const user = await tx.sudo().db.User.createOne({ data: { email, ...profileData(input), isConfirmed: input.isConfirmed ?? false } })
+      .catch(asTakenValueError)
     await recordAccountEvent(tx, { type: 'ACCOUNT_CREATED_FROM_STAFF', userId: user.id, actorId: actor.itemId })
     await addDefaults(tx, user.id, input)
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
@@ -88,7 +89,7 @@ export async function updateCustomer (context: Context, actor: Session, id: stri
   await inTransaction(context, async tx => {
     // signing out follows a new email or a deactivation: the old credentials no longer describe the account
     const signOut = data.email !== undefined || data.isActive === false
-    await tx.sudo().db.User.updateOne({ where: { id }, data })
+    await tx.sudo().db.User.updateOne({ where: { id }, data }).catch(asTakenValueError)
     if (signOut) await signOutEverywhere(tx, id)
     if (data.email) await recordAccountEvent(tx, { type: 'EMAIL_ASSIGNED', userId: id, actorId: actor.itemId, parameters: { old_email: before.email, new_email: data.email } })
     if (data.firstName !== undefined || data.lastName !== undefined) await recordAccountEvent(tx, { type: 'NAME_ASSIGNED', userId: id, actorId: actor.itemId, parameters: { message: `${data.firstName ?? before.firstName} ${data.lastName ?? before.lastName}`.trim() } })
@@ -141,4 +142,16 @@ function assertMetadata (input: CustomerInput): void {
 async function addDefaults (context: Context, userId: string, input: CustomerInput): Promise<void> {
   if (input.defaultShippingAddress) await createAddress(context, { userId, input: input.defaultShippingAddress, setDefault: 'SHIPPING' })
   if (input.defaultBillingAddress) await createAddress(context, { userId, input: input.defaultBillingAddress, setDefault: 'BILLING' })
+}
+
+/**
+ * Answer a unique violation the way a taken value is answered: the check before the write can
+ * be overtaken by a simultaneous request (PostgreSQL runs them side by side), and the database
+ * then refuses the second write. Anything else is rethrown as it is.
+ */
+function asTakenValueError (error: unknown): never {
+  if (isUniqueViolation(error, 'email')) throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'User with this email already exists.' })
+  // no check runs before the write for this one: the index is the only judge
+  if (isUniqueViolation(error, 'externalReference')) throw new DomainError({ field: 'externalReference', code: 'UNIQUE', message: 'User with this external reference already exists.' })
+  throw error
 }

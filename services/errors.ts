@@ -78,3 +78,49 @@ export class AccessDeniedError extends Error {
     this.name = 'AccessDeniedError'
   }
 }
+
+/**
+ * Tell whether `error` is a unique-constraint violation, on `field` when one is named. Two
+ * requests that both checked a value was free can still both try to write it; the database's
+ * unique index refuses the second, and callers answer that as they answer a taken value.
+ *
+ * Recognised on both databases and through every wrapper seen: Prisma's P2002, which through
+ * driver adapters carries the driver's error in `meta.driverAdapterError.cause` (SQLite names
+ * the `fields`, PostgreSQL the index, `<Model>_<field>_key`), a bare PostgreSQL 23505, and
+ * Keystone's GraphQLError around either (`originalError`).
+ */
+export function isUniqueViolation (error: unknown, field?: string): boolean {
+  const violation = findUniqueViolation(error)
+  if (violation === undefined) return false
+  if (field === undefined) return true
+  return violation.fields.includes(field) || violation.indexes.some(index => index === field || index.endsWith(`_${field}_key`))
+}
+
+type UniqueViolation = { fields: string[], indexes: string[] }
+
+function findUniqueViolation (error: unknown): UniqueViolation | undefined {
+  // a GraphQLError keeps the Prisma error as originalError; other wrappers use cause
+  for (let current = error, depth = 0; isObject(current) && depth < 5; depth++) {
+    const violation = asUniqueViolation(current)
+    if (violation) return violation
+    current = current.originalError ?? current.cause
+  }
+  return undefined
+}
+
+function asUniqueViolation (error: Record<string, unknown>): UniqueViolation | undefined {
+  const meta = isObject(error.meta) ? error.meta : {}
+  const adapterError = isObject(meta.driverAdapterError) ? meta.driverAdapterError : undefined
+  const driver = adapterError && isObject(adapterError.cause) ? adapterError.cause : undefined
+  const isViolation = error.code === 'P2002' || error.code === '23505' ||
+    driver?.kind === 'UniqueConstraintViolation' || driver?.originalCode === '23505'
+  if (!isViolation) return undefined
+  const constraint = driver && isObject(driver.constraint) ? driver.constraint : {}
+  const fields = [meta.target, constraint.fields].flatMap(names => (Array.isArray(names) ? names.map(String) : []))
+  const indexes = [meta.target, constraint.index, error.constraint].filter((name): name is string => typeof name === 'string')
+  return { fields, indexes }
+}
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}

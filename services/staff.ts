@@ -3,7 +3,7 @@
 // user in place: same id, addresses, metadata and history.
 import type { Context } from '../generated/keystone/types'
 import type { Session } from '../auth'
-import { DomainError } from './errors'
+import { DomainError, isUniqueViolation } from './errors'
 import { isValidEmail, normalizeEmail } from './emails'
 import { recordAccountEvent } from './events'
 import { enqueueMail, kickOutbox } from './outbox'
@@ -41,7 +41,7 @@ export async function createStaff (context: Context, actor: Session, input: Staf
     const data = { ...names(input), ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}), ...note(input) }
     const user = existing
       ? await tx.sudo().db.User.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
-      : await tx.sudo().db.User.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } })
+      : await tx.sudo().db.User.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenEmailError)
     if (!user) throw new Error('staff user vanished while being created')
     // the promotion itself (credentials ended, an unproved password dropped) is the User list's
     // rule on every path (services/promotion.ts); links already mailed to the customer die too
@@ -81,7 +81,7 @@ export async function updateStaff (context: Context, actor: Session, id: string,
     }
   }
   await inTransaction(context, async tx => {
-    await tx.sudo().db.User.updateOne({ where: { id }, data })
+    await tx.sudo().db.User.updateOne({ where: { id }, data }).catch(asTakenEmailError)
     if (addGroups.length || removeGroups.length) {
       await tx.prisma.user.update({ where: { id }, data: { permissionGroups: { connect: addGroups.map(g => ({ id: g })), disconnect: removeGroups.map(g => ({ id: g })) } } })
     }
@@ -127,4 +127,14 @@ function names (input: StaffInput): Record<string, string> {
 
 function note (input: StaffInput): Record<string, unknown> {
   return input.note ? { note: [{ type: 'paragraph', children: [{ text: input.note }] }] } : {}
+}
+
+/**
+ * Answer a unique violation on the email as a taken email is answered: the check before the
+ * write can be overtaken by a simultaneous request (a registration, another staffCreate), and
+ * the database then refuses the second write. Anything else is rethrown as it is.
+ */
+function asTakenEmailError (error: unknown): never {
+  if (isUniqueViolation(error, 'email')) throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'User with this email already exists.' })
+  throw error
 }

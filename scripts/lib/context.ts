@@ -1,12 +1,16 @@
 // A Keystone context for scripts and tests, outside the server: the project's config with the
-// generated Prisma client of the configured provider, optionally pointed at another database.
+// generated Prisma client of the database's provider, optionally pointed at another database.
 import { getContext } from '@keystone-6/core/context'
-import { createAdapter } from '../../database'
+import { createAdapter, providerOf } from '../../database'
 import config from '../../keystone'
 import type { Context } from '../../generated/keystone/types'
 
+/**
+ * A context on `databaseUrl` (the configured DATABASE_URL when omitted). The provider follows the
+ * URL, so a test process configured for SQLite can also reach a PostgreSQL test database.
+ */
 export async function createContext (databaseUrl?: string): Promise<Context> {
-  const provider = config.db.provider
+  const provider = databaseUrl === undefined ? config.db.provider : providerOf(databaseUrl)
   const prismaModule = provider === 'sqlite'
     ? await import('../../generated/prisma/client')
     // @ts-ignore the PostgreSQL client exists only once built for a postgres DATABASE_URL
@@ -15,6 +19,7 @@ export async function createContext (databaseUrl?: string): Promise<Context> {
     ? config.db
     : {
         ...config.db,
+        provider,
         prismaClientOptions: () => ({ adapter: createAdapter(databaseUrl) }),
       }
   return getContext({ ...config, db }, prismaModule) as unknown as Context

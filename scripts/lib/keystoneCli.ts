@@ -1,5 +1,7 @@
-// Runs the Keystone CLI as a child process with the offline Prisma environment.
+// Runs the Keystone CLI as a child process with the offline Prisma environment, and builds the
+// PostgreSQL flavour of the server beside the SQLite one.
 import { spawn } from 'node:child_process'
+import { copyFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { preparePrismaEnv } from './prismaEnv'
 import { projectRoot } from './migrationFiles'
@@ -20,4 +22,31 @@ export function runKeystone (args: string[], env: Record<string, string> = {}): 
       else reject(new Error(`keystone ${args.join(' ')} failed (${signal ?? `exit ${code}`})`))
     })
   })
+}
+
+/**
+ * The working directory for `keystone start` on PostgreSQL. Keystone keeps a single built Prisma
+ * client, `.keystone/prisma.js`, for the provider of the last build; this folder holds the
+ * PostgreSQL one beside a link to the project's built config (which picks its provider from
+ * DATABASE_URL at start), so servers on both databases can run from one checkout at once.
+ */
+export const postgresqlServerRoot = path.join(projectRoot, 'generated', 'postgresql-server')
+
+/**
+ * Build the PostgreSQL client (`generated/prisma-postgresql`, `schema.postgresql.*`) and the
+ * server folder above. Run it before the SQLite build: that one puts `.keystone/prisma.js` and
+ * `generated/keystone` back as they were.
+ */
+export async function buildPostgresqlServer (databaseUrl: string): Promise<void> {
+  // generating connects to nothing: the URL only selects the provider in keystone.ts
+  await runKeystone(['build', '--no-ui'], { DATABASE_URL: databaseUrl })
+  const built = path.join(projectRoot, '.keystone')
+  const target = path.join(postgresqlServerRoot, '.keystone')
+  rmSync(postgresqlServerRoot, { recursive: true, force: true })
+  mkdirSync(target, { recursive: true })
+  copyFileSync(path.join(built, 'prisma.js'), path.join(target, 'prisma.js'))
+  // `{}`: the bundles are CommonJS, unlike the project's own "type": "module"
+  copyFileSync(path.join(built, 'package.json'), path.join(target, 'package.json'))
+  // a link, not a copy: a later `keystone build` of the server code reaches both databases' servers
+  symlinkSync(path.join(built, 'config.js'), path.join(target, 'config.js'))
 }
