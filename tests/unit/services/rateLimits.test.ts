@@ -1,6 +1,7 @@
 // services/rateLimits.ts and the notice rule of services/outbox.ts: keys and refusals as pure
-// functions, then the shared counts on a real SQLite database reached by two Prisma clients (two
-// server processes), with Date mocked so that windows pass in milliseconds.
+// functions, then the shared counts on a real database reached by two Prisma clients (two server
+// processes), with Date mocked so that windows pass in milliseconds. The database is a fresh
+// SQLite file, or the (empty) PostgreSQL database that DATABASE_URL names.
 import '../../helpers/env'
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
@@ -56,7 +57,8 @@ describe('the limits on a shared database', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'rate-limits-test-'))
-    const databaseUrl = `file:${path.join(dir, 'limits.db')}`
+    const given = process.env.DATABASE_URL
+    const databaseUrl = given?.startsWith('postgres') ? given : `file:${path.join(dir, 'limits.db')}`
     await applyPendingMigrations({ databaseUrl, migrationsDir })
     // the provider is read from DATABASE_URL when keystone.ts is first imported
     process.env.DATABASE_URL = databaseUrl
