@@ -3,17 +3,25 @@ import 'dotenv/config'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { parseTrustProxy, type TrustProxy } from './services/trustProxy'
 
 export type PasswordLoginMode = 'ENABLED' | 'CUSTOMERS_ONLY' | 'DISABLED'
 
 const raw = process.env
 const isProduction = raw.NODE_ENV === 'production'
 
+// a bad setting stops the start with one line naming the variable; its stack would only be noise
+function refuse (message: string): never {
+  const error = new Error(message)
+  error.stack = `Error: ${message}`
+  throw error
+}
+
 function int (name: string, fallback: number): number {
   const value = raw[name]
   if (value === undefined || value === '') return fallback
   const parsed = Number(value)
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`${name} must be a positive integer, got "${value}"`)
+  if (!Number.isInteger(parsed) || parsed <= 0) refuse(`${name} must be a positive integer, got "${value}"`)
   return parsed
 }
 
@@ -26,8 +34,16 @@ function flag (name: string, fallback: boolean): boolean {
 function oneOf<T extends string> (name: string, values: readonly T[], fallback: T): T {
   const value = raw[name]
   if (value === undefined || value === '') return fallback
-  if (!(values as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${values.join(', ')}`)
+  if (!(values as readonly string[]).includes(value)) refuse(`${name} must be one of ${values.join(', ')}`)
   return value as T
+}
+
+function trustProxy (): TrustProxy | undefined {
+  try {
+    return parseTrustProxy(raw.TRUST_PROXY)
+  } catch (error) {
+    return refuse((error as Error).message)
+  }
 }
 
 // In development a secret is generated once and kept beside the project, so sessions
@@ -35,10 +51,10 @@ function oneOf<T extends string> (name: string, values: readonly T[], fallback: 
 function sessionSecret (): string {
   const value = raw.SESSION_SECRET
   if (value) {
-    if (value.length < 32) throw new Error('SESSION_SECRET must be at least 32 characters')
+    if (value.length < 32) refuse('SESSION_SECRET must be at least 32 characters')
     return value
   }
-  if (isProduction) throw new Error('SESSION_SECRET is required in production')
+  if (isProduction) refuse('SESSION_SECRET is required in production')
   const file = path.join(process.cwd(), '.dev-secret')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   const generated = randomBytes(32).toString('base64url')
@@ -62,7 +78,11 @@ export const env = {
   accountConfirmationRequired: flag('ACCOUNT_CONFIRMATION_REQUIRED', true),
   adminEmail: raw.ADMIN_EMAIL || undefined,
   adminPassword: raw.ADMIN_PASSWORD || undefined,
-  trustProxy: flag('TRUST_PROXY', false),
+  // off, a hop count, or the proxies' addresses: services/trustProxy.ts; an invalid value stops the start
+  trustProxy: trustProxy(),
+  // accountRegister, requestPasswordReset and requestEmailChange per client IP, per window (seconds)
+  accountRequestLimit: int('ACCOUNT_REQUEST_LIMIT', 20),
+  accountRequestWindow: int('ACCOUNT_REQUEST_WINDOW', 600),
   host: raw.HOST || 'localhost',
   port,
   publicUrl: (raw.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),

@@ -5,7 +5,7 @@
 import type { Context } from '../generated/keystone/types'
 import { DomainError } from './errors'
 import { validateAddress, type AddressFields, type NormalizedAddress } from './addressValidation'
-import { metadataProblem } from './metadata'
+import { mergeMetadata, metadataProblem } from './metadata'
 import { inTransaction } from './transactions'
 import { refreshSearchDocument } from './searchDocument'
 
@@ -63,10 +63,15 @@ export async function updateAddress (context: Context, args: { userId: string, a
   const merged: AddressInput = {}
   for (const key of ADDRESS_FIELDS) merged[key] = args.input[key] !== undefined ? args.input[key] : existing[key]
   const fields = await validatedFields(merged)
+  // the given keys are set, the others stay; the limits hold for the whole map, or repeated
+  // updates of a few new keys each would grow it without bound
+  const metadata = args.input.metadata ? mergeMetadata(existing.metadata, args.input.metadata) : undefined
+  const problem = metadataProblem(metadata)
+  if (problem) throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
   await inTransaction(context, async tx => {
     await tx.prisma.address.update({
       where: { id: existing.id },
-      data: { ...fields, ...(args.input.metadata !== undefined ? { metadata: { ...(existing.metadata as object ?? {}), ...args.input.metadata } } : {}) },
+      data: { ...fields, ...(metadata !== undefined ? { metadata } : {}) },
     })
     await refreshSearchDocument(tx, args.userId)
   })

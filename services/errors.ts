@@ -38,6 +38,8 @@ export const ACCOUNT_ERROR_CODES = [
   'PASSWORD_TOO_SHORT',
   'PASSWORD_TOO_SIMILAR',
   'REQUIRED',
+  // not Saleor's: our per-IP limit on registration and reset requests (services/requestLimits.ts)
+  'TOO_MANY_REQUESTS',
   'UNIQUE',
 ] as const
 

@@ -1,7 +1,8 @@
 // Mail templates: the subject, plain text and HTML of every mail in MAIL_TEMPLATES. Owns the link
 // shapes of API.md §6 (`redirectUrl?email=&token=`, `redirectUrl?token=`) and escaping: every
 // interpolated value is HTML-escaped. Subjects never carry a secret, since they are stored in clear.
-// A missing param or secret is a bug in the caller, so it throws a plain Error.
+// A missing param or secret is a bug in the caller, so it throws a plain Error. Also which templates
+// are notices, limited to one per recipient per quiet period.
 import { MAIL_TEMPLATES } from '../lists/OutboxMail'
 
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number]
@@ -30,6 +31,17 @@ type Fill = {
 }
 
 const DEFAULT_SHOP_NAME = 'our shop'
+
+// Notices tell an address's owner what someone else just did with it, and anyone can do that again
+// and again (accountRegister on a taken email, an email change to it); each recipient gets at most
+// one of each per quiet period, claimed when it is enqueued (outbox.ts, rateLimits.ts). Saleor-like.
+export const NOTICE_QUIET_PERIOD_SECONDS = 15 * 60
+const NOTICE_TEMPLATES: ReadonlySet<MailTemplate> = new Set<MailTemplate>(['ACCOUNT_EXISTS'])
+
+/** Tell whether a template is a notice, sent to a recipient at most once per quiet period. */
+export function isNotice (template: MailTemplate): boolean {
+  return NOTICE_TEMPLATES.has(template)
+}
 
 const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
   ACCOUNT_CONFIRMATION: ({ shop, param, token, link }) => ({

@@ -1,13 +1,14 @@
 // The outbox: a mail is written in the caller's transaction (enqueueMail), so it exists exactly when
 // the change that caused it commits, and is sent after commit by a worker (startOutboxWorker),
-// retried with backoff until delivered. Owns: never sending inside a request, at most one sender per
-// mail across processes (a conditional claim holding a lease), and tokens sealed at rest and never
-// logged or stored in lastError.
+// retried with backoff until delivered. Owns: never sending inside a request, at most one notice per
+// recipient per quiet period, at most one sender per mail across processes (a conditional claim
+// holding a lease), and tokens sealed at rest and never logged or stored in lastError.
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { Context } from '../generated/keystone/types'
 import { env } from '../env'
 import { MAIL_TEMPLATES } from '../lists/OutboxMail'
-import { renderMail, type MailParams, type MailSecrets, type MailTemplate } from './mailTemplates'
+import { isNotice, renderMail, type MailParams, type MailSecrets, type MailTemplate } from './mailTemplates'
+import { claimNoticeQuietPeriod } from './rateLimits'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling } from './deliveryQueue'
 import { openSecrets, sealSecrets } from './sealing'
 
@@ -33,13 +34,20 @@ const ANNOUNCE_LOOKBACK_MS = 60_000
 
 let running: OutboxWorker | undefined
 
-/** Write one mail to the outbox, in the caller's transaction when `context` is a transaction's. */
+/**
+ * Write one mail to the outbox, in the caller's transaction when `context` is a transaction's.
+ * A notice (mailTemplates.ts) within its recipient's quiet period is dropped: false, nothing written.
+ */
 export async function enqueueMail (
   context: Context,
   { to, template, params = {}, secrets = {}, userId }: { to: string, template: MailTemplate, params?: MailParams, secrets?: MailSecrets, userId?: string },
-): Promise<void> {
+): Promise<boolean> {
   // rendering now turns a missing param into an error in the request that caused it
   const { subject } = renderMail(template, { params, secrets })
+  // WARNING: callers answer the same either way (enumeration), and a dropped notice skips only this
+  // one insert; callers that must not be timed (accountRegister, requestEmailChange) run this
+  // inside their minimum-duration floor
+  if (isNotice(template) && !(await claimNoticeQuietPeriod(context, { template, to }))) return false
   const toSeal = definedEntries(secrets)
   // context.sudo() keeps a transaction's client, so the row commits or rolls back with the change
   await context.sudo().db.OutboxMail.createOne({
@@ -52,6 +60,7 @@ export async function enqueueMail (
       ...(userId ? { user: { connect: { id: userId } } } : {}),
     },
   })
+  return true
 }
 
 /** Ask the running worker, if any, to look at the outbox now (call it after the commit). */

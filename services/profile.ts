@@ -4,7 +4,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import type { Context } from '../generated/keystone/types'
 import { DomainError, type FieldError } from './errors'
-import { metadataProblem } from './metadata'
+import { mergeMetadata, metadataProblem } from './metadata'
 import { assertSafeWebhookUrl } from './webhookUrl'
 import { createAddress, type AddressInput } from './addresses'
 import { recordAccountEvent } from './events'
@@ -87,9 +87,12 @@ export async function updateProfile (context: Context, args: { userId: string, c
 
   await inTransaction(context, async tx => {
     if (changes.metadata) {
-      // Saleor's semantics: the given keys are set, the others stay
+      // Saleor's semantics: the given keys are set, the others stay; the limits hold for the whole
+      // map, or repeated updates of a few new keys each would grow it without bound
       const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-      data.metadata = { ...((user.metadata ?? {}) as object), ...changes.metadata }
+      data.metadata = mergeMetadata(user.metadata, changes.metadata)
+      const problem = metadataProblem(data.metadata)
+      if (problem) throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
     }
     if (Object.keys(data).length) await tx.prisma.user.update({ where: { id: args.userId }, data })
     if (data.firstName !== undefined || data.lastName !== undefined || data.name !== undefined) {

@@ -239,7 +239,7 @@ function sha256 (text: string): string {
 
 // One subscriber gets a whole IPv6 /64, so counting single addresses would give an attacker 2^64
 // fresh counters; an IPv4 address written as IPv6 (::ffff:a.b.c.d) counts as that IPv4 address
-function clientNetwork (ip: string): string {
+export function clientNetwork (ip: string): string {
   const address = ip.trim().toLowerCase().replace(/%.*$/, '')
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address)
   if (mapped?.[1]) return mapped[1]

@@ -1,11 +1,14 @@
 // accountRegister: a shopper creates its own customer account.
-// Access: anyone. Effects: ACCOUNT_CREATED event, confirmation mail (or, for a taken email, a
-// notice to its owner and the same answer). Twin: none.
+// Access: anyone, within the per-IP limit on account requests (TOO_MANY_REQUESTS past it).
+// Effects: ACCOUNT_CREATED event, confirmation mail (or, for a taken email, a notice to its owner,
+// at most one per quiet period, and the same answer). Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
+import { clientIp } from '../shared/request'
 import { registerAccount, type RegisterInput } from '../../services/accounts'
+import { assertAccountRequestAllowed } from '../../services/rateLimits'
 
 const AccountRegisterInput = g.inputObject({
   name: 'AccountRegisterInput',
@@ -36,6 +39,8 @@ export const accountRegister = (base: BaseSchemaMeta) => g.field({
   }),
   args: { input: g.arg({ type: g.nonNull(AccountRegisterInput) }) },
   resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
+    // counted before the email is even read: the refusal is the same for a taken and a free one
+    await assertAccountRequestAllowed(context.sudo(), clientIp(context))
     const result = await registerAccount(context.sudo(), { ...input, metadata: metadataFromInput(input.metadata) })
     return { requiresConfirmation: result.requiresConfirmation }
   }),

@@ -1,12 +1,16 @@
 // requestEmailChange: start changing the signed-in user's email; the password is checked again
 // and the new address gets a confirmation link.
-// Access: a signed-in user, not through a customer API token. Effects: EMAIL_CHANGED_REQUEST event, mail to the new address. Twin: none.
+// Access: a signed-in user, not through a customer API token, within the per-IP limit on account
+// requests (TOO_MANY_REQUESTS past it): each request mails an address of the caller's choosing.
+// Effects: EMAIL_CHANGED_REQUEST event, mail to the new address. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
+import { clientIp } from '../shared/request'
 import { requestEmailChange as request } from '../../services/accounts'
+import { assertAccountRequestAllowed } from '../../services/rateLimits'
 
 type Source = WithErrors & { userId?: string }
 
@@ -20,6 +24,8 @@ export const requestEmailChange = (base: BaseSchemaMeta) => g.field({
   },
   resolve: withErrorsList(async (args: { password: string, newEmail: string, redirectUrl: string, channel?: string | null }, context) => {
     const userId = requireCredentialSession(context)
+    // before the password check too: each attempt costs a hash
+    await assertAccountRequestAllowed(context.sudo(), clientIp(context))
     await request(context.sudo(), { userId, ...args })
     return { userId }
   }),

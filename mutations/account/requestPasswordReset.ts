@@ -1,9 +1,12 @@
 // requestPasswordReset: mail a link to set a new password. Answers success for unknown emails too.
-// Access: anyone. Effects: PASSWORD_RESET_LINK_SENT event and the reset mail (staff get the
-// staff template), nothing within 15 minutes of an unused earlier link. Twin: none.
+// Access: anyone, within the per-IP limit on account requests (TOO_MANY_REQUESTS past it).
+// Effects: PASSWORD_RESET_LINK_SENT event and the reset mail (staff get the staff template),
+// nothing within 15 minutes of an unused earlier link. Twin: none.
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { clientIp } from '../shared/request'
 import { requestPasswordReset as request } from '../../services/accounts'
+import { assertAccountRequestAllowed } from '../../services/rateLimits'
 
 export const requestPasswordReset = g.field({
   type: g.object<WithErrors>()({ name: 'RequestPasswordResetPayload', fields: { errors: errorsField() } }),
@@ -13,6 +16,8 @@ export const requestPasswordReset = g.field({
     channel: g.arg({ type: g.String }),
   },
   resolve: withErrorsList(async (args: { email: string, redirectUrl: string, channel?: string | null }, context) => {
+    // counted before the email is even read: the refusal is the same for a known and an unknown one
+    await assertAccountRequestAllowed(context.sudo(), clientIp(context))
     await request(context.sudo(), args)
     return {}
   }),

@@ -1,5 +1,7 @@
 // accountRequestDeletion / accountDelete and the email change: refusals for staff, other users'
-// tokens, wrong passwords and taken addresses.
+// tokens, wrong passwords, taken addresses, one notice per quiet period and the per-IP limit. The
+// server trusts this test process as its proxy (TRUST_PROXY=127.0.0.1), so a request sent with
+// X-Forwarded-For counts as that client.
 import '../../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -15,7 +17,7 @@ const CONFIRM_EMAIL = 'mutation($token: String!) { confirmEmailChange(token: $to
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
+before(async () => { server = await startServer({ env: { TRUST_PROXY: '127.0.0.1' } }) })
 after(async () => { await server?.stop() })
 
 test('accountRequestDeletion and accountDelete refuse staff with DELETE_STAFF_ACCOUNT', async () => {
@@ -87,4 +89,32 @@ test('a manager\'s email change through the generated updateUser signs the custo
   assert.equal((await server.gql('{ me { id } }', {}, { token: customerToken })).body.data.me, null)
   const event = await server.context.prisma.accountEvent.findFirst({ where: { userId: customer.id, type: 'EMAIL_ASSIGNED' } })
   assert.equal(event?.actorId, support.id)
+})
+
+test('requestEmailChange to a taken address twice in the quiet period notices its owner once, and answers alike', async () => {
+  // given
+  const customer = await makeCustomer(server.context)
+  const owner = await makeCustomer(server.context)
+  const token = await tokenFor(server.context, customer.id)
+  // when
+  const first = await server.gql(REQUEST_EMAIL, { p: 'correct horse battery staple', e: owner.email }, { token })
+  const second = await server.gql(REQUEST_EMAIL, { p: 'correct horse battery staple', e: owner.email }, { token })
+  // then
+  assert.deepEqual(second.body, first.body)
+  assert.equal(await server.context.prisma.outboxMail.count({ where: { to: owner.email, template: 'ACCOUNT_EXISTS' } }), 1)
+})
+
+test('requestEmailChange past twenty requests from one IP is refused with TOO_MANY_REQUESTS before the password is checked, and mails nothing', async () => {
+  // given a client that used up its requests
+  const customer = await makeCustomer(server.context)
+  const token = await tokenFor(server.context, customer.id)
+  const client = { token, headers: { 'x-forwarded-for': '198.51.100.50' } }
+  await Promise.all(Array.from({ length: 20 }, () => server.gql(REQUEST_EMAIL, { p: 'not my password', e: 'elsewhere@example.com' }, client)))
+  // when
+  const wrong = await server.gql(REQUEST_EMAIL, { p: 'not my password', e: 'fresh-address@example.com' }, client)
+  const right = await server.gql(REQUEST_EMAIL, { p: 'correct horse battery staple', e: 'fresh-address@example.com' }, client)
+  // then
+  assert.deepEqual(wrong.body.data.requestEmailChange.errors, [{ field: null, code: 'TOO_MANY_REQUESTS' }])
+  assert.deepEqual(right.body, wrong.body)
+  assert.equal(await server.context.prisma.outboxMail.count({ where: { to: 'fresh-address@example.com' } }), 0)
 })

@@ -87,3 +87,22 @@ test('accountUpdate without a session is refused with KS_ACCESS_DENIED', async (
   const res = await server.gql(ACCOUNT_UPDATE, { input: { firstName: 'x' } })
   assert.equal(res.body.errors[0].extensions.code, 'KS_ACCESS_DENIED')
 })
+
+test('accountUpdate cannot grow metadata past 100 keys a few keys at a time, and keeps what was stored', async () => {
+  // given a customer whose metadata holds 90 keys
+  const stored = Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`old${i}`, 'v']))
+  const customer = await makeCustomer(server.context, { metadata: stored })
+  const token = await tokenFor(server.context, customer.id)
+  // when it sets 20 new keys, each within every limit on its own
+  const res = await server.gql(ACCOUNT_UPDATE, { input: { metadata: Array.from({ length: 20 }, (_, i) => ({ key: `new${i}`, value: 'v' })) } }, { token })
+  // then the merged map is refused on metadata and nothing is written
+  assert.deepEqual(res.body.data.accountUpdate.errors, [{ field: 'metadata', code: 'INVALID' }])
+  assert.deepEqual((await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).metadata, stored)
+})
+
+test('accountUpdate refuses a metadata key longer than 256 characters with INVALID on metadata', async () => {
+  const { customer, token } = await customerWithToken()
+  const res = await server.gql(ACCOUNT_UPDATE, { input: { metadata: [{ key: 'k'.repeat(300), value: 'v' }] } }, { token })
+  assert.deepEqual(res.body.data.accountUpdate.errors, [{ field: 'metadata', code: 'INVALID' }])
+  assert.deepEqual((await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).metadata, { keep: 'me' })
+})

@@ -141,3 +141,15 @@ test('the generated createAddress validates the address per country too', async 
   assert.equal(res.body.data?.createAddress ?? null, null)
   assert.match(JSON.stringify(res.body.errors), /postalCode/)
 })
+
+test('accountAddressUpdate cannot grow an address\'s metadata past 100 keys a few keys at a time', async () => {
+  // given an address whose metadata holds 90 keys
+  const { customer, token } = await customerWithToken()
+  const stored = Object.fromEntries(Array.from({ length: 90 }, (_, i) => [`old${i}`, 'v']))
+  const address = await makeAddress(server.context, customer.id, { metadata: stored })
+  // when the customer sets 20 new keys
+  const res = await server.gql(SALEOR_UPDATE, { id: address.id, input: { metadata: Array.from({ length: 20 }, (_, i) => ({ key: `new${i}`, value: 'v' })) } }, { token })
+  // then the merged map is refused on metadata and nothing is written
+  assert.deepEqual(res.body.data.accountAddressUpdate.errors, [{ field: 'metadata', code: 'INVALID' }])
+  assert.deepEqual((await addressRow(address.id))?.metadata, stored)
+})

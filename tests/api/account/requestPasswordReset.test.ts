@@ -1,5 +1,6 @@
-// requestPasswordReset: the same answer for unknown emails, the 15-minute quiet period, and the
-// allowed redirect hosts.
+// requestPasswordReset: the same answer for unknown emails, the 15-minute quiet period, the
+// allowed redirect hosts, and the per-IP limit. The server trusts this test process as its proxy
+// (TRUST_PROXY=127.0.0.1), so a request sent with X-Forwarded-For counts as that client.
 import '../../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,6 +9,7 @@ import { startMailbox, tokenFromMail, type Mailbox } from '../../helpers/mailbox
 import { makeCustomer, makeStaff } from '../../helpers/factories'
 
 const REQUEST = `mutation($email: String!, $url: String!) { requestPasswordReset(email: $email, redirectUrl: $url) { errors { field code } } }`
+const REQUEST_WITH_MESSAGES = `mutation($email: String!, $url: String!) { requestPasswordReset(email: $email, redirectUrl: $url) { errors { field code message } } }`
 const SET_PASSWORD = `mutation($email: String!, $token: String!) { setPassword(email: $email, token: $token, password: "a fresh and rather long passphrase") { errors { code } } }`
 const URL = 'http://localhost:3001/reset'
 
@@ -16,7 +18,7 @@ let mailbox: Mailbox
 
 before(async () => {
   mailbox = await startMailbox()
-  server = await startServer({ env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100' } })
+  server = await startServer({ env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100', TRUST_PROXY: '127.0.0.1' } })
 })
 after(async () => { await server?.stop(); await mailbox?.stop() })
 
@@ -67,4 +69,31 @@ test('requestPasswordReset refuses a redirectUrl outside ALLOWED_CLIENT_HOSTS an
   const res = await server.gql(REQUEST, { email: customer.email, url: 'https://attacker.example.org/steal' })
   assert.deepEqual(res.body.data.requestPasswordReset.errors, [{ field: 'redirectUrl', code: 'INVALID' }])
   assert.equal(await outboxFor(customer.email), 0)
+})
+
+test('requestPasswordReset past twenty requests from one IP is refused with TOO_MANY_REQUESTS for known and unknown emails alike, and mails nothing', async () => {
+  // given a client that used up its requests on unknown emails
+  const customer = await makeCustomer(server.context)
+  const client = { headers: { 'x-forwarded-for': '198.51.100.40' } }
+  const used = await Promise.all(Array.from({ length: 20 }, (_, i) => server.gql(REQUEST, { email: `nobody-${i}@example.com`, url: URL }, client)))
+  // when
+  const known = await server.gql(REQUEST_WITH_MESSAGES, { email: customer.email, url: URL }, client)
+  const unknown = await server.gql(REQUEST_WITH_MESSAGES, { email: 'nobody-else@example.com', url: URL }, client)
+  // then
+  for (const answer of used) assert.deepEqual(answer.body.data.requestPasswordReset.errors, [])
+  assert.deepEqual(known.body, unknown.body)
+  assert.deepEqual(known.body.data.requestPasswordReset.errors, [{ field: null, code: 'TOO_MANY_REQUESTS', message: 'Too many requests from your network. Try again in 10 minutes.' }])
+  assert.equal(await outboxFor(customer.email), 0)
+})
+
+test('requestPasswordReset from another client IP is not affected by one that used up its requests', async () => {
+  // given
+  const customer = await makeCustomer(server.context)
+  const flood = await Promise.all(Array.from({ length: 21 }, () => server.gql(REQUEST, { email: 'nobody@example.com', url: URL }, { headers: { 'x-forwarded-for': '198.51.100.41' } })))
+  assert.equal(flood.filter(answer => answer.body.data.requestPasswordReset.errors[0]?.code === 'TOO_MANY_REQUESTS').length, 1)
+  // when
+  const res = await server.gql(REQUEST, { email: customer.email, url: URL }, { headers: { 'x-forwarded-for': '198.51.100.42' } })
+  // then
+  assert.deepEqual(res.body.data.requestPasswordReset.errors, [])
+  assert.equal(await outboxFor(customer.email), 1)
 })

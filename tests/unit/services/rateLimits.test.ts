@@ -1,0 +1,147 @@
+// services/rateLimits.ts and the notice rule of services/outbox.ts: keys and refusals as pure
+// functions, then the shared counts on a real database reached by two Prisma clients (two server
+// processes), with Date mocked so that windows pass in milliseconds. The database is a fresh
+// SQLite file, or the (empty) PostgreSQL database that DATABASE_URL names.
+import '../../helpers/env'
+import { after, before, describe, test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Context } from '../../../generated/keystone/types'
+import { applyPendingMigrations } from '../../../scripts/lib/migrator'
+import { DomainError } from '../../../services/errors'
+import { NOTICE_QUIET_PERIOD_SECONDS } from '../../../services/mailTemplates'
+import {
+  accountRequestKey, assertAccountRequestAllowed, claimNoticeQuietPeriod, noticeKey, tooManyRequestsError,
+} from '../../../services/rateLimits'
+
+const migrationsDir = path.resolve(import.meta.dirname, '../../../migrations')
+
+function mockClock (t: TestContext): (ms: number) => void {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
+  return ms => t.mock.timers.tick(ms)
+}
+
+async function refusal (promise: Promise<unknown>): Promise<DomainError | undefined> {
+  try {
+    await promise
+    return undefined
+  } catch (error) {
+    if (error instanceof DomainError) return error
+    throw error
+  }
+}
+
+test('tooManyRequestsError is TOO_MANY_REQUESTS on no field and says when to try again', () => {
+  assert.deepEqual(tooManyRequestsError(42).errors, [{ field: null, code: 'TOO_MANY_REQUESTS', message: 'Too many requests from your network. Try again in 42 seconds.' }])
+  assert.match(tooManyRequestsError(0.1).errors[0]?.message ?? '', /in 1 second\.$/)
+  assert.match(tooManyRequestsError(599).errors[0]?.message ?? '', /in 10 minutes\.$/)
+})
+
+test('the keys keep no address or email, count an IPv6 client by its /64, and compare recipients as stored', () => {
+  assert.match(accountRequestKey('192.0.2.7'), /^[0-9a-f]{64}$/)
+  assert.equal(accountRequestKey('2001:db8:1:2::1'), accountRequestKey('2001:db8:1:2:ffff::9'))
+  assert.equal(accountRequestKey('::ffff:192.0.2.7'), accountRequestKey('192.0.2.7'))
+  assert.notEqual(accountRequestKey('192.0.2.7'), accountRequestKey('192.0.2.8'))
+  assert.equal(noticeKey('ACCOUNT_EXISTS', ' Ann@Example.com'), noticeKey('ACCOUNT_EXISTS', 'ann@example.com'))
+  assert.notEqual(noticeKey('ACCOUNT_EXISTS', 'ann@example.com'), noticeKey('ACCOUNT_EXISTS', 'bob@example.com'))
+  assert.doesNotMatch(noticeKey('ACCOUNT_EXISTS', 'ann@example.com'), /ann|example/)
+})
+
+describe('the limits on a shared database', () => {
+  let dir: string
+  let context: Context
+  let otherProcess: Context
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'rate-limits-test-'))
+    const given = process.env.DATABASE_URL
+    const databaseUrl = given?.startsWith('postgres') ? given : `file:${path.join(dir, 'limits.db')}`
+    await applyPendingMigrations({ databaseUrl, migrationsDir })
+    // the provider is read from DATABASE_URL when keystone.ts is first imported
+    process.env.DATABASE_URL = databaseUrl
+    const { createContext } = await import('../../../scripts/lib/context')
+    context = await createContext(databaseUrl)
+    otherProcess = await createContext(databaseUrl)
+  })
+
+  after(async () => {
+    await context?.prisma.$disconnect()
+    await otherProcess?.prisma.$disconnect()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  test('twenty concurrent claims of one recipient\'s quiet period from two processes: exactly one wins', async () => {
+    // given
+    const to = `owner-${randomUUID()}@example.com`
+    // when
+    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => claimNoticeQuietPeriod(i % 2 ? otherProcess : context, { template: 'ACCOUNT_EXISTS', to })))
+    // then
+    assert.equal(claims.filter(Boolean).length, 1)
+    assert.equal(await claimNoticeQuietPeriod(context, { template: 'ACCOUNT_EXISTS', to: `someone-else-${randomUUID()}@example.com` }), true)
+  })
+
+  test('a recipient\'s quiet period ends after 15 minutes, however often it was asked for meanwhile', async t => {
+    // given
+    const tick = mockClock(t)
+    const to = `owner-${randomUUID()}@example.com`
+    assert.equal(await claimNoticeQuietPeriod(context, { template: 'ACCOUNT_EXISTS', to }), true)
+    // when asked again all through the period
+    for (let minute = 1; minute < 15; minute++) {
+      tick(60_000)
+      assert.equal(await claimNoticeQuietPeriod(context, { template: 'ACCOUNT_EXISTS', to }), false, `minute ${minute}`)
+    }
+    // then refused attempts did not extend it
+    tick(NOTICE_QUIET_PERIOD_SECONDS * 1000 - 14 * 60_000)
+    assert.equal(await claimNoticeQuietPeriod(otherProcess, { template: 'ACCOUNT_EXISTS', to }), true)
+  })
+
+  test('enqueueMail writes one notice per recipient per quiet period, and every other mail every time', async () => {
+    // given
+    const { enqueueMail } = await import('../../../services/outbox')
+    const to = `owner-${randomUUID()}@example.com`
+    const notice = { to, template: 'ACCOUNT_EXISTS' as const, params: { email: to } }
+    // when
+    const queued = await Promise.all([enqueueMail(context, notice), enqueueMail(otherProcess, notice), enqueueMail(context, notice)])
+    await enqueueMail(context, { to, template: 'PASSWORD_CHANGED' })
+    await enqueueMail(context, { to, template: 'PASSWORD_CHANGED' })
+    // then
+    assert.deepEqual(queued.filter(Boolean), [true])
+    assert.equal(await context.prisma.outboxMail.count({ where: { to, template: 'ACCOUNT_EXISTS' } }), 1)
+    assert.equal(await context.prisma.outboxMail.count({ where: { to, template: 'PASSWORD_CHANGED' } }), 2)
+  })
+
+  test('a notice claimed in a transaction that rolls back leaves the quiet period free', async () => {
+    // given
+    const { enqueueMail } = await import('../../../services/outbox')
+    const to = `owner-${randomUUID()}@example.com`
+    // when
+    await assert.rejects(context.transaction(async tx => {
+      await enqueueMail(tx, { to, template: 'ACCOUNT_EXISTS', params: { email: to } })
+      throw new Error('the change failed')
+    }), /the change failed/)
+    // then
+    assert.equal(await enqueueMail(context, { to, template: 'ACCOUNT_EXISTS', params: { email: to } }), true)
+  })
+
+  test('twenty account requests from one IP pass across processes, the next is refused until the window ends, and other IPs go on', async t => {
+    // given
+    const tick = mockClock(t)
+    const ip = `192.0.2.${Math.floor(Math.random() * 200) + 1}`
+    // when
+    const first = await Promise.all(Array.from({ length: 20 }, (_, i) => refusal(assertAccountRequestAllowed(i % 2 ? otherProcess : context, ip))))
+    const next = await refusal(assertAccountRequestAllowed(context, ip))
+    // then
+    assert.deepEqual(first.filter(Boolean), [])
+    assert.equal(next?.errors[0]?.code, 'TOO_MANY_REQUESTS')
+    assert.match(next?.errors[0]?.message ?? '', /Try again in 10 minutes\./)
+    assert.equal(await refusal(assertAccountRequestAllowed(otherProcess, '198.51.100.1')), undefined)
+    // refused requests never extend the window
+    tick(9 * 60_000)
+    assert.ok(await refusal(assertAccountRequestAllowed(context, ip)))
+    tick(60_000)
+    assert.equal(await refusal(assertAccountRequestAllowed(context, ip)), undefined)
+  })
+})
