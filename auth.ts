@@ -1,5 +1,8 @@
-// Sessions: the Admin UI's cookie (@keystone-6/auth, staff only) and Bearer access tokens for
-// every API call. Both resolve to the same Session, rebuilt from the database on each request.
+// Sessions: the Admin UI's cookie (@keystone-6/auth, staff only), Bearer access tokens and
+// customer API tokens for every API call. All three resolve to the same Session through one
+// function, rebuilt from the database on each request in one statement (services/sessionUsers.ts):
+// no GraphQL query runs to build a session, and nothing is cached, so a revocation that has
+// committed is refused by the very next request in every process.
 import type { IncomingMessage } from 'node:http'
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createAuth } from '@keystone-6/auth'
@@ -8,13 +11,13 @@ import type { SessionStrategy } from '@keystone-6/core/types'
 import type { Context } from './generated/keystone/types'
 import type { GraphQLSchema } from 'graphql'
 import { env } from './env'
-import { normalizeEmail } from './services/emails'
-import { hashPassword } from './services/passwords'
 import type { Permission } from './services/permissions'
 import { verifyAccessToken } from './services/tokens'
 import { customerOfToken, isCustomerToken } from './services/customerTokens'
 import { clientIpOf } from './services/clientIp'
-import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from './services/throttle'
+import { signInWithPassword } from './services/authentication'
+import { DomainError } from './services/errors'
+import { loadSessionUser, sessionDataOf, type SessionUser } from './services/sessionUsers'
 
 // how the caller proved who it is; a customer API token acts with customer scope only
 export type SessionVia = 'cookie' | 'jwt' | 'customerToken'
@@ -33,19 +36,22 @@ export type Session = {
   }
 }
 
-type BaseSession = Omit<Session, 'data'>
-
-const SESSION_DATA = 'id isActive isStaff isSuperuser isConfirmed userPermissions'
-
-const { withAuth } = createAuth({
+const { withAuth: withKeystoneAuth } = createAuth({
   listKey: 'User',
   identityField: 'email',
   secretField: 'password',
-  // read with sudo on every request: permissions are never cached in a cookie or a token
-  sessionData: SESSION_DATA,
+  // what Keystone's own session wrapper would read; ours (sessionStrategy) reads it itself
+  sessionData: 'id isActive isStaff isSuperuser isConfirmed userPermissions',
 })
 
-export { withAuth }
+/**
+ * Add the Admin UI's sign-in to the config, keeping our session strategy: Keystone's wrapper
+ * would run a GraphQL query on every request to read the session's data, which ours has already
+ * read in the same statement that checked the credential.
+ */
+export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]> (config: T): T {
+  return { ...withKeystoneAuth(config), session: config.session } as T
+}
 
 function bearerToken (req: IncomingMessage | undefined): string | undefined {
   const header = req?.headers.authorization
@@ -60,46 +66,67 @@ function sameKey (a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right)
 }
 
-async function sessionFromAccessToken (context: Context, token: string): Promise<BaseSession | undefined> {
-  const verified = await verifyAccessToken(token)
-  if (!verified.ok) return undefined
-  const user = await context.sudo().db.User.findOne({ where: { id: verified.claims.sub } })
-  // revocation is immediate: a rotated token key or a deactivated account ends every token
-  if (!user || !user.isActive || typeof user.jwtTokenKey !== 'string' || !sameKey(user.jwtTokenKey, verified.claims.token)) return undefined
-  return { listKey: 'User', itemId: String(user.id), via: 'jwt' }
+function sessionOf (user: SessionUser, via: SessionVia): Session {
+  return { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user) }
 }
 
-export function sessionStrategy (): SessionStrategy<BaseSession, any> {
+// the cookie carries a fingerprint of the user's token key, so rotating the key (password change
+// or reset, email change, tokensDeactivateAll, deactivation, promotion) ends Admin UI sessions too
+function fingerprint (key: string): string {
+  return createHmac('sha256', env.sessionSecret).update(`cookie:${key}`).digest('base64url')
+}
+
+/**
+ * The one way a request's credential becomes a session: the credential is checked (a JWT's
+ * signature, a customer token's hash, a cookie's seal), then the user and its permissions are
+ * read in one statement and the credential is held against the user's current token key.
+ */
+async function resolveSession (context: Context, credential: { via: 'jwt', token: string } | { via: 'customerToken', token: string } | { via: 'cookie', itemId: string, key: string }): Promise<Session | undefined> {
+  if (credential.via === 'customerToken') {
+    const customer = await customerOfToken(context, credential.token)
+    return customer ? sessionOf(customer, 'customerToken') : undefined
+  }
+  let userId: string
+  let matchesKey: (key: string) => boolean
+  if (credential.via === 'jwt') {
+    const verified = await verifyAccessToken(credential.token)
+    if (!verified.ok) return undefined
+    userId = verified.claims.sub
+    matchesKey = key => sameKey(key, verified.claims.token)
+  } else {
+    userId = credential.itemId
+    matchesKey = key => sameKey(fingerprint(key), credential.key)
+  }
+  const user = await loadSessionUser(context, { id: userId })
+  // revocation is immediate: a rotated token key or a deactivated account ends every credential
+  if (!user || !user.isActive || !user.jwtTokenKey || !matchesKey(user.jwtTokenKey)) return undefined
+  return sessionOf(user, credential.via)
+}
+
+export function sessionStrategy (): SessionStrategy<Session, any> {
   const cookie = statelessSessions({
     secret: env.sessionSecret,
     maxAge: 60 * 60 * 8,
     secure: env.isProduction,
     sameSite: 'lax',
   })
-  // the cookie carries a fingerprint of the user's token key, so rotating the key (password
-  // change or reset, email change, tokensDeactivateAll, deactivation) ends Admin UI sessions too
-  const fingerprint = (key: string) => createHmac('sha256', env.sessionSecret).update(`cookie:${key}`).digest('base64url')
   return {
     async start ({ context, data }) {
-      const user = await (context as unknown as Context).sudo().db.User.findOne({ where: { id: String(data.itemId) } })
-      return cookie.start({ context, data: { ...data, key: fingerprint(String(user?.jwtTokenKey ?? '')) } })
+      const user = await loadSessionUser(context as unknown as Context, { id: String(data.itemId) })
+      return cookie.start({ context, data: { listKey: 'User', itemId: String(data.itemId), key: fingerprint(user?.jwtTokenKey ?? '') } })
     },
     async get ({ context }) {
+      // WARNING: sessions are read with the request's own Prisma client, outside access control
+      const ctx = context as unknown as Context
       // a request that presents a Bearer token is judged by it alone, never by a cookie beside it
       const token = bearerToken(context.req)
       if (token !== undefined) {
         if (!token) return undefined
-        if (isCustomerToken(token)) {
-          const customer = await customerOfToken(context.sudo(), token)
-          return customer ? { listKey: 'User', itemId: customer.id, via: 'customerToken' } : undefined
-        }
-        return sessionFromAccessToken(context, token)
+        return resolveSession(ctx, isCustomerToken(token) ? { via: 'customerToken', token } : { via: 'jwt', token })
       }
       const session = await cookie.get({ context }) as { itemId?: string, key?: string } | undefined
       if (!session?.itemId || !session.key) return undefined
-      const user = await (context as unknown as Context).sudo().db.User.findOne({ where: { id: String(session.itemId) } })
-      if (!user?.isActive || typeof user.jwtTokenKey !== 'string' || !sameKey(fingerprint(user.jwtTokenKey), session.key)) return undefined
-      return { listKey: 'User', itemId: String(session.itemId), via: 'cookie' }
+      return resolveSession(ctx, { via: 'cookie', itemId: String(session.itemId), key: session.key })
     },
     end: cookie.end,
   }
@@ -110,38 +137,33 @@ export function sessionStrategy (): SessionStrategy<BaseSession, any> {
  * (tokenCreate, setPassword): the caller is still anonymous, but the payload is the user's own.
  */
 export async function actingAs (context: Context, userId: string): Promise<Context> {
-  const data = await context.sudo().query.User.findOne({ where: { id: userId }, query: SESSION_DATA })
-  if (!data) return context
-  return context.withSession({ listKey: 'User', itemId: userId, via: 'jwt', data } as Session)
+  const user = await loadSessionUser(context, { id: userId })
+  if (!user) return context
+  return context.withSession(sessionOf(user, 'jwt'))
 }
 
 const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }
 
 /**
- * Admit only active staff through the Admin UI's sign-in mutation, with the email looked up
- * case-insensitively, throttled like tokenCreate, and only while PASSWORD_LOGIN_MODE is ENABLED. Anyone else gets the same failure, after the same hashing work, so the
- * answer tells nothing about whether an email is registered or belongs to a customer.
+ * The Admin UI's sign-in mutation through the one password sign-in (signInWithPassword, staff
+ * only): the email looked up case-insensitively, throttled like tokenCreate, only while
+ * PASSWORD_LOGIN_MODE lets staff in. Anyone else gets the same failure, after the same hashing
+ * work, so the answer tells nothing about whether an email is registered or is a customer's.
  */
 export function restrictAdminSignIn (schema: GraphQLSchema): GraphQLSchema {
   const field = schema.getMutationType()?.getFields().authenticateUserWithPassword
-  if (!field?.resolve) return schema
-  const original = field.resolve
-  field.resolve = async (root, args, context: Context, info) => {
-    const email = normalizeEmail(String(args.email ?? ''))
-    const ip = clientIpOf(context.req)
-    // the same brute-force throttle as tokenCreate: this is a password login too
-    const throttle = await checkLoginAllowed(context.sudo(), { ip, email })
-    if (!throttle.allowed) return { code: 'FAILURE', message: `Too many attempts: try again in ${throttle.retryAfterSeconds} seconds.` }
-    const user = await context.sudo().db.User.findOne({ where: { email } })
-    if (env.passwordLoginMode !== 'ENABLED' || !user || !user.isStaff || !user.isActive || !user.isConfirmed) {
-      await hashPassword('simulated-password-to-counter-timing-attack')
-      await recordLoginFailure(context.sudo(), { ip, email })
-      return FAILURE
+  if (!field) return schema
+  field.resolve = async (_root, args, context: Context) => {
+    try {
+      const user = await signInWithPassword(context.sudo(), { email: String(args.email ?? ''), password: String(args.password ?? ''), ip: clientIpOf(context.req) }, { staffOnly: true })
+      const sessionToken = await context.sessionStrategy!.start({ data: { listKey: 'User', itemId: user.id }, context })
+      if (typeof sessionToken !== 'string' || !sessionToken) return FAILURE
+      return { sessionToken, item: user }
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error
+      const delayed = error.errors.find(e => e.code === 'LOGIN_ATTEMPT_DELAYED')
+      return delayed ? { code: 'FAILURE', message: delayed.message } : FAILURE
     }
-    const result = await original(root, { ...args, email }, context, info)
-    if (result && typeof result === 'object' && 'sessionToken' in result) await recordLoginSuccess(context.sudo(), { ip, email })
-    else await recordLoginFailure(context.sudo(), { ip, email })
-    return result
   }
   return schema
 }

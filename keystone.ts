@@ -26,12 +26,22 @@ export default withAuth(config({
     // each provider keeps its own generated schema and client, so both can be committed and built
     prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
     prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',
-    // rate-limiter-flexible's store (services/throttle.ts): login attempts shared by every process
+    // rate-limiter-flexible's store (services/rateLimits.ts) and the sign-in throttle's counters
+    // (services/throttle.ts): shared by every process on the database
     extendPrismaSchema: schema => `${schema}
 model RateLimiterFlexible {
   key    String    @id
   points Int
   expire DateTime?
+}
+
+model LoginThrottle {
+  key           String @id
+  failures      Int    @default(0)
+  inFlight      Int    @default(0)
+  windowStart   Float
+  lastFailureAt Float  @default(0)
+  lastAttemptAt Float
 }
 `,
   },

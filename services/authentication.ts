@@ -8,6 +8,8 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
 import { issueAccessToken, issueRefreshToken, newCsrfToken, newTokenKey, revokedCredentials, verifyToken, type JwtErrorCode, type TokenClaims, type TokenUser } from './tokens'
 
+type User = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
+
 export type IssuedTokens = { userId: string, accessToken: string, refreshToken: string, csrfToken: string }
 
 const INVALID_CREDENTIALS = () => new DomainError({ field: 'email', code: 'INVALID_CREDENTIALS', message: 'Please, enter valid credentials' })
@@ -20,29 +22,39 @@ function dummyPasswordHash (): Promise<string> {
 }
 
 /**
- * Check an email and password and issue an access token, a refresh token and its CSRF token.
- * The throttle is consulted first, with the same keys whether or not the email is registered;
- * a wrong password and an unknown email fail alike, after the same hashing work.
+ * Check an email and password: the one password sign-in, for tokenCreate and the Admin UI alike.
+ * PASSWORD_LOGIN_MODE, then the throttle (the same keys whether or not the email is registered),
+ * then exactly one argon2 verification, against the account's hash or a dummy one, so that a
+ * wrong password and an unknown email fail alike, in the same time. `staffOnly` (the Admin UI)
+ * admits active, confirmed staff only: anyone else's right password fails like a wrong one.
  */
-export async function login (context: Context, args: { email: string, password: string, ip: string }): Promise<IssuedTokens> {
-  if (env.passwordLoginMode === 'DISABLED') {
-    throw new DomainError({ field: 'email', code: 'DISABLED_AUTHENTICATION_METHOD', message: 'Password authentication is disabled.' })
-  }
+export async function signInWithPassword (
+  context: Context,
+  args: { email: string, password: string, ip: string },
+  { staffOnly = false }: { staffOnly?: boolean } = {}
+): Promise<User> {
+  if (env.passwordLoginMode === 'DISABLED') throw disabledAuthentication()
   const email = normalizeEmail(args.email)
   const throttle = await checkLoginAllowed(context, { ip: args.ip, email })
   if (!throttle.allowed) throw loginDelayedError(throttle.retryAfterSeconds)
 
   const user = await context.prisma.user.findUnique({ where: { email } })
   const matches = await verifyPassword(args.password, user?.password || await dummyPasswordHash())
-  if (!user || !user.password || !matches) {
+  const admitted = Boolean(user?.password) && matches && (!staffOnly || (user!.isStaff && user!.isActive && user!.isConfirmed))
+  if (!user || !admitted) {
     await recordLoginFailure(context, { ip: args.ip, email })
     throw INVALID_CREDENTIALS()
   }
   await recordLoginSuccess(context, { ip: args.ip, email })
-
   // past this point the caller has proven the password, so telling why it can't sign in leaks nothing
-  if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
   assertPasswordLoginAllowed(user)
+  return user
+}
+
+/** tokenCreate: a password sign-in that issues an access token, a refresh token and its CSRF token. */
+export async function login (context: Context, args: { email: string, password: string, ip: string }): Promise<IssuedTokens> {
+  const user = await signInWithPassword(context, args)
+  if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
   if (env.accountConfirmationRequired && !user.isConfirmed) {
     throw new DomainError({ field: 'email', code: 'ACCOUNT_NOT_CONFIRMED', message: 'Account needs to be confirmed via email.' })
   }
@@ -54,17 +66,19 @@ export async function login (context: Context, args: { email: string, password: 
       lastLogin: new Date(),
       jwtTokenKey,
       // older bcrypt hashes (Keystone's default) become argon2id at the first login that proves them
-      ...(needsRehash(user.password) ? { password: await hashPassword(args.password) } : {}),
+      ...(needsRehash(user.password!) ? { password: await hashPassword(args.password) } : {}),
     },
   })
   return issueTokens({ id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey })
 }
 
-/** PASSWORD_LOGIN_MODE, for every path that turns a password into tokens (tokenCreate, setPassword). */
+/** PASSWORD_LOGIN_MODE, for every path that turns a password into a session (signInWithPassword, setPassword). */
 export function assertPasswordLoginAllowed (user: { isStaff: boolean }): void {
-  if (env.passwordLoginMode === 'DISABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff)) {
-    throw new DomainError({ field: 'email', code: 'DISABLED_AUTHENTICATION_METHOD', message: 'Password sign-in is disabled for this account.' })
-  }
+  if (env.passwordLoginMode === 'DISABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff)) throw disabledAuthentication()
+}
+
+function disabledAuthentication (): DomainError {
+  return new DomainError({ field: 'email', code: 'DISABLED_AUTHENTICATION_METHOD', message: 'Password sign-in is disabled for this account.' })
 }
 
 export async function issueTokens (user: TokenUser): Promise<IssuedTokens> {

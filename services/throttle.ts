@@ -1,21 +1,23 @@
-// Login throttling, Saleor's (saleor/account/throttling.py) with its state in the shared database
-// through rate-limiter-flexible, so every server process sees the same counts. Sign-in attempts
-// are counted per client IP, per IP and account, and per account across all IPs, each within a
-// fixed window. Past a few free failures, each failure blocks the next attempt from that IP and
-// account (or that IP) for 2^(failures - free) seconds, up to an hour. Past ACCOUNT_CEILING
-// failures an account refuses every attempt, from any IP, until its window ends, so a botnet
-// cannot grind one account. Keys are hashes, and the same whether or not the email is registered.
+// Login throttling, Saleor's (saleor/account/throttling.py) with its state in the shared database,
+// so every server process sees the same counts. Sign-in attempts are counted per client IP, per IP
+// and account, and per account across all IPs, each within a fixed window. Past a few free
+// failures, each failure blocks the next attempt from that IP and account (or that IP) for
+// 2^(failures - free) seconds, up to an hour. Past ACCOUNT_CEILING failures and attempts in
+// flight an account refuses every attempt, from any IP, until its window ends, so a botnet cannot
+// grind one account. Keys are hashes, and the same whether or not the email is registered.
 //
 // Use: checkLoginAllowed before the password is verified, then exactly one of recordLoginFailure
-// and recordLoginSuccess. The check counts the attempt itself, atomically in the database, and
-// past the free failures takes the block for as long as its failure would set it, so requests
-// sent in parallel cannot all slip through before the first failure is written; a success gives
-// the attempt back. recordLoginFailure alone counts nothing.
+// and recordLoginSuccess: two statements per attempt. The check counts the attempt as in flight
+// and reads the counts in one atomic statement (an upsert of the three keys), so parallel
+// attempts each see the others. An attempt in flight is not a failure: correct passwords sent at
+// once are let through together while free failures remain, with room for PARALLEL_GRACE more;
+// past the free failures attempts go one at a time, so parallel guessing gains nothing. A refused
+// check takes its count back and writes nothing else, so hammering never extends a block.
 import { createHash } from 'node:crypto'
 import { isIPv6 } from 'node:net'
-import { RateLimiterPrisma, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Context } from '../generated/keystone/types'
 import { DomainError } from './errors'
+import { bind } from './sql'
 
 /** How fast the delay grows once the free failures are used up. */
 export type DelayPolicy = { freeFailures: number, failuresPerDoubling: number }
@@ -39,85 +41,48 @@ export const IP_POLICY: DelayPolicy = { freeFailures: 20, failuresPerDoubling: 5
 // failures. It is the price of capping a botnet at 50 guesses an hour per account; the owner can
 // still get in through requestPasswordReset + setPassword, which this throttle does not cover.
 export const ACCOUNT_CEILING = 50
+// while free failures remain, this many attempts beyond them may be in flight at once: a shop's
+// checkout signing in from many tabs, or a load balancer's health probe, is never refused
+export const PARALLEL_GRACE = 10
+// an attempt whose process died before it recorded its outcome stops counting after this long
+const IN_FLIGHT_TTL_MS = 30_000
+const SWEEP_INTERVAL_MS = 5 * 60_000
+
+type Row = { key: string, failures: number, inFlight: number, windowStart: number, lastFailureAt: number }
 
 /**
  * Tell whether a sign-in may go on to the password check, without telling whether the email
- * is registered. Attempts refused while a block lasts write nothing, so hammering never
- * extends a block.
+ * is registered. One statement counts the attempt and reads the counts; a refusal takes its
+ * count back in a second one and writes nothing else.
  */
 export async function checkLoginAllowed (context: Context, who: { ip: string, email: string }): Promise<LoginCheck> {
-  const store = storeFor(context.prisma)
-  await sweepExpired(context.prisma, store)
   const keys = throttleKeys(who)
-
-  const [ipBlock, ipAccountBlock, accountCount] = await Promise.all([
-    store.blocks.get(keys.ip),
-    store.blocks.get(keys.ipAccount),
-    store.attempts.get(keys.account),
-  ])
-  const waits = [ipBlock?.msBeforeNext, ipAccountBlock?.msBeforeNext]
-  if (accountCount && accountCount.consumedPoints >= ACCOUNT_CEILING) waits.push(accountCount.msBeforeNext)
-  const blockedFor = longest(waits)
-  if (blockedFor !== undefined) return refused(blockedFor)
-
-  // counted before the password is checked: concurrent attempts each get their own number
-  const [ip, ipAccount, account] = await Promise.all([
-    store.attempts.penalty(keys.ip),
-    store.attempts.penalty(keys.ipAccount),
-    store.attempts.penalty(keys.account),
-  ])
-  const giveBack = () => Promise.all([keys.ip, keys.ipAccount, keys.account].map(key => store.attempts.reward(key)))
-  if (account.consumedPoints > ACCOUNT_CEILING) {
-    await giveBack()
-    return refused(account.msBeforeNext)
-  }
-
-  // past the free failures an attempt must hold its block while it runs: of parallel attempts
-  // only one goes on, and the block it holds is the one its failure would set anyway
-  const locks = [
-    { key: keys.ipAccount, seconds: delayForAttempts(ipAccount.consumedPoints, IP_ACCOUNT_POLICY) },
-    { key: keys.ip, seconds: delayForAttempts(ip.consumedPoints, IP_POLICY) },
-  ].filter(lock => lock.seconds > 0)
-  const taken = await Promise.all(locks.map(lock => takeBlock(store.blocks, lock.key, lock.seconds)))
-  const lost = taken.filter(result => result !== true)
-  if (lost.length > 0) {
-    const release = locks.filter((_, index) => taken[index] === true).map(lock => store.blocks.delete(lock.key))
-    await Promise.all([giveBack(), ...release])
-    return refused(longest(lost) ?? 0)
-  }
-  return { allowed: true }
+  const now = Date.now()
+  sweepExpired(context, now)
+  const rows = await countAttempt(context, keys, now)
+  const row = (key: string) => rows.find(r => r.key === key) ?? { key, failures: 0, inFlight: 1, windowStart: now, lastFailureAt: 0 }
+  const waits = [
+    refusalOf(row(keys.ipAccount), IP_ACCOUNT_POLICY, now),
+    refusalOf(row(keys.ip), IP_POLICY, now),
+    accountRefusal(row(keys.account), now),
+  ].filter((wait): wait is number => wait !== undefined)
+  if (waits.length === 0) return { allowed: true }
+  await finishAttempt(context, keys, 'refused', now)
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits) / 1000)) }
 }
 
-/** Block the next attempt from the IP and from the IP and account, once past the free failures. */
+/** Count a failure against the IP, the IP and account, and the account; blocks follow from it. */
 export async function recordLoginFailure (context: Context, who: { ip: string, email: string }): Promise<void> {
-  const store = storeFor(context.prisma)
-  const keys = throttleKeys(who)
-  // the failure was counted by checkLoginAllowed; the counts now may include parallel attempts,
-  // which only makes the block longer
-  const [ip, ipAccount] = await Promise.all([store.attempts.get(keys.ip), store.attempts.get(keys.ipAccount)])
-  await Promise.all([
-    setBlock(store.blocks, keys.ipAccount, delayForAttempts(ipAccount?.consumedPoints ?? 0, IP_ACCOUNT_POLICY)),
-    setBlock(store.blocks, keys.ip, delayForAttempts(ip?.consumedPoints ?? 0, IP_POLICY)),
-  ])
+  await finishAttempt(context, throttleKeys(who), 'failure', Date.now())
 }
 
 /**
- * Forget the IP-and-account failures, as Saleor does, give back the attempt counted against the
- * IP and the account, and release the blocks this attempt held. The IP's failures stay: signing
- * in to one's own account must not wipe what an IP did to other accounts.
+ * Forget the IP-and-account failures, as Saleor does, and end the attempt. The IP's and the
+ * account's failures stay: signing in to one's own account must not wipe what an IP did to
+ * other accounts, or what a botnet did to this one.
  */
 export async function recordLoginSuccess (context: Context, who: { ip: string, email: string }): Promise<void> {
-  const store = storeFor(context.prisma)
-  const keys = throttleKeys(who)
-  await Promise.all([
-    store.attempts.delete(keys.ipAccount),
-    store.blocks.delete(keys.ipAccount),
-    // the check refused while a failure's block stood, so what is released here is this
-    // attempt's own lock, and the next user behind the same IP need not wait for it
-    store.blocks.delete(keys.ip),
-    store.attempts.reward(keys.ip),
-    store.attempts.reward(keys.account),
-  ])
+  await finishAttempt(context, throttleKeys(who), 'success', Date.now())
 }
 
 /** The refusal for a throttled sign-in, on `email` as in Saleor, saying when to try again. */
@@ -156,77 +121,66 @@ export function throttleKeys (who: { ip: string, email: string }): ThrottleKeys 
   }
 }
 
-type Store = {
-  attempts: RateLimiterPrisma
-  blocks: RateLimiterPrisma
-  nextSweepAt: number
+// ms until this key lets an attempt through, or undefined when it does now
+function refusalOf (row: Row, policy: DelayPolicy, now: number): number | undefined {
+  const blockedUntil = row.lastFailureAt + delayForAttempts(row.failures, policy) * 1000
+  if (blockedUntil > now) return blockedUntil - now
+  const room = row.failures < policy.freeFailures ? policy.freeFailures - row.failures + PARALLEL_GRACE : 1
+  // another attempt holds the key: this one may go once that one's failure would have been waited out
+  if (row.inFlight > room) return delayForAttempts(row.failures + 1, policy) * 1000 || 1000
+  return undefined
 }
 
-// the rate-limiter-flexible model as Prisma's client names it: the library reads client[tableName]
-const MODEL = 'rateLimiterFlexible'
-const SWEEP_INTERVAL_MS = 5 * 60_000
-// as the library's own sweep: a row is removed an hour after it expired, so a process whose clock
-// runs ahead (by less than that) never deletes a row another process still reads
-const SWEEP_GRACE_MS = 3600_000
-
-const stores = new WeakMap<object, Store>()
-
-// Limiters live as long as their Prisma client. The library's own sweep is off: it would start a
-// timer per limiter, firing every 5 minutes for the life of the process even after its client is
-// disconnected; sweepExpired does that work on the sign-in path instead.
-function storeFor (prisma: Context['prisma']): Store {
-  let store = stores.get(prisma)
-  if (!store) {
-    const common = { storeClient: prisma, tableName: MODEL, clearExpiredByTimeout: false }
-    store = {
-      // counts only: read with get and moved with penalty and reward, which never refuse
-      attempts: new RateLimiterPrisma({ ...common, keyPrefix: 'login-attempts', points: ACCOUNT_CEILING, duration: WINDOW_SECONDS }),
-      // a live row is a block until its expiry; with 1 point a second consume of it is refused
-      blocks: new RateLimiterPrisma({ ...common, keyPrefix: 'login-block', points: 1, duration: MAX_DELAY_SECONDS }),
-      nextSweepAt: 0,
-    }
-    stores.set(prisma, store)
-  }
-  return store
+// the account's ceiling counts attempts in flight too: parallel attempts from many IPs cannot pass it
+function accountRefusal (row: Row, now: number): number | undefined {
+  if (row.failures + row.inFlight <= ACCOUNT_CEILING) return undefined
+  return row.windowStart + WINDOW_SECONDS * 1000 - now
 }
 
-// expired rows are already ignored by every read; this only keeps the table small
-async function sweepExpired (prisma: Context['prisma'], store: Store): Promise<void> {
-  const now = Date.now()
-  if (now < store.nextSweepAt) return
-  store.nextSweepAt = now + SWEEP_INTERVAL_MS
-  try {
-    await prisma.rateLimiterFlexible.deleteMany({ where: { expire: { lt: new Date(now - SWEEP_GRACE_MS) } } })
-  } catch {
+// The first statement: count the attempt in flight on each key (a window past its end starts
+// over) and read back what every key holds, atomically, in one upsert.
+async function countAttempt (context: Context, keys: ThrottleKeys, now: number): Promise<Row[]> {
+  const windowCutoff = now - WINDOW_SECONDS * 1000
+  const staleCutoff = now - IN_FLIGHT_TTL_MS
+  const raw = await context.prisma.$queryRaw<Record<string, unknown>[]>(...bind(`
+    INSERT INTO "LoginThrottle" ("key", "failures", "inFlight", "windowStart", "lastFailureAt", "lastAttemptAt")
+    VALUES (?, 0, 1, ?, 0, ?), (?, 0, 1, ?, 0, ?), (?, 0, 1, ?, 0, ?)
+    ON CONFLICT ("key") DO UPDATE SET
+      "failures" = CASE WHEN "LoginThrottle"."windowStart" <= ? THEN 0 ELSE "LoginThrottle"."failures" END,
+      "windowStart" = CASE WHEN "LoginThrottle"."windowStart" <= ? THEN ? ELSE "LoginThrottle"."windowStart" END,
+      "inFlight" = CASE WHEN "LoginThrottle"."lastAttemptAt" < ? THEN 1 ELSE "LoginThrottle"."inFlight" + 1 END,
+      "lastAttemptAt" = ?
+    RETURNING "key", "failures", "inFlight", "windowStart", "lastFailureAt"`,
+  [keys.ip, now, now, keys.ipAccount, now, now, keys.account, now, now, windowCutoff, windowCutoff, now, staleCutoff, now]))
+  return raw.map(r => ({ key: String(r.key), failures: Number(r.failures), inFlight: Number(r.inFlight), windowStart: Number(r.windowStart), lastFailureAt: Number(r.lastFailureAt) }))
+}
+
+// The second statement: the attempt is no longer in flight; a failure counts on every key, a
+// success forgets the IP-and-account failures, a refusal only takes its count back.
+async function finishAttempt (context: Context, keys: ThrottleKeys, outcome: 'success' | 'failure' | 'refused', now: number): Promise<void> {
+  const failed = outcome === 'failure' ? 1 : 0
+  // the key whose failures a success forgets; no key is empty, so '' forgets nothing
+  const forget = outcome === 'success' ? keys.ipAccount : ''
+  await context.prisma.$executeRaw(...bind(`
+    UPDATE "LoginThrottle" SET
+      "inFlight" = CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END,
+      "failures" = CASE WHEN "key" = ? THEN 0 ELSE "failures" + ? END,
+      "lastFailureAt" = CASE WHEN ? = 1 THEN ? ELSE "lastFailureAt" END
+    WHERE "key" IN (?, ?, ?)`,
+  [forget, failed, failed, now, keys.ip, keys.ipAccount, keys.account]))
+}
+
+const nextSweepAt = new WeakMap<object, number>()
+
+// Rows of keys that have been quiet for longer than any window or block are removed, at most
+// every few minutes per process, beside the attempt rather than in its way.
+function sweepExpired (context: Context, now: number): void {
+  if (now < (nextSweepAt.get(context.prisma) ?? 0)) return
+  nextSweepAt.set(context.prisma, now + SWEEP_INTERVAL_MS)
+  const cutoff = now - (WINDOW_SECONDS + MAX_DELAY_SECONDS) * 1000
+  context.prisma.$executeRaw(...bind(`DELETE FROM "LoginThrottle" WHERE "lastAttemptAt" < ?`, [cutoff]))
     // a failed sweep leaves the rows for the next one; the sign-in itself must not fail for it
-  }
-}
-
-// true when this attempt now holds the block, else how many ms the holder keeps it
-async function takeBlock (blocks: RateLimiterPrisma, key: string, seconds: number): Promise<true | number> {
-  try {
-    await blocks.consume(key, 1, { customDuration: seconds })
-    return true
-  } catch (error) {
-    if (error instanceof RateLimiterRes) return error.msBeforeNext
-    throw error
-  }
-}
-
-async function setBlock (blocks: RateLimiterPrisma, key: string, seconds: number): Promise<void> {
-  // never with 0 seconds: the store takes 0 to mean "forever"
-  if (seconds > 0) await blocks.set(key, 1, seconds)
-}
-
-function refused (ms: number): LoginCheck {
-  // a row without expiry (never written here) would read as -1: treat it as the longest block
-  const seconds = ms < 0 ? MAX_DELAY_SECONDS : Math.max(1, Math.ceil(ms / 1000))
-  return { allowed: false, retryAfterSeconds: seconds }
-}
-
-function longest (values: Array<number | undefined>): number | undefined {
-  const present = values.filter((value): value is number => value !== undefined)
-  return present.length > 0 ? Math.max(...present) : undefined
+    .catch(() => {})
 }
 
 function plural (count: number, unit: string): string {

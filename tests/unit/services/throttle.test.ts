@@ -333,8 +333,9 @@ describe('the throttle on a shared database', () => {
 
     // then exactly the ceiling goes on, and the refused ones are not counted
     assert.equal(checks.filter(check => check.allowed).length, ACCOUNT_CEILING)
-    const count = await context.prisma.rateLimiterFlexible.findUnique({ where: { key: `login-attempts:${throttleKeys({ ip: '', email }).account}` } })
-    assert.equal(count?.points, ACCOUNT_CEILING)
+    const row = await context.prisma.loginThrottle.findUnique({ where: { key: throttleKeys({ ip: '', email }).account } })
+    assert.equal(row?.inFlight, ACCOUNT_CEILING)
+    assert.equal(row?.failures, 0)
   })
 
   test('expired rows are swept from the table an hour after they expire', async t => {
@@ -348,21 +349,48 @@ describe('the throttle on a shared database', () => {
     tick((WINDOW_SECONDS + 3600) * 1000 + 5 * 60_000)
     await checkLoginAllowed(context, someone())
 
-    // then they are gone
+    // then they are gone (the sweep runs beside the sign-in, not in its way)
+    for (let i = 0; i < 50 && (await storedRows(context, who)).length > 0; i++) await new Promise(resolve => setImmediate(resolve))
     assert.deepEqual(await storedRows(context, who), [])
+  })
+
+  test('correct passwords sent at once from one IP to one account are all let through', async t => {
+    // given
+    mockClock(t)
+    const who = someone()
+
+    // when ten sign-ins arrive together, through two processes, and all succeed
+    const checks = await Promise.all(Array.from({ length: 10 }, (_, i) => checkLoginAllowed(i % 2 ? context : otherProcess, who)))
+    await Promise.all(checks.map((_, i) => recordLoginSuccess(i % 2 ? context : otherProcess, who)))
+
+    // then none was refused, and nothing is left in flight or counted as a failure
+    assert.deepEqual(checks, Array(10).fill(ALLOWED))
+    assert.deepEqual((await storedRows(context, who)).map(row => [row.inFlight, row.failures]), [[0, 0], [0, 0], [0, 0]])
+  })
+
+  test('an attempt whose process died stops counting as in flight after thirty seconds', async t => {
+    // given an IP and account past its free failures, and an attempt that never reported back
+    const tick = mockClock(t)
+    const who = someone()
+    await failLogins(context, who, 5)
+    assert.deepEqual(await checkLoginAllowed(context, who), ALLOWED)
+
+    // when
+    const meanwhile = await checkLoginAllowed(context, who)
+    tick(30_001)
+    const later = await checkLoginAllowed(context, who)
+
+    // then
+    assert.deepEqual(meanwhile, delayed(2))
+    assert.deepEqual(later, ALLOWED)
   })
 })
 
-// what the table holds for one sign-in, minus the hashes that name it
-async function storedRows (context: Context, who: Who): Promise<Array<{ kind: string, points: number, expiresInMs: number | null }>> {
+// what the table holds for one sign-in, minus the hashes that name it and the times
+async function storedRows (context: Context, who: Who): Promise<Array<{ kind: string, failures: number, inFlight: number }>> {
   const keys = throttleKeys(who)
-  const names = Object.values(keys).flatMap(key => [`login-attempts:${key}`, `login-block:${key}`])
-  const rows = await context.prisma.rateLimiterFlexible.findMany({ where: { key: { in: names } } })
+  const rows = await context.prisma.loginThrottle.findMany({ where: { key: { in: Object.values(keys) } } })
   return rows
-    .map(row => ({
-      kind: row.key.replace(/:[0-9a-f]{64}$/, ''),
-      points: row.points,
-      expiresInMs: row.expire ? row.expire.getTime() - Date.now() : null,
-    }))
+    .map(row => ({ kind: row.key.replace(/:[0-9a-f]{64}$/, ''), failures: row.failures, inFlight: row.inFlight }))
     .sort((a, b) => a.kind.localeCompare(b.kind))
 }
