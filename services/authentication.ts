@@ -36,7 +36,7 @@ export async function signInWithPassword (
   if (env.passwordLoginMode === 'DISABLED') throw disabledAuthentication()
   const email = normalizeEmail(args.email)
   const throttle = await checkLoginAllowed(context, { ip: args.ip, email })
-  if (!throttle.allowed) throw loginDelayedError(throttle.retryAfterSeconds)
+  if (!throttle.allowed) throw loginDelayedError(throttle.retryAfterSeconds, throttle.reason)
 
   const user = await context.prisma.user.findUnique({ where: { email } })
   const matches = await verifyPassword(args.password, user?.password || await dummyPasswordHash())

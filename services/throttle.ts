@@ -22,7 +22,11 @@ import { bind } from './sql'
 /** How fast the delay grows once the free failures are used up. */
 export type DelayPolicy = { freeFailures: number, failuresPerDoubling: number }
 
-export type LoginCheck = { allowed: true } | { allowed: false, retryAfterSeconds: number }
+// why an attempt waits: failures set a block, too many attempts are in flight at once, or the
+// account has reached its ceiling for the window; each gets a message that says so
+export type DelayReason = 'failures' | 'parallel' | 'ceiling'
+
+export type LoginCheck = { allowed: true } | { allowed: false, retryAfterSeconds: number, reason: DelayReason }
 
 export type ThrottleKeys = { ip: string, ipAccount: string, account: string }
 
@@ -65,10 +69,11 @@ export async function checkLoginAllowed (context: Context, who: { ip: string, em
     refusalOf(row(keys.ipAccount), IP_ACCOUNT_POLICY, now),
     refusalOf(row(keys.ip), IP_POLICY, now),
     accountRefusal(row(keys.account), now),
-  ].filter((wait): wait is number => wait !== undefined)
+  ].filter((wait): wait is Wait => wait !== undefined)
   if (waits.length === 0) return { allowed: true }
   await finishAttempt(context, keys, 'refused', now)
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits) / 1000)) }
+  const longest = waits.reduce((a, b) => (b.ms > a.ms ? b : a))
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(longest.ms / 1000)), reason: longest.reason }
 }
 
 /** Count a failure against the IP, the IP and account, and the account; blocks follow from it. */
@@ -86,14 +91,15 @@ export async function recordLoginSuccess (context: Context, who: { ip: string, e
 }
 
 /** The refusal for a throttled sign-in, on `email` as in Saleor, saying when to try again. */
-export function loginDelayedError (retryAfterSeconds: number): DomainError {
+export function loginDelayedError (retryAfterSeconds: number, reason: DelayReason = 'failures'): DomainError {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds))
   const wait = seconds < 120 ? plural(seconds, 'second') : plural(Math.ceil(seconds / 60), 'minute')
-  return new DomainError({
-    field: 'email',
-    code: 'LOGIN_ATTEMPT_DELAYED',
-    message: `Too many failed sign-in attempts. Try again in ${wait}.`,
-  })
+  const why = {
+    failures: 'Too many failed sign-in attempts.',
+    parallel: 'Too many sign-in attempts at the same time.',
+    ceiling: 'Too many sign-in attempts for this account.',
+  }[reason]
+  return new DomainError({ field: 'email', code: 'LOGIN_ATTEMPT_DELAYED', message: `${why} Try again in ${wait}.` })
 }
 
 /**
@@ -121,20 +127,22 @@ export function throttleKeys (who: { ip: string, email: string }): ThrottleKeys 
   }
 }
 
-// ms until this key lets an attempt through, or undefined when it does now
-function refusalOf (row: Row, policy: DelayPolicy, now: number): number | undefined {
+type Wait = { ms: number, reason: DelayReason }
+
+// how long until this key lets an attempt through, and why, or undefined when it does now
+function refusalOf (row: Row, policy: DelayPolicy, now: number): Wait | undefined {
   const blockedUntil = row.lastFailureAt + delayForAttempts(row.failures, policy) * 1000
-  if (blockedUntil > now) return blockedUntil - now
+  if (blockedUntil > now) return { ms: blockedUntil - now, reason: 'failures' }
   const room = row.failures < policy.freeFailures ? policy.freeFailures - row.failures + PARALLEL_GRACE : 1
   // another attempt holds the key: this one may go once that one's failure would have been waited out
-  if (row.inFlight > room) return delayForAttempts(row.failures + 1, policy) * 1000 || 1000
+  if (row.inFlight > room) return { ms: delayForAttempts(row.failures + 1, policy) * 1000 || 1000, reason: 'parallel' }
   return undefined
 }
 
 // the account's ceiling counts attempts in flight too: parallel attempts from many IPs cannot pass it
-function accountRefusal (row: Row, now: number): number | undefined {
+function accountRefusal (row: Row, now: number): Wait | undefined {
   if (row.failures + row.inFlight <= ACCOUNT_CEILING) return undefined
-  return row.windowStart + WINDOW_SECONDS * 1000 - now
+  return { ms: row.windowStart + WINDOW_SECONDS * 1000 - now, reason: 'ceiling' }
 }
 
 // The first statement: count the attempt in flight on each key (a window past its end starts

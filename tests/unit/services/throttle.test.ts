@@ -11,7 +11,7 @@ import type { Context } from '../../../generated/keystone/types'
 import { applyPendingMigrations } from '../../../scripts/lib/migrator'
 import {
   ACCOUNT_CEILING, IP_POLICY, WINDOW_SECONDS, checkLoginAllowed, delayForAttempts, loginDelayedError,
-  recordLoginFailure, recordLoginSuccess, throttleKeys, type LoginCheck,
+  recordLoginFailure, recordLoginSuccess, throttleKeys, type DelayReason, type LoginCheck,
 } from '../../../services/throttle'
 
 const migrationsDir = path.resolve(import.meta.dirname, '../../../migrations')
@@ -46,7 +46,7 @@ async function failLogins (context: Context, who: Who, times: number): Promise<L
 }
 
 const ALLOWED: LoginCheck = { allowed: true }
-const delayed = (retryAfterSeconds: number): LoginCheck => ({ allowed: false, retryAfterSeconds })
+const delayed = (retryAfterSeconds: number, reason: DelayReason = 'failures'): LoginCheck => ({ allowed: false, retryAfterSeconds, reason })
 
 test('delayForAttempts lets five failures go free, then doubles from 2 seconds up to an hour', () => {
   assert.deepEqual([0, 1, 5].map(n => delayForAttempts(n)), [0, 0, 0])
@@ -99,6 +99,12 @@ test('throttleKeys counts an IPv6 client by its /64 and an IPv4-mapped address a
   assert.notEqual(ipKey('2001:db8:1:2::1'), ipKey('2001:db8:1:3::1'))
   assert.equal(ipKey('::ffff:192.0.2.7'), ipKey('192.0.2.7'))
   assert.notEqual(ipKey('192.0.2.7'), ipKey('192.0.2.8'))
+})
+
+test('loginDelayedError says why the attempt waits: failures, attempts at once, or the account\'s ceiling', () => {
+  assert.match(loginDelayedError(2).errors[0]!.message, /^Too many failed sign-in attempts\. Try again in 2 seconds\.$/)
+  assert.match(loginDelayedError(2, 'parallel').errors[0]!.message, /^Too many sign-in attempts at the same time\./)
+  assert.match(loginDelayedError(600, 'ceiling').errors[0]!.message, /^Too many sign-in attempts for this account\. Try again in 10 minutes\.$/)
 })
 
 test('loginDelayedError is LOGIN_ATTEMPT_DELAYED on email and says when to try again', () => {
@@ -216,8 +222,8 @@ describe('the throttle on a shared database', () => {
     const fromNewIp = await checkLoginAllowed(context, { ip: anIp(), email })
 
     // then it is refused for the rest of the window, and let through once it is over
-    assert.deepEqual(fromNewIp, delayed(WINDOW_SECONDS - 60))
-    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email: email.toUpperCase() }), delayed(WINDOW_SECONDS - 60))
+    assert.deepEqual(fromNewIp, delayed(WINDOW_SECONDS - 60, 'ceiling'))
+    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email: email.toUpperCase() }), delayed(WINDOW_SECONDS - 60, 'ceiling'))
     tick((WINDOW_SECONDS - 60) * 1000)
     assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email }), ALLOWED)
   })
@@ -254,7 +260,7 @@ describe('the throttle on a shared database', () => {
     await recordLoginSuccess(context, owner)
 
     // then another sign-in from the IP waited meanwhile, and goes on at once afterwards
-    assert.deepEqual(meanwhile, delayed(2))
+    assert.deepEqual(meanwhile, delayed(2, 'parallel'))
     assert.deepEqual(await checkLoginAllowed(context, { ip, email: someone().email }), ALLOWED)
   })
 
@@ -320,7 +326,7 @@ describe('the throttle on a shared database', () => {
 
     // then one goes on to the password check and the others wait for its block
     assert.equal(checks.filter(check => check.allowed).length, 1)
-    assert.deepEqual(checks.filter(check => !check.allowed), Array(4).fill(delayed(2)))
+    assert.deepEqual(checks.filter(check => !check.allowed), Array(4).fill(delayed(2, 'parallel')))
   })
 
   test('parallel attempts from many IPs cannot take an account past its ceiling', async t => {
@@ -381,7 +387,7 @@ describe('the throttle on a shared database', () => {
     const later = await checkLoginAllowed(context, who)
 
     // then
-    assert.deepEqual(meanwhile, delayed(2))
+    assert.deepEqual(meanwhile, delayed(2, 'parallel'))
     assert.deepEqual(later, ALLOWED)
   })
 })
