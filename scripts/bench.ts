@@ -358,13 +358,9 @@ async function main (): Promise<void> {
     server = await startServer(databaseUrl, database === 'postgresql' ? postgresqlServerRoot : projectRoot)
     const graphqlUrl = `${server.url}/api/graphql`
     const generator = loadGenerator = startLoadGenerator()
-    const load = async (scenario: string, variants: LoadVariant[], check: Pick<LoadJob, 'valueAt' | 'errorsAt'>, kind: ScenarioLine['kind'] = 'scenario') => {
-      const job: LoadJob = { url: graphqlUrl, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, variants, ...check }
-      const result = await generator.run(job)
-      // the requests in flight when the load stopped still run on the server: let them finish
-      // (none takes longer than the slowest answer seen) before the next scenario starts
-      await new Promise(resolve => setTimeout(resolve, Math.min(result.max, 120_000)))
-      const line = lineOf(scenario, kind, result)
+    const load = async (scenario: string, variants: LoadVariant[], check: Pick<LoadJob, 'valueAt' | 'errorsAt'>, kind: ScenarioLine['kind'] = 'scenario', connections = CONNECTIONS) => {
+      const job: LoadJob = { url: graphqlUrl, connections, seconds: SECONDS, warmupSeconds: WARMUP, variants, ...check }
+      const line = { ...lineOf(scenario, kind, await generator.run(job)), connections }
       lines.push(line)
       console.log(`  ${scenario}: ${line.requestsPerSecond.toFixed(1)} requests/s, ${line.errors} errors`)
       return line
@@ -372,7 +368,7 @@ async function main (): Promise<void> {
 
     // tokenCreate against raw argon2id at the same concurrency, one right after the other
     const argon2Job: Argon2Job = { concurrency: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP }
-    const argon2 = lineOf('ref: argon2id verify (raw)', 'reference', await runJsonChild<Argon2Result>('benchArgon2.ts', [JSON.stringify(argon2Job)]))
+    const argon2 = { ...lineOf('ref: argon2id verify (raw)', 'reference', await runJsonChild<Argon2Result>('benchArgon2.ts', [JSON.stringify(argon2Job)])), connections: CONNECTIONS }
     lines.push(argon2)
     console.log(`  ${argon2.scenario}: ${argon2.requestsPerSecond.toFixed(1)} verifications/s`)
     // every connection signs in to the same account from the same IP, with the right password
@@ -402,17 +398,19 @@ async function main (): Promise<void> {
       const data = await gql<{ customersCount: number }>(server.url, CUSTOMERS_COUNT, { search: term }, staffToken)
       terms.push({ kind, term, matches: data.customersCount })
     }
-    // every kind in turn, as staff would search, then each kind alone
+    // every kind in turn, as staff would search, at the run's connections
     const mixed: string[] = []
     for (let i = 0; i < 10; i++) for (const { terms: list } of kinds) mixed.push(list[i % list.length]!)
     const customersCheck = { valueAt: ['data', 'customers'] }
     await load(`customers(search) @${CUSTOMERS}`, mixed.map(search => ({ body: body(CUSTOMERS_QUERY, { search, take: PAGE }), headers: staff })), customersCheck)
+    // then each kind's own latency, one request at a time: a search that scans every customer
+    // takes long enough that ten of them queued behind each other would only measure the queue
     for (const { kind, terms: list } of kinds) {
-      await load(`customers(search: ${kind})`, list.map(search => ({ body: body(CUSTOMERS_QUERY, { search, take: PAGE }), headers: staff })), customersCheck)
+      await load(`customers(search: ${kind}) ×1`, list.map(search => ({ body: body(CUSTOMERS_QUERY, { search, take: PAGE }), headers: staff })), customersCheck, 'scenario', 1)
     }
-    await load('customersCount(search)', mixed.map(search => ({ body: body(CUSTOMERS_COUNT, { search }), headers: staff })), { valueAt: ['data', 'customersCount'] })
+    await load('customersCount(search) ×1', mixed.map(search => ({ body: body(CUSTOMERS_COUNT, { search }), headers: staff })), { valueAt: ['data', 'customersCount'] }, 'scenario', 1)
     const skip = Math.floor((CUSTOMERS * 0.99) / PAGE) * PAGE
-    await load(`customers deep page (skip ${skip})`, [{ body: body(CUSTOMERS_QUERY, { skip, take: PAGE }), headers: staff }], customersCheck)
+    await load(`customers(skip: ${skip}) deep page ×1`, [{ body: body(CUSTOMERS_QUERY, { skip, take: PAGE }), headers: staff }], customersCheck, 'scenario', 1)
 
     const meRatio = ratioOf('me ÷ anonymous generated query', me, channels, ME_RATIO_TARGET)
     // refused sign-ins cost no argon2 run: only the ones that signed in are compared

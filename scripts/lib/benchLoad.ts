@@ -112,7 +112,23 @@ export function classifyAnswer (status: number, body: string, job: Pick<LoadJob,
   return undefined
 }
 
-/** Run the job: an uncounted warm-up, then the measured run. */
+/**
+ * Wait until the requests autocannon left in flight when it stopped have been served: they still
+ * run on the server, and would otherwise slow the next run. One more request of the job, sent
+ * after them, answers after them (SQLite serves one statement at a time; on PostgreSQL they share
+ * the pool and finish together).
+ */
+async function settle (job: LoadJob, timeoutSeconds: number): Promise<void> {
+  const variant = job.variants[0]!
+  await fetch(job.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...variant.headers },
+    body: variant.body,
+    signal: AbortSignal.timeout(timeoutSeconds * 1000),
+  }).then(response => response.arrayBuffer()).catch(() => undefined)
+}
+
+/** Run the job: an uncounted warm-up, then the measured run, each followed by settle(). */
 export async function runLoad (job: LoadJob): Promise<LoadResult> {
   if (job.variants.length === 0) throw new Error('a load job needs at least one request variant')
   const target = new URL(job.url)
@@ -145,18 +161,15 @@ export async function runLoad (job: LoadJob): Promise<LoadResult> {
   const run = (seconds: number) => autocannon({ url: target.origin, connections: job.connections, duration: seconds, timeout, requests: [request] })
 
   if (job.warmupSeconds > 0) {
-    let slowest = 0
-    const warmup = run(job.warmupSeconds)
-    warmup.on('response', (_client, _status, _bytes, ms) => { slowest = Math.max(slowest, ms) })
-    await warmup
-    // what the warm-up left in flight still runs on the server: let it finish first
-    await new Promise(resolve => setTimeout(resolve, Math.min(slowest, timeout * 1000)))
+    await run(job.warmupSeconds)
+    await settle(job, timeout)
   }
   measuring = true
   const instance = run(job.seconds)
   instance.on('response', (_client, _status, _bytes, ms) => { latencies.push(ms) })
   const result = await instance
   measuring = false
+  await settle(job, timeout)
 
   // refused connections and timeouts never reach onResponse
   const lost = result.errors

@@ -5,6 +5,8 @@ export type ScenarioLine = {
   scenario: string
   /** a scenario of the contract, or a reference a ratio is taken against */
   kind: 'scenario' | 'reference'
+  /** concurrent connections (or argon2 runs in flight); absent for seed */
+  connections?: number
   requests: number
   requestsPerSecond: number
   /** requests that passed the body check, per second */
@@ -79,6 +81,9 @@ export function evaluateTargets (args: { me: ScenarioLine, meRatio: Ratio, token
   ]
 }
 
+// below this many answers a p95 is hardly more than the slowest one
+const FEW_ANSWERS = 20
+
 const COLUMNS = [40, 11, 9, 9, 8] as const
 
 function row (cells: readonly string[]): string {
@@ -92,7 +97,7 @@ function ms (value: number | null): string {
 /** The report as printed: the table, what went wrong, the ratios, the targets. */
 export function formatReport (report: BenchReport): string {
   const out: string[] = []
-  out.push(`${report.database}, ${report.customers} customers, ${report.connections} connections, ${report.seconds} s a scenario` +
+  out.push(`${report.database}, ${report.customers} customers, ${report.connections} connections (×1: one), ${report.seconds} s a scenario` +
     ` (after ${report.warmupSeconds} s of warm-up); ${report.cpus} CPUs, load average ${report.loadAverage.before.map(n => n.toFixed(2)).join(' ')} before,` +
     ` ${report.loadAverage.after.map(n => n.toFixed(2)).join(' ')} after`)
   out.push(row(['scenario', 'requests/s', 'p50 ms', 'p95 ms', 'errors']))
@@ -102,6 +107,9 @@ export function formatReport (report: BenchReport): string {
   for (const line of report.lines.filter(l => l.errors > 0)) {
     const codes = Object.entries(line.errorCodes).map(([code, count]) => `${code} ${count}`).join(', ')
     out.push(`  ${line.scenario}: ${line.errors} of ${line.requests} failed (${codes})${line.firstError ? `; first: ${line.firstError}` : ''}`)
+  }
+  for (const line of report.lines.filter(l => l.p50 !== null && l.requests < FEW_ANSWERS)) {
+    out.push(`  ${line.scenario}: only ${line.requests} answers in ${report.seconds} s, so its percentiles are rough`)
   }
   if (report.searchTerms.length > 0) {
     out.push(`search terms (customersCount): ${report.searchTerms.map(t => `${t.kind} "${t.term}" ${t.matches}`).join(', ')}`)

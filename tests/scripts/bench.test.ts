@@ -21,13 +21,13 @@ const SCENARIOS = [
   'me (Bearer)',
   'accountAddressCreate',
   `customers(search) @${CUSTOMERS}`,
-  'customers(search: email)',
-  'customers(search: rare surname)',
-  'customers(search: phone)',
-  'customers(search: no match)',
-  'customers(search: common)',
-  'customersCount(search)',
-  'customers deep page (skip 180)',
+  'customers(search: email) ×1',
+  'customers(search: rare surname) ×1',
+  'customers(search: phone) ×1',
+  'customers(search: no match) ×1',
+  'customers(search: common) ×1',
+  'customersCount(search) ×1',
+  'customers(skip: 180) deep page ×1',
 ]
 const TOKEN_CHECK = { valueAt: ['data', 'tokenCreate', 'token'], errorsAt: ['data', 'tokenCreate', 'errors'] }
 
