@@ -3,9 +3,10 @@
 // scenario (`scenario  requests/s  p50 ms  p95 ms  errors`), then two ratios against references
 // measured in the same run, then which of the issue's targets are met.
 //
-// Three kinds of process, so that none measures the others' CPU: this coordinator (seeds, then
-// only waits), the server, and for each scenario a load generator (scripts/lib/benchLoad.ts)
-// or the argon2id reference (scripts/lib/benchArgon2.ts).
+// Four processes, so that none is measured on another's event loop: this coordinator (seeds,
+// then only waits), the server, the load generator (scripts/lib/benchLoad.ts, autocannon) and
+// the argon2id reference (scripts/lib/benchArgon2.ts). Each ratio's two sides run in alternating
+// slices of the scenario's seconds, so that other load on the machine weighs on both alike.
 //
 // Options: --customers N (default 100000), --seconds S per scenario (default 10), --connections C
 // (default 10), --warmup S before each scenario (default 1 s, none when --seconds is under 5),
@@ -18,14 +19,13 @@
 // IP, as the issue asks. The per-IP account-request limit (ACCOUNT_REQUEST_LIMIT) covers
 // accountRegister, requestPasswordReset and requestEmailChange, which no scenario calls.
 // ACCESS_TOKEN_TTL is an hour, so tokens taken before the scenarios outlive long --seconds.
-import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import type { Readable, Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { buildPostgresqlServer, postgresqlServerRoot, runKeystone } from './lib/keystoneCli'
@@ -35,8 +35,8 @@ import { DEMO_CUSTOMER_PASSWORD, formatDemoCustomerEmail, makeDemoCustomer } fro
 import type { Argon2Job, Argon2Result } from './lib/benchArgon2'
 import type { LoadJob, LoadResult, LoadVariant } from './lib/benchLoad'
 import {
-  evaluateTargets, formatReport, ratioOf, ME_RATIO_TARGET, TOKEN_CREATE_RATIO_TARGET,
-  type BenchReport, type ScenarioLine, type SearchTerm,
+  evaluateTargets, formatReport, lineOf, ratioOf, slicesOf, ME_RATIO_TARGET, TOKEN_CREATE_RATIO_TARGET,
+  type BenchReport, type Sample, type ScenarioLine, type SearchTerm,
 } from './lib/benchReport'
 
 const USAGE = 'Usage: npm run bench -- [--customers N] [--seconds S] [--connections C] [--warmup S] [--database-url postgres://…] [--build] [--json FILE]'
@@ -117,48 +117,28 @@ async function freePort (): Promise<number> {
   })
 }
 
-function helperProcess (script: string, args: string[]): ChildProcessByStdio<Writable, Readable, null> {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/lib', script), ...args], {
+type Worker<Job, Result> = { run: (job: Job) => Promise<Result>, close: () => Promise<void> }
+
+/**
+ * A helper script in a process of its own, started once for the whole run: a JSON job per line
+ * in, a JSON result per line out, in order.
+ */
+function startWorker<Job, Result> (script: string): Worker<Job, Result> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/lib', script)], {
     cwd: projectRoot,
     stdio: ['pipe', 'pipe', 'inherit'],
   })
-}
-
-/** Run a helper script in a process of its own and parse the JSON it prints. */
-function runJsonChild<T> (script: string, args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = helperProcess(script, args)
-    let stdout = ''
-    child.stdout.on('data', chunk => { stdout += chunk })
-    child.once('error', reject)
-    child.once('close', code => {
-      if (code !== 0) return reject(new Error(`${script} failed (exit ${code})`))
-      try {
-        resolve(JSON.parse(stdout) as T)
-      } catch {
-        reject(new Error(`${script} printed no result: ${stdout.slice(0, 300)}`))
-      }
-    })
-    child.stdin.end()
-  })
-}
-
-type LoadGenerator = { run: (job: LoadJob) => Promise<LoadResult>, close: () => Promise<void> }
-
-/** The load generator's process, started once for the whole run: a job per line in, a result per line out. */
-function startLoadGenerator (): LoadGenerator {
-  const child = helperProcess('benchLoad.ts', [])
-  const waiting: Array<{ resolve: (result: LoadResult) => void, reject: (error: Error) => void }> = []
+  const waiting: Array<{ resolve: (result: Result) => void, reject: (error: Error) => void }> = []
   const exited = new Promise<void>(resolve => child.once('close', code => {
-    for (const { reject } of waiting.splice(0)) reject(new Error(`the load generator exited (${code}) before answering`))
+    for (const { reject } of waiting.splice(0)) reject(new Error(`${script} exited (${code}) before answering`))
     resolve()
   }))
   createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', line => {
     const next = waiting.shift()
     try {
-      next?.resolve(JSON.parse(line) as LoadResult)
+      next?.resolve(JSON.parse(line) as Result)
     } catch {
-      next?.reject(new Error(`the load generator answered: ${line.slice(0, 300)}`))
+      next?.reject(new Error(`${script} answered: ${line.slice(0, 300)}`))
     }
   })
   return {
@@ -287,19 +267,14 @@ function searchTerms (customers: number): Array<{ kind: string, terms: string[] 
   ]
 }
 
-function lineOf (scenario: string, kind: ScenarioLine['kind'], result: LoadResult | Argon2Result): ScenarioLine {
-  const load = 'ok' in result ? result : undefined
+function argon2Sample (result: Argon2Result): Sample {
   return {
-    scenario,
-    kind,
     requests: result.requests,
-    requestsPerSecond: result.requestsPerSecond,
-    okPerSecond: load ? load.okPerSecond : (result.requests - result.errors) / result.seconds,
-    p50: result.p50,
-    p95: result.p95,
+    ok: result.requests - result.errors,
+    seconds: result.seconds,
+    latencies: result.latencies,
     errors: result.errors,
-    errorCodes: load ? load.errorCodes : (result.errors > 0 ? { WRONG_ANSWER: result.errors } : {}),
-    ...(load?.firstError === undefined ? {} : { firstError: load.firstError }),
+    errorCodes: result.errors > 0 ? { WRONG_ANSWER: result.errors } : {},
   }
 }
 
@@ -307,7 +282,8 @@ async function main (): Promise<void> {
   const loadBefore = os.loadavg()
   const dir = mkdtempSync(path.join(os.tmpdir(), 'identity-bench-'))
   let server: Server | undefined
-  let loadGenerator: LoadGenerator | undefined
+  let loadGenerator: Worker<LoadJob, LoadResult> | undefined
+  let argon2Worker: Worker<Argon2Job, Argon2Result> | undefined
   let dropDatabase: (() => Promise<void>) | undefined
   try {
     const database = POSTGRES_URL === undefined ? 'sqlite' : 'postgresql'
@@ -354,40 +330,62 @@ async function main (): Promise<void> {
       errors: seeded.requested - seeded.created,
       errorCodes: {},
     }]
-
-    server = await startServer(databaseUrl, database === 'postgresql' ? postgresqlServerRoot : projectRoot)
-    const graphqlUrl = `${server.url}/api/graphql`
-    const generator = loadGenerator = startLoadGenerator()
-    const load = async (scenario: string, variants: LoadVariant[], check: Pick<LoadJob, 'valueAt' | 'errorsAt'>, kind: ScenarioLine['kind'] = 'scenario', connections = CONNECTIONS) => {
-      const job: LoadJob = { url: graphqlUrl, connections, seconds: SECONDS, warmupSeconds: WARMUP, variants, ...check }
-      const line = { ...lineOf(scenario, kind, await generator.run(job)), connections }
+    const report = (line: ScenarioLine) => {
       lines.push(line)
-      console.log(`  ${scenario}: ${line.requestsPerSecond.toFixed(1)} requests/s, ${line.errors} errors`)
+      console.log(`  ${line.scenario}: ${line.requestsPerSecond.toFixed(1)}/s, p50 ${(line.p50 ?? 0).toFixed(1)} ms, ${line.errors} errors`)
       return line
     }
 
-    // tokenCreate against raw argon2id at the same concurrency, one right after the other
-    const argon2Job: Argon2Job = { concurrency: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP }
-    const argon2 = { ...lineOf('ref: argon2id verify (raw)', 'reference', await runJsonChild<Argon2Result>('benchArgon2.ts', [JSON.stringify(argon2Job)])), connections: CONNECTIONS }
-    lines.push(argon2)
-    console.log(`  ${argon2.scenario}: ${argon2.requestsPerSecond.toFixed(1)} verifications/s`)
-    // every connection signs in to the same account from the same IP, with the right password
-    const tokenCreate = await load('tokenCreate (1 account, 1 IP)', [{ body: body(TOKEN_CREATE, { email: formatDemoCustomerEmail(1), password: DEMO_CUSTOMER_PASSWORD }) }],
-      { valueAt: ['data', 'tokenCreate', 'token'], errorsAt: ['data', 'tokenCreate', 'errors'] })
+    server = await startServer(databaseUrl, database === 'postgresql' ? postgresqlServerRoot : projectRoot)
+    const graphqlUrl = `${server.url}/api/graphql`
+    const generator = loadGenerator = startWorker<LoadJob, LoadResult>('benchLoad.ts')
+    const argon2 = argon2Worker = startWorker<Argon2Job, Argon2Result>('benchArgon2.ts')
 
-    // me against Keystone's generated query, anonymous, in the same app
-    const channels = await load('ref: channels(take: 1) anonymous', [{ body: body(CHANNELS) }], { valueAt: ['data', 'channels', '0', 'id'] }, 'reference')
+    type Check = Pick<LoadJob, 'valueAt' | 'errorsAt'>
+    type Run = (seconds: number, warmupSeconds: number) => Promise<Sample>
+    const loadRun = (variants: LoadVariant[], check: Check, connections = CONNECTIONS): Run =>
+      (seconds, warmupSeconds) => generator.run({ url: graphqlUrl, connections, seconds, warmupSeconds, variants, ...check })
+    const measure = async (scenario: string, run: Run, connections = CONNECTIONS) =>
+      report(lineOf(scenario, 'scenario', connections, [await run(SECONDS, WARMUP)]))
+    // a ratio's two sides in alternating slices (A B, B A, A B, …), so that a change in the
+    // machine's other load during the run weighs on both alike
+    const alternate = async (a: Run, b: Run): Promise<[Sample[], Sample[]]> => {
+      const samples: [Sample[], Sample[]] = [[], []]
+      for (const [round, seconds] of slicesOf(SECONDS).entries()) {
+        const warmup = round === 0 ? WARMUP : 0
+        const order = round % 2 === 0 ? [0, 1] as const : [1, 0] as const
+        for (const side of order) samples[side].push(await (side === 0 ? a : b)(seconds, warmup))
+      }
+      return samples
+    }
+
+    // customers' tokens for me and accountAddressCreate, taken first: this also warms the sign-in path
     const tokens: string[] = []
     for (let next = 1; next <= ADDRESS_TOKENS;) {
       const batch = Array.from({ length: Math.min(4, ADDRESS_TOKENS - next + 1) }, (_, i) => formatDemoCustomerEmail(next + i))
       next += batch.length
       tokens.push(...await Promise.all(batch.map(email => signIn(server!.url, email, DEMO_CUSTOMER_PASSWORD))))
     }
-    const me = await load('me (Bearer)', tokens.map(token => ({ body: body(ME), headers: bearer(token) })), { valueAt: ['data', 'me', 'id'] })
+
+    // tokenCreate against raw argon2id verification with as many in flight: every connection
+    // signs in to the same account from the same IP, with the right password
+    const [argon2Samples, tokenSamples] = await alternate(
+      async (seconds, warmupSeconds) => argon2Sample(await argon2.run({ concurrency: CONNECTIONS, seconds, warmupSeconds })),
+      loadRun([{ body: body(TOKEN_CREATE, { email: formatDemoCustomerEmail(1), password: DEMO_CUSTOMER_PASSWORD }) }],
+        { valueAt: ['data', 'tokenCreate', 'token'], errorsAt: ['data', 'tokenCreate', 'errors'] }))
+    const argon2Line = report(lineOf('ref: argon2id verify (raw)', 'reference', CONNECTIONS, argon2Samples))
+    const tokenCreate = report(lineOf('tokenCreate (1 account, 1 IP)', 'scenario', CONNECTIONS, tokenSamples))
+
+    // me against Keystone's generated query, anonymous, in the same app
+    const [channelSamples, meSamples] = await alternate(
+      loadRun([{ body: body(CHANNELS) }], { valueAt: ['data', 'channels', '0', 'id'] }),
+      loadRun(tokens.map(token => ({ body: body(ME), headers: bearer(token) })), { valueAt: ['data', 'me', 'id'] }))
+    const channels = report(lineOf('ref: channels(take: 1) anonymous', 'reference', CONNECTIONS, channelSamples))
+    const me = report(lineOf('me (Bearer)', 'scenario', CONNECTIONS, meSamples))
 
     // each request adds to the next customer's book in turn, so no book reaches its limit
-    await load('accountAddressCreate', tokens.map(token => ({ body: body(ADDRESS_CREATE, { input: ADDRESS }), headers: bearer(token) })),
-      { valueAt: ['data', 'accountAddressCreate', 'address', 'id'], errorsAt: ['data', 'accountAddressCreate', 'errors'] })
+    await measure('accountAddressCreate', loadRun(tokens.map(token => ({ body: body(ADDRESS_CREATE, { input: ADDRESS }), headers: bearer(token) })),
+      { valueAt: ['data', 'accountAddressCreate', 'address', 'id'], errorsAt: ['data', 'accountAddressCreate', 'errors'] }))
 
     const staffToken = await signIn(server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
     const staff = bearer(staffToken)
@@ -402,20 +400,20 @@ async function main (): Promise<void> {
     const mixed: string[] = []
     for (let i = 0; i < 10; i++) for (const { terms: list } of kinds) mixed.push(list[i % list.length]!)
     const customersCheck = { valueAt: ['data', 'customers'] }
-    await load(`customers(search) @${CUSTOMERS}`, mixed.map(search => ({ body: body(CUSTOMERS_QUERY, { search, take: PAGE }), headers: staff })), customersCheck)
+    const search = (list: string[]) => list.map(term => ({ body: body(CUSTOMERS_QUERY, { search: term, take: PAGE }), headers: staff }))
+    await measure(`customers(search) @${CUSTOMERS}`, loadRun(search(mixed), customersCheck))
     // then each kind's own latency, one request at a time: a search that scans every customer
     // takes long enough that ten of them queued behind each other would only measure the queue
-    for (const { kind, terms: list } of kinds) {
-      await load(`customers(search: ${kind}) ×1`, list.map(search => ({ body: body(CUSTOMERS_QUERY, { search, take: PAGE }), headers: staff })), customersCheck, 'scenario', 1)
-    }
-    await load('customersCount(search) ×1', mixed.map(search => ({ body: body(CUSTOMERS_COUNT, { search }), headers: staff })), { valueAt: ['data', 'customersCount'] }, 'scenario', 1)
+    for (const { kind, terms: list } of kinds) await measure(`customers(search: ${kind}) ×1`, loadRun(search(list), customersCheck, 1), 1)
+    await measure('customersCount(search) ×1', loadRun(mixed.map(term => ({ body: body(CUSTOMERS_COUNT, { search: term }), headers: staff })),
+      { valueAt: ['data', 'customersCount'] }, 1), 1)
     const skip = Math.floor((CUSTOMERS * 0.99) / PAGE) * PAGE
-    await load(`customers(skip: ${skip}) deep page ×1`, [{ body: body(CUSTOMERS_QUERY, { skip, take: PAGE }), headers: staff }], customersCheck, 'scenario', 1)
+    await measure(`customers(skip: ${skip}) deep page ×1`, loadRun([{ body: body(CUSTOMERS_QUERY, { skip, take: PAGE }), headers: staff }], customersCheck, 1), 1)
 
     const meRatio = ratioOf('me ÷ anonymous generated query', me, channels, ME_RATIO_TARGET)
     // refused sign-ins cost no argon2 run: only the ones that signed in are compared
-    const tokenRatio = ratioOf('tokenCreate (signed in) ÷ raw argon2id verify', tokenCreate, argon2, TOKEN_CREATE_RATIO_TARGET, true)
-    const report: BenchReport = {
+    const tokenRatio = ratioOf('tokenCreate (signed in) ÷ raw argon2id verify', tokenCreate, argon2Line, TOKEN_CREATE_RATIO_TARGET, true)
+    const result: BenchReport = {
       database,
       customers: CUSTOMERS,
       connections: CONNECTIONS,
@@ -428,10 +426,11 @@ async function main (): Promise<void> {
       targets: evaluateTargets({ me, meRatio, tokenCreate, tokenRatio }),
       searchTerms: terms,
     }
-    console.log(`\n${formatReport(report)}`)
-    if (options.json) writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n')
+    console.log(`\n${formatReport(result)}`)
+    if (options.json) writeFileSync(options.json, JSON.stringify(result, null, 2) + '\n')
   } finally {
     await loadGenerator?.close()
+    await argon2Worker?.close()
     await stopServer(server)
     await dropDatabase?.().catch(error => console.error(`dropping the bench database failed: ${(error as Error).message}`))
     rmSync(dir, { recursive: true, force: true })

@@ -1,9 +1,11 @@
 // The reference `tokenCreate` is compared with in `npm run bench`: raw argon2id verification of the
 // right password, through services/passwords.ts (so with exactly the server's parameters), with
 // the same number in flight as the load has connections, in a process of its own like the server:
-//   node --import tsx scripts/lib/benchArgon2.ts '{"concurrency":10,"seconds":10,"warmupSeconds":1}'
-// Prints one JSON object: verifications per second, p50/p95/p99 ms, and wrong answers as errors.
+//   node --import tsx scripts/lib/benchArgon2.ts < jobs.jsonl > results.jsonl
+// One job per line in ({"concurrency":10,"seconds":10,"warmupSeconds":1}), one result per line out:
+// verifications per second, their latencies, and wrong answers as errors.
 import path from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { hashPassword, verifyPassword } from '../../services/passwords'
 import { percentile } from './benchReport'
@@ -11,11 +13,14 @@ import { DEMO_CUSTOMER_PASSWORD } from './seedData'
 
 export type Argon2Job = { concurrency: number, seconds: number, warmupSeconds: number }
 
-export type Argon2Result = { requests: number, seconds: number, requestsPerSecond: number, p50: number, p95: number, p99: number, errors: number }
+export type Argon2Result = { requests: number, seconds: number, requestsPerSecond: number, p50: number, p95: number, p99: number, latencies: number[], errors: number }
+
+let storedHash: Promise<string> | undefined
 
 /** Verify the demo password against its hash, `concurrency` at a time, for `seconds`. */
 export async function measureArgon2 (job: Argon2Job): Promise<Argon2Result> {
-  const stored = await hashPassword(DEMO_CUSTOMER_PASSWORD)
+  storedHash ??= hashPassword(DEMO_CUSTOMER_PASSWORD)
+  const stored = await storedHash
   const loop = async (seconds: number, record: (ms: number, ok: boolean) => void) => {
     const deadline = performance.now() + seconds * 1000
     await Promise.all(Array.from({ length: job.concurrency }, async () => {
@@ -43,14 +48,17 @@ export async function measureArgon2 (job: Argon2Job): Promise<Argon2Result> {
     p50: percentile(latencies, 0.5),
     p95: percentile(latencies, 0.95),
     p99: percentile(latencies, 0.99),
+    latencies: latencies.map(ms => Math.round(ms * 100) / 100),
     errors,
   }
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    const job = JSON.parse(process.argv[2] ?? '{}') as Argon2Job
-    process.stdout.write(JSON.stringify(await measureArgon2(job)) + '\n')
+    for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+      if (line.trim() === '') continue
+      process.stdout.write(JSON.stringify(await measureArgon2(JSON.parse(line) as Argon2Job)) + '\n')
+    }
   } catch (error) {
     console.error(error)
     process.exitCode = 1

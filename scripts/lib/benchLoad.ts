@@ -45,6 +45,8 @@ export type LoadResult = {
   p95: number
   p99: number
   max: number
+  /** every answer's latency in ms, ascending, so that runs can be merged */
+  latencies: number[]
   errors: number
   /** error code (GraphQL extensions.code, a payload error code, HTTP_<status>, …) → count */
   errorCodes: Record<string, number>
@@ -188,6 +190,7 @@ export async function runLoad (job: LoadJob): Promise<LoadResult> {
     p95: percentile(latencies, 0.95),
     p99: percentile(latencies, 0.99),
     max: latencies.at(-1) ?? 0,
+    latencies: latencies.map(ms => Math.round(ms * 100) / 100),
     errors: errors + lost,
     errorCodes,
     ...(firstError === undefined ? {} : { firstError }),

@@ -19,6 +19,52 @@ export type ScenarioLine = {
   firstError?: string
 }
 
+/** What one measured run gives, before runs of the same scenario are merged. */
+export type Sample = {
+  requests: number
+  /** answers that passed the check */
+  ok: number
+  seconds: number
+  /** ascending, ms */
+  latencies: number[]
+  errors: number
+  errorCodes: Record<string, number>
+  firstError?: string
+}
+
+/** One line of the table from one or more runs of the same scenario (alternated with its reference). */
+export function lineOf (scenario: string, kind: ScenarioLine['kind'], connections: number, samples: readonly Sample[]): ScenarioLine {
+  const seconds = samples.reduce((sum, sample) => sum + sample.seconds, 0)
+  const requests = samples.reduce((sum, sample) => sum + sample.requests, 0)
+  const ok = samples.reduce((sum, sample) => sum + sample.ok, 0)
+  const latencies = samples.flatMap(sample => sample.latencies).sort((a, b) => a - b)
+  const errorCodes: Record<string, number> = {}
+  for (const sample of samples) for (const [code, count] of Object.entries(sample.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + count
+  const firstError = samples.find(sample => sample.firstError !== undefined)?.firstError
+  return {
+    scenario,
+    kind,
+    connections,
+    requests,
+    requestsPerSecond: seconds > 0 ? requests / seconds : 0,
+    okPerSecond: seconds > 0 ? ok / seconds : 0,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    errors: samples.reduce((sum, sample) => sum + sample.errors, 0),
+    errorCodes,
+    ...(firstError === undefined ? {} : { firstError }),
+  }
+}
+
+/**
+ * Split a scenario's seconds into alternating slices (whole seconds: autocannon's clock ticks once
+ * a second): up to five, of at least two seconds each, or one slice for short runs.
+ */
+export function slicesOf (seconds: number): number[] {
+  const count = Math.max(1, Math.min(5, Math.floor(seconds / 2)))
+  return Array.from({ length: count }, (_, i) => Math.floor(seconds / count) + (i < seconds % count ? 1 : 0))
+}
+
 export type Ratio = { name: string, numerator: string, numeratorValue: number, reference: string, referenceValue: number, value: number, target: number }
 
 export type Target = { name: string, met: boolean, detail: string }
@@ -97,7 +143,7 @@ function ms (value: number | null): string {
 /** The report as printed: the table, what went wrong, the ratios, the targets. */
 export function formatReport (report: BenchReport): string {
   const out: string[] = []
-  out.push(`${report.database}, ${report.customers} customers, ${report.connections} connections (×1: one), ${report.seconds} s a scenario` +
+  out.push(`${report.database}, ${report.customers} customers, ${report.connections} connections (lines marked ×1: one), ${report.seconds} s a scenario` +
     ` (after ${report.warmupSeconds} s of warm-up); ${report.cpus} CPUs, load average ${report.loadAverage.before.map(n => n.toFixed(2)).join(' ')} before,` +
     ` ${report.loadAverage.after.map(n => n.toFixed(2)).join(' ')} after`)
   out.push(row(['scenario', 'requests/s', 'p50 ms', 'p95 ms', 'errors']))
