@@ -17,7 +17,7 @@ import { customerOfToken, isCustomerToken } from './services/customerTokens'
 import { clientIpOf } from './services/clientIp'
 import { signInWithPassword } from './services/authentication'
 import { DomainError } from './services/errors'
-import { loadSessionUser, sessionDataOf, type SessionUser } from './services/sessionUsers'
+import { loadSessionUser, rememberItem, sessionDataOf, type SessionUser } from './services/sessionUsers'
 
 // how the caller proved who it is; a customer API token acts with customer scope only
 export type SessionVia = 'cookie' | 'jwt' | 'customerToken'
@@ -67,7 +67,9 @@ function sameKey (a: string, b: string): boolean {
 }
 
 function sessionOf (user: SessionUser, via: SessionVia): Session {
-  return { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user) }
+  const session: Session = { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user) }
+  rememberItem(session, user)
+  return session
 }
 
 // the cookie carries a fingerprint of the user's token key, so rotating the key (password change

@@ -1,0 +1,49 @@
+// services/sessionUsers.ts: the one statement a session is read with gives the same row Prisma
+// gives, on every database, and the permissions its groups grant.
+import '../../helpers/env'
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { TEST_DATABASES, databaseSkipReason, startServer, type TestServer } from '../../helpers/server'
+import { makeAddress, makeCustomer, makePermissionGroup, makeStaff } from '../../helpers/factories'
+import { loadSessionUser } from '../../../services/sessionUsers'
+
+for (const database of TEST_DATABASES) {
+  describe(`on ${database}`, { skip: databaseSkipReason(database) }, () => {
+    let server: TestServer
+
+    before(async () => { server = await startServer({ database }) })
+    after(async () => { await server?.stop() })
+
+    test('the session row reads as Prisma reads the user, dates, booleans and JSON included', async () => {
+      // given a customer with every kind of column set
+      const customer = await makeCustomer(server.context, { metadata: { tier: 'gold' }, privateMetadata: { risk: 'low' }, phone: '+14155550123', externalReference: `ext-${database}` })
+      const address = await makeAddress(server.context, customer.id)
+      await server.context.prisma.user.update({ where: { id: customer.id }, data: { lastLogin: new Date('2026-11-30T12:34:56.789Z'), defaultShippingAddressId: address.id } })
+      // when
+      const loaded = await loadSessionUser(server.context, { id: customer.id })
+      // then
+      const expected = await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })
+      assert.deepEqual(loaded?.item, { ...expected })
+      assert.equal(loaded?.isStaff, false)
+      assert.deepEqual(loaded?.userPermissions, [])
+    })
+
+    test('a staff member\'s permissions are the union of its groups, and none while unconfirmed', async () => {
+      // given
+      const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+      await makePermissionGroup(server.context, ['MANAGE_ORDERS', 'MANAGE_USERS'], { users: { connect: [{ id: staff.id }] } })
+      // when
+      const confirmed = await loadSessionUser(server.context, { id: staff.id })
+      await server.context.prisma.user.update({ where: { id: staff.id }, data: { isConfirmed: false } })
+      const unconfirmed = await loadSessionUser(server.context, { id: staff.id })
+      // then
+      assert.deepEqual(confirmed?.userPermissions, ['MANAGE_USERS', 'MANAGE_ORDERS'])
+      assert.deepEqual(unconfirmed?.userPermissions, [])
+    })
+
+    test('an unknown id or token hash loads nobody', async () => {
+      assert.equal(await loadSessionUser(server.context, { id: 'no-such-user' }), null)
+      assert.equal(await loadSessionUser(server.context, { customerTokenHash: 'f'.repeat(64) }), null)
+    })
+  })
+}
