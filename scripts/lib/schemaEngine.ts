@@ -114,8 +114,10 @@ async function withEngine<T> (
 }
 
 // tables the app manages itself, which a live-database diff must not offer to drop (SQLite names
-// them bare; Postgres would want "schema.table", but its live schema cannot be read anyway)
-const EXTERNAL_TABLES = ['_app_migrations']
+// them bare; Postgres would want "schema.table", but its live schema cannot be read anyway): the
+// migrator's bookkeeping, and the FTS5 search index of users with its shadow tables
+// (migrations/sqlite/*_user_search_index; tests/scripts/migrations.test.ts checks it is there)
+export const EXTERNAL_TABLES = ['_app_migrations', 'UserSearch', 'UserSearch_config', 'UserSearch_data', 'UserSearch_idx']
 
 async function diff (engine: SchemaEngine, from: DiffTarget, to: DiffTarget, externalTables: string[]): Promise<string> {
   const result = await engine.diff({
