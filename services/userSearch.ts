@@ -13,11 +13,11 @@ import type { Context } from '../generated/keystone/types'
 import { DomainError } from './errors'
 
 export const MIN_SEARCH_LENGTH = 3
-// how many matching users SQLite hands to Keystone as ids; past it, a term is common enough that
-// walking the listing order finds a page sooner
-export const MAX_ID_FILTER = 2_000
-// ids per count query: far below SQLite's 32,766 bound parameters
-const COUNT_CHUNK = 5_000
+// how many matching users SQLite hands to Keystone as ids, and ids per count query: Prisma binds at
+// most 999 parameters a statement on SQLite, and the caller's own where needs a few. Past it, a
+// term is common enough that walking the listing order finds a page sooner
+export const MAX_ID_FILTER = 900
+const COUNT_CHUNK = 900
 
 type Filter = Record<string, unknown>
 

@@ -35,7 +35,7 @@ test('replaying the SQLite migrations into an empty database leaves nothing to c
   }
 })
 
-test('replaying the SQLite migrations leaves the users\' FTS5 search index and the triggers that keep it on every write', async () => {
+test('replaying the SQLite migrations leaves the users\' FTS5 search index, the triggers that keep it on every write, and the listing index', async () => {
   // given
   const dir = mkdtempSync(path.join(os.tmpdir(), 'identity-migrations-'))
   try {
@@ -48,9 +48,10 @@ test('replaying the SQLite migrations leaves the users\' FTS5 search index and t
     // triggers with it, and must create them again
     const db = new Database(path.join(dir, 'replay.db'))
     try {
-      const objects = db.prepare('SELECT type, name FROM sqlite_master WHERE name LIKE \'User_search_%\' OR name = \'UserSearch\' ORDER BY name').all()
+      const objects = db.prepare('SELECT type, name FROM sqlite_master WHERE name LIKE \'User_search_%\' OR name IN (\'UserSearch\', \'User_isStaff_dateJoined_id_idx\') ORDER BY name').all()
       assert.deepEqual(objects, [
         { type: 'table', name: 'UserSearch' },
+        { type: 'index', name: 'User_isStaff_dateJoined_id_idx' },
         { type: 'trigger', name: 'User_search_delete' },
         { type: 'trigger', name: 'User_search_insert' },
         { type: 'trigger', name: 'User_search_update' },

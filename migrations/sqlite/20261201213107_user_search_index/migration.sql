@@ -1,6 +1,8 @@
 -- hand-written: the index behind customers(search) / staffUsers(search) (services/userSearch.ts).
 -- No datamodel change: Prisma never sees these objects (scripts/lib/schemaEngine.ts names them
 -- for the live-schema check, and tests/scripts/migrations.test.ts checks they exist).
+-- WARNING: a later migration that rebuilds "User" (Prisma's copy-and-drop) drops the triggers and
+-- the index with it, and must create them again (then 'rebuild' the FTS table: rowids change)
 
 -- An FTS5 index of "User"."searchDocument" with the trigram tokenizer: a quoted term of 3
 -- characters or more matches wherever it falls in the text, case-insensitively. External content:
@@ -21,3 +23,7 @@ END;
 
 -- the users that exist already
 INSERT INTO "UserSearch" ("UserSearch") VALUES ('rebuild');
+
+-- customers and staffUsers list one side of isStaff newest first (id breaks ties, for cursors):
+-- a page, at any depth, is a short walk of this index
+CREATE INDEX "User_isStaff_dateJoined_id_idx" ON "User" ("isStaff", "dateJoined", "id");
