@@ -33,6 +33,9 @@ const FULL_ACCESS = 'Full access'
 // customers written per transaction: big enough to amortise a transaction, small enough that a
 // failure loses little and the JSON parameter stays a few MB
 const CHUNK = 2_000
+// PostgreSQL's GIN pending list while seeding (the default is 4 MB), and the memory to merge it
+const PENDING_LIST_KB = 2_097_151
+const MERGE_MEMORY_MB = 512
 
 export class SeedError extends Error {
   constructor (message: string, options?: { cause?: unknown }) {
@@ -151,7 +154,7 @@ type Row = Record<string, Value>
 
 const USER_COLUMNS = ['id', 'email', 'firstName', 'lastName', 'name', 'password', 'jwtTokenKey', 'isActive', 'isStaff', 'isSuperuser',
   'isConfirmed', 'dateJoined', 'updatedAt', 'lastLogin', 'languageCode', 'phone', 'note', 'metadata', 'privateMetadata',
-  'externalReference', 'onboardingStatus', 'orderWebhookUrl', 'searchDocument']
+  'externalReference', 'onboardingStatus', 'orderWebhookUrl', 'searchDocument', 'defaultShippingAddress', 'defaultBillingAddress']
 const ADDRESS_COLUMNS = ['id', 'user', 'firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'city', 'cityArea',
   'postalCode', 'country', 'countryArea', 'phone', 'metadata']
 // the implicit many-to-many table of CustomerGroup.users: A is the CustomerGroup, B the User (Prisma orders them by model name)
@@ -176,15 +179,17 @@ function buildInsertSql (provider: Provider, table: string, columns: readonly st
   return `INSERT INTO "${table}" (${names}) SELECT ${values} FROM jsonb_each(?)`
 }
 
-// a user's default addresses must exist first, and addresses need their user: so users go in
-// without defaults, then their addresses, then one UPDATE per chunk sets the defaults
-function buildSetDefaultsSql (provider: Provider): string {
+// A user names its default addresses and an address its user, so the two go in together: on
+// PostgreSQL as one statement (its foreign keys are checked when the statement ends), on SQLite
+// with the checks deferred to the commit. Setting the defaults by a later UPDATE would write every
+// user row twice, and re-index its search document.
+function buildUsersAndAddressesSql (provider: Provider): string[] {
   if (provider === 'postgresql') {
-    return 'UPDATE "User" AS u SET "defaultShippingAddress" = v.s, "defaultBillingAddress" = v.b ' +
-      'FROM json_to_recordset($1::json) AS v(id text, s text, b text) WHERE u."id" = v.id'
+    const users = buildInsertSql(provider, 'User', USER_COLUMNS)
+    const addresses = buildInsertSql(provider, 'Address', ADDRESS_COLUMNS).replace('$1::json', '$2::json')
+    return [`WITH users AS (${users} RETURNING 1) ${addresses}`]
   }
-  return 'UPDATE "User" SET "defaultShippingAddress" = v.value ->> \'$.s\', "defaultBillingAddress" = v.value ->> \'$.b\' ' +
-    'FROM jsonb_each(?) AS v WHERE "User"."id" = v.value ->> \'$.id\''
+  return ['PRAGMA defer_foreign_keys = ON', buildInsertSql(provider, 'User', USER_COLUMNS), buildInsertSql(provider, 'Address', ADDRESS_COLUMNS)]
 }
 
 // the text Prisma itself stores for a DateTime: its SQLite adapter writes ISO 8601 with +00:00
@@ -241,24 +246,25 @@ async function seedCustomers (options: {
   // one argon2 hash shared by every demo customer: hashing each would take ~20 ms apiece
   const passwordHash = await hashPassword(DEMO_CUSTOMER_PASSWORD)
   const newId = makeIdGenerator()
-  const userSql = buildInsertSql(provider, 'User', USER_COLUMNS)
-  const addressSql = buildInsertSql(provider, 'Address', ADDRESS_COLUMNS)
+  const usersAndAddressesSql = buildUsersAndAddressesSql(provider)
   const memberSql = buildInsertSql(provider, CUSTOMER_GROUP_MEMBERS, ['A', 'B'])
-  const defaultsSql = buildSetDefaultsSql(provider)
   const progressEvery = Math.max(CHUNK, Math.ceil(missing.length / 10 / CHUNK) * CHUNK)
 
-  for (let start = 0; start < missing.length; start += CHUNK) {
+  const writeChunk = async (indexes: number[]): Promise<void> => {
     const users: Row[] = []
     const addresses: Row[] = []
-    const defaults: Row[] = []
     const members: Row[] = []
-    for (const index of missing.slice(start, start + CHUNK)) {
+    for (const index of indexes) {
       const customer = makeDemoCustomer(index, now)
       const userId = newId()
       const addressIds = customer.addresses.map(() => newId())
-      users.push({ ...buildUserRow(provider, customer, userId, passwordHash), searchDocument: searchDocumentOf(customer, customer.addresses) })
+      users.push({
+        ...buildUserRow(provider, customer, userId, passwordHash),
+        searchDocument: searchDocumentOf(customer, customer.addresses),
+        defaultShippingAddress: addressIds[customer.defaultShipping]!,
+        defaultBillingAddress: addressIds[customer.defaultBilling]!,
+      })
       customer.addresses.forEach((address, i) => addresses.push({ ...address, id: addressIds[i]!, user: userId, metadata: {} }))
-      defaults.push({ id: userId, s: addressIds[customer.defaultShipping]!, b: addressIds[customer.defaultBilling]! })
       for (const group of customer.groups) {
         const groupId = customerGroupIds.get(group)
         if (!groupId) throw new SeedError(`demo customer group ${group} is missing`)
@@ -266,9 +272,17 @@ async function seedCustomers (options: {
       }
     }
     await context.prisma.$transaction(async (tx: Tx) => {
-      await tx.$executeRawUnsafe(userSql, JSON.stringify(users))
-      await tx.$executeRawUnsafe(addressSql, JSON.stringify(addresses))
-      await tx.$executeRawUnsafe(defaultsSql, JSON.stringify(defaults))
+      if (provider === 'postgresql') {
+        // new users' trigrams are queued in the search index's pending list rather than merged
+        // row by row; finishSearchIndex merges them in one sorted pass at the end
+        await tx.$executeRawUnsafe(`SET LOCAL gin_pending_list_limit = '${PENDING_LIST_KB}kB'`)
+        await tx.$executeRawUnsafe(usersAndAddressesSql[0]!, JSON.stringify(users), JSON.stringify(addresses))
+      } else {
+        const [deferKeys, userSql, addressSql] = usersAndAddressesSql
+        await tx.$executeRawUnsafe(deferKeys!)
+        await tx.$executeRawUnsafe(userSql!, JSON.stringify(users))
+        await tx.$executeRawUnsafe(addressSql!, JSON.stringify(addresses))
+      }
       if (members.length > 0) await tx.$executeRawUnsafe(memberSql, JSON.stringify(members))
     }, { maxWait: 60_000, timeout: 600_000 })
     stats.created += users.length
@@ -276,7 +290,34 @@ async function seedCustomers (options: {
     stats.memberships += members.length
     if (stats.created % progressEvery === 0 && stats.created < missing.length) log(`  … ${stats.created} of ${missing.length} customers`)
   }
+
+  // PostgreSQL writes two chunks at once, each on its own connection: while the server inserts
+  // one, this process builds the next (SQLite has one connection, and one writer anyway)
+  const inFlight = new Set<Promise<void>>()
+  const parallel = provider === 'postgresql' ? 2 : 1
+  try {
+    for (let start = 0; start < missing.length; start += CHUNK) {
+      const chunk = writeChunk(missing.slice(start, start + CHUNK)).finally(() => inFlight.delete(chunk))
+      inFlight.add(chunk)
+      if (inFlight.size >= parallel) await Promise.race(inFlight)
+    }
+  } finally {
+    // a failed chunk stops the loop; the other one still ends (commits or rolls back) first
+    await Promise.allSettled(inFlight)
+  }
+  if (provider === 'postgresql') await finishSearchIndex(context)
   return { ...stats, seconds: (performance.now() - started) / 1000 }
+}
+
+// Merge the search index's pending list (left long by the chunks above; until merged, every search
+// reads it through) and refresh the planner's statistics, which tell rare terms from common ones.
+async function finishSearchIndex (context: Context): Promise<void> {
+  await context.prisma.$transaction(async (tx: Tx) => {
+    await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '${MERGE_MEMORY_MB}MB'`)
+    await tx.$executeRawUnsafe('SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid ' +
+      'JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = \'"User"\'::regclass AND a.amname = \'gin\'')
+  }, { maxWait: 60_000, timeout: 1_800_000 })
+  await context.prisma.$executeRawUnsafe('ANALYZE "User", "Address"')
 }
 
 function buildUserRow (provider: Provider, customer: DemoCustomer, id: string, passwordHash: string): Row {

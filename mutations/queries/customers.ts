@@ -1,18 +1,28 @@
 // customers and customersCount: customer accounts, searchable by email, names, phone and the
-// fields of their addresses. staffUsers and staffUsersCount: staff accounts.
+// fields of their addresses (3 characters or more, by index: services/userSearch.ts), paged by
+// skip or by cursor (services/userCursor.ts). staffUsers and staffUsersCount: staff accounts.
 // Access: MANAGE_USERS (customers), MANAGE_STAFF (staff). Effects: none. Twin: users (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { requirePermission } from '../shared/guards'
 import { withThrownErrors } from '../shared/errors'
-import { searchFilter } from '../../services/userSearch'
+import { countSearchedUsers, searchTermOf, userSearchFilter } from '../../services/userSearch'
+import { cursorFilter, isKeysetOrder, withTieBreak, type OrderBy } from '../../services/userCursor'
 import type { Permission } from '../../services/permissions'
 
-type ListArgs = { search?: string | null, where?: Record<string, unknown> | null, orderBy?: readonly Record<string, unknown>[] | null, take?: number | null, skip?: number | null }
+type ListArgs = {
+  search?: string | null
+  where?: Record<string, unknown> | null
+  orderBy?: readonly Record<string, unknown>[] | null
+  take?: number | null
+  skip?: number | null
+  cursor?: Record<string, unknown> | null
+}
 
-function where (role: 'customers' | 'staff', args: ListArgs) {
+// search is one more filter beside the role and the caller's where: Keystone still applies the
+// caller's own access filter on top, and orders and pages
+function roleWhere (role: 'customers' | 'staff', args: ListArgs): Record<string, unknown> {
   const parts: Record<string, unknown>[] = [{ isStaff: { equals: role === 'staff' } }]
-  if (args.search) parts.push(searchFilter(args.search))
   if (args.where) parts.push(args.where)
   return { AND: parts }
 }
@@ -26,15 +36,28 @@ function listQuery (base: BaseSchemaMeta, role: 'customers' | 'staff', permissio
       orderBy: g.arg({ type: g.list(g.nonNull(base.inputObject('UserOrderByInput'))) }),
       take: g.arg({ type: g.Int }),
       skip: g.arg({ type: g.Int }),
+      cursor: g.arg({ type: base.inputObject('UserWhereUniqueInput') }),
     },
     resolve: withThrownErrors(async (args: ListArgs, context) => {
       requirePermission(context, permission)
+      const isStaff = role === 'staff'
+      const term = searchTermOf(args.search)
+      const orderBy = withTieBreak(args.orderBy?.length ? args.orderBy as OrderBy : [{ dateJoined: 'desc' }])
+      const parts = [roleWhere(role, args)]
+      if (term) parts.push(await userSearchFilter(context, { term, isStaff }))
+      const keyset = args.cursor && isKeysetOrder(orderBy)
+      if (keyset) {
+        const after = await cursorFilter(context, { cursor: args.cursor!, orderBy })
+        if (!after) return []
+        parts.push(after)
+      }
       // context.db: the caller's own row filters still apply on top
       return context.db.User.findMany({
-        where: where(role, args) as never,
-        orderBy: (args.orderBy ?? [{ dateJoined: 'desc' }]) as never,
+        where: { AND: parts } as never,
+        orderBy: orderBy as never,
         take: Math.min(args.take ?? 100, 1000),
         skip: args.skip ?? 0,
+        ...(args.cursor && !keyset ? { cursor: args.cursor as never } : {}),
       })
     }),
   })
@@ -46,7 +69,10 @@ function countQuery (base: BaseSchemaMeta, role: 'customers' | 'staff', permissi
     args: { search: g.arg({ type: g.String }), where: g.arg({ type: base.inputObject('UserWhereInput') }) },
     resolve: withThrownErrors(async (args: ListArgs, context) => {
       requirePermission(context, permission)
-      return context.db.User.count({ where: where(role, args) as never })
+      const term = searchTermOf(args.search)
+      const where = roleWhere(role, args)
+      if (!term) return context.db.User.count({ where: where as never })
+      return countSearchedUsers(context, { term, isStaff: role === 'staff', where })
     }),
   })
 }
