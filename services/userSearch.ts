@@ -8,9 +8,12 @@
 //   more users match keeps the `contains` filter: a page of it, in an indexed order, is found
 //   after a short walk, and counts go through the index in chunks of ids.
 // Terms shorter than MIN_SEARCH_LENGTH characters are refused (INVALID): no trigram index can
-// answer them, and a scan of every user is what they would cost.
+// answer them, and a scan of every user is what they would cost. A term that is a whole email
+// address finds the account with that email, through its unique index: every address shares the
+// trigrams of its domain, so a trigram index would merge long lists to find one row.
 import type { Context } from '../generated/keystone/types'
 import { DomainError } from './errors'
+import { isValidEmail } from './emails'
 
 export const MIN_SEARCH_LENGTH = 3
 // how many matching users SQLite hands to Keystone as ids, and ids per count query: Prisma binds at
@@ -33,6 +36,7 @@ export function searchTermOf (search: string | null | undefined): string | null 
 
 /** The filter that keeps the users whose search document contains `term`, on the given side of isStaff. */
 export async function userSearchFilter (context: Context, args: { term: string, isStaff: boolean }): Promise<Filter> {
+  if (isValidEmail(args.term)) return { email: { equals: args.term } }
   if (!isSqlite(context)) return containsFilter(context, args.term)
   const ids = await matchingUserIds(context, { ...args, limit: MAX_ID_FILTER + 1 })
   return ids.length <= MAX_ID_FILTER ? { id: { in: ids } } : containsFilter(context, args.term)
@@ -43,6 +47,7 @@ export async function userSearchFilter (context: Context, args: { term: string, 
  * through Keystone, so the caller's own access filter applies.
  */
 export async function countSearchedUsers (context: Context, args: { term: string, isStaff: boolean, where: Filter }): Promise<number> {
+  if (isValidEmail(args.term)) return context.db.User.count({ where: { AND: [args.where, { email: { equals: args.term } }] } as never })
   if (!isSqlite(context)) return context.db.User.count({ where: { AND: [args.where, containsFilter(context, args.term)] } as never })
   const ids = await matchingUserIds(context, args)
   let count = 0
