@@ -23,7 +23,7 @@ import { TEST_PUBLIC_URL, TEST_SESSION_SECRET } from './env'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 
-export { TEST_DATABASES, databaseSkipReason, type TestDatabase } from './database'
+export { DEFAULT_DATABASE, TEST_DATABASES, databaseSkipReason, type TestDatabase } from './database'
 
 // the body is loosely typed: tests read whatever shape the query asked for
 export type GraphQLResponse<T = any> = {
