@@ -1,10 +1,13 @@
 // Runs the Keystone CLI as a child process with the offline Prisma environment, and builds the
 // PostgreSQL flavour of the server beside the SQLite one.
 import { spawn } from 'node:child_process'
-import { copyFileSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
+import { providerOf, type Provider } from '../../database'
 import { preparePrismaEnv } from './prismaEnv'
 import { projectRoot } from './migrationFiles'
+
+const PROVIDER_NAMES: Record<Provider, string> = { sqlite: 'SQLite', postgresql: 'PostgreSQL' }
 
 export function runKeystone (args: string[], env: Record<string, string> = {}): Promise<void> {
   preparePrismaEnv()
@@ -49,4 +52,26 @@ export async function buildPostgresqlServer (databaseUrl: string): Promise<void>
   copyFileSync(path.join(built, 'package.json'), path.join(target, 'package.json'))
   // a link, not a copy: a later `keystone build` of the server code reaches both databases' servers
   symlinkSync(path.join(built, 'config.js'), path.join(target, 'config.js'))
+}
+
+/** The provider whose Prisma client the Keystone build in `root` holds, or undefined without a build. */
+export function builtProvider (root: string = projectRoot): Provider | undefined {
+  const file = path.join(root, '.keystone', 'prisma.js')
+  if (!existsSync(file)) return undefined
+  const provider = /"activeProvider":\s*"(\w+)"/.exec(readFileSync(file, 'utf8'))?.[1]
+  return provider === 'sqlite' || provider === 'postgresql' ? provider : undefined
+}
+
+/**
+ * Refuse, in one line that names the command to run, to start a build made for the other
+ * provider (or no build): Keystone would fail later with a Prisma stack trace, after the
+ * migrations had already been applied.
+ */
+export function assertBuiltFor (databaseUrl: string, root: string = projectRoot): void {
+  const wanted = providerOf(databaseUrl)
+  const built = builtProvider(root)
+  if (built === wanted) return
+  const withUrl = wanted === 'sqlite' ? '' : ' with this DATABASE_URL'
+  if (built === undefined) throw new Error(`No Keystone build for ${PROVIDER_NAMES[wanted]} found: run \`npm run build\`${withUrl} first.`)
+  throw new Error(`The Keystone build is for ${PROVIDER_NAMES[built]}, but DATABASE_URL is a ${PROVIDER_NAMES[wanted]} database: run \`npm run build\`${withUrl}, then start again.`)
 }

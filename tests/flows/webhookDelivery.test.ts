@@ -1,25 +1,23 @@
 // Webhooks end to end: deliveries written in a transaction reach a receiver on 127.0.0.1 exactly
 // once, signed over the body as stored, retried with backoff until a 2xx or the last attempt, with
 // no secret on the wire, and never doubled by two workers. The workers here are the tests' own
-// (startWebhookWorker in this process) over a migrated temp SQLite file, not the server's wiring.
+// (startWebhookWorker in this process) over a fresh migrated database (SQLite, or PostgreSQL with
+// TEST_DATABASE=postgresql), not the server's wiring.
 import '../helpers/env'
 import { spawn } from 'node:child_process'
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import { after, afterEach, before, mock, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { applyPendingMigrations } from '../../scripts/lib/migrator'
-import { migrationsDir } from '../../scripts/lib/migrationFiles'
 import { createContext } from '../../scripts/lib/context'
 import { env } from '../../env'
 import { hashPassword } from '../../services/passwords'
 import { deliverDueWebhooks, emitWebhookEvent, kickWebhooks, MAX_WEBHOOK_ATTEMPTS, startWebhookWorker, userWebhookPayload } from '../../services/webhooks'
 import type { WebhookEvent } from '../../services/webhookEvents'
 import type { Context } from '../../generated/keystone/types'
+import { createTestDatabase } from '../helpers/database'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const POLL_MS = 50
@@ -28,22 +26,20 @@ const BACKOFF_MS = 50
 type Receipt = { method: string, url: string, headers: IncomingHttpHeaders, body: string, answered: number }
 type Receiver = { url: string, receipts: Receipt[], close: () => Promise<void> }
 
-let dir: string
+let drop: (() => Promise<void>) | undefined
 let databaseUrl: string
 let context: Context
 
 before(async () => {
   // loopback targets pass assertSafeWebhookUrl only outside production
   assert.equal(env.isProduction, false, 'run this suite with NODE_ENV other than production')
-  dir = mkdtempSync(path.join(os.tmpdir(), 'identity-webhooks-'))
-  databaseUrl = `file:${path.join(dir, 'db.sqlite')}`
-  await applyPendingMigrations({ databaseUrl, migrationsDir })
+  ;({ databaseUrl, drop } = await createTestDatabase())
   context = await createContext(databaseUrl)
 })
 
 after(async () => {
   await disconnect(context)
-  rmSync(dir, { recursive: true, force: true })
+  await drop?.()
 })
 
 // each test's webhooks and deliveries end with it, so no later test sends to a closed receiver

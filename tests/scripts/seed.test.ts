@@ -1,5 +1,6 @@
-// scripts/seed.ts, run as `npm run seed` runs it, twice, on a fresh migrated SQLite file: what the
-// first run creates, and that the second changes nothing.
+// scripts/seed.ts, run as `npm run seed` runs it, twice, on a fresh migrated database (SQLite, or
+// PostgreSQL with TEST_DATABASE=postgresql): what the first run creates, and that the second
+// changes nothing.
 import '../helpers/env'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,11 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Context } from '../../generated/keystone/types'
-import { applyPendingMigrations } from '../../scripts/lib/migrator'
-import { migrationsDir, projectRoot } from '../../scripts/lib/migrationFiles'
+import { projectRoot } from '../../scripts/lib/migrationFiles'
 import { DEMO_CUSTOMER_PASSWORD, formatDemoCustomerEmail, makeDemoCustomer, parseDemoCustomerIndex } from '../../scripts/lib/seedData'
 import { verifyPassword } from '../../services/passwords'
 import { PERMISSIONS } from '../../services/permissions'
+import { createTestDatabase } from '../helpers/database'
 
 const CUSTOMERS = 200
 const ADMIN_EMAIL = 'Seed.Admin@Example.COM'
@@ -45,6 +46,7 @@ function assertSucceeded (run: SeedRun) {
 }
 
 let dir: string
+let drop: (() => Promise<void>) | undefined
 let databaseUrl: string
 let context: Context
 let firstRun: SeedRun
@@ -85,8 +87,7 @@ test('a demo customer depends on its index alone, so a re-run regenerates exactl
 describe('npm run seed', () => {
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'seed-test-'))
-    databaseUrl = `file:${path.join(dir, 'seed.db')}`
-    await applyPendingMigrations({ databaseUrl, migrationsDir })
+    ;({ databaseUrl, drop } = await createTestDatabase())
     // the provider is read from DATABASE_URL when keystone.ts is first imported
     process.env.DATABASE_URL = databaseUrl
     const { createContext } = await import('../../scripts/lib/context')
@@ -100,6 +101,7 @@ describe('npm run seed', () => {
 
   after(async () => {
     await context?.prisma.$disconnect()
+    await drop?.()
     if (dir) await rm(dir, { recursive: true, force: true })
   })
 

@@ -1,23 +1,18 @@
 // services/rateLimits.ts and the notice rule of services/outbox.ts: keys and refusals as pure
 // functions, then the shared counts on a real database reached by two Prisma clients (two server
 // processes), with Date mocked so that windows pass in milliseconds. The database is a fresh
-// SQLite file, or the (empty) PostgreSQL database that DATABASE_URL names.
+// SQLite file, or a fresh PostgreSQL database with TEST_DATABASE=postgresql.
 import '../../helpers/env'
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import type { Context } from '../../../generated/keystone/types'
-import { applyPendingMigrations } from '../../../scripts/lib/migrator'
+import { createTestDatabase } from '../../helpers/database'
 import { DomainError } from '../../../services/errors'
 import { NOTICE_QUIET_PERIOD_SECONDS } from '../../../services/mailTemplates'
 import {
   accountRequestKey, assertAccountRequestAllowed, claimNoticeQuietPeriod, noticeKey, tooManyRequestsError,
 } from '../../../services/rateLimits'
-
-const migrationsDir = path.resolve(import.meta.dirname, '../../../migrations')
 
 function mockClock (t: TestContext): (ms: number) => void {
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
@@ -51,15 +46,14 @@ test('the keys keep no address or email, count an IPv6 client by its /64, and co
 })
 
 describe('the limits on a shared database', () => {
-  let dir: string
+  let drop: (() => Promise<void>) | undefined
   let context: Context
   let otherProcess: Context
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'rate-limits-test-'))
-    const given = process.env.DATABASE_URL
-    const databaseUrl = given?.startsWith('postgres') ? given : `file:${path.join(dir, 'limits.db')}`
-    await applyPendingMigrations({ databaseUrl, migrationsDir })
+    const created = await createTestDatabase()
+    const { databaseUrl } = created
+    drop = created.drop
     // the provider is read from DATABASE_URL when keystone.ts is first imported
     process.env.DATABASE_URL = databaseUrl
     const { createContext } = await import('../../../scripts/lib/context')
@@ -70,7 +64,7 @@ describe('the limits on a shared database', () => {
   after(async () => {
     await context?.prisma.$disconnect()
     await otherProcess?.prisma.$disconnect()
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await drop?.()
   })
 
   test('twenty concurrent claims of one recipient\'s quiet period from two processes: exactly one wins', async () => {

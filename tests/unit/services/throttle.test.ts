@@ -1,20 +1,16 @@
 // services/throttle.ts: the delays and keys as pure functions, then the shared state on a real
-// SQLite database, with Date mocked so that hour-long windows pass in milliseconds.
+// database (SQLite, or PostgreSQL with TEST_DATABASE=postgresql), with Date mocked so that
+// hour-long windows pass in milliseconds.
 import '../../helpers/env'
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomInt, randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import type { Context } from '../../../generated/keystone/types'
-import { applyPendingMigrations } from '../../../scripts/lib/migrator'
+import { createTestDatabase } from '../../helpers/database'
 import {
   ACCOUNT_CEILING, IP_POLICY, WINDOW_SECONDS, checkLoginAllowed, delayForAttempts, loginDelayedError,
   recordLoginFailure, recordLoginSuccess, throttleKeys, type DelayReason, type LoginCheck,
 } from '../../../services/throttle'
-
-const migrationsDir = path.resolve(import.meta.dirname, '../../../migrations')
 
 type Who = { ip: string, email: string }
 
@@ -121,15 +117,13 @@ test('loginDelayedError is LOGIN_ATTEMPT_DELAYED on email and says when to try a
 })
 
 describe('the throttle on a shared database', () => {
-  let dir: string
+  let drop: (() => Promise<void>) | undefined
   let databaseUrl: string
   let context: Context
   let otherProcess: Context
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'throttle-test-'))
-    databaseUrl = `file:${path.join(dir, 'throttle.db')}`
-    await applyPendingMigrations({ databaseUrl, migrationsDir })
+    ;({ databaseUrl, drop } = await createTestDatabase())
     // the provider is read from DATABASE_URL when keystone.ts is first imported
     process.env.DATABASE_URL = databaseUrl
     const { createContext } = await import('../../../scripts/lib/context')
@@ -140,7 +134,7 @@ describe('the throttle on a shared database', () => {
   after(async () => {
     await context?.prisma.$disconnect()
     await otherProcess?.prisma.$disconnect()
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await drop?.()
   })
 
   test('five failures from one IP and account pass, and the sixth blocks the next attempt for 2 seconds', async t => {
