@@ -145,11 +145,18 @@ function accountRefusal (row: Row, now: number): Wait | undefined {
   return { ms: row.windowStart + WINDOW_SECONDS * 1000 - now, reason: 'ceiling' }
 }
 
+// Both statements are upserts of the three rows in the same (sorted) order, so that on PostgreSQL
+// concurrent attempts take the rows' locks in one order and never deadlock.
+function lockOrder (keys: ThrottleKeys): [string, string, string] {
+  return [keys.ip, keys.ipAccount, keys.account].sort() as [string, string, string]
+}
+
 // The first statement: count the attempt in flight on each key (a window past its end starts
 // over) and read back what every key holds, atomically, in one upsert.
 async function countAttempt (context: Context, keys: ThrottleKeys, now: number): Promise<Row[]> {
   const windowCutoff = now - WINDOW_SECONDS * 1000
   const staleCutoff = now - IN_FLIGHT_TTL_MS
+  const [first, second, third] = lockOrder(keys)
   const raw = await context.prisma.$queryRaw<Record<string, unknown>[]>(...bind(`
     INSERT INTO "LoginThrottle" ("key", "failures", "inFlight", "windowStart", "lastFailureAt", "lastAttemptAt")
     VALUES (?, 0, 1, ?, 0, ?), (?, 0, 1, ?, 0, ?), (?, 0, 1, ?, 0, ?)
@@ -159,7 +166,7 @@ async function countAttempt (context: Context, keys: ThrottleKeys, now: number):
       "inFlight" = CASE WHEN "LoginThrottle"."lastAttemptAt" < ? THEN 1 ELSE "LoginThrottle"."inFlight" + 1 END,
       "lastAttemptAt" = ?
     RETURNING "key", "failures", "inFlight", "windowStart", "lastFailureAt"`,
-  [keys.ip, now, now, keys.ipAccount, now, now, keys.account, now, now, windowCutoff, windowCutoff, now, staleCutoff, now]))
+  [first, now, now, second, now, now, third, now, now, windowCutoff, windowCutoff, now, staleCutoff, now]))
   return raw.map(r => ({ key: String(r.key), failures: Number(r.failures), inFlight: Number(r.inFlight), windowStart: Number(r.windowStart), lastFailureAt: Number(r.lastFailureAt) }))
 }
 
@@ -169,13 +176,17 @@ async function finishAttempt (context: Context, keys: ThrottleKeys, outcome: 'su
   const failed = outcome === 'failure' ? 1 : 0
   // the key whose failures a success forgets; no key is empty, so '' forgets nothing
   const forget = outcome === 'success' ? keys.ipAccount : ''
+  const [first, second, third] = lockOrder(keys)
+  // an upsert rather than an UPDATE … WHERE key IN (…), which would lock the rows in whatever
+  // order the index gives; the rows exist (the first statement wrote them), the VALUES never land
   await context.prisma.$executeRaw(...bind(`
-    UPDATE "LoginThrottle" SET
-      "inFlight" = CASE WHEN "inFlight" > 0 THEN "inFlight" - 1 ELSE 0 END,
-      "failures" = CASE WHEN "key" = ? THEN 0 ELSE "failures" + ? END,
-      "lastFailureAt" = CASE WHEN ? = 1 THEN ? ELSE "lastFailureAt" END
-    WHERE "key" IN (?, ?, ?)`,
-  [forget, failed, failed, now, keys.ip, keys.ipAccount, keys.account]))
+    INSERT INTO "LoginThrottle" ("key", "failures", "inFlight", "windowStart", "lastFailureAt", "lastAttemptAt")
+    VALUES (?, 0, 0, ?, 0, ?), (?, 0, 0, ?, 0, ?), (?, 0, 0, ?, 0, ?)
+    ON CONFLICT ("key") DO UPDATE SET
+      "inFlight" = CASE WHEN "LoginThrottle"."inFlight" > 0 THEN "LoginThrottle"."inFlight" - 1 ELSE 0 END,
+      "failures" = CASE WHEN "LoginThrottle"."key" = ? THEN 0 ELSE "LoginThrottle"."failures" + ? END,
+      "lastFailureAt" = CASE WHEN ? = 1 THEN ? ELSE "LoginThrottle"."lastFailureAt" END`,
+  [first, now, now, second, now, now, third, now, now, forget, failed, failed, now]))
 }
 
 const nextSweepAt = new WeakMap<object, number>()
