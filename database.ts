@@ -5,6 +5,11 @@
 // transaction is open would run inside it: it would see uncommitted rows and vanish if that
 // transaction rolled back. So here every statement outside a transaction waits until no
 // transaction is open, and WAL lets other processes (scripts, tests) read while we write.
+//
+// PostgreSQL runs on one pg pool per database and process, shared by Prisma and by the one
+// statement that skips Prisma's query layer: the session read on every authenticated request
+// (services/sessionUsers.ts), a prepared statement on the pool, at about a third of the cost.
+import pg from 'pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
@@ -16,8 +21,45 @@ export function providerOf (databaseUrl: string): Provider {
 }
 
 export function createAdapter (databaseUrl: string): SqlDriverAdapterFactory {
-  if (providerOf(databaseUrl) === 'postgresql') return new PrismaPg({ connectionString: databaseUrl })
+  if (providerOf(databaseUrl) === 'postgresql') return new PrismaPg(postgresPool(databaseUrl))
   return serializedSqlite(new PrismaBetterSqlite3({ url: databaseUrl, timeout: 30_000 }))
+}
+
+/** The `db` settings that put a Keystone config on `databaseUrl`. */
+export function databaseSettings (databaseUrl: string) {
+  return {
+    prismaClientOptions: () => ({ adapter: createAdapter(databaseUrl) }),
+    extendPrismaClient: <T extends object>(client: T): T => {
+      if (providerOf(databaseUrl) === 'postgresql') poolsOfClients.set(client, postgresPool(databaseUrl))
+      return client
+    },
+  }
+}
+
+const postgresPools = new Map<string, pg.Pool>()
+const poolsOfClients = new WeakMap<object, pg.Pool>()
+
+// one per database for the life of the process; idle connections close after 10 s and never
+// keep the process alive. Prisma's $disconnect leaves a pool it was given open.
+function postgresPool (databaseUrl: string): pg.Pool {
+  let pool = postgresPools.get(databaseUrl)
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: databaseUrl, allowExitOnIdle: true })
+    // a connection the server ended while idle (a restart, DROP DATABASE … WITH (FORCE)) is
+    // dropped from the pool and replaced on demand; it must not end the process
+    pool.on('error', error => console.error(`postgresql: idle connection lost (${error.message})`))
+    postgresPools.set(databaseUrl, pool)
+  }
+  return pool
+}
+
+/**
+ * The pool behind a Keystone context's root Prisma client (`context.prisma` outside any
+ * transaction), or undefined on SQLite and inside a transaction, whose own writes a pool
+ * connection would not see.
+ */
+export function postgresPoolOf (prisma: object): pg.Pool | undefined {
+  return poolsOfClients.get(prisma)
 }
 
 /** A promise chain used as a mutex: `acquire` resolves with the function that releases it. */

@@ -1,7 +1,7 @@
 // Keystone configuration: database, lists, sessions, Admin UI access and GraphQL. Wrapped by auth.ts.
 import { config } from '@keystone-6/core'
 import { env } from './env'
-import { createAdapter, providerOf } from './database'
+import { databaseSettings, providerOf } from './database'
 import { lists, extendGraphqlSchema } from './schema'
 import { sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
@@ -22,7 +22,7 @@ export default withAuth(config({
       startOutboxWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs })
       startWebhookWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs })
     },
-    prismaClientOptions: () => ({ adapter: createAdapter(env.databaseUrl) }),
+    ...databaseSettings(env.databaseUrl),
     // each provider keeps its own generated schema and client, so both can be committed and built
     prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
     prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',

@@ -6,7 +6,7 @@
 // query costs one statement.
 import type { Context } from '../generated/keystone/types'
 import { effectivePermissions, type Permission } from './permissions'
-import { asBoolean, asDate, asJson, bind } from './sql'
+import { asBoolean, asDate, asJson, hotQuery } from './sql'
 
 export type SessionUser = {
   id: string
@@ -37,8 +37,8 @@ const SELECT = `
 
 /** Load a user by id, or by the SHA-256 of its customer API token (a unique index), with its permissions. */
 export async function loadSessionUser (context: Context, by: { id: string } | { customerTokenHash: string }): Promise<SessionUser | null> {
-  const [where, value] = 'id' in by ? ['u."id" = ?', by.id] : ['u."customerTokenHash" = ?', by.customerTokenHash]
-  const rows = await context.prisma.$queryRaw<Record<string, unknown>[]>(...bind(`${SELECT} WHERE ${where}`, [value]))
+  const [column, value] = 'id' in by ? ['id', by.id] : ['customerTokenHash', by.customerTokenHash]
+  const rows = await hotQuery(context, `session-user-by-${column}`, `${SELECT} WHERE u."${column}" = ?`, [value])
   const first = rows[0]
   if (!first) return null
   const item = itemOf(first)

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto'
 import { isIPv6 } from 'node:net'
 import type { Context } from '../generated/keystone/types'
 import { DomainError } from './errors'
-import { bind } from './sql'
+import { bind, hotQuery } from './sql'
 
 /** How fast the delay grows once the free failures are used up. */
 export type DelayPolicy = { freeFailures: number, failuresPerDoubling: number }
@@ -157,7 +157,7 @@ async function countAttempt (context: Context, keys: ThrottleKeys, now: number):
   const windowCutoff = now - WINDOW_SECONDS * 1000
   const staleCutoff = now - IN_FLIGHT_TTL_MS
   const [first, second, third] = lockOrder(keys)
-  const raw = await context.prisma.$queryRaw<Record<string, unknown>[]>(...bind(`
+  const raw = await hotQuery(context, 'login-throttle-count', `
     INSERT INTO "LoginThrottle" ("key", "failures", "inFlight", "windowStart", "lastFailureAt", "lastAttemptAt")
     VALUES (?, 0, 1, ?, 0, ?), (?, 0, 1, ?, 0, ?), (?, 0, 1, ?, 0, ?)
     ON CONFLICT ("key") DO UPDATE SET
@@ -166,7 +166,7 @@ async function countAttempt (context: Context, keys: ThrottleKeys, now: number):
       "inFlight" = CASE WHEN "LoginThrottle"."lastAttemptAt" < ? THEN 1 ELSE "LoginThrottle"."inFlight" + 1 END,
       "lastAttemptAt" = ?
     RETURNING "key", "failures", "inFlight", "windowStart", "lastFailureAt"`,
-  [first, now, now, second, now, now, third, now, now, windowCutoff, windowCutoff, now, staleCutoff, now]))
+  [first, now, now, second, now, now, third, now, now, windowCutoff, windowCutoff, now, staleCutoff, now])
   return raw.map(r => ({ key: String(r.key), failures: Number(r.failures), inFlight: Number(r.inFlight), windowStart: Number(r.windowStart), lastFailureAt: Number(r.lastFailureAt) }))
 }
 
@@ -179,14 +179,14 @@ async function finishAttempt (context: Context, keys: ThrottleKeys, outcome: 'su
   const [first, second, third] = lockOrder(keys)
   // an upsert rather than an UPDATE … WHERE key IN (…), which would lock the rows in whatever
   // order the index gives; the rows exist (the first statement wrote them), the VALUES never land
-  await context.prisma.$executeRaw(...bind(`
+  await hotQuery(context, 'login-throttle-finish', `
     INSERT INTO "LoginThrottle" ("key", "failures", "inFlight", "windowStart", "lastFailureAt", "lastAttemptAt")
     VALUES (?, 0, 0, ?, 0, ?), (?, 0, 0, ?, 0, ?), (?, 0, 0, ?, 0, ?)
     ON CONFLICT ("key") DO UPDATE SET
       "inFlight" = CASE WHEN "LoginThrottle"."inFlight" > 0 THEN "LoginThrottle"."inFlight" - 1 ELSE 0 END,
       "failures" = CASE WHEN "LoginThrottle"."key" = ? THEN 0 ELSE "LoginThrottle"."failures" + ? END,
       "lastFailureAt" = CASE WHEN ? = 1 THEN ? ELSE "LoginThrottle"."lastFailureAt" END`,
-  [first, now, now, second, now, now, third, now, now, forget, failed, failed, now]))
+  [first, now, now, second, now, now, third, now, now, forget, failed, failed, now])
 }
 
 const nextSweepAt = new WeakMap<object, number>()

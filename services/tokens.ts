@@ -22,8 +22,12 @@ export type JwtErrorCode = 'JWT_SIGNATURE_EXPIRED' | 'JWT_INVALID_TOKEN' | 'JWT_
 
 export type VerifyResult = { ok: true, claims: TokenClaims } | { ok: false, code: JwtErrorCode }
 
-// a signing key of its own, derived from SESSION_SECRET, so cookie and JWT keys never coincide
-const signingKey = createHmac('sha256', env.sessionSecret).update('jwt-signing-key').digest()
+// a signing key of its own, derived from SESSION_SECRET, so cookie and JWT keys never coincide;
+// imported once as a CryptoKey, since jose would import raw bytes again for every token
+const signingKey: Promise<CryptoKey> = crypto.subtle.importKey(
+  'raw', createHmac('sha256', env.sessionSecret).update('jwt-signing-key').digest(),
+  { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']
+)
 
 export const jwtIssuer = `${env.publicUrl}/api/graphql`
 
@@ -51,7 +55,7 @@ async function sign (user: TokenUser, type: TokenType, ttlSeconds: number, extra
     .setIssuer(jwtIssuer)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(signingKey)
+    .sign(await signingKey)
 }
 
 export async function issueAccessToken (user: TokenUser): Promise<string> {
@@ -66,7 +70,7 @@ export async function issueRefreshToken (user: TokenUser, csrfToken: string): Pr
 /** Check signature, issuer, expiry, type and shape of a token; says why when it fails. */
 export async function verifyToken (token: string, type: TokenType): Promise<VerifyResult> {
   try {
-    const { payload } = await jwtVerify(token, signingKey, { issuer: jwtIssuer, algorithms: ['HS256'] })
+    const { payload } = await jwtVerify(token, await signingKey, { issuer: jwtIssuer, algorithms: ['HS256'] })
     if (payload.type !== type || typeof payload.sub !== 'string' || typeof payload.token !== 'string') {
       return { ok: false, code: 'JWT_INVALID_TOKEN' }
     }

@@ -1,7 +1,7 @@
 // A Keystone context for scripts and tests, outside the server: the project's config with the
 // generated Prisma client of the database's provider, optionally pointed at another database.
 import { getContext } from '@keystone-6/core/context'
-import { createAdapter, providerOf } from '../../database'
+import { databaseSettings, providerOf } from '../../database'
 import config from '../../keystone'
 import type { Context } from '../../generated/keystone/types'
 
@@ -20,7 +20,7 @@ export async function createContext (databaseUrl?: string): Promise<Context> {
     : {
         ...config.db,
         provider,
-        prismaClientOptions: () => ({ adapter: createAdapter(databaseUrl) }),
+        ...databaseSettings(databaseUrl),
       }
   return getContext({ ...config, db }, prismaModule) as unknown as Context
 }

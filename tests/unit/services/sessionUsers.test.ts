@@ -28,6 +28,24 @@ for (const database of TEST_DATABASES) {
       assert.deepEqual(loaded?.userPermissions, [])
     })
 
+    test('timestamps read as the UTC instants Prisma wrote, whatever the process\'s time zone', async () => {
+      // given a process whose local time is not UTC (pg reads timestamp columns as local time)
+      const zone = process.env.TZ
+      process.env.TZ = 'America/New_York'
+      try {
+        const customer = await makeCustomer(server.context)
+        const lastLogin = new Date('2026-07-01T03:04:05.678Z')
+        await server.context.prisma.user.update({ where: { id: customer.id }, data: { lastLogin } })
+        // when
+        const loaded = await loadSessionUser(server.context, { id: customer.id })
+        // then
+        assert.equal((loaded?.item.lastLogin as Date).toISOString(), lastLogin.toISOString())
+      } finally {
+        if (zone === undefined) delete process.env.TZ
+        else process.env.TZ = zone
+      }
+    })
+
     test('a staff member\'s permissions are the union of its groups, and none while unconfirmed', async () => {
       // given
       const staff = await makeStaff(server.context, ['MANAGE_USERS'])
