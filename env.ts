@@ -3,7 +3,7 @@ import 'dotenv/config'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { parseTrustProxy, type TrustProxy } from './services/trustProxy'
+import { parseTrustProxy, type TrustProxy } from './services/kernel/trustProxy'
 
 export type PasswordLoginMode = 'ENABLED' | 'CUSTOMERS_ONLY' | 'DISABLED'
 

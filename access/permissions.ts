@@ -2,7 +2,7 @@
 // guards and ui.isAccessAllowed. Permissions come from the session, which is rebuilt from the
 // database on every request, so a change of groups takes effect on the next call.
 import type { Session } from '../auth'
-import type { Permission } from '../services/permissions'
+import type { Permission } from '../services/identity/permissionCodes'
 
 export type SessionArgs = { session?: Session }
 

@@ -6,8 +6,8 @@ import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { actingAs } from '../../auth'
-import { changePassword } from '../../services/accounts'
-import { DomainError } from '../../services/errors'
+import { changePassword } from '../../services/accounts/lifecycle'
+import { DomainError } from '../../services/kernel/errors'
 
 const OPENFRONT_MIN_PASSWORD_LENGTH = 10
 

@@ -4,10 +4,10 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
-import type { FieldError } from '../../services/errors'
+import type { FieldError } from '../../services/kernel/errors'
 import { clientIp, setRefreshCookie } from '../shared/request'
 import { userField } from '../shared/payloads'
-import { login } from '../../services/authentication'
+import { login } from '../../services/identity/signIn'
 
 export const tokenCreate = (base: BaseSchemaMeta) => g.field({
   type: g.object<{ token?: string, refreshToken?: string, csrfToken?: string, userId?: string, errors?: FieldError[] }>()({

@@ -4,10 +4,10 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
-import type { FieldError } from '../../services/errors'
+import type { FieldError } from '../../services/kernel/errors'
 import { readRefreshCookie } from '../shared/request'
 import { userField } from '../shared/payloads'
-import { refreshAccessToken } from '../../services/authentication'
+import { refreshAccessToken } from '../../services/identity/signIn'
 
 export const tokenRefresh = (base: BaseSchemaMeta) => g.field({
   type: g.object<{ token?: string, userId?: string, errors?: FieldError[] }>()({

@@ -1,9 +1,9 @@
 // Who may call a custom field, checked first in every resolver; refusals are KS_ACCESS_DENIED.
 import type { Context } from './g'
 import type { Session } from '../../auth'
-import { AccessDeniedError } from '../../services/errors'
+import { AccessDeniedError } from '../../services/kernel/errors'
 import { hasPermission, isSignedIn } from '../../access/permissions'
-import type { Permission } from '../../services/permissions'
+import type { Permission } from '../../services/identity/permissionCodes'
 
 /** The signed-in user's id, or a refusal for an anonymous or deactivated caller. */
 export function requireUser (context: Context): string {

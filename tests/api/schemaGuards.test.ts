@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../helpers/server'
 import { makeActors, type Actors } from '../helpers/actors'
 import { makeCustomer, makeStaff } from '../helpers/factories'
-import { recordAccountEvent } from '../../services/events'
+import { recordAccountEvent } from '../../services/users/accountEvents'
 
 let server: TestServer
 let actors: Actors

@@ -10,7 +10,7 @@ import { freePort, startServer, type TestServer } from '../helpers/server'
 import { startMailbox, tokenFromMail, type Mail, type Mailbox } from '../helpers/mailbox'
 import { makeActors } from '../helpers/actors'
 import { createContext } from '../../scripts/lib/context'
-import { deliverDueMails, enqueueMail, kickOutbox, startOutboxWorker } from '../../services/outbox'
+import { deliverDueMails, enqueueMail, kickOutbox, startOutboxWorker } from '../../services/messaging/outbox'
 import type { Context } from '../../generated/keystone/types'
 
 const POLL_MS = 100

@@ -10,7 +10,7 @@ import { startMailbox, tokenFromMail, type Mailbox } from '../helpers/mailbox'
 import { startReceiver, type Receiver } from '../helpers/webhookReceiver'
 import { tokenFor } from '../helpers/actors'
 import { makeStaff } from '../helpers/factories'
-import { PERMISSIONS } from '../../services/permissions'
+import { PERMISSIONS } from '../../services/identity/permissionCodes'
 
 const SECRET = 'a webhook secret of some length'
 const REDIRECT = 'http://localhost:3001'

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../helpers/server'
 import { tokenFor } from '../helpers/actors'
 import { makeSuperuser } from '../helpers/factories'
-import { TARGET_REFUSED } from '../../services/outboundAddress'
+import { TARGET_REFUSED } from '../../services/messaging/outboundAddress'
 
 const CREATE_WEBHOOK = 'mutation($data: WebhookCreateInput!) { createWebhook(data: $data) { id targetUrl } }'
 const CREATE_GROUP = 'mutation($i: PermissionGroupInput!) { permissionGroupCreate(input: $i) { errors { code } } }'

@@ -1,7 +1,7 @@
 // The actors of the access tests, each a real user with its own Bearer access token.
 import type { Context } from '../../generated/keystone/types'
-import { issueAccessToken } from '../../services/tokens'
-import { PERMISSIONS } from '../../services/permissions'
+import { issueAccessToken } from '../../services/identity/jwt'
+import { PERMISSIONS } from '../../services/identity/permissionCodes'
 import { makeCustomer, makeStaff, makeSuperuser } from './factories'
 
 export type Actor = { name: string, id?: string, email?: string, token?: string }

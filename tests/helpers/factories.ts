@@ -2,7 +2,7 @@
 // customers, staff with given permissions, groups, channels and addresses.
 import { randomBytes } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
-import type { Permission } from '../../services/permissions'
+import type { Permission } from '../../services/identity/permissionCodes'
 
 export const PASSWORD = 'correct horse battery staple'
 

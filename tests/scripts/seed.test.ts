@@ -11,8 +11,8 @@ import path from 'node:path'
 import type { Context } from '../../generated/keystone/types'
 import { projectRoot } from '../../scripts/lib/migrationFiles'
 import { DEMO_CUSTOMER_PASSWORD, formatDemoCustomerEmail, makeDemoCustomer, parseDemoCustomerIndex } from '../../scripts/lib/seedData'
-import { verifyPassword } from '../../services/passwords'
-import { PERMISSIONS } from '../../services/permissions'
+import { verifyPassword } from '../../services/identity/passwords'
+import { PERMISSIONS } from '../../services/identity/permissionCodes'
 import { createTestDatabase } from '../helpers/database'
 
 const CUSTOMERS = 200

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeCustomer, makeStaff } from '../../helpers/factories'
-import { issueOneTimeToken } from '../../../services/oneTimeTokens'
+import { issueOneTimeToken } from '../../../services/identity/oneTimeTokens'
 
 const REQUEST_DELETION = 'mutation { accountRequestDeletion(redirectUrl: "http://localhost:3001/delete") { errors { field code } } }'
 const DELETE = 'mutation($token: String!) { accountDelete(token: $token) { errors { field code } } }'

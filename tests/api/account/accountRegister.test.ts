@@ -67,7 +67,7 @@ test('accountRegister accepts a 128-character password, untruncated', async () =
   const res = await server.gql(REGISTER, { input: { email: 'long-password@example.com', password, redirectUrl: REDIRECT } })
   assert.deepEqual(res.body.data.accountRegister.errors, [])
   const stored = await server.context.prisma.user.findUnique({ where: { email: 'long-password@example.com' } })
-  const { verifyPassword } = await import('../../../services/passwords')
+  const { verifyPassword } = await import('../../../services/identity/passwords')
   assert.equal(await verifyPassword(password, stored!.password!), true)
   assert.equal(await verifyPassword(password.slice(0, 72), stored!.password!), false)
 })

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { PASSWORD, makeCustomer } from '../../helpers/factories'
-import { hashToken, issueOneTimeToken } from '../../../services/oneTimeTokens'
+import { hashToken, issueOneTimeToken } from '../../../services/identity/oneTimeTokens'
 
 const SET_PASSWORD = `mutation($email: String!, $token: String!, $password: String!) { setPassword(email: $email, token: $token, password: $password) { token errors { field code } } }`
 const CONFIRM = `mutation($email: String!, $token: String!) { confirmAccount(email: $email, token: $token) { user { id } errors { field code } } }`

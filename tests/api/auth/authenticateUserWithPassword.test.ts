@@ -82,7 +82,7 @@ test('a staff cookie ends when the user\'s credentials are revoked', async () =>
   const cookie = sessionCookie((await server.gql(SIGN_IN, { email: staff.email, password: PASSWORD })).headers)
   assert.equal((await server.gql('{ me { id } }', {}, { cookie })).body.data.me.id, staff.id)
   // when
-  const { revokedCredentials } = await import('../../../services/tokens')
+  const { revokedCredentials } = await import('../../../services/identity/jwt')
   await server.context.prisma.user.update({ where: { id: staff.id }, data: revokedCredentials() })
   // then
   assert.equal((await server.gql('{ me { id } }', {}, { cookie })).body.data.me, null)

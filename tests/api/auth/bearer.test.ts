@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeCustomer } from '../../helpers/factories'
-import { newTokenKey } from '../../../services/tokens'
+import { newTokenKey } from '../../../services/identity/jwt'
 
 const ME = '{ me { id email } }'
 let server: TestServer

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeChannel, makeCustomer, makePermissionGroup, makeStaff, makeSuperuser } from '../../helpers/factories'
-import { PERMISSIONS } from '../../../services/permissions'
+import { PERMISSIONS } from '../../../services/identity/permissionCodes'
 
 let server: TestServer
 const w: Record<string, { id: string, token?: string }> = {}

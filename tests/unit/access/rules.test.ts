@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import type { Session } from '../../../auth'
 import { deletableUsers, readableAddresses, readableUsers } from '../../../access/rules'
 import { managesUser } from '../../../access/fields'
-import type { Permission } from '../../../services/permissions'
+import type { Permission } from '../../../services/identity/permissionCodes'
 
 function session (data: Partial<Session['data']> & { permissions?: Permission[] } = {}): Session {
   const { permissions = [], ...rest } = data

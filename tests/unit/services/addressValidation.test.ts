@@ -3,8 +3,8 @@
 // rules a form is built from.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DomainError, type FieldError } from '../../../services/errors'
-import { addressValidationRules, isIsoCountry, validateAddress, type AddressFields } from '../../../services/addressValidation'
+import { DomainError, type FieldError } from '../../../services/kernel/errors'
+import { addressValidationRules, isIsoCountry, validateAddress, type AddressFields } from '../../../services/addresses/validation'
 
 type Case = {
   valid: AddressFields

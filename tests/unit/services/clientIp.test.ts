@@ -4,8 +4,8 @@ import '../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
-import { parseTrustProxy } from '../../../services/trustProxy'
-import { clientIpOf } from '../../../services/clientIp'
+import { parseTrustProxy } from '../../../services/kernel/trustProxy'
+import { clientIpOf } from '../../../services/kernel/clientIp'
 
 function request (socket: string, forwardedFor?: string): IncomingMessage {
   return { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }, socket: { remoteAddress: socket } } as unknown as IncomingMessage

@@ -8,7 +8,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { createServer, type AddressInfo, type LookupFunction, type Socket } from 'node:net'
 import type { LookupAddress } from 'node:dns'
-import { TARGET_REFUSED, TargetRefusedError, isInternalName, isPublicAddress, resolvePublicAddresses, safeLookup, type ResolvedAddress, type Resolver } from '../../../services/outboundAddress'
+import { TARGET_REFUSED, TargetRefusedError, isInternalName, isPublicAddress, resolvePublicAddresses, safeLookup, type ResolvedAddress, type Resolver } from '../../../services/messaging/outboundAddress'
 
 const PUBLIC_V4 = '93.184.216.34'
 

@@ -8,11 +8,11 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type { Context } from '../../../generated/keystone/types'
 import { createTestDatabase } from '../../helpers/database'
-import { DomainError } from '../../../services/errors'
-import { NOTICE_QUIET_PERIOD_SECONDS } from '../../../services/mailTemplates'
+import { DomainError } from '../../../services/kernel/errors'
+import { NOTICE_QUIET_PERIOD_SECONDS } from '../../../services/messaging/mailTemplates'
 import {
   accountRequestKey, assertAccountRequestAllowed, claimNoticeQuietPeriod, noticeKey, tooManyRequestsError,
-} from '../../../services/rateLimits'
+} from '../../../services/messaging/rateLimits'
 
 function mockClock (t: TestContext): (ms: number) => void {
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
@@ -94,7 +94,7 @@ describe('the limits on a shared database', () => {
 
   test('enqueueMail writes one notice per recipient per quiet period, and every other mail every time', async () => {
     // given
-    const { enqueueMail } = await import('../../../services/outbox')
+    const { enqueueMail } = await import('../../../services/messaging/outbox')
     const to = `owner-${randomUUID()}@example.com`
     const notice = { to, template: 'ACCOUNT_EXISTS' as const, params: { email: to } }
     // when
@@ -109,7 +109,7 @@ describe('the limits on a shared database', () => {
 
   test('a notice claimed in a transaction that rolls back leaves the quiet period free', async () => {
     // given
-    const { enqueueMail } = await import('../../../services/outbox')
+    const { enqueueMail } = await import('../../../services/messaging/outbox')
     const to = `owner-${randomUUID()}@example.com`
     // when
     await assert.rejects(context.transaction(async tx => {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TEST_DATABASES, databaseSkipReason, startServer, type TestServer } from '../../helpers/server'
 import { makeAddress, makeCustomer, makePermissionGroup, makeStaff } from '../../helpers/factories'
-import { loadSessionUser } from '../../../services/sessionUsers'
+import { loadSessionUser } from '../../../services/identity/sessions'
 
 for (const database of TEST_DATABASES) {
   describe(`on ${database}`, { skip: databaseSkipReason(database) }, () => {

@@ -3,8 +3,8 @@ import '../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Session } from '../../../auth'
-import { permissionsOf, scopeProblems, type ScopeState } from '../../../services/staffScope'
-import { PERMISSIONS, type Permission } from '../../../services/permissions'
+import { permissionsOf, scopeProblems, type ScopeState } from '../../../services/staff/scope'
+import { PERMISSIONS, type Permission } from '../../../services/identity/permissionCodes'
 
 function state (): ScopeState {
   const group = (id: string, permissions: Permission[], userIds: string[], restricted = false, channelIds: string[] = []) =>

@@ -10,7 +10,7 @@ import { createTestDatabase } from '../../helpers/database'
 import {
   ACCOUNT_CEILING, IP_POLICY, WINDOW_SECONDS, checkLoginAllowed, delayForAttempts, loginDelayedError,
   recordLoginFailure, recordLoginSuccess, throttleKeys, type DelayReason, type LoginCheck,
-} from '../../../services/throttle'
+} from '../../../services/identity/throttle'
 
 type Who = { ip: string, email: string }
 

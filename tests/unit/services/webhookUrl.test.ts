@@ -4,10 +4,10 @@
 import '../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { assertSafeWebhookTarget, assertSafeWebhookUrl } from '../../../services/webhookUrl'
-import type { Resolver } from '../../../services/outboundAddress'
-import { searchDocumentOf } from '../../../services/searchDocument'
-import { searchTermOf } from '../../../services/userSearch'
+import { assertSafeWebhookTarget, assertSafeWebhookUrl } from '../../../services/messaging/webhookUrl'
+import type { Resolver } from '../../../services/messaging/outboundAddress'
+import { searchDocumentOf } from '../../../services/users/searchDocument'
+import { searchTermOf } from '../../../services/users/search'
 
 test('assertSafeWebhookUrl accepts https anywhere public and plain http to localhost in development', () => {
   assert.equal(assertSafeWebhookUrl('https://hooks.example.com/a?b=1', 'url'), 'https://hooks.example.com/a?b=1')

@@ -4,8 +4,8 @@ import '../../helpers/env'
 import { createHmac } from 'node:crypto'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { sanitizeForWebhook, signWebhookBody, userWebhookPayload } from '../../../services/webhooks'
-import { MAX_BACKOFF_MS, backoff } from '../../../services/deliveryQueue'
+import { sanitizeForWebhook, signWebhookBody, userWebhookPayload } from '../../../services/messaging/webhooks'
+import { MAX_BACKOFF_MS, backoff } from '../../../services/messaging/deliveryQueue'
 
 const SECRET_KEYS = ['password', 'passwordHash', 'jwtTokenKey', 'customerTokenHash', 'token', 'tokenHash', 'secret', 'privateMetadata', 'sealedSecrets', 'refreshToken', 'csrfToken']
 const ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'

@@ -1,0 +1,110 @@
+// A user's own profile, shared by accountUpdate (Saleor) and updateActiveUser (Openfront): names,
+// language, phone, onboarding status, order webhook URL, public metadata and default addresses.
+// It never touches email, staff flags, groups or private data: those have their own flows.
+import { parsePhoneNumberFromString } from 'libphonenumber-js'
+import type { Context } from '../../generated/keystone/types'
+import { DomainError, type FieldError } from '../kernel/errors'
+import { mergeMetadata, metadataProblem } from '../kernel/metadata'
+import { assertSafeWebhookUrl } from '../messaging/webhookUrl'
+import { createAddress, type AddressInput } from '../addresses/book'
+import { recordAccountEvent } from '../users/accountEvents'
+import { inTransaction } from '../kernel/transactions'
+import { refreshSearchDocument } from '../users/searchDocument'
+import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging/webhooks'
+
+export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
+
+export type ProfileChanges = {
+  firstName?: string | null
+  lastName?: string | null
+  name?: string | null
+  languageCode?: string | null
+  phone?: string | null
+  onboardingStatus?: string | null
+  orderWebhookUrl?: string | null
+  metadata?: Record<string, string> | null
+  defaultShippingAddress?: AddressInput | null
+  defaultBillingAddress?: AddressInput | null
+}
+
+export const MAX_NAME = 256
+export const LANGUAGE_CODE = /^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/
+
+export const PHONE_MESSAGE = 'Enter a valid phone number in international form, e.g. +48 601 234 567.'
+
+/** A profile phone in E.164 ('' when cleared), or null when it is not a valid number. */
+export function profilePhone (value: string | null | undefined): string | null {
+  if (!value) return ''
+  // international form only: a profile has no country to read a local number against
+  const phone = parsePhoneNumberFromString(value)
+  return phone?.isValid() ? phone.number : null
+}
+
+/** Apply the caller's own profile changes after checking every field; reports all problems at once. */
+export async function updateProfile (context: Context, args: { userId: string, changes: ProfileChanges }): Promise<void> {
+  const { changes } = args
+  const errors: FieldError[] = []
+  const data: Record<string, unknown> = {}
+
+  for (const key of ['firstName', 'lastName', 'name'] as const) {
+    const value = changes[key]
+    if (value === undefined) continue
+    const trimmed = (value ?? '').trim()
+    if (trimmed.length > MAX_NAME * (key === 'name' ? 2 : 1)) errors.push({ field: key, code: 'INVALID', message: `${key} is too long.` })
+    else data[key] = trimmed
+  }
+  if (changes.languageCode !== undefined) {
+    const code = (changes.languageCode ?? 'en').trim()
+    if (!LANGUAGE_CODE.test(code)) errors.push({ field: 'languageCode', code: 'INVALID', message: 'Enter a language code such as en or pt-BR.' })
+    else data.languageCode = code
+  }
+  if (changes.phone !== undefined) {
+    const phone = profilePhone(changes.phone)
+    if (phone === null) errors.push({ field: 'phone', code: 'INVALID', message: PHONE_MESSAGE })
+    else data.phone = phone
+  }
+  if (changes.onboardingStatus !== undefined) {
+    if (!ONBOARDING_STATUSES.includes(changes.onboardingStatus as never)) {
+      errors.push({ field: 'onboardingStatus', code: 'INVALID', message: `onboardingStatus must be one of ${ONBOARDING_STATUSES.join(', ')}.` })
+    } else data.onboardingStatus = changes.onboardingStatus
+  }
+  if (changes.orderWebhookUrl !== undefined) {
+    if (!changes.orderWebhookUrl) data.orderWebhookUrl = ''
+    else {
+      try {
+        data.orderWebhookUrl = assertSafeWebhookUrl(changes.orderWebhookUrl, 'orderWebhookUrl')
+      } catch (error) {
+        if (error instanceof DomainError) errors.push(...error.errors)
+        else throw error
+      }
+    }
+  }
+  if (changes.metadata !== undefined) {
+    const problem = metadataProblem(changes.metadata)
+    if (problem) errors.push({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
+  }
+  if (errors.length) throw new DomainError(errors)
+
+  await inTransaction(context, async tx => {
+    if (changes.metadata) {
+      // Saleor's semantics: the given keys are set, the others stay; the limits hold for the whole
+      // map, or repeated updates of a few new keys each would grow it without bound
+      const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+      data.metadata = mergeMetadata(user.metadata, changes.metadata)
+      const problem = metadataProblem(data.metadata)
+      if (problem) throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
+    }
+    if (Object.keys(data).length) await tx.prisma.user.update({ where: { id: args.userId }, data })
+    if (data.firstName !== undefined || data.lastName !== undefined || data.name !== undefined) {
+      await recordAccountEvent(tx, { type: 'NAME_ASSIGNED', userId: args.userId, actorId: args.userId, parameters: { message: [data.firstName, data.lastName].filter(Boolean).join(' ') || data.name } })
+    }
+    // a default given as an address is added to the book and made default, as in Saleor
+    if (changes.defaultShippingAddress) await createAddress(tx, { userId: args.userId, input: changes.defaultShippingAddress, setDefault: 'SHIPPING' })
+    if (changes.defaultBillingAddress) await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
+    await refreshSearchDocument(tx, args.userId)
+    const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    await emitWebhookEvent(tx, { event: user.isStaff ? 'STAFF_UPDATED' : 'CUSTOMER_UPDATED', payload: { user: userWebhookPayload(user) } })
+    if (changes.metadata && !user.isStaff) await emitWebhookEvent(tx, { event: 'CUSTOMER_METADATA_UPDATED', payload: { user: userWebhookPayload(user) } })
+  })
+  kickWebhooks()
+}

@@ -1,0 +1,94 @@
+// Who is calling, in one database round trip: the user's row, its token key and the
+// permissions of its groups, read together by one statement for every kind of credential
+// (a Bearer access token, a customer API token, the Admin UI cookie). Nothing here outlives the
+// request: a revocation or a change of groups that has committed is seen by the very next
+// request, in every process. The row itself serves `me` in the same request, so the hottest
+// query costs one statement.
+import type { Context } from '../../generated/keystone/types'
+import { effectivePermissions, type Permission } from './permissionCodes'
+import { asBoolean, asDate, asJson, hotQuery } from '../kernel/sql'
+
+export type SessionUser = {
+  id: string
+  isActive: boolean
+  isStaff: boolean
+  isSuperuser: boolean
+  isConfirmed: boolean
+  jwtTokenKey: string | null
+  customerTokenLastUsedAt: Date | null
+  userPermissions: Permission[]
+  // the whole row, as Prisma gives it (for `me`); holds secrets, so it never leaves the server
+  item: Record<string, unknown>
+}
+
+// the User columns that are not plain text, so that a raw row reads as Prisma's item does;
+// tests/unit/services/sessionUsers.test.ts holds this against prisma.user.findUnique
+const BOOLEANS = ['isActive', 'isStaff', 'isSuperuser', 'isConfirmed']
+const DATES = ['customerTokenIssuedAt', 'customerTokenLastUsedAt', 'dateJoined', 'updatedAt', 'lastLogin']
+const JSONS = ['note', 'metadata', 'privateMetadata']
+// relationship columns Keystone names after the field, which Prisma reads as <field>Id
+const RENAMED: Record<string, string> = { defaultShippingAddress: 'defaultShippingAddressId', defaultBillingAddress: 'defaultBillingAddressId' }
+
+const SELECT = `
+  SELECT u.*, g."permissions" AS "groupPermissions"
+  FROM "User" u
+  LEFT JOIN "_PermissionGroup_users" m ON m."B" = u."id"
+  LEFT JOIN "PermissionGroup" g ON g."id" = m."A"`
+
+/** Load a user by id, or by the SHA-256 of its customer API token (a unique index), with its permissions. */
+export async function loadSessionUser (context: Context, by: { id: string } | { customerTokenHash: string }): Promise<SessionUser | null> {
+  const [column, value] = 'id' in by ? ['id', by.id] : ['customerTokenHash', by.customerTokenHash]
+  const rows = await hotQuery(context, `session-user-by-${column}`, `${SELECT} WHERE u."${column}" = ?`, [value])
+  const first = rows[0]
+  if (!first) return null
+  const item = itemOf(first)
+  const user = {
+    id: String(item.id),
+    isActive: item.isActive as boolean,
+    isStaff: item.isStaff as boolean,
+    isSuperuser: item.isSuperuser as boolean,
+    isConfirmed: item.isConfirmed as boolean,
+    jwtTokenKey: typeof item.jwtTokenKey === 'string' ? item.jwtTokenKey : null,
+    customerTokenLastUsedAt: item.customerTokenLastUsedAt as Date | null,
+  }
+  // one row per group (or one with no group): the same rule as everywhere else derives the permissions
+  const permissionGroups = rows.filter(row => row.groupPermissions != null).map(row => ({ permissions: asJson(row.groupPermissions) }))
+  return { ...user, userPermissions: effectivePermissions({ ...user, permissionGroups }), item }
+}
+
+function itemOf (row: Record<string, unknown>): Record<string, unknown> {
+  const item: Record<string, unknown> = {}
+  for (const [column, value] of Object.entries(row)) {
+    if (column === 'groupPermissions') continue
+    const key = RENAMED[column] ?? column
+    if (BOOLEANS.includes(key)) item[key] = asBoolean(value)
+    else if (DATES.includes(key)) item[key] = asDate(value)
+    else if (JSONS.includes(key)) item[key] = value === null ? null : asJson(value)
+    else item[key] = value
+  }
+  return item
+}
+
+const sessionItems = new WeakMap<object, Record<string, unknown>>()
+
+/** Remember the row a session was built from, for `me` in the same request. */
+export function rememberItem (session: object, user: SessionUser): void {
+  sessionItems.set(session, user.item)
+}
+
+/** The row the caller's session was built from in this request, if any. */
+export function itemOfSession (session: object | undefined): Record<string, unknown> | undefined {
+  return session ? sessionItems.get(session) : undefined
+}
+
+/** The session data Keystone and access/ read: what the user may do, nothing secret. */
+export function sessionDataOf (user: SessionUser) {
+  return {
+    id: user.id,
+    isActive: user.isActive,
+    isStaff: user.isStaff,
+    isSuperuser: user.isSuperuser,
+    isConfirmed: user.isConfirmed,
+    userPermissions: user.userPermissions,
+  }
+}

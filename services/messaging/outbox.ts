@@ -1,0 +1,200 @@
+// The outbox: a mail is written in the caller's transaction (enqueueMail), so it exists exactly when
+// the change that caused it commits, and is sent after commit by a worker (startOutboxWorker),
+// retried with backoff until delivered. Owns: never sending inside a request, at most one notice per
+// recipient per quiet period, at most one sender per mail across processes (a conditional claim
+// holding a lease), and tokens sealed at rest and never logged or stored in lastError.
+import nodemailer, { type Transporter } from 'nodemailer'
+import type { Context } from '../../generated/keystone/types'
+import { env } from '../../env'
+import { MAIL_TEMPLATES } from '../../lists/OutboxMail'
+import { isNotice, renderMail, type MailParams, type MailSecrets, type MailTemplate } from './mailTemplates'
+import { claimNoticeQuietPeriod } from './rateLimits'
+import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling } from './deliveryQueue'
+import { openSecrets, sealSecrets } from './sealing'
+
+export type MailTransport = Pick<Transporter, 'sendMail'>
+
+export type OutboxWorker = { stop: () => Promise<void>, kick: () => void }
+
+export type OutboxWorkerOptions = {
+  intervalMs?: number
+  backoffMs?: number
+  batchSize?: number
+  // defaults to env.smtpUrl; unset or empty keeps every mail in the outbox
+  smtpUrl?: string
+}
+
+// the SMTP timeouts end a stalled send well before the lease (LEASE_MS) runs out
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 }
+const DEFAULT_BACKOFF_MS = 2_000
+const DEFAULT_BATCH_SIZE = 20
+// without SMTP a mail is announced once; one whose transaction commits late carries an earlier
+// createdAt, so each look reaches this far behind the newest mail already announced
+const ANNOUNCE_LOOKBACK_MS = 60_000
+
+let running: OutboxWorker | undefined
+
+/**
+ * Write one mail to the outbox, in the caller's transaction when `context` is a transaction's.
+ * A notice (mailTemplates.ts) within its recipient's quiet period is dropped: false, nothing written.
+ */
+export async function enqueueMail (
+  context: Context,
+  { to, template, params = {}, secrets = {}, userId }: { to: string, template: MailTemplate, params?: MailParams, secrets?: MailSecrets, userId?: string },
+): Promise<boolean> {
+  // rendering now turns a missing param into an error in the request that caused it
+  const { subject } = renderMail(template, { params, secrets })
+  // WARNING: callers answer the same either way (enumeration), and a dropped notice skips only this
+  // one insert; callers that must not be timed (accountRegister, requestEmailChange) run this
+  // inside their minimum-duration floor
+  if (isNotice(template) && !(await claimNoticeQuietPeriod(context, { template, to }))) return false
+  const toSeal = definedEntries(secrets)
+  // context.sudo() keeps a transaction's client, so the row commits or rolls back with the change
+  await context.sudo().db.OutboxMail.createOne({
+    data: {
+      to,
+      subject,
+      template,
+      params,
+      sealedSecrets: Object.keys(toSeal).length > 0 ? sealSecrets(toSeal) : null,
+      ...(userId ? { user: { connect: { id: userId } } } : {}),
+    },
+  })
+  return true
+}
+
+/** Ask the running worker, if any, to look at the outbox now (call it after the commit). */
+export function kickOutbox (): void {
+  running?.kick()
+}
+
+/** Claim, send and record the mails that are due; each failure is rescheduled with backoff. */
+export async function deliverDueMails (
+  context: Context,
+  transport: MailTransport,
+  { batchSize = DEFAULT_BATCH_SIZE, now, backoffMs = DEFAULT_BACKOFF_MS }: { batchSize?: number, now?: Date, backoffMs?: number } = {},
+): Promise<{ sent: number, failed: number }> {
+  const clock = () => now ?? new Date()
+  const due = await isolated(context, prisma => prisma.outboxMail.findMany({ where: claimable(clock()), orderBy: { nextAttemptAt: 'asc' }, take: batchSize }))
+  let sent = 0
+  let failed = 0
+  for (const mail of due) {
+    const outcome = await deliverOne(context, transport, mail, clock, backoffMs)
+    if (outcome === 'sent') sent++
+    if (outcome === 'failed') failed++
+  }
+  return { sent, failed }
+}
+
+/**
+ * Poll the outbox every intervalMs, and at once on kick(), without overlapping runs. With an SMTP
+ * URL it delivers through one nodemailer transport; without one it only announces each new mail.
+ */
+export function startOutboxWorker (context: Context, options: OutboxWorkerOptions = {}): OutboxWorker {
+  const { intervalMs = 1000, backoffMs, batchSize = DEFAULT_BATCH_SIZE, smtpUrl = env.smtpUrl } = options
+  const transport = smtpUrl ? nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }) : undefined
+  const pass = transport
+    ? async () => {
+      const { sent, failed } = await deliverDueMails(context, transport, { batchSize, backoffMs })
+      return sent + failed >= batchSize
+    }
+    : announceNewMails(context)
+
+  const polling = startPolling('outbox', intervalMs, pass)
+  const worker: OutboxWorker = {
+    kick: polling.kick,
+    async stop () {
+      await polling.stop()
+      transport?.close()
+      if (running === worker) running = undefined
+    },
+  }
+  running = worker
+  return worker
+}
+
+type DueMail = { id: string, to: string, subject: string, template: string, params: unknown, sealedSecrets: string | null, attempts: number }
+
+async function deliverOne (context: Context, transport: MailTransport, mail: DueMail, clock: () => Date, backoffMs: number): Promise<'sent' | 'failed' | 'taken'> {
+  const claimedAt = clock()
+  const lease = new Date(claimedAt.getTime() + LEASE_MS)
+  // one UPDATE … WHERE id AND still claimable: of two processes, exactly one changes the row
+  const { count } = await isolated(context, prisma => prisma.outboxMail.updateMany({
+    where: { id: mail.id, ...claimable(claimedAt) },
+    data: { status: 'sending', lockedUntil: lease },
+  }))
+  if (count !== 1) return 'taken'
+
+  let secrets: Record<string, string> = {}
+  try {
+    secrets = mail.sealedSecrets ? openSecrets(mail.sealedSecrets) : {}
+    const { text, html } = renderMail(toTemplate(mail.template), { params: toParams(mail.params), secrets })
+    const info = await transport.sendMail({ from: env.emailFrom, to: mail.to, subject: mail.subject, text, html, messageId: messageIdFor(mail.id) })
+    await isolated(context, prisma => prisma.outboxMail.update({
+      where: { id: mail.id },
+      data: { status: 'sent', sentAt: new Date(), messageId: info.messageId ?? messageIdFor(mail.id), attempts: { increment: 1 }, lockedUntil: null, lastError: '' },
+    }))
+    return 'sent'
+  } catch (error) {
+    const attempts = mail.attempts + 1
+    const lastError = describeError(error, Object.values(secrets))
+    // only while the lease is still ours: past it, another sender may already own the mail
+    await isolated(context, prisma => prisma.outboxMail.updateMany({
+      where: { id: mail.id, status: 'sending', lockedUntil: lease },
+      data: { status: 'pending', attempts: { increment: 1 }, lastError, lockedUntil: null, nextAttemptAt: new Date(clock().getTime() + backoff(attempts, backoffMs)) },
+    }))
+    console.warn(`outbox: ${mail.template} to ${mail.to} failed (attempt ${attempts}): ${lastError}`)
+    return 'failed'
+  }
+}
+
+function announceNewMails (context: Context): () => Promise<boolean> {
+  const startedAt = Date.now()
+  const announced = new Map<string, number>()
+  let newest = startedAt
+  let first = true
+  return async () => {
+    if (first) {
+      first = false
+      const pending = await isolated(context, prisma => prisma.outboxMail.count({ where: { status: 'pending' } }))
+      if (pending > 0) console.log(`outbox: ${pending} ${pending === 1 ? 'mail' : 'mails'} pending (no SMTP_URL; kept in the outbox)`)
+    }
+    const since = new Date(Math.max(startedAt, newest - ANNOUNCE_LOOKBACK_MS))
+    const mails = await isolated(context, prisma => prisma.outboxMail.findMany({
+      where: { status: 'pending', createdAt: { gte: since } },
+      select: { id: true, to: true, template: true, createdAt: true },
+      orderBy: { createdAt: 'asc' },
+    }))
+    for (const mail of mails) {
+      if (announced.has(mail.id)) continue
+      const createdAt = mail.createdAt?.getTime() ?? startedAt
+      // WARNING: one line of recipient and template only; the body and its token never reach a log
+      console.log(`outbox: ${mail.template} to ${mail.to} (no SMTP_URL; kept in the outbox)`)
+      announced.set(mail.id, createdAt)
+      newest = Math.max(newest, createdAt)
+    }
+    for (const [id, createdAt] of announced) if (createdAt < newest - ANNOUNCE_LOOKBACK_MS) announced.delete(id)
+    return false
+  }
+}
+
+// the same Message-ID on every attempt, so a mail that is sent twice (a sender dying between the
+// send and its record) is recognisable downstream as one mail
+function messageIdFor (id: string): string {
+  const domain = /@([^\s>]+)/.exec(env.emailFrom)?.[1] ?? 'localhost'
+  return `<outbox.${id}@${domain}>`
+}
+
+function toTemplate (value: string): MailTemplate {
+  if (!(MAIL_TEMPLATES as readonly string[]).includes(value)) throw new Error(`unknown mail template ${value}`)
+  return value as MailTemplate
+}
+
+function toParams (value: unknown): MailParams {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {}
+  return definedEntries(value as Record<string, unknown>) as MailParams
+}
+
+function definedEntries (value: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+}

@@ -1,0 +1,105 @@
+// Permission groups (Saleor's permissionGroupCreate/Update/Delete): each change judged by
+// services/staffScope.ts, written with its webhook in one transaction.
+import type { Context } from '../../generated/keystone/types'
+import type { Session } from '../../auth'
+import { DomainError } from '../kernel/errors'
+import { isPermission } from '../identity/permissionCodes'
+import { emitWebhookEvent, kickWebhooks } from '../messaging/webhooks'
+import { inTransaction } from '../kernel/transactions'
+import { assertScopedChange, type GroupChange } from './scope'
+
+export type GroupInput = {
+  name?: string | null
+  addPermissions?: string[] | null
+  removePermissions?: string[] | null
+  addUsers?: string[] | null
+  removeUsers?: string[] | null
+  addChannels?: string[] | null
+  removeChannels?: string[] | null
+  restrictedAccessToChannels?: boolean | null
+}
+
+export async function createPermissionGroup (context: Context, actor: Session, input: GroupInput): Promise<string> {
+  const name = (input.name ?? '').trim()
+  if (!name) throw new DomainError({ field: 'name', code: 'REQUIRED', message: 'A group needs a name.' })
+  if (await context.prisma.permissionGroup.findUnique({ where: { name } })) throw new DomainError({ field: 'name', code: 'UNIQUE', message: 'A group with this name already exists.' })
+  const change = groupChange(undefined, input)
+  await assertScopedChange(context, actor, { groups: [change] })
+  const id = await inTransaction(context, async tx => {
+    const group = await tx.prisma.permissionGroup.create({
+      data: {
+        name,
+        permissions: unique(change.addPermissions),
+        restrictedAccessToChannels: input.restrictedAccessToChannels ?? false,
+        users: { connect: unique(change.addUsers).map(id => ({ id })) },
+        accessibleChannels: { connect: unique(change.addChannels).map(id => ({ id })) },
+      },
+    })
+    await emitWebhookEvent(tx, { event: 'PERMISSION_GROUP_CREATED', payload: { group: await groupPayload(tx, group.id) } })
+    return group.id
+  })
+  kickWebhooks()
+  return id
+}
+
+export async function updatePermissionGroup (context: Context, actor: Session, id: string, input: GroupInput): Promise<void> {
+  const existing = await context.prisma.permissionGroup.findUnique({ where: { id } })
+  if (!existing) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
+  const name = input.name?.trim()
+  if (name && name !== existing.name && await context.prisma.permissionGroup.findUnique({ where: { name } })) {
+    throw new DomainError({ field: 'name', code: 'UNIQUE', message: 'A group with this name already exists.' })
+  }
+  const change = groupChange(id, input)
+  await assertScopedChange(context, actor, { groups: [change] })
+  const current = (Array.isArray(existing.permissions) ? existing.permissions as string[] : []).filter(isPermission)
+  const permissions = [...new Set([...current, ...unique(change.addPermissions)])].filter(p => !unique(change.removePermissions).includes(p))
+  await inTransaction(context, async tx => {
+    await tx.prisma.permissionGroup.update({
+      where: { id },
+      data: {
+        ...(name ? { name } : {}),
+        permissions,
+        ...(typeof input.restrictedAccessToChannels === 'boolean' ? { restrictedAccessToChannels: input.restrictedAccessToChannels } : {}),
+        users: { connect: unique(change.addUsers).map(u => ({ id: u })), disconnect: unique(change.removeUsers).map(u => ({ id: u })) },
+        accessibleChannels: { connect: unique(change.addChannels).map(c => ({ id: c })), disconnect: unique(change.removeChannels).map(c => ({ id: c })) },
+      },
+    })
+    await emitWebhookEvent(tx, { event: 'PERMISSION_GROUP_UPDATED', payload: { group: await groupPayload(tx, id) } })
+  })
+  kickWebhooks()
+}
+
+export async function deletePermissionGroup (context: Context, actor: Session, id: string): Promise<{ id: string, name: string }> {
+  const existing = await context.prisma.permissionGroup.findUnique({ where: { id } })
+  if (!existing) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
+  await assertScopedChange(context, actor, { groups: [{ groupId: id, delete: true }] })
+  await inTransaction(context, async tx => {
+    const payload = await groupPayload(tx, id)
+    await tx.prisma.permissionGroup.delete({ where: { id } })
+    await emitWebhookEvent(tx, { event: 'PERMISSION_GROUP_DELETED', payload: { group: payload } })
+  })
+  kickWebhooks()
+  return existing
+}
+
+function groupChange (groupId: string | undefined, input: GroupInput): GroupChange {
+  return {
+    groupId,
+    addPermissions: input.addPermissions ?? [],
+    removePermissions: input.removePermissions ?? [],
+    addUsers: input.addUsers ?? [],
+    removeUsers: input.removeUsers ?? [],
+    addChannels: input.addChannels ?? [],
+    removeChannels: input.removeChannels ?? [],
+    ...(typeof input.restrictedAccessToChannels === 'boolean' ? { restrictedAccessToChannels: input.restrictedAccessToChannels } : {}),
+  }
+}
+
+function unique (items: string[] | undefined): string[] {
+  return [...new Set(items ?? [])]
+}
+
+async function groupPayload (context: Context, id: string) {
+  const group = await context.prisma.permissionGroup.findUniqueOrThrow({ where: { id }, include: { users: { select: { id: true, email: true } }, accessibleChannels: { select: { id: true, slug: true } } } })
+  return { id: group.id, name: group.name, permissions: group.permissions, restrictedAccessToChannels: group.restrictedAccessToChannels, users: group.users, channels: group.accessibleChannels }
+}
