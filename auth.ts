@@ -1,6 +1,6 @@
 // Sessions: the Admin UI's cookie (@keystone-6/auth, staff only), Bearer access tokens and
 // customer API tokens for every API call. All three resolve to the same Session through one
-// function, rebuilt from the database on each request in one statement (services/sessionUsers.ts):
+// function, rebuilt from the database on each request in one statement (services/identity/sessions.ts):
 // no GraphQL query runs to build a session, and nothing is cached, so a revocation that has
 // committed is refused by the very next request in every process.
 import type { IncomingMessage } from 'node:http'

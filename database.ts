@@ -8,7 +8,7 @@
 //
 // PostgreSQL runs on one pg pool per database and process, shared by Prisma and by the one
 // statement that skips Prisma's query layer: the session read on every authenticated request
-// (services/sessionUsers.ts), a prepared statement on the pool, at about a third of the cost.
+// (services/identity/sessions.ts), a prepared statement on the pool, at about a third of the cost.
 import pg from 'pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'

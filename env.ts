@@ -78,7 +78,7 @@ export const env = {
   accountConfirmationRequired: flag('ACCOUNT_CONFIRMATION_REQUIRED', true),
   adminEmail: raw.ADMIN_EMAIL || undefined,
   adminPassword: raw.ADMIN_PASSWORD || undefined,
-  // off, a hop count, or the proxies' addresses: services/trustProxy.ts; an invalid value stops the start
+  // off, a hop count, or the proxies' addresses: services/kernel/trustProxy.ts; an invalid value stops the start
   trustProxy: trustProxy(),
   // accountRegister, requestPasswordReset and requestEmailChange per client IP, per window (seconds)
   accountRequestLimit: int('ACCOUNT_REQUEST_LIMIT', 20),

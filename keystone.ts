@@ -26,8 +26,8 @@ export default withAuth(config({
     // each provider keeps its own generated schema and client, so both can be committed and built
     prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
     prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',
-    // rate-limiter-flexible's store (services/rateLimits.ts) and the sign-in throttle's counters
-    // (services/throttle.ts): shared by every process on the database
+    // rate-limiter-flexible's store (services/messaging/rateLimits.ts) and the sign-in throttle's counters
+    // (services/identity/throttle.ts): shared by every process on the database
     extendPrismaSchema: schema => `${schema}
 model RateLimiterFlexible {
   key    String    @id

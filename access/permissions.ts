@@ -31,7 +31,7 @@ export function canManageUsers ({ session }: SessionArgs): boolean {
   return hasPermission(session, 'MANAGE_USERS')
 }
 
-// grants managing staff accounts and permission groups (within the scope rules of services/staffScope.ts)
+// grants managing staff accounts and permission groups (within the scope rules of services/staff/scope.ts)
 export function canManageStaff ({ session }: SessionArgs): boolean {
   return hasPermission(session, 'MANAGE_STAFF')
 }

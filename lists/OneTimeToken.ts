@@ -1,5 +1,5 @@
 // The OneTimeToken list: confirmation, reset, email-change and deletion tokens. Only a SHA-256
-// of each token is stored; services/oneTimeTokens.ts owns issuing and redeeming them. Not in the
+// of each token is stored; services/identity/oneTimeTokens.ts owns issuing and redeeming them. Not in the
 // API at all: no actor reads or writes a token except through the flows that redeem it.
 import { list } from '@keystone-6/core'
 import { json, relationship, select, text, timestamp } from '@keystone-6/core/fields'

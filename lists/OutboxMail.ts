@@ -1,5 +1,5 @@
 // The OutboxMail list: every mail, written in the same transaction as the change that causes it
-// and delivered after commit by services/outbox.ts. Staff see the queue; nobody sees a token.
+// and delivered after commit by services/messaging/outbox.ts. Staff see the queue; nobody sees a token.
 import { list } from '@keystone-6/core'
 import { integer, relationship, select, text, timestamp, json } from '@keystone-6/core/fields'
 import type { Lists } from '../generated/keystone/types'

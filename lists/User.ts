@@ -79,7 +79,7 @@ export const User: Lists.User = list({
         searchDocument: searchDocumentOf(resolvedData, []),
       }),
       // the search document follows the user's own fields in the same write; a promotion to staff
-      // ends the customer's credentials, on every path (services/promotion.ts)
+      // ends the customer's credentials, on every path (services/users/promotion.ts)
       update: async ({ resolvedData, item, context }) => {
         const changed = Object.fromEntries(Object.entries(resolvedData).filter(([, value]) => value !== undefined))
         const addresses = await context.prisma.address.findMany({ where: { userId: item.id } })
@@ -300,7 +300,7 @@ export const User: Lists.User = list({
       }),
       ui: { query: '{ name slug }' },
     }),
-    // what customers(search) scans; kept by services/searchDocument.ts, never written through the API
+    // what customers(search) scans; kept by services/users/searchDocument.ts, never written through the API
     searchDocument: text({
       ui: { createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
       graphql: { omit: { create: true, update: true } },

@@ -1,5 +1,5 @@
 // The WebhookDelivery list: one row per event per subscribed webhook, written in the same
-// transaction as the change and delivered after commit by services/webhooks.ts, with its log.
+// transaction as the change and delivered after commit by services/messaging/webhooks.ts, with its log.
 import { list } from '@keystone-6/core'
 import { integer, json, relationship, select, text, timestamp } from '@keystone-6/core/fields'
 import type { Lists } from '../generated/keystone/types'

@@ -1,4 +1,4 @@
-// A metadata field (public or private): a JSON map of strings, checked by services/metadata.ts.
+// A metadata field (public or private): a JSON map of strings, checked by services/kernel/metadata.ts.
 import { json } from '@keystone-6/core/fields'
 import type { BaseListTypeInfo, FieldTypeFunc } from '@keystone-6/core/types'
 import { metadataProblem } from '../services/kernel/metadata'

@@ -1,4 +1,4 @@
-// The validate hooks that hold the staff scope rules (services/staffScope.ts) on Keystone's
+// The validate hooks that hold the staff scope rules (services/staff/scope.ts) on Keystone's
 // generated mutations and in the Admin UI: each translates a generated input (relationship
 // connect / disconnect / set) into the change the rules judge. Services that already judged a
 // change write with sudo, which these hooks let through.

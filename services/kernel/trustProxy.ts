@@ -1,6 +1,6 @@
 // What TRUST_PROXY means (API.md §1): off, how many proxies stand in front (a hop count), or a
 // comma list of the proxies' addresses. Parsed once by env.ts into the trust function of
-// `proxy-addr` (Express's own implementation), which services/clientIp.ts applies to each request.
+// `proxy-addr` (Express's own implementation), which services/kernel/clientIp.ts applies to each request.
 // Pure: no env, so env.ts can import it and tests can call it with any value.
 import proxyaddr from 'proxy-addr'
 

@@ -1,5 +1,5 @@
 // Permission groups (Saleor's permissionGroupCreate/Update/Delete): each change judged by
-// services/staffScope.ts, written with its webhook in one transaction.
+// services/staff/scope.ts, written with its webhook in one transaction.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../../auth'
 import { DomainError } from '../kernel/errors'

@@ -1,5 +1,5 @@
 // Staff management by staff with MANAGE_STAFF (Saleor's staffCreate/Update/Delete), every change
-// judged by services/staffScope.ts first. staffCreate on a customer's email promotes that same
+// judged by services/staff/scope.ts first. staffCreate on a customer's email promotes that same
 // user in place: same id, addresses, metadata and history.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../../auth'
@@ -44,7 +44,7 @@ export async function createStaff (context: Context, actor: Session, input: Staf
       : await tx.sudo().db.User.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenEmailError)
     if (!user) throw new Error('staff user vanished while being created')
     // the promotion itself (credentials ended, an unproved password dropped) is the User list's
-    // rule on every path (services/promotion.ts); links already mailed to the customer die too
+    // rule on every path (services/users/promotion.ts); links already mailed to the customer die too
     if (existing) await signOutEverywhere(tx, existing.id)
     if (groups.length) await tx.prisma.user.update({ where: { id: user.id }, data: { permissionGroups: { connect: groups.map(id => ({ id })) } } })
     await recordAccountEvent(tx, { type: existing ? 'STAFF_PROMOTED' : 'ACCOUNT_CREATED_FROM_STAFF', userId: user.id, actorId: actor.itemId, parameters: { groups } })

@@ -1,6 +1,6 @@
 // What `search` matches in customers and staffUsers (email, names, phone and the fields of the
 // user's addresses, case-insensitively, through the lower-cased search document of
-// services/searchDocument.ts), and how the database finds it by index rather than by a scan:
+// services/users/searchDocument.ts), and how the database finds it by index rather than by a scan:
 // - PostgreSQL: a pg_trgm GIN index on "User"."searchDocument" serves the plain `contains` filter
 //   (LIKE '%term%'), so Keystone runs the whole query, access filters and ordering included.
 // - SQLite: the FTS5 trigram table "UserSearch", kept by triggers on "User", names the matching

@@ -1,6 +1,6 @@
 // The probe's staff takeover: anyone registers a future staff member's email with a password of
 // their choosing and never confirms; a manager later promotes that account through the generated
-// updateUser, the way the Admin UI does. The promotion rule (services/promotion.ts) must hold on
+// updateUser, the way the Admin UI does. The promotion rule (services/users/promotion.ts) must hold on
 // that path as on staffCreate: the chosen password is gone, every earlier credential ends, and an
 // unconfirmed account holds no staff permission and no Admin UI session until its owner proves
 // the email.

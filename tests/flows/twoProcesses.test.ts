@@ -28,7 +28,7 @@ const REDIRECT = 'http://localhost:3001/confirm'
 const WEBHOOK_SECRET = `whsec_${randomBytes(18).toString('base64url')}`
 const POLL_MS = 50
 const REGISTRATIONS = 20
-// failures past the throttle's free ones (services/throttle.ts), so that some are delayed
+// failures past the throttle's free ones (services/identity/throttle.ts), so that some are delayed
 const FAILED_ATTEMPTS = 8
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))

@@ -120,7 +120,7 @@ const { default: http } = await import('node:http')
 const original = http.request
 http.request = (url, options, ...rest) => original(url, { ...options, headers: { ...options.headers, 'x-test-worker': 'child' } }, ...rest)
 const { createContext } = await import(process.env.WEBHOOK_TEST_ROOT + '/scripts/lib/context.ts')
-const { startWebhookWorker } = await import(process.env.WEBHOOK_TEST_ROOT + '/services/webhooks.ts')
+const { startWebhookWorker } = await import(process.env.WEBHOOK_TEST_ROOT + '/services/messaging/webhooks.ts')
 const context = await createContext(process.env.WEBHOOK_TEST_DATABASE_URL)
 const worker = startWebhookWorker(context, { intervalMs: ${POLL_MS}, backoffMs: ${BACKOFF_MS}, batchSize: 3 })
 process.stdin.on('end', async () => {

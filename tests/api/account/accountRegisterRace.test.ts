@@ -43,7 +43,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(await server.context.prisma.oneTimeToken.count({ where: { purpose: 'ACCOUNT_CONFIRMATION' } }), 1)
       assert.equal(await server.context.prisma.outboxMail.count({ where: { template: 'ACCOUNT_CONFIRMATION' } }), 1)
       // the losers took the taken-email path, whose notice to the owner is sent once per quiet
-      // period however many ask (services/rateLimits.ts)
+      // period however many ask (services/messaging/rateLimits.ts)
       assert.equal(await server.context.prisma.outboxMail.count({ where: { template: 'ACCOUNT_EXISTS', to: email } }), 1)
     })
   })

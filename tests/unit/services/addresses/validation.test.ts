@@ -1,10 +1,10 @@
-// services/addressValidation.ts: ten countries' rules (a valid address, a bad postal code, a missing
+// services/addresses/validation.ts: ten countries' rules (a valid address, a bad postal code, a missing
 // country area, a bad phone), country codes Google knows but ISO does not, normalisation, and the
 // rules a form is built from.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DomainError, type FieldError } from '../../../services/kernel/errors'
-import { addressValidationRules, isIsoCountry, validateAddress, type AddressFields } from '../../../services/addresses/validation'
+import { DomainError, type FieldError } from '../../../../services/kernel/errors'
+import { addressValidationRules, isIsoCountry, validateAddress, type AddressFields } from '../../../../services/addresses/validation'
 
 type Case = {
   valid: AddressFields

@@ -1,9 +1,9 @@
-// services/mailTemplates.ts: every template renders, links follow API.md §6, values are escaped.
-import '../../helpers/env'
+// services/messaging/mailTemplates.ts: every template renders, links follow API.md §6, values are escaped.
+import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { MAIL_TEMPLATES } from '../../../lists/OutboxMail'
-import { renderMail, type MailParams, type MailTemplate } from '../../../services/messaging/mailTemplates'
+import { MAIL_TEMPLATES } from '../../../../lists/OutboxMail'
+import { renderMail, type MailParams, type MailTemplate } from '../../../../services/messaging/mailTemplates'
 
 const TOKEN = 'tok/en+with=odd&chars'
 const EMAIL = 'a+b@example.com'

@@ -1,11 +1,11 @@
-// services/trustProxy.ts and services/clientIp.ts: what each TRUST_PROXY value means, and which
+// services/kernel/trustProxy.ts and services/kernel/clientIp.ts: what each TRUST_PROXY value means, and which
 // address a request counts as, on requests built by hand.
-import '../../helpers/env'
+import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
-import { parseTrustProxy } from '../../../services/kernel/trustProxy'
-import { clientIpOf } from '../../../services/kernel/clientIp'
+import { parseTrustProxy } from '../../../../services/kernel/trustProxy'
+import { clientIpOf } from '../../../../services/kernel/clientIp'
 
 function request (socket: string, forwardedFor?: string): IncomingMessage {
   return { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }, socket: { remoteAddress: socket } } as unknown as IncomingMessage

@@ -1,10 +1,10 @@
-// services/passwordPolicy.ts: each rule alone, several together, and the edges of the lengths.
+// services/identity/passwordPolicy.ts: each rule alone, several together, and the edges of the lengths.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DomainError, type FieldError } from '../../../services/kernel/errors'
+import { DomainError, type FieldError } from '../../../../services/kernel/errors'
 import {
   MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, assertPasswordAcceptable, passwordProblems, quickRatio,
-} from '../../../services/identity/passwordPolicy'
+} from '../../../../services/identity/passwordPolicy'
 
 const john = { email: 'john.smith@example.com', firstName: 'John', lastName: 'Smith', name: 'John Smith' }
 

@@ -1,10 +1,10 @@
-// services/staffScope.ts as a pure function of a state, a session and a change.
-import '../../helpers/env'
+// services/staff/scope.ts as a pure function of a state, a session and a change.
+import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Session } from '../../../auth'
-import { permissionsOf, scopeProblems, type ScopeState } from '../../../services/staff/scope'
-import { PERMISSIONS, type Permission } from '../../../services/identity/permissionCodes'
+import type { Session } from '../../../../auth'
+import { permissionsOf, scopeProblems, type ScopeState } from '../../../../services/staff/scope'
+import { PERMISSIONS, type Permission } from '../../../../services/identity/permissionCodes'
 
 function state (): ScopeState {
   const group = (id: string, permissions: Permission[], userIds: string[], restricted = false, channelIds: string[] = []) =>

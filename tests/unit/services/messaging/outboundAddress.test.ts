@@ -1,14 +1,14 @@
-// services/outboundAddress.ts: which addresses are public, which names are internal by spelling,
+// services/messaging/outboundAddress.ts: which addresses are public, which names are internal by spelling,
 // and safeLookup through a resolver the test controls: internal and mixed answers refused whole,
 // public answers handed to the connection as checked, and no socket opened to a refused name.
-import '../../helpers/env'
+import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import https from 'node:https'
 import { createServer, type AddressInfo, type LookupFunction, type Socket } from 'node:net'
 import type { LookupAddress } from 'node:dns'
-import { TARGET_REFUSED, TargetRefusedError, isInternalName, isPublicAddress, resolvePublicAddresses, safeLookup, type ResolvedAddress, type Resolver } from '../../../services/messaging/outboundAddress'
+import { TARGET_REFUSED, TargetRefusedError, isInternalName, isPublicAddress, resolvePublicAddresses, safeLookup, type ResolvedAddress, type Resolver } from '../../../../services/messaging/outboundAddress'
 
 const PUBLIC_V4 = '93.184.216.34'
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { GraphQLError } from 'graphql'
-import { isUniqueViolation } from '../../../services/kernel/errors'
+import { isUniqueViolation } from '../../../../services/kernel/errors'
 
 function prismaError (cause: Record<string, unknown>) {
   return Object.assign(new Error('Unique constraint failed'), {

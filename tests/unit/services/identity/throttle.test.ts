@@ -1,16 +1,16 @@
-// services/throttle.ts: the delays and keys as pure functions, then the shared state on a real
+// services/identity/throttle.ts: the delays and keys as pure functions, then the shared state on a real
 // database (SQLite, or PostgreSQL with TEST_DATABASE=postgresql), with Date mocked so that
 // hour-long windows pass in milliseconds.
-import '../../helpers/env'
+import '../../../helpers/env'
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomInt, randomUUID } from 'node:crypto'
-import type { Context } from '../../../generated/keystone/types'
-import { createTestDatabase } from '../../helpers/database'
+import type { Context } from '../../../../generated/keystone/types'
+import { createTestDatabase } from '../../../helpers/database'
 import {
   ACCOUNT_CEILING, IP_POLICY, WINDOW_SECONDS, checkLoginAllowed, delayForAttempts, loginDelayedError,
   recordLoginFailure, recordLoginSuccess, throttleKeys, type DelayReason, type LoginCheck,
-} from '../../../services/identity/throttle'
+} from '../../../../services/identity/throttle'
 
 type Who = { ip: string, email: string }
 
@@ -28,7 +28,7 @@ function mockClock (t: TestContext): (ms: number) => void {
   return ms => t.mock.timers.tick(ms)
 }
 
-// one sign-in with a wrong password, the way services/authentication.ts drives the throttle
+// one sign-in with a wrong password, the way services/identity/signIn.ts drives the throttle
 async function failLogin (context: Context, who: Who): Promise<LoginCheck> {
   const check = await checkLoginAllowed(context, who)
   if (check.allowed) await recordLoginFailure(context, who)
@@ -126,7 +126,7 @@ describe('the throttle on a shared database', () => {
     ;({ databaseUrl, drop } = await createTestDatabase())
     // the provider is read from DATABASE_URL when keystone.ts is first imported
     process.env.DATABASE_URL = databaseUrl
-    const { createContext } = await import('../../../scripts/lib/context')
+    const { createContext } = await import('../../../../scripts/lib/context')
     context = await createContext(databaseUrl)
     otherProcess = await createContext(databaseUrl)
   })

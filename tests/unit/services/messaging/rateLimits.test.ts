@@ -1,18 +1,18 @@
-// services/rateLimits.ts and the notice rule of services/outbox.ts: keys and refusals as pure
+// services/messaging/rateLimits.ts and the notice rule of services/messaging/outbox.ts: keys and refusals as pure
 // functions, then the shared counts on a real database reached by two Prisma clients (two server
 // processes), with Date mocked so that windows pass in milliseconds. The database is a fresh
 // SQLite file, or a fresh PostgreSQL database with TEST_DATABASE=postgresql.
-import '../../helpers/env'
+import '../../../helpers/env'
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import type { Context } from '../../../generated/keystone/types'
-import { createTestDatabase } from '../../helpers/database'
-import { DomainError } from '../../../services/kernel/errors'
-import { NOTICE_QUIET_PERIOD_SECONDS } from '../../../services/messaging/mailTemplates'
+import type { Context } from '../../../../generated/keystone/types'
+import { createTestDatabase } from '../../../helpers/database'
+import { DomainError } from '../../../../services/kernel/errors'
+import { NOTICE_QUIET_PERIOD_SECONDS } from '../../../../services/messaging/mailTemplates'
 import {
   accountRequestKey, assertAccountRequestAllowed, claimNoticeQuietPeriod, noticeKey, tooManyRequestsError,
-} from '../../../services/messaging/rateLimits'
+} from '../../../../services/messaging/rateLimits'
 
 function mockClock (t: TestContext): (ms: number) => void {
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
@@ -56,7 +56,7 @@ describe('the limits on a shared database', () => {
     drop = created.drop
     // the provider is read from DATABASE_URL when keystone.ts is first imported
     process.env.DATABASE_URL = databaseUrl
-    const { createContext } = await import('../../../scripts/lib/context')
+    const { createContext } = await import('../../../../scripts/lib/context')
     context = await createContext(databaseUrl)
     otherProcess = await createContext(databaseUrl)
   })
@@ -94,7 +94,7 @@ describe('the limits on a shared database', () => {
 
   test('enqueueMail writes one notice per recipient per quiet period, and every other mail every time', async () => {
     // given
-    const { enqueueMail } = await import('../../../services/messaging/outbox')
+    const { enqueueMail } = await import('../../../../services/messaging/outbox')
     const to = `owner-${randomUUID()}@example.com`
     const notice = { to, template: 'ACCOUNT_EXISTS' as const, params: { email: to } }
     // when
@@ -109,7 +109,7 @@ describe('the limits on a shared database', () => {
 
   test('a notice claimed in a transaction that rolls back leaves the quiet period free', async () => {
     // given
-    const { enqueueMail } = await import('../../../services/messaging/outbox')
+    const { enqueueMail } = await import('../../../../services/messaging/outbox')
     const to = `owner-${randomUUID()}@example.com`
     // when
     await assert.rejects(context.transaction(async tx => {

@@ -1,10 +1,10 @@
-// services/metadata.ts: every limit of a metadata map, each at its edge, and the merge of updates.
-import '../../helpers/env'
+// services/kernel/metadata.ts: every limit of a metadata map, each at its edge, and the merge of updates.
+import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   MAX_METADATA_BYTES, MAX_METADATA_KEYS, MAX_METADATA_KEY_LENGTH, MAX_METADATA_VALUE_LENGTH, mergeMetadata, metadataProblem,
-} from '../../../services/kernel/metadata'
+} from '../../../../services/kernel/metadata'
 
 function keys (count: number, value = 'v'): Record<string, string> {
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`key${i}`, value]))

@@ -1,8 +1,8 @@
-// services/sealing.ts: secrets sealed for the outbox open only unaltered, and never read in clear.
-import '../../helpers/env'
+// services/messaging/sealing.ts: secrets sealed for the outbox open only unaltered, and never read in clear.
+import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { openSecrets, sealSecrets } from '../../../services/messaging/sealing'
+import { openSecrets, sealSecrets } from '../../../../services/messaging/sealing'
 
 // flip one bit of one dot-separated part, keeping the rest of the sealed value intact
 function flipBit (sealed: string, part: number): string {

@@ -1,11 +1,11 @@
-// services/webhooks.ts: a payload never carries a secret or a hash, the signature is the hex HMAC
-// of the exact body, and retries back off exponentially up to a cap (services/deliveryQueue.ts).
-import '../../helpers/env'
+// services/messaging/webhooks.ts: a payload never carries a secret or a hash, the signature is the hex HMAC
+// of the exact body, and retries back off exponentially up to a cap (services/messaging/deliveryQueue.ts).
+import '../../../helpers/env'
 import { createHmac } from 'node:crypto'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { sanitizeForWebhook, signWebhookBody, userWebhookPayload } from '../../../services/messaging/webhooks'
-import { MAX_BACKOFF_MS, backoff } from '../../../services/messaging/deliveryQueue'
+import { sanitizeForWebhook, signWebhookBody, userWebhookPayload } from '../../../../services/messaging/webhooks'
+import { MAX_BACKOFF_MS, backoff } from '../../../../services/messaging/deliveryQueue'
 
 const SECRET_KEYS = ['password', 'passwordHash', 'jwtTokenKey', 'customerTokenHash', 'token', 'tokenHash', 'secret', 'privateMetadata', 'sealedSecrets', 'refreshToken', 'csrfToken']
 const ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'

@@ -1,13 +1,13 @@
-// services/webhookUrl.ts and services/searchDocument.ts as plain functions: the webhook URL rules
+// services/messaging/webhookUrl.ts and services/users/searchDocument.ts as plain functions: the webhook URL rules
 // outside production, and in production (asked for explicitly), as written and where the host
 // resolves at save time through a resolver the test controls.
-import '../../helpers/env'
+import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { assertSafeWebhookTarget, assertSafeWebhookUrl } from '../../../services/messaging/webhookUrl'
-import type { Resolver } from '../../../services/messaging/outboundAddress'
-import { searchDocumentOf } from '../../../services/users/searchDocument'
-import { searchTermOf } from '../../../services/users/search'
+import { assertSafeWebhookTarget, assertSafeWebhookUrl } from '../../../../services/messaging/webhookUrl'
+import type { Resolver } from '../../../../services/messaging/outboundAddress'
+import { searchDocumentOf } from '../../../../services/users/searchDocument'
+import { searchTermOf } from '../../../../services/users/search'
 
 test('assertSafeWebhookUrl accepts https anywhere public and plain http to localhost in development', () => {
   assert.equal(assertSafeWebhookUrl('https://hooks.example.com/a?b=1', 'url'), 'https://hooks.example.com/a?b=1')

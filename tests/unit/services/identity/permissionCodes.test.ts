@@ -1,7 +1,7 @@
-// services/permissions.ts: effective permissions.
+// services/identity/permissionCodes.ts: effective permissions.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { PERMISSIONS, effectivePermissions } from '../../../services/identity/permissionCodes'
+import { PERMISSIONS, effectivePermissions } from '../../../../services/identity/permissionCodes'
 
 const staff = { isActive: true, isStaff: true, isSuperuser: false }
 

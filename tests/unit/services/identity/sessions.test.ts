@@ -1,11 +1,11 @@
-// services/sessionUsers.ts: the one statement a session is read with gives the same row Prisma
+// services/identity/sessions.ts: the one statement a session is read with gives the same row Prisma
 // gives, on every database, and the permissions its groups grant.
-import '../../helpers/env'
+import '../../../helpers/env'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { TEST_DATABASES, databaseSkipReason, startServer, type TestServer } from '../../helpers/server'
-import { makeAddress, makeCustomer, makePermissionGroup, makeStaff } from '../../helpers/factories'
-import { loadSessionUser } from '../../../services/identity/sessions'
+import { TEST_DATABASES, databaseSkipReason, startServer, type TestServer } from '../../../helpers/server'
+import { makeAddress, makeCustomer, makePermissionGroup, makeStaff } from '../../../helpers/factories'
+import { loadSessionUser } from '../../../../services/identity/sessions'
 
 for (const database of TEST_DATABASES) {
   describe(`on ${database}`, { skip: databaseSkipReason(database) }, () => {
