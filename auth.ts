@@ -11,30 +11,14 @@ import type { SessionStrategy } from '@keystone-6/core/types'
 import type { Context } from './generated/keystone/types'
 import type { GraphQLSchema } from 'graphql'
 import { env } from './env'
-import type { Permission } from './services/identity/permissionCodes'
-import { verifyAccessToken } from './services/identity/jwt'
-import { customerOfToken, isCustomerToken } from './services/identity/customerTokens'
-import { clientIpOf } from './services/kernel/clientIp'
-import { signInWithPassword } from './services/identity/signIn'
-import { DomainError } from './services/kernel/errors'
-import { loadSessionUser, rememberItem, sessionDataOf, type SessionUser } from './services/identity/sessions'
+import { verifyAccessToken } from './services/identity'
+import { customerOfToken, isCustomerToken } from './services/identity'
+import { clientIpOf } from './services/kernel'
+import { signInWithPassword } from './services/identity'
+import { DomainError } from './services/kernel'
+import { loadSessionUser, sessionOf, type Session, type SessionVia } from './services/identity'
 
-// how the caller proved who it is; a customer API token acts with customer scope only
-export type SessionVia = 'cookie' | 'jwt' | 'customerToken'
-
-export type Session = {
-  listKey: 'User'
-  itemId: string
-  via: SessionVia
-  data: {
-    id: string
-    isActive: boolean
-    isStaff: boolean
-    isSuperuser: boolean
-    isConfirmed?: boolean
-    userPermissions: Permission[]
-  }
-}
+export type { Session, SessionVia } from './services/identity/sessions'
 
 const { withAuth: withKeystoneAuth } = createAuth({
   listKey: 'User',
@@ -64,12 +48,6 @@ function sameKey (a: string, b: string): boolean {
   const left = Buffer.from(a)
   const right = Buffer.from(b)
   return left.length === right.length && timingSafeEqual(left, right)
-}
-
-function sessionOf (user: SessionUser, via: SessionVia): Session {
-  const session: Session = { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user) }
-  rememberItem(session, user)
-  return session
 }
 
 // the cookie carries a fingerprint of the user's token key, so rotating the key (password change
@@ -132,16 +110,6 @@ export function sessionStrategy (): SessionStrategy<Session, any> {
     },
     end: cookie.end,
   }
-}
-
-/**
- * Give a context that acts as this user, for answers that return the user it just signed in
- * (tokenCreate, setPassword): the caller is still anonymous, but the payload is the user's own.
- */
-export async function actingAs (context: Context, userId: string): Promise<Context> {
-  const user = await loadSessionUser(context, { id: userId })
-  if (!user) return context
-  return context.withSession(sessionOf(user, 'jwt'))
 }
 
 const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }

@@ -3,6 +3,7 @@ import 'dotenv/config'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+// the one leaf of the kernel that env.ts reads (through the index it would load env.ts again)
 import { parseTrustProxy, type TrustProxy } from './services/kernel/trustProxy'
 
 export type PasswordLoginMode = 'ENABLED' | 'CUSTOMERS_ONLY' | 'DISABLED'

@@ -3,10 +3,10 @@ import { config } from '@keystone-6/core'
 import { env } from './env'
 import { databaseSettings, providerOf } from './database'
 import { lists, extendGraphqlSchema } from './schema'
-import { sessionStrategy, withAuth } from './auth'
+import { restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
-import { startOutboxWorker } from './services/messaging/outbox'
-import { startWebhookWorker } from './services/messaging/webhooks'
+import { startOutboxWorker } from './services/messaging'
+import { startWebhookWorker } from './services/messaging'
 import type { Context } from './generated/keystone/types'
 import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { guardSchema } from './server/schemaGuards'
@@ -55,7 +55,7 @@ model LoginThrottle {
     // the custom fields, then the rules every field obeys (server/schemaGuards.ts)
     extendGraphqlSchema: base => {
       const generatedMutations = new Set(Object.keys(base.getMutationType()?.getFields() ?? {}).filter(name => /^(create|update|delete)[A-Z]/.test(name)))
-      return guardSchema(extendGraphqlSchema(base), { lists, generatedMutations })
+      return guardSchema(restrictAdminSignIn(extendGraphqlSchema(base)), { lists, generatedMutations })
     },
     // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget
     apolloConfig: graphqlLimits(),

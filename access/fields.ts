@@ -1,5 +1,5 @@
 // Which fields: field-access presets and the item-aware checks behind them, applied in lists/.
-import type { Session } from '../auth'
+import type { Session } from '../services/identity'
 import { canManageStaff, canManageUsers, deny, isActiveStaff, isSuperuser } from './permissions'
 
 type ItemArgs = { session?: Session, item?: Record<string, unknown> }

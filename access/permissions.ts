@@ -1,8 +1,8 @@
 // Who may call: booleans read from the session. Used by list operation access, mutation
 // guards and ui.isAccessAllowed. Permissions come from the session, which is rebuilt from the
 // database on every request, so a change of groups takes effect on the next call.
-import type { Session } from '../auth'
-import type { Permission } from '../services/identity/permissionCodes'
+import { isActiveStaffSession, isSuperuserSession, sessionHolds, type Session } from '../services/identity'
+import type { Permission } from '../services/identity'
 
 export type SessionArgs = { session?: Session }
 
@@ -14,16 +14,15 @@ export function isSignedIn ({ session }: SessionArgs): boolean {
 // staff who are still active and whose email was proved: the only users the Admin UI admits;
 // an account someone registered under a future staff member's email holds nothing until then
 export function isActiveStaff ({ session }: SessionArgs): boolean {
-  return Boolean(session?.data.isActive && session.data.isStaff && session.data.isConfirmed !== false)
+  return isActiveStaffSession(session)
 }
 
 export function isSuperuser ({ session }: SessionArgs): boolean {
-  return isActiveStaff({ session }) && Boolean(session?.data.isSuperuser)
+  return isSuperuserSession(session)
 }
 
 export function hasPermission (session: Session | undefined, permission: Permission): boolean {
-  if (!session || !isActiveStaff({ session })) return false
-  return session.data.isSuperuser || session.data.userPermissions.includes(permission)
+  return sessionHolds(session, permission)
 }
 
 // grants managing customers: their accounts, addresses and customer groups

@@ -1,6 +1,6 @@
 // Which rows: filters built from the session. Used by list filter access and reused by custom
 // queries, so a row hidden from the generated API is hidden everywhere.
-import type { Session } from '../auth'
+import type { Session } from '../services/identity'
 import { canManageStaff, canManageUsers, isActiveStaff, isSignedIn, isSuperuser } from './permissions'
 
 export type Filter = boolean | Record<string, unknown>

@@ -5,26 +5,7 @@ import { json, relationship, select, timestamp } from '@keystone-6/core/fields'
 import type { Lists } from '../generated/keystone/types'
 import { canManageUsersOrStaff, deny } from '../access/permissions'
 import { readableAccountEvents } from '../access/rules'
-
-export const ACCOUNT_EVENT_TYPES = [
-  'ACCOUNT_CREATED',
-  'ACCOUNT_CREATED_FROM_STAFF',
-  'ACCOUNT_ACTIVATED',
-  'ACCOUNT_DEACTIVATED',
-  'PASSWORD_RESET_LINK_SENT',
-  'PASSWORD_RESET',
-  'PASSWORD_CHANGED',
-  'EMAIL_CHANGED_REQUEST',
-  'EMAIL_CHANGED',
-  'EMAIL_ASSIGNED',
-  'NAME_ASSIGNED',
-  'NOTE_ADDED',
-  'ACCOUNT_DELETION_REQUESTED',
-  'ACCOUNT_DELETED',
-  'PLACED_ORDER',
-  'STAFF_PROMOTED',
-  'STAFF_UPDATED',
-] as const
+import { ACCOUNT_EVENT_TYPES } from '../services/users'
 
 export const AccountEvent: Lists.AccountEvent = list({
   access: {

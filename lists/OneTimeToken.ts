@@ -5,8 +5,7 @@ import { list } from '@keystone-6/core'
 import { json, relationship, select, text, timestamp } from '@keystone-6/core/fields'
 import type { Lists } from '../generated/keystone/types'
 import { deny } from '../access/permissions'
-
-export const TOKEN_PURPOSES = ['ACCOUNT_CONFIRMATION', 'PASSWORD_RESET', 'EMAIL_CHANGE', 'ACCOUNT_DELETION'] as const
+import { TOKEN_PURPOSES } from '../services/identity'
 
 export const OneTimeToken: Lists.OneTimeToken = list({
   access: { operation: { query: deny, create: deny, update: deny, delete: deny } },

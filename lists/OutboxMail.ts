@@ -6,19 +6,8 @@ import type { Lists } from '../generated/keystone/types'
 import { canManageUsersOrStaff, deny } from '../access/permissions'
 import { secret } from '../access/fields'
 import { readableOutboxMails } from '../access/rules'
-
-export const MAIL_TEMPLATES = [
-  'ACCOUNT_CONFIRMATION',
-  'ACCOUNT_EXISTS',
-  'PASSWORD_RESET',
-  'STAFF_SET_PASSWORD',
-  'PASSWORD_CHANGED',
-  'EMAIL_CHANGE_CONFIRMATION',
-  'EMAIL_CHANGED',
-  'ACCOUNT_DELETION',
-] as const
-
-export const MAIL_STATUSES = ['pending', 'sending', 'sent'] as const
+import { MAIL_TEMPLATES } from '../services/messaging'
+import { MAIL_STATUSES } from '../services/messaging'
 
 export const OutboxMail: Lists.OutboxMail = list({
   access: {

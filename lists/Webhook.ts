@@ -4,10 +4,10 @@ import { list } from '@keystone-6/core'
 import { checkbox, multiselect, relationship, text } from '@keystone-6/core/fields'
 import type { Lists } from '../generated/keystone/types'
 import { canManageApps } from '../access/permissions'
-import { sealSecrets } from '../services/messaging/sealing'
-import { assertSafeWebhookTarget } from '../services/messaging/webhookUrl'
-import { DomainError } from '../services/kernel/errors'
-import { WEBHOOK_EVENTS } from '../services/messaging/webhookEvents'
+import { sealSecrets } from '../services/messaging'
+import { assertSafeWebhookTarget } from '../services/messaging'
+import { DomainError } from '../services/kernel'
+import { WEBHOOK_EVENTS } from '../services/messaging'
 
 export const Webhook: Lists.Webhook = list({
   access: {

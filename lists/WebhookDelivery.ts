@@ -4,9 +4,8 @@ import { list } from '@keystone-6/core'
 import { integer, json, relationship, select, text, timestamp } from '@keystone-6/core/fields'
 import type { Lists } from '../generated/keystone/types'
 import { canManageApps, deny } from '../access/permissions'
-import { WEBHOOK_EVENTS } from '../services/messaging/webhookEvents'
-
-export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'failed'] as const
+import { WEBHOOK_EVENTS } from '../services/messaging'
+import { DELIVERY_STATUSES } from '../services/messaging'
 
 export const WebhookDelivery: Lists.WebhookDelivery = list({
   access: {

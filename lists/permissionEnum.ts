@@ -2,7 +2,7 @@
 // names the enum PermissionEnum, which Keystone's multiselect (it names its own enum) cannot give.
 import { g } from '@keystone-6/core'
 import { type BaseListTypeInfo, type CommonFieldConfig, type FieldTypeFunc, fieldType } from '@keystone-6/core/types'
-import { PERMISSIONS, isPermission } from '../services/identity/permissionCodes'
+import { PERMISSIONS, isPermission } from '../services/identity'
 
 export const PermissionEnum = g.enum({
   name: 'PermissionEnum',

@@ -3,8 +3,8 @@
 // connect / disconnect / set) into the change the rules judge. Services that already judged a
 // change write with sudo, which these hooks let through.
 import type { Context } from '../generated/keystone/types'
-import { DomainError } from '../services/kernel/errors'
-import { assertScopedChange, type GroupChange, type UserChange } from '../services/staff/scope'
+import { DomainError } from '../services/kernel'
+import { assertScopedChange, type GroupChange, type UserChange } from '../services/staff'
 
 type RelationInput = { connect?: { id?: string }[], disconnect?: { id?: string }[], set?: { id?: string }[] } | undefined
 type AddError = (message: string) => void

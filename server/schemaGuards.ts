@@ -12,8 +12,8 @@ import {
   type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLSchema,
 } from 'graphql'
 import type { KeystoneContext } from '@keystone-6/core/types'
-import { normalizeEmail } from '../services/kernel/emailAddress'
-import { inTransaction } from '../services/kernel/transactions'
+import { normalizeEmail } from '../services/kernel'
+import { inTransaction } from '../services/kernel'
 import type { Context } from '../generated/keystone/types'
 
 type Filter = boolean | Record<string, unknown>

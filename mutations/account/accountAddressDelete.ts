@@ -5,7 +5,7 @@ import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
-import { deleteAddress } from '../../services/addresses/book'
+import { deleteAddress } from '../../services/addresses'
 import { deletedAddressField } from '../shared/addressInputs'
 
 type Source = WithErrors & { userId?: string, address?: object }

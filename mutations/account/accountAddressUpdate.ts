@@ -6,7 +6,7 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { AddressInput, addressField, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
-import { updateAddress } from '../../services/addresses/book'
+import { updateAddress } from '../../services/addresses'
 
 type Source = WithErrors & { userId?: string, addressId?: string }
 

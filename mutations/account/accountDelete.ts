@@ -4,7 +4,7 @@
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
-import { deleteAccount } from '../../services/accounts/lifecycle'
+import { deleteAccount } from '../../services/accounts'
 
 export const accountDelete = g.field({
   type: g.object<WithErrors>()({ name: 'AccountDeletePayload', fields: { errors: errorsField() } }),

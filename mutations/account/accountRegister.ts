@@ -7,8 +7,8 @@ import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
 import { clientIp } from '../shared/request'
-import { registerAccount, type RegisterInput } from '../../services/accounts/lifecycle'
-import { assertAccountRequestAllowed } from '../../services/messaging/rateLimits'
+import { registerAccount, type RegisterInput } from '../../services/accounts'
+import { assertAccountRequestAllowed } from '../../services/messaging'
 
 const AccountRegisterInput = g.inputObject({
   name: 'AccountRegisterInput',

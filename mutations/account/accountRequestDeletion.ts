@@ -4,7 +4,7 @@
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
-import { requestAccountDeletion } from '../../services/accounts/lifecycle'
+import { requestAccountDeletion } from '../../services/accounts'
 
 export const accountRequestDeletion = g.field({
   type: g.object<WithErrors>()({ name: 'AccountRequestDeletionPayload', fields: { errors: errorsField() } }),

@@ -6,7 +6,7 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { AddressTypeEnum } from '../shared/addressInputs'
-import { setDefaultAddress } from '../../services/addresses/book'
+import { setDefaultAddress } from '../../services/addresses'
 
 type Source = WithErrors & { userId?: string }
 

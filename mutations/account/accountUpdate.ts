@@ -7,7 +7,7 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
 import { AddressInput, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
-import { updateProfile } from '../../services/accounts/profile'
+import { updateProfile } from '../../services/accounts'
 
 const AccountInput = g.inputObject({
   name: 'AccountInput',

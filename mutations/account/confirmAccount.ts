@@ -4,7 +4,7 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { userField } from '../shared/payloads'
-import { confirmAccount as confirm } from '../../services/accounts/lifecycle'
+import { confirmAccount as confirm } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 

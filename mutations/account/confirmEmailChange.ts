@@ -6,7 +6,7 @@ import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
-import { confirmEmailChange as confirm } from '../../services/accounts/lifecycle'
+import { confirmEmailChange as confirm } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 

@@ -9,8 +9,8 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { clientIp } from '../shared/request'
-import { requestEmailChange as request } from '../../services/accounts/lifecycle'
-import { assertAccountRequestAllowed } from '../../services/messaging/rateLimits'
+import { requestEmailChange as request } from '../../services/accounts'
+import { assertAccountRequestAllowed } from '../../services/messaging'
 
 type Source = WithErrors & { userId?: string }
 

@@ -5,8 +5,8 @@
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { clientIp } from '../shared/request'
-import { requestPasswordReset as request } from '../../services/accounts/lifecycle'
-import { assertAccountRequestAllowed } from '../../services/messaging/rateLimits'
+import { requestPasswordReset as request } from '../../services/accounts'
+import { assertAccountRequestAllowed } from '../../services/messaging'
 
 export const requestPasswordReset = g.field({
   type: g.object<WithErrors>()({ name: 'RequestPasswordResetPayload', fields: { errors: errorsField() } }),

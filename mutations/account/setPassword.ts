@@ -6,7 +6,7 @@ import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { userField } from '../shared/payloads'
 import { setRefreshCookie } from '../shared/request'
-import { setPasswordWithToken } from '../../services/accounts/lifecycle'
+import { setPasswordWithToken } from '../../services/accounts'
 
 type Source = WithErrors & { token?: string, refreshToken?: string, csrfToken?: string, userId?: string }
 

@@ -5,8 +5,8 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
-import { createAddress, pickAddressFields } from '../../services/addresses/book'
-import { DomainError } from '../../services/kernel/errors'
+import { createAddress, pickAddressFields } from '../../services/addresses'
+import { DomainError } from '../../services/kernel'
 
 export const createActiveUserAddress = (base: BaseSchemaMeta) => g.field({
   type: base.object('User'),

@@ -5,8 +5,8 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
-import { deleteAddress } from '../../services/addresses/book'
-import { DomainError } from '../../services/kernel/errors'
+import { deleteAddress } from '../../services/addresses'
+import { DomainError } from '../../services/kernel'
 
 export const deleteActiveUserAddress = (base: BaseSchemaMeta) => g.field({
   type: base.object('Address'),

@@ -4,7 +4,7 @@
 import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
-import { regenerateCustomerToken as regenerate } from '../../services/identity/customerTokens'
+import { regenerateCustomerToken as regenerate } from '../../services/identity'
 
 export const regenerateCustomerToken = g.field({
   type: g.object<{ success: boolean, token: string }>()({

@@ -5,7 +5,7 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
-import { updateProfile } from '../../services/accounts/profile'
+import { updateProfile } from '../../services/accounts'
 
 const UserUpdateProfileInput = g.inputObject({
   name: 'UserUpdateProfileInput',

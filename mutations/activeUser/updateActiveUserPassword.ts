@@ -5,9 +5,9 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
-import { actingAs } from '../../auth'
-import { changePassword } from '../../services/accounts/lifecycle'
-import { DomainError } from '../../services/kernel/errors'
+import { actingAs } from '../../services/identity'
+import { changePassword } from '../../services/accounts'
+import { DomainError } from '../../services/kernel'
 
 const OPENFRONT_MIN_PASSWORD_LENGTH = 10
 

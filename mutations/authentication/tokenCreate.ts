@@ -4,10 +4,10 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
-import type { FieldError } from '../../services/kernel/errors'
+import type { FieldError } from '../../services/kernel'
 import { clientIp, setRefreshCookie } from '../shared/request'
 import { userField } from '../shared/payloads'
-import { login } from '../../services/identity/signIn'
+import { login } from '../../services/identity'
 
 export const tokenCreate = (base: BaseSchemaMeta) => g.field({
   type: g.object<{ token?: string, refreshToken?: string, csrfToken?: string, userId?: string, errors?: FieldError[] }>()({

@@ -4,10 +4,10 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
-import type { FieldError } from '../../services/kernel/errors'
+import type { FieldError } from '../../services/kernel'
 import { readRefreshCookie } from '../shared/request'
 import { userField } from '../shared/payloads'
-import { refreshAccessToken } from '../../services/identity/signIn'
+import { refreshAccessToken } from '../../services/identity'
 
 export const tokenRefresh = (base: BaseSchemaMeta) => g.field({
   type: g.object<{ token?: string, userId?: string, errors?: FieldError[] }>()({

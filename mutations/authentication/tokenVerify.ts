@@ -3,10 +3,10 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
-import type { FieldError } from '../../services/kernel/errors'
+import type { FieldError } from '../../services/kernel'
 import type { JSONValue } from '@keystone-6/core/types'
 import { userField } from '../shared/payloads'
-import { verifyAccessTokenOf } from '../../services/identity/signIn'
+import { verifyAccessTokenOf } from '../../services/identity'
 
 export const tokenVerify = (base: BaseSchemaMeta) => g.field({
   type: g.object<{ isValid?: boolean, payload?: JSONValue, userId?: string, errors?: FieldError[] }>()({

@@ -2,9 +2,9 @@
 // Access: a signed-in user, not through a customer API token. Effects: rotates the user's token key. Twin: none.
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import type { FieldError } from '../../services/kernel/errors'
+import type { FieldError } from '../../services/kernel'
 import { requireCredentialSession } from '../shared/guards'
-import { deactivateAllTokens } from '../../services/identity/signIn'
+import { deactivateAllTokens } from '../../services/identity'
 
 export const tokensDeactivateAll = g.field({
   type: g.object<WithErrors>()({ name: 'TokensDeactivateAllPayload', fields: { errors: errorsField() } }),

@@ -4,7 +4,7 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { permissionGroupErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
-import { deletePermissionGroup } from '../../services/staff/permissionGroups'
+import { deletePermissionGroup } from '../../services/staff'
 
 type Source = WithErrors & { group?: object }
 

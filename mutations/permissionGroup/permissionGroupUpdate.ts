@@ -5,7 +5,7 @@ import { g } from '../shared/g'
 import { permissionGroupErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { PermissionEnum } from '../../lists/permissionEnum'
-import { updatePermissionGroup } from '../../services/staff/permissionGroups'
+import { updatePermissionGroup } from '../../services/staff'
 import { groupField } from './groupField'
 
 const PermissionGroupChangesInput = g.inputObject({

@@ -2,7 +2,7 @@
 // Access: anyone (storefronts render address forms before sign-in). Effects: none. Twin: none.
 import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
-import { addressValidationRules as rulesFor, type AddressValidationData, type ChoiceValue as Choice } from '../../services/addresses/validation'
+import { addressValidationRules as rulesFor, type AddressValidationData, type ChoiceValue as Choice } from '../../services/addresses'
 
 const ChoiceValue = g.object<Choice>()({
   name: 'ChoiceValue',

@@ -6,9 +6,9 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { requirePermission } from '../shared/guards'
 import { withThrownErrors } from '../shared/errors'
-import { countSearchedUsers, searchTermOf, userSearchFilter } from '../../services/users/search'
-import { cursorFilter, isKeysetOrder, withTieBreak, type OrderBy } from '../../services/users/cursor'
-import type { Permission } from '../../services/identity/permissionCodes'
+import { countSearchedUsers, searchTermOf, userSearchFilter } from '../../services/users'
+import { cursorFilter, isKeysetOrder, withTieBreak, type OrderBy } from '../../services/users'
+import type { Permission } from '../../services/identity'
 
 type ListArgs = {
   search?: string | null

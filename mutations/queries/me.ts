@@ -2,7 +2,7 @@
 // Access: any caller. Effects: none. Twin: none (Openfront reads authenticatedItem).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
-import { itemOfSession } from '../../services/identity/sessions'
+import { itemOfSession } from '../../services/identity'
 
 export const me = (base: BaseSchemaMeta) => g.field({
   type: base.object('User'),

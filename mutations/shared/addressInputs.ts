@@ -3,7 +3,7 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from './g'
 import { MetadataInput, metadataFromInput } from './payloads'
-import type { AddressInput as AddressChanges } from '../../services/addresses/book'
+import type { AddressInput as AddressChanges } from '../../services/addresses'
 
 export const AddressTypeEnum = g.enum({ name: 'AddressTypeEnum', values: g.enumValues(['SHIPPING', 'BILLING']) })
 

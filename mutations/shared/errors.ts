@@ -2,7 +2,7 @@
 // Openfront's coded GraphQL errors. A missing permission is always a top-level KS_ACCESS_DENIED.
 import { GraphQLError } from 'graphql'
 import { g, type Context } from './g'
-import { ACCOUNT_ERROR_CODES, AccessDeniedError, DomainError, type FieldError } from '../../services/kernel/errors'
+import { ACCOUNT_ERROR_CODES, AccessDeniedError, DomainError, type FieldError } from '../../services/kernel'
 import { env } from '../../env'
 
 export const AccountErrorCode = g.enum({ name: 'AccountErrorCode', values: g.enumValues(ACCOUNT_ERROR_CODES) })

@@ -1,9 +1,9 @@
 // Who may call a custom field, checked first in every resolver; refusals are KS_ACCESS_DENIED.
 import type { Context } from './g'
-import type { Session } from '../../auth'
-import { AccessDeniedError } from '../../services/kernel/errors'
+import type { Session } from '../../services/identity'
+import { AccessDeniedError } from '../../services/kernel'
 import { hasPermission, isSignedIn } from '../../access/permissions'
-import type { Permission } from '../../services/identity/permissionCodes'
+import type { Permission } from '../../services/identity'
 
 /** The signed-in user's id, or a refusal for an anonymous or deactivated caller. */
 export function requireUser (context: Context): string {

@@ -2,7 +2,7 @@
 // Saleor's metadata input.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from './g'
-import { actingAs } from '../../auth'
+import { actingAs } from '../../services/identity'
 
 /**
  * The payload's `user`, read as that user: after sign-in, confirmation or reset the caller is

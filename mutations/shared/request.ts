@@ -1,7 +1,7 @@
 // What a resolver reads from or writes to the HTTP exchange: the client IP and the refresh-token cookie.
 import type { Context } from './g'
 import { env } from '../../env'
-import { clientIpOf } from '../../services/kernel/clientIp'
+import { clientIpOf } from '../../services/kernel'
 
 export const REFRESH_COOKIE = 'refreshToken'
 

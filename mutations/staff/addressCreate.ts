@@ -7,8 +7,8 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { AddressInput, AddressTypeEnum, addressField, cleanAddressInput, deletedAddressField, type AddressInputArgs } from '../shared/addressInputs'
-import { createAddress, deleteAddress, ownerOfAddress, setDefaultAddress, updateAddress } from '../../services/addresses/book'
-import { findCustomer } from '../../services/accounts/customers'
+import { createAddress, deleteAddress, ownerOfAddress, setDefaultAddress, updateAddress } from '../../services/addresses'
+import { findCustomer } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string, addressId?: string, address?: object }
 

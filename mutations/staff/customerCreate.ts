@@ -7,7 +7,7 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { CustomerInput, cleanCustomerInput, type CustomerInputArgs } from './customerInputs'
-import { createCustomer } from '../../services/accounts/customers'
+import { createCustomer } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 

@@ -3,7 +3,7 @@
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
-import { deleteCustomers } from '../../services/accounts/customers'
+import { deleteCustomers } from '../../services/accounts'
 
 export const customerDelete = g.field({
   type: g.object<WithErrors>()({ name: 'CustomerDeletePayload', fields: { errors: errorsField() } }),

@@ -2,7 +2,7 @@
 import { g } from '../shared/g'
 import { MetadataInput, metadataFromInput } from '../shared/payloads'
 import { AddressInput, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
-import type { CustomerInput as CustomerChanges } from '../../services/accounts/customers'
+import type { CustomerInput as CustomerChanges } from '../../services/accounts'
 
 export const CustomerInput = g.inputObject({
   name: 'CustomerInput',

@@ -7,7 +7,7 @@ import { g } from '../shared/g'
 import { staffErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
-import { createStaff } from '../../services/staff/staffUsers'
+import { createStaff } from '../../services/staff'
 
 const StaffCreateInput = g.inputObject({
   name: 'StaffCreateInput',

@@ -4,7 +4,7 @@
 import { g } from '../shared/g'
 import { staffErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
-import { deleteStaff } from '../../services/staff/staffUsers'
+import { deleteStaff } from '../../services/staff'
 
 export const staffDelete = g.field({
   type: g.object<WithErrors>()({ name: 'StaffDeletePayload', fields: { errors: staffErrorsField() } }),

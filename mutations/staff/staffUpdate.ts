@@ -5,7 +5,7 @@ import { g } from '../shared/g'
 import { staffErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
-import { updateStaff } from '../../services/staff/staffUsers'
+import { updateStaff } from '../../services/staff'
 
 const StaffUpdateInput = g.inputObject({
   name: 'StaffUpdateInput',

@@ -7,7 +7,7 @@
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { hashPassword, verifyPassword } from '../../services/identity/passwords'
+import { hashPassword, verifyPassword } from '../../services/identity'
 import { percentile } from './benchReport'
 import { DEMO_CUSTOMER_PASSWORD } from './seedData'
 

@@ -1,6 +1,6 @@
 // Which channel a storefront request speaks for: the named one, or the default when none is named.
 import type { Context } from '../../generated/keystone/types'
-import { DomainError } from '../kernel/errors'
+import { DomainError } from '../kernel'
 
 export type ChannelRef = { id: string, slug: string, name: string } | null
 

@@ -1,21 +1,21 @@
 // Customer management by staff with MANAGE_USERS (Saleor's customerCreate/Update/Delete and the
 // staff address mutations). None of it touches a staff user: a staff id is NOT_FOUND here.
 import type { Context } from '../../generated/keystone/types'
-import type { Session } from '../../auth'
-import { DomainError, isUniqueViolation } from '../kernel/errors'
-import { isValidEmail, normalizeEmail } from '../kernel/emailAddress'
-import { recordAccountEvent } from '../users/accountEvents'
-import { enqueueMail, kickOutbox } from '../messaging/outbox'
-import { issueOneTimeToken } from '../identity/oneTimeTokens'
-import { assertAllowedRedirectUrl } from '../messaging/redirectUrl'
+import type { Session } from '../identity'
+import { DomainError, isUniqueViolation } from '../kernel'
+import { isValidEmail, normalizeEmail } from '../kernel'
+import { recordAccountEvent } from '../users'
+import { enqueueMail, kickOutbox } from '../messaging'
+import { issueOneTimeToken } from '../identity'
+import { assertAllowedRedirectUrl } from '../messaging'
 import { resolveChannel } from './channels'
-import { metadataProblem } from '../kernel/metadata'
-import { signOutEverywhere } from '../identity/signIn'
-import { createAddress, type AddressInput } from '../addresses/book'
-import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging/webhooks'
-import { inTransaction } from '../kernel/transactions'
-import { removeUser } from '../users/removal'
-import { assertScopedChange } from '../staff/scope'
+import { metadataProblem } from '../kernel'
+import { signOutEverywhere } from '../identity'
+import { createAddress, type AddressInput } from '../addresses'
+import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
+import { inTransaction } from '../kernel'
+import { MAX_BULK, removeUser } from '../users'
+import { assertScopedChange } from '../staff'
 
 export type CustomerInput = {
   email?: string | null
@@ -34,7 +34,6 @@ export type CustomerInput = {
   channel?: string | null
 }
 
-export const MAX_BULK = 100
 
 /** The customer with this id, or NOT_FOUND for a missing user and for any staff user alike. */
 export async function findCustomer (context: Context, id: string, field = 'id') {

@@ -3,14 +3,14 @@
 // It never touches email, staff flags, groups or private data: those have their own flows.
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import type { Context } from '../../generated/keystone/types'
-import { DomainError, type FieldError } from '../kernel/errors'
-import { mergeMetadata, metadataProblem } from '../kernel/metadata'
-import { assertSafeWebhookUrl } from '../messaging/webhookUrl'
-import { createAddress, type AddressInput } from '../addresses/book'
-import { recordAccountEvent } from '../users/accountEvents'
-import { inTransaction } from '../kernel/transactions'
-import { refreshSearchDocument } from '../users/searchDocument'
-import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging/webhooks'
+import { DomainError, type FieldError } from '../kernel'
+import { mergeMetadata, metadataProblem } from '../kernel'
+import { assertSafeWebhookUrl } from '../messaging'
+import { createAddress, type AddressInput } from '../addresses'
+import { recordAccountEvent } from '../users'
+import { inTransaction } from '../kernel'
+import { refreshSearchDocument } from '../users'
+import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
 
 export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
 

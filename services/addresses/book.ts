@@ -3,11 +3,11 @@
 // one user for life, a user holds at most MAX_ADDRESSES_PER_USER, every address is validated
 // and normalised per country, and a default address is always one of the user's own.
 import type { Context } from '../../generated/keystone/types'
-import { DomainError } from '../kernel/errors'
+import { DomainError } from '../kernel'
 import { validateAddress, type AddressFields, type NormalizedAddress } from './validation'
-import { mergeMetadata, metadataProblem } from '../kernel/metadata'
-import { inTransaction } from '../kernel/transactions'
-import { refreshSearchDocument } from '../users/searchDocument'
+import { mergeMetadata, metadataProblem } from '../kernel'
+import { inTransaction } from '../kernel'
+import { refreshSearchDocument } from '../users'
 
 export const MAX_ADDRESSES_PER_USER = 100
 

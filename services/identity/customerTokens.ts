@@ -3,7 +3,7 @@
 // index, so a request costs one indexed lookup however many tokens exist.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
-import { DomainError } from '../kernel/errors'
+import { DomainError } from '../kernel'
 import { loadSessionUser, type SessionUser } from './sessions'
 
 export const CUSTOMER_TOKEN_PREFIX = 'ctk_'

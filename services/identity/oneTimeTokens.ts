@@ -2,8 +2,9 @@
 // single use, short-lived, and cancelled by a newer token of the same purpose.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
-import type { TOKEN_PURPOSES } from '../../lists/OneTimeToken'
-import { DomainError } from '../kernel/errors'
+import { DomainError } from '../kernel'
+
+export const TOKEN_PURPOSES = ['ACCOUNT_CONFIRMATION', 'PASSWORD_RESET', 'EMAIL_CHANGE', 'ACCOUNT_DELETION'] as const
 
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number]
 

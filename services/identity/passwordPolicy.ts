@@ -3,7 +3,7 @@
 // email or names, not entirely numeric. No composition rules, and a password is never truncated.
 // Every problem is reported at once, so a client can show them all before the next try.
 import { COMMON_PASSWORDS } from './commonPasswords'
-import { throwIfAny, type FieldError } from '../kernel/errors'
+import { throwIfAny, type FieldError } from '../kernel'
 
 export const MIN_PASSWORD_LENGTH = 8
 // NIST SP 800-63B asks to allow at least 64 characters, OWASP 128; the bound only keeps absurd

@@ -6,7 +6,7 @@
 // query costs one statement.
 import type { Context } from '../../generated/keystone/types'
 import { effectivePermissions, type Permission } from './permissionCodes'
-import { asBoolean, asDate, asJson, hotQuery } from '../kernel/sql'
+import { asBoolean, asDate, asJson, hotQuery } from '../kernel'
 
 export type SessionUser = {
   id: string
@@ -91,4 +91,53 @@ export function sessionDataOf (user: SessionUser) {
     isConfirmed: user.isConfirmed,
     userPermissions: user.userPermissions,
   }
+}
+
+// how the caller proved who it is; a customer API token acts with customer scope only
+export type SessionVia = 'cookie' | 'jwt' | 'customerToken'
+
+export type Session = {
+  listKey: 'User'
+  itemId: string
+  via: SessionVia
+  data: {
+    id: string
+    isActive: boolean
+    isStaff: boolean
+    isSuperuser: boolean
+    isConfirmed?: boolean
+    userPermissions: Permission[]
+  }
+}
+
+export function sessionOf (user: SessionUser, via: SessionVia): Session {
+  const session: Session = { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user) }
+  rememberItem(session, user)
+  return session
+}
+
+/**
+ * Give a context that acts as this user, for answers that return the user it just signed in
+ * (tokenCreate, setPassword): the caller is still anonymous, but the payload is the user's own.
+ */
+export async function actingAs (context: Context, userId: string): Promise<Context> {
+  const user = await loadSessionUser(context, { id: userId })
+  if (!user) return context
+  return context.withSession(sessionOf(user, 'jwt'))
+}
+
+// the session predicates every access rule is built from (access/permissions.ts, the staff scope rules)
+
+/** Staff who are active and whose email was proved: an account registered under a future staff member's email holds nothing until then. */
+export function isActiveStaffSession (session: Session | undefined): boolean {
+  return Boolean(session?.data.isActive && session.data.isStaff && session.data.isConfirmed !== false)
+}
+
+export function isSuperuserSession (session: Session | undefined): boolean {
+  return isActiveStaffSession(session) && Boolean(session?.data.isSuperuser)
+}
+
+export function sessionHolds (session: Session | undefined, permission: Permission): boolean {
+  if (!session || !isActiveStaffSession(session)) return false
+  return session.data.isSuperuser || session.data.userPermissions.includes(permission)
 }

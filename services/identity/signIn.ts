@@ -2,8 +2,8 @@
 // refresh with CSRF, verification, and revocation of every token of a user.
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
-import { normalizeEmail } from '../kernel/emailAddress'
-import { DomainError } from '../kernel/errors'
+import { normalizeEmail } from '../kernel'
+import { DomainError } from '../kernel'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
 import { issueAccessToken, issueRefreshToken, newCsrfToken, newTokenKey, revokedCredentials, verifyToken, type JwtErrorCode, type TokenClaims, type TokenUser } from './jwt'

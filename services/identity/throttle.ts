@@ -14,10 +14,10 @@
 // past the free failures attempts go one at a time, so parallel guessing gains nothing. A refused
 // check takes its count back and writes nothing else, so hammering never extends a block.
 import { createHash } from 'node:crypto'
-import { isIPv6 } from 'node:net'
 import type { Context } from '../../generated/keystone/types'
-import { DomainError } from '../kernel/errors'
-import { bind, hotQuery } from '../kernel/sql'
+import { DomainError } from '../kernel'
+import { clientNetwork } from '../kernel'
+import { bind, hotQuery } from '../kernel'
 
 /** How fast the delay grows once the free failures are used up. */
 export type DelayPolicy = { freeFailures: number, failuresPerDoubling: number }
@@ -208,31 +208,4 @@ function plural (count: number, unit: string): string {
 
 function sha256 (text: string): string {
   return createHash('sha256').update(text).digest('hex')
-}
-
-// One subscriber gets a whole IPv6 /64, so counting single addresses would give an attacker 2^64
-// fresh counters; an IPv4 address written as IPv6 (::ffff:a.b.c.d) counts as that IPv4 address
-export function clientNetwork (ip: string): string {
-  const address = ip.trim().toLowerCase().replace(/%.*$/, '')
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address)
-  if (mapped?.[1]) return mapped[1]
-  if (!isIPv6(address)) return address
-  return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`
-}
-
-// the eight 16-bit groups of a valid IPv6 address, without leading zeros
-function ipv6Groups (address: string): string[] {
-  let text = address
-  const ipv4Tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
-  if (ipv4Tail) {
-    const [a, b, c, d] = ipv4Tail.slice(1).map(Number) as [number, number, number, number]
-    text = `${text.slice(0, ipv4Tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
-  }
-  const [head = '', tail] = text.split('::')
-  const headGroups = head === '' ? [] : head.split(':')
-  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':')
-  const groups = tail === undefined
-    ? headGroups
-    : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
-  return groups.map(group => parseInt(group, 16).toString(16))
 }

@@ -3,6 +3,7 @@
 // saw, read from X-Forwarded-For by `proxy-addr` from the right, one trusted hop at a time.
 // Entries left of the first untrusted hop are whatever the client wrote and would let it pick a
 // fresh IP for every attempt.
+import { isIPv6 } from 'node:net'
 import type { IncomingMessage } from 'node:http'
 import proxyaddr from 'proxy-addr'
 import { env } from '../../env'
@@ -15,4 +16,31 @@ export function clientIpOf (req: IncomingMessage | undefined, trust: TrustProxy 
   // the server without going through the proxy chooses its own IP; a list of proxy addresses does
   // not have that gap
   return proxyaddr(req, trust) || 'unknown'
+}
+
+// One subscriber gets a whole IPv6 /64, so counting single addresses would give an attacker 2^64
+// fresh counters; an IPv4 address written as IPv6 (::ffff:a.b.c.d) counts as that IPv4 address
+export function clientNetwork (ip: string): string {
+  const address = ip.trim().toLowerCase().replace(/%.*$/, '')
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address)
+  if (mapped?.[1]) return mapped[1]
+  if (!isIPv6(address)) return address
+  return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`
+}
+
+// the eight 16-bit groups of a valid IPv6 address, without leading zeros
+function ipv6Groups (address: string): string[] {
+  let text = address
+  const ipv4Tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (ipv4Tail) {
+    const [a, b, c, d] = ipv4Tail.slice(1).map(Number) as [number, number, number, number]
+    text = `${text.slice(0, ipv4Tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head = '', tail] = text.split('::')
+  const headGroups = head === '' ? [] : head.split(':')
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':')
+  const groups = tail === undefined
+    ? headGroups
+    : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+  return groups.map(group => parseInt(group, 16).toString(16))
 }

@@ -3,7 +3,17 @@
 // interpolated value is HTML-escaped. Subjects never carry a secret, since they are stored in clear.
 // A missing param or secret is a bug in the caller, so it throws a plain Error. Also which templates
 // are notices, limited to one per recipient per quiet period.
-import { MAIL_TEMPLATES } from '../../lists/OutboxMail'
+
+export const MAIL_TEMPLATES = [
+  'ACCOUNT_CONFIRMATION',
+  'ACCOUNT_EXISTS',
+  'PASSWORD_RESET',
+  'STAFF_SET_PASSWORD',
+  'PASSWORD_CHANGED',
+  'EMAIL_CHANGE_CONFIRMATION',
+  'EMAIL_CHANGED',
+  'ACCOUNT_DELETION',
+] as const
 
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number]
 

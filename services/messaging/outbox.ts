@@ -6,11 +6,12 @@
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
-import { MAIL_TEMPLATES } from '../../lists/OutboxMail'
-import { isNotice, renderMail, type MailParams, type MailSecrets, type MailTemplate } from './mailTemplates'
+import { MAIL_TEMPLATES, isNotice, renderMail, type MailParams, type MailSecrets, type MailTemplate } from './mailTemplates'
 import { claimNoticeQuietPeriod } from './rateLimits'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling } from './deliveryQueue'
 import { openSecrets, sealSecrets } from './sealing'
+
+export const MAIL_STATUSES = ['pending', 'sending', 'sent'] as const
 
 export type MailTransport = Pick<Transporter, 'sendMail'>
 

@@ -12,9 +12,9 @@ import { createHash } from 'node:crypto'
 import { RateLimiterPrisma, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
-import { DomainError } from '../kernel/errors'
+import { DomainError } from '../kernel'
 import { NOTICE_QUIET_PERIOD_SECONDS, type MailTemplate } from './mailTemplates'
-import { clientNetwork } from '../identity/throttle'
+import { clientNetwork } from '../kernel'
 
 /** Count one account request from this IP; past the limit throw TOO_MANY_REQUESTS, saying when to retry. */
 export async function assertAccountRequestAllowed (context: Context, ip: string): Promise<void> {

@@ -1,7 +1,7 @@
 // Where our mails may send people: redirectUrl must be an http(s) URL on ALLOWED_CLIENT_HOSTS,
 // or a link in a mail could carry a token to somebody else's site.
 import { env } from '../../env'
-import { DomainError } from '../kernel/errors'
+import { DomainError } from '../kernel'
 
 export function assertAllowedRedirectUrl (value: string | null | undefined, field = 'redirectUrl'): string {
   if (!value) throw new DomainError({ field, code: 'REQUIRED', message: 'A redirect URL is required.' })

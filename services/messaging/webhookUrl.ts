@@ -6,7 +6,7 @@
 // the only check a rebinding name cannot dodge.
 import { isIP } from 'node:net'
 import { env } from '../../env'
-import { DomainError } from '../kernel/errors'
+import { DomainError } from '../kernel'
 import { TargetRefusedError, isInternalName, isPublicAddress, resolvePublicAddresses, resolveWithSystem, type Resolver } from './outboundAddress'
 
 export { isPublicAddress } from './outboundAddress'

@@ -14,11 +14,13 @@ import { isIP } from 'node:net'
 import { env } from '../../env'
 import type { Context } from '../../generated/keystone/types'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling, type QueueWorker } from './deliveryQueue'
-import { DomainError } from '../kernel/errors'
+import { DomainError } from '../kernel'
 import { openSecrets } from './sealing'
 import { WEBHOOK_EVENTS, type WebhookEvent } from './webhookEvents'
 import { TARGET_REFUSED, TargetRefusedError, isPublicAddress, safeLookup } from './outboundAddress'
 import { assertSafeWebhookUrl } from './webhookUrl'
+
+export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'failed'] as const
 
 export type WebhookWorker = QueueWorker
 

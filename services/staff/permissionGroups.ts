@@ -1,11 +1,11 @@
 // Permission groups (Saleor's permissionGroupCreate/Update/Delete): each change judged by
 // services/staff/scope.ts, written with its webhook in one transaction.
 import type { Context } from '../../generated/keystone/types'
-import type { Session } from '../../auth'
-import { DomainError } from '../kernel/errors'
-import { isPermission } from '../identity/permissionCodes'
-import { emitWebhookEvent, kickWebhooks } from '../messaging/webhooks'
-import { inTransaction } from '../kernel/transactions'
+import type { Session } from '../identity'
+import { DomainError } from '../kernel'
+import { isPermission } from '../identity'
+import { emitWebhookEvent, kickWebhooks } from '../messaging'
+import { inTransaction } from '../kernel'
 import { assertScopedChange, type GroupChange } from './scope'
 
 export type GroupInput = {

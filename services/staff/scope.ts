@@ -9,10 +9,9 @@
 // superusers are never deactivated or deleted; add and remove lists must not overlap; only staff
 // join groups.
 import type { Context } from '../../generated/keystone/types'
-import type { Session } from '../../auth'
-import { canManageStaff, canManageUsers, isSuperuser } from '../../access/permissions'
-import { DomainError, type FieldError } from '../kernel/errors'
-import { PERMISSIONS, isPermission, type Permission } from '../identity/permissionCodes'
+import { isSuperuserSession, sessionHolds, type Session } from '../identity'
+import { DomainError, type FieldError } from '../kernel'
+import { PERMISSIONS, isPermission, type Permission } from '../identity'
 
 type GroupState = { id: string, name: string, permissions: Set<Permission>, userIds: Set<string>, restricted: boolean, channelIds: Set<string> }
 type UserState = { id: string, email: string, isActive: boolean, isStaff: boolean, isSuperuser: boolean, isConfirmed?: boolean }
@@ -75,7 +74,7 @@ export async function assertScopedChange (context: Context, actorSession: Sessio
 export function scopeProblems (before: ScopeState, session: Session | undefined, change: ScopeChange): FieldError[] {
   const errors: FieldError[] = []
   const actorId = session?.itemId ?? ''
-  const superuser = isSuperuser({ session })
+  const superuser = isSuperuserSession(session)
   const actorPermissions = permissionsOf(before, actorId)
   const actorChannels = channelsOf(before, actorId)
   const wider = (permissions: Iterable<Permission>) => [...permissions].filter(p => !actorPermissions.has(p))
@@ -98,7 +97,7 @@ export function scopeProblems (before: ScopeState, session: Session | undefined,
       errors.push({ field: 'removeUsers', code: 'CANNOT_REMOVE_FROM_LAST_GROUP', message: 'You cannot remove yourself from your last group.', users: [actorId] })
     }
     if (superuser) continue
-    if (!canManageStaff({ session })) errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message: 'Managing permission groups requires MANAGE_STAFF.', permissions: ['MANAGE_STAFF'] })
+    if (!sessionHolds(session, 'MANAGE_STAFF')) errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message: 'Managing permission groups requires MANAGE_STAFF.', permissions: ['MANAGE_STAFF'] })
     if (group && !groupWithin(group, actorPermissions, actorChannels)) {
       errors.push({ field: null, code: 'OUT_OF_SCOPE_GROUP', message: 'You can\'t manage a group with permissions or channels you don\'t have.', groups: [group.id] })
     }
@@ -138,8 +137,8 @@ export function scopeProblems (before: ScopeState, session: Session | undefined,
     }
     if (superuser) continue
     const staffTarget = target.isStaff || userChange.isStaff === true
-    if (staffTarget && !canManageStaff({ session })) errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message: 'Managing staff requires MANAGE_STAFF.', permissions: ['MANAGE_STAFF'] })
-    if (!target.isStaff && userChange.isStaff === undefined && !canManageUsers({ session })) errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message: 'Managing customers requires MANAGE_USERS.', permissions: ['MANAGE_USERS'] })
+    if (staffTarget && !sessionHolds(session, 'MANAGE_STAFF')) errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message: 'Managing staff requires MANAGE_STAFF.', permissions: ['MANAGE_STAFF'] })
+    if (!target.isStaff && userChange.isStaff === undefined && !sessionHolds(session, 'MANAGE_USERS')) errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message: 'Managing customers requires MANAGE_USERS.', permissions: ['MANAGE_USERS'] })
     if (!self && target.isStaff && (wider(permissionsOf(before, target.id)).length || !channelsWithin(channelsOf(before, target.id), actorChannels))) {
       errors.push({ field: 'id', code: 'OUT_OF_SCOPE_USER', message: 'You can\'t manage a user with permissions or channels you don\'t have.', users: [target.id] })
     }
@@ -159,7 +158,7 @@ export function scopeProblems (before: ScopeState, session: Session | undefined,
 
 /** Groups among these that the actor may not hand out (for a user created with groups). */
 export async function groupsOutOfScope (context: Context, session: Session | undefined, groupIds: string[]): Promise<string[]> {
-  if (isSuperuser({ session }) || groupIds.length === 0) return []
+  if (isSuperuserSession(session) || groupIds.length === 0) return []
   const state = await loadScopeState(context)
   const permissions = permissionsOf(state, session?.itemId ?? '')
   const channels = channelsOf(state, session?.itemId ?? '')
@@ -247,15 +246,15 @@ export function userRoleProblems ({ session, operation, item, data }: {
   item?: { id: unknown, isStaff?: unknown, isSuperuser?: unknown }
   data: { isStaff?: unknown, isSuperuser?: unknown }
 }): string[] {
-  if (isSuperuser({ session })) return []
+  if (isSuperuserSession(session)) return []
   const problems: string[] = []
   const wasStaff = item?.isStaff === true
   const willBeStaff = data.isStaff === undefined ? wasStaff : data.isStaff === true
   if (operation === 'create') {
     // escalation: a customer manager must not mint staff, a staff manager must not mint customers
-    if (willBeStaff && !canManageStaff({ session })) problems.push('Creating a staff user requires MANAGE_STAFF.')
-    if (!willBeStaff && !canManageUsers({ session })) problems.push('Creating a customer requires MANAGE_USERS.')
-  } else if (wasStaff !== willBeStaff && !canManageStaff({ session })) {
+    if (willBeStaff && !sessionHolds(session, 'MANAGE_STAFF')) problems.push('Creating a staff user requires MANAGE_STAFF.')
+    if (!willBeStaff && !sessionHolds(session, 'MANAGE_USERS')) problems.push('Creating a customer requires MANAGE_USERS.')
+  } else if (wasStaff !== willBeStaff && !sessionHolds(session, 'MANAGE_STAFF')) {
     problems.push('Changing whether a user is staff requires MANAGE_STAFF.')
   }
   const wasSuperuser = item?.isSuperuser === true

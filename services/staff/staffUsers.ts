@@ -2,19 +2,18 @@
 // judged by services/staff/scope.ts first. staffCreate on a customer's email promotes that same
 // user in place: same id, addresses, metadata and history.
 import type { Context } from '../../generated/keystone/types'
-import type { Session } from '../../auth'
-import { DomainError, isUniqueViolation } from '../kernel/errors'
-import { isValidEmail, normalizeEmail } from '../kernel/emailAddress'
-import { recordAccountEvent } from '../users/accountEvents'
-import { enqueueMail, kickOutbox } from '../messaging/outbox'
-import { issueOneTimeToken } from '../identity/oneTimeTokens'
-import { assertAllowedRedirectUrl } from '../messaging/redirectUrl'
-import { signOutEverywhere } from '../identity/signIn'
-import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging/webhooks'
-import { inTransaction } from '../kernel/transactions'
-import { removeUser } from '../users/removal'
+import type { Session } from '../identity'
+import { DomainError, isUniqueViolation } from '../kernel'
+import { isValidEmail, normalizeEmail } from '../kernel'
+import { recordAccountEvent } from '../users'
+import { enqueueMail, kickOutbox } from '../messaging'
+import { issueOneTimeToken } from '../identity'
+import { assertAllowedRedirectUrl } from '../messaging'
+import { signOutEverywhere } from '../identity'
+import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
+import { inTransaction } from '../kernel'
+import { MAX_BULK, removeUser } from '../users'
 import { assertScopedChange } from './scope'
-import { MAX_BULK } from '../accounts/customers'
 
 export type StaffInput = {
   email?: string | null

@@ -1,7 +1,26 @@
 // Account events (Saleor's CustomerEvent): one row per change, with the acting user, written in
 // the same transaction as the change. Parameters never hold a secret.
 import type { Context } from '../../generated/keystone/types'
-import type { ACCOUNT_EVENT_TYPES } from '../../lists/AccountEvent'
+
+export const ACCOUNT_EVENT_TYPES = [
+  'ACCOUNT_CREATED',
+  'ACCOUNT_CREATED_FROM_STAFF',
+  'ACCOUNT_ACTIVATED',
+  'ACCOUNT_DEACTIVATED',
+  'PASSWORD_RESET_LINK_SENT',
+  'PASSWORD_RESET',
+  'PASSWORD_CHANGED',
+  'EMAIL_CHANGED_REQUEST',
+  'EMAIL_CHANGED',
+  'EMAIL_ASSIGNED',
+  'NAME_ASSIGNED',
+  'NOTE_ADDED',
+  'ACCOUNT_DELETION_REQUESTED',
+  'ACCOUNT_DELETED',
+  'PLACED_ORDER',
+  'STAFF_PROMOTED',
+  'STAFF_UPDATED',
+] as const
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number]
 

@@ -1,6 +1,6 @@
 // The promotion rule: what becoming staff changes, on every path that makes a customer staff
 // (staffCreate, the generated updateUser, the Admin UI), applied by the User list's hooks.
-import { revokedCredentials } from '../identity/jwt'
+import { revokedCredentials } from '../identity'
 
 type PromotedUser = { isStaff?: boolean | null, isConfirmed?: boolean | null }
 

@@ -4,6 +4,9 @@
 import type { Context } from '../../generated/keystone/types'
 import { recordAccountEvent } from './accountEvents'
 
+// the most users one bulk deletion takes
+export const MAX_BULK = 100
+
 /** Everything that must go before the user row itself, and the event that records it. */
 export async function detachUserData (tx: Context, user: { id: string, email: string }, actorId: string | null): Promise<void> {
   await tx.prisma.user.update({ where: { id: user.id }, data: { defaultBillingAddressId: null, defaultShippingAddressId: null } })

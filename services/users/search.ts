@@ -12,8 +12,8 @@
 // address finds the account with that email, through its unique index: every address shares the
 // trigrams of its domain, so a trigram index would merge long lists to find one row.
 import type { Context } from '../../generated/keystone/types'
-import { DomainError } from '../kernel/errors'
-import { isValidEmail } from '../kernel/emailAddress'
+import { DomainError } from '../kernel'
+import { isValidEmail } from '../kernel'
 
 export const MIN_SEARCH_LENGTH = 3
 // how many matching users SQLite hands to Keystone as ids, and ids per count query: Prisma binds at

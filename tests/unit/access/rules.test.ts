@@ -2,7 +2,7 @@
 import '../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Session } from '../../../auth'
+import type { Session } from '../../../services/identity/sessions'
 import { deletableUsers, readableAddresses, readableUsers } from '../../../access/rules'
 import { managesUser } from '../../../access/fields'
 import type { Permission } from '../../../services/identity/permissionCodes'

@@ -2,7 +2,7 @@
 import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { MAIL_TEMPLATES } from '../../../../lists/OutboxMail'
+import { MAIL_TEMPLATES } from '../../../../services/messaging/mailTemplates'
 import { renderMail, type MailParams, type MailTemplate } from '../../../../services/messaging/mailTemplates'
 
 const TOKEN = 'tok/en+with=odd&chars'

@@ -2,7 +2,7 @@
 import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Session } from '../../../../auth'
+import type { Session } from '../../../../services/identity/sessions'
 import { permissionsOf, scopeProblems, type ScopeState } from '../../../../services/staff/scope'
 import { PERMISSIONS, type Permission } from '../../../../services/identity/permissionCodes'
 

@@ -1,0 +1,9 @@
+// The User record customers and staff share: account events, search document and search, keyset paging, removal, promotion. Imports kernel, identity, messaging.
+// This file is the module's whole surface: code outside services/users/ imports from here only.
+export { ACCOUNT_EVENT_TYPES, recordAccountEvent } from './accountEvents'
+export { cursorFilter, isKeysetOrder, withTieBreak } from './cursor'
+export type { OrderBy } from './cursor'
+export { isPromotion, promotionChanges } from './promotion'
+export { MAX_BULK, detachUserData, removeUser } from './removal'
+export { countSearchedUsers, searchTermOf, userSearchFilter } from './search'
+export { refreshSearchDocument, searchDocumentOf } from './searchDocument'
