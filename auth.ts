@@ -18,7 +18,7 @@ import { signInWithPassword } from './services/identity'
 import { DomainError } from './services/kernel'
 import { loadSessionUser, sessionOf, type Session, type SessionVia } from './services/identity'
 
-export type { Session, SessionVia } from './services/identity/sessions'
+export type { Session, SessionVia } from './services/identity'
 
 const { withAuth: withKeystoneAuth } = createAuth({
   listKey: 'User',
