@@ -10,6 +10,7 @@ import { validateAddress, type AddressFields, type NormalizedAddress } from '../
 import { DomainError } from '../services/kernel'
 import { refreshSearchDocument } from '../services/users'
 import { metadataField } from './metadataField'
+import { reportDomainErrors } from './hooks/domainErrors'
 
 function line<ListTypeInfo extends BaseListTypeInfo> (max = 256): FieldTypeFunc<ListTypeInfo> {
   return text({ validation: { length: { max } } })
@@ -94,10 +95,5 @@ async function normalisedOrNothing (data: Record<string, unknown>): Promise<Part
 }
 
 async function reportProblems (data: Record<string, unknown>, addValidationError: (message: string) => void): Promise<void> {
-  try {
-    await validateAddress(addressFieldsOf(data))
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error
-    for (const e of error.errors) addValidationError(`${e.field}: ${e.message}`)
-  }
+  await reportDomainErrors(addValidationError, () => validateAddress(addressFieldsOf(data)), 'field')
 }

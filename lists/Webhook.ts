@@ -6,8 +6,8 @@ import type { Lists } from '../generated/keystone/types'
 import { canManageApps } from '../access/permissions'
 import { sealSecrets } from '../services/messaging'
 import { assertSafeWebhookTarget } from '../services/messaging'
-import { DomainError } from '../services/kernel'
 import { WEBHOOK_EVENTS } from '../services/messaging'
+import { reportDomainErrors } from './hooks/domainErrors'
 
 export const Webhook: Lists.Webhook = list({
   access: {
@@ -29,12 +29,7 @@ export const Webhook: Lists.Webhook = list({
         validate: async ({ resolvedData, addValidationError }) => {
           const url = resolvedData?.targetUrl
           if (typeof url !== 'string') return
-          try {
-            await assertSafeWebhookTarget(url, 'targetUrl')
-          } catch (error) {
-            if (!(error instanceof DomainError)) throw error
-            for (const e of error.errors) addValidationError(`targetUrl: ${e.message}`)
-          }
+          await reportDomainErrors(addValidationError, () => assertSafeWebhookTarget(url, 'targetUrl'), { prefix: 'targetUrl' })
         },
       },
     }),
