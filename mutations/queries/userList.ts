@@ -1,0 +1,82 @@
+// The list and count queries shared by customers, customersCount, staffUsers and staffUsersCount:
+// users of one role, searchable by email, names, phone and the fields of their addresses (3
+// characters or more, by index: services/users/search.ts), paged by skip or by cursor
+// (services/users/cursor.ts), behind one permission.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { requirePermission } from '../shared/guards'
+import { withThrownErrors } from '../shared/errors'
+import { countSearchedUsers, searchTermOf, userSearchFilter } from '../../services/users'
+import { cursorFilter, isKeysetOrder, withTieBreak, type OrderBy } from '../../services/users'
+import type { Permission } from '../../services/identity'
+
+export type UserRole = 'customers' | 'staff'
+
+type ListArgs = {
+  search?: string | null
+  where?: Record<string, unknown> | null
+  orderBy?: readonly Record<string, unknown>[] | null
+  take?: number | null
+  skip?: number | null
+  cursor?: Record<string, unknown> | null
+}
+
+// search is one more filter beside the role and the caller's where: Keystone still applies the
+// caller's own access filter on top, and orders and pages
+function roleWhere (role: UserRole, args: ListArgs): Record<string, unknown> {
+  const parts: Record<string, unknown>[] = [{ isStaff: { equals: role === 'staff' } }]
+  if (args.where) parts.push(args.where)
+  return { AND: parts }
+}
+
+/** A `[User!]` query of one role, behind one permission. */
+export function userListQuery (base: BaseSchemaMeta, role: UserRole, permission: Permission) {
+  return g.field({
+    type: g.list(g.nonNull(base.object('User'))),
+    args: {
+      search: g.arg({ type: g.String }),
+      where: g.arg({ type: base.inputObject('UserWhereInput') }),
+      orderBy: g.arg({ type: g.list(g.nonNull(base.inputObject('UserOrderByInput'))) }),
+      take: g.arg({ type: g.Int }),
+      skip: g.arg({ type: g.Int }),
+      cursor: g.arg({ type: base.inputObject('UserWhereUniqueInput') }),
+    },
+    resolve: withThrownErrors(async (args: ListArgs, context) => {
+      requirePermission(context, permission)
+      const isStaff = role === 'staff'
+      const term = searchTermOf(args.search)
+      const orderBy = withTieBreak(args.orderBy?.length ? args.orderBy as OrderBy : [{ dateJoined: 'desc' }])
+      const parts = [roleWhere(role, args)]
+      if (term) parts.push(await userSearchFilter(context, { term, isStaff }))
+      const keyset = args.cursor && isKeysetOrder(orderBy)
+      if (keyset) {
+        const after = await cursorFilter(context, { cursor: args.cursor!, orderBy })
+        if (!after) return []
+        parts.push(after)
+      }
+      // context.db: the caller's own row filters still apply on top
+      return context.db.User.findMany({
+        where: { AND: parts } as never,
+        orderBy: orderBy as never,
+        take: Math.min(args.take ?? 100, 1000),
+        skip: args.skip ?? 0,
+        ...(args.cursor && !keyset ? { cursor: args.cursor as never } : {}),
+      })
+    }),
+  })
+}
+
+/** The matching `Int!` count of one role, behind the same permission. */
+export function userCountQuery (base: BaseSchemaMeta, role: UserRole, permission: Permission) {
+  return g.field({
+    type: g.nonNull(g.Int),
+    args: { search: g.arg({ type: g.String }), where: g.arg({ type: base.inputObject('UserWhereInput') }) },
+    resolve: withThrownErrors(async (args: ListArgs, context) => {
+      requirePermission(context, permission)
+      const term = searchTermOf(args.search)
+      const where = roleWhere(role, args)
+      if (!term) return context.db.User.count({ where: where as never })
+      return countSearchedUsers(context, { term, isStaff: role === 'staff', where })
+    }),
+  })
+}

@@ -1,0 +1,29 @@
+// addressDelete: staff delete an address of a customer's book and answer it as it was; a default
+// on it is cleared. An address of a staff user's book is NOT_FOUND.
+// Access: MANAGE_USERS. Effects: none beyond the address. Twin: accountAddressDelete.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { errorsField, withErrorsList } from '../shared/errors'
+import { requirePermission } from '../shared/guards'
+import { userField } from '../shared/payloads'
+import { deletedAddressField } from '../shared/addressInputs'
+import type { AddressPayloadSource } from './addressPayload'
+import { deleteAddress, ownerOfAddress } from '../../services/addresses'
+import { findCustomer } from '../../services/accounts'
+
+export const addressDelete = (base: BaseSchemaMeta) => g.field({
+  type: g.object<AddressPayloadSource>()({
+    name: 'AddressDeletePayload',
+    fields: {
+      user: userField<AddressPayloadSource>(base),
+      address: deletedAddressField<AddressPayloadSource>(base),
+      errors: errorsField<AddressPayloadSource>(),
+    },
+  }),
+  args: { id: g.arg({ type: g.nonNull(g.ID) }) },
+  resolve: withErrorsList(async ({ id }: { id: string }, context) => {
+    requirePermission(context, 'MANAGE_USERS')
+    const customer = await findCustomer(context.sudo(), await ownerOfAddress(context.sudo(), id), 'id')
+    return { userId: customer.id, address: await deleteAddress(context.sudo(), { userId: customer.id, addressId: id }) }
+  }),
+})

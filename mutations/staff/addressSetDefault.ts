@@ -1,0 +1,22 @@
+// addressSetDefault: staff make one of a customer's addresses its default shipping or billing
+// address; a staff user's book, or another user's address, is NOT_FOUND.
+// Access: MANAGE_USERS. Effects: none beyond the default. Twin: accountSetDefaultAddress.
+import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
+import { g } from '../shared/g'
+import { withErrorsList } from '../shared/errors'
+import { requirePermission } from '../shared/guards'
+import { AddressTypeEnum } from '../shared/addressInputs'
+import { addressPayload } from './addressPayload'
+import { setDefaultAddress } from '../../services/addresses'
+import { findCustomer } from '../../services/accounts'
+
+export const addressSetDefault = (base: BaseSchemaMeta) => g.field({
+  type: addressPayload(base, 'AddressSetDefaultPayload'),
+  args: { addressId: g.arg({ type: g.nonNull(g.ID) }), type: g.arg({ type: g.nonNull(AddressTypeEnum) }), userId: g.arg({ type: g.nonNull(g.ID) }) },
+  resolve: withErrorsList(async ({ addressId, type, userId }: { addressId: string, type: 'SHIPPING' | 'BILLING', userId: string }, context) => {
+    requirePermission(context, 'MANAGE_USERS')
+    const customer = await findCustomer(context.sudo(), userId, 'userId')
+    await setDefaultAddress(context.sudo(), { userId: customer.id, addressId, type })
+    return { userId: customer.id, addressId }
+  }),
+})
