@@ -3,8 +3,9 @@
 //
 // Idempotent: what exists is left exactly as it is, so a second run changes nothing and a larger N
 // adds only the missing customers. The few small items go through Keystone (hooks and validation
-// run); the customers are written in bulk, one transaction per chunk, with raw SQL that sets every
-// field Keystone's hooks and defaults would (token key, lower-case email, metadata {}, …).
+// run); the customers are written in bulk, one transaction per chunk, with raw SQL whose user rows
+// come from the users module's newUserRow, the rule the User list applies to a new user (token key,
+// lower-case email, search document, every field default): this file holds no field rule of its own.
 import path from 'node:path'
 import { randomBytes, randomInt } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
@@ -14,9 +15,8 @@ import type { Context } from '../generated/keystone/types'
 import { isValidEmail, normalizeEmail } from '../services/kernel'
 import { hashPassword } from '../services/identity'
 import { PERMISSIONS } from '../services/identity'
-import { newTokenKey } from '../services/identity'
 import { createContext } from './lib/context'
-import { searchDocumentOf } from '../services/users'
+import { newUserRow, type NewUserRow } from '../services/users'
 import { DEMO_CUSTOMER_GROUPS, DEMO_CUSTOMER_PASSWORD, makeDemoCustomer, parseDemoCustomerIndex, type DemoCustomer } from './lib/seedData'
 
 export type Provider = 'sqlite' | 'postgresql'
@@ -152,16 +152,13 @@ async function ensureSuperuser (context: Context, email: string, adminPassword: 
 type Value = string | number | boolean | null | object
 type Row = Record<string, Value>
 
-const USER_COLUMNS = ['id', 'email', 'firstName', 'lastName', 'name', 'password', 'jwtTokenKey', 'isActive', 'isStaff', 'isSuperuser',
-  'isConfirmed', 'dateJoined', 'updatedAt', 'lastLogin', 'languageCode', 'phone', 'note', 'metadata', 'privateMetadata',
-  'externalReference', 'onboardingStatus', 'orderWebhookUrl', 'searchDocument', 'defaultShippingAddress', 'defaultBillingAddress']
+// every column newUserRow fills, plus the id and the two default addresses the seed links
+const USER_COLUMNS = ['id', ...Object.keys(newUserRow({ email: 'columns@example.com' })), 'defaultShippingAddress', 'defaultBillingAddress']
 const ADDRESS_COLUMNS = ['id', 'user', 'firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'city', 'cityArea',
   'postalCode', 'country', 'countryArea', 'phone', 'metadata']
 // the implicit many-to-many table of CustomerGroup.users: A is the CustomerGroup, B the User (Prisma orders them by model name)
 const CUSTOMER_GROUP_MEMBERS = '_CustomerGroup_users'
 const JSON_COLUMNS = new Set(['note', 'metadata', 'privateMetadata'])
-// what Keystone's document field stores for an empty note
-const EMPTY_DOCUMENT = [{ type: 'paragraph', children: [{ text: '' }] }]
 
 type Tx = Pick<Context['prisma'], '$executeRawUnsafe'>
 
@@ -259,8 +256,8 @@ async function seedCustomers (options: {
       const userId = newId()
       const addressIds = customer.addresses.map(() => newId())
       users.push({
-        ...buildUserRow(provider, customer, userId, passwordHash),
-        searchDocument: searchDocumentOf(customer, customer.addresses),
+        id: userId,
+        ...sqlValues(provider, demoUserRow(customer, passwordHash)),
         defaultShippingAddress: addressIds[customer.defaultShipping]!,
         defaultBillingAddress: addressIds[customer.defaultBilling]!,
       })
@@ -320,32 +317,18 @@ async function finishSearchIndex (context: Context): Promise<void> {
   await context.prisma.$executeRawUnsafe('ANALYZE "User", "Address"')
 }
 
-function buildUserRow (provider: Provider, customer: DemoCustomer, id: string, passwordHash: string): Row {
-  return {
-    id,
-    email: normalizeEmail(customer.email),
-    firstName: customer.firstName,
-    lastName: customer.lastName,
-    name: customer.name,
-    password: passwordHash,
-    jwtTokenKey: newTokenKey(),
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    isConfirmed: true,
-    dateJoined: formatTimestamp(provider, customer.dateJoined),
-    // Prisma's @updatedAt: the account was last written when it was created
-    updatedAt: formatTimestamp(provider, customer.dateJoined),
-    lastLogin: formatTimestamp(provider, customer.lastLogin),
-    languageCode: customer.languageCode,
-    phone: customer.phone,
-    note: EMPTY_DOCUMENT,
-    metadata: {},
-    privateMetadata: {},
-    externalReference: null,
-    onboardingStatus: 'not_started',
-    orderWebhookUrl: '',
-  }
+// a demo customer as the User list would store it: confirmed, with its addresses in its search document
+function demoUserRow (customer: DemoCustomer, passwordHash: string): NewUserRow {
+  const { email, firstName, lastName, name, languageCode, phone, dateJoined, lastLogin } = customer
+  const input = { email, firstName, lastName, name, languageCode, phone, dateJoined, lastLogin, password: passwordHash, isConfirmed: true }
+  return newUserRow(input, customer.addresses)
+}
+
+// a row's values as the JSON parameter carries them: timestamps as the text Prisma stores
+function sqlValues (provider: Provider, row: NewUserRow): Row {
+  const values: Row = {}
+  for (const [column, value] of Object.entries(row)) values[column] = value instanceof Date ? formatTimestamp(provider, value) : value as Value
+  return values
 }
 
 const USAGE = `Usage: npm run seed -- [--customers N]

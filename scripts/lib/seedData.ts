@@ -2,9 +2,14 @@
 // person, so a re-run or a larger --customers adds exactly the missing ones), with addresses in
 // six countries, plausible postal codes and E.164 phone numbers.
 //
-// Phone numbers use the ranges set aside for fiction where a country has one (North America's
-// 555-01XX, the UK's 07700 900XXX and 020 7946 0XXX, France's 06 39 98 XX XX); Germany and
-// Poland have none, so theirs are random numbers in real mobile ranges.
+// Phone numbers use the ranges set aside for fiction where a country has one that
+// libphonenumber accepts (North America's 555-01XX, Ofcom's geographic drama numbers such as
+// 020 7946 0XXX and 0161 496 0XXX, ARCEP's 01 99 00, 02 61 91, 03 53 01, 04 65 71 and 05 36 49);
+// the UK's 07700 900XXX and France's 06 39 98 are refused by address validation as not valid.
+// Germany and Poland have none, so theirs are random numbers in real mobile ranges.
+//
+// Every address is already what address validation (services/addresses) stores: cities upper-case
+// as Google's address data normalises them, phones in E.164, so the list API would keep it as it is.
 
 export type Country = 'US' | 'CA' | 'GB' | 'DE' | 'FR' | 'PL'
 
@@ -201,12 +206,11 @@ const caPostal = (areas: readonly string[]) => (random: Random) =>
 const GB_LETTERS = 'ABDEFGHJLNPQRSTUWXYZ'
 const gbPostal = (outward: readonly string[]) => (random: Random) =>
   `${random.pick(outward)} ${random.int(1, 9)}${GB_LETTERS[random.int(0, GB_LETTERS.length - 1)]}${GB_LETTERS[random.int(0, GB_LETTERS.length - 1)]}`
-// Ofcom's drama numbers: mobile 07700 900000–900999, London 020 7946 0000–0999
-const gbPhone = (random: Random) => `+447700900${random.digits(3)}`
-const londonPhone = (random: Random) => random.chance(0.7) ? gbPhone(random) : `+442079460${random.digits(3)}`
+// Ofcom's geographic drama numbers: London 020 7946 0000–0999, elsewhere 0AAA 496 0000–0999
+const gbPhone = (areaCode: string) => (random: Random) => areaCode === '20' ? `+442079460${random.digits(3)}` : `+44${areaCode}4960${random.digits(3)}`
 
-// France: ARCEP's fiction block 06 39 98 XX XX
-const frPhone = (random: Random) => `+3363998${random.digits(4)}`
+// France: ARCEP's fiction blocks, one per region (01 99 00, 02 61 91, 03 53 01, 04 65 71, 05 36 49)
+const frPhone = (block: '199 00' | '261 91' | '353 01' | '465 71' | '536 49') => (random: Random) => `+33${block.replace(' ', '')}${random.digits(4)}`
 
 // Germany: mobile 015x with 8 digits or 016x/017x with 7-8 digits
 const dePhone = (random: Random) => {
@@ -308,14 +312,14 @@ const COUNTRIES: Record<Country, CountryInfo> = {
     street: gbStreet,
     companies: ['Thames Valley Trading Ltd', 'Pennine Goods Ltd', 'Harrow & Finch Ltd', 'Brightside Retail plc'],
     cities: [
-      { city: 'London', postalCode: gbPostal(['EC1V', 'N1', 'NW3', 'SE1', 'SW11', 'W1T', 'E2', 'WC2H', 'SW1A', 'E14']), phone: londonPhone },
-      { city: 'Manchester', postalCode: gbPostal(['M1', 'M4', 'M14', 'M20']), phone: gbPhone },
-      { city: 'Birmingham', postalCode: gbPostal(['B1', 'B5', 'B15', 'B29']), phone: gbPhone },
-      { city: 'Leeds', postalCode: gbPostal(['LS1', 'LS6', 'LS8']), phone: gbPhone },
-      { city: 'Glasgow', postalCode: gbPostal(['G1', 'G12', 'G41']), phone: gbPhone },
-      { city: 'Bristol', postalCode: gbPostal(['BS1', 'BS8', 'BS6']), phone: gbPhone },
-      { city: 'Edinburgh', postalCode: gbPostal(['EH1', 'EH3', 'EH9']), phone: gbPhone },
-      { city: 'Liverpool', postalCode: gbPostal(['L1', 'L8', 'L17']), phone: gbPhone },
+      { city: 'London', postalCode: gbPostal(['EC1V', 'N1', 'NW3', 'SE1', 'SW11', 'W1T', 'E2', 'WC2H', 'SW1A', 'E14']), phone: gbPhone('20') },
+      { city: 'Manchester', postalCode: gbPostal(['M1', 'M4', 'M14', 'M20']), phone: gbPhone('161') },
+      { city: 'Birmingham', postalCode: gbPostal(['B1', 'B5', 'B15', 'B29']), phone: gbPhone('121') },
+      { city: 'Leeds', postalCode: gbPostal(['LS1', 'LS6', 'LS8']), phone: gbPhone('113') },
+      { city: 'Glasgow', postalCode: gbPostal(['G1', 'G12', 'G41']), phone: gbPhone('141') },
+      { city: 'Bristol', postalCode: gbPostal(['BS1', 'BS8', 'BS6']), phone: gbPhone('117') },
+      { city: 'Edinburgh', postalCode: gbPostal(['EH1', 'EH3', 'EH9']), phone: gbPhone('131') },
+      { city: 'Liverpool', postalCode: gbPostal(['L1', 'L8', 'L17']), phone: gbPhone('151') },
     ],
   },
   DE: {
@@ -343,15 +347,15 @@ const COUNTRIES: Record<Country, CountryInfo> = {
     street: frStreet,
     companies: ['Boulangerie Dupont SARL', 'Atelier Lumière SAS', 'Maison Bernard & Fils', 'Provence Distribution SA'],
     cities: [
-      { city: 'Paris', postalCode: range(75001, 75020, 5), phone: frPhone },
-      { city: 'Lyon', postalCode: range(69001, 69009, 5), phone: frPhone },
-      { city: 'Marseille', postalCode: range(13001, 13016, 5), phone: frPhone },
-      { city: 'Toulouse', postalCode: oneOf(['31000', '31100', '31200', '31300', '31400', '31500']), phone: frPhone },
-      { city: 'Nice', postalCode: oneOf(['06000', '06100', '06200', '06300']), phone: frPhone },
-      { city: 'Nantes', postalCode: oneOf(['44000', '44100', '44200', '44300']), phone: frPhone },
-      { city: 'Bordeaux', postalCode: oneOf(['33000', '33100', '33200', '33300', '33800']), phone: frPhone },
-      { city: 'Lille', postalCode: oneOf(['59000', '59160', '59260', '59777', '59800']), phone: frPhone },
-      { city: 'Strasbourg', postalCode: oneOf(['67000', '67100', '67200']), phone: frPhone },
+      { city: 'Paris', postalCode: range(75001, 75020, 5), phone: frPhone('199 00') },
+      { city: 'Lyon', postalCode: range(69001, 69009, 5), phone: frPhone('465 71') },
+      { city: 'Marseille', postalCode: range(13001, 13016, 5), phone: frPhone('465 71') },
+      { city: 'Toulouse', postalCode: oneOf(['31000', '31100', '31200', '31300', '31400', '31500']), phone: frPhone('536 49') },
+      { city: 'Nice', postalCode: oneOf(['06000', '06100', '06200', '06300']), phone: frPhone('465 71') },
+      { city: 'Nantes', postalCode: oneOf(['44000', '44100', '44200', '44300']), phone: frPhone('261 91') },
+      { city: 'Bordeaux', postalCode: oneOf(['33000', '33100', '33200', '33300', '33800']), phone: frPhone('536 49') },
+      { city: 'Lille', postalCode: oneOf(['59000', '59160', '59260', '59777', '59800']), phone: frPhone('353 01') },
+      { city: 'Strasbourg', postalCode: oneOf(['67000', '67100', '67200']), phone: frPhone('353 01') },
     ],
   },
   PL: {
@@ -395,7 +399,8 @@ function makeAddress (random: Random, country: Country, person: Person, companyN
     companyName,
     streetAddress1: street.streetAddress1,
     streetAddress2: street.streetAddress2,
-    city: place.city,
+    // as address validation stores it (Saleor's, after Google's address data)
+    city: place.city.toLocaleUpperCase('en'),
     cityArea: '',
     postalCode: place.postalCode(random),
     country,

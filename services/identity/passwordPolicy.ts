@@ -2,7 +2,8 @@
 // characters, at most MAX_PASSWORD_LENGTH, not a common password, not too similar to the owner's
 // email or names, not entirely numeric. No composition rules, and a password is never truncated.
 // Every problem is reported at once, so a client can show them all before the next try.
-import { COMMON_PASSWORDS } from './commonPasswords'
+// Django's list, as data (licence and provenance: commonPasswords.LICENSE.md)
+import COMMON_PASSWORDS from './commonPasswords.json'
 import { throwIfAny, type FieldError } from '../kernel'
 
 export const MIN_PASSWORD_LENGTH = 8
@@ -118,10 +119,11 @@ function exceedsMaximumLengthRatio (password: string, value: string): boolean {
   return passwordLength >= 10 * valueLength && valueLength < (MAX_SIMILARITY / 2) * passwordLength
 }
 
+// built on first use, once per process
 let commonPasswords: Set<string> | undefined
 
 // Django's CommonPasswordValidator compares the lowercased, stripped password with its list
 function isCommonPassword (password: string): boolean {
-  commonPasswords ??= new Set(COMMON_PASSWORDS.split('\n').filter(line => line !== ''))
+  commonPasswords ??= new Set<string>(COMMON_PASSWORDS)
   return commonPasswords.has(password.toLowerCase().trim())
 }

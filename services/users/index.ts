@@ -1,8 +1,10 @@
-// The User record customers and staff share: account events, search document and search, keyset paging, removal, promotion. Imports kernel, identity, messaging.
+// The User record customers and staff share: a new user's row, account events, search document and search, keyset paging, removal, promotion. Imports kernel, identity, messaging.
 // This file is the module's whole surface: code outside services/users/ imports from here only.
 export { ACCOUNT_EVENT_TYPES, recordAccountEvent } from './accountEvents'
 export { cursorFilter, isKeysetOrder, withTieBreak } from './cursor'
 export type { OrderBy } from './cursor'
+export { EMPTY_DOCUMENT, newUserRow } from './newUser'
+export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
 export { isPromotion, promotionChanges } from './promotion'
 export { MAX_BULK, detachUserData, removeUser } from './removal'
 export { countSearchedUsers, searchTermOf, userSearchFilter } from './search'
