@@ -42,9 +42,10 @@ export async function createStaff (context: Context, actor: Session, input: Staf
       ? { kind: 'update', userId: existing.id, isStaff: true, addGroups: groups }
       : { kind: 'create', isStaff: true, addGroups: groups }] })
     const data = { ...names(input), ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}), ...note(input) }
+    const writer = trusted(tx, actor).db.User
     const user = existing
-      ? await trusted(tx, actor).db.User.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
-      : await trusted(tx, actor).db.User.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenEmailError)
+      ? await writer.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
+      : await writer.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenEmailError)
     if (!user) throw new Error('staff user vanished while being created')
     // the promotion itself (credentials ended, an unproved password dropped) is the User list's
     // rule on every path (services/users/promotion.ts); links already mailed to the customer die too

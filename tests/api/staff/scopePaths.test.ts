@@ -4,12 +4,13 @@
 import '../../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, type TestServer } from '../../helpers/server'
+import { DEFAULT_DATABASE, startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makePermissionGroup, makeStaff } from '../../helpers/factories'
 import { PERMISSIONS } from '../../../services/identity/permissionCodes'
 import { loadSessionUser, sessionOf, type Session } from '../../../services/identity'
 import { isTrusted, trusted } from '../../../services/kernel'
+import { judgeStaffChange } from '../../../services/staff'
 
 const STAFF_UPDATE = 'mutation($id: ID!, $i: StaffUpdateInput!) { r: staffUpdate(id: $id, input: $i) { errors { code field message } } }'
 const STAFF_CREATE = 'mutation($i: StaffCreateInput!) { r: staffCreate(input: $i) { errors { code field message } } }'
@@ -107,4 +108,19 @@ test('only a context made by trusted() is trusted, and the actor\'s own session 
   assert.equal(made.session?.itemId, w.support!.id)
   assert.equal(isTrusted(server.context.sudo()), false)
   assert.equal(isTrusted(server.context.withSession(session).sudo()), false)
+})
+
+const SCOPE_LOCKS = 'SELECT count(*)::int AS n FROM pg_locks WHERE locktype = \'advisory\' AND objid = 727010'
+
+const POSTGRES_ONLY = { skip: DEFAULT_DATABASE !== 'postgresql' && 'PostgreSQL only' }
+
+test('on PostgreSQL a judgement holds the scope lock until the writing transaction ends', POSTGRES_ONLY, async () => {
+  // when a change is judged inside a transaction
+  const during = await server.context.transaction(async tx => {
+    await judgeStaffChange(tx, await sessionOfUser(w.manager!.id), { users: [{ kind: 'update', userId: w.clerk!.id }] })
+    return tx.prisma.$queryRawUnsafe<{ n: number }[]>(`${SCOPE_LOCKS} AND pid = pg_backend_pid()`)
+  })
+  // then its connection held the lock, and nobody holds it after the commit
+  assert.equal(during[0]!.n, 1)
+  assert.equal((await server.context.prisma.$queryRawUnsafe<{ n: number }[]>(SCOPE_LOCKS))[0]!.n, 0)
 })
