@@ -16,9 +16,9 @@ import { passwordProblems } from '../services/identity'
 import { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone } from '../services/accounts'
 import { assertSafeWebhookUrl } from '../services/messaging'
 import { DomainError } from '../services/kernel'
-import { effectivePermissions } from '../services/identity'
-import { groupsOutOfScope, userRoleProblems } from '../services/staff'
-import { relationChanges, validateUserChange } from './scopeHooks'
+import { effectiveChannels, effectivePermissions, loadPermissionGroupsOf } from '../services/identity'
+import { isTrusted } from '../services/kernel'
+import { validateUserChange } from './scopeHooks'
 import { newTokenKey } from '../services/identity'
 import { signOutEverywhere } from '../services/identity'
 import { detachUserData } from '../services/users'
@@ -45,10 +45,6 @@ function reportPasswordProblems (password: unknown, user: Record<string, unknown
   if (typeof password !== 'string') return
   const owner = { email: user.email as string | undefined, firstName: user.firstName as string | undefined, lastName: user.lastName as string | undefined, name: user.name as string | undefined }
   for (const problem of passwordProblems(password, owner)) addValidationError(`${problem.code}: ${problem.message}`)
-}
-
-async function groupsOf (context: Context, userId: unknown) {
-  return context.sudo().db.PermissionGroup.findMany({ where: { users: { some: { id: { equals: String(userId) } } } } })
 }
 
 export const User: Lists.User = list({
@@ -94,7 +90,7 @@ export const User: Lists.User = list({
     // user out everywhere and is recorded, as customerUpdate and the password flows do
     afterOperation: {
       update: async ({ originalItem, item, context }) => {
-        if (context.__internal.sudo || !originalItem || !item) return
+        if (isTrusted(context) || !originalItem || !item) return
         const actorId = context.session?.itemId ?? null
         if (isPromotion(originalItem, item)) {
           // links mailed to the customer (confirmation, reset) die with its other credentials
@@ -118,7 +114,7 @@ export const User: Lists.User = list({
     // the generated deleteUser removes what customerDelete / staffDelete remove, and says so
     beforeOperation: {
       delete: async ({ item, context }) => {
-        if (context.__internal.sudo) return
+        if (isTrusted(context)) return
         await detachUserData(context, item, context.session?.itemId ?? null)
         await emitWebhookEvent(context, { event: item.isStaff ? 'STAFF_DELETED' : 'CUSTOMER_DELETED', payload: { user: userWebhookPayload(item) } })
         kickWebhooks()
@@ -128,25 +124,14 @@ export const User: Lists.User = list({
       delete: async ({ item, context, addValidationError }) => validateUserChange({ operation: 'delete', item, context, addValidationError }),
       create: async ({ resolvedData, inputData, context, addValidationError }) => {
         reportPasswordProblems(inputData.password, resolvedData, addValidationError)
-        // WARNING: services write with sudo after settling access themselves; only API callers are checked here
-        if (!context.__internal.sudo) {
-          for (const problem of userRoleProblems({ session: context.session, operation: 'create', data: resolvedData })) addValidationError(problem)
-        }
         if (resolvedData.defaultShippingAddress || resolvedData.defaultBillingAddress) {
           addValidationError('A new user has no addresses to make default yet.')
         }
-        if (!context.__internal.sudo) {
-          const groups = relationChanges(resolvedData.permissionGroups, []).add
-          if (groups.length && resolvedData.isStaff !== true) addValidationError('ASSIGN_NON_STAFF_MEMBER: Only staff users can be members of a permission group.')
-          const outside = await groupsOutOfScope(context, context.session, groups)
-          if (outside.length) addValidationError('OUT_OF_SCOPE_GROUP: You can\'t add users to groups with permissions or channels you don\'t have.')
-        }
+        // who may create which kind of user, with which groups (skipped only on the trusted path)
+        await validateUserChange({ operation: 'create', resolvedData, context, addValidationError })
       },
       update: async ({ resolvedData, inputData, item, context, addValidationError }) => {
         reportPasswordProblems(inputData.password, { ...item, ...resolvedData }, addValidationError)
-        if (!context.__internal.sudo) {
-          for (const problem of userRoleProblems({ session: context.session, operation: 'update', item, data: resolvedData })) addValidationError(problem)
-        }
         await validateUserChange({ operation: 'update', item, resolvedData, context, addValidationError })
         for (const key of ['defaultShippingAddress', 'defaultBillingAddress'] as const) {
           const addressId = connectedId(resolvedData[key])
@@ -270,7 +255,7 @@ export const User: Lists.User = list({
         type: g.nonNull(g.list(g.nonNull(PermissionEnum))),
         async resolve (item, _args, context) {
           if (!item.isStaff || !item.isActive) return []
-          return effectivePermissions({ ...item, permissionGroups: await groupsOf(context, item.id) })
+          return effectivePermissions({ ...item, permissionGroups: await loadPermissionGroupsOf(context, item.id) })
         },
       }),
     }),
@@ -279,9 +264,8 @@ export const User: Lists.User = list({
       field: g.field({
         type: g.nonNull(g.Boolean),
         async resolve (item, _args, context) {
-          if (!item.isStaff || item.isSuperuser) return false
-          const groups = await groupsOf(context, item.id)
-          return !groups.some((group: { restrictedAccessToChannels: boolean }) => !group.restrictedAccessToChannels)
+          if (!item.isStaff) return false
+          return effectiveChannels(item, await loadPermissionGroupsOf(context, item.id)) !== 'ALL'
         },
       }),
     }),
@@ -291,14 +275,11 @@ export const User: Lists.User = list({
         type: g.nonNull(g.list(g.nonNull(lists.Channel.types.output))),
         async resolve (item, _args, context) {
           if (!item.isStaff || !item.isActive) return []
+          const channels = effectiveChannels(item, await loadPermissionGroupsOf(context, item.id))
+          // the caller may read this user; the channels it reaches come with it
           const sudo = context.sudo()
-          const groups = await groupsOf(context, item.id)
-          const unrestricted = item.isSuperuser || groups.some((group: { restrictedAccessToChannels: boolean }) => !group.restrictedAccessToChannels)
-          if (unrestricted) return sudo.db.Channel.findMany({ orderBy: { slug: 'asc' } })
-          return sudo.db.Channel.findMany({
-            where: { permissionGroups: { some: { id: { in: groups.map((group: { id: string }) => group.id) } } } },
-            orderBy: { slug: 'asc' },
-          })
+          if (channels === 'ALL') return sudo.db.Channel.findMany({ orderBy: { slug: 'asc' } })
+          return sudo.db.Channel.findMany({ where: { id: { in: [...channels] } }, orderBy: { slug: 'asc' } })
         },
       }),
       ui: { query: '{ name slug }' },

@@ -13,7 +13,7 @@ import {
 } from 'graphql'
 import type { KeystoneContext } from '@keystone-6/core/types'
 import { normalizeEmail } from '../services/kernel'
-import { inTransaction } from '../services/kernel'
+import { inTransaction, isTrusted } from '../services/kernel'
 import type { Context } from '../generated/keystone/types'
 
 type Filter = boolean | Record<string, unknown>
@@ -182,8 +182,8 @@ export function guardSchema (schema: GraphQLSchema, options: { lists: Lists, gen
     const original = field.resolve
     if (!original) return
     field.resolve = async (source, args, context, info) => {
-      // sudo reads are the services' own, after they settled access
-      const guarded = walked.length && !context.__internal?.sudo
+      // the trusted path's reads are a module's own, after it settled access
+      const guarded = walked.length && !isTrusted(context)
         ? await guardArgs({ lists: options.lists, context, whereOf, manyOf, uniqueOf }, walked, args)
         : args
       if (!transactional) return original(source, guarded, context, info)

@@ -1,5 +1,6 @@
 // Customer management by staff with MANAGE_USERS (Saleor's customerCreate/Update/Delete and the
-// staff address mutations). None of it touches a staff user: a staff id is NOT_FOUND here.
+// staff address mutations). None of it touches a staff user: a staff id is NOT_FOUND here. Each
+// change is judged by the staff scope rules (services/staff) inside the transaction that writes it.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
 import { DomainError, isUniqueViolation } from '../kernel'
@@ -13,9 +14,9 @@ import { metadataProblem } from '../kernel'
 import { signOutEverywhere } from '../identity'
 import { createAddress, type AddressInput } from '../addresses'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { inTransaction } from '../kernel'
+import { inTransaction, trusted } from '../kernel'
 import { MAX_BULK, removeUser } from '../users'
-import { assertScopedChange } from '../staff'
+import { assertStaffChange } from '../staff'
 
 export type CustomerInput = {
   email?: string | null
@@ -51,7 +52,9 @@ export async function createCustomer (context: Context, actor: Session, input: C
   const channel = await resolveChannel(context, input.channel)
   if (await context.prisma.user.findUnique({ where: { email } })) throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'User with this email already exists.' })
   const userId = await inTransaction(context, async tx => {
-    const user = await tx.sudo().db.User.createOne({ data: { email, ...profileData(input), isConfirmed: input.isConfirmed ?? false } })
+    await assertStaffChange(tx, actor, { users: [{ kind: 'create', isStaff: false, ...activityOf(input) }] })
+    const data = { email, ...profileData(input), isConfirmed: input.isConfirmed ?? false }
+    const user = await trusted(tx, actor).db.User.createOne({ data })
       .catch(asTakenValueError)
     await recordAccountEvent(tx, { type: 'ACCOUNT_CREATED_FROM_STAFF', userId: user.id, actorId: actor.itemId })
     await addDefaults(tx, user.id, input)
@@ -88,7 +91,8 @@ export async function updateCustomer (context: Context, actor: Session, id: stri
   await inTransaction(context, async tx => {
     // signing out follows a new email or a deactivation: the old credentials no longer describe the account
     const signOut = data.email !== undefined || data.isActive === false
-    await tx.sudo().db.User.updateOne({ where: { id }, data }).catch(asTakenValueError)
+    await assertStaffChange(tx, actor, { users: [{ kind: 'update', userId: id, ...activityOf(input) }] })
+    await trusted(tx, actor).db.User.updateOne({ where: { id }, data }).catch(asTakenValueError)
     if (signOut) await signOutEverywhere(tx, id)
     if (data.email) await recordAccountEvent(tx, { type: 'EMAIL_ASSIGNED', userId: id, actorId: actor.itemId, parameters: { old_email: before.email, new_email: data.email } })
     if (data.firstName !== undefined || data.lastName !== undefined) await recordAccountEvent(tx, { type: 'NAME_ASSIGNED', userId: id, actorId: actor.itemId, parameters: { message: `${data.firstName ?? before.firstName} ${data.lastName ?? before.lastName}`.trim() } })
@@ -107,8 +111,8 @@ export async function deleteCustomers (context: Context, actor: Session, ids: st
   if (ids.length > MAX_BULK) throw new DomainError({ field: 'ids', code: 'INVALID', message: `At most ${MAX_BULK} ids at once.` })
   const users: Awaited<ReturnType<typeof findCustomer>>[] = []
   for (const id of new Set(ids)) users.push(await findCustomer(context, id, ids.length > 1 ? 'ids' : 'id'))
-  await assertScopedChange(context, actor, { users: users.map(u => ({ userId: u.id, delete: true })) })
   await inTransaction(context, async tx => {
+    await assertStaffChange(tx, actor, { users: users.map(u => ({ kind: 'delete', userId: u.id })) })
     for (const user of users) {
       await removeUser(tx, user, actor.itemId)
       await emitWebhookEvent(tx, { event: 'CUSTOMER_DELETED', payload: { user: userWebhookPayload(user) } })
@@ -127,6 +131,10 @@ function profileData (input: CustomerInput): Record<string, unknown> {
   if (input.privateMetadata) data.privateMetadata = input.privateMetadata
   if (input.note) data.note = [{ type: 'paragraph', children: [{ text: input.note }] }]
   return data
+}
+
+function activityOf (input: CustomerInput): { isActive?: boolean } {
+  return input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}
 }
 
 function assertMetadata (input: CustomerInput): void {

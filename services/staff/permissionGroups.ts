@@ -1,12 +1,12 @@
 // Permission groups (Saleor's permissionGroupCreate/Update/Delete): each change judged by
-// services/staff/scope.ts, written with its webhook in one transaction.
+// services/staff/scope.ts and written with its webhook, in one transaction.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
 import { DomainError } from '../kernel'
 import { isPermission } from '../identity'
 import { emitWebhookEvent, kickWebhooks } from '../messaging'
 import { inTransaction } from '../kernel'
-import { assertScopedChange, type GroupChange } from './scope'
+import { assertStaffChange, type GroupChange } from './scope'
 
 export type GroupInput = {
   name?: string | null
@@ -24,8 +24,8 @@ export async function createPermissionGroup (context: Context, actor: Session, i
   if (!name) throw new DomainError({ field: 'name', code: 'REQUIRED', message: 'A group needs a name.' })
   if (await context.prisma.permissionGroup.findUnique({ where: { name } })) throw new DomainError({ field: 'name', code: 'UNIQUE', message: 'A group with this name already exists.' })
   const change = groupChange(undefined, input)
-  await assertScopedChange(context, actor, { groups: [change] })
   const id = await inTransaction(context, async tx => {
+    await assertStaffChange(tx, actor, { groups: [change] })
     const group = await tx.prisma.permissionGroup.create({
       data: {
         name,
@@ -43,17 +43,20 @@ export async function createPermissionGroup (context: Context, actor: Session, i
 }
 
 export async function updatePermissionGroup (context: Context, actor: Session, id: string, input: GroupInput): Promise<void> {
-  const existing = await context.prisma.permissionGroup.findUnique({ where: { id } })
-  if (!existing) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
-  const name = input.name?.trim()
-  if (name && name !== existing.name && await context.prisma.permissionGroup.findUnique({ where: { name } })) {
-    throw new DomainError({ field: 'name', code: 'UNIQUE', message: 'A group with this name already exists.' })
-  }
   const change = groupChange(id, input)
-  await assertScopedChange(context, actor, { groups: [change] })
-  const current = (Array.isArray(existing.permissions) ? existing.permissions as string[] : []).filter(isPermission)
-  const permissions = [...new Set([...current, ...unique(change.addPermissions)])].filter(p => !unique(change.removePermissions).includes(p))
   await inTransaction(context, async tx => {
+    const existing = await tx.prisma.permissionGroup.findUnique({ where: { id } })
+    if (!existing) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
+    const name = input.name?.trim()
+    if (name && name !== existing.name && await tx.prisma.permissionGroup.findUnique({ where: { name } })) {
+      throw new DomainError({ field: 'name', code: 'UNIQUE', message: 'A group with this name already exists.' })
+    }
+    await assertStaffChange(tx, actor, { groups: [change] })
+    // read again under the judgement's lock: the permissions are rewritten whole
+    const stored = (await tx.prisma.permissionGroup.findUniqueOrThrow({ where: { id }, select: { permissions: true } })).permissions
+    const current = (Array.isArray(stored) ? stored as string[] : []).filter(isPermission)
+    const permissions = [...new Set([...current, ...unique(change.addPermissions)])]
+      .filter(p => !unique(change.removePermissions).includes(p))
     await tx.prisma.permissionGroup.update({
       where: { id },
       data: {
@@ -72,8 +75,8 @@ export async function updatePermissionGroup (context: Context, actor: Session, i
 export async function deletePermissionGroup (context: Context, actor: Session, id: string): Promise<{ id: string, name: string }> {
   const existing = await context.prisma.permissionGroup.findUnique({ where: { id } })
   if (!existing) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
-  await assertScopedChange(context, actor, { groups: [{ groupId: id, delete: true }] })
   await inTransaction(context, async tx => {
+    await assertStaffChange(tx, actor, { groups: [{ kind: 'delete', groupId: id }] })
     const payload = await groupPayload(tx, id)
     await tx.prisma.permissionGroup.delete({ where: { id } })
     await emitWebhookEvent(tx, { event: 'PERMISSION_GROUP_DELETED', payload: { group: payload } })
@@ -84,6 +87,7 @@ export async function deletePermissionGroup (context: Context, actor: Session, i
 
 function groupChange (groupId: string | undefined, input: GroupInput): GroupChange {
   return {
+    kind: groupId ? 'update' : 'create',
     groupId,
     addPermissions: input.addPermissions ?? [],
     removePermissions: input.removePermissions ?? [],

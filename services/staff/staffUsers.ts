@@ -1,5 +1,5 @@
 // Staff management by staff with MANAGE_STAFF (Saleor's staffCreate/Update/Delete), every change
-// judged by services/staff/scope.ts first. staffCreate on a customer's email promotes that same
+// judged by services/staff/scope.ts inside the transaction that writes it. staffCreate on a customer's email promotes that same
 // user in place: same id, addresses, metadata and history.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
@@ -11,9 +11,9 @@ import { issueOneTimeToken } from '../identity'
 import { assertAllowedRedirectUrl } from '../messaging'
 import { signOutEverywhere } from '../identity'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { inTransaction } from '../kernel'
+import { inTransaction, trusted } from '../kernel'
 import { MAX_BULK, removeUser } from '../users'
-import { assertScopedChange } from './scope'
+import { assertStaffChange } from './scope'
 
 export type StaffInput = {
   email?: string | null
@@ -31,16 +31,21 @@ export async function createStaff (context: Context, actor: Session, input: Staf
   const email = normalizeEmail(input.email ?? '')
   if (!isValidEmail(email)) throw new DomainError({ field: 'email', code: email ? 'INVALID' : 'REQUIRED', message: 'Enter a valid email address.' })
   const redirectUrl = input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
-  const existing = await context.prisma.user.findUnique({ where: { email } })
-  if (existing?.isStaff) throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'A staff user with this email already exists.' })
   const groups = [...new Set(input.addGroups ?? [])]
-  await assertScopedChange(context, actor, { users: [existing ? { userId: existing.id, isStaff: true, addGroups: groups } : { userId: 'new', isNew: true, isStaff: true, addGroups: groups }] })
 
   const userId = await inTransaction(context, async tx => {
+    const existing = await tx.prisma.user.findUnique({ where: { email } })
+    if (existing?.isStaff) {
+      throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'A staff user with this email already exists.' })
+    }
+    await assertStaffChange(tx, actor, { users: [existing
+      ? { kind: 'update', userId: existing.id, isStaff: true, addGroups: groups }
+      : { kind: 'create', isStaff: true, addGroups: groups }] })
     const data = { ...names(input), ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}), ...note(input) }
+    const writer = trusted(tx, actor).db.User
     const user = existing
-      ? await tx.sudo().db.User.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
-      : await tx.sudo().db.User.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenEmailError)
+      ? await writer.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
+      : await writer.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenEmailError)
     if (!user) throw new Error('staff user vanished while being created')
     // the promotion itself (credentials ended, an unproved password dropped) is the User list's
     // rule on every path (services/users/promotion.ts); links already mailed to the customer die too
@@ -65,22 +70,24 @@ export async function createStaff (context: Context, actor: Session, input: Staf
 
 /** Update a staff user: names, email, activity, note and group membership, within scope. */
 export async function updateStaff (context: Context, actor: Session, id: string, input: StaffInput): Promise<void> {
-  const before = await findStaff(context, id)
   const addGroups = input.addGroups ?? []
   const removeGroups = input.removeGroups ?? []
-  await assertScopedChange(context, actor, { users: [{ userId: id, addGroups, removeGroups, ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}) }] })
-  const data: Record<string, unknown> = { ...names(input), ...note(input) }
-  if (input.isActive !== undefined && input.isActive !== null) data.isActive = input.isActive
-  if (input.email) {
-    const email = normalizeEmail(input.email)
-    if (!isValidEmail(email)) throw new DomainError({ field: 'email', code: 'INVALID', message: 'Enter a valid email address.' })
-    if (email !== before.email) {
-      if (await context.prisma.user.findUnique({ where: { email } })) throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'User with this email already exists.' })
-      data.email = email
-    }
-  }
   await inTransaction(context, async tx => {
-    await tx.sudo().db.User.updateOne({ where: { id }, data }).catch(asTakenEmailError)
+    const before = await findStaff(tx, id)
+    const activity = input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}
+    await assertStaffChange(tx, actor, { users: [{ kind: 'update', userId: id, addGroups, removeGroups, ...activity }] })
+    const data: Record<string, unknown> = { ...names(input), ...note(input), ...activity }
+    if (input.email) {
+      const email = normalizeEmail(input.email)
+      if (!isValidEmail(email)) throw new DomainError({ field: 'email', code: 'INVALID', message: 'Enter a valid email address.' })
+      if (email !== before.email) {
+        if (await tx.prisma.user.findUnique({ where: { email } })) {
+          throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'User with this email already exists.' })
+        }
+        data.email = email
+      }
+    }
+    await trusted(tx, actor).db.User.updateOne({ where: { id }, data }).catch(asTakenEmailError)
     if (addGroups.length || removeGroups.length) {
       await tx.prisma.user.update({ where: { id }, data: { permissionGroups: { connect: addGroups.map(g => ({ id: g })), disconnect: removeGroups.map(g => ({ id: g })) } } })
     }
@@ -99,8 +106,8 @@ export async function deleteStaff (context: Context, actor: Session, ids: string
   if (ids.length > MAX_BULK) throw new DomainError({ field: 'ids', code: 'INVALID', message: `At most ${MAX_BULK} ids at once.` })
   const users: Awaited<ReturnType<typeof findStaff>>[] = []
   for (const id of new Set(ids)) users.push(await findStaff(context, id, ids.length > 1 ? 'ids' : 'id', 'DELETE_NON_STAFF_USER'))
-  await assertScopedChange(context, actor, { users: users.map(u => ({ userId: u.id, delete: true })) })
   await inTransaction(context, async tx => {
+    await assertStaffChange(tx, actor, { users: users.map(u => ({ kind: 'delete', userId: u.id })) })
     for (const user of users) {
       await removeUser(tx, user, actor.itemId)
       await emitWebhookEvent(tx, { event: 'STAFF_DELETED', payload: { user: userWebhookPayload(user) } })

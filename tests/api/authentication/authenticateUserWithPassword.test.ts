@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { PASSWORD, makeCustomer, makeStaff } from '../../helpers/factories'
+import { trusted } from '../../../services/kernel'
 
 const SIGN_IN = `mutation($email: String!, $password: String!) {
   authenticateUserWithPassword(email: $email, password: $password) {
@@ -69,7 +70,7 @@ test('a staff cookie loses its staff access as soon as the user is removed from 
   const res = await server.gql(SIGN_IN, { email: staff.email, password: PASSWORD })
   const cookie = sessionCookie(res.headers)
   // when
-  await server.context.sudo().db.User.updateOne({ where: { id: staff.id }, data: { isStaff: false } })
+  await trusted(server.context, null).db.User.updateOne({ where: { id: staff.id }, data: { isStaff: false } })
   // then
   const read = await server.gql('query($id: ID!) { user(where: { id: $id }) { id } me { userPermissions } }', { id: customer.id }, { cookie })
   assert.equal(read.body.data.user, null)
