@@ -148,6 +148,14 @@ describe('the import direction', () => {
     assert.deepEqual(architectureProblems(files, importEdges(files)), [])
   })
 
+  test('only the modules, the seed and the test helpers make trusted contexts', () => {
+    // a trusted context skips the list hooks' scope checks (services/kernel/trusted.ts)
+    const allowed = (file: string) => file.startsWith('services/') || file === 'scripts/seed.ts' || file.startsWith('tests/helpers/')
+    const makers = sourceFiles().filter(file => /import\s*\{[^}]*\btrusted\b[^}]*\}\s*from/.test(readFileSync(path.join(ROOT, file), 'utf8')))
+    assert.ok(makers.length > 0, 'the scan finds the modules that make trusted contexts')
+    assert.deepEqual(makers.filter(file => !allowed(file)), [])
+  })
+
   test('an upward import is reported', () => {
     const files = ['services/kernel/errors.ts', 'lists/User.ts']
     assert.deepEqual(architectureProblems(files, [{ from: 'services/kernel/errors.ts', to: 'lists/User.ts' }]),
