@@ -93,7 +93,16 @@ function url (name: string, protocols: string[], fallback: string | undefined): 
   return value
 }
 
-const port = int('PORT', 3000)
+// 0 asks the system for any free port
+function portNumber (name: string, fallback: number): number {
+  const value = raw[name]
+  if (value === undefined || value === '') return fallback
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) return refuse(`${name} must be a port number (0 to 65535), got "${value}"`, fallback)
+  return parsed
+}
+
+const port = portNumber('PORT', 3000)
 
 export const env = {
   nodeEnv,
