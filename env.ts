@@ -8,21 +8,37 @@ import { parseTrustProxy, type TrustProxy } from './services/kernel/trustProxy'
 
 export type PasswordLoginMode = 'ENABLED' | 'CUSTOMERS_ONLY' | 'DISABLED'
 
-const raw = process.env
-const isProduction = raw.NODE_ENV === 'production'
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
 
-// a bad setting stops the start with one line naming the variable; its stack would only be noise
-function refuse (message: string): never {
-  const error = new Error(message)
-  error.stack = `Error: ${message}`
-  throw error
+const raw = process.env
+// unset is development: `npm start` sets production itself (scripts/start.ts), `npm run dev` development
+const nodeEnv = raw.NODE_ENV || 'development'
+const isProduction = nodeEnv === 'production'
+
+/** Every bad or missing setting, in one message: `npm start` prints it as its one line and exits 1. */
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(problems.join('; '))
+    this.name = 'ConfigError'
+    // the stack would only be noise around the message
+    this.stack = `ConfigError: ${this.message}`
+  }
+}
+
+const problems: string[] = []
+
+// a bad setting is noted and the check goes on, so one start names every problem at once
+function refuse<T> (message: string, fallback: T): T {
+  problems.push(message)
+  return fallback
 }
 
 function int (name: string, fallback: number): number {
   const value = raw[name]
   if (value === undefined || value === '') return fallback
   const parsed = Number(value)
-  if (!Number.isInteger(parsed) || parsed <= 0) refuse(`${name} must be a positive integer, got "${value}"`)
+  if (!Number.isInteger(parsed) || parsed <= 0) return refuse(`${name} must be a positive integer, got "${value}"`, fallback)
   return parsed
 }
 
@@ -35,7 +51,7 @@ function flag (name: string, fallback: boolean): boolean {
 function oneOf<T extends string> (name: string, values: readonly T[], fallback: T): T {
   const value = raw[name]
   if (value === undefined || value === '') return fallback
-  if (!(values as readonly string[]).includes(value)) refuse(`${name} must be one of ${values.join(', ')}`)
+  if (!(values as readonly string[]).includes(value)) return refuse(`${name} must be one of ${values.join(', ')}`, fallback)
   return value as T
 }
 
@@ -43,7 +59,7 @@ function trustProxy (): TrustProxy | undefined {
   try {
     return parseTrustProxy(raw.TRUST_PROXY)
   } catch (error) {
-    return refuse((error as Error).message)
+    return refuse((error as Error).message, undefined)
   }
 }
 
@@ -52,10 +68,10 @@ function trustProxy (): TrustProxy | undefined {
 function sessionSecret (): string {
   const value = raw.SESSION_SECRET
   if (value) {
-    if (value.length < 32) refuse('SESSION_SECRET must be at least 32 characters')
+    if (value.length < 32) return refuse('SESSION_SECRET must be at least 32 characters', value)
     return value
   }
-  if (isProduction) refuse('SESSION_SECRET is required in production')
+  if (isProduction) return refuse('SESSION_SECRET is required in production (at least 32 characters)', '')
   const file = path.join(process.cwd(), '.dev-secret')
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   const generated = randomBytes(32).toString('base64url')
@@ -63,13 +79,39 @@ function sessionSecret (): string {
   return generated
 }
 
-const port = int('PORT', 3000)
+// an absolute http(s) URL, or unset for the fallback
+function url (name: string, protocols: string[], fallback: string | undefined): string | undefined {
+  const value = raw[name]
+  if (value === undefined || value === '') return fallback
+  let parsed: URL
+  try {
+    parsed = new URL(value)
+  } catch {
+    return refuse(`${name} must be a URL (${protocols.map(p => `${p}//…`).join(' or ')})`, fallback)
+  }
+  if (!protocols.includes(parsed.protocol)) return refuse(`${name} must start with ${protocols.map(p => `${p}//`).join(' or ')}`, fallback)
+  return value
+}
+
+// 0 asks the system for any free port
+function portNumber (name: string, fallback: number): number {
+  const value = raw[name]
+  if (value === undefined || value === '') return fallback
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) return refuse(`${name} must be a port number (0 to 65535), got "${value}"`, fallback)
+  return parsed
+}
+
+const port = portNumber('PORT', 3000)
 
 export const env = {
+  nodeEnv,
   isProduction,
+  // `npm run dev` (NODE_ENV development or unset): mails without SMTP_URL are printed with their links
+  isDevelopment: nodeEnv === 'development',
   databaseUrl: raw.DATABASE_URL || 'file:./keystone.db',
   sessionSecret: sessionSecret(),
-  smtpUrl: raw.SMTP_URL || undefined,
+  smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:'], undefined),
   emailFrom: raw.EMAIL_FROM || 'no-reply@localhost',
   allowedClientHosts: (raw.ALLOWED_CLIENT_HOSTS || 'localhost,127.0.0.1')
     .split(',').map(h => h.trim().toLowerCase()).filter(Boolean),
@@ -86,10 +128,16 @@ export const env = {
   accountRequestWindow: int('ACCOUNT_REQUEST_WINDOW', 600),
   host: raw.HOST || 'localhost',
   port,
-  publicUrl: (raw.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+  publicUrl: (url('PUBLIC_URL', ['http:', 'https:'], undefined) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
   // tuning of the mail outbox: how often it looks for due mails, and the first retry delay
   outboxPollMs: int('OUTBOX_POLL_MS', 1000),
   outboxBackoffMs: int('OUTBOX_BACKOFF_MS', 2000),
+  // pino's level names; `silent` logs nothing
+  logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, 'info'),
+  // how long SIGTERM waits for requests in flight before closing their connections (seconds)
+  shutdownGraceMs: int('SHUTDOWN_GRACE_SECONDS', 10) * 1000,
 } as const
+
+if (problems.length > 0) throw new ConfigError(problems)
 
 export type Env = typeof env

@@ -9,18 +9,29 @@ import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
 import type { Context } from './generated/keystone/types'
 import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
+import { graphqlErrorLogging } from './server/graphqlLogging'
 import { guardSchema } from './server/schemaGuards'
 import { extendExpressApp, GRAPHQL_PATH } from './server/http'
+import { logger, routeConsoleToLogger } from './server/logger'
+import { extendHttpServer, type Worker } from './server/lifecycle'
+
+// production writes JSON lines only: Keystone's, Apollo's and Next's console output included
+if (env.isProduction) routeConsoleToLogger()
 
 const provider = providerOf(env.databaseUrl)
+// the delivery workers of this process, stopped by SIGTERM after the last request (server/lifecycle.ts)
+const workers: Worker[] = []
+const limits = graphqlLimits()
 
 export default withAuth(config({
   db: {
     provider,
     // the server delivers the mail outbox and webhooks; scripts and tests that build their own context do not
     onConnect: async context => {
-      startOutboxWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs })
-      startWebhookWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs })
+      workers.push(
+        { name: 'outbox', ...startOutboxWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs }) },
+        { name: 'webhooks', ...startWebhookWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs }) },
+      )
     },
     ...databaseSettings(env.databaseUrl),
     // each provider keeps its own generated schema and client, so both can be committed and built
@@ -57,16 +68,25 @@ model LoginThrottle {
       const generatedMutations = new Set(Object.keys(base.getMutationType()?.getFields() ?? {}).filter(name => /^(create|update|delete)[A-Z]/.test(name)))
       return guardSchema(restrictAdminSignIn(extendGraphqlSchema(base)), { lists, generatedMutations })
     },
-    // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget
-    apolloConfig: graphqlLimits(),
+    // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget;
+    // errors logged by code and path (server/graphqlLogging.ts); SIGTERM is ours (server/shutdown.ts):
+    // Apollo's own handler would refuse the requests still in flight and end the process by the signal
+    apolloConfig: {
+      ...limits,
+      plugins: [...limits.plugins, graphqlErrorLogging()],
+      logger: logger.child({ source: 'apollo' }),
+      stopOnTerminationSignals: false,
+    },
     // stack traces and database messages stay in the server log outside development
     debug: !env.isProduction,
     playground: !env.isProduction,
   },
   server: {
     options: { host: env.host, port: env.port },
-    // security headers, /healthz and /readyz, and the GraphQL body parsed without logging it
+    // request ids and the access log, security headers, /healthz and /readyz, and the GraphQL body parsed without logging it
     extendExpressApp,
+    // a line once listening, and the graceful shutdown on SIGTERM and SIGINT
+    extendHttpServer: (httpServer, context) => extendHttpServer(httpServer, context, workers),
   },
   ui: {
     // only active staff get in; what each sees inside follows their permission groups

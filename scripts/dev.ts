@@ -1,9 +1,13 @@
 // `npm run dev`: bring the local database in sync with the lists (writing a migration when they
 // changed, as `prisma migrate dev` would), make sure someone can sign in, then run `keystone dev`.
+// Development: without SMTP_URL each mail is printed to the console with its links (outbox.ts).
 import 'dotenv/config'
 import { runKeystone } from './lib/keystoneCli'
 import { runScript } from './lib/run'
 import { createContext } from './lib/context'
+
+// inherited by every child: the migrations, the seed and `keystone dev`
+process.env.NODE_ENV ||= 'development'
 
 try {
   // regenerate schema.prisma / schema.graphql and the client from the lists as they are now

@@ -1,8 +1,11 @@
 // `npm test`: check the committed artifacts and migrations against the lists, build once, then
 // run every test file under tests/ with Node's test runner (through tsx). With TEST_DATABASE_URL
 // (a PostgreSQL server the tests may create databases on), the PostgreSQL build is made first,
-// and the tests that ask for PostgreSQL run on it instead of being skipped.
-import { readdirSync } from 'node:fs'
+// and the tests that ask for PostgreSQL run on it instead of being skipped. Every test server's
+// output is kept in a folder of this run's own, and once every file has run, one last step reads
+// all of it for secrets (tests/final/serverLogs.ts).
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import { buildPostgresqlServer, runKeystone } from './lib/keystoneCli'
@@ -39,6 +42,18 @@ try {
   process.exit(1)
 }
 
+function runTests (files: string[], env: Record<string, string>): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, ...env } })
+  return new Promise(resolve => child.once('exit', code => resolve(code ?? 1)))
+}
+
 const files = only.length ? only : testFiles(path.join(projectRoot, 'tests')).sort()
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { cwd: projectRoot, stdio: 'inherit' })
-child.once('exit', code => process.exit(code ?? 1))
+const logDir = mkdtempSync(path.join(tmpdir(), `identity-test-logs-${Date.now()}-`))
+const env = { IDENTITY_TEST_LOG_DIR: logDir }
+const suite = await runTests(files, env)
+// after the rest, in a process of its own: it reads what every server of the run wrote
+const logs = await runTests([path.join(projectRoot, 'tests/final/serverLogs.ts')], env)
+// kept for reading when something failed
+if (suite === 0 && logs === 0) rmSync(logDir, { recursive: true, force: true })
+else console.log(`the test servers' logs are in ${logDir}`)
+process.exit(suite || logs)

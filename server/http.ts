@@ -1,17 +1,74 @@
-// The HTTP edge, before Keystone's own routes: security headers (helmet) with a Content Security
+// The HTTP edge, before Keystone's own routes: a request id on every request (the caller's
+// X-Request-Id when it is sane, else a new one), answered in X-Request-Id and carried by every log
+// line written while the request runs; one access log line per request (pino-http) with its path
+// but never its query string, headers or body; security headers (helmet) with a Content Security
 // Policy the Admin UI works under, no X-Powered-By, health and readiness probes that need no
 // session, and the GraphQL body parsed here so that a malformed body is answered and logged
 // as its type and status only. Express's own error handler would log the error object, and a
 // JSON parse error carries the whole raw body with it, password included.
-import express, { type ErrorRequestHandler, type Express } from 'express'
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
 import helmet from 'helmet'
+import { pinoHttp } from 'pino-http'
 import type { KeystoneContext } from '@keystone-6/core/types'
 import { env } from '../env'
+import { logger, requestContext } from './logger'
 
 export const GRAPHQL_PATH = '/api/graphql'
 // body-parser's default, the ceiling Keystone's own parser applies to GraphQL bodies
 const BODY_LIMIT = '100kb'
 const READY_TIMEOUT_MS = 2000
+export const REQUEST_ID_HEADER = 'X-Request-Id'
+// a caller's id is kept when it could only be an id: no spaces, quotes or control characters to forge log lines with
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/
+// assets and probes are asked for often and say nothing; their lines would drown the rest
+const QUIET_PATHS = /^\/(_next\/|favicon\.ico$|healthz$|readyz$)/
+
+/** The caller's X-Request-Id when it is sane, else a new UUID. */
+export function requestIdFor (incoming: string | string[] | undefined): string {
+  const value = Array.isArray(incoming) ? incoming[0] : incoming
+  return value !== undefined && SANE_REQUEST_ID.test(value) ? value : randomUUID()
+}
+
+// the path only: a query string can carry a GraphQL document, its variables or a one-time token
+function pathOf (url: string | undefined): string {
+  return (url ?? '').split('?', 1)[0] ?? ''
+}
+
+function originalUrl (req: IncomingMessage): string | undefined {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url
+}
+
+// give the request its id, answer it in the header, and run the rest of the request inside its log context
+const withRequestId: RequestHandler = (req, res, next) => {
+  const id = requestIdFor(req.headers['x-request-id'])
+  ;(req as IncomingMessage & { id?: string }).id = id
+  res.setHeader(REQUEST_ID_HEADER, id)
+  requestContext.run({ requestId: id }, next)
+}
+
+const accessLog = pinoHttp({
+  logger,
+  genReqId: req => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
+  // one line when the answer is sent, at a level that follows its status
+  customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  // originalUrl: express strips the mount path from req.url inside a mounted router
+  customSuccessMessage: (req, res) => `${req.method} ${pathOf(originalUrl(req))} ${res.statusCode}`,
+  customErrorMessage: (req, res) => `${req.method} ${pathOf(originalUrl(req))} ${res.statusCode}`,
+  customSuccessObject: (req, _res, value) => ({ ...value, requestId: req.id }),
+  customErrorObject: (req, _res, _error, value) => ({ ...value, requestId: req.id }),
+  autoLogging: { ignore: req => QUIET_PATHS.test(pathOf(req.url)) },
+  // WARNING: what a line says of a request: never its headers (cookies, Authorization), query or body
+  serializers: {
+    req: (req: IncomingMessage & { id?: string, raw?: IncomingMessage }) => ({
+      method: req.method,
+      path: pathOf(req.url),
+      remoteAddress: req.socket?.remoteAddress ?? req.raw?.socket?.remoteAddress,
+    }),
+    res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+  },
+})
 
 function contentSecurityPolicy (): { useDefaults: false, directives: Record<string, string[]> } {
   if (!env.isProduction) {
@@ -43,7 +100,7 @@ function contentSecurityPolicy (): { useDefaults: false, directives: Record<stri
 const rejectBody: ErrorRequestHandler = (error, req, res, next) => {
   const status = typeof error?.status === 'number' ? error.status : 400
   if (status >= 500) return next(error)
-  console.warn(JSON.stringify({ level: 'warn', msg: 'request body refused', method: req.method, path: req.path, status, type: String(error?.type ?? 'unknown') }))
+  logger.warn({ method: req.method, path: req.path, status, type: String(error?.type ?? 'unknown') }, 'request body refused')
   res.status(status).json({
     errors: [{
       message: status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.',
@@ -55,6 +112,7 @@ const rejectBody: ErrorRequestHandler = (error, req, res, next) => {
 /** Add the edge to Keystone's express app (config.server.extendExpressApp). */
 export function extendExpressApp (app: Express, context: KeystoneContext): void {
   app.disable('x-powered-by')
+  app.use(withRequestId, accessLog)
   app.use(helmet({
     contentSecurityPolicy: contentSecurityPolicy(),
     // the Admin UI and API are served over https in production; a plain http development server must not pin it

@@ -9,20 +9,35 @@ import { projectRoot } from './migrationFiles'
 
 const PROVIDER_NAMES: Record<Provider, string> = { sqlite: 'SQLite', postgresql: 'PostgreSQL' }
 
-export function runKeystone (args: string[], env: Record<string, string> = {}): Promise<void> {
+export type KeystoneExit = { code: number | null, signal: NodeJS.Signals | null, signalled: NodeJS.Signals | undefined }
+
+/** Run the Keystone CLI; fails with a line naming the command unless it exits 0. */
+export async function runKeystone (args: string[], env: Record<string, string> = {}): Promise<void> {
+  const { code, signal } = await spawnKeystone(args, env)
+  if (code !== 0) throw new Error(`keystone ${args.join(' ')} failed (${signal ?? `exit ${code}`})`)
+}
+
+/**
+ * Run the Keystone CLI and give how it ended. SIGINT and SIGTERM sent to this process are passed
+ * on to it (`signalled` names the first), so a server child shuts down as it would on its own.
+ */
+export function spawnKeystone (args: string[], env: Record<string, string> = {}): Promise<KeystoneExit> {
   preparePrismaEnv()
   const cli = path.join(projectRoot, 'node_modules/@keystone-6/core/bin/cli.js')
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, ...env } })
-    const forward = (signal: NodeJS.Signals) => child.kill(signal)
+    let signalled: NodeJS.Signals | undefined
+    const forward = (signal: NodeJS.Signals) => {
+      signalled ??= signal
+      child.kill(signal)
+    }
     process.on('SIGINT', forward)
     process.on('SIGTERM', forward)
     child.once('error', reject)
     child.once('exit', (code, signal) => {
       process.off('SIGINT', forward)
       process.off('SIGTERM', forward)
-      if (code === 0) resolve()
-      else reject(new Error(`keystone ${args.join(' ')} failed (${signal ?? `exit ${code}`})`))
+      resolve({ code, signal, signalled })
     })
   })
 }

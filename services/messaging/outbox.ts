@@ -2,7 +2,8 @@
 // the change that caused it commits, and is sent after commit by a worker (startOutboxWorker),
 // retried with backoff until delivered. Owns: never sending inside a request, at most one notice per
 // recipient per quiet period, at most one sender per mail across processes (a conditional claim
-// holding a lease), and tokens sealed at rest and never logged or stored in lastError.
+// holding a lease), tokens sealed at rest and never logged or stored in lastError, and, in
+// development without SMTP, each mail printed to the console with its links and marked sent.
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
@@ -23,6 +24,8 @@ export type OutboxWorkerOptions = {
   batchSize?: number
   // defaults to env.smtpUrl; unset or empty keeps every mail in the outbox
   smtpUrl?: string
+  // without an SMTP URL: print each mail (recipient, subject, links) and mark it sent; never in production
+  printMails?: boolean
 }
 
 // the SMTP timeouts end a stalled send well before the lease (LEASE_MS) runs out
@@ -73,13 +76,15 @@ export function kickOutbox (): void {
 export async function deliverDueMails (
   context: Context,
   transport: MailTransport,
-  { batchSize = DEFAULT_BATCH_SIZE, now, backoffMs = DEFAULT_BACKOFF_MS }: { batchSize?: number, now?: Date, backoffMs?: number } = {},
+  { batchSize = DEFAULT_BATCH_SIZE, now, backoffMs = DEFAULT_BACKOFF_MS, shouldContinue = () => true }: { batchSize?: number, now?: Date, backoffMs?: number, shouldContinue?: () => boolean } = {},
 ): Promise<{ sent: number, failed: number }> {
   const clock = () => now ?? new Date()
   const due = await isolated(context, prisma => prisma.outboxMail.findMany({ where: claimable(clock()), orderBy: { nextAttemptAt: 'asc' }, take: batchSize }))
   let sent = 0
   let failed = 0
   for (const mail of due) {
+    // a worker being stopped finishes the mail in hand and leaves the rest claimable
+    if (!shouldContinue()) break
     const outcome = await deliverOne(context, transport, mail, clock, backoffMs)
     if (outcome === 'sent') sent++
     if (outcome === 'failed') failed++
@@ -89,14 +94,18 @@ export async function deliverDueMails (
 
 /**
  * Poll the outbox every intervalMs, and at once on kick(), without overlapping runs. With an SMTP
- * URL it delivers through one nodemailer transport; without one it only announces each new mail.
+ * URL it delivers through one nodemailer transport; without one it prints each mail in development
+ * (printMails) and only announces each new mail elsewhere. stop() lets the mail in hand finish.
  */
 export function startOutboxWorker (context: Context, options: OutboxWorkerOptions = {}): OutboxWorker {
-  const { intervalMs = 1000, backoffMs, batchSize = DEFAULT_BATCH_SIZE, smtpUrl = env.smtpUrl } = options
-  const transport = smtpUrl ? nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }) : undefined
+  const { intervalMs = 1000, backoffMs, batchSize = DEFAULT_BATCH_SIZE, smtpUrl = env.smtpUrl, printMails = env.isDevelopment } = options
+  const smtp = smtpUrl ? nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }) : undefined
+  // WARNING: the console transport prints one-time links; production never uses it, whatever it is asked
+  const transport: MailTransport | undefined = smtp ?? (printMails && !env.isProduction ? consoleTransport() : undefined)
+  let stopping = false
   const pass = transport
     ? async () => {
-      const { sent, failed } = await deliverDueMails(context, transport, { batchSize, backoffMs })
+      const { sent, failed } = await deliverDueMails(context, transport, { batchSize, backoffMs, shouldContinue: () => !stopping })
       return sent + failed >= batchSize
     }
     : announceNewMails(context)
@@ -105,8 +114,9 @@ export function startOutboxWorker (context: Context, options: OutboxWorkerOption
   const worker: OutboxWorker = {
     kick: polling.kick,
     async stop () {
+      stopping = true
       await polling.stop()
-      transport?.close()
+      smtp?.close()
       if (running === worker) running = undefined
     },
   }
@@ -177,6 +187,29 @@ function announceNewMails (context: Context): () => Promise<boolean> {
     for (const [id, createdAt] of announced) if (createdAt < newest - ANNOUNCE_LOOKBACK_MS) announced.delete(id)
     return false
   }
+}
+
+/**
+ * A transport for development without SMTP: each mail is printed to stdout as a block with its
+ * recipient, subject and links (the confirmation link included), so a new user can follow them.
+ */
+export function consoleTransport (write: (text: string) => void = text => process.stdout.write(text)): MailTransport {
+  return {
+    async sendMail (mail) {
+      const links = [...new Set(String(mail.text ?? '').match(/https?:\/\/[^\s<>"']+/g) ?? [])]
+      const rule = '─'.repeat(72)
+      write([
+        `${rule}`,
+        `mail (development, no SMTP_URL: printed here and marked sent)`,
+        `To:      ${String(mail.to)}`,
+        `Subject: ${String(mail.subject)}`,
+        ...links.map(link => `Link:    ${link}`),
+        rule,
+        '',
+      ].join('\n'))
+      return { messageId: typeof mail.messageId === 'string' ? mail.messageId : undefined }
+    },
+  } as MailTransport
 }
 
 // the same Message-ID on every attempt, so a mail that is sent twice (a sender dying between the

@@ -45,7 +45,11 @@ test('a malformed JSON body is refused with a code and its password never reache
   assert.equal(answer.errors[0]!.extensions.code, 'BAD_REQUEST')
   await new Promise(resolve => setTimeout(resolve, 200))
   assert.doesNotMatch(server.output(), /Sup3r-Secret-Probe-Pass/)
-  assert.match(server.output(), /request body refused.*"status":400.*"type":"entity.parse.failed"/)
+  const refused = server.output().split('\n').filter(line => line.includes('"msg":"request body refused"')).map(line => JSON.parse(line))
+  assert.equal(refused.length, 1)
+  assert.equal(refused[0].status, 400)
+  assert.equal(refused[0].type, 'entity.parse.failed')
+  assert.equal(refused[0].requestId, response.headers.get('x-request-id'))
 })
 
 test('an oversized body is refused before it is parsed', async () => {

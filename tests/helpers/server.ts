@@ -9,6 +9,9 @@
 // makes PostgreSQL the default for every server of the run (tests/helpers/database.ts).
 // `startServer({ databaseUrl: other.databaseUrl })` starts a second process on another server's
 // database, as a deployment with several processes runs.
+//
+// A production server's output is kept in the run's log folder and searched for secrets when it
+// stops (tests/helpers/serverLogs.ts): stop() fails when the server logged one.
 import './env'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -20,6 +23,7 @@ import { providerOf } from '../../database'
 import type { Context } from '../../generated/keystone/types'
 import { DEFAULT_DATABASE, createTestDatabase, requirePostgresUrl, type TestDatabase } from './database'
 import { TEST_PUBLIC_URL, TEST_SESSION_SECRET } from './env'
+import { assertNoSecrets, saveServerLog } from './serverLogs'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 
@@ -42,6 +46,10 @@ export type TestServer = {
   gql: <T = any>(query: string, variables?: Record<string, unknown>, credentials?: Credentials) => Promise<GraphQLResponse<T>>
   // everything the server wrote to stdout and stderr so far
   output: () => string
+  // the server process, for tests of signals
+  pid: number
+  // how the process ended, once it has
+  exit: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
   stop: () => Promise<void>
 }
 
@@ -107,22 +115,30 @@ export async function startServer (options: StartServerOptions = {}): Promise<Te
   const url = `http://127.0.0.1:${port}`
 
   let log = ''
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/@keystone-6/core/bin/cli.js'), 'start', ...(options.ui ? [] : ['--no-ui'])], {
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: TEST_PUBLIC_URL,
+    ...options.env,
+  }
+  // --quiet, as `npm start` runs it: the server announces itself in its own log line
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/@keystone-6/core/bin/cli.js'), 'start', '--quiet', ...(options.ui ? [] : ['--no-ui'])], {
     cwd,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      SESSION_SECRET: TEST_SESSION_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: TEST_PUBLIC_URL,
-      ...options.env,
-    },
+    env: childEnv,
     stdio: ['ignore', process.env.DEBUG_SERVER ? 'inherit' : 'pipe', process.env.DEBUG_SERVER ? 'inherit' : 'pipe'],
   })
   child.stdout?.on('data', chunk => { log += chunk })
   child.stderr?.on('data', chunk => { log += chunk })
+  const exit = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => {
+    // 'close': the output is read to its end
+    child.once('close', (code, signal) => resolve({ code, signal }))
+  })
+  // production never logs a secret; a development server prints its mails' links on purpose
+  const scanned = childEnv.NODE_ENV === 'production'
 
   try {
     await waitUntilServing(url, child, () => log)
@@ -146,15 +162,21 @@ export async function startServer (options: StartServerOptions = {}): Promise<Te
       return { status: response.status, headers: response.headers, body: await response.json() as any }
     },
     output: () => log,
+    pid: child.pid!,
+    exit,
     async stop () {
       await (context.prisma as { $disconnect: () => Promise<void> }).$disconnect()
-      await new Promise<void>(resolve => {
-        if (child.exitCode !== null) return resolve()
-        child.once('exit', () => resolve())
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref()
-      })
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+        await exit
+        clearTimeout(killer)
+      }
       await drop()
+      if (scanned) {
+        saveServerLog(`server-${port}-${child.pid}`, log)
+        assertNoSecrets(log, `the server on port ${port}`)
+      }
     },
   }
 }

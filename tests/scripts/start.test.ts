@@ -1,29 +1,37 @@
-// scripts/start.ts (`npm start`) on a database of the other provider than the Keystone build's:
-// one line naming the command to run, exit 1, and the database left untouched.
+// scripts/start.ts (`npm start`): production unless NODE_ENV says otherwise; a missing or invalid
+// setting, or a database of the other provider than the Keystone build's, stops it with one line
+// and exit 1, the database left untouched; SIGTERM is passed on to the server, which drains and
+// exits 0, and so does `npm start`, without a "failed" line.
 import '../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { assertBuiltFor, builtProvider } from '../../scripts/lib/keystoneCli'
 import { projectRoot } from '../../scripts/lib/migrationFiles'
+import { freePort } from '../helpers/server'
+import { assertNoSecrets } from '../helpers/serverLogs'
 
-function runStart (databaseUrl: string): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', chunk => { stdout += chunk })
-    child.stderr.on('data', chunk => { stderr += chunk })
+type Run = { code: number | null, stdout: string, stderr: string }
+
+function spawnStart (databaseUrl: string, env: Record<string, string | undefined> = { NODE_ENV: 'production' }, args: string[] = []) {
+  const childEnv: Record<string, string | undefined> = { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: '0', ...env }
+  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name]
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const run = { stdout: '', stderr: '' }
+  child.stdout.on('data', chunk => { run.stdout += chunk })
+  child.stderr.on('data', chunk => { run.stderr += chunk })
+  const done = new Promise<Run>((resolve, reject) => {
     child.once('error', reject)
-    child.once('close', code => resolve({ code, stdout, stderr }))
+    child.once('close', code => resolve({ code, ...run }))
   })
+  return { child, run, done }
+}
+
+function runStart (databaseUrl: string, env?: Record<string, string | undefined>): Promise<Run> {
+  return spawnStart(databaseUrl, env).done
 }
 
 // a project folder holding only a built Prisma client for `provider`, or no build at all
@@ -71,5 +79,54 @@ test('assertBuiltFor names the build to make for a missing build and for each pr
     assert.doesNotThrow(() => assertBuiltFor('postgres://db.example/identity', postgresql.root))
   } finally {
     for (const build of [none, sqlite, postgresql]) build.remove()
+  }
+})
+
+test('npm start without NODE_ENV is production: without SESSION_SECRET it stops with one line naming it, exit 1, nothing migrated', async () => {
+  // given: no NODE_ENV, no SESSION_SECRET, and an invalid PUBLIC_URL
+  const dir = mkdtempSync(path.join(tmpdir(), 'identity-start-'))
+  try {
+    // when
+    const run = await runStart(`file:${path.join(dir, 'never-created.db')}`, { NODE_ENV: undefined, SESSION_SECRET: undefined, PUBLIC_URL: 'identity.example' })
+
+    // then
+    assert.equal(run.code, 1)
+    assert.equal(run.stderr, 'SESSION_SECRET is required in production (at least 32 characters); PUBLIC_URL must be a URL (http://… or https://…)\n')
+    assert.equal(run.stdout, '')
+    assert.equal(existsSync(path.join(dir, 'never-created.db')), false)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('SIGTERM to npm start drains the server, which logs that it stopped cleanly, and npm start exits 0 without a failed line', { skip: builtProvider() === 'sqlite' ? undefined : 'the build is not for SQLite' }, async () => {
+  // given: a started server on a database of its own
+  const dir = mkdtempSync(path.join(tmpdir(), 'identity-start-'))
+  const port = await freePort()
+  const start = spawnStart(`file:${path.join(dir, 'start.db')}`, { NODE_ENV: undefined, PORT: String(port) }, ['--no-ui'])
+  try {
+    const deadline = Date.now() + 60_000
+    while (!start.run.stdout.includes('server listening')) {
+      assert.ok(Date.now() < deadline && start.child.exitCode === null, `the server did not start:\n${start.run.stdout}${start.run.stderr}`)
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`)
+    assert.equal(health.status, 200)
+
+    // when
+    start.child.kill('SIGTERM')
+    const run = await start.done
+
+    // then
+    assert.equal(run.code, 0)
+    assert.equal(run.stderr, '')
+    const lines = run.stdout.trim().split('\n').map(line => JSON.parse(line))
+    assert.ok(lines.some(line => line.msg === 'server listening on 127.0.0.1:' + port && line.nodeEnv === 'production'))
+    assert.equal(lines.at(-1)?.msg, 'server stopped cleanly')
+    assert.doesNotMatch(run.stdout, /failed/)
+    assertNoSecrets(run.stdout, 'npm start')
+  } finally {
+    if (start.child.exitCode === null) start.child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -1,0 +1,44 @@
+// What the log says of GraphQL: one line per error a request ran into, with its code, its path and
+// the operation's name, and for an unexpected error the type and stack frames of its cause. Never
+// the document, the variables or an error's message: graphql-js quotes an inline argument in its
+// messages (a password included), and Prisma quotes the arguments of the failed call.
+import type { ApolloServerPlugin } from '@apollo/server'
+import type { GraphQLError } from 'graphql'
+import type { Logger } from 'pino'
+import { logger as rootLogger, scrubText } from './logger'
+
+// a bug or a failing database, worth an alarm; every other code is what a client caused and was told
+const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'KS_PRISMA_ERROR'])
+
+/** The fields of one error's log line. */
+export function describeGraphQLError (error: GraphQLError): { code: string, path?: string, cause?: { type: string, frames: string[] } } {
+  const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR'
+  const path = error.path?.join('.')
+  const cause = error.originalError && UNEXPECTED_CODES.has(code)
+    ? { type: error.originalError.name, frames: stackFrames(error.originalError) }
+    : undefined
+  return { code, ...(path ? { path } : {}), ...(cause ? { cause } : {}) }
+}
+
+/** An Apollo plugin that logs each error of each request, never its document or variables. */
+export function graphqlErrorLogging (logger: Logger = rootLogger): ApolloServerPlugin {
+  return {
+    async requestDidStart () {
+      return {
+        async didEncounterErrors ({ errors, operationName }) {
+          for (const error of errors) {
+            const line = describeGraphQLError(error)
+            const fields = { graphql: { ...line, ...(operationName ? { operation: operationName } : {}) } }
+            if (UNEXPECTED_CODES.has(line.code)) logger.error(fields, `graphql error ${line.code}`)
+            else logger.info(fields, `graphql error ${line.code}`)
+          }
+        },
+      }
+    },
+  }
+}
+
+// the "at …" lines only: the first lines of a stack repeat the message
+function stackFrames (error: Error): string[] {
+  return (error.stack ?? '').split('\n').map(line => line.trim()).filter(line => line.startsWith('at ')).slice(0, 10).map(scrubText)
+}
