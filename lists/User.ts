@@ -15,16 +15,15 @@ import { passwordKdf } from '../services/identity'
 import { passwordProblems } from '../services/identity'
 import { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone } from '../services/accounts'
 import { assertSafeWebhookUrl } from '../services/messaging'
-import { DomainError } from '../services/kernel'
+import { reportDomainErrors, reportFieldErrors } from './hooks/domainErrors'
 import { effectiveChannels, effectivePermissions, loadPermissionGroupsOf } from '../services/identity'
 import { isTrusted } from '../services/kernel'
 import { validateUserChange } from './scopeHooks'
-import { newTokenKey } from '../services/identity'
 import { signOutEverywhere } from '../services/identity'
 import { detachUserData } from '../services/users'
 import { recordAccountEvent } from '../services/users'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../services/messaging'
-import { searchDocumentOf } from '../services/users'
+import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
 import { isPromotion, promotionChanges } from '../services/users'
 
@@ -44,7 +43,7 @@ function connectedId (input: unknown): string | null | undefined {
 function reportPasswordProblems (password: unknown, user: Record<string, unknown>, addValidationError: (message: string) => void): void {
   if (typeof password !== 'string') return
   const owner = { email: user.email as string | undefined, firstName: user.firstName as string | undefined, lastName: user.lastName as string | undefined, name: user.name as string | undefined }
-  for (const problem of passwordProblems(password, owner)) addValidationError(`${problem.code}: ${problem.message}`)
+  reportFieldErrors(addValidationError, passwordProblems(password, owner), 'code')
 }
 
 export const User: Lists.User = list({
@@ -69,14 +68,12 @@ export const User: Lists.User = list({
   },
   hooks: {
     resolveInput: {
-      // every account gets its own token key from birth; rotating it revokes all its tokens. Staff
-      // creating a staff account vouch for it (they chose its email and password), unless they say otherwise
+      // every stored default of a new user, as the seed writes it too (services/users/newUser.ts);
+      // isConfirmed from inputData: resolvedData already holds the checkbox's default
       create: ({ resolvedData, inputData }) => ({
         ...resolvedData,
-        jwtTokenKey: resolvedData.jwtTokenKey || newTokenKey(),
-        ...(resolvedData.isStaff === true && inputData.isConfirmed === undefined ? { isConfirmed: true } : {}),
-        searchDocument: searchDocumentOf(resolvedData, []),
-      }),
+        ...newUserRow({ ...resolvedData, isConfirmed: inputData.isConfirmed ?? undefined } as NewUserInput),
+      }) as typeof resolvedData,
       // the search document follows the user's own fields in the same write; a promotion to staff
       // ends the customer's credentials, on every path (services/users/promotion.ts)
       update: async ({ resolvedData, item, context }) => {
@@ -209,15 +206,10 @@ export const User: Lists.User = list({
     orderWebhookUrl: text({
       validation: { length: { max: 2048 } },
       hooks: {
-        validate: ({ resolvedData, addValidationError }) => {
+        validate: async ({ resolvedData, addValidationError }) => {
           const url = resolvedData?.orderWebhookUrl
           if (typeof url !== 'string' || !url) return
-          try {
-            assertSafeWebhookUrl(url, 'orderWebhookUrl')
-          } catch (error) {
-            if (!(error instanceof DomainError)) throw error
-            for (const e of error.errors) addValidationError(`orderWebhookUrl: ${e.message}`)
-          }
+          return reportDomainErrors(addValidationError, () => assertSafeWebhookUrl(url, 'orderWebhookUrl'), { prefix: 'orderWebhookUrl' })
         },
       },
     }),

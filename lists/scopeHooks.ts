@@ -6,6 +6,7 @@
 import type { Context } from '../generated/keystone/types'
 import { isTrusted } from '../services/kernel'
 import { judgeStaffChange, type GroupChange, type StaffChange, type UserChange } from '../services/staff'
+import { reportFieldErrors } from './hooks/domainErrors'
 
 type RelationInput = { connect?: { id?: string }[], disconnect?: { id?: string }[], set?: { id?: string }[] } | undefined
 type AddError = (message: string) => void
@@ -28,7 +29,7 @@ function relationChanges (input: unknown, current: string[]): { add: string[], r
 }
 
 async function judge (context: Context, change: StaffChange, addValidationError: AddError): Promise<void> {
-  for (const e of await judgeStaffChange(context, context.session, change)) addValidationError(`${e.code}: ${e.message}`)
+  reportFieldErrors(addValidationError, await judgeStaffChange(context, context.session, change), 'code')
 }
 
 const flag = (value: unknown) => typeof value === 'boolean' ? value : undefined
