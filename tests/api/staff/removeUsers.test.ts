@@ -80,7 +80,8 @@ test('removeUsers judges the scope: the actor itself and a superuser are refused
   // (the manager holds the only MANAGE_STAFF here, so the judge also names the permission left unmanaged)
   const own = await refusal([manager.itemId], 'staff')
   assert.deepEqual(own.filter(e => e.code === 'DELETE_OWN_ACCOUNT'), [{ field: 'id', code: 'DELETE_OWN_ACCOUNT' }])
-  assert.deepEqual(await refusal([superuser.id], 'staff'), [{ field: 'id', code: 'DELETE_SUPERUSER_ACCOUNT' }])
+  const superuserErrors = await refusal([superuser.id], 'staff')
+  assert.deepEqual(superuserErrors.filter(e => e.code === 'DELETE_SUPERUSER_ACCOUNT'), [{ field: 'id', code: 'DELETE_SUPERUSER_ACCOUNT' }])
   assert.equal(await stillThere([manager.itemId, superuser.id]), 2)
 })
 
