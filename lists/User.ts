@@ -19,10 +19,8 @@ import { reportDomainErrors, reportFieldErrors } from './hooks/domainErrors'
 import { effectiveChannels, effectivePermissions, loadPermissionGroupsOf } from '../services/identity'
 import { isTrusted } from '../services/kernel'
 import { validateUserChange } from './scopeHooks'
-import { signOutEverywhere } from '../services/identity'
-import { detachUserData } from '../services/users'
-import { recordAccountEvent } from '../services/users'
-import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../services/messaging'
+import { afterUserChange, beforeUserRemoval, type UserRow } from '../services/users'
+import { kickWebhooks } from '../services/messaging'
 import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
 import { isPromotion, promotionChanges } from '../services/users'
@@ -83,37 +81,26 @@ export const User: Lists.User = list({
         return { ...resolvedData, ...promotion, searchDocument: searchDocumentOf({ ...item, ...changed }, addresses) }
       },
     },
-    // the generated API and the Admin UI: a new email or password, or a deactivation, signs the
-    // user out everywhere and is recorded, as customerUpdate and the password flows do
+    // the generated API and the Admin UI: what follows a change is services/users/afterUserChange.ts,
+    // as on every other path (a module's trusted write runs it itself)
     afterOperation: {
+      create: async ({ item, context }) => {
+        if (isTrusted(context)) return
+        await afterUserChange(context, { before: null, after: item as UserRow, actorId: context.session?.itemId ?? null, cause: 'generated' })
+        kickWebhooks()
+      },
       update: async ({ originalItem, item, context }) => {
         if (isTrusted(context) || !originalItem || !item) return
         const actorId = context.session?.itemId ?? null
-        if (isPromotion(originalItem, item)) {
-          // links mailed to the customer (confirmation, reset) die with its other credentials
-          await context.prisma.oneTimeToken.deleteMany({ where: { userId: item.id, usedAt: null } })
-          await recordAccountEvent(context, { type: 'STAFF_PROMOTED', userId: item.id, actorId, parameters: { confirmed: item.isConfirmed } })
-        }
-        const emailChanged = originalItem.email !== item.email
-        // a password dropped by the promotion above is no change of password by anyone
-        const passwordChanged = originalItem.password !== item.password && !(isPromotion(originalItem, item) && item.password === null)
-        const deactivated = originalItem.isActive && !item.isActive
-        await emitWebhookEvent(context, { event: item.isStaff ? 'STAFF_UPDATED' : 'CUSTOMER_UPDATED', payload: { user: userWebhookPayload(item) } })
+        await afterUserChange(context, { before: originalItem as UserRow, after: item as UserRow, actorId, cause: 'generated' })
         kickWebhooks()
-        if (!emailChanged && !passwordChanged && !deactivated) return
-        // (a promotion rotated the token key in its own write already)
-        await signOutEverywhere(context, item.id)
-        if (emailChanged) await recordAccountEvent(context, { type: 'EMAIL_ASSIGNED', userId: item.id, actorId, parameters: { old_email: originalItem.email, new_email: item.email } })
-        if (passwordChanged) await recordAccountEvent(context, { type: 'PASSWORD_CHANGED', userId: item.id, actorId })
-        if (deactivated) await recordAccountEvent(context, { type: 'ACCOUNT_DEACTIVATED', userId: item.id, actorId })
       },
     },
     // the generated deleteUser removes what customerDelete / staffDelete remove, and says so
     beforeOperation: {
       delete: async ({ item, context }) => {
         if (isTrusted(context)) return
-        await detachUserData(context, item, context.session?.itemId ?? null)
-        await emitWebhookEvent(context, { event: item.isStaff ? 'STAFF_DELETED' : 'CUSTOMER_DELETED', payload: { user: userWebhookPayload(item) } })
+        await beforeUserRemoval(context, item, { actorId: context.session?.itemId ?? null })
         kickWebhooks()
       },
     },

@@ -18,8 +18,7 @@ import { revokedCredentials } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { removeUser } from '../users'
-import { refreshSearchDocument } from '../users'
+import { afterUserChange, removeUser } from '../users'
 
 // a second reset request inside this period sends nothing while the first link is unused
 export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
@@ -86,9 +85,8 @@ export async function registerAccount (context: Context, input: RegisterInput): 
             isConfirmed: !requiresConfirmation,
           },
         })
-        await recordAccountEvent(tx, { type: 'ACCOUNT_CREATED', userId: user.id, actorId: user.id })
         const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-        await emitWebhookEvent(tx, { event: 'CUSTOMER_CREATED', payload: { user: userWebhookPayload(created) } })
+        await afterUserChange(tx, { before: null, after: created, actorId: user.id, cause: 'register' })
         if (requiresConfirmation && redirectUrl) {
           const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' })
           await enqueueMail(tx, { to: email, template: 'ACCOUNT_CONFIRMATION', params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
@@ -116,10 +114,11 @@ export async function confirmAccount (context: Context, args: { email: string, t
   return context.transaction(async tx => {
     // a missing user gets the same INVALID as a wrong token
     const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'ACCOUNT_CONFIRMATION', userId: user?.id ?? '-' })
+    const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
     // confirms only: an account staff deactivated stays deactivated
     const confirmed = await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true } })
-    await recordAccountEvent(tx, { type: 'ACCOUNT_ACTIVATED', userId, actorId: userId })
-    await emitWebhookEvent(tx, { event: 'ACCOUNT_CONFIRMED', payload: { user: userWebhookPayload(confirmed) } })
+    const events = [{ type: 'ACCOUNT_ACTIVATED' as const }]
+    await afterUserChange(tx, { before, after: confirmed, actorId: userId, cause: 'confirmation', events, webhook: { event: 'ACCOUNT_CONFIRMED' } })
     return { userId }
   }).finally(kickWebhooks)
 }
@@ -164,7 +163,7 @@ export async function setPasswordWithToken (context: Context, args: { email: str
     // proving the mailbox also confirms the account
     const changed = await tx.prisma.user.update({ where: { id: userId }, data: { password: passwordHash, isConfirmed: true, ...revokedCredentials() } })
     // no mail and no webhook here: the user has just acted on the mail it asked for (Saleor's lifecycle table)
-    await recordAccountEvent(tx, { type: 'PASSWORD_RESET', userId, actorId: userId })
+    await afterUserChange(tx, { before: owner, after: changed, actorId: userId, cause: 'passwordReset', events: [{ type: 'PASSWORD_RESET' }] })
     return changed
   })
   if (!updated.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
@@ -191,8 +190,8 @@ export async function changePassword (
   assertPasswordAcceptable(args.newPassword, user, 'newPassword')
   const passwordHash = await hashPassword(args.newPassword)
   await context.transaction(async tx => {
-    await tx.prisma.user.update({ where: { id: user.id }, data: { password: passwordHash, ...revokedCredentials() } })
-    await recordAccountEvent(tx, { type: 'PASSWORD_CHANGED', userId: user.id, actorId: user.id })
+    const changed = await tx.prisma.user.update({ where: { id: user.id }, data: { password: passwordHash, ...revokedCredentials() } })
+    await afterUserChange(tx, { before: user, after: changed, actorId: user.id, cause: 'passwordChange' })
     await enqueueMail(tx, { to: user.email, template: 'PASSWORD_CHANGED', params: { email: user.email, firstName: user.firstName }, userId: user.id })
   })
   kickOutbox()
@@ -242,12 +241,16 @@ export async function confirmEmailChange (context: Context, args: { userId: stri
       throw new DomainError({ field: 'newEmail', code: 'UNIQUE', message: 'User with this email already exists.' })
     }
     const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    await tx.prisma.user.update({ where: { id: args.userId }, data: { email: newEmail, ...revokedCredentials() } })
-    await refreshSearchDocument(tx, args.userId)
-    await recordAccountEvent(tx, { type: 'EMAIL_CHANGED', userId: args.userId, actorId: args.userId, parameters: { old_email: before.email, new_email: newEmail } })
+    const changed = await tx.prisma.user.update({ where: { id: args.userId }, data: { email: newEmail, ...revokedCredentials() } })
     await enqueueMail(tx, { to: before.email, template: 'EMAIL_CHANGED', params: { email: before.email, oldEmail: before.email, newEmail, firstName: before.firstName }, userId: args.userId })
-    const changed = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    await emitWebhookEvent(tx, { event: 'ACCOUNT_EMAIL_CHANGED', payload: { user: userWebhookPayload(changed), oldEmail: before.email } })
+    await afterUserChange(tx, {
+      before,
+      after: changed,
+      actorId: args.userId,
+      cause: 'emailChange',
+      events: [{ type: 'EMAIL_CHANGED', parameters: { old_email: before.email, new_email: newEmail } }],
+      webhook: { event: 'ACCOUNT_EMAIL_CHANGED', extra: { oldEmail: before.email } },
+    })
   })
   kickOutbox()
   kickWebhooks()
@@ -275,9 +278,8 @@ export async function deleteAccount (context: Context, args: { userId: string, t
   assertNotStaff(user)
   await context.transaction(async tx => {
     await redeemOneTimeToken(tx, { token: args.token, purpose: 'ACCOUNT_DELETION', userId: user.id })
-    // no acting user: it is the one being removed
-    await removeUser(tx, user, null)
-    await emitWebhookEvent(tx, { event: 'ACCOUNT_DELETED', payload: { user: userWebhookPayload(user) } })
+    // no acting user: it is the one being removed; its listeners hear ACCOUNT_DELETED, not CUSTOMER_DELETED
+    await removeUser(tx, user, { actorId: null, webhook: 'ACCOUNT_DELETED' })
   })
   kickWebhooks()
 }

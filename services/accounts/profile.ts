@@ -7,10 +7,9 @@ import { DomainError, type FieldError } from '../kernel'
 import { mergeMetadata, metadataProblem } from '../kernel'
 import { assertSafeWebhookUrl } from '../messaging'
 import { createAddress, type AddressInput } from '../addresses'
-import { recordAccountEvent } from '../users'
+import { afterUserChange } from '../users'
 import { inTransaction } from '../kernel'
-import { refreshSearchDocument } from '../users'
-import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
+import { kickWebhooks } from '../messaging'
 
 export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
 
@@ -86,25 +85,20 @@ export async function updateProfile (context: Context, args: { userId: string, c
   if (errors.length) throw new DomainError(errors)
 
   await inTransaction(context, async tx => {
+    const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
     if (changes.metadata) {
       // Saleor's semantics: the given keys are set, the others stay; the limits hold for the whole
       // map, or repeated updates of a few new keys each would grow it without bound
-      const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-      data.metadata = mergeMetadata(user.metadata, changes.metadata)
+      data.metadata = mergeMetadata(before.metadata, changes.metadata)
       const problem = metadataProblem(data.metadata)
       if (problem) throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
     }
     if (Object.keys(data).length) await tx.prisma.user.update({ where: { id: args.userId }, data })
-    if (data.firstName !== undefined || data.lastName !== undefined || data.name !== undefined) {
-      await recordAccountEvent(tx, { type: 'NAME_ASSIGNED', userId: args.userId, actorId: args.userId, parameters: { message: [data.firstName, data.lastName].filter(Boolean).join(' ') || data.name } })
-    }
     // a default given as an address is added to the book and made default, as in Saleor
     if (changes.defaultShippingAddress) await createAddress(tx, { userId: args.userId, input: changes.defaultShippingAddress, setDefault: 'SHIPPING' })
     if (changes.defaultBillingAddress) await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
-    await refreshSearchDocument(tx, args.userId)
-    const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    await emitWebhookEvent(tx, { event: user.isStaff ? 'STAFF_UPDATED' : 'CUSTOMER_UPDATED', payload: { user: userWebhookPayload(user) } })
-    if (changes.metadata && !user.isStaff) await emitWebhookEvent(tx, { event: 'CUSTOMER_METADATA_UPDATED', payload: { user: userWebhookPayload(user) } })
+    const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    await afterUserChange(tx, { before, after, actorId: args.userId, cause: 'profile' })
   })
   kickWebhooks()
 }

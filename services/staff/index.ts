@@ -4,3 +4,5 @@ export { createPermissionGroup, deletePermissionGroup, updatePermissionGroup } f
 export { assertStaffChange, judgeStaffChange } from './scope'
 export type { GroupChange, StaffChange, UserChange } from './scope'
 export { createStaff, deleteStaff, updateStaff } from './staffUsers'
+export { findUserOfKind, removeUsers } from './userRemoval'
+export type { UserKind } from './userRemoval'

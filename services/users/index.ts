@@ -1,11 +1,14 @@
 // The User record customers and staff share: a new user's row, account events, search document and search, keyset paging, removal, promotion. Imports kernel, identity, messaging.
 // This file is the module's whole surface: code outside services/users/ imports from here only.
 export { ACCOUNT_EVENT_TYPES, recordAccountEvent } from './accountEvents'
+export { accountEventsOf, afterUserChange, userWebhookEvent, webhooksOf } from './afterUserChange'
+export type { UserChange, UserChangeCause, UserRow } from './afterUserChange'
 export { cursorFilter, isKeysetOrder, withTieBreak } from './cursor'
 export type { OrderBy } from './cursor'
 export { EMPTY_DOCUMENT, newUserRow } from './newUser'
 export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
 export { isPromotion, promotionChanges } from './promotion'
-export { MAX_BULK, detachUserData, removeUser } from './removal'
+export { MAX_BULK, beforeUserRemoval, removeUser } from './removal'
 export { countSearchedUsers, searchTermOf, userSearchFilter } from './search'
 export { refreshSearchDocument, searchDocumentOf } from './searchDocument'
+export { asTakenValueError, assertEmailFree, changedEmail, cleanEmail } from './userEmail'

@@ -1,22 +1,33 @@
 // Removing a user, the same way on every path (self-service accountDelete, customerDelete,
-// staffDelete, Keystone's generated deleteUser): its defaults, addresses and one-time tokens go
-// with it, and an ACCOUNT_DELETED event keeps who it was and who removed it, for the staff.
+// staffDelete and their bulk forms, Keystone's generated deleteUser): its defaults, addresses and
+// one-time tokens go with it, an ACCOUNT_DELETED event keeps who it was and who removed it, for the
+// staff, and the *_DELETED webhook (by isStaff) tells the listeners. The caller kicks the webhook
+// worker after commit. The bulk form, which judges scope first, is services/staff/userRemoval.ts.
 import type { Context } from '../../generated/keystone/types'
+import { emitWebhookEvent, userWebhookPayload, type WebhookEvent } from '../messaging'
 import { recordAccountEvent } from './accountEvents'
+import { userWebhookEvent } from './afterUserChange'
 
 // the most users one bulk deletion takes
 export const MAX_BULK = 100
 
-/** Everything that must go before the user row itself, and the event that records it. */
-export async function detachUserData (tx: Context, user: { id: string, email: string }, actorId: string | null): Promise<void> {
+type RemovedUser = { id: string, email: string, isStaff: boolean }
+
+/**
+ * Everything that must go before the user row itself, the event that records it and the webhook
+ * (`webhook` instead of STAFF_/CUSTOMER_DELETED: accountDelete announces ACCOUNT_DELETED).
+ */
+export async function beforeUserRemoval (tx: Context, user: RemovedUser, args: { actorId: string | null, webhook?: WebhookEvent }): Promise<void> {
   await tx.prisma.user.update({ where: { id: user.id }, data: { defaultBillingAddressId: null, defaultShippingAddressId: null } })
   await tx.prisma.address.deleteMany({ where: { userId: user.id } })
   await tx.prisma.oneTimeToken.deleteMany({ where: { userId: user.id } })
-  await recordAccountEvent(tx, { type: 'ACCOUNT_DELETED', userId: null, actorId, parameters: { user_id: user.id, email: user.email } })
+  // the event points at no user, so it survives the delete
+  await recordAccountEvent(tx, { type: 'ACCOUNT_DELETED', userId: null, actorId: args.actorId, parameters: { user_id: user.id, email: user.email } })
+  await emitWebhookEvent(tx, { event: args.webhook ?? userWebhookEvent('DELETED', user), payload: { user: userWebhookPayload(user) } })
 }
 
-export async function removeUser (tx: Context, user: { id: string, email: string }, actorId: string | null): Promise<void> {
-  // the event first: it points at no user, so it survives the delete
-  await detachUserData(tx, user, actorId)
+/** Remove one user and everything that goes with it. */
+export async function removeUser (tx: Context, user: RemovedUser, args: { actorId: string | null, webhook?: WebhookEvent }): Promise<void> {
+  await beforeUserRemoval(tx, user, args)
   await tx.prisma.user.delete({ where: { id: user.id } })
 }
