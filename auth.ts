@@ -11,7 +11,7 @@ import type { SessionStrategy } from '@keystone-6/core/types'
 import type { Context } from './generated/keystone/types'
 import type { GraphQLSchema } from 'graphql'
 import { env } from './env'
-import { verifyAccessToken } from './services/identity'
+import { verifyAccessTokenSignature } from './services/identity'
 import { customerOfToken, isCustomerToken } from './services/identity'
 import { clientIpOf } from './services/kernel'
 import { signInWithPassword } from './services/identity'
@@ -69,7 +69,7 @@ async function resolveSession (context: Context, credential: { via: 'jwt', token
   let userId: string
   let matchesKey: (key: string) => boolean
   if (credential.via === 'jwt') {
-    const verified = await verifyAccessToken(credential.token)
+    const verified = await verifyAccessTokenSignature(credential.token)
     if (!verified.ok) return undefined
     userId = verified.claims.sub
     matchesKey = key => sameKey(key, verified.claims.token)

@@ -6,7 +6,7 @@ import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import type { JSONValue } from '@keystone-6/core/types'
 import { userField } from '../shared/payloads'
-import { verifyAccessTokenOf } from '../../services/identity'
+import { verifyLiveAccessToken } from '../../services/identity'
 
 export const tokenVerify = (base: BaseSchemaMeta) => g.field({
   type: g.object<{ isValid?: boolean, payload?: JSONValue, userId?: string, errors?: FieldError[] }>()({
@@ -20,7 +20,7 @@ export const tokenVerify = (base: BaseSchemaMeta) => g.field({
   }),
   args: { token: g.arg({ type: g.nonNull(g.String) }) },
   resolve: withErrorsList(async ({ token }: { token: string }, context) => {
-    const { userId, claims } = await verifyAccessTokenOf(context.sudo(), token)
+    const { userId, claims } = await verifyLiveAccessToken(context.sudo(), token)
     // the token key is a revocation handle, not something a client needs to see
     const { token: _key, ...payload } = claims
     return { isValid: true, payload: payload as JSONValue, userId }

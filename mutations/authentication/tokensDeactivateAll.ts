@@ -4,12 +4,12 @@ import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import { requireCredentialSession } from '../shared/guards'
-import { deactivateAllTokens } from '../../services/identity'
+import { revokeCredentials } from '../../services/identity'
 
 export const tokensDeactivateAll = g.field({
   type: g.object<WithErrors>()({ name: 'TokensDeactivateAllPayload', fields: { errors: errorsField() } }),
   resolve: withErrorsList(async (_args: object, context) => {
-    await deactivateAllTokens(context.sudo(), requireCredentialSession(context))
+    await revokeCredentials(context.sudo(), requireCredentialSession(context))
     return {}
   }),
 })

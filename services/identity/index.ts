@@ -1,7 +1,7 @@
 // Who someone is and how they prove it: passwords and their policy, JWTs, the sign-in throttle, password sign-in, sessions, customer API tokens, one-time tokens, permission codes. Imports kernel.
 // This file is the module's whole surface: code outside services/identity/ imports from here only.
 export { customerOfToken, isCustomerToken, regenerateCustomerToken } from './customerTokens'
-export { newTokenKey, revokedCredentials, verifyAccessToken } from './jwt'
+export { newTokenKey, revokedCredentials, verifyAccessTokenSignature } from './jwt'
 export { TOKEN_PURPOSES, hasRecentToken, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'
 export { assertPasswordAcceptable, passwordProblems } from './passwordPolicy'
 export { hashPassword, passwordKdf, verifyPassword } from './passwords'
@@ -9,5 +9,5 @@ export { PERMISSIONS, effectiveChannels, effectivePermissions, isPermission, loa
 export type { Permission } from './permissionCodes'
 export { actingAs, isActiveStaffSession, isSuperuserSession, itemOfSession, loadSessionUser, sessionHolds, sessionOf } from './sessions'
 export type { Session, SessionVia } from './sessions'
-export { assertPasswordLoginAllowed, deactivateAllTokens, issueTokens, login, refreshAccessToken, signInWithPassword, signOutEverywhere, verifyAccessTokenOf } from './signIn'
+export { assertPasswordLoginAllowed, revokeCredentials, issueTokens, login, refreshAccessToken, signInWithPassword, revokeCredentialsAndLinks, verifyLiveAccessToken } from './signIn'
 export type { IssuedTokens } from './signIn'

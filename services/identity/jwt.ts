@@ -82,6 +82,6 @@ export async function verifyToken (token: string, type: TokenType): Promise<Veri
   }
 }
 
-export async function verifyAccessToken (token: string): Promise<VerifyResult> {
+export async function verifyAccessTokenSignature (token: string): Promise<VerifyResult> {
   return verifyToken(token, 'access')
 }

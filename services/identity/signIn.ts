@@ -109,7 +109,7 @@ export async function refreshAccessToken (
 }
 
 /** Verify an access token as the API would accept it: signature, expiry, and not revoked. */
-export async function verifyAccessTokenOf (context: Context, token: string): Promise<{ userId: string, claims: TokenClaims }> {
+export async function verifyLiveAccessToken (context: Context, token: string): Promise<{ userId: string, claims: TokenClaims }> {
   const claims = await liveClaims(context, token, 'access', 'token')
   return { userId: claims.sub, claims }
 }
@@ -118,13 +118,13 @@ export async function verifyAccessTokenOf (context: Context, token: string): Pro
  * Sign a user out everywhere after a change that makes its old credentials wrong (new email,
  * deactivation, promotion, a password set by staff): every token, and any pending one-time link.
  */
-export async function signOutEverywhere (context: Context, userId: string): Promise<void> {
+export async function revokeCredentialsAndLinks (context: Context, userId: string): Promise<void> {
   await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })
   await context.prisma.oneTimeToken.deleteMany({ where: { userId, usedAt: null } })
 }
 
 /** Revoke every token of the user: access and refresh tokens and its customer API token. */
-export async function deactivateAllTokens (context: Context, userId: string): Promise<void> {
+export async function revokeCredentials (context: Context, userId: string): Promise<void> {
   await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })
 }
 

@@ -134,7 +134,7 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
     }
     const addUsers = groupChange.addUsers ?? []
     if (addUsers.length) joins.push({ field: 'addUsers', userIds: addUsers, report: addUsers })
-    if (groupChange.removeUsers?.includes(actorId) && group && groupsOf(before, actorId).length === 1) {
+    if (groupChange.removeUsers?.includes(actorId) && group && groupIdsOf(before, actorId).length === 1) {
       const message = 'You cannot remove yourself from your last group.'
       errors.push({ field: 'removeUsers', code: 'CANNOT_REMOVE_FROM_LAST_GROUP', message, users: [actorId] })
     }
@@ -205,7 +205,7 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
     if (target.isSuperuser && deactivating) {
       errors.push({ field: 'isActive', code: 'DEACTIVATE_SUPERUSER_ACCOUNT', message: 'A superuser cannot be deactivated.' })
     }
-    if (self && removeGroups.length && groupsOf(before, actorId).every(id => removeGroups.includes(id))) {
+    if (self && removeGroups.length && groupIdsOf(before, actorId).every(id => removeGroups.includes(id))) {
       const message = 'You cannot remove yourself from your last group.'
       errors.push({ field: 'removeGroups', code: 'CANNOT_REMOVE_FROM_LAST_GROUP', message, groups: removeGroups })
     }
@@ -261,7 +261,7 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
   return errors
 }
 
-function groupsOf (state: ScopeState, userId: string): string[] {
+function groupIdsOf (state: ScopeState, userId: string): string[] {
   return [...state.groups.values()].filter(g => g.userIds.has(userId)).map(g => g.id)
 }
 
