@@ -34,7 +34,12 @@ const { withAuth: withKeystoneAuth } = createAuth({
  * read in the same statement that checked the credential.
  */
 export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]> (config: T): T {
-  return { ...withKeystoneAuth(config), session: config.session } as T
+  const withSignIn = withKeystoneAuth(config)
+  const files = withSignIn.ui?.getAdditionalFiles
+  // our sign-in page (admin/pages/signin.tsx) replaces Keystone's, which forgets a refusal at once
+  const getAdditionalFiles = async () => ((await files?.()) ?? []).filter(file => file.outputPath !== 'pages/signin.js')
+  const ui: typeof withSignIn.ui = { ...withSignIn.ui, getAdditionalFiles }
+  return { ...withSignIn, ui, session: config.session } as T
 }
 
 function bearerToken (req: IncomingMessage | undefined): string | undefined {

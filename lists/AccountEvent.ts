@@ -12,6 +12,8 @@ export const AccountEvent: Lists.AccountEvent = list({
     operation: { query: canManageUsersOrStaff, create: deny, update: deny, delete: deny },
     filter: { query: readableAccountEvents },
   },
+  // the list refuses every write: its page shows the fields read-only rather than as a form that fails
+  fieldDefaults: { ui: { itemView: { fieldMode: 'read' } } },
   ui: {
     hideNavigation: args => !canManageUsersOrStaff(args),
     hideCreate: true,

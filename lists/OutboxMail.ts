@@ -14,6 +14,8 @@ export const OutboxMail: Lists.OutboxMail = list({
     operation: { query: canManageUsersOrStaff, create: deny, update: deny, delete: deny },
     filter: { query: readableOutboxMails },
   },
+  // the list refuses every write: its page shows the fields read-only rather than as a form that fails
+  fieldDefaults: { ui: { itemView: { fieldMode: 'read' } } },
   ui: {
     hideNavigation: args => !canManageUsersOrStaff(args),
     hideCreate: true,

@@ -1,5 +1,5 @@
 // The User list: customers and staff in one list (isStaff), as in Saleor.
-import { list } from '@keystone-6/core'
+import { group, list } from '@keystone-6/core'
 import { gWithContext } from '@keystone-6/core'
 import { checkbox, json, relationship, select, text, timestamp, password, virtual } from '@keystone-6/core/fields'
 import { document } from '@keystone-6/fields-document'
@@ -23,10 +23,14 @@ import { afterUserChange, beforeUserRemoval, type UserRow } from '../services/us
 import { kickWebhooks } from '../services/messaging'
 import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
+import { userActions } from './userActions'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
 const g = gWithContext<Context>()
+
+// computed from other rows: shown on the user's page, never a form input
+const computed = { createView: { fieldMode: 'hidden' as const }, itemView: { fieldMode: 'read' as const } }
 
 // a relationship input that sets a default address names it by id; a disconnect clears it
 function connectedId (input: unknown): string | null | undefined {
@@ -62,8 +66,10 @@ export const User: Lists.User = list({
     hideNavigation: args => !canManageUsersOrStaff(args),
     labelField: 'email',
     searchFields: ['email', 'firstName', 'lastName', 'name', 'phone'],
-    listView: { initialColumns: ['email', 'firstName', 'lastName', 'isStaff', 'isActive', 'dateJoined'] },
+    listView: { initialColumns: ['email', 'firstName', 'lastName', 'isStaff', 'isActive', 'isConfirmed', 'dateJoined', 'lastLogin'] },
   },
+  // send password reset, resend confirmation, sign out everywhere, (de)activate (lists/userActions.ts)
+  actions: userActions,
   hooks: {
     resolveInput: {
       // every stored default of a new user, as the seed writes it too (services/users/newUser.ts);
@@ -127,141 +133,184 @@ export const User: Lists.User = list({
     },
   },
   fields: {
-    email: text({
-      isIndexed: 'unique',
-      validation: { isRequired: true },
-      access: {
-        // a customer's own email changes only through the verified requestEmailChange flow
-        update: managesUser,
-      },
-      hooks: {
-        resolveInput: ({ resolvedData }) => typeof resolvedData?.email === 'string' ? normalizeEmail(resolvedData.email) : resolvedData?.email,
-        validate: ({ resolvedData, addValidationError }) => {
-          if (typeof resolvedData?.email === 'string' && !isValidEmail(resolvedData.email)) addValidationError('email is not a valid email address')
-        },
-      },
-    }),
-    firstName: text({ validation: { length: { max: 256 } } }),
-    lastName: text({ validation: { length: { max: 256 } } }),
-    name: text({ validation: { length: { max: 512 } } }),
-    password: password({
-      kdf: passwordKdf,
-      validation: { length: { min: 8, max: 256 } },
-      access: {
-        // WARNING: never readable, not even as isSet through another user's eyes
-        read: deny,
-        // self-service password changes re-check the old password (passwordChange)
-        update: managesOtherUser,
-      },
-      ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
-    }),
-    jwtTokenKey: text({ ...secret, db: { isNullable: true } }),
-    // the customer API token (regenerateCustomerToken): only its SHA-256, looked up by index
-    customerTokenHash: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
-    customerTokenIssuedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
-    customerTokenLastUsedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
-
-    isActive: checkbox({ defaultValue: true, access: { create: canManageUsersOrStaff, update: managesOtherUser } }),
-    isStaff: checkbox({ defaultValue: false, access: { create: canManageStaff, update: canManageStaff } }),
-    isSuperuser: checkbox({ defaultValue: false, access: { create: isSuperuser, update: isSuperuser } }),
-    isConfirmed: checkbox({ defaultValue: false, ...managerWritable }),
-
-    // indexed: customers lists newest first, and a search can stop at the first page it fills
-    dateJoined: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true, ...system }),
-    updatedAt: timestamp({ db: { updatedAt: true }, ...system }),
-    lastLogin: timestamp({ ...system }),
-
-    languageCode: text({ defaultValue: 'en', validation: { length: { max: 35 } } }),
-    phone: text({
-      validation: { length: { max: 32 } },
-      hooks: {
-        // the same E.164 rule as the profile mutations, on the generated API and in the Admin UI
-        resolveInput: ({ resolvedData }) => {
-          const phone = resolvedData?.phone
-          return typeof phone === 'string' ? (profilePhone(phone) ?? phone) : phone
-        },
-        validate: ({ resolvedData, addValidationError }) => {
-          if (typeof resolvedData?.phone === 'string' && profilePhone(resolvedData.phone) === null) addValidationError(`phone: ${PHONE_MESSAGE}`)
-        },
+    ...group({
+      label: 'Profile',
+      description: 'Who the user is',
+      fields: {
+        email: text({
+          isIndexed: 'unique',
+          validation: { isRequired: true },
+          access: {
+            // a customer's own email changes only through the verified requestEmailChange flow
+            update: managesUser,
+          },
+          hooks: {
+            resolveInput: ({ resolvedData }) => typeof resolvedData?.email === 'string' ? normalizeEmail(resolvedData.email) : resolvedData?.email,
+            validate: ({ resolvedData, addValidationError }) => {
+              if (typeof resolvedData?.email === 'string' && !isValidEmail(resolvedData.email)) addValidationError('email is not a valid email address')
+            },
+          },
+        }),
+        firstName: text({ validation: { length: { max: 256 } } }),
+        lastName: text({ validation: { length: { max: 256 } } }),
+        name: text({ validation: { length: { max: 512 } } }),
+        phone: text({
+          validation: { length: { max: 32 } },
+          hooks: {
+            // the same E.164 rule as the profile mutations, on the generated API and in the Admin UI
+            resolveInput: ({ resolvedData }) => {
+              const phone = resolvedData?.phone
+              return typeof phone === 'string' ? (profilePhone(phone) ?? phone) : phone
+            },
+            validate: ({ resolvedData, addValidationError }) => {
+              if (typeof resolvedData?.phone === 'string' && profilePhone(resolvedData.phone) === null) addValidationError(`phone: ${PHONE_MESSAGE}`)
+            },
+          },
+        }),
+        languageCode: text({ defaultValue: 'en', validation: { length: { max: 35 } } }),
       },
     }),
-    note: document({ formatting: true, links: true, ...staffOnly }),
-    metadata: metadataField(),
-    privateMetadata: metadataField(staffOnly),
-    externalReference: text({ isIndexed: 'unique', db: { isNullable: true }, validation: { isRequired: false }, ...managerWritable }),
-    onboardingStatus: select({ type: 'string', options: [...ONBOARDING_STATUSES], defaultValue: 'not_started', validation: { isRequired: true } }),
-    orderWebhookUrl: text({
-      validation: { length: { max: 2048 } },
-      hooks: {
-        validate: async ({ resolvedData, addValidationError }) => {
-          const url = resolvedData?.orderWebhookUrl
-          if (typeof url !== 'string' || !url) return
-          return reportDomainErrors(addValidationError, () => assertSafeWebhookUrl(url, 'orderWebhookUrl'), { prefix: 'orderWebhookUrl' })
-        },
+    ...group({
+      label: 'Account status and security',
+      description: 'Whether and how the user signs in',
+      fields: {
+        isActive: checkbox({ defaultValue: true, access: { create: canManageUsersOrStaff, update: managesOtherUser } }),
+        isConfirmed: checkbox({ defaultValue: false, ...managerWritable }),
+        isStaff: checkbox({ defaultValue: false, access: { create: canManageStaff, update: canManageStaff } }),
+        isSuperuser: checkbox({ defaultValue: false, access: { create: isSuperuser, update: isSuperuser } }),
+        hasAccount: virtual({
+          access: { read: isSelfOrManager },
+          ui: computed,
+          field: g.field({
+            type: g.nonNull(g.Boolean),
+            resolve: item => typeof item.password === 'string' && item.password.length > 0,
+          }),
+        }),
+        hasCustomerToken: virtual({
+          access: { read: isSelfOrManager },
+          ui: computed,
+          field: g.field({ type: g.nonNull(g.Boolean), resolve: item => typeof item.customerTokenHash === 'string' }),
+        }),
+        password: password({
+          kdf: passwordKdf,
+          validation: { length: { min: 8, max: 256 } },
+          access: {
+            // WARNING: never readable, not even as isSet through another user's eyes
+            read: deny,
+            // self-service password changes re-check the old password (passwordChange)
+            update: managesOtherUser,
+          },
+          ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
+        }),
+        jwtTokenKey: text({ ...secret, db: { isNullable: true } }),
+        // the customer API token (regenerateCustomerToken): only its SHA-256, looked up by index
+        customerTokenHash: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
+        customerTokenIssuedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
+        customerTokenLastUsedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
+        // indexed: customers lists newest first, and a search can stop at the first page it fills
+        dateJoined: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true, ...system }),
+        lastLogin: timestamp({ ...system }),
+        updatedAt: timestamp({ db: { updatedAt: true }, ...system }),
       },
     }),
-
-    addresses: relationship({
-      ref: 'Address.user',
-      many: true,
-      // written from the Address side only, which pins the owner, validates and counts
-      access: { create: deny, update: deny },
-      ui: { displayMode: 'table', columns: ['firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'], itemView: { fieldMode: 'read' } },
+    ...group({
+      label: 'Addresses and defaults',
+      fields: {
+        addresses: relationship({
+          ref: 'Address.user',
+          many: true,
+          // written from the Address side only, which pins the owner, validates and counts
+          access: { create: deny, update: deny },
+          ui: { displayMode: 'table', columns: ['firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'], itemView: { fieldMode: 'read' } },
+        }),
+        defaultShippingAddress: relationship({ ref: 'Address' }),
+        defaultBillingAddress: relationship({ ref: 'Address' }),
+      },
     }),
-    defaultShippingAddress: relationship({ ref: 'Address' }),
-    defaultBillingAddress: relationship({ ref: 'Address' }),
-    customerGroups: relationship({
-      ref: 'CustomerGroup.users',
-      many: true,
-      access: { create: canManageUsers, update: managesUser },
+    ...group({
+      label: 'Groups and permissions',
+      description: 'Customer groups, and what a staff user may do and where',
+      fields: {
+        customerGroups: relationship({
+          ref: 'CustomerGroup.users',
+          many: true,
+          access: { create: canManageUsers, update: managesUser },
+        }),
+        permissionGroups: relationship({
+          ref: 'PermissionGroup.users',
+          many: true,
+          access: { read: isSelfOrManager, create: canManageStaff, update: canManageStaff },
+        }),
+        userPermissions: virtual({
+          access: { read: isSelfOrManager },
+          ui: computed,
+          field: g.field({
+            type: g.nonNull(g.list(g.nonNull(PermissionEnum))),
+            async resolve (item, _args, context) {
+              if (!item.isStaff || !item.isActive) return []
+              return effectivePermissions({ ...item, permissionGroups: await loadPermissionGroupsOf(context, item.id) })
+            },
+          }),
+        }),
+        restrictedAccessToChannels: virtual({
+          access: { read: isSelfOrManager },
+          ui: computed,
+          field: g.field({
+            type: g.nonNull(g.Boolean),
+            async resolve (item, _args, context) {
+              if (!item.isStaff) return false
+              return effectiveChannels(item, await loadPermissionGroupsOf(context, item.id)) !== 'ALL'
+            },
+          }),
+        }),
+        accessibleChannels: virtual({
+          access: { read: isSelfOrManager },
+          field: lists => g.field({
+            type: g.nonNull(g.list(g.nonNull(lists.Channel.types.output))),
+            async resolve (item, _args, context) {
+              if (!item.isStaff || !item.isActive) return []
+              const channels = effectiveChannels(item, await loadPermissionGroupsOf(context, item.id))
+              // the caller may read this user; the channels it reaches come with it
+              const sudo = context.sudo()
+              if (channels === 'ALL') return sudo.db.Channel.findMany({ orderBy: { slug: 'asc' } })
+              return sudo.db.Channel.findMany({ where: { id: { in: [...channels] } }, orderBy: { slug: 'asc' } })
+            },
+          }),
+          ui: { ...computed, query: '{ name slug }' },
+        }),
+      },
     }),
-    permissionGroups: relationship({
-      ref: 'PermissionGroup.users',
-      many: true,
-      access: { read: isSelfOrManager, create: canManageStaff, update: canManageStaff },
+    ...group({
+      label: 'Metadata',
+      fields: {
+        note: document({ formatting: true, links: true, ...staffOnly }),
+        metadata: metadataField(),
+        privateMetadata: metadataField(staffOnly),
+        externalReference: text({ isIndexed: 'unique', db: { isNullable: true }, validation: { isRequired: false }, ...managerWritable }),
+        onboardingStatus: select({ type: 'string', options: [...ONBOARDING_STATUSES], defaultValue: 'not_started', validation: { isRequired: true } }),
+        orderWebhookUrl: text({
+          validation: { length: { max: 2048 } },
+          hooks: {
+            validate: async ({ resolvedData, addValidationError }) => {
+              const url = resolvedData?.orderWebhookUrl
+              if (typeof url !== 'string' || !url) return
+              return reportDomainErrors(addValidationError, () => assertSafeWebhookUrl(url, 'orderWebhookUrl'), { prefix: 'orderWebhookUrl' })
+            },
+          },
+        }),
+      },
     }),
-    events: relationship({
-      ref: 'AccountEvent.user',
-      many: true,
-      access: { read: managesUser, create: deny, update: deny },
-      // the account history on the user's page, newest first
-      ui: { displayMode: 'table', columns: ['date', 'type', 'actor', 'parameters'], initialSort: { field: 'date', direction: 'DESC' }, createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } },
-    }),
-
-    userPermissions: virtual({
-      access: { read: isSelfOrManager },
-      field: g.field({
-        type: g.nonNull(g.list(g.nonNull(PermissionEnum))),
-        async resolve (item, _args, context) {
-          if (!item.isStaff || !item.isActive) return []
-          return effectivePermissions({ ...item, permissionGroups: await loadPermissionGroupsOf(context, item.id) })
-        },
-      }),
-    }),
-    restrictedAccessToChannels: virtual({
-      access: { read: isSelfOrManager },
-      field: g.field({
-        type: g.nonNull(g.Boolean),
-        async resolve (item, _args, context) {
-          if (!item.isStaff) return false
-          return effectiveChannels(item, await loadPermissionGroupsOf(context, item.id)) !== 'ALL'
-        },
-      }),
-    }),
-    accessibleChannels: virtual({
-      access: { read: isSelfOrManager },
-      field: lists => g.field({
-        type: g.nonNull(g.list(g.nonNull(lists.Channel.types.output))),
-        async resolve (item, _args, context) {
-          if (!item.isStaff || !item.isActive) return []
-          const channels = effectiveChannels(item, await loadPermissionGroupsOf(context, item.id))
-          // the caller may read this user; the channels it reaches come with it
-          const sudo = context.sudo()
-          if (channels === 'ALL') return sudo.db.Channel.findMany({ orderBy: { slug: 'asc' } })
-          return sudo.db.Channel.findMany({ where: { id: { in: [...channels] } }, orderBy: { slug: 'asc' } })
-        },
-      }),
-      ui: { query: '{ name slug }' },
+    ...group({
+      label: 'History',
+      fields: {
+        events: relationship({
+          ref: 'AccountEvent.user',
+          many: true,
+          access: { read: managesUser, create: deny, update: deny },
+          // the account history on the user's page, newest first
+          ui: { displayMode: 'table', columns: ['date', 'type', 'actor', 'parameters'], initialSort: { field: 'date', direction: 'DESC' }, createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } },
+        }),
+      },
     }),
     // what customers(search) scans; kept by services/users/searchDocument.ts, never written through the API
     searchDocument: text({
@@ -270,17 +319,6 @@ export const User: Lists.User = list({
       // a session-level rule, not a per-item one: Keystone decides whether a filter is allowed
       // before it has items, and the text holds nothing these staff cannot read anyway
       access: { read: canManageUsersOrStaff },
-    }),
-    hasCustomerToken: virtual({
-      access: { read: isSelfOrManager },
-      field: g.field({ type: g.nonNull(g.Boolean), resolve: item => typeof item.customerTokenHash === 'string' }),
-    }),
-    hasAccount: virtual({
-      access: { read: isSelfOrManager },
-      field: g.field({
-        type: g.nonNull(g.Boolean),
-        resolve: item => typeof item.password === 'string' && item.password.length > 0,
-      }),
     }),
   },
 })

@@ -11,6 +11,8 @@ export const WebhookDelivery: Lists.WebhookDelivery = list({
   access: {
     operation: { query: canManageApps, create: deny, update: deny, delete: deny },
   },
+  // the list refuses every write: its page shows the fields read-only rather than as a form that fails
+  fieldDefaults: { ui: { itemView: { fieldMode: 'read' } } },
   ui: {
     hideNavigation: args => !canManageApps(args),
     hideCreate: true,

@@ -4,4 +4,5 @@ export { createCustomer, deleteCustomers, findCustomer, updateCustomer } from '.
 export type { CustomerInput } from './customers'
 export { changePassword, confirmAccount, confirmEmailChange, deleteAccount, registerAccount, requestAccountDeletion, requestEmailChange, requestPasswordReset, setPasswordWithToken } from './lifecycle'
 export type { RegisterInput } from './lifecycle'
+export { resendConfirmationAsStaff, sendPasswordResetAsStaff, setActiveAsStaff, signOutEverywhereAsStaff } from './staffActions'
 export { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone, updateProfile } from './profile'

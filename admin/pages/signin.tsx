@@ -1,0 +1,71 @@
+// The Admin UI sign-in page: Keystone's own (@keystone-6/auth/pages/SigninPage), except that a
+// refusal stays on screen. Keystone's refetches the Admin UI's metadata after every attempt, which
+// is refused to anyone signed out and remounts the page with an empty form; this one loads the
+// Admin UI afresh only after a success. The refusal reads the same for every cause (enumeration).
+import { useState, type FormEvent } from 'react'
+import { Button } from '@keystar/ui/button'
+import { Grid, HStack, VStack } from '@keystar/ui/layout'
+import { Notice } from '@keystar/ui/notice'
+import { PasswordField } from '@keystar/ui/password-field'
+import { Content } from '@keystar/ui/slots'
+import { TextField } from '@keystar/ui/text-field'
+import { Heading, Text } from '@keystar/ui/typography'
+import { useMutation, gql } from '@keystone-6/core/admin-ui/apollo'
+import { Logo, GraphQLErrorNotice } from '@keystone-6/core/admin-ui/components'
+
+const SIGN_IN = gql`
+  mutation KsAuthSignin($identity: String!, $secret: String!) {
+    authenticate: authenticateUserWithPassword(email: $identity, password: $secret) {
+      ... on UserAuthenticationWithPasswordSuccess { item { id } }
+      ... on UserAuthenticationWithPasswordFailure { message }
+    }
+  }
+`
+
+type Answer = { authenticate: { __typename?: string, item?: { id: string }, message?: string } | null }
+
+export default function SigninPage () {
+  const [identity, setIdentity] = useState('')
+  const [secret, setSecret] = useState('')
+  const [refused, setRefused] = useState<string | null>(null)
+  const [signIn, { error, loading }] = useMutation<Answer>(SIGN_IN)
+  const [signedIn, setSignedIn] = useState(false)
+
+  async function onSubmit (event: FormEvent<HTMLElement>) {
+    if (event.target !== event.currentTarget) return
+    event.preventDefault()
+    setRefused(null)
+    const { data } = await signIn({ variables: { identity, secret } }).catch(() => ({ data: undefined }))
+    if (data?.authenticate?.item) {
+      setSignedIn(true)
+      // a full load: the Admin UI's metadata is read again with the new session cookie
+      window.location.assign('/')
+      return
+    }
+    setSecret('')
+    if (data?.authenticate) setRefused(data.authenticate.message || 'Authentication failed.')
+  }
+
+  return (
+    <>
+      <title>Keystone - Sign in</title>
+      <Grid alignItems="center" marginX="auto" maxWidth="100%" minHeight="100vh" minWidth={0} paddingX="xlarge" rows="auto 1fr" width="container.xsmall">
+        <HStack paddingY="xlarge"><Logo /></HStack>
+        <VStack elementType="form" onSubmit={onSubmit} flex gap="xxlarge" paddingY="xlarge">
+          <Heading elementType="h1" size="regular">Sign in</Heading>
+          <GraphQLErrorNotice errors={[error]} />
+          {refused && (
+            <Notice tone="critical">
+              <Content><Text>{`${refused} Check the email and password: only active staff may sign in here.`}</Text></Content>
+            </Notice>
+          )}
+          <VStack gap="large">
+            <TextField autoFocus id="identity" isRequired label="Email" name="identity" onChange={setIdentity} value={identity} />
+            <PasswordField id="password" isRequired label="Password" autoComplete="current-password" onChange={setSecret} value={secret} />
+          </VStack>
+          <Button alignSelf="start" isPending={loading || signedIn} prominence="high" type="submit">Sign in</Button>
+        </VStack>
+      </Grid>
+    </>
+  )
+}
