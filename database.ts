@@ -28,7 +28,10 @@ export function createAdapter (databaseUrl: string): SqlDriverAdapterFactory {
 /** The `db` settings that put a Keystone config on `databaseUrl`. */
 export function databaseSettings (databaseUrl: string) {
   return {
-    prismaClientOptions: () => ({ adapter: createAdapter(databaseUrl) }),
+    // a change waits its turn rather than fail: scope changes queue on one advisory lock, and a
+    // burst of writes queues on the pool's ten connections (Prisma's defaults: 2 s, then 5 s);
+    // a request's own time budget (server/graphqlLimits.ts) still bounds what a caller waits
+    prismaClientOptions: () => ({ adapter: createAdapter(databaseUrl), transactionOptions: { maxWait: 10_000, timeout: 15_000 } }),
     extendPrismaClient: <T extends object>(client: T): T => {
       if (providerOf(databaseUrl) === 'postgresql') poolsOfClients.set(client, postgresPool(databaseUrl))
       return client
