@@ -133,6 +133,11 @@ export const User: Lists.User = list({
     },
   },
   fields: {
+    // secrets outside every group: a group may name only fields the Admin UI knows, and these are
+    // in no schema at all
+    jwtTokenKey: text({ ...secret, db: { isNullable: true } }),
+    // the customer API token (regenerateCustomerToken): only its SHA-256, looked up by index
+    customerTokenHash: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
     ...group({
       label: 'Profile',
       description: 'Who the user is',
@@ -202,9 +207,6 @@ export const User: Lists.User = list({
           },
           ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
         }),
-        jwtTokenKey: text({ ...secret, db: { isNullable: true } }),
-        // the customer API token (regenerateCustomerToken): only its SHA-256, looked up by index
-        customerTokenHash: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
         customerTokenIssuedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
         customerTokenLastUsedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
         // indexed: customers lists newest first, and a search can stop at the first page it fills
