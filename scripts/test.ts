@@ -1,4 +1,4 @@
-// `npm test`: check the committed artifacts and migrations against the lists, build once, then
+// `npm test`: check the formatting (Prettier), check the committed artifacts and migrations against the lists, build once, then
 // run every test file under tests/ with Node's test runner (through tsx). With TEST_DATABASE_URL
 // (a PostgreSQL server the tests may create databases on), the PostgreSQL build is made first,
 // and the tests that ask for PostgreSQL run on it instead of being skipped. Every test server's
@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { buildPostgresqlServer, runKeystone } from './lib/keystoneCli'
 import { projectRoot } from './lib/migrationFiles'
 
@@ -20,6 +20,15 @@ function testFiles (dir: string): string[] {
 }
 
 const only = process.argv.slice(2)
+// the whole suite starts with the formatting: one style, lines that fit on a screen (`npm run format` fixes it)
+if (only.length === 0) {
+  const prettier = path.join(projectRoot, 'node_modules/prettier/bin/prettier.cjs')
+  const check = spawnSync(process.execPath, [prettier, '--check', '--log-level', 'warn', '.'], { cwd: projectRoot, stdio: 'inherit' })
+  if (check.status !== 0) {
+    console.error('Some files are not formatted: run `npm run format` and commit them.')
+    process.exit(1)
+  }
+}
 const postgresUrl = process.env.TEST_DATABASE_URL
 if (postgresUrl) {
   if (!/^postgres(ql)?:\/\//.test(postgresUrl)) {
