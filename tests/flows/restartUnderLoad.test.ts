@@ -142,8 +142,10 @@ async function restartUnderLoad (database: (typeof TEST_DATABASES)[number], sign
     // draining answers every request the server took: a refusal could only be a 5xx, which SIGTERM must not cause
     if (signal === 'SIGTERM') assert.deepEqual(refused.map(write => write.status), [], 'no request refused around a SIGTERM')
     const committedUnanswered = unanswered.filter(write => byEmail.has(write.email)).length
+    // refused connections never reached a server (the listener was closed or not yet open); the rest were cut in flight
+    const cut = unanswered.filter(write => !/ECONNREFUSED/.test(write.answer ?? '')).length
     const line = `${database} ${signal}: requests sent ${writes.length}, accepted ${accepted.length} (${acceptedAtRestart} before the restart), `
-      + `refused ${refused.length}, unanswered ${unanswered.length} (${committedUnanswered} of them committed whole); `
+      + `refused ${refused.length}, unanswered ${unanswered.length} (${cut} cut in flight, the rest refused connections; ${committedUnanswered} committed whole); `
       + `writes checked ${users.length} users with ${addresses.length} addresses, ${events.length} events, ${mails.length} mails, ${tokens.length} tokens`
     t.diagnostic(line)
     console.log(line)
