@@ -54,13 +54,17 @@ export function isDatabaseUnavailable (error: unknown): boolean {
 
 /** The error a client is shown for a request that could not reach the database. */
 export function databaseUnavailableError (): GraphQLFormattedError {
-  return { message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: DATABASE_UNAVAILABLE, retryable: true, retryAfterSeconds: RETRY_AFTER_SECONDS } }
+  return {
+    message: DATABASE_UNAVAILABLE_MESSAGE,
+    extensions: { code: DATABASE_UNAVAILABLE, retryable: true, retryAfterSeconds: RETRY_AFTER_SECONDS },
+  }
 }
 
 /** Apollo's formatError: a connection-level failure becomes DATABASE_UNAVAILABLE; anything else passes. */
 export function formatDatabaseErrors (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (!isDatabaseUnavailable(error)) return formatted
-  return { ...databaseUnavailableError(), ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) }
+  const { path, locations } = formatted
+  return { ...databaseUnavailableError(), ...(path ? { path } : {}), ...(locations ? { locations } : {}) }
 }
 
 /**

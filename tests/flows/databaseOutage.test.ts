@@ -67,13 +67,19 @@ async function probe (name: 'healthz' | 'readyz'): Promise<{ status: number, bod
   return { status: response.status, body: await response.json() }
 }
 
-test('PostgreSQL stopped: 503 with Retry-After and DATABASE_UNAVAILABLE at once, /readyz unreachable; started again: the same process answers', { skip }, async (t) => {
+const NAME = 'PostgreSQL stopped: 503 with Retry-After and DATABASE_UNAVAILABLE at once, /readyz unreachable; '
+  + 'started again: the same process answers'
+
+test(NAME, { skip }, async (t) => {
   const live = server!
   const { tokenFor } = await import('../helpers/actors')
   const { makeCustomer } = await import('../helpers/factories')
   const customer = await makeCustomer(live.context)
   const token = await tokenFor(live.context, String(customer.id))
-  const register = () => { sent++; return live.gql(REGISTER, { input: { email: email('outage'), password: PASSWORD, redirectUrl: REDIRECT } }) }
+  const register = () => {
+    sent++
+    return live.gql(REGISTER, { input: { email: email('outage'), password: PASSWORD, redirectUrl: REDIRECT } })
+  }
   const me = () => { sent++; return live.gql(ME, {}, { token }) }
 
   // given a server that answers

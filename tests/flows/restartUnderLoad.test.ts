@@ -35,7 +35,9 @@ async function until (what: string, check: () => boolean): Promise<void> {
   }
 }
 
-async function restartUnderLoad (database: (typeof TEST_DATABASES)[number], signal: 'SIGTERM' | 'SIGKILL', t: { diagnostic: (line: string) => void }) {
+type Database = (typeof TEST_DATABASES)[number]
+
+async function restartUnderLoad (database: Database, signal: 'SIGTERM' | 'SIGKILL', t: { diagnostic: (line: string) => void }) {
   const first = await startServer({ database })
   let second: TestServer | undefined
   try {
@@ -59,7 +61,10 @@ async function restartUnderLoad (database: (typeof TEST_DATABASES)[number], sign
               firstName: 'Load',
               lastName: tag,
               redirectUrl: REDIRECT,
-              defaultShippingAddress: { firstName: tag, lastName: 'Load', streetAddress1: '1 Main St', city: 'Springfield', postalCode: '62701', countryArea: 'IL', country: 'US' },
+              defaultShippingAddress: {
+                firstName: tag, lastName: 'Load', streetAddress1: '1 Main St', city: 'Springfield',
+                postalCode: '62701', countryArea: 'IL', country: 'US',
+              },
             },
           }, { token })
           write.status = response.status
@@ -131,7 +136,9 @@ async function restartUnderLoad (database: (typeof TEST_DATABASES)[number], sign
     // no address, mail or event of the run without its user
     const userIds = new Set(ids)
     assert.ok(addresses.every(row => row.userId !== null && userIds.has(row.userId)), 'every address of the run has its user')
-    assert.ok(mails.every(row => row.userId !== null && userIds.has(row.userId) && byEmail.get(row.to)?.id === row.userId), 'every mail of the run has its user')
+    const ownMail = (row: { userId: string | null, to: string }) =>
+      row.userId !== null && userIds.has(row.userId) && byEmail.get(row.to)?.id === row.userId
+    assert.ok(mails.every(ownMail), 'every mail of the run has its user')
     assert.equal(addresses.length, users.length)
     assert.equal(mails.length, users.length)
 
@@ -143,13 +150,20 @@ async function restartUnderLoad (database: (typeof TEST_DATABASES)[number], sign
     if (signal === 'SIGTERM') assert.deepEqual(refused.map(write => write.status), [], 'no request refused around a SIGTERM')
     const committedUnanswered = unanswered.filter(write => byEmail.has(write.email)).length
     // refused connections never reached a server (the listener was closed or not yet open); the rest were cut in flight
-    const cut = unanswered.filter(write => !/ECONNREFUSED/.test(write.answer ?? '')).length
-    const line = `${database} ${signal}: requests sent ${writes.length}, accepted ${accepted.length} (${acceptedAtRestart} before the restart), `
-      + `refused ${refused.length}, unanswered ${unanswered.length} (${cut} cut in flight, the rest refused connections; ${committedUnanswered} committed whole); `
-      + `writes checked ${users.length} users with ${addresses.length} addresses, ${events.length} events, ${mails.length} mails, ${tokens.length} tokens`
+    const cutWrites = unanswered.filter(write => !/ECONNREFUSED/.test(write.answer ?? ''))
+    const cut = cutWrites.length
+    const line = `${database} ${signal}: requests sent ${writes.length}, `
+      + `accepted ${accepted.length} (${acceptedAtRestart} before the restart), `
+      + `refused ${refused.length}, unanswered ${unanswered.length} `
+      + `(${cut} cut in flight${cut ? ` [${[...new Set(cutWrites.map(write => write.answer))].join(' | ')}]` : ''}, `
+      + `the rest refused connections; ${committedUnanswered} committed whole); `
+      + `writes checked ${users.length} users with ${addresses.length} addresses, ${events.length} events, `
+      + `${mails.length} mails, ${tokens.length} tokens`
     t.diagnostic(line)
     console.log(line)
-    assert.ok(acceptedBefore > 0 && accepted.length > acceptedAtRestart, `writes were accepted before and after the restart; first refusal: ${refused[0]?.answer}; first unanswered: ${writes.find(write => write.outcome === 'unanswered')?.answer}`)
+    const firstUnanswered = unanswered[0]?.answer
+    assert.ok(acceptedBefore > 0 && accepted.length > acceptedAtRestart,
+      `writes were accepted before and after the restart; first refusal: ${refused[0]?.answer}; first unanswered: ${firstUnanswered}`)
   } finally {
     await second?.stop()
     await first.stop()
@@ -159,7 +173,9 @@ async function restartUnderLoad (database: (typeof TEST_DATABASES)[number], sign
 for (const database of TEST_DATABASES) {
   describe(`restart under a write load on ${database}`, { skip: databaseSkipReason(database) }, () => {
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      test(`${signal} in the middle of a customerCreate load from ${CLIENTS} clients: every accepted write is there, none half-written`, async (t) => {
+      const name = `${signal} in the middle of a customerCreate load from ${CLIENTS} clients: `
+        + 'every accepted write is there, none half-written'
+      test(name, async (t) => {
         await restartUnderLoad(database, signal, t)
       })
     }
