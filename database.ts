@@ -47,7 +47,8 @@ const poolsOfClients = new WeakMap<object, pg.Pool>()
 function postgresPool (databaseUrl: string): pg.Pool {
   let pool = postgresPools.get(databaseUrl)
   if (!pool) {
-    pool = new pg.Pool({ connectionString: databaseUrl, allowExitOnIdle: true })
+    // a server that does not answer a connection attempt is a failed request after 10 s, not a hang
+    pool = new pg.Pool({ connectionString: databaseUrl, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 })
     // a connection the server ended while idle (a restart, DROP DATABASE … WITH (FORCE)) is
     // dropped from the pool and replaced on demand; it must not end the process
     pool.on('error', error => console.error(`postgresql: idle connection lost (${error.message})`))

@@ -10,6 +10,7 @@ import { startWebhookWorker } from './services/messaging'
 import type { Context } from './generated/keystone/types'
 import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { graphqlErrorLogging } from './server/graphqlLogging'
+import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
 import { extendExpressApp, GRAPHQL_PATH } from './server/http'
 import { logger, routeConsoleToLogger } from './server/logger'
@@ -70,10 +71,12 @@ model LoginThrottle {
     },
     // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget;
     // errors logged by code and path (server/graphqlLogging.ts); SIGTERM is ours (server/shutdown.ts):
-    // Apollo's own handler would refuse the requests still in flight and end the process by the signal
+    // Apollo's own handler would refuse the requests still in flight and end the process by the signal;
+    // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts)
     apolloConfig: {
       ...limits,
-      plugins: [...limits.plugins, graphqlErrorLogging()],
+      plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
+      formatError: formatDatabaseErrors,
       logger: logger.child({ source: 'apollo' }),
       stopOnTerminationSignals: false,
     },

@@ -14,6 +14,7 @@ import { pinoHttp } from 'pino-http'
 import type { KeystoneContext } from '@keystone-6/core/types'
 import { env } from '../env'
 import { logger, requestContext } from './logger'
+import { RETRY_AFTER_SECONDS } from './databaseErrors'
 
 export const GRAPHQL_PATH = '/api/graphql'
 // body-parser's default, the ceiling Keystone's own parser applies to GraphQL bodies
@@ -122,7 +123,7 @@ export function extendExpressApp (app: Express, context: KeystoneContext): void 
 
   // the process is up
   app.get('/healthz', (_req, res) => { res.set('cache-control', 'no-store').json({ status: 'ok' }) })
-  // the database answers
+  // the database answers; while it does not, load balancers take this process out and clients retry
   app.get('/readyz', async (_req, res) => {
     res.set('cache-control', 'no-store')
     try {
@@ -132,7 +133,8 @@ export function extendExpressApp (app: Express, context: KeystoneContext): void 
       ])
       res.json({ status: 'ok', database: 'up' })
     } catch {
-      res.status(503).json({ status: 'unavailable', database: 'down' })
+      res.status(503).set('retry-after', String(RETRY_AFTER_SECONDS))
+        .json({ status: 'unavailable', database: 'down', message: 'The database is unreachable.' })
     }
   })
 

@@ -65,7 +65,8 @@ function toClientError (error: unknown): unknown {
   if (error instanceof GraphQLError) return error
   if (env.isProduction) {
     console.error(error)
-    return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })
+    // originalError: kept for the server edge (a database out of reach becomes a 503), never sent to clients
+    return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' }, originalError: error as Error })
   }
   return error
 }

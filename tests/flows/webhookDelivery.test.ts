@@ -52,8 +52,11 @@ async function disconnect (on: Context | undefined): Promise<void> {
   await (on?.prisma as { $disconnect?: () => Promise<void> } | undefined)?.$disconnect?.()
 }
 
-// a receiver on a free loopback port; `answer` picks the status of the n-th request (from 1)
-async function startReceiver (answer: (n: number, receipt: Omit<Receipt, 'answered'>, response: ServerResponse) => number | undefined = () => 200): Promise<Receiver> {
+// a receiver on a free loopback port (or `port`); `answer` picks the status of the n-th request (from 1)
+async function startReceiver (
+  answer: (n: number, receipt: Omit<Receipt, 'answered'>, response: ServerResponse) => number | undefined = () => 200,
+  port = 0,
+): Promise<Receiver> {
   const receipts: Receipt[] = []
   const server = createServer((request, response) => {
     const chunks: Buffer[] = []
@@ -66,10 +69,10 @@ async function startReceiver (answer: (n: number, receipt: Omit<Receipt, 'answer
       if (status !== undefined) response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no')
     })
   })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
+  const { port: listening } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}/hooks/account`,
+    url: `http://127.0.0.1:${listening}/hooks/account`,
     receipts,
     close: () => new Promise<void>(resolve => {
       server.closeAllConnections()
@@ -242,6 +245,51 @@ test('a receiver that answers 500 three times and then 200 gets the delivery onc
   } finally {
     await worker.stop()
     await receiver.close()
+    warn.mock.restore()
+  }
+})
+
+test('a receiver that is down (connection refused) and then comes up on the same port gets each delivery exactly once', async (t) => {
+  // given: a port nothing listens on yet, and three deliveries for it
+  const warn = mock.method(console, 'warn', () => {})
+  const port = await new Promise<number>(resolve => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as AddressInfo
+      probe.close(() => resolve(free))
+    })
+  })
+  const webhook = await makeWebhook({ targetUrl: `http://127.0.0.1:${port}/hooks/account`, events: ['CUSTOMER_METADATA_UPDATED'] })
+  for (const id of ['d1', 'd2', 'd3']) await emitWebhookEvent(context, { event: 'CUSTOMER_METADATA_UPDATED', payload: { user: { id } } })
+  const worker = startWebhookWorker(context, { intervalMs: POLL_MS, backoffMs: BACKOFF_MS })
+  let receiver: Receiver | undefined
+  try {
+    kickWebhooks()
+    // then: every delivery is retried while the receiver is down, and none is given up
+    await waitFor('two refused attempts of each delivery', async () => {
+      const rows = await deliveriesOf(webhook.id)
+      return rows.length === 3 && rows.every(row => row.attempts >= 2 && row.status === 'pending' && row.lastError === 'could not connect')
+    })
+
+    // when: the receiver comes up on that port
+    receiver = await startReceiver(() => 200, port)
+    const up = receiver
+
+    // then: each delivery arrives exactly once, and nothing more after a few more polls
+    await waitFor('the three deliveries', () => up.receipts.length >= 3)
+    await sleep(10 * POLL_MS)
+    assert.equal(up.receipts.length, 3)
+    const rows = await deliveriesOf(webhook.id)
+    assert.deepEqual(new Set(up.receipts.map(receipt => receipt.headers['x-delivery-id'])), new Set(rows.map(row => row.id)))
+    assert.deepEqual(up.receipts.map(receipt => JSON.parse(receipt.body).data.user.id).sort(), ['d1', 'd2', 'd3'])
+    for (const row of rows) {
+      assert.equal(row.status, 'delivered')
+      assert.ok(row.attempts >= 3)
+      assert.equal(statusCodes(row.log).at(-1), 200)
+    }
+    t.diagnostic(`deliveries written 3, attempts made ${rows.reduce((sum, row) => sum + row.attempts, 0)}, received ${up.receipts.length}`)
+  } finally {
+    await worker.stop()
+    await receiver?.close()
     warn.mock.restore()
   }
 })

@@ -1,0 +1,94 @@
+// The one place where a database that cannot be reached becomes an answer: a GraphQL request that
+// ran into a connection-level failure (PostgreSQL stopped, restarting or refusing connections, a
+// connection cut in the middle of a query) is answered HTTP 503 with a Retry-After header and one
+// retryable GraphQL error, code DATABASE_UNAVAILABLE, instead of a 500 or Keystone's "Prisma
+// error". Nothing of the driver's message reaches the client (it can quote hosts and arguments).
+// The pg pool drops broken connections and opens new ones on demand, so once the database is back
+// the same process answers normally again.
+import type { ApolloServerPlugin } from '@apollo/server'
+import type { GraphQLFormattedError } from 'graphql'
+
+export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE'
+export const RETRY_AFTER_SECONDS = 5
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable at the moment; try the request again shortly.'
+
+// Prisma: P1001 can't reach the server, P1002 timed out reaching it, P1008 operation timed out,
+// P1017 the server closed the connection, P2024 no pool connection in time
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
+// Node sockets and PostgreSQL's SQLSTATEs: class 08 (connection exception), 57P01-57P03 (admin
+// shutdown, crash shutdown, cannot connect now)
+const DRIVER_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03'])
+// the kinds @prisma/adapter-pg gives a socket error (DriverAdapterError's cause)
+const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout'])
+const MESSAGES = new RegExp([
+  "Can't reach database server",
+  'Server has closed the connection',
+  'Connection terminated',
+  'terminating connection due to administrator command',
+  'the database system is (starting up|shutting down|in recovery mode)',
+  'Client has encountered a connection error',
+  'Connection refused',
+  'connect ECONNREFUSED',
+  'timeout exceeded when trying to connect',
+].join('|'), 'i')
+
+/** Whether `error`, or anything it wraps, says the database could not be reached or dropped the connection. */
+export function isDatabaseUnavailable (error: unknown): boolean {
+  const seen = new Set<unknown>()
+  const queue: unknown[] = [error]
+  while (queue.length > 0 && seen.size < 20) {
+    const current = queue.shift()
+    if (current === null || typeof current !== 'object' || seen.has(current)) continue
+    seen.add(current)
+    const { code, kind, originalCode, message, originalError, cause, errors } = current as Record<string, unknown>
+    if (typeof code === 'string' && (PRISMA_CODES.has(code) || DRIVER_CODES.has(code) || code.startsWith('08'))) return true
+    if (typeof originalCode === 'string' && (DRIVER_CODES.has(originalCode) || originalCode.startsWith('08'))) return true
+    if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true
+    if (typeof message === 'string' && MESSAGES.test(message)) return true
+    queue.push(originalError, cause)
+    // AggregateError: a connection attempt on several addresses
+    if (Array.isArray(errors)) queue.push(...errors)
+  }
+  return false
+}
+
+/** The error a client is shown for a request that could not reach the database. */
+export function databaseUnavailableError (): GraphQLFormattedError {
+  return {
+    message: DATABASE_UNAVAILABLE_MESSAGE,
+    extensions: { code: DATABASE_UNAVAILABLE, retryable: true, retryAfterSeconds: RETRY_AFTER_SECONDS },
+  }
+}
+
+/** Apollo's formatError: a connection-level failure becomes DATABASE_UNAVAILABLE; anything else passes. */
+export function formatDatabaseErrors (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (!isDatabaseUnavailable(error)) return formatted
+  const { path, locations } = formatted
+  return { ...databaseUnavailableError(), ...(path ? { path } : {}), ...(locations ? { locations } : {}) }
+}
+
+/**
+ * An Apollo plugin that answers 503 with Retry-After when a request ran into a connection-level
+ * failure: in a resolver, or before any (reading the session while the context is created).
+ */
+export function databaseUnavailablePlugin (): ApolloServerPlugin {
+  return {
+    // Apollo answers a failed context with the http extension of the error it is given
+    async contextCreationDidFail ({ error }) {
+      if (!isDatabaseUnavailable(error)) return
+      const carrier = error as Error & { extensions?: Record<string, unknown> }
+      const http = { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) }
+      if (carrier.extensions && typeof carrier.extensions === 'object') Object.assign(carrier.extensions, { http })
+      else carrier.extensions = { http }
+    },
+    async requestDidStart () {
+      return {
+        async didEncounterErrors ({ errors, response }) {
+          if (!errors.some(isDatabaseUnavailable)) return
+          response.http.status = 503
+          response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS))
+        },
+      }
+    },
+  }
+}
