@@ -33,7 +33,7 @@ const { withAuth: withKeystoneAuth } = createAuth({
  * would run a GraphQL query on every request to read the session's data, which ours has already
  * read in the same statement that checked the credential.
  */
-export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]> (config: T): T {
+export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]>(config: T): T {
   const withSignIn = withKeystoneAuth(config)
   const files = withSignIn.ui?.getAdditionalFiles
   // our sign-in page (admin/pages/signin.tsx) replaces Keystone's, which forgets a refusal at once
@@ -42,14 +42,14 @@ export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]> (conf
   return { ...withSignIn, ui, session: config.session } as T
 }
 
-function bearerToken (req: IncomingMessage | undefined): string | undefined {
+function bearerToken(req: IncomingMessage | undefined): string | undefined {
   const header = req?.headers.authorization
   if (!header) return undefined
   const match = /^Bearer\s+(\S+)$/i.exec(header)
   return match?.[1] ?? ''
 }
 
-function sameKey (a: string, b: string): boolean {
+function sameKey(a: string, b: string): boolean {
   const left = Buffer.from(a)
   const right = Buffer.from(b)
   return left.length === right.length && timingSafeEqual(left, right)
@@ -57,7 +57,7 @@ function sameKey (a: string, b: string): boolean {
 
 // the cookie carries a fingerprint of the user's token key, so rotating the key (password change
 // or reset, email change, tokensDeactivateAll, deactivation, promotion) ends Admin UI sessions too
-function fingerprint (key: string): string {
+function fingerprint(key: string): string {
   return createHmac('sha256', env.sessionSecret).update(`cookie:${key}`).digest('base64url')
 }
 
@@ -66,7 +66,13 @@ function fingerprint (key: string): string {
  * signature, a customer token's hash, a cookie's seal), then the user and its permissions are
  * read in one statement and the credential is held against the user's current token key.
  */
-async function resolveSession (context: Context, credential: { via: 'jwt', token: string } | { via: 'customerToken', token: string } | { via: 'cookie', itemId: string, key: string }): Promise<Session | undefined> {
+async function resolveSession(
+  context: Context,
+  credential:
+    | { via: 'jwt'; token: string }
+    | { via: 'customerToken'; token: string }
+    | { via: 'cookie'; itemId: string; key: string },
+): Promise<Session | undefined> {
   if (credential.via === 'customerToken') {
     const customer = await customerOfToken(context, credential.token)
     return customer ? sessionOf(customer, 'customerToken') : undefined
@@ -88,7 +94,7 @@ async function resolveSession (context: Context, credential: { via: 'jwt', token
   return sessionOf(user, credential.via)
 }
 
-export function sessionStrategy (): SessionStrategy<Session, any> {
+export function sessionStrategy(): SessionStrategy<Session, any> {
   const cookie = statelessSessions({
     secret: env.sessionSecret,
     maxAge: 60 * 60 * 8,
@@ -96,11 +102,14 @@ export function sessionStrategy (): SessionStrategy<Session, any> {
     sameSite: 'lax',
   })
   return {
-    async start ({ context, data }) {
+    async start({ context, data }) {
       const user = await loadSessionUser(context as unknown as Context, { id: String(data.itemId) })
-      return cookie.start({ context, data: { listKey: 'User', itemId: String(data.itemId), key: fingerprint(user?.jwtTokenKey ?? '') } })
+      return cookie.start({
+        context,
+        data: { listKey: 'User', itemId: String(data.itemId), key: fingerprint(user?.jwtTokenKey ?? '') },
+      })
     },
-    async get ({ context }) {
+    async get({ context }) {
       // WARNING: sessions are read with the request's own Prisma client, outside access control
       const ctx = context as unknown as Context
       // a request that presents a Bearer token is judged by it alone, never by a cookie beside it
@@ -109,7 +118,7 @@ export function sessionStrategy (): SessionStrategy<Session, any> {
         if (!token) return undefined
         return resolveSession(ctx, isCustomerToken(token) ? { via: 'customerToken', token } : { via: 'jwt', token })
       }
-      const session = await cookie.get({ context }) as { itemId?: string, key?: string } | undefined
+      const session = (await cookie.get({ context })) as { itemId?: string; key?: string } | undefined
       if (!session?.itemId || !session.key) return undefined
       return resolveSession(ctx, { via: 'cookie', itemId: String(session.itemId), key: session.key })
     },
@@ -125,12 +134,16 @@ const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }
  * PASSWORD_LOGIN_MODE lets staff in. Anyone else gets the same failure, after the same hashing
  * work, so the answer tells nothing about whether an email is registered or is a customer's.
  */
-export function restrictAdminSignIn (schema: GraphQLSchema): GraphQLSchema {
+export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
   const field = schema.getMutationType()?.getFields().authenticateUserWithPassword
   if (!field) return schema
   field.resolve = async (_root, args, context: Context) => {
     try {
-      const user = await signInWithPassword(context.sudo(), { email: String(args.email ?? ''), password: String(args.password ?? ''), ip: clientIpOf(context.req) }, { staffOnly: true })
+      const user = await signInWithPassword(
+        context.sudo(),
+        { email: String(args.email ?? ''), password: String(args.password ?? ''), ip: clientIpOf(context.req) },
+        { staffOnly: true },
+      )
       const sessionToken = await context.sessionStrategy!.start({ data: { listKey: 'User', itemId: user.id }, context })
       if (typeof sessionToken !== 'string' || !sessionToken) return FAILURE
       return { sessionToken, item: user }

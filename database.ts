@@ -16,22 +16,25 @@ import { PrismaPg } from '@prisma/adapter-pg'
 
 export type Provider = 'sqlite' | 'postgresql'
 
-export function providerOf (databaseUrl: string): Provider {
+export function providerOf(databaseUrl: string): Provider {
   return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgresql' : 'sqlite'
 }
 
-export function createAdapter (databaseUrl: string): SqlDriverAdapterFactory {
+export function createAdapter(databaseUrl: string): SqlDriverAdapterFactory {
   if (providerOf(databaseUrl) === 'postgresql') return new PrismaPg(postgresPool(databaseUrl))
   return serializedSqlite(new PrismaBetterSqlite3({ url: databaseUrl, timeout: 30_000 }))
 }
 
 /** The `db` settings that put a Keystone config on `databaseUrl`. */
-export function databaseSettings (databaseUrl: string) {
+export function databaseSettings(databaseUrl: string) {
   return {
     // a change waits its turn rather than fail: scope changes queue on one advisory lock, and a
     // burst of writes queues on the pool's ten connections (Prisma's defaults: 2 s, then 5 s);
     // a request's own time budget (server/graphqlLimits.ts) still bounds what a caller waits
-    prismaClientOptions: () => ({ adapter: createAdapter(databaseUrl), transactionOptions: { maxWait: 10_000, timeout: 15_000 } }),
+    prismaClientOptions: () => ({
+      adapter: createAdapter(databaseUrl),
+      transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+    }),
     extendPrismaClient: <T extends object>(client: T): T => {
       if (providerOf(databaseUrl) === 'postgresql') poolsOfClients.set(client, postgresPool(databaseUrl))
       return client
@@ -44,7 +47,7 @@ const poolsOfClients = new WeakMap<object, pg.Pool>()
 
 // one per database for the life of the process; idle connections close after 10 s and never
 // keep the process alive. Prisma's $disconnect leaves a pool it was given open.
-function postgresPool (databaseUrl: string): pg.Pool {
+function postgresPool(databaseUrl: string): pg.Pool {
   let pool = postgresPools.get(databaseUrl)
   if (!pool) {
     // a server that does not answer a connection attempt is a failed request after 10 s, not a hang
@@ -62,17 +65,19 @@ function postgresPool (databaseUrl: string): pg.Pool {
  * transaction), or undefined on SQLite and inside a transaction, whose own writes a pool
  * connection would not see.
  */
-export function postgresPoolOf (prisma: object): pg.Pool | undefined {
+export function postgresPoolOf(prisma: object): pg.Pool | undefined {
   return poolsOfClients.get(prisma)
 }
 
 /** A promise chain used as a mutex: `acquire` resolves with the function that releases it. */
-function createMutex () {
+function createMutex() {
   let tail: Promise<void> = Promise.resolve()
   return {
-    acquire (): Promise<() => void> {
+    acquire(): Promise<() => void> {
       let release!: () => void
-      const held = new Promise<void>(resolve => { release = resolve })
+      const held = new Promise<void>(resolve => {
+        release = resolve
+      })
       const acquired = tail.then(() => release)
       tail = tail.then(() => held)
       return acquired
@@ -80,17 +85,21 @@ function createMutex () {
   }
 }
 
-function serializedSqlite (factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+function serializedSqlite(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    async connect (): Promise<SqlDriverAdapter> {
+    async connect(): Promise<SqlDriverAdapter> {
       const inner = await factory.connect()
       await inner.executeScript('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;')
       const mutex = createMutex()
       const alone = async <T>(run: () => Promise<T>): Promise<T> => {
         const release = await mutex.acquire()
-        try { return await run() } finally { release() }
+        try {
+          return await run()
+        } finally {
+          release()
+        }
       }
       const adapter: SqlDriverAdapter = Object.create(inner)
       adapter.queryRaw = (query: SqlQuery) => alone(() => inner.queryRaw(query))
@@ -107,8 +116,20 @@ function serializedSqlite (factory: SqlDriverAdapterFactory): SqlDriverAdapterFa
           throw error
         }
         const tx: Transaction = Object.create(transaction)
-        tx.commit = async () => { try { await transaction.commit() } finally { release() } }
-        tx.rollback = async () => { try { await transaction.rollback() } finally { release() } }
+        tx.commit = async () => {
+          try {
+            await transaction.commit()
+          } finally {
+            release()
+          }
+        }
+        tx.rollback = async () => {
+          try {
+            await transaction.rollback()
+          } finally {
+            release()
+          }
+        }
         return tx
       }
       return adapter

@@ -18,7 +18,7 @@ const isProduction = nodeEnv === 'production'
 
 /** Every bad or missing setting, in one message: `npm start` prints it as its one line and exits 1. */
 export class ConfigError extends Error {
-  constructor (readonly problems: string[]) {
+  constructor(readonly problems: string[]) {
     super(problems.join('; '))
     this.name = 'ConfigError'
     // the stack would only be noise around the message
@@ -29,33 +29,35 @@ export class ConfigError extends Error {
 const problems: string[] = []
 
 // a bad setting is noted and the check goes on, so one start names every problem at once
-function refuse<T> (message: string, fallback: T): T {
+function refuse<T>(message: string, fallback: T): T {
   problems.push(message)
   return fallback
 }
 
-function int (name: string, fallback: number): number {
+function int(name: string, fallback: number): number {
   const value = raw[name]
   if (value === undefined || value === '') return fallback
   const parsed = Number(value)
-  if (!Number.isInteger(parsed) || parsed <= 0) return refuse(`${name} must be a positive integer, got "${value}"`, fallback)
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    return refuse(`${name} must be a positive integer, got "${value}"`, fallback)
   return parsed
 }
 
-function flag (name: string, fallback: boolean): boolean {
+function flag(name: string, fallback: boolean): boolean {
   const value = raw[name]?.toLowerCase()
   if (value === undefined || value === '') return fallback
   return value === '1' || value === 'true' || value === 'yes'
 }
 
-function oneOf<T extends string> (name: string, values: readonly T[], fallback: T): T {
+function oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
   const value = raw[name]
   if (value === undefined || value === '') return fallback
-  if (!(values as readonly string[]).includes(value)) return refuse(`${name} must be one of ${values.join(', ')}`, fallback)
+  if (!(values as readonly string[]).includes(value))
+    return refuse(`${name} must be one of ${values.join(', ')}`, fallback)
   return value as T
 }
 
-function trustProxy (): TrustProxy | undefined {
+function trustProxy(): TrustProxy | undefined {
   try {
     return parseTrustProxy(raw.TRUST_PROXY)
   } catch (error) {
@@ -65,7 +67,7 @@ function trustProxy (): TrustProxy | undefined {
 
 // In development a secret is generated once and kept beside the project, so sessions
 // survive restarts; production refuses to start without an explicit one.
-function sessionSecret (): string {
+function sessionSecret(): string {
   const value = raw.SESSION_SECRET
   if (value) {
     if (value.length < 32) return refuse('SESSION_SECRET must be at least 32 characters', value)
@@ -80,7 +82,7 @@ function sessionSecret (): string {
 }
 
 // an absolute http(s) URL, or unset for the fallback
-function url (name: string, protocols: string[], fallback: string | undefined): string | undefined {
+function url(name: string, protocols: string[], fallback: string | undefined): string | undefined {
   const value = raw[name]
   if (value === undefined || value === '') return fallback
   let parsed: URL
@@ -89,16 +91,18 @@ function url (name: string, protocols: string[], fallback: string | undefined): 
   } catch {
     return refuse(`${name} must be a URL (${protocols.map(p => `${p}//…`).join(' or ')})`, fallback)
   }
-  if (!protocols.includes(parsed.protocol)) return refuse(`${name} must start with ${protocols.map(p => `${p}//`).join(' or ')}`, fallback)
+  if (!protocols.includes(parsed.protocol))
+    return refuse(`${name} must start with ${protocols.map(p => `${p}//`).join(' or ')}`, fallback)
   return value
 }
 
 // 0 asks the system for any free port
-function portNumber (name: string, fallback: number): number {
+function portNumber(name: string, fallback: number): number {
   const value = raw[name]
   if (value === undefined || value === '') return fallback
   const parsed = Number(value)
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) return refuse(`${name} must be a port number (0 to 65535), got "${value}"`, fallback)
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    return refuse(`${name} must be a port number (0 to 65535), got "${value}"`, fallback)
   return parsed
 }
 
@@ -114,10 +118,16 @@ export const env = {
   smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:'], undefined),
   emailFrom: raw.EMAIL_FROM || 'no-reply@localhost',
   allowedClientHosts: (raw.ALLOWED_CLIENT_HOSTS || 'localhost,127.0.0.1')
-    .split(',').map(h => h.trim().toLowerCase()).filter(Boolean),
+    .split(',')
+    .map(h => h.trim().toLowerCase())
+    .filter(Boolean),
   accessTokenTtl: int('ACCESS_TOKEN_TTL', 300),
   refreshTokenTtl: int('REFRESH_TOKEN_TTL', 2592000),
-  passwordLoginMode: oneOf<PasswordLoginMode>('PASSWORD_LOGIN_MODE', ['ENABLED', 'CUSTOMERS_ONLY', 'DISABLED'], 'ENABLED'),
+  passwordLoginMode: oneOf<PasswordLoginMode>(
+    'PASSWORD_LOGIN_MODE',
+    ['ENABLED', 'CUSTOMERS_ONLY', 'DISABLED'],
+    'ENABLED',
+  ),
   accountConfirmationRequired: flag('ACCOUNT_CONFIRMATION_REQUIRED', true),
   adminEmail: raw.ADMIN_EMAIL || undefined,
   adminPassword: raw.ADMIN_PASSWORD || undefined,

@@ -24,23 +24,36 @@ const provider = providerOf(env.databaseUrl)
 const workers: Worker[] = []
 const limits = graphqlLimits()
 
-export default withAuth(config({
-  db: {
-    provider,
-    // the server delivers the mail outbox and webhooks; scripts and tests that build their own context do not
-    onConnect: async context => {
-      workers.push(
-        { name: 'outbox', ...startOutboxWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs }) },
-        { name: 'webhooks', ...startWebhookWorker(context as unknown as Context, { intervalMs: env.outboxPollMs, backoffMs: env.outboxBackoffMs }) },
-      )
-    },
-    ...databaseSettings(env.databaseUrl),
-    // each provider keeps its own generated schema and client, so both can be committed and built
-    prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
-    prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',
-    // rate-limiter-flexible's store (services/messaging/rateLimits.ts) and the sign-in throttle's counters
-    // (services/identity/throttle.ts): shared by every process on the database
-    extendPrismaSchema: schema => `${schema}
+export default withAuth(
+  config({
+    db: {
+      provider,
+      // the server delivers the mail outbox and webhooks; scripts and tests that build their own context do not
+      onConnect: async context => {
+        workers.push(
+          {
+            name: 'outbox',
+            ...startOutboxWorker(context as unknown as Context, {
+              intervalMs: env.outboxPollMs,
+              backoffMs: env.outboxBackoffMs,
+            }),
+          },
+          {
+            name: 'webhooks',
+            ...startWebhookWorker(context as unknown as Context, {
+              intervalMs: env.outboxPollMs,
+              backoffMs: env.outboxBackoffMs,
+            }),
+          },
+        )
+      },
+      ...databaseSettings(env.databaseUrl),
+      // each provider keeps its own generated schema and client, so both can be committed and built
+      prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
+      prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',
+      // rate-limiter-flexible's store (services/messaging/rateLimits.ts) and the sign-in throttle's counters
+      // (services/identity/throttle.ts): shared by every process on the database
+      extendPrismaSchema: schema => `${schema}
 model RateLimiterFlexible {
   key    String    @id
   points Int
@@ -56,44 +69,49 @@ model LoginThrottle {
   lastAttemptAt Float
 }
 `,
-  },
-  lists,
-  // no list answers more than MAX_TAKE items at once, the Admin UI's pages included
-  listDefaults: { graphql: { maxTake: MAX_TAKE } },
-  session: sessionStrategy(),
-  graphql: {
-    path: GRAPHQL_PATH,
-    schemaPath: provider === 'sqlite' ? 'schema.graphql' : 'schema.postgresql.graphql',
-    // the custom fields, then the rules every field obeys (server/schemaGuards.ts)
-    extendGraphqlSchema: base => {
-      const generatedMutations = new Set(Object.keys(base.getMutationType()?.getFields() ?? {}).filter(name => /^(create|update|delete)[A-Z]/.test(name)))
-      return guardSchema(restrictAdminSignIn(extendGraphqlSchema(base)), { lists, generatedMutations })
     },
-    // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget;
-    // errors logged by code and path (server/graphqlLogging.ts); SIGTERM is ours (server/shutdown.ts):
-    // Apollo's own handler would refuse the requests still in flight and end the process by the signal;
-    // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts)
-    apolloConfig: {
-      ...limits,
-      plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
-      formatError: formatDatabaseErrors,
-      logger: logger.child({ source: 'apollo' }),
-      stopOnTerminationSignals: false,
+    lists,
+    // no list answers more than MAX_TAKE items at once, the Admin UI's pages included
+    listDefaults: { graphql: { maxTake: MAX_TAKE } },
+    session: sessionStrategy(),
+    graphql: {
+      path: GRAPHQL_PATH,
+      schemaPath: provider === 'sqlite' ? 'schema.graphql' : 'schema.postgresql.graphql',
+      // the custom fields, then the rules every field obeys (server/schemaGuards.ts)
+      extendGraphqlSchema: base => {
+        const generatedMutations = new Set(
+          Object.keys(base.getMutationType()?.getFields() ?? {}).filter(name =>
+            /^(create|update|delete)[A-Z]/.test(name),
+          ),
+        )
+        return guardSchema(restrictAdminSignIn(extendGraphqlSchema(base)), { lists, generatedMutations })
+      },
+      // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget;
+      // errors logged by code and path (server/graphqlLogging.ts); SIGTERM is ours (server/shutdown.ts):
+      // Apollo's own handler would refuse the requests still in flight and end the process by the signal;
+      // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts)
+      apolloConfig: {
+        ...limits,
+        plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
+        formatError: formatDatabaseErrors,
+        logger: logger.child({ source: 'apollo' }),
+        stopOnTerminationSignals: false,
+      },
+      // stack traces and database messages stay in the server log outside development
+      debug: !env.isProduction,
+      playground: !env.isProduction,
     },
-    // stack traces and database messages stay in the server log outside development
-    debug: !env.isProduction,
-    playground: !env.isProduction,
-  },
-  server: {
-    options: { host: env.host, port: env.port },
-    // request ids and the access log, security headers, /healthz and /readyz, and the GraphQL body parsed without logging it
-    extendExpressApp,
-    // a line once listening, and the graceful shutdown on SIGTERM and SIGINT
-    extendHttpServer: (httpServer, context) => extendHttpServer(httpServer, context, workers),
-  },
-  ui: {
-    // only active staff get in; what each sees inside follows their permission groups
-    isAccessAllowed: context => isActiveStaff({ session: context.session }),
-  },
-  telemetry: false,
-}))
+    server: {
+      options: { host: env.host, port: env.port },
+      // request ids and the access log, security headers, /healthz and /readyz, and the GraphQL body parsed without logging it
+      extendExpressApp,
+      // a line once listening, and the graceful shutdown on SIGTERM and SIGINT
+      extendHttpServer: (httpServer, context) => extendHttpServer(httpServer, context, workers),
+    },
+    ui: {
+      // only active staff get in; what each sees inside follows their permission groups
+      isAccessAllowed: context => isActiveStaff({ session: context.session }),
+    },
+    telemetry: false,
+  }),
+)

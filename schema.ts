@@ -10,6 +10,17 @@ import { OneTimeToken } from './lists/OneTimeToken'
 import { Webhook } from './lists/Webhook'
 import { WebhookDelivery } from './lists/WebhookDelivery'
 
-export const lists = { User, Address, CustomerGroup, PermissionGroup, Channel, AccountEvent, OutboxMail, OneTimeToken, Webhook, WebhookDelivery }
+export const lists = {
+  User,
+  Address,
+  CustomerGroup,
+  PermissionGroup,
+  Channel,
+  AccountEvent,
+  OutboxMail,
+  OneTimeToken,
+  Webhook,
+  WebhookDelivery,
+}
 
 export { extendGraphqlSchema } from './mutations'

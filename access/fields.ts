@@ -2,28 +2,28 @@
 import type { Session } from '../services/identity'
 import { canManageStaff, canManageUsers, deny, isActiveStaff, isSuperuser } from './permissions'
 
-type ItemArgs = { session?: Session, item?: Record<string, unknown> }
+type ItemArgs = { session?: Session; item?: Record<string, unknown> }
 
 /**
  * Tell whether the caller manages this user: superusers manage everyone, MANAGE_STAFF manages
  * staff and MANAGE_USERS manages customers. Nobody manages a user through the other's permission.
  */
-export function managesUser ({ session, item }: ItemArgs): boolean {
+export function managesUser({ session, item }: ItemArgs): boolean {
   if (!session || !item || !isActiveStaff({ session })) return false
   if (isSuperuser({ session })) return true
   return item.isStaff === true ? canManageStaff({ session }) : canManageUsers({ session })
 }
 
-export function isSelf ({ session, item }: ItemArgs): boolean {
+export function isSelf({ session, item }: ItemArgs): boolean {
   return Boolean(session && item && String(item.id) === session.itemId)
 }
 
 // a manager editing somebody else: self-service goes through flows that re-check the password
-export function managesOtherUser (args: ItemArgs): boolean {
+export function managesOtherUser(args: ItemArgs): boolean {
   return managesUser(args) && !isSelf(args)
 }
 
-export function isSelfOrManager (args: ItemArgs): boolean {
+export function isSelfOrManager(args: ItemArgs): boolean {
   return isSelf(args) || managesUser(args)
 }
 

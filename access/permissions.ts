@@ -7,48 +7,48 @@ import type { Permission } from '../services/identity'
 export type SessionArgs = { session?: Session }
 
 // signed in with any kind of credential, customer or staff
-export function isSignedIn ({ session }: SessionArgs): boolean {
+export function isSignedIn({ session }: SessionArgs): boolean {
   return Boolean(session?.data.isActive)
 }
 
 // staff who are still active and whose email was proved: the only users the Admin UI admits;
 // an account someone registered under a future staff member's email holds nothing until then
-export function isActiveStaff ({ session }: SessionArgs): boolean {
+export function isActiveStaff({ session }: SessionArgs): boolean {
   return isActiveStaffSession(session)
 }
 
-export function isSuperuser ({ session }: SessionArgs): boolean {
+export function isSuperuser({ session }: SessionArgs): boolean {
   return isSuperuserSession(session)
 }
 
-export function hasPermission (session: Session | undefined, permission: Permission): boolean {
+export function hasPermission(session: Session | undefined, permission: Permission): boolean {
   return sessionHolds(session, permission)
 }
 
 // grants managing customers: their accounts, addresses and customer groups
-export function canManageUsers ({ session }: SessionArgs): boolean {
+export function canManageUsers({ session }: SessionArgs): boolean {
   return hasPermission(session, 'MANAGE_USERS')
 }
 
 // grants managing staff accounts and permission groups (within the scope rules of services/staff/scope.ts)
-export function canManageStaff ({ session }: SessionArgs): boolean {
+export function canManageStaff({ session }: SessionArgs): boolean {
   return hasPermission(session, 'MANAGE_STAFF')
 }
 
 // grants creating, editing and deleting channels
-export function canManageChannels ({ session }: SessionArgs): boolean {
+export function canManageChannels({ session }: SessionArgs): boolean {
   return hasPermission(session, 'MANAGE_CHANNELS')
 }
 
 // grants registering webhooks and reading their deliveries
-export function canManageApps ({ session }: SessionArgs): boolean {
+export function canManageApps({ session }: SessionArgs): boolean {
   return hasPermission(session, 'MANAGE_APPS')
 }
 
-export function canManageUsersOrStaff (args: SessionArgs): boolean {
+export function canManageUsersOrStaff(args: SessionArgs): boolean {
   return canManageUsers(args) || canManageStaff(args)
 }
 
-export function deny (): boolean {
+export function deny(): boolean {
   return false
 }

@@ -6,7 +6,7 @@ import { canManageStaff, canManageUsers, isActiveStaff, isSignedIn, isSuperuser 
 export type Filter = boolean | Record<string, unknown>
 type Args = { session?: Session }
 
-function self (session: Session): Record<string, unknown> {
+function self(session: Session): Record<string, unknown> {
   return { id: { equals: session.itemId } }
 }
 
@@ -14,7 +14,7 @@ function self (session: Session): Record<string, unknown> {
  * Users the caller may read: MANAGE_USERS sees customers, MANAGE_STAFF sees staff, both see
  * everyone; everybody sees themselves and an anonymous caller sees no user.
  */
-export function readableUsers ({ session }: Args): Filter {
+export function readableUsers({ session }: Args): Filter {
   if (!session || !isSignedIn({ session })) return false
   const customers = canManageUsers({ session })
   const staff = canManageStaff({ session })
@@ -32,7 +32,7 @@ export const updatableUsers = readableUsers
  * Users the caller may delete through the generated API: those it manages, never itself
  * (self-service deletion is the confirmed accountDelete flow) and never a superuser.
  */
-export function deletableUsers ({ session }: Args): Filter {
+export function deletableUsers({ session }: Args): Filter {
   if (!session || !isActiveStaff({ session })) return false
   const customers = canManageUsers({ session })
   const staff = canManageStaff({ session })
@@ -44,7 +44,7 @@ export function deletableUsers ({ session }: Args): Filter {
 }
 
 // addresses follow their owner: whoever may read the user may read its addresses
-export function readableAddresses ({ session }: Args): Filter {
+export function readableAddresses({ session }: Args): Filter {
   const users = readableUsers({ session })
   if (typeof users === 'boolean') return users
   return { user: users }
@@ -54,32 +54,32 @@ export const updatableAddresses = readableAddresses
 export const deletableAddresses = readableAddresses
 
 // customers see the groups they belong to (the names only: see lists/CustomerGroup.ts)
-export function readableCustomerGroups ({ session }: Args): Filter {
+export function readableCustomerGroups({ session }: Args): Filter {
   if (!session || !isSignedIn({ session })) return false
   if (canManageUsers({ session })) return true
   return { users: { some: self(session) } }
 }
 
 // staff see the groups they belong to; MANAGE_STAFF sees every group
-export function readablePermissionGroups ({ session }: Args): Filter {
+export function readablePermissionGroups({ session }: Args): Filter {
   if (!session || !isSignedIn({ session })) return false
   if (canManageStaff({ session })) return true
   return { users: { some: self(session) } }
 }
 
 // storefronts read active channels without signing in; staff see inactive ones too
-export function readableChannels ({ session }: Args): Filter {
+export function readableChannels({ session }: Args): Filter {
   if (isActiveStaff({ session })) return true
   return { isActive: { equals: true } }
 }
 
 // mails follow their recipient: MANAGE_USERS reads customers' mail, MANAGE_STAFF staff mail
-export function readableOutboxMails ({ session }: Args): Filter {
+export function readableOutboxMails({ session }: Args): Filter {
   return readableAccountEvents({ session })
 }
 
 // a user's account history is for the staff who manage that user, never for the user
-export function readableAccountEvents ({ session }: Args): Filter {
+export function readableAccountEvents({ session }: Args): Filter {
   if (!session || !(canManageUsers({ session }) || canManageStaff({ session }))) return false
   const users = readableUsers({ session })
   if (typeof users === 'boolean') return users

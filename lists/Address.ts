@@ -12,7 +12,7 @@ import { refreshSearchDocument } from '../services/users'
 import { metadataField } from './metadataField'
 import { reportDomainErrors } from './hooks/domainErrors'
 
-function line<ListTypeInfo extends BaseListTypeInfo> (max = 256): FieldTypeFunc<ListTypeInfo> {
+function line<ListTypeInfo extends BaseListTypeInfo>(max = 256): FieldTypeFunc<ListTypeInfo> {
   return text({ validation: { length: { max } } })
 }
 
@@ -34,21 +34,28 @@ export const Address: Lists.Address = list({
     resolveInput: {
       // a caller who names no owner adds the address to its own book; values are stored normalised
       create: async ({ resolvedData, context }) => {
-        const owned = !resolvedData.user && context.session?.itemId ? { ...resolvedData, user: { connect: { id: context.session.itemId } } } : resolvedData
+        const owned =
+          !resolvedData.user && context.session?.itemId
+            ? { ...resolvedData, user: { connect: { id: context.session.itemId } } }
+            : resolvedData
         return { ...owned, ...(await normalisedOrNothing(resolvedData)) }
       },
-      update: async ({ resolvedData, item }) => ({ ...resolvedData, ...(await normalisedOrNothing(merged(item, resolvedData))) }),
+      update: async ({ resolvedData, item }) => ({
+        ...resolvedData,
+        ...(await normalisedOrNothing(merged(item, resolvedData))),
+      }),
     },
     validate: {
       create: async ({ resolvedData, context, addValidationError }) => {
         const userId = (resolvedData.user as { connect?: { id?: string } } | undefined)?.connect?.id
         if (!userId) return addValidationError('An address needs an owner (user).')
-        if (await countAddresses(context, userId) >= MAX_ADDRESSES_PER_USER) {
+        if ((await countAddresses(context, userId)) >= MAX_ADDRESSES_PER_USER) {
           addValidationError(`A user may keep at most ${MAX_ADDRESSES_PER_USER} addresses; delete one first.`)
         }
         await reportProblems(resolvedData, addValidationError)
       },
-      update: async ({ resolvedData, item, addValidationError }) => reportProblems(merged(item, resolvedData), addValidationError),
+      update: async ({ resolvedData, item, addValidationError }) =>
+        reportProblems(merged(item, resolvedData), addValidationError),
     },
   },
   fields: {
@@ -74,18 +81,18 @@ export const Address: Lists.Address = list({
 })
 
 // the generated API and the Admin UI validate through the same per-country rules as the mutations
-function merged (item: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
+function merged(item: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
   // resolvedData names every field, the untouched ones as undefined
   return { ...item, ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) }
 }
 
-function addressFieldsOf (data: Record<string, unknown>): AddressFields {
+function addressFieldsOf(data: Record<string, unknown>): AddressFields {
   const fields: AddressFields = {}
-  for (const key of ADDRESS_FIELDS) fields[key] = typeof data[key] === 'string' ? data[key] as string : ''
+  for (const key of ADDRESS_FIELDS) fields[key] = typeof data[key] === 'string' ? (data[key] as string) : ''
   return fields
 }
 
-async function normalisedOrNothing (data: Record<string, unknown>): Promise<Partial<NormalizedAddress>> {
+async function normalisedOrNothing(data: Record<string, unknown>): Promise<Partial<NormalizedAddress>> {
   try {
     return await validateAddress(addressFieldsOf(data))
   } catch (error) {
@@ -94,6 +101,9 @@ async function normalisedOrNothing (data: Record<string, unknown>): Promise<Part
   }
 }
 
-async function reportProblems (data: Record<string, unknown>, addValidationError: (message: string) => void): Promise<void> {
+async function reportProblems(
+  data: Record<string, unknown>,
+  addValidationError: (message: string) => void,
+): Promise<void> {
   await reportDomainErrors(addValidationError, () => validateAddress(addressFieldsOf(data)), 'field')
 }

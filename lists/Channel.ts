@@ -13,10 +13,24 @@ export const Channel: Lists.Channel = list({
   ui: { hideNavigation: args => !isActiveStaff(args), labelField: 'name' },
   fields: {
     name: text({ validation: { isRequired: true, length: { max: 250 } } }),
-    slug: text({ isIndexed: 'unique', validation: { isRequired: true, match: { regex: /^[a-z0-9]+(?:-[a-z0-9]+)*$/, explanation: 'slug must be lower-case letters, digits and dashes' } } }),
+    slug: text({
+      isIndexed: 'unique',
+      validation: {
+        isRequired: true,
+        match: {
+          regex: /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+          explanation: 'slug must be lower-case letters, digits and dashes',
+        },
+      },
+    }),
     isActive: checkbox({ defaultValue: true }),
     defaultCountry: text({ validation: { isRequired: true, length: { min: 2, max: 2 } } }),
     // assigned from the group side only, where the channel scope rules run
-    permissionGroups: relationship({ ref: 'PermissionGroup.accessibleChannels', many: true, access: { read: isActiveStaff, create: deny, update: deny }, ui: { createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } } }),
+    permissionGroups: relationship({
+      ref: 'PermissionGroup.accessibleChannels',
+      many: true,
+      access: { read: isActiveStaff, create: deny, update: deny },
+      ui: { createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } },
+    }),
   },
 })

@@ -21,7 +21,10 @@ export const OutboxMail: Lists.OutboxMail = list({
     hideCreate: true,
     hideDelete: true,
     labelField: 'subject',
-    listView: { initialColumns: ['createdAt', 'to', 'template', 'status', 'attempts', 'sentAt', 'lastError'], initialSort: { field: 'createdAt', direction: 'DESC' } },
+    listView: {
+      initialColumns: ['createdAt', 'to', 'template', 'status', 'attempts', 'sentAt', 'lastError'],
+      initialSort: { field: 'createdAt', direction: 'DESC' },
+    },
   },
   fields: {
     to: text({ validation: { isRequired: true }, isIndexed: true }),
@@ -32,7 +35,13 @@ export const OutboxMail: Lists.OutboxMail = list({
     // one-time tokens for the links, sealed with a key derived from SESSION_SECRET
     sealedSecrets: text({ ...secret, db: { isNullable: true } }),
     user: relationship({ ref: 'User', ui: { itemView: { fieldMode: 'read' } } }),
-    status: select({ type: 'string', options: [...MAIL_STATUSES], defaultValue: 'pending', validation: { isRequired: true }, isIndexed: true }),
+    status: select({
+      type: 'string',
+      options: [...MAIL_STATUSES],
+      defaultValue: 'pending',
+      validation: { isRequired: true },
+      isIndexed: true,
+    }),
     attempts: integer({ defaultValue: 0, validation: { isRequired: true } }),
     nextAttemptAt: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true }),
     lockedUntil: timestamp({ db: { isNullable: true } }),

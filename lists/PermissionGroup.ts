@@ -17,9 +17,12 @@ export const PermissionGroup: Lists.PermissionGroup = list({
   hooks: {
     // the staff scope rules, on the generated mutations and in the Admin UI too
     validate: {
-      create: async ({ resolvedData, context, addValidationError }) => validatePermissionGroupChange({ operation: 'create', resolvedData, context, addValidationError }),
-      update: async ({ resolvedData, item, context, addValidationError }) => validatePermissionGroupChange({ operation: 'update', item, resolvedData, context, addValidationError }),
-      delete: async ({ item, context, addValidationError }) => validatePermissionGroupChange({ operation: 'delete', item, context, addValidationError }),
+      create: async ({ resolvedData, context, addValidationError }) =>
+        validatePermissionGroupChange({ operation: 'create', resolvedData, context, addValidationError }),
+      update: async ({ resolvedData, item, context, addValidationError }) =>
+        validatePermissionGroupChange({ operation: 'update', item, resolvedData, context, addValidationError }),
+      delete: async ({ item, context, addValidationError }) =>
+        validatePermissionGroupChange({ operation: 'delete', item, context, addValidationError }),
     },
   },
   fields: {
@@ -30,4 +33,3 @@ export const PermissionGroup: Lists.PermissionGroup = list({
     accessibleChannels: relationship({ ref: 'Channel.permissionGroups', many: true }),
   },
 })
-

@@ -6,7 +6,15 @@ import { document } from '@keystone-6/fields-document'
 import type { Context, Lists } from '../generated/keystone/types'
 import { canManageUsersOrStaff, isSignedIn, deny } from '../access/permissions'
 import { deletableUsers, readableUsers, updatableUsers } from '../access/rules'
-import { isSelfOrManager, managerWritable, managesOtherUser, managesUser, secret, staffOnly, system } from '../access/fields'
+import {
+  isSelfOrManager,
+  managerWritable,
+  managesOtherUser,
+  managesUser,
+  secret,
+  staffOnly,
+  system,
+} from '../access/fields'
 import { canManageStaff, canManageUsers, isSuperuser } from '../access/permissions'
 import { isAddressOfUser } from '../services/addresses'
 import { isValidEmail, normalizeEmail } from '../services/kernel'
@@ -33,7 +41,7 @@ const g = gWithContext<Context>()
 const computed = { createView: { fieldMode: 'hidden' as const }, itemView: { fieldMode: 'read' as const } }
 
 // a relationship input that sets a default address names it by id; a disconnect clears it
-function connectedId (input: unknown): string | null | undefined {
+function connectedId(input: unknown): string | null | undefined {
   if (input === undefined) return undefined
   if (input === null || typeof input !== 'object') return null
   const connect = (input as { connect?: { id?: unknown } }).connect
@@ -42,9 +50,18 @@ function connectedId (input: unknown): string | null | undefined {
 
 // the same password policy as the self-service flows, for a password staff set through the
 // generated API or the Admin UI (the plain value is only in inputData: resolvedData holds the hash)
-function reportPasswordProblems (password: unknown, user: Record<string, unknown>, addValidationError: (message: string) => void): void {
+function reportPasswordProblems(
+  password: unknown,
+  user: Record<string, unknown>,
+  addValidationError: (message: string) => void,
+): void {
   if (typeof password !== 'string') return
-  const owner = { email: user.email as string | undefined, firstName: user.firstName as string | undefined, lastName: user.lastName as string | undefined, name: user.name as string | undefined }
+  const owner = {
+    email: user.email as string | undefined,
+    firstName: user.firstName as string | undefined,
+    lastName: user.lastName as string | undefined,
+    name: user.name as string | undefined,
+  }
   reportFieldErrors(addValidationError, passwordProblems(password, owner), 'code')
 }
 
@@ -66,7 +83,18 @@ export const User: Lists.User = list({
     hideNavigation: args => !canManageUsersOrStaff(args),
     labelField: 'email',
     searchFields: ['email', 'firstName', 'lastName', 'name', 'phone'],
-    listView: { initialColumns: ['email', 'firstName', 'lastName', 'isStaff', 'isActive', 'isConfirmed', 'dateJoined', 'lastLogin'] },
+    listView: {
+      initialColumns: [
+        'email',
+        'firstName',
+        'lastName',
+        'isStaff',
+        'isActive',
+        'isConfirmed',
+        'dateJoined',
+        'lastLogin',
+      ],
+    },
   },
   // send password reset, resend confirmation, sign out everywhere, (de)activate (lists/userActions.ts)
   actions: userActions,
@@ -74,10 +102,11 @@ export const User: Lists.User = list({
     resolveInput: {
       // every stored default of a new user, as the seed writes it too (services/users/newUser.ts);
       // isConfirmed from inputData: resolvedData already holds the checkbox's default
-      create: ({ resolvedData, inputData }) => ({
-        ...resolvedData,
-        ...newUserRow({ ...resolvedData, isConfirmed: inputData.isConfirmed ?? undefined } as NewUserInput),
-      }) as typeof resolvedData,
+      create: ({ resolvedData, inputData }) =>
+        ({
+          ...resolvedData,
+          ...newUserRow({ ...resolvedData, isConfirmed: inputData.isConfirmed ?? undefined } as NewUserInput),
+        }) as typeof resolvedData,
       // the search document follows the user's own fields in the same write; a promotion to staff
       // ends the customer's credentials, on every path (services/users/promotion.ts)
       update: async ({ resolvedData, item, context }) => {
@@ -92,13 +121,23 @@ export const User: Lists.User = list({
     afterOperation: {
       create: async ({ item, context }) => {
         if (isTrusted(context)) return
-        await afterUserChange(context, { before: null, after: item as UserRow, actorId: context.session?.itemId ?? null, cause: 'generated' })
+        await afterUserChange(context, {
+          before: null,
+          after: item as UserRow,
+          actorId: context.session?.itemId ?? null,
+          cause: 'generated',
+        })
         kickWebhooks()
       },
       update: async ({ originalItem, item, context }) => {
         if (isTrusted(context) || !originalItem || !item) return
         const actorId = context.session?.itemId ?? null
-        await afterUserChange(context, { before: originalItem as UserRow, after: item as UserRow, actorId, cause: 'generated' })
+        await afterUserChange(context, {
+          before: originalItem as UserRow,
+          after: item as UserRow,
+          actorId,
+          cause: 'generated',
+        })
         kickWebhooks()
       },
     },
@@ -111,7 +150,8 @@ export const User: Lists.User = list({
       },
     },
     validate: {
-      delete: async ({ item, context, addValidationError }) => validateUserChange({ operation: 'delete', item, context, addValidationError }),
+      delete: async ({ item, context, addValidationError }) =>
+        validateUserChange({ operation: 'delete', item, context, addValidationError }),
       create: async ({ resolvedData, inputData, context, addValidationError }) => {
         reportPasswordProblems(inputData.password, resolvedData, addValidationError)
         if (resolvedData.defaultShippingAddress || resolvedData.defaultBillingAddress) {
@@ -150,9 +190,11 @@ export const User: Lists.User = list({
             update: managesUser,
           },
           hooks: {
-            resolveInput: ({ resolvedData }) => typeof resolvedData?.email === 'string' ? normalizeEmail(resolvedData.email) : resolvedData?.email,
+            resolveInput: ({ resolvedData }) =>
+              typeof resolvedData?.email === 'string' ? normalizeEmail(resolvedData.email) : resolvedData?.email,
             validate: ({ resolvedData, addValidationError }) => {
-              if (typeof resolvedData?.email === 'string' && !isValidEmail(resolvedData.email)) addValidationError('email is not a valid email address')
+              if (typeof resolvedData?.email === 'string' && !isValidEmail(resolvedData.email))
+                addValidationError('email is not a valid email address')
             },
           },
         }),
@@ -168,7 +210,8 @@ export const User: Lists.User = list({
               return typeof phone === 'string' ? (profilePhone(phone) ?? phone) : phone
             },
             validate: ({ resolvedData, addValidationError }) => {
-              if (typeof resolvedData?.phone === 'string' && profilePhone(resolvedData.phone) === null) addValidationError(`phone: ${PHONE_MESSAGE}`)
+              if (typeof resolvedData?.phone === 'string' && profilePhone(resolvedData.phone) === null)
+                addValidationError(`phone: ${PHONE_MESSAGE}`)
             },
           },
         }),
@@ -207,8 +250,16 @@ export const User: Lists.User = list({
           },
           ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
         }),
-        customerTokenIssuedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
-        customerTokenLastUsedAt: timestamp({ ...system, access: { ...system.access, read: isSelfOrManager }, db: { isNullable: true } }),
+        customerTokenIssuedAt: timestamp({
+          ...system,
+          access: { ...system.access, read: isSelfOrManager },
+          db: { isNullable: true },
+        }),
+        customerTokenLastUsedAt: timestamp({
+          ...system,
+          access: { ...system.access, read: isSelfOrManager },
+          db: { isNullable: true },
+        }),
         // indexed: customers lists newest first, and a search can stop at the first page it fills
         dateJoined: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true, ...system }),
         lastLogin: timestamp({ ...system }),
@@ -223,7 +274,11 @@ export const User: Lists.User = list({
           many: true,
           // written from the Address side only, which pins the owner, validates and counts
           access: { create: deny, update: deny },
-          ui: { displayMode: 'table', columns: ['firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'], itemView: { fieldMode: 'read' } },
+          ui: {
+            displayMode: 'table',
+            columns: ['firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'],
+            itemView: { fieldMode: 'read' },
+          },
         }),
         defaultShippingAddress: relationship({ ref: 'Address' }),
         defaultBillingAddress: relationship({ ref: 'Address' }),
@@ -248,7 +303,7 @@ export const User: Lists.User = list({
           ui: computed,
           field: g.field({
             type: g.nonNull(g.list(g.nonNull(PermissionEnum))),
-            async resolve (item, _args, context) {
+            async resolve(item, _args, context) {
               if (!item.isStaff || !item.isActive) return []
               return effectivePermissions({ ...item, permissionGroups: await loadPermissionGroupsOf(context, item.id) })
             },
@@ -259,7 +314,7 @@ export const User: Lists.User = list({
           ui: computed,
           field: g.field({
             type: g.nonNull(g.Boolean),
-            async resolve (item, _args, context) {
+            async resolve(item, _args, context) {
               if (!item.isStaff) return false
               return effectiveChannels(item, await loadPermissionGroupsOf(context, item.id)) !== 'ALL'
             },
@@ -267,17 +322,18 @@ export const User: Lists.User = list({
         }),
         accessibleChannels: virtual({
           access: { read: isSelfOrManager },
-          field: lists => g.field({
-            type: g.nonNull(g.list(g.nonNull(lists.Channel.types.output))),
-            async resolve (item, _args, context) {
-              if (!item.isStaff || !item.isActive) return []
-              const channels = effectiveChannels(item, await loadPermissionGroupsOf(context, item.id))
-              // the caller may read this user; the channels it reaches come with it
-              const sudo = context.sudo()
-              if (channels === 'ALL') return sudo.db.Channel.findMany({ orderBy: { slug: 'asc' } })
-              return sudo.db.Channel.findMany({ where: { id: { in: [...channels] } }, orderBy: { slug: 'asc' } })
-            },
-          }),
+          field: lists =>
+            g.field({
+              type: g.nonNull(g.list(g.nonNull(lists.Channel.types.output))),
+              async resolve(item, _args, context) {
+                if (!item.isStaff || !item.isActive) return []
+                const channels = effectiveChannels(item, await loadPermissionGroupsOf(context, item.id))
+                // the caller may read this user; the channels it reaches come with it
+                const sudo = context.sudo()
+                if (channels === 'ALL') return sudo.db.Channel.findMany({ orderBy: { slug: 'asc' } })
+                return sudo.db.Channel.findMany({ where: { id: { in: [...channels] } }, orderBy: { slug: 'asc' } })
+              },
+            }),
           ui: { ...computed, query: '{ name slug }' },
         }),
       },
@@ -288,15 +344,27 @@ export const User: Lists.User = list({
         note: document({ formatting: true, links: true, ...staffOnly }),
         metadata: metadataField(),
         privateMetadata: metadataField(staffOnly),
-        externalReference: text({ isIndexed: 'unique', db: { isNullable: true }, validation: { isRequired: false }, ...managerWritable }),
-        onboardingStatus: select({ type: 'string', options: [...ONBOARDING_STATUSES], defaultValue: 'not_started', validation: { isRequired: true } }),
+        externalReference: text({
+          isIndexed: 'unique',
+          db: { isNullable: true },
+          validation: { isRequired: false },
+          ...managerWritable,
+        }),
+        onboardingStatus: select({
+          type: 'string',
+          options: [...ONBOARDING_STATUSES],
+          defaultValue: 'not_started',
+          validation: { isRequired: true },
+        }),
         orderWebhookUrl: text({
           validation: { length: { max: 2048 } },
           hooks: {
             validate: async ({ resolvedData, addValidationError }) => {
               const url = resolvedData?.orderWebhookUrl
               if (typeof url !== 'string' || !url) return
-              return reportDomainErrors(addValidationError, () => assertSafeWebhookUrl(url, 'orderWebhookUrl'), { prefix: 'orderWebhookUrl' })
+              return reportDomainErrors(addValidationError, () => assertSafeWebhookUrl(url, 'orderWebhookUrl'), {
+                prefix: 'orderWebhookUrl',
+              })
             },
           },
         }),
@@ -310,7 +378,13 @@ export const User: Lists.User = list({
           many: true,
           access: { read: managesUser, create: deny, update: deny },
           // the account history on the user's page, newest first
-          ui: { displayMode: 'table', columns: ['date', 'type', 'actor', 'parameters'], initialSort: { field: 'date', direction: 'DESC' }, createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'read' } },
+          ui: {
+            displayMode: 'table',
+            columns: ['date', 'type', 'actor', 'parameters'],
+            initialSort: { field: 'date', direction: 'DESC' },
+            createView: { fieldMode: 'hidden' },
+            itemView: { fieldMode: 'read' },
+          },
         }),
       },
     }),

@@ -29,7 +29,9 @@ export const Webhook: Lists.Webhook = list({
         validate: async ({ resolvedData, addValidationError }) => {
           const url = resolvedData?.targetUrl
           if (typeof url !== 'string') return
-          await reportDomainErrors(addValidationError, () => assertSafeWebhookTarget(url, 'targetUrl'), { prefix: 'targetUrl' })
+          await reportDomainErrors(addValidationError, () => assertSafeWebhookTarget(url, 'targetUrl'), {
+            prefix: 'targetUrl',
+          })
         },
       },
     }),
@@ -39,11 +41,19 @@ export const Webhook: Lists.Webhook = list({
       graphql: { omit: { read: true } },
       ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
       hooks: {
-        resolveInput: ({ resolvedData }) => typeof resolvedData?.secret === 'string' ? sealSecrets({ secret: resolvedData.secret }) : resolvedData?.secret,
+        resolveInput: ({ resolvedData }) =>
+          typeof resolvedData?.secret === 'string'
+            ? sealSecrets({ secret: resolvedData.secret })
+            : resolvedData?.secret,
       },
     }),
     events: multiselect({ type: 'string', options: [...WEBHOOK_EVENTS], ui: { displayMode: 'checkboxes' } }),
     isActive: checkbox({ defaultValue: true }),
-    deliveries: relationship({ ref: 'WebhookDelivery.webhook', many: true, ui: { displayMode: 'count', itemView: { fieldMode: 'read' } }, access: { create: () => false, update: () => false } }),
+    deliveries: relationship({
+      ref: 'WebhookDelivery.webhook',
+      many: true,
+      ui: { displayMode: 'count', itemView: { fieldMode: 'read' } },
+      access: { create: () => false, update: () => false },
+    }),
   },
 })

@@ -18,14 +18,23 @@ export const WebhookDelivery: Lists.WebhookDelivery = list({
     hideCreate: true,
     hideDelete: true,
     labelField: 'event',
-    listView: { initialColumns: ['createdAt', 'webhook', 'event', 'status', 'attempts', 'lastStatusCode', 'deliveredAt'], initialSort: { field: 'createdAt', direction: 'DESC' } },
+    listView: {
+      initialColumns: ['createdAt', 'webhook', 'event', 'status', 'attempts', 'lastStatusCode', 'deliveredAt'],
+      initialSort: { field: 'createdAt', direction: 'DESC' },
+    },
   },
   fields: {
     webhook: relationship({ ref: 'Webhook.deliveries', ui: { itemView: { fieldMode: 'read' } } }),
     event: select({ type: 'string', options: [...WEBHOOK_EVENTS], validation: { isRequired: true } }),
     // the exact JSON body that is signed and sent; never a hash, a token or private metadata
     payload: text({ ui: { displayMode: 'textarea' } }),
-    status: select({ type: 'string', options: [...DELIVERY_STATUSES], defaultValue: 'pending', validation: { isRequired: true }, isIndexed: true }),
+    status: select({
+      type: 'string',
+      options: [...DELIVERY_STATUSES],
+      defaultValue: 'pending',
+      validation: { isRequired: true },
+      isIndexed: true,
+    }),
     attempts: integer({ defaultValue: 0, validation: { isRequired: true } }),
     nextAttemptAt: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true }),
     lockedUntil: timestamp({ db: { isNullable: true } }),

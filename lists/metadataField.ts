@@ -3,7 +3,9 @@ import { json } from '@keystone-6/core/fields'
 import type { BaseListTypeInfo, FieldTypeFunc } from '@keystone-6/core/types'
 import { metadataProblem } from '../services/kernel'
 
-export function metadataField<ListTypeInfo extends BaseListTypeInfo> (extra: Record<string, unknown> = {}): FieldTypeFunc<ListTypeInfo> {
+export function metadataField<ListTypeInfo extends BaseListTypeInfo>(
+  extra: Record<string, unknown> = {},
+): FieldTypeFunc<ListTypeInfo> {
   return json({
     defaultValue: {},
     ...extra,

@@ -11,7 +11,7 @@ export const PermissionEnum = g.enum({
 
 const PermissionList = g.list(g.nonNull(PermissionEnum))
 
-function label (permission: string): string {
+function label(permission: string): string {
   const words = permission.toLowerCase().split('_').join(' ')
   return words.charAt(0).toUpperCase() + words.slice(1)
 }
@@ -19,39 +19,43 @@ function label (permission: string): string {
 // stored as a JSON array of permission codes, shown in the Admin UI as checkboxes.
 // WARNING: `any` here stands in for Keystone's internal field-type generics, which a custom
 // field cannot name; the values are checked at run time by the validate hook below.
-export function permissionList<ListTypeInfo extends BaseListTypeInfo> (
-  config: CommonFieldConfig<ListTypeInfo, any> = {}
+export function permissionList<ListTypeInfo extends BaseListTypeInfo>(
+  config: CommonFieldConfig<ListTypeInfo, any> = {},
 ): FieldTypeFunc<ListTypeInfo> {
-  return meta => fieldType({ kind: 'scalar', scalar: 'Json', mode: 'required' })({
-    ...config,
-    hooks: {
-      ...config.hooks,
-      validate: async (args: any) => {
-        const values = args.operation === 'delete' ? undefined : args.resolvedData?.[meta.fieldKey]
-        if (values !== undefined) {
-          if (!Array.isArray(values) || !values.every(isPermission)) {
-            args.addValidationError(`${meta.fieldKey} must list known permissions`)
-          } else if (new Set(values).size !== values.length) {
-            args.addValidationError(`${meta.fieldKey} lists a permission twice`)
+  return meta =>
+    fieldType({ kind: 'scalar', scalar: 'Json', mode: 'required' })({
+      ...config,
+      hooks: {
+        ...config.hooks,
+        validate: async (args: any) => {
+          const values = args.operation === 'delete' ? undefined : args.resolvedData?.[meta.fieldKey]
+          if (values !== undefined) {
+            if (!Array.isArray(values) || !values.every(isPermission)) {
+              args.addValidationError(`${meta.fieldKey} must list known permissions`)
+            } else if (new Set(values).size !== values.length) {
+              args.addValidationError(`${meta.fieldKey} lists a permission twice`)
+            }
           }
-        }
-        await (config.hooks?.validate as any)?.(args)
+          await (config.hooks?.validate as any)?.(args)
+        },
       },
-    },
-    input: {
-      create: { arg: g.arg({ type: PermissionList }), resolve: (value: string[] | null | undefined) => value ?? [] },
-      update: { arg: g.arg({ type: PermissionList }), resolve: (value: string[] | null | undefined) => value === null ? [] : value },
-    },
-    output: g.field({
-      type: g.nonNull(PermissionList),
-      resolve: ({ value }: { value: unknown }) => (Array.isArray(value) ? value.filter(isPermission) : []),
-    }),
-    views: '@keystone-6/core/fields/types/multiselect/views',
-    getAdminMeta: () => ({
-      options: PERMISSIONS.map(value => ({ value, label: label(value) })),
-      type: 'enum',
-      displayMode: 'checkboxes',
-      defaultValue: [],
-    }),
-  } as any)
+      input: {
+        create: { arg: g.arg({ type: PermissionList }), resolve: (value: string[] | null | undefined) => value ?? [] },
+        update: {
+          arg: g.arg({ type: PermissionList }),
+          resolve: (value: string[] | null | undefined) => (value === null ? [] : value),
+        },
+      },
+      output: g.field({
+        type: g.nonNull(PermissionList),
+        resolve: ({ value }: { value: unknown }) => (Array.isArray(value) ? value.filter(isPermission) : []),
+      }),
+      views: '@keystone-6/core/fields/types/multiselect/views',
+      getAdminMeta: () => ({
+        options: PERMISSIONS.map(value => ({ value, label: label(value) })),
+        type: 'enum',
+        displayMode: 'checkboxes',
+        defaultValue: [],
+      }),
+    } as any)
 }

@@ -8,16 +8,17 @@ import { isTrusted } from '../services/kernel'
 import { judgeStaffChange, type GroupChange, type StaffChange, type UserChange } from '../services/staff'
 import { reportFieldErrors } from './hooks/domainErrors'
 
-type RelationInput = { connect?: { id?: string }[], disconnect?: { id?: string }[], set?: { id?: string }[] } | undefined
+type RelationInput =
+  { connect?: { id?: string }[]; disconnect?: { id?: string }[]; set?: { id?: string }[] } | undefined
 type AddError = (message: string) => void
 type Data = Record<string, unknown> | undefined
 
-function ids (items: { id?: string }[] | undefined): string[] {
+function ids(items: { id?: string }[] | undefined): string[] {
   return (items ?? []).map(item => item.id).filter((id): id is string => typeof id === 'string')
 }
 
 /** What a relationship input adds to and removes from the current members. */
-function relationChanges (input: unknown, current: string[]): { add: string[], remove: string[] } {
+function relationChanges(input: unknown, current: string[]): { add: string[]; remove: string[] } {
   const relation = input as RelationInput
   if (!relation) return { add: [], remove: [] }
   if (relation.set) {
@@ -28,13 +29,13 @@ function relationChanges (input: unknown, current: string[]): { add: string[], r
   return { add, remove: ids(relation.disconnect).filter(id => current.includes(id)) }
 }
 
-async function judge (context: Context, change: StaffChange, addValidationError: AddError): Promise<void> {
+async function judge(context: Context, change: StaffChange, addValidationError: AddError): Promise<void> {
   reportFieldErrors(addValidationError, await judgeStaffChange(context, context.session, change), 'code')
 }
 
-const flag = (value: unknown) => typeof value === 'boolean' ? value : undefined
+const flag = (value: unknown) => (typeof value === 'boolean' ? value : undefined)
 
-export async function validateUserChange (args: {
+export async function validateUserChange(args: {
   operation: 'create' | 'update' | 'delete'
   item?: { id: string }
   resolvedData?: Data
@@ -43,18 +44,30 @@ export async function validateUserChange (args: {
 }): Promise<void> {
   const { context, item, resolvedData: data } = args
   if (isTrusted(context)) return
-  if (args.operation === 'delete') return judge(context, { users: [{ kind: 'delete', userId: item!.id }] }, args.addValidationError)
+  if (args.operation === 'delete')
+    return judge(context, { users: [{ kind: 'delete', userId: item!.id }] }, args.addValidationError)
   const current = item
-    ? (await context.prisma.permissionGroup.findMany({ where: { users: { some: { id: item.id } } }, select: { id: true } })).map(g => g.id)
+    ? (
+        await context.prisma.permissionGroup.findMany({
+          where: { users: { some: { id: item.id } } },
+          select: { id: true },
+        })
+      ).map(g => g.id)
     : []
   const groups = relationChanges(data?.permissionGroups, current)
-  const change: UserChange = { kind: args.operation, userId: item?.id, addGroups: groups.add, removeGroups: groups.remove }
+  const change: UserChange = {
+    kind: args.operation,
+    userId: item?.id,
+    addGroups: groups.add,
+    removeGroups: groups.remove,
+  }
   // Keystone fills a create's defaults in, so a new user always says whether it is staff
-  for (const key of ['isStaff', 'isSuperuser', 'isActive'] as const) if (flag(data?.[key]) !== undefined) change[key] = flag(data?.[key])
+  for (const key of ['isStaff', 'isSuperuser', 'isActive'] as const)
+    if (flag(data?.[key]) !== undefined) change[key] = flag(data?.[key])
   return judge(context, { users: [change] }, args.addValidationError)
 }
 
-export async function validatePermissionGroupChange (args: {
+export async function validatePermissionGroupChange(args: {
   operation: 'create' | 'update' | 'delete'
   item?: { id: string }
   resolvedData?: Data
@@ -63,11 +76,14 @@ export async function validatePermissionGroupChange (args: {
 }): Promise<void> {
   const { context, item, resolvedData: data } = args
   if (isTrusted(context)) return
-  if (args.operation === 'delete') return judge(context, { groups: [{ kind: 'delete', groupId: item!.id }] }, args.addValidationError)
+  if (args.operation === 'delete')
+    return judge(context, { groups: [{ kind: 'delete', groupId: item!.id }] }, args.addValidationError)
   const include = { users: { select: { id: true } }, accessibleChannels: { select: { id: true } } }
-  const existing = item ? await context.prisma.permissionGroup.findUniqueOrThrow({ where: { id: item.id }, include }) : undefined
-  const before = Array.isArray(existing?.permissions) ? existing.permissions as string[] : []
-  const after = Array.isArray(data?.permissions) ? data.permissions as string[] : before
+  const existing = item
+    ? await context.prisma.permissionGroup.findUniqueOrThrow({ where: { id: item.id }, include })
+    : undefined
+  const before = Array.isArray(existing?.permissions) ? (existing.permissions as string[]) : []
+  const after = Array.isArray(data?.permissions) ? (data.permissions as string[]) : before
   const users = relationChanges(data?.users, existing?.users.map(u => u.id) ?? [])
   const channels = relationChanges(data?.accessibleChannels, existing?.accessibleChannels.map(c => c.id) ?? [])
   const change: GroupChange = {

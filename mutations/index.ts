@@ -103,6 +103,6 @@ const extension = g.extend(base => ({
   },
 }))
 
-export function extendGraphqlSchema (schema: GraphQLSchema): GraphQLSchema {
+export function extendGraphqlSchema(schema: GraphQLSchema): GraphQLSchema {
   return extension(schema)
 }

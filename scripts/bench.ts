@@ -35,11 +35,21 @@ import { DEMO_CUSTOMER_PASSWORD, formatDemoCustomerEmail, makeDemoCustomer } fro
 import type { Argon2Job, Argon2Result } from './lib/benchArgon2'
 import type { LoadJob, LoadResult, LoadVariant } from './lib/benchLoad'
 import {
-  evaluateTargets, formatReport, lineOf, ratioOf, slicesOf, ME_RATIO_TARGET, TOKEN_CREATE_RATIO_TARGET,
-  type BenchReport, type Sample, type ScenarioLine, type SearchTerm,
+  evaluateTargets,
+  formatReport,
+  lineOf,
+  ratioOf,
+  slicesOf,
+  ME_RATIO_TARGET,
+  TOKEN_CREATE_RATIO_TARGET,
+  type BenchReport,
+  type Sample,
+  type ScenarioLine,
+  type SearchTerm,
 } from './lib/benchReport'
 
-const USAGE = 'Usage: npm run bench -- [--customers N] [--seconds S] [--connections C] [--warmup S] [--database-url postgres://…] [--build] [--json FILE]'
+const USAGE =
+  'Usage: npm run bench -- [--customers N] [--seconds S] [--connections C] [--warmup S] [--database-url postgres://…] [--build] [--json FILE]'
 
 const { values: options } = parseArgs({
   options: {
@@ -58,7 +68,7 @@ if (options.help) {
   process.exit(0)
 }
 
-function positive (name: string, text: string, integer: boolean): number {
+function positive(name: string, text: string, integer: boolean): number {
   const value = Number(text)
   if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
     console.error(`--${name} needs a ${integer ? 'whole ' : ''}number ≥ 0, got "${text}"\n${USAGE}`)
@@ -77,7 +87,9 @@ if (CUSTOMERS < 1 || CONNECTIONS < 1 || SECONDS <= 0) {
   process.exit(2)
 }
 if (POSTGRES_URL !== undefined && !/^postgres(ql)?:\/\//.test(POSTGRES_URL)) {
-  console.error(`--database-url must be a postgres:// URL (without it the bench runs on a temporary SQLite file)\n${USAGE}`)
+  console.error(
+    `--database-url must be a postgres:// URL (without it the bench runs on a temporary SQLite file)\n${USAGE}`,
+  )
   process.exit(2)
 }
 
@@ -90,49 +102,64 @@ const ADMIN_PASSWORD = randomBytes(18).toString('base64url')
 const ADDRESS_TOKENS = Math.min(CUSTOMERS, Math.max(CONNECTIONS, Math.ceil((1000 * (SECONDS + WARMUP)) / 98)))
 const PAGE = 20
 
-const TOKEN_CREATE = 'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token errors { field code } } }'
+const TOKEN_CREATE =
+  'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token errors { field code } } }'
 const ME = '{ me { id email } }'
 const CHANNELS = '{ channels(take: 1) { id } }'
-const ADDRESS_CREATE = 'mutation($input: AddressInput!) { accountAddressCreate(input: $input) { address { id } errors { field code } } }'
-const ADDRESS = { firstName: 'Bench', lastName: 'Mark', streetAddress1: 'ul. Długa 5', city: 'Warszawa', postalCode: '00-950', country: 'PL', phone: '601 234 567' }
-const CUSTOMERS_QUERY = 'query($search: String, $skip: Int, $take: Int) { customers(search: $search, skip: $skip, take: $take) { id email firstName lastName } }'
+const ADDRESS_CREATE =
+  'mutation($input: AddressInput!) { accountAddressCreate(input: $input) { address { id } errors { field code } } }'
+const ADDRESS = {
+  firstName: 'Bench',
+  lastName: 'Mark',
+  streetAddress1: 'ul. Długa 5',
+  city: 'Warszawa',
+  postalCode: '00-950',
+  country: 'PL',
+  phone: '601 234 567',
+}
+const CUSTOMERS_QUERY =
+  'query($search: String, $skip: Int, $take: Int) { customers(search: $search, skip: $skip, take: $take) { id email firstName lastName } }'
 const CUSTOMERS_COUNT = 'query($search: String) { customersCount(search: $search) }'
 
-function body (query: string, variables: Record<string, unknown> = {}): string {
+function body(query: string, variables: Record<string, unknown> = {}): string {
   return JSON.stringify({ query, variables })
 }
 
-function bearer (token: string): Record<string, string> {
+function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` }
 }
 
-async function freePort (): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      )
     })
   })
 }
 
-type Worker<Job, Result> = { run: (job: Job) => Promise<Result>, close: () => Promise<void> }
+type Worker<Job, Result> = { run: (job: Job) => Promise<Result>; close: () => Promise<void> }
 
 /**
  * A helper script in a process of its own, started once for the whole run: a JSON job per line
  * in, a JSON result per line out, in order.
  */
-function startWorker<Job, Result> (script: string): Worker<Job, Result> {
+function startWorker<Job, Result>(script: string): Worker<Job, Result> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'scripts/lib', script)], {
     cwd: projectRoot,
     stdio: ['pipe', 'pipe', 'inherit'],
   })
-  const waiting: Array<{ resolve: (result: Result) => void, reject: (error: Error) => void }> = []
-  const exited = new Promise<void>(resolve => child.once('close', code => {
-    for (const { reject } of waiting.splice(0)) reject(new Error(`${script} exited (${code}) before answering`))
-    resolve()
-  }))
+  const waiting: Array<{ resolve: (result: Result) => void; reject: (error: Error) => void }> = []
+  const exited = new Promise<void>(resolve =>
+    child.once('close', code => {
+      for (const { reject } of waiting.splice(0)) reject(new Error(`${script} exited (${code}) before answering`))
+      resolve()
+    }),
+  )
   createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', line => {
     const next = waiting.shift()
     try {
@@ -142,47 +169,59 @@ function startWorker<Job, Result> (script: string): Worker<Job, Result> {
     }
   })
   return {
-    run (job) {
+    run(job) {
       return new Promise((resolve, reject) => {
         waiting.push({ resolve, reject })
         child.stdin.write(JSON.stringify(job) + '\n')
       })
     },
-    async close () {
+    async close() {
       child.stdin.end()
       await exited
     },
   }
 }
 
-type Server = { url: string, child: ChildProcess, output: () => string }
+type Server = { url: string; child: ChildProcess; output: () => string }
 
-async function startServer (databaseUrl: string, cwd: string): Promise<Server> {
+async function startServer(databaseUrl: string, cwd: string): Promise<Server> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   let log = ''
-  const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules/@keystone-6/core/bin/cli.js'), 'start', '--no-ui'], {
-    cwd,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      SESSION_SECRET,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: url,
-      TRUST_PROXY: 'off',
-      ACCESS_TOKEN_TTL: '3600',
+  const child = spawn(
+    process.execPath,
+    [path.join(projectRoot, 'node_modules/@keystone-6/core/bin/cli.js'), 'start', '--no-ui'],
+    {
+      cwd,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        SESSION_SECRET,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_URL: url,
+        TRUST_PROXY: 'off',
+        ACCESS_TOKEN_TTL: '3600',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  )
+  child.stdout?.on('data', chunk => {
+    log += chunk
   })
-  child.stdout?.on('data', chunk => { log += chunk })
-  child.stderr?.on('data', chunk => { log += chunk })
+  child.stderr?.on('data', chunk => {
+    log += chunk
+  })
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${log}`)
     try {
-      const response = await fetch(`${url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body('{ __typename }') })
+      const response = await fetch(`${url}/api/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body('{ __typename }'),
+      })
       if (response.ok) return { url, child, output: () => log }
     } catch {}
     await new Promise(resolve => setTimeout(resolve, 100))
@@ -191,7 +230,7 @@ async function startServer (databaseUrl: string, cwd: string): Promise<Server> {
   throw new Error(`the server did not start within 120 s:\n${log}`)
 }
 
-async function stopServer (server: Server | undefined): Promise<void> {
+async function stopServer(server: Server | undefined): Promise<void> {
   if (!server || server.child.exitCode !== null) return
   await new Promise<void>(resolve => {
     server.child.once('exit', () => resolve())
@@ -201,25 +240,29 @@ async function stopServer (server: Server | undefined): Promise<void> {
 }
 
 /** One GraphQL request for setting up a scenario; throws on any error, since setup must not fail. */
-async function gql<T> (url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
   const response = await fetch(`${url}/api/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
     body: body(query, variables),
   })
-  const json = await response.json() as { data?: T, errors?: unknown }
-  if (!response.ok || json.errors || !json.data) throw new Error(`setup request failed: ${JSON.stringify(json).slice(0, 300)}`)
+  const json = (await response.json()) as { data?: T; errors?: unknown }
+  if (!response.ok || json.errors || !json.data)
+    throw new Error(`setup request failed: ${JSON.stringify(json).slice(0, 300)}`)
   return json.data
 }
 
-async function signIn (url: string, email: string, password: string): Promise<string> {
-  const data = await gql<{ tokenCreate: { token: string | null, errors: unknown[] } }>(url, TOKEN_CREATE, { email, password })
+async function signIn(url: string, email: string, password: string): Promise<string> {
+  const data = await gql<{ tokenCreate: { token: string | null; errors: unknown[] } }>(url, TOKEN_CREATE, {
+    email,
+    password,
+  })
   if (!data.tokenCreate.token) throw new Error(`signing in ${email} failed: ${JSON.stringify(data.tokenCreate.errors)}`)
   return data.tokenCreate.token
 }
 
 /** A database of its own on the PostgreSQL server, and the function that drops it. */
-async function createPostgresDatabase (serverUrl: string): Promise<{ databaseUrl: string, drop: () => Promise<void> }> {
+async function createPostgresDatabase(serverUrl: string): Promise<{ databaseUrl: string; drop: () => Promise<void> }> {
   const name = `identity_bench_${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: serverUrl })
@@ -233,11 +276,14 @@ async function createPostgresDatabase (serverUrl: string): Promise<{ databaseUrl
   await admin(`CREATE DATABASE ${pg.escapeIdentifier(name)}`)
   const url = new URL(serverUrl)
   url.pathname = `/${name}`
-  return { databaseUrl: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`) }
+  return {
+    databaseUrl: url.toString(),
+    drop: () => admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+  }
 }
 
 /** Search terms of each kind the issue names, taken from the demo customers this run seeds. */
-function searchTerms (customers: number): Array<{ kind: string, terms: string[] }> {
+function searchTerms(customers: number): Array<{ kind: string; terms: string[] }> {
   const now = new Date()
   const surnames = new Map<string, number>()
   for (let index = 1; index <= customers; index++) {
@@ -267,7 +313,7 @@ function searchTerms (customers: number): Array<{ kind: string, terms: string[] 
   ]
 }
 
-function argon2Sample (result: Argon2Result): Sample {
+function argon2Sample(result: Argon2Result): Sample {
   return {
     requests: result.requests,
     ok: result.requests - result.errors,
@@ -278,7 +324,7 @@ function argon2Sample (result: Argon2Result): Sample {
   }
 }
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const loadBefore = os.loadavg()
   const dir = mkdtempSync(path.join(os.tmpdir(), 'identity-bench-'))
   let server: Server | undefined
@@ -315,36 +361,49 @@ async function main (): Promise<void> {
     const { createContext } = await import('./lib/context')
     const { seed } = await import('./seed')
     const context = await createContext(databaseUrl)
-    const summary = await seed({ context, provider: database, customers: CUSTOMERS, adminEmail: ADMIN_EMAIL, adminPassword: ADMIN_PASSWORD, log: line => console.log(line) })
+    const summary = await seed({
+      context,
+      provider: database,
+      customers: CUSTOMERS,
+      adminEmail: ADMIN_EMAIL,
+      adminPassword: ADMIN_PASSWORD,
+      log: line => console.log(line),
+    })
     await context.prisma.$disconnect()
     const seeded = summary.customers
     console.log(`seeded ${seeded.created} customers (${seeded.addresses} addresses) in ${seeded.seconds.toFixed(1)} s`)
-    const lines: ScenarioLine[] = [{
-      scenario: 'seed (customers inserted/s)',
-      kind: 'scenario',
-      requests: seeded.created,
-      requestsPerSecond: seeded.created / seeded.seconds,
-      okPerSecond: seeded.created / seeded.seconds,
-      p50: null,
-      p95: null,
-      errors: seeded.requested - seeded.created,
-      errorCodes: {},
-    }]
+    const lines: ScenarioLine[] = [
+      {
+        scenario: 'seed (customers inserted/s)',
+        kind: 'scenario',
+        requests: seeded.created,
+        requestsPerSecond: seeded.created / seeded.seconds,
+        okPerSecond: seeded.created / seeded.seconds,
+        p50: null,
+        p95: null,
+        errors: seeded.requested - seeded.created,
+        errorCodes: {},
+      },
+    ]
     const report = (line: ScenarioLine) => {
       lines.push(line)
-      console.log(`  ${line.scenario}: ${line.requestsPerSecond.toFixed(1)}/s, p50 ${(line.p50 ?? 0).toFixed(1)} ms, ${line.errors} errors`)
+      console.log(
+        `  ${line.scenario}: ${line.requestsPerSecond.toFixed(1)}/s, p50 ${(line.p50 ?? 0).toFixed(1)} ms, ${line.errors} errors`,
+      )
       return line
     }
 
     server = await startServer(databaseUrl, database === 'postgresql' ? postgresqlServerRoot : projectRoot)
     const graphqlUrl = `${server.url}/api/graphql`
-    const generator = loadGenerator = startWorker<LoadJob, LoadResult>('benchLoad.ts')
-    const argon2 = argon2Worker = startWorker<Argon2Job, Argon2Result>('benchArgon2.ts')
+    const generator = (loadGenerator = startWorker<LoadJob, LoadResult>('benchLoad.ts'))
+    const argon2 = (argon2Worker = startWorker<Argon2Job, Argon2Result>('benchArgon2.ts'))
 
     type Check = Pick<LoadJob, 'valueAt' | 'errorsAt'>
     type Run = (seconds: number, warmupSeconds: number) => Promise<Sample>
-    const loadRun = (variants: LoadVariant[], check: Check, connections = CONNECTIONS): Run =>
-      (seconds, warmupSeconds) => generator.run({ url: graphqlUrl, connections, seconds, warmupSeconds, variants, ...check })
+    const loadRun =
+      (variants: LoadVariant[], check: Check, connections = CONNECTIONS): Run =>
+      (seconds, warmupSeconds) =>
+        generator.run({ url: graphqlUrl, connections, seconds, warmupSeconds, variants, ...check })
     const measure = async (scenario: string, run: Run, connections = CONNECTIONS) =>
       report(lineOf(scenario, 'scenario', connections, [await run(SECONDS, WARMUP)]))
     // a ratio's two sides in alternating slices (A B, B A, A B, …), so that a change in the
@@ -353,7 +412,7 @@ async function main (): Promise<void> {
       const samples: [Sample[], Sample[]] = [[], []]
       for (const [round, seconds] of slicesOf(SECONDS).entries()) {
         const warmup = round === 0 ? WARMUP : 0
-        const order = round % 2 === 0 ? [0, 1] as const : [1, 0] as const
+        const order = round % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const)
         for (const side of order) samples[side].push(await (side === 0 ? a : b)(seconds, warmup))
       }
       return samples
@@ -362,30 +421,48 @@ async function main (): Promise<void> {
     // customers' tokens for me and accountAddressCreate, taken first: this also warms the sign-in path
     const tokens: string[] = []
     for (let next = 1; next <= ADDRESS_TOKENS;) {
-      const batch = Array.from({ length: Math.min(4, ADDRESS_TOKENS - next + 1) }, (_, i) => formatDemoCustomerEmail(next + i))
+      const batch = Array.from({ length: Math.min(4, ADDRESS_TOKENS - next + 1) }, (_, i) =>
+        formatDemoCustomerEmail(next + i),
+      )
       next += batch.length
-      tokens.push(...await Promise.all(batch.map(email => signIn(server!.url, email, DEMO_CUSTOMER_PASSWORD))))
+      tokens.push(...(await Promise.all(batch.map(email => signIn(server!.url, email, DEMO_CUSTOMER_PASSWORD)))))
     }
 
     // tokenCreate against raw argon2id verification with as many in flight: every connection
     // signs in to the same account from the same IP, with the right password
     const [argon2Samples, tokenSamples] = await alternate(
-      async (seconds, warmupSeconds) => argon2Sample(await argon2.run({ concurrency: CONNECTIONS, seconds, warmupSeconds })),
-      loadRun([{ body: body(TOKEN_CREATE, { email: formatDemoCustomerEmail(1), password: DEMO_CUSTOMER_PASSWORD }) }],
-        { valueAt: ['data', 'tokenCreate', 'token'], errorsAt: ['data', 'tokenCreate', 'errors'] }))
+      async (seconds, warmupSeconds) =>
+        argon2Sample(await argon2.run({ concurrency: CONNECTIONS, seconds, warmupSeconds })),
+      loadRun([{ body: body(TOKEN_CREATE, { email: formatDemoCustomerEmail(1), password: DEMO_CUSTOMER_PASSWORD }) }], {
+        valueAt: ['data', 'tokenCreate', 'token'],
+        errorsAt: ['data', 'tokenCreate', 'errors'],
+      }),
+    )
     const argon2Line = report(lineOf('ref: argon2id verify (raw)', 'reference', CONNECTIONS, argon2Samples))
     const tokenCreate = report(lineOf('tokenCreate (1 account, 1 IP)', 'scenario', CONNECTIONS, tokenSamples))
 
     // me against Keystone's generated query, anonymous, in the same app
     const [channelSamples, meSamples] = await alternate(
       loadRun([{ body: body(CHANNELS) }], { valueAt: ['data', 'channels', '0', 'id'] }),
-      loadRun(tokens.map(token => ({ body: body(ME), headers: bearer(token) })), { valueAt: ['data', 'me', 'id'] }))
+      loadRun(
+        tokens.map(token => ({ body: body(ME), headers: bearer(token) })),
+        { valueAt: ['data', 'me', 'id'] },
+      ),
+    )
     const channels = report(lineOf('ref: channels(take: 1) anonymous', 'reference', CONNECTIONS, channelSamples))
     const me = report(lineOf('me (Bearer)', 'scenario', CONNECTIONS, meSamples))
 
     // each request adds to the next customer's book in turn, so no book reaches its limit
-    await measure('accountAddressCreate', loadRun(tokens.map(token => ({ body: body(ADDRESS_CREATE, { input: ADDRESS }), headers: bearer(token) })),
-      { valueAt: ['data', 'accountAddressCreate', 'address', 'id'], errorsAt: ['data', 'accountAddressCreate', 'errors'] }))
+    await measure(
+      'accountAddressCreate',
+      loadRun(
+        tokens.map(token => ({ body: body(ADDRESS_CREATE, { input: ADDRESS }), headers: bearer(token) })),
+        {
+          valueAt: ['data', 'accountAddressCreate', 'address', 'id'],
+          errorsAt: ['data', 'accountAddressCreate', 'errors'],
+        },
+      ),
+    )
 
     const staffToken = await signIn(server.url, ADMIN_EMAIL, ADMIN_PASSWORD)
     const staff = bearer(staffToken)
@@ -400,19 +477,38 @@ async function main (): Promise<void> {
     const mixed: string[] = []
     for (let i = 0; i < 10; i++) for (const { terms: list } of kinds) mixed.push(list[i % list.length]!)
     const customersCheck = { valueAt: ['data', 'customers'] }
-    const search = (list: string[]) => list.map(term => ({ body: body(CUSTOMERS_QUERY, { search: term, take: PAGE }), headers: staff }))
+    const search = (list: string[]) =>
+      list.map(term => ({ body: body(CUSTOMERS_QUERY, { search: term, take: PAGE }), headers: staff }))
     await measure(`customers(search) @${CUSTOMERS}`, loadRun(search(mixed), customersCheck))
     // then each kind's own latency, one request at a time: a search that scans every customer
     // takes long enough that ten of them queued behind each other would only measure the queue
-    for (const { kind, terms: list } of kinds) await measure(`customers(search: ${kind}) ×1`, loadRun(search(list), customersCheck, 1), 1)
-    await measure('customersCount(search) ×1', loadRun(mixed.map(term => ({ body: body(CUSTOMERS_COUNT, { search: term }), headers: staff })),
-      { valueAt: ['data', 'customersCount'] }, 1), 1)
+    for (const { kind, terms: list } of kinds)
+      await measure(`customers(search: ${kind}) ×1`, loadRun(search(list), customersCheck, 1), 1)
+    await measure(
+      'customersCount(search) ×1',
+      loadRun(
+        mixed.map(term => ({ body: body(CUSTOMERS_COUNT, { search: term }), headers: staff })),
+        { valueAt: ['data', 'customersCount'] },
+        1,
+      ),
+      1,
+    )
     const skip = Math.floor((CUSTOMERS * 0.99) / PAGE) * PAGE
-    await measure(`customers(skip: ${skip}) deep page ×1`, loadRun([{ body: body(CUSTOMERS_QUERY, { skip, take: PAGE }), headers: staff }], customersCheck, 1), 1)
+    await measure(
+      `customers(skip: ${skip}) deep page ×1`,
+      loadRun([{ body: body(CUSTOMERS_QUERY, { skip, take: PAGE }), headers: staff }], customersCheck, 1),
+      1,
+    )
 
     const meRatio = ratioOf('me ÷ anonymous generated query', me, channels, ME_RATIO_TARGET)
     // refused sign-ins cost no argon2 run: only the ones that signed in are compared
-    const tokenRatio = ratioOf('tokenCreate (signed in) ÷ raw argon2id verify', tokenCreate, argon2Line, TOKEN_CREATE_RATIO_TARGET, true)
+    const tokenRatio = ratioOf(
+      'tokenCreate (signed in) ÷ raw argon2id verify',
+      tokenCreate,
+      argon2Line,
+      TOKEN_CREATE_RATIO_TARGET,
+      true,
+    )
     const result: BenchReport = {
       database,
       customers: CUSTOMERS,
@@ -432,7 +528,9 @@ async function main (): Promise<void> {
     await loadGenerator?.close()
     await argon2Worker?.close()
     await stopServer(server)
-    await dropDatabase?.().catch(error => console.error(`dropping the bench database failed: ${(error as Error).message}`))
+    await dropDatabase?.().catch(error =>
+      console.error(`dropping the bench database failed: ${(error as Error).message}`),
+    )
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -9,7 +9,8 @@ import { makeCustomer } from '../tests/helpers/factories'
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '200' } } })
 const SAMPLES = Number(values.samples)
-const TOKEN_CREATE = 'mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token errors { code } } }'
+const TOKEN_CREATE =
+  'mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token errors { code } } }'
 
 const server = await startServer({ env: { TRUST_PROXY: '127.0.0.1' } })
 try {
@@ -24,7 +25,7 @@ try {
       headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
       body: JSON.stringify({ query: TOKEN_CREATE, variables: { e: email, p: 'definitely not the password' } }),
     })
-    const answer = await response.json() as { data: { tokenCreate: { errors: { code: string }[] } } }
+    const answer = (await response.json()) as { data: { tokenCreate: { errors: { code: string }[] } } }
     const elapsed = performance.now() - started
     const code = answer.data.tokenCreate.errors[0]?.code
     if (code !== 'INVALID_CREDENTIALS') throw new Error(`expected INVALID_CREDENTIALS, got ${JSON.stringify(answer)}`)
@@ -39,7 +40,9 @@ try {
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
   const [a, b] = [median(unknown), median(wrong)]
-  console.log(`tokenCreate, ${SAMPLES} alternating samples each: unknown email p50 ${a.toFixed(1)} ms, wrong password p50 ${b.toFixed(1)} ms, difference ${(b - a).toFixed(1)} ms`)
+  console.log(
+    `tokenCreate, ${SAMPLES} alternating samples each: unknown email p50 ${a.toFixed(1)} ms, wrong password p50 ${b.toFixed(1)} ms, difference ${(b - a).toFixed(1)} ms`,
+  )
 } finally {
   await server.stop()
 }

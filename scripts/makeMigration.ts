@@ -22,7 +22,7 @@ import {
 import { applyPendingMigrations } from './lib/migrator'
 import { diffDatabaseToDatamodel } from './lib/schemaEngine'
 
-async function main (): Promise<number> {
+async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -34,14 +34,20 @@ async function main (): Promise<number> {
   const name = positionals[0] ?? 'auto'
 
   const datamodels = await renderDatamodels()
-  const plans = await Promise.all(PROVIDERS.map(async provider =>
-    ({ provider, ...await planMigration({ provider, datamodel: datamodels[provider] }) })))
+  const plans = await Promise.all(
+    PROVIDERS.map(async provider => ({
+      provider,
+      ...(await planMigration({ provider, datamodel: datamodels[provider] })),
+    })),
+  )
   const changed = plans.filter(plan => plan.changed)
 
   if (values.check) {
     for (const plan of changed) {
-      console.error(`${relative(providerDir(plan.provider))}/datamodel.prisma does not match keystone.ts; ` +
-        (plan.sql ? `the missing ${plan.provider} migration would run:\n${indent(plan.sql)}` : 'no SQL would change'))
+      console.error(
+        `${relative(providerDir(plan.provider))}/datamodel.prisma does not match keystone.ts; ` +
+          (plan.sql ? `the missing ${plan.provider} migration would run:\n${indent(plan.sql)}` : 'no SQL would change'),
+      )
     }
     const replayProblem = changed.length === 0 ? await replaySqliteMigrations() : undefined
     if (replayProblem) console.error(replayProblem)
@@ -61,10 +67,17 @@ async function main (): Promise<number> {
     if (plan.sql === '') {
       // e.g. a relation renamed on the Prisma side only: the snapshot moves on, the database needs nothing
       writeSnapshot(plan.provider, datamodels[plan.provider])
-      console.log(`updated ${relative(providerDir(plan.provider))}/datamodel.prisma (no SQL change for ${plan.provider})`)
+      console.log(
+        `updated ${relative(providerDir(plan.provider))}/datamodel.prisma (no SQL change for ${plan.provider})`,
+      )
       continue
     }
-    const folder = writeMigration({ provider: plan.provider, name, sql: plan.sql, datamodel: datamodels[plan.provider] })
+    const folder = writeMigration({
+      provider: plan.provider,
+      name,
+      sql: plan.sql,
+      datamodel: datamodels[plan.provider],
+    })
     console.log(`wrote ${relative(path.join(folder, 'migration.sql'))}:\n${indent(plan.sql)}`)
   }
   return 0
@@ -75,7 +88,7 @@ async function main (): Promise<number> {
  * which catches a migration.sql edited by hand (or a snapshot edited without one). PostgreSQL has no
  * such check: its live schema cannot be read through adapter-pg.
  */
-async function replaySqliteMigrations (): Promise<string | undefined> {
+async function replaySqliteMigrations(): Promise<string | undefined> {
   const snapshot = readSnapshot('sqlite')
   if (snapshot === null) return undefined
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'migration-check-'))
@@ -84,19 +97,27 @@ async function replaySqliteMigrations (): Promise<string | undefined> {
     await applyPendingMigrations({ databaseUrl, migrationsDir })
     const drift = await diffDatabaseToDatamodel({ databaseUrl, datamodel: snapshot })
     if (drift === '') return undefined
-    return `replaying ${relative(providerDir('sqlite'))}/*/migration.sql does not give ` +
+    return (
+      `replaying ${relative(providerDir('sqlite'))}/*/migration.sql does not give ` +
       `${relative(providerDir('sqlite'))}/datamodel.prisma; to reach it the database would still need:\n${indent(drift)}`
+    )
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }
 }
 
-function indent (sql: string): string {
-  return sql.trimEnd().split('\n').map(line => `    ${line}`).join('\n')
+function indent(sql: string): string {
+  return sql
+    .trimEnd()
+    .split('\n')
+    .map(line => `    ${line}`)
+    .join('\n')
 }
 
 main().then(
-  code => { process.exitCode = code },
+  code => {
+    process.exitCode = code
+  },
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error)
     process.exitCode = 2

@@ -10,7 +10,7 @@ import { applyPendingMigrations, pendingMigrations } from './lib/migrator'
 // is deliberately not imported, since this runs at every deploy and start
 const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations')
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const { values } = parseArgs({ options: { status: { type: 'boolean', default: false } } })
   const databaseUrl = process.env.DATABASE_URL || 'file:./keystone.db'
 

@@ -17,13 +17,24 @@ import { hashPassword } from '../services/identity'
 import { PERMISSIONS } from '../services/identity'
 import { createContext } from './lib/context'
 import { newUserRow, type NewUserRow } from '../services/users'
-import { DEMO_CUSTOMER_GROUPS, DEMO_CUSTOMER_PASSWORD, makeDemoCustomer, parseDemoCustomerIndex, type DemoCustomer } from './lib/seedData'
+import {
+  DEMO_CUSTOMER_GROUPS,
+  DEMO_CUSTOMER_PASSWORD,
+  makeDemoCustomer,
+  parseDemoCustomerIndex,
+  type DemoCustomer,
+} from './lib/seedData'
 
 export type Provider = 'sqlite' | 'postgresql'
 
 export const DEFAULT_CUSTOMERS = 50
 export const DEFAULT_ADMIN_EMAIL = 'admin@example.com'
-export const DEFAULT_CHANNEL = { slug: 'default-channel', name: 'Default channel', defaultCountry: 'US', isActive: true } as const
+export const DEFAULT_CHANNEL = {
+  slug: 'default-channel',
+  name: 'Default channel',
+  defaultCountry: 'US',
+  isActive: true,
+} as const
 export const PERMISSION_GROUPS = [
   { name: 'Full access', permissions: [...PERMISSIONS], restrictedAccessToChannels: false },
   { name: 'Customer support', permissions: ['MANAGE_USERS' as const], restrictedAccessToChannels: false },
@@ -38,7 +49,7 @@ const PENDING_LIST_KB = 2_097_151
 const MERGE_MEMORY_MB = 512
 
 export class SeedError extends Error {
-  constructor (message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'SeedError'
   }
@@ -57,20 +68,30 @@ export type SeedOptions = {
 
 export type SeedSummary = {
   channel: 'created' | 'existing'
-  permissionGroups: { created: number, existing: number }
-  superuser: { email: string, created: boolean, generatedPassword?: string }
-  customerGroups: { created: number, existing: number }
-  customers: { requested: number, created: number, existing: number, addresses: number, memberships: number, seconds: number }
+  permissionGroups: { created: number; existing: number }
+  superuser: { email: string; created: boolean; generatedPassword?: string }
+  customerGroups: { created: number; existing: number }
+  customers: {
+    requested: number
+    created: number
+    existing: number
+    addresses: number
+    memberships: number
+    seconds: number
+  }
   seconds: number
 }
 
-export async function seed (options: SeedOptions): Promise<SeedSummary> {
+export async function seed(options: SeedOptions): Promise<SeedSummary> {
   const { context, provider, customers, log = () => {} } = options
-  if (!Number.isInteger(customers) || customers < 0) throw new SeedError(`the number of customers must be a whole number ≥ 0, got ${customers}`)
+  if (!Number.isInteger(customers) || customers < 0)
+    throw new SeedError(`the number of customers must be a whole number ≥ 0, got ${customers}`)
   // bad settings fail before anything is written
   const adminEmail = normalizeEmail(options.adminEmail ?? DEFAULT_ADMIN_EMAIL)
-  if (!isValidEmail(adminEmail)) throw new SeedError(`ADMIN_EMAIL is not a valid email address: "${options.adminEmail}"`)
-  if (options.adminPassword !== undefined && options.adminPassword.length < 8) throw new SeedError('ADMIN_PASSWORD must be at least 8 characters long')
+  if (!isValidEmail(adminEmail))
+    throw new SeedError(`ADMIN_EMAIL is not a valid email address: "${options.adminEmail}"`)
+  if (options.adminPassword !== undefined && options.adminPassword.length < 8)
+    throw new SeedError('ADMIN_PASSWORD must be at least 8 characters long')
   const started = performance.now()
   // the trusted path: a plain sudo write of a group or a superuser is judged by the scope rules
   const sudo = trusted(context, null)
@@ -86,13 +107,20 @@ export async function seed (options: SeedOptions): Promise<SeedSummary> {
       permissionGroups.existing++
       permissionGroupIds.set(group.name, String(found.id))
     } else {
-      const created = await sudo.db.PermissionGroup.createOne({ data: { ...group, permissions: [...group.permissions] } })
+      const created = await sudo.db.PermissionGroup.createOne({
+        data: { ...group, permissions: [...group.permissions] },
+      })
       permissionGroups.created++
       permissionGroupIds.set(group.name, String(created.id))
     }
   }
 
-  const superuser = await ensureSuperuser(context, adminEmail, options.adminPassword, permissionGroupIds.get(FULL_ACCESS)!)
+  const superuser = await ensureSuperuser(
+    context,
+    adminEmail,
+    options.adminPassword,
+    permissionGroupIds.get(FULL_ACCESS)!,
+  )
 
   const customerGroupIds = new Map<string, string>()
   const customerGroups = { created: 0, existing: 0 }
@@ -108,7 +136,14 @@ export async function seed (options: SeedOptions): Promise<SeedSummary> {
     }
   }
 
-  const customerStats = await seedCustomers({ context, provider, customers, customerGroupIds, log, now: options.now ?? new Date() })
+  const customerStats = await seedCustomers({
+    context,
+    provider,
+    customers,
+    customerGroupIds,
+    log,
+    now: options.now ?? new Date(),
+  })
 
   return {
     channel: channel ? 'existing' : 'created',
@@ -120,14 +155,21 @@ export async function seed (options: SeedOptions): Promise<SeedSummary> {
   }
 }
 
-async function ensureSuperuser (context: Context, email: string, adminPassword: string | undefined, fullAccessId: string): Promise<SeedSummary['superuser']> {
+async function ensureSuperuser(
+  context: Context,
+  email: string,
+  adminPassword: string | undefined,
+  fullAccessId: string,
+): Promise<SeedSummary['superuser']> {
   const sudo = trusted(context, null)
   const existing = await sudo.db.User.findOne({ where: { email } })
   if (existing) {
     // WARNING: never promote an account someone else may have registered (and set the password of)
     if (!existing.isSuperuser || !existing.isStaff) {
-      throw new SeedError(`${email} already belongs to an account that is not a staff superuser, and the seed never promotes ` +
-        'an existing account: promote it by hand, or set ADMIN_EMAIL to another address')
+      throw new SeedError(
+        `${email} already belongs to an account that is not a staff superuser, and the seed never promotes ` +
+          'an existing account: promote it by hand, or set ADMIN_EMAIL to another address',
+      )
     }
     // an existing superuser is left exactly as it is, password included
     return { email, created: false }
@@ -154,9 +196,28 @@ type Value = string | number | boolean | null | object
 type Row = Record<string, Value>
 
 // every column newUserRow fills, plus the id and the two default addresses the seed links
-const USER_COLUMNS = ['id', ...Object.keys(newUserRow({ email: 'columns@example.com' })), 'defaultShippingAddress', 'defaultBillingAddress']
-const ADDRESS_COLUMNS = ['id', 'user', 'firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'city', 'cityArea',
-  'postalCode', 'country', 'countryArea', 'phone', 'metadata']
+const USER_COLUMNS = [
+  'id',
+  ...Object.keys(newUserRow({ email: 'columns@example.com' })),
+  'defaultShippingAddress',
+  'defaultBillingAddress',
+]
+const ADDRESS_COLUMNS = [
+  'id',
+  'user',
+  'firstName',
+  'lastName',
+  'companyName',
+  'streetAddress1',
+  'streetAddress2',
+  'city',
+  'cityArea',
+  'postalCode',
+  'country',
+  'countryArea',
+  'phone',
+  'metadata',
+]
 // the implicit many-to-many table of CustomerGroup.users: A is the CustomerGroup, B the User (Prisma orders them by model name)
 const CUSTOMER_GROUP_MEMBERS = '_CustomerGroup_users'
 const JSON_COLUMNS = new Set(['note', 'metadata', 'privateMetadata'])
@@ -165,7 +226,7 @@ type Tx = Pick<Context['prisma'], '$executeRawUnsafe'>
 
 // One statement per table and chunk, its rows passed as a single JSON parameter: no limit on bound
 // parameters to work around, and far less per-row work for Prisma than thousands of parameters.
-function buildInsertSql (provider: Provider, table: string, columns: readonly string[]): string {
+function buildInsertSql(provider: Provider, table: string, columns: readonly string[]): string {
   const names = columns.map(column => `"${column}"`).join(', ')
   if (provider === 'postgresql') {
     return `INSERT INTO "${table}" (${names}) SELECT ${names} FROM json_populate_recordset(NULL::"${table}", $1::json)`
@@ -181,17 +242,21 @@ function buildInsertSql (provider: Provider, table: string, columns: readonly st
 // PostgreSQL as one statement (its foreign keys are checked when the statement ends), on SQLite
 // with the checks deferred to the commit. Setting the defaults by a later UPDATE would write every
 // user row twice, and re-index its search document.
-function buildUsersAndAddressesSql (provider: Provider): string[] {
+function buildUsersAndAddressesSql(provider: Provider): string[] {
   if (provider === 'postgresql') {
     const users = buildInsertSql(provider, 'User', USER_COLUMNS)
     const addresses = buildInsertSql(provider, 'Address', ADDRESS_COLUMNS).replace('$1::json', '$2::json')
     return [`WITH users AS (${users} RETURNING 1) ${addresses}`]
   }
-  return ['PRAGMA defer_foreign_keys = ON', buildInsertSql(provider, 'User', USER_COLUMNS), buildInsertSql(provider, 'Address', ADDRESS_COLUMNS)]
+  return [
+    'PRAGMA defer_foreign_keys = ON',
+    buildInsertSql(provider, 'User', USER_COLUMNS),
+    buildInsertSql(provider, 'Address', ADDRESS_COLUMNS),
+  ]
 }
 
 // the text Prisma itself stores for a DateTime: its SQLite adapter writes ISO 8601 with +00:00
-function formatTimestamp (provider: Provider, date: Date | null): string | null {
+function formatTimestamp(provider: Provider, date: Date | null): string | null {
   if (date === null) return null
   const iso = date.toISOString()
   return provider === 'sqlite' ? iso.replace('Z', '+00:00') : iso
@@ -199,7 +264,7 @@ function formatTimestamp (provider: Provider, date: Date | null): string | null 
 
 // cuid-shaped ids (like Keystone's own): c, time, counter, fingerprint, randomness, 25 characters.
 // Time then counter keeps them rising within a run, which keeps primary-key inserts cheap.
-function makeIdGenerator (): () => string {
+function makeIdGenerator(): () => string {
   const BASE = 36 ** 4
   let counter = randomInt(BASE)
   const fingerprint = randomInt(BASE).toString(36).padStart(4, '0')
@@ -217,7 +282,7 @@ function makeIdGenerator (): () => string {
   }
 }
 
-async function seedCustomers (options: {
+async function seedCustomers(options: {
   context: Context
   provider: Provider
   customers: number
@@ -231,7 +296,10 @@ async function seedCustomers (options: {
   if (customers === 0) return stats
 
   const present = new Set<number>()
-  const rows = await context.prisma.user.findMany({ where: { email: { startsWith: 'customer', endsWith: '@example.com' } }, select: { email: true } })
+  const rows = await context.prisma.user.findMany({
+    where: { email: { startsWith: 'customer', endsWith: '@example.com' } },
+    select: { email: true },
+  })
   for (const { email } of rows) {
     const index = parseDemoCustomerIndex(email)
     if (index !== undefined && index <= customers) present.add(index)
@@ -262,31 +330,37 @@ async function seedCustomers (options: {
         defaultShippingAddress: addressIds[customer.defaultShipping]!,
         defaultBillingAddress: addressIds[customer.defaultBilling]!,
       })
-      customer.addresses.forEach((address, i) => addresses.push({ ...address, id: addressIds[i]!, user: userId, metadata: {} }))
+      customer.addresses.forEach((address, i) =>
+        addresses.push({ ...address, id: addressIds[i]!, user: userId, metadata: {} }),
+      )
       for (const group of customer.groups) {
         const groupId = customerGroupIds.get(group)
         if (!groupId) throw new SeedError(`demo customer group ${group} is missing`)
         members.push({ A: groupId, B: userId })
       }
     }
-    await context.prisma.$transaction(async (tx: Tx) => {
-      if (provider === 'postgresql') {
-        // new users' trigrams are queued in the search index's pending list rather than merged
-        // row by row; finishSearchIndex merges them in one sorted pass at the end
-        await tx.$executeRawUnsafe(`SET LOCAL gin_pending_list_limit = '${PENDING_LIST_KB}kB'`)
-        await tx.$executeRawUnsafe(usersAndAddressesSql[0]!, JSON.stringify(users), JSON.stringify(addresses))
-      } else {
-        const [deferKeys, userSql, addressSql] = usersAndAddressesSql
-        await tx.$executeRawUnsafe(deferKeys!)
-        await tx.$executeRawUnsafe(userSql!, JSON.stringify(users))
-        await tx.$executeRawUnsafe(addressSql!, JSON.stringify(addresses))
-      }
-      if (members.length > 0) await tx.$executeRawUnsafe(memberSql, JSON.stringify(members))
-    }, { maxWait: 60_000, timeout: 600_000 })
+    await context.prisma.$transaction(
+      async (tx: Tx) => {
+        if (provider === 'postgresql') {
+          // new users' trigrams are queued in the search index's pending list rather than merged
+          // row by row; finishSearchIndex merges them in one sorted pass at the end
+          await tx.$executeRawUnsafe(`SET LOCAL gin_pending_list_limit = '${PENDING_LIST_KB}kB'`)
+          await tx.$executeRawUnsafe(usersAndAddressesSql[0]!, JSON.stringify(users), JSON.stringify(addresses))
+        } else {
+          const [deferKeys, userSql, addressSql] = usersAndAddressesSql
+          await tx.$executeRawUnsafe(deferKeys!)
+          await tx.$executeRawUnsafe(userSql!, JSON.stringify(users))
+          await tx.$executeRawUnsafe(addressSql!, JSON.stringify(addresses))
+        }
+        if (members.length > 0) await tx.$executeRawUnsafe(memberSql, JSON.stringify(members))
+      },
+      { maxWait: 60_000, timeout: 600_000 },
+    )
     stats.created += users.length
     stats.addresses += addresses.length
     stats.memberships += members.length
-    if (stats.created % progressEvery === 0 && stats.created < missing.length) log(`  … ${stats.created} of ${missing.length} customers`)
+    if (stats.created % progressEvery === 0 && stats.created < missing.length)
+      log(`  … ${stats.created} of ${missing.length} customers`)
   }
 
   // PostgreSQL writes two chunks at once, each on its own connection: while the server inserts
@@ -309,26 +383,43 @@ async function seedCustomers (options: {
 
 // Merge the search index's pending list (left long by the chunks above; until merged, every search
 // reads it through) and refresh the planner's statistics, which tell rare terms from common ones.
-async function finishSearchIndex (context: Context): Promise<void> {
-  await context.prisma.$transaction(async (tx: Tx) => {
-    await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '${MERGE_MEMORY_MB}MB'`)
-    await tx.$executeRawUnsafe('SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid ' +
-      'JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = \'"User"\'::regclass AND a.amname = \'gin\'')
-  }, { maxWait: 60_000, timeout: 1_800_000 })
+async function finishSearchIndex(context: Context): Promise<void> {
+  await context.prisma.$transaction(
+    async (tx: Tx) => {
+      await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '${MERGE_MEMORY_MB}MB'`)
+      await tx.$executeRawUnsafe(
+        'SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid ' +
+          "JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = '\"User\"'::regclass AND a.amname = 'gin'",
+      )
+    },
+    { maxWait: 60_000, timeout: 1_800_000 },
+  )
   await context.prisma.$executeRawUnsafe('ANALYZE "User", "Address"')
 }
 
 // a demo customer as the User list would store it: confirmed, with its addresses in its search document
-function demoUserRow (customer: DemoCustomer, passwordHash: string): NewUserRow {
+function demoUserRow(customer: DemoCustomer, passwordHash: string): NewUserRow {
   const { email, firstName, lastName, name, languageCode, phone, dateJoined, lastLogin } = customer
-  const input = { email, firstName, lastName, name, languageCode, phone, dateJoined, lastLogin, password: passwordHash, isConfirmed: true }
+  const input = {
+    email,
+    firstName,
+    lastName,
+    name,
+    languageCode,
+    phone,
+    dateJoined,
+    lastLogin,
+    password: passwordHash,
+    isConfirmed: true,
+  }
   return newUserRow(input, customer.addresses)
 }
 
 // a row's values as the JSON parameter carries them: timestamps as the text Prisma stores
-function sqlValues (provider: Provider, row: NewUserRow): Row {
+function sqlValues(provider: Provider, row: NewUserRow): Row {
   const values: Row = {}
-  for (const [column, value] of Object.entries(row)) values[column] = value instanceof Date ? formatTimestamp(provider, value) : value as Value
+  for (const [column, value] of Object.entries(row))
+    values[column] = value instanceof Date ? formatTimestamp(provider, value) : (value as Value)
   return values
 }
 
@@ -339,9 +430,9 @@ from ADMIN_EMAIL / ADMIN_PASSWORD, the customer groups and N demo customers (def
 customer1@example.com … customerN@example.com. Safe to run again: nothing that exists is changed.
 With NODE_ENV=production, demo customers also need --allow-production.`
 
-export type SeedArgs = { customers: number, allowProduction: boolean, help: boolean }
+export type SeedArgs = { customers: number; allowProduction: boolean; help: boolean }
 
-export function parseArgs (argv: readonly string[]): SeedArgs {
+export function parseArgs(argv: readonly string[]): SeedArgs {
   const args: SeedArgs = { customers: DEFAULT_CUSTOMERS, allowProduction: false, help: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -352,7 +443,10 @@ export function parseArgs (argv: readonly string[]): SeedArgs {
       args.allowProduction = true
     } else if (arg === '--customers' || arg.startsWith('--customers=')) {
       const value = arg === '--customers' ? argv[++i] : arg.slice('--customers='.length)
-      if (value === undefined || !/^\d+$/.test(value)) throw new SeedError(`--customers needs a whole number ≥ 0, got ${value === undefined ? 'nothing' : `"${value}"`}`)
+      if (value === undefined || !/^\d+$/.test(value))
+        throw new SeedError(
+          `--customers needs a whole number ≥ 0, got ${value === undefined ? 'nothing' : `"${value}"`}`,
+        )
       args.customers = Number(value)
     } else {
       throw new SeedError(`unknown argument "${arg}"\n\n${USAGE}`)
@@ -361,21 +455,25 @@ export function parseArgs (argv: readonly string[]): SeedArgs {
   return args
 }
 
-function describeFailure (error: unknown): string {
+function describeFailure(error: unknown): string {
   if (error instanceof SeedError) return error.message
   // Prisma's messages come with blank lines and indentation: one line each reads better in a terminal
-  const message = (error instanceof Error ? error.message : String(error)).split('\n').map(line => line.trim()).filter(Boolean).join(' ')
+  const message = (error instanceof Error ? error.message : String(error))
+    .split('\n')
+    .map(line => line.trim())
+    .filter(Boolean)
+    .join(' ')
   if (/does not exist|no such table|relation .* does not exist/i.test(message)) {
     return `${message}\nThe database has no tables yet: run \`npm run migrate\` first.`
   }
   return message
 }
 
-function redactUrl (databaseUrl: string): string {
+function redactUrl(databaseUrl: string): string {
   return databaseUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')
 }
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   let context: Context | undefined
   try {
     const args = parseArgs(process.argv.slice(2))
@@ -384,8 +482,10 @@ async function main (): Promise<void> {
       return
     }
     if (env.isProduction && args.customers > 0 && !args.allowProduction) {
-      throw new SeedError('NODE_ENV is production: refusing to create demo customers without --allow-production ' +
-        '(use --customers 0 for only the channel, groups and superuser)')
+      throw new SeedError(
+        'NODE_ENV is production: refusing to create demo customers without --allow-production ' +
+          '(use --customers 0 for only the channel, groups and superuser)',
+      )
     }
     const provider = config.db.provider as Provider
     console.log(`Seeding ${redactUrl(env.databaseUrl)} (${provider}) with ${args.customers} demo customers …`)
@@ -408,9 +508,12 @@ async function main (): Promise<void> {
   }
 }
 
-function printSummary (summary: SeedSummary): void {
+function printSummary(summary: SeedSummary): void {
   const { customers } = summary
-  const rate = customers.created > 0 && customers.seconds > 0 ? ` (${Math.round(customers.created / customers.seconds)} customers/s)` : ''
+  const rate =
+    customers.created > 0 && customers.seconds > 0
+      ? ` (${Math.round(customers.created / customers.seconds)} customers/s)`
+      : ''
   const lines = [
     `  channel ${DEFAULT_CHANNEL.slug}: ${summary.channel}`,
     `  permission groups: ${summary.permissionGroups.created} created, ${summary.permissionGroups.existing} existing`,
@@ -422,10 +525,14 @@ function printSummary (summary: SeedSummary): void {
   ]
   console.log(lines.join('\n'))
   if (customers.requested > 0) {
-    console.log(`Demo customers customer1@example.com … customer${customers.requested}@example.com sign in with the password "${DEMO_CUSTOMER_PASSWORD}".`)
+    console.log(
+      `Demo customers customer1@example.com … customer${customers.requested}@example.com sign in with the password "${DEMO_CUSTOMER_PASSWORD}".`,
+    )
   }
   if (summary.superuser.generatedPassword) {
-    console.log(`\nThe superuser's generated password, shown this once (set ADMIN_PASSWORD to choose one):\n\n  ${summary.superuser.generatedPassword}\n`)
+    console.log(
+      `\nThe superuser's generated password, shown this once (set ADMIN_PASSWORD to choose one):\n\n  ${summary.superuser.generatedPassword}\n`,
+    )
   }
 }
 

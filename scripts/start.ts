@@ -9,7 +9,7 @@ import { assertBuiltFor, spawnKeystone } from './lib/keystoneCli'
 process.env.NODE_ENV ||= 'production'
 
 // a refusal is one line, without a stack: env.ts names every missing or invalid setting at once
-function refuse (error: unknown): never {
+function refuse(error: unknown): never {
   console.error((error as Error).message)
   process.exit(1)
 }
@@ -22,7 +22,11 @@ const { migrationsDir } = await import('./lib/migrationFiles')
 try {
   // before any migration: a build for the other provider must not leave the database migrated and the server down
   assertBuiltFor(env.databaseUrl)
-  const applied = await applyPendingMigrations({ databaseUrl: env.databaseUrl, migrationsDir, log: message => logger.info(message) })
+  const applied = await applyPendingMigrations({
+    databaseUrl: env.databaseUrl,
+    migrationsDir,
+    log: message => logger.info(message),
+  })
   logger.info(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date')
 } catch (error) {
   refuse(error)

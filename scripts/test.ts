@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { buildPostgresqlServer, runKeystone } from './lib/keystoneCli'
 import { projectRoot } from './lib/migrationFiles'
 
-function testFiles (dir: string): string[] {
+function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
     const full = path.join(dir, entry.name)
     if (entry.isDirectory()) return entry.name === 'helpers' ? [] : testFiles(full)
@@ -23,7 +23,10 @@ const only = process.argv.slice(2)
 // the whole suite starts with the formatting: one style, lines that fit on a screen (`npm run format` fixes it)
 if (only.length === 0) {
   const prettier = path.join(projectRoot, 'node_modules/prettier/bin/prettier.cjs')
-  const check = spawnSync(process.execPath, [prettier, '--check', '--log-level', 'warn', '.'], { cwd: projectRoot, stdio: 'inherit' })
+  const check = spawnSync(process.execPath, [prettier, '--check', '--log-level', 'warn', '.'], {
+    cwd: projectRoot,
+    stdio: 'inherit',
+  })
   if (check.status !== 0) {
     console.error('Some files are not formatted: run `npm run format` and commit them.')
     process.exit(1)
@@ -47,12 +50,18 @@ try {
   // --frozen fails when schema.graphql or schema.prisma no longer match the lists
   await runKeystone(['build', '--frozen'])
 } catch (error) {
-  console.error(`${(error as Error).message}\nThe committed schema.graphql / schema.prisma are stale: run \`npm run dev\` (or \`npm run build\`) and commit them.`)
+  console.error(
+    `${(error as Error).message}\nThe committed schema.graphql / schema.prisma are stale: run \`npm run dev\` (or \`npm run build\`) and commit them.`,
+  )
   process.exit(1)
 }
 
-function runTests (files: string[], env: Record<string, string>): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, ...env } })
+function runTests(files: string[], env: Record<string, string>): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    cwd: projectRoot,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  })
   return new Promise(resolve => child.once('exit', code => resolve(code ?? 1)))
 }
 

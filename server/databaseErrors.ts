@@ -17,23 +17,36 @@ export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable at the 
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024'])
 // Node sockets and PostgreSQL's SQLSTATEs: class 08 (connection exception), 57P01-57P03 (admin
 // shutdown, crash shutdown, cannot connect now)
-const DRIVER_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03'])
+const DRIVER_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+])
 // the kinds @prisma/adapter-pg gives a socket error (DriverAdapterError's cause)
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout'])
-const MESSAGES = new RegExp([
-  "Can't reach database server",
-  'Server has closed the connection',
-  'Connection terminated',
-  'terminating connection due to administrator command',
-  'the database system is (starting up|shutting down|in recovery mode)',
-  'Client has encountered a connection error',
-  'Connection refused',
-  'connect ECONNREFUSED',
-  'timeout exceeded when trying to connect',
-].join('|'), 'i')
+const MESSAGES = new RegExp(
+  [
+    "Can't reach database server",
+    'Server has closed the connection',
+    'Connection terminated',
+    'terminating connection due to administrator command',
+    'the database system is (starting up|shutting down|in recovery mode)',
+    'Client has encountered a connection error',
+    'Connection refused',
+    'connect ECONNREFUSED',
+    'timeout exceeded when trying to connect',
+  ].join('|'),
+  'i',
+)
 
 /** Whether `error`, or anything it wraps, says the database could not be reached or dropped the connection. */
-export function isDatabaseUnavailable (error: unknown): boolean {
+export function isDatabaseUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>()
   const queue: unknown[] = [error]
   while (queue.length > 0 && seen.size < 20) {
@@ -41,8 +54,10 @@ export function isDatabaseUnavailable (error: unknown): boolean {
     if (current === null || typeof current !== 'object' || seen.has(current)) continue
     seen.add(current)
     const { code, kind, originalCode, message, originalError, cause, errors } = current as Record<string, unknown>
-    if (typeof code === 'string' && (PRISMA_CODES.has(code) || DRIVER_CODES.has(code) || code.startsWith('08'))) return true
-    if (typeof originalCode === 'string' && (DRIVER_CODES.has(originalCode) || originalCode.startsWith('08'))) return true
+    if (typeof code === 'string' && (PRISMA_CODES.has(code) || DRIVER_CODES.has(code) || code.startsWith('08')))
+      return true
+    if (typeof originalCode === 'string' && (DRIVER_CODES.has(originalCode) || originalCode.startsWith('08')))
+      return true
     if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true
     if (typeof message === 'string' && MESSAGES.test(message)) return true
     queue.push(originalError, cause)
@@ -53,7 +68,7 @@ export function isDatabaseUnavailable (error: unknown): boolean {
 }
 
 /** The error a client is shown for a request that could not reach the database. */
-export function databaseUnavailableError (): GraphQLFormattedError {
+export function databaseUnavailableError(): GraphQLFormattedError {
   return {
     message: DATABASE_UNAVAILABLE_MESSAGE,
     extensions: { code: DATABASE_UNAVAILABLE, retryable: true, retryAfterSeconds: RETRY_AFTER_SECONDS },
@@ -61,7 +76,7 @@ export function databaseUnavailableError (): GraphQLFormattedError {
 }
 
 /** Apollo's formatError: a connection-level failure becomes DATABASE_UNAVAILABLE; anything else passes. */
-export function formatDatabaseErrors (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function formatDatabaseErrors(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (!isDatabaseUnavailable(error)) return formatted
   const { path, locations } = formatted
   return { ...databaseUnavailableError(), ...(path ? { path } : {}), ...(locations ? { locations } : {}) }
@@ -71,19 +86,19 @@ export function formatDatabaseErrors (formatted: GraphQLFormattedError, error: u
  * An Apollo plugin that answers 503 with Retry-After when a request ran into a connection-level
  * failure: in a resolver, or before any (reading the session while the context is created).
  */
-export function databaseUnavailablePlugin (): ApolloServerPlugin {
+export function databaseUnavailablePlugin(): ApolloServerPlugin {
   return {
     // Apollo answers a failed context with the http extension of the error it is given
-    async contextCreationDidFail ({ error }) {
+    async contextCreationDidFail({ error }) {
       if (!isDatabaseUnavailable(error)) return
       const carrier = error as Error & { extensions?: Record<string, unknown> }
       const http = { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) }
       if (carrier.extensions && typeof carrier.extensions === 'object') Object.assign(carrier.extensions, { http })
       else carrier.extensions = { http }
     },
-    async requestDidStart () {
+    async requestDidStart() {
       return {
-        async didEncounterErrors ({ errors, response }) {
+        async didEncounterErrors({ errors, response }) {
           if (!errors.some(isDatabaseUnavailable)) return
           response.http.status = 503
           response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS))

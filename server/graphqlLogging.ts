@@ -11,21 +11,26 @@ import { logger as rootLogger, scrubText } from './logger'
 const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'KS_PRISMA_ERROR'])
 
 /** The fields of one error's log line. */
-export function describeGraphQLError (error: GraphQLError): { code: string, path?: string, cause?: { type: string, frames: string[] } } {
+export function describeGraphQLError(error: GraphQLError): {
+  code: string
+  path?: string
+  cause?: { type: string; frames: string[] }
+} {
   const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR'
   const path = error.path?.join('.')
-  const cause = error.originalError && UNEXPECTED_CODES.has(code)
-    ? { type: error.originalError.name, frames: stackFrames(error.originalError) }
-    : undefined
+  const cause =
+    error.originalError && UNEXPECTED_CODES.has(code)
+      ? { type: error.originalError.name, frames: stackFrames(error.originalError) }
+      : undefined
   return { code, ...(path ? { path } : {}), ...(cause ? { cause } : {}) }
 }
 
 /** An Apollo plugin that logs each error of each request, never its document or variables. */
-export function graphqlErrorLogging (logger: Logger = rootLogger): ApolloServerPlugin {
+export function graphqlErrorLogging(logger: Logger = rootLogger): ApolloServerPlugin {
   return {
-    async requestDidStart () {
+    async requestDidStart() {
       return {
-        async didEncounterErrors ({ errors, operationName }) {
+        async didEncounterErrors({ errors, operationName }) {
           for (const error of errors) {
             const line = describeGraphQLError(error)
             const fields = { graphql: { ...line, ...(operationName ? { operation: operationName } : {}) } }
@@ -39,6 +44,11 @@ export function graphqlErrorLogging (logger: Logger = rootLogger): ApolloServerP
 }
 
 // the "at …" lines only: the first lines of a stack repeat the message
-function stackFrames (error: Error): string[] {
-  return (error.stack ?? '').split('\n').map(line => line.trim()).filter(line => line.startsWith('at ')).slice(0, 10).map(scrubText)
+function stackFrames(error: Error): string[] {
+  return (error.stack ?? '')
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line.startsWith('at '))
+    .slice(0, 10)
+    .map(scrubText)
 }

@@ -27,17 +27,17 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/
 const QUIET_PATHS = /^\/(_next\/|favicon\.ico$|healthz$|readyz$)/
 
 /** The caller's X-Request-Id when it is sane, else a new UUID. */
-export function requestIdFor (incoming: string | string[] | undefined): string {
+export function requestIdFor(incoming: string | string[] | undefined): string {
   const value = Array.isArray(incoming) ? incoming[0] : incoming
   return value !== undefined && SANE_REQUEST_ID.test(value) ? value : randomUUID()
 }
 
 // the path only: a query string can carry a GraphQL document, its variables or a one-time token
-function pathOf (url: string | undefined): string {
+function pathOf(url: string | undefined): string {
   return (url ?? '').split('?', 1)[0] ?? ''
 }
 
-function originalUrl (req: IncomingMessage): string | undefined {
+function originalUrl(req: IncomingMessage): string | undefined {
   return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url
 }
 
@@ -53,7 +53,8 @@ const accessLog = pinoHttp({
   logger,
   genReqId: req => (req as IncomingMessage & { id?: string }).id ?? randomUUID(),
   // one line when the answer is sent, at a level that follows its status
-  customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  customLogLevel: (_req, res, error) =>
+    error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
   // originalUrl: express strips the mount path from req.url inside a mounted router
   customSuccessMessage: (req, res) => `${req.method} ${pathOf(originalUrl(req))} ${res.statusCode}`,
   customErrorMessage: (req, res) => `${req.method} ${pathOf(originalUrl(req))} ${res.statusCode}`,
@@ -62,7 +63,7 @@ const accessLog = pinoHttp({
   autoLogging: { ignore: req => QUIET_PATHS.test(pathOf(req.url)) },
   // WARNING: what a line says of a request: never its headers (cookies, Authorization), query or body
   serializers: {
-    req: (req: IncomingMessage & { id?: string, raw?: IncomingMessage }) => ({
+    req: (req: IncomingMessage & { id?: string; raw?: IncomingMessage }) => ({
       method: req.method,
       path: pathOf(req.url),
       remoteAddress: req.socket?.remoteAddress ?? req.raw?.socket?.remoteAddress,
@@ -71,11 +72,17 @@ const accessLog = pinoHttp({
   },
 })
 
-function contentSecurityPolicy (): { useDefaults: false, directives: Record<string, string[]> } {
+function contentSecurityPolicy(): { useDefaults: false; directives: Record<string, string[]> } {
   if (!env.isProduction) {
     // development serves Next's hot reloader (eval) and the GraphQL playground from a CDN; only
     // framing is refused there
-    return { useDefaults: false, directives: { 'default-src': ['*', 'data:', 'blob:', "'unsafe-inline'", "'unsafe-eval'"], 'frame-ancestors': ["'none'"] } }
+    return {
+      useDefaults: false,
+      directives: {
+        'default-src': ['*', 'data:', 'blob:', "'unsafe-inline'", "'unsafe-eval'"],
+        'frame-ancestors': ["'none'"],
+      },
+    }
   }
   return {
     useDefaults: false,
@@ -101,28 +108,37 @@ function contentSecurityPolicy (): { useDefaults: false, directives: Record<stri
 const rejectBody: ErrorRequestHandler = (error, req, res, next) => {
   const status = typeof error?.status === 'number' ? error.status : 400
   if (status >= 500) return next(error)
-  logger.warn({ method: req.method, path: req.path, status, type: String(error?.type ?? 'unknown') }, 'request body refused')
+  logger.warn(
+    { method: req.method, path: req.path, status, type: String(error?.type ?? 'unknown') },
+    'request body refused',
+  )
   res.status(status).json({
-    errors: [{
-      message: status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.',
-      extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
-    }],
+    errors: [
+      {
+        message: status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.',
+        extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+      },
+    ],
   })
 }
 
 /** Add the edge to Keystone's express app (config.server.extendExpressApp). */
-export function extendExpressApp (app: Express, context: KeystoneContext): void {
+export function extendExpressApp(app: Express, context: KeystoneContext): void {
   app.disable('x-powered-by')
   app.use(withRequestId, accessLog)
-  app.use(helmet({
-    contentSecurityPolicy: contentSecurityPolicy(),
-    // the Admin UI and API are served over https in production; a plain http development server must not pin it
-    strictTransportSecurity: env.isProduction,
-    crossOriginEmbedderPolicy: false,
-  }))
+  app.use(
+    helmet({
+      contentSecurityPolicy: contentSecurityPolicy(),
+      // the Admin UI and API are served over https in production; a plain http development server must not pin it
+      strictTransportSecurity: env.isProduction,
+      crossOriginEmbedderPolicy: false,
+    }),
+  )
 
   // the process is up
-  app.get('/healthz', (_req, res) => { res.set('cache-control', 'no-store').json({ status: 'ok' }) })
+  app.get('/healthz', (_req, res) => {
+    res.set('cache-control', 'no-store').json({ status: 'ok' })
+  })
   // the database answers; while it does not, load balancers take this process out and clients retry
   app.get('/readyz', async (_req, res) => {
     res.set('cache-control', 'no-store')
@@ -133,7 +149,9 @@ export function extendExpressApp (app: Express, context: KeystoneContext): void 
       ])
       res.json({ status: 'ok', database: 'up' })
     } catch {
-      res.status(503).set('retry-after', String(RETRY_AFTER_SECONDS))
+      res
+        .status(503)
+        .set('retry-after', String(RETRY_AFTER_SECONDS))
         .json({ status: 'unavailable', database: 'down', message: 'The database is unreachable.' })
     }
   })

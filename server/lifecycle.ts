@@ -9,10 +9,10 @@ import { postgresPoolOf } from '../database'
 import { logger } from './logger'
 import { installGracefulShutdown } from './shutdown'
 
-export type Worker = { name: string, stop: () => Promise<void> }
+export type Worker = { name: string; stop: () => Promise<void> }
 
 /** Announce the server once listening, and stop it gracefully on SIGTERM and SIGINT. */
-export function extendHttpServer (httpServer: Server, context: KeystoneContext, workers: Worker[]): void {
+export function extendHttpServer(httpServer: Server, context: KeystoneContext, workers: Worker[]): void {
   httpServer.once('listening', () => {
     const address = httpServer.address()
     const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address)
@@ -26,7 +26,8 @@ export function extendHttpServer (httpServer: Server, context: KeystoneContext, 
         name: 'workers',
         run: async () => {
           await Promise.all(workers.map(worker => worker.stop()))
-          if (workers.length > 0) logger.info({ workers: workers.map(worker => worker.name) }, 'delivery workers stopped')
+          if (workers.length > 0)
+            logger.info({ workers: workers.map(worker => worker.name) }, 'delivery workers stopped')
         },
       },
       {

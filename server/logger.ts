@@ -38,14 +38,14 @@ const SECRET_TEXT: [RegExp, string][] = [
 ]
 
 /** Replace whatever in a text looks like a secret. */
-export function scrubText (text: string): string {
+export function scrubText(text: string): string {
   let scrubbed = text
   for (const [pattern, replacement] of SECRET_TEXT) scrubbed = scrubbed.replace(pattern, replacement)
   return scrubbed
 }
 
 /** A copy of a plain value with every secret-named field and secret-looking text redacted. */
-export function redact (value: unknown, depth = 0): unknown {
+export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value)
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value
   if (Array.isArray(value)) return value.map(item => redact(item, depth + 1))
@@ -59,7 +59,7 @@ export function redact (value: unknown, depth = 0): unknown {
 }
 
 /** An error as its type, code and scrubbed message and stack; Prisma's messages can quote arguments. */
-export function serializeError (error: unknown): Record<string, unknown> {
+export function serializeError(error: unknown): Record<string, unknown> {
   // already serialized (redact() runs before pino's serializers)
   if (typeof error === 'object' && error !== null && !(error instanceof Error)) return error as Record<string, unknown>
   if (!(error instanceof Error)) return { message: scrubText(String(error)) }
@@ -73,9 +73,9 @@ export function serializeError (error: unknown): Record<string, unknown> {
 }
 
 // development: `12:00:00.123 INFO  message {fields}`; pino still formats and redacts the line
-function readableStream (): DestinationStream {
+function readableStream(): DestinationStream {
   return {
-    write (line: string) {
+    write(line: string) {
       let entry: Record<string, unknown>
       try {
         entry = JSON.parse(line)
@@ -92,36 +92,58 @@ function readableStream (): DestinationStream {
   }
 }
 
-function createLogger (): Logger {
-  return pino({
-    level: env.logLevel,
-    base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: {
-      level: label => ({ level: label }),
-      log: object => redact(object) as Record<string, unknown>,
-    },
-    // the request being handled, unless the line names one itself
-    mixin: object => {
-      const store = requestContext.getStore()
-      return store && !('requestId' in object) ? { requestId: store.requestId } : {}
-    },
-    hooks: {
-      // a message is free text: scrub it like any other string
-      logMethod (args, method) {
-        const scrubbed = args.map(arg => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<typeof method>
-        return method.apply(this, scrubbed)
+function createLogger(): Logger {
+  return pino(
+    {
+      level: env.logLevel,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: label => ({ level: label }),
+        log: object => redact(object) as Record<string, unknown>,
+      },
+      // the request being handled, unless the line names one itself
+      mixin: object => {
+        const store = requestContext.getStore()
+        return store && !('requestId' in object) ? { requestId: store.requestId } : {}
+      },
+      hooks: {
+        // a message is free text: scrub it like any other string
+        logMethod(args, method) {
+          const scrubbed = args.map(arg => (typeof arg === 'string' ? scrubText(arg) : arg)) as Parameters<
+            typeof method
+          >
+          return method.apply(this, scrubbed)
+        },
+      },
+      serializers: { err: serializeError, error: serializeError },
+      // belt and braces for headers objects logged whole; redact() above catches them at any depth
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          'headers.authorization',
+          'headers.cookie',
+          'headers["set-cookie"]',
+        ],
+        censor: REDACTED,
       },
     },
-    serializers: { err: serializeError, error: serializeError },
-    // belt and braces for headers objects logged whole; redact() above catches them at any depth
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie', 'headers["set-cookie"]'], censor: REDACTED },
-  }, env.isProduction ? pino.destination({ dest: 1, sync: true }) : readableStream())
+    env.isProduction ? pino.destination({ dest: 1, sync: true }) : readableStream(),
+  )
 }
 
 export const logger = createLogger()
 
-const CONSOLE_LEVELS = { log: 'info', info: 'info', warn: 'warn', error: 'error', debug: 'debug', trace: 'trace' } as const
+const CONSOLE_LEVELS = {
+  log: 'info',
+  info: 'info',
+  warn: 'warn',
+  error: 'error',
+  debug: 'debug',
+  trace: 'trace',
+} as const
 
 // Keystone colours some of its lines
 const ANSI_ESCAPES = /\u001b\[[0-9;]*m/g
@@ -132,7 +154,7 @@ let consoleRouted = false
  * Send console.log/info/warn/error/debug/trace of this process through the logger, one JSON line
  * per call: Keystone, Apollo, Next, Prisma and our own modules write with console.
  */
-export function routeConsoleToLogger (target: Logger = logger): void {
+export function routeConsoleToLogger(target: Logger = logger): void {
   if (consoleRouted) return
   consoleRouted = true
   const consoleLogger = target.child({ source: 'console' })
@@ -140,8 +162,11 @@ export function routeConsoleToLogger (target: Logger = logger): void {
     ;(console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args: unknown[]) => {
       const error = args.find((arg): arg is Error => arg instanceof Error)
       // objects are redacted before they are turned into text, where a field name is lost
-      const text = args.filter(arg => arg !== error)
-        .map(arg => (typeof arg === 'string' ? arg : inspect(redact(arg), { depth: 4, breakLength: Infinity, colors: false })))
+      const text = args
+        .filter(arg => arg !== error)
+        .map(arg =>
+          typeof arg === 'string' ? arg : inspect(redact(arg), { depth: 4, breakLength: Infinity, colors: false }),
+        )
         .join(' ')
         .replace(ANSI_ESCAPES, '')
         .trim()
@@ -157,7 +182,7 @@ export function routeConsoleToLogger (target: Logger = logger): void {
   }
 }
 
-function parseJsonObject (text: string): Record<string, unknown> | undefined {
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
   if (!text.startsWith('{') || !text.endsWith('}')) return undefined
   try {
     const value = JSON.parse(text)

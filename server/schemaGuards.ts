@@ -8,8 +8,14 @@
 // - an email in a unique lookup (`user(where: { email })`, `connect: { email }`) or an equality
 //   filter is compared lower-cased, as emails are stored.
 import {
-  getNamedType, getNullableType, isInputObjectType, isListType,
-  type GraphQLArgument, type GraphQLField, type GraphQLInputType, type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLSchema,
 } from 'graphql'
 import type { KeystoneContext } from '@keystone-6/core/types'
 import { normalizeEmail } from '../services/kernel'
@@ -18,10 +24,12 @@ import type { Context } from '../generated/keystone/types'
 
 type Filter = boolean | Record<string, unknown>
 type ListAccess = {
-  access?: ((args: any) => unknown) | {
-    operation?: ((args: any) => unknown) | { query?: (args: any) => unknown }
-    filter?: { query?: (args: any) => unknown }
-  }
+  access?:
+    | ((args: any) => unknown)
+    | {
+        operation?: ((args: any) => unknown) | { query?: (args: any) => unknown }
+        filter?: { query?: (args: any) => unknown }
+      }
 }
 type Lists = Record<string, { access?: unknown }>
 type Where = Record<string, unknown>
@@ -30,15 +38,16 @@ type Where = Record<string, unknown>
 const NOTHING: Where = { id: { in: [] } }
 
 /** The rows of a list the caller may read, as a filter (true: all of them). */
-async function readableRows (lists: Lists, listKey: string, context: KeystoneContext): Promise<Filter> {
+async function readableRows(lists: Lists, listKey: string, context: KeystoneContext): Promise<Filter> {
   const access = lists[listKey]?.access as ListAccess['access']
   const args = { session: context.session, context, listKey, operation: 'query' as const }
   if (typeof access === 'function') return Boolean(await access(args))
   const operation = access?.operation
-  const allowed = typeof operation === 'function' ? await operation(args) : operation?.query ? await operation.query(args) : true
+  const allowed =
+    typeof operation === 'function' ? await operation(args) : operation?.query ? await operation.query(args) : true
   if (!allowed) return false
   const filter = access?.filter?.query ? await access.filter.query(args) : true
-  return typeof filter === 'object' && filter !== null ? filter as Where : Boolean(filter)
+  return typeof filter === 'object' && filter !== null ? (filter as Where) : Boolean(filter)
 }
 
 type Walker = {
@@ -50,13 +59,13 @@ type Walker = {
   uniqueOf: Map<string, string>
 }
 
-function asFilter (filter: Filter): Where | undefined {
+function asFilter(filter: Filter): Where | undefined {
   if (filter === true) return undefined
   return filter === false ? NOTHING : filter
 }
 
 /** Rewrite a `<List>WhereInput` so that every relationship it crosses is limited to readable rows. */
-async function scopeWhere (walk: Walker, listKey: string, where: unknown): Promise<unknown> {
+async function scopeWhere(walk: Walker, listKey: string, where: unknown): Promise<unknown> {
   if (!where || typeof where !== 'object') return where
   const schemaType = walk.context.graphql.schema.getType(`${listKey}WhereInput`)
   if (!isInputObjectType(schemaType)) return where
@@ -71,14 +80,14 @@ async function scopeWhere (walk: Walker, listKey: string, where: unknown): Promi
     const toOne = typeName ? walk.whereOf.get(typeName) : undefined
     const toMany = typeName ? walk.manyOf.get(typeName) : undefined
     if (toOne && value !== null && typeof value === 'object') {
-      const inner = await scopeWhere(walk, toOne, value) as Where
+      const inner = (await scopeWhere(walk, toOne, value)) as Where
       const readable = asFilter(await readableRows(walk.lists, toOne, walk.context))
       out[key] = readable ? { AND: [inner, readable] } : inner
     } else if (toMany && value !== null && typeof value === 'object') {
       const readable = asFilter(await readableRows(walk.lists, toMany, walk.context))
       const relation: Where = {}
       for (const [mode, inner] of Object.entries(value as Where)) {
-        const scoped = await scopeWhere(walk, toMany, inner) as Where
+        const scoped = (await scopeWhere(walk, toMany, inner)) as Where
         if (!readable) relation[mode] = scoped
         // every readable row matches: a row the caller cannot read neither counts nor fails
         else if (mode === 'every') relation[mode] = { OR: [scoped, { NOT: [readable] }] }
@@ -94,19 +103,21 @@ async function scopeWhere (walk: Walker, listKey: string, where: unknown): Promi
   return out
 }
 
-function lowerCasedEquality (filter: Where): Where {
+function lowerCasedEquality(filter: Where): Where {
   const copy = { ...filter }
   if (typeof copy.equals === 'string') copy.equals = normalizeEmail(copy.equals)
-  if (Array.isArray(copy.in)) copy.in = copy.in.map(item => typeof item === 'string' ? normalizeEmail(item) : item)
+  if (Array.isArray(copy.in)) copy.in = copy.in.map(item => (typeof item === 'string' ? normalizeEmail(item) : item))
   return copy
 }
 
 /** Walk any argument value by its input type: scope every where filter, lower-case every unique email. */
-async function guardValue (walk: Walker, type: GraphQLInputType, value: unknown): Promise<unknown> {
+async function guardValue(walk: Walker, type: GraphQLInputType, value: unknown): Promise<unknown> {
   if (value === null || value === undefined) return value
   const nullable = getNullableType(type)
   if (isListType(nullable)) {
-    return Array.isArray(value) ? Promise.all(value.map(item => guardValue(walk, nullable.ofType, item))) : guardValue(walk, nullable.ofType, value)
+    return Array.isArray(value)
+      ? Promise.all(value.map(item => guardValue(walk, nullable.ofType, item)))
+      : guardValue(walk, nullable.ofType, value)
   }
   if (!isInputObjectType(nullable) || typeof value !== 'object') return value
   const whereList = walk.whereOf.get(nullable.name)
@@ -114,14 +125,15 @@ async function guardValue (walk: Walker, type: GraphQLInputType, value: unknown)
   const copy: Where = {}
   const fields = nullable.getFields()
   for (const [key, item] of Object.entries(value as Where)) {
-    if (walk.uniqueOf.get(nullable.name) === 'User' && key === 'email' && typeof item === 'string') copy[key] = normalizeEmail(item)
+    if (walk.uniqueOf.get(nullable.name) === 'User' && key === 'email' && typeof item === 'string')
+      copy[key] = normalizeEmail(item)
     else copy[key] = fields[key] ? await guardValue(walk, fields[key].type, item) : item
   }
   return copy
 }
 
 // only arguments whose type can hold a where filter or a unique lookup need the walk
-function needsWalk (type: GraphQLInputType, seen = new Set<string>()): boolean {
+function needsWalk(type: GraphQLInputType, seen = new Set<string>()): boolean {
   const named = getNamedType(type)
   if (!isInputObjectType(named) || seen.has(named.name)) return false
   if (named.name.endsWith('WhereInput') || named.name.endsWith('WhereUniqueInput')) return true
@@ -129,7 +141,11 @@ function needsWalk (type: GraphQLInputType, seen = new Set<string>()): boolean {
   return Object.values(named.getFields()).some(field => needsWalk(field.type, seen))
 }
 
-async function guardArgs (walk: Walker, definitions: readonly GraphQLArgument[], args: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function guardArgs(
+  walk: Walker,
+  definitions: readonly GraphQLArgument[],
+  args: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const copy = { ...args }
   for (const definition of definitions) {
     if (definition.name in copy) copy[definition.name] = await guardValue(walk, definition.type, copy[definition.name])
@@ -138,7 +154,7 @@ async function guardArgs (walk: Walker, definitions: readonly GraphQLArgument[],
 }
 
 // a bulk mutation answers each item on its own; to roll back whole, every item must have settled
-async function settled (result: unknown): Promise<unknown> {
+async function settled(result: unknown): Promise<unknown> {
   const value = await result
   if (!Array.isArray(value)) return value
   const items = await Promise.allSettled(value)
@@ -151,7 +167,10 @@ async function settled (result: unknown): Promise<unknown> {
  * Apply the rules above to every field of the finished schema. `generatedMutations` names the
  * mutations Keystone generated (custom ones own their transactions already).
  */
-export function guardSchema (schema: GraphQLSchema, options: { lists: Lists, generatedMutations: ReadonlySet<string> }): GraphQLSchema {
+export function guardSchema(
+  schema: GraphQLSchema,
+  options: { lists: Lists; generatedMutations: ReadonlySet<string> },
+): GraphQLSchema {
   const whereOf = new Map<string, string>()
   const manyOf = new Map<string, string>()
   const uniqueOf = new Map<string, string>()
@@ -172,22 +191,26 @@ export function guardSchema (schema: GraphQLSchema, options: { lists: Lists, gen
   for (const listKey of Object.keys(options.lists)) {
     const output = schema.getType(listKey)
     if (!output || !('getFields' in output)) continue
-    for (const field of Object.values(output.getFields()) as GraphQLField<unknown, KeystoneContext>[]) wrapField(field, false)
+    for (const field of Object.values(output.getFields()) as GraphQLField<unknown, KeystoneContext>[])
+      wrapField(field, false)
   }
   return schema
 
-  function wrapField (field: GraphQLField<unknown, KeystoneContext>, transactional: boolean): void {
+  function wrapField(field: GraphQLField<unknown, KeystoneContext>, transactional: boolean): void {
     const walked = field.args.filter(arg => needsWalk(arg.type))
     if (!walked.length && !transactional) return
     const original = field.resolve
     if (!original) return
     field.resolve = async (source, args, context, info) => {
       // the trusted path's reads are a module's own, after it settled access
-      const guarded = walked.length && !isTrusted(context)
-        ? await guardArgs({ lists: options.lists, context, whereOf, manyOf, uniqueOf }, walked, args)
-        : args
+      const guarded =
+        walked.length && !isTrusted(context)
+          ? await guardArgs({ lists: options.lists, context, whereOf, manyOf, uniqueOf }, walked, args)
+          : args
       if (!transactional) return original(source, guarded, context, info)
-      return inTransaction(context as unknown as Context, tx => settled(original(source, guarded, tx as unknown as KeystoneContext, info)))
+      return inTransaction(context as unknown as Context, tx =>
+        settled(original(source, guarded, tx as unknown as KeystoneContext, info)),
+      )
     }
   }
 }

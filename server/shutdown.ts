@@ -8,7 +8,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 
-export type ShutdownStep = { name: string, run: () => Promise<void> }
+export type ShutdownStep = { name: string; run: () => Promise<void> }
 
 export type ShutdownOptions = {
   logger: Logger
@@ -28,8 +28,15 @@ const DEFAULT_STEPS_TIMEOUT_MS = 30_000
 /**
  * Install the shutdown on `server`'s process. Returns the function the signals call, for tests.
  */
-export function installGracefulShutdown (server: Server, options: ShutdownOptions): (signal: string) => Promise<void> {
-  const { logger, graceMs, steps, stepsTimeoutMs = DEFAULT_STEPS_TIMEOUT_MS, signals = ['SIGTERM', 'SIGINT'], exit = code => process.exit(code) } = options
+export function installGracefulShutdown(server: Server, options: ShutdownOptions): (signal: string) => Promise<void> {
+  const {
+    logger,
+    graceMs,
+    steps,
+    stepsTimeoutMs = DEFAULT_STEPS_TIMEOUT_MS,
+    signals = ['SIGTERM', 'SIGINT'],
+    exit = code => process.exit(code),
+  } = options
   let shuttingDown: Promise<void> | undefined
 
   // a request that still arrives on an open keep-alive connection is answered, with that connection's end
@@ -43,13 +50,17 @@ export function installGracefulShutdown (server: Server, options: ShutdownOption
       const started = Date.now()
       logger.info({ signal, graceMs }, `${signal} received: taking no new connection, finishing the requests in flight`)
       const drained = await closeServer(server, graceMs)
-      if (!drained) logger.warn({ graceMs }, 'requests still in flight after the grace period: their connections were closed')
+      if (!drained)
+        logger.warn({ graceMs }, 'requests still in flight after the grace period: their connections were closed')
       const failed: string[] = []
       const deadline = new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), stepsTimeoutMs).unref())
       for (const step of steps()) {
         try {
-          if (await Promise.race([step.run().then(() => 'done' as const), deadline]) === 'timeout') {
-            logger.error({ step: step.name, timeoutMs: stepsTimeoutMs }, `shutdown did not finish within ${stepsTimeoutMs} ms (at: ${step.name})`)
+          if ((await Promise.race([step.run().then(() => 'done' as const), deadline])) === 'timeout') {
+            logger.error(
+              { step: step.name, timeoutMs: stepsTimeoutMs },
+              `shutdown did not finish within ${stepsTimeoutMs} ms (at: ${step.name})`,
+            )
             return exit(1)
           }
         } catch (error) {
@@ -64,7 +75,10 @@ export function installGracefulShutdown (server: Server, options: ShutdownOption
     return shuttingDown
   }
 
-  for (const signal of signals) process.on(signal, () => { void shutdown(signal) })
+  for (const signal of signals)
+    process.on(signal, () => {
+      void shutdown(signal)
+    })
   return shutdown
 }
 
@@ -72,7 +86,7 @@ export function installGracefulShutdown (server: Server, options: ShutdownOption
  * Stop listening and wait for every connection to end: idle keep-alive connections are closed at
  * once and then as each falls idle; after graceMs the rest are cut. True when all ended by themselves.
  */
-function closeServer (server: Server, graceMs: number): Promise<boolean> {
+function closeServer(server: Server, graceMs: number): Promise<boolean> {
   return new Promise(resolve => {
     let cut = false
     const sockets = new Set<Socket>()

@@ -16,22 +16,28 @@ import { Logo, GraphQLErrorNotice } from '@keystone-6/core/admin-ui/components'
 const SIGN_IN = gql`
   mutation KsAuthSignin($identity: String!, $secret: String!) {
     authenticate: authenticateUserWithPassword(email: $identity, password: $secret) {
-      ... on UserAuthenticationWithPasswordSuccess { item { id } }
-      ... on UserAuthenticationWithPasswordFailure { message }
+      ... on UserAuthenticationWithPasswordSuccess {
+        item {
+          id
+        }
+      }
+      ... on UserAuthenticationWithPasswordFailure {
+        message
+      }
     }
   }
 `
 
-type Answer = { authenticate: { __typename?: string, item?: { id: string }, message?: string } | null }
+type Answer = { authenticate: { __typename?: string; item?: { id: string }; message?: string } | null }
 
-export default function SigninPage () {
+export default function SigninPage() {
   const [identity, setIdentity] = useState('')
   const [secret, setSecret] = useState('')
   const [refused, setRefused] = useState<string | null>(null)
   const [signIn, { error, loading }] = useMutation<Answer>(SIGN_IN)
   const [signedIn, setSignedIn] = useState(false)
 
-  async function onSubmit (event: FormEvent<HTMLElement>) {
+  async function onSubmit(event: FormEvent<HTMLElement>) {
     if (event.target !== event.currentTarget) return
     event.preventDefault()
     setRefused(null)
@@ -49,21 +55,53 @@ export default function SigninPage () {
   return (
     <>
       <title>Keystone - Sign in</title>
-      <Grid alignItems="center" marginX="auto" maxWidth="100%" minHeight="100vh" minWidth={0} paddingX="xlarge" rows="auto 1fr" width="container.xsmall">
-        <HStack paddingY="xlarge"><Logo /></HStack>
+      <Grid
+        alignItems="center"
+        marginX="auto"
+        maxWidth="100%"
+        minHeight="100vh"
+        minWidth={0}
+        paddingX="xlarge"
+        rows="auto 1fr"
+        width="container.xsmall"
+      >
+        <HStack paddingY="xlarge">
+          <Logo />
+        </HStack>
         <VStack elementType="form" onSubmit={onSubmit} flex gap="xxlarge" paddingY="xlarge">
-          <Heading elementType="h1" size="regular">Sign in</Heading>
+          <Heading elementType="h1" size="regular">
+            Sign in
+          </Heading>
           <GraphQLErrorNotice errors={[error]} />
           {refused && (
             <Notice tone="critical">
-              <Content><Text>{`${refused} Check the email and password: only active staff may sign in here.`}</Text></Content>
+              <Content>
+                <Text>{`${refused} Check the email and password: only active staff may sign in here.`}</Text>
+              </Content>
             </Notice>
           )}
           <VStack gap="large">
-            <TextField autoFocus id="identity" isRequired label="Email" name="identity" onChange={setIdentity} value={identity} />
-            <PasswordField id="password" isRequired label="Password" autoComplete="current-password" onChange={setSecret} value={secret} />
+            <TextField
+              autoFocus
+              id="identity"
+              isRequired
+              label="Email"
+              name="identity"
+              onChange={setIdentity}
+              value={identity}
+            />
+            <PasswordField
+              id="password"
+              isRequired
+              label="Password"
+              autoComplete="current-password"
+              onChange={setSecret}
+              value={secret}
+            />
           </VStack>
-          <Button alignSelf="start" isPending={loading || signedIn} prominence="high" type="submit">Sign in</Button>
+          <Button alignSelf="start" isPending={loading || signedIn} prominence="high" type="submit">
+            Sign in
+          </Button>
         </VStack>
       </Grid>
     </>

@@ -9,7 +9,7 @@ export type ErrorLabel = 'code' | 'field' | { prefix: string }
 type AddValidationError = (message: string) => void
 
 /** Report each problem as a validation error. */
-export function reportFieldErrors (add: AddValidationError, errors: readonly FieldError[], label: ErrorLabel): void {
+export function reportFieldErrors(add: AddValidationError, errors: readonly FieldError[], label: ErrorLabel): void {
   for (const error of errors) {
     const prefix = label === 'code' ? error.code : label === 'field' ? error.field : label.prefix
     add(prefix ? `${prefix}: ${error.message}` : error.message)
@@ -17,7 +17,11 @@ export function reportFieldErrors (add: AddValidationError, errors: readonly Fie
 }
 
 /** Run a check that throws a DomainError when it refuses, and report its problems. */
-export async function reportDomainErrors (add: AddValidationError, check: () => unknown, label: ErrorLabel): Promise<void> {
+export async function reportDomainErrors(
+  add: AddValidationError,
+  check: () => unknown,
+  label: ErrorLabel,
+): Promise<void> {
   try {
     await check()
   } catch (error) {

@@ -5,20 +5,33 @@ import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
-import { AddressInput, AddressTypeEnum, addressField, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
+import {
+  AddressInput,
+  AddressTypeEnum,
+  addressField,
+  cleanAddressInput,
+  type AddressInputArgs,
+} from '../shared/addressInputs'
 import { createAddress } from '../../services/addresses'
 
-type Source = WithErrors & { userId?: string, addressId?: string }
+type Source = WithErrors & { userId?: string; addressId?: string }
 
-export const accountAddressCreate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({
-    name: 'AccountAddressCreatePayload',
-    fields: { user: userField<Source>(base), address: addressField<Source>(base), errors: errorsField<Source>() },
-  }),
-  args: { input: g.arg({ type: g.nonNull(AddressInput) }), type: g.arg({ type: AddressTypeEnum }) },
-  resolve: withErrorsList(async ({ input, type }: { input: AddressInputArgs, type?: 'SHIPPING' | 'BILLING' | null }, context) => {
-    const userId = requireUser(context)
-    const addressId = await createAddress(context.sudo(), { userId, input: cleanAddressInput(input), setDefault: type })
-    return { userId, addressId }
-  }),
-})
+export const accountAddressCreate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'AccountAddressCreatePayload',
+      fields: { user: userField<Source>(base), address: addressField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { input: g.arg({ type: g.nonNull(AddressInput) }), type: g.arg({ type: AddressTypeEnum }) },
+    resolve: withErrorsList(
+      async ({ input, type }: { input: AddressInputArgs; type?: 'SHIPPING' | 'BILLING' | null }, context) => {
+        const userId = requireUser(context)
+        const addressId = await createAddress(context.sudo(), {
+          userId,
+          input: cleanAddressInput(input),
+          setDefault: type,
+        })
+        return { userId, addressId }
+      },
+    ),
+  })

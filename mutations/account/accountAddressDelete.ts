@@ -8,21 +8,22 @@ import { userField } from '../shared/payloads'
 import { deleteAddress } from '../../services/addresses'
 import { deletedAddressField } from '../shared/addressInputs'
 
-type Source = WithErrors & { userId?: string, address?: object }
+type Source = WithErrors & { userId?: string; address?: object }
 
-export const accountAddressDelete = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({
-    name: 'AccountAddressDeletePayload',
-    fields: {
-      user: userField<Source>(base),
-      address: deletedAddressField<Source>(base),
-      errors: errorsField<Source>(),
-    },
-  }),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }) },
-  resolve: withErrorsList(async ({ id }: { id: string }, context) => {
-    const userId = requireUser(context)
-    const address = await deleteAddress(context.sudo(), { userId, addressId: id })
-    return { userId, address }
-  }),
-})
+export const accountAddressDelete = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'AccountAddressDeletePayload',
+      fields: {
+        user: userField<Source>(base),
+        address: deletedAddressField<Source>(base),
+        errors: errorsField<Source>(),
+      },
+    }),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }) },
+    resolve: withErrorsList(async ({ id }: { id: string }, context) => {
+      const userId = requireUser(context)
+      const address = await deleteAddress(context.sudo(), { userId, addressId: id })
+      return { userId, address }
+    }),
+  })

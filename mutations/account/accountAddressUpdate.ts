@@ -8,17 +8,18 @@ import { userField } from '../shared/payloads'
 import { AddressInput, addressField, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
 import { updateAddress } from '../../services/addresses'
 
-type Source = WithErrors & { userId?: string, addressId?: string }
+type Source = WithErrors & { userId?: string; addressId?: string }
 
-export const accountAddressUpdate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({
-    name: 'AccountAddressUpdatePayload',
-    fields: { user: userField<Source>(base), address: addressField<Source>(base), errors: errorsField<Source>() },
-  }),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(AddressInput) }) },
-  resolve: withErrorsList(async ({ id, input }: { id: string, input: AddressInputArgs }, context) => {
-    const userId = requireUser(context)
-    await updateAddress(context.sudo(), { userId, addressId: id, input: cleanAddressInput(input) })
-    return { userId, addressId: id }
-  }),
-})
+export const accountAddressUpdate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'AccountAddressUpdatePayload',
+      fields: { user: userField<Source>(base), address: addressField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(AddressInput) }) },
+    resolve: withErrorsList(async ({ id, input }: { id: string; input: AddressInputArgs }, context) => {
+      const userId = requireUser(context)
+      await updateAddress(context.sudo(), { userId, addressId: id, input: cleanAddressInput(input) })
+      return { userId, addressId: id }
+    }),
+  })

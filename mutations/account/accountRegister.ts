@@ -17,31 +17,35 @@ const AccountRegisterInput = g.inputObject({
     password: g.arg({ type: g.nonNull(g.String) }),
     firstName: g.arg({ type: g.String }),
     lastName: g.arg({ type: g.String }),
-    redirectUrl: g.arg({ type: g.String, description: 'Where the confirmation link points; its host must be on ALLOWED_CLIENT_HOSTS.' }),
+    redirectUrl: g.arg({
+      type: g.String,
+      description: 'Where the confirmation link points; its host must be on ALLOWED_CLIENT_HOSTS.',
+    }),
     languageCode: g.arg({ type: g.String }),
     metadata: g.arg({ type: g.list(g.nonNull(MetadataInput)) }),
     channel: g.arg({ type: g.String, description: 'Slug of the channel; the default channel when omitted.' }),
   },
 })
 
-type Source = WithErrors & { requiresConfirmation?: boolean, userId?: string }
-type Input = Omit<RegisterInput, 'metadata'> & { metadata?: readonly { key: string, value: string }[] | null }
+type Source = WithErrors & { requiresConfirmation?: boolean; userId?: string }
+type Input = Omit<RegisterInput, 'metadata'> & { metadata?: readonly { key: string; value: string }[] | null }
 
-export const accountRegister = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({
-    name: 'AccountRegisterPayload',
-    fields: {
-      requiresConfirmation: g.field({ type: g.Boolean }),
-      // always null: returning the account would tell a taken email from a new one
-      user: userField<Source>(base),
-      errors: errorsField<Source>(),
-    },
-  }),
-  args: { input: g.arg({ type: g.nonNull(AccountRegisterInput) }) },
-  resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
-    // counted before the email is even read: the refusal is the same for a taken and a free one
-    await assertAccountRequestAllowed(context.sudo(), clientIp(context))
-    const result = await registerAccount(context.sudo(), { ...input, metadata: metadataFromInput(input.metadata) })
-    return { requiresConfirmation: result.requiresConfirmation }
-  }),
-})
+export const accountRegister = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'AccountRegisterPayload',
+      fields: {
+        requiresConfirmation: g.field({ type: g.Boolean }),
+        // always null: returning the account would tell a taken email from a new one
+        user: userField<Source>(base),
+        errors: errorsField<Source>(),
+      },
+    }),
+    args: { input: g.arg({ type: g.nonNull(AccountRegisterInput) }) },
+    resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
+      // counted before the email is even read: the refusal is the same for a taken and a free one
+      await assertAccountRequestAllowed(context.sudo(), clientIp(context))
+      const result = await registerAccount(context.sudo(), { ...input, metadata: metadataFromInput(input.metadata) })
+      return { requiresConfirmation: result.requiresConfirmation }
+    }),
+  })

@@ -9,7 +9,7 @@ import { requestAccountDeletion } from '../../services/accounts'
 export const accountRequestDeletion = g.field({
   type: g.object<WithErrors>()({ name: 'AccountRequestDeletionPayload', fields: { errors: errorsField() } }),
   args: { redirectUrl: g.arg({ type: g.nonNull(g.String) }), channel: g.arg({ type: g.String }) },
-  resolve: withErrorsList(async (args: { redirectUrl: string, channel?: string | null }, context) => {
+  resolve: withErrorsList(async (args: { redirectUrl: string; channel?: string | null }, context) => {
     await requestAccountDeletion(context.sudo(), { userId: requireCredentialSession(context), ...args })
     return {}
   }),

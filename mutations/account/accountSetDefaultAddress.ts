@@ -10,12 +10,16 @@ import { setDefaultAddress } from '../../services/addresses'
 
 type Source = WithErrors & { userId?: string }
 
-export const accountSetDefaultAddress = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'AccountSetDefaultAddressPayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }), type: g.arg({ type: g.nonNull(AddressTypeEnum) }) },
-  resolve: withErrorsList(async ({ id, type }: { id: string, type: 'SHIPPING' | 'BILLING' }, context) => {
-    const userId = requireUser(context)
-    await setDefaultAddress(context.sudo(), { userId, addressId: id, type })
-    return { userId }
-  }),
-})
+export const accountSetDefaultAddress = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'AccountSetDefaultAddressPayload',
+      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }), type: g.arg({ type: g.nonNull(AddressTypeEnum) }) },
+    resolve: withErrorsList(async ({ id, type }: { id: string; type: 'SHIPPING' | 'BILLING' }, context) => {
+      const userId = requireUser(context)
+      await setDefaultAddress(context.sudo(), { userId, addressId: id, type })
+      return { userId }
+    }),
+  })

@@ -15,9 +15,18 @@ const AccountInput = g.inputObject({
     firstName: g.arg({ type: g.String }),
     lastName: g.arg({ type: g.String }),
     languageCode: g.arg({ type: g.String }),
-    defaultBillingAddress: g.arg({ type: AddressInput, description: 'Added to the address book and made the default billing address.' }),
-    defaultShippingAddress: g.arg({ type: AddressInput, description: 'Added to the address book and made the default shipping address.' }),
-    metadata: g.arg({ type: g.list(g.nonNull(MetadataInput)), description: 'Keys to set in the public metadata; other keys stay.' }),
+    defaultBillingAddress: g.arg({
+      type: AddressInput,
+      description: 'Added to the address book and made the default billing address.',
+    }),
+    defaultShippingAddress: g.arg({
+      type: AddressInput,
+      description: 'Added to the address book and made the default shipping address.',
+    }),
+    metadata: g.arg({
+      type: g.list(g.nonNull(MetadataInput)),
+      description: 'Keys to set in the public metadata; other keys stay.',
+    }),
   },
 })
 
@@ -27,27 +36,35 @@ type AccountInputArgs = {
   languageCode?: string | null
   defaultBillingAddress?: AddressInputArgs | null
   defaultShippingAddress?: AddressInputArgs | null
-  metadata?: readonly { key: string, value: string }[] | null
+  metadata?: readonly { key: string; value: string }[] | null
 }
 
 type Source = WithErrors & { userId?: string }
 
-export const accountUpdate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'AccountUpdatePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
-  args: { input: g.arg({ type: g.nonNull(AccountInput) }) },
-  resolve: withErrorsList(async ({ input }: { input: AccountInputArgs }, context) => {
-    const userId = requireUser(context)
-    await updateProfile(context.sudo(), {
-      userId,
-      changes: {
-        firstName: input.firstName,
-        lastName: input.lastName,
-        languageCode: input.languageCode,
-        metadata: metadataFromInput(input.metadata),
-        defaultBillingAddress: input.defaultBillingAddress ? cleanAddressInput(input.defaultBillingAddress) : undefined,
-        defaultShippingAddress: input.defaultShippingAddress ? cleanAddressInput(input.defaultShippingAddress) : undefined,
-      },
-    })
-    return { userId }
-  }),
-})
+export const accountUpdate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'AccountUpdatePayload',
+      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { input: g.arg({ type: g.nonNull(AccountInput) }) },
+    resolve: withErrorsList(async ({ input }: { input: AccountInputArgs }, context) => {
+      const userId = requireUser(context)
+      await updateProfile(context.sudo(), {
+        userId,
+        changes: {
+          firstName: input.firstName,
+          lastName: input.lastName,
+          languageCode: input.languageCode,
+          metadata: metadataFromInput(input.metadata),
+          defaultBillingAddress: input.defaultBillingAddress
+            ? cleanAddressInput(input.defaultBillingAddress)
+            : undefined,
+          defaultShippingAddress: input.defaultShippingAddress
+            ? cleanAddressInput(input.defaultShippingAddress)
+            : undefined,
+        },
+      })
+      return { userId }
+    }),
+  })

@@ -8,8 +8,14 @@ import { confirmAccount as confirm } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 
-export const confirmAccount = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'ConfirmAccountPayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
-  args: { email: g.arg({ type: g.nonNull(g.String) }), token: g.arg({ type: g.nonNull(g.String) }) },
-  resolve: withErrorsList(async ({ email, token }: { email: string, token: string }, context) => confirm(context.sudo(), { email, token })),
-})
+export const confirmAccount = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'ConfirmAccountPayload',
+      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { email: g.arg({ type: g.nonNull(g.String) }), token: g.arg({ type: g.nonNull(g.String) }) },
+    resolve: withErrorsList(async ({ email, token }: { email: string; token: string }, context) =>
+      confirm(context.sudo(), { email, token }),
+    ),
+  })

@@ -10,12 +10,16 @@ import { confirmEmailChange as confirm } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 
-export const confirmEmailChange = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'ConfirmEmailChangePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
-  args: { token: g.arg({ type: g.nonNull(g.String) }), channel: g.arg({ type: g.String }) },
-  resolve: withErrorsList(async ({ token }: { token: string, channel?: string | null }, context) => {
-    const userId = requireCredentialSession(context)
-    await confirm(context.sudo(), { userId, token })
-    return { userId }
-  }),
-})
+export const confirmEmailChange = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'ConfirmEmailChangePayload',
+      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { token: g.arg({ type: g.nonNull(g.String) }), channel: g.arg({ type: g.String }) },
+    resolve: withErrorsList(async ({ token }: { token: string; channel?: string | null }, context) => {
+      const userId = requireCredentialSession(context)
+      await confirm(context.sudo(), { userId, token })
+      return { userId }
+    }),
+  })

@@ -10,12 +10,18 @@ import { changePassword } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 
-export const passwordChange = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'PasswordChangePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
-  args: { oldPassword: g.arg({ type: g.String }), newPassword: g.arg({ type: g.nonNull(g.String) }) },
-  resolve: withErrorsList(async ({ oldPassword, newPassword }: { oldPassword?: string | null, newPassword: string }, context) => {
-    const userId = requireCredentialSession(context)
-    await changePassword(context.sudo(), { userId, oldPassword: oldPassword ?? '', newPassword })
-    return { userId }
-  }),
-})
+export const passwordChange = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'PasswordChangePayload',
+      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { oldPassword: g.arg({ type: g.String }), newPassword: g.arg({ type: g.nonNull(g.String) }) },
+    resolve: withErrorsList(
+      async ({ oldPassword, newPassword }: { oldPassword?: string | null; newPassword: string }, context) => {
+        const userId = requireCredentialSession(context)
+        await changePassword(context.sudo(), { userId, oldPassword: oldPassword ?? '', newPassword })
+        return { userId }
+      },
+    ),
+  })

@@ -14,19 +14,25 @@ import { assertAccountRequestAllowed } from '../../services/messaging'
 
 type Source = WithErrors & { userId?: string }
 
-export const requestEmailChange = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'RequestEmailChangePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
-  args: {
-    password: g.arg({ type: g.nonNull(g.String) }),
-    newEmail: g.arg({ type: g.nonNull(g.String) }),
-    redirectUrl: g.arg({ type: g.nonNull(g.String) }),
-    channel: g.arg({ type: g.String }),
-  },
-  resolve: withErrorsList(async (args: { password: string, newEmail: string, redirectUrl: string, channel?: string | null }, context) => {
-    const userId = requireCredentialSession(context)
-    // before the password check too: each attempt costs a hash
-    await assertAccountRequestAllowed(context.sudo(), clientIp(context))
-    await request(context.sudo(), { userId, ...args })
-    return { userId }
-  }),
-})
+export const requestEmailChange = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'RequestEmailChangePayload',
+      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: {
+      password: g.arg({ type: g.nonNull(g.String) }),
+      newEmail: g.arg({ type: g.nonNull(g.String) }),
+      redirectUrl: g.arg({ type: g.nonNull(g.String) }),
+      channel: g.arg({ type: g.String }),
+    },
+    resolve: withErrorsList(
+      async (args: { password: string; newEmail: string; redirectUrl: string; channel?: string | null }, context) => {
+        const userId = requireCredentialSession(context)
+        // before the password check too: each attempt costs a hash
+        await assertAccountRequestAllowed(context.sudo(), clientIp(context))
+        await request(context.sudo(), { userId, ...args })
+        return { userId }
+      },
+    ),
+  })

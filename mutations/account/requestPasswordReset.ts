@@ -15,7 +15,7 @@ export const requestPasswordReset = g.field({
     redirectUrl: g.arg({ type: g.nonNull(g.String) }),
     channel: g.arg({ type: g.String }),
   },
-  resolve: withErrorsList(async (args: { email: string, redirectUrl: string, channel?: string | null }, context) => {
+  resolve: withErrorsList(async (args: { email: string; redirectUrl: string; channel?: string | null }, context) => {
     // counted before the email is even read: the refusal is the same for a known and an unknown one
     await assertAccountRequestAllowed(context.sudo(), clientIp(context))
     await request(context.sudo(), args)

@@ -8,27 +8,33 @@ import { userField } from '../shared/payloads'
 import { setRefreshCookie } from '../shared/request'
 import { setPasswordWithToken } from '../../services/accounts'
 
-type Source = WithErrors & { token?: string, refreshToken?: string, csrfToken?: string, userId?: string }
+type Source = WithErrors & { token?: string; refreshToken?: string; csrfToken?: string; userId?: string }
 
-export const setPassword = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({
-    name: 'SetPasswordPayload',
-    fields: {
-      token: g.field({ type: g.String }),
-      refreshToken: g.field({ type: g.String }),
-      csrfToken: g.field({ type: g.String }),
-      user: userField<Source>(base),
-      errors: errorsField<Source>(),
+export const setPassword = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'SetPasswordPayload',
+      fields: {
+        token: g.field({ type: g.String }),
+        refreshToken: g.field({ type: g.String }),
+        csrfToken: g.field({ type: g.String }),
+        user: userField<Source>(base),
+        errors: errorsField<Source>(),
+      },
+    }),
+    args: {
+      email: g.arg({ type: g.nonNull(g.String) }),
+      token: g.arg({ type: g.nonNull(g.String) }),
+      password: g.arg({ type: g.nonNull(g.String) }),
     },
-  }),
-  args: {
-    email: g.arg({ type: g.nonNull(g.String) }),
-    token: g.arg({ type: g.nonNull(g.String) }),
-    password: g.arg({ type: g.nonNull(g.String) }),
-  },
-  resolve: withErrorsList(async (args: { email: string, token: string, password: string }, context) => {
-    const tokens = await setPasswordWithToken(context.sudo(), args)
-    setRefreshCookie(context, tokens.refreshToken)
-    return { token: tokens.accessToken, refreshToken: tokens.refreshToken, csrfToken: tokens.csrfToken, userId: tokens.userId }
-  }),
-})
+    resolve: withErrorsList(async (args: { email: string; token: string; password: string }, context) => {
+      const tokens = await setPasswordWithToken(context.sudo(), args)
+      setRefreshCookie(context, tokens.refreshToken)
+      return {
+        token: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        csrfToken: tokens.csrfToken,
+        userId: tokens.userId,
+      }
+    }),
+  })

@@ -8,14 +8,20 @@ import { requireUser } from '../shared/guards'
 import { createAddress, pickAddressFields } from '../../services/addresses'
 import { DomainError } from '../../services/kernel'
 
-export const createActiveUserAddress = (base: BaseSchemaMeta) => g.field({
-  type: base.object('User'),
-  args: { data: g.arg({ type: g.nonNull(base.inputObject('AddressCreateInput')) }) },
-  resolve: withThrownErrors(async ({ data }: { data: Record<string, unknown> }, context) => {
-    const userId = requireUser(context)
-    // WARNING: the generated input can name another owner; the owner here is always the caller
-    if (data.user !== undefined) throw new DomainError({ field: 'user', code: 'INVALID', message: 'An address is always added to your own book; leave out user.' })
-    await createAddress(context.sudo(), { userId, input: pickAddressFields(data) })
-    return context.db.User.findOne({ where: { id: userId } })
-  }),
-})
+export const createActiveUserAddress = (base: BaseSchemaMeta) =>
+  g.field({
+    type: base.object('User'),
+    args: { data: g.arg({ type: g.nonNull(base.inputObject('AddressCreateInput')) }) },
+    resolve: withThrownErrors(async ({ data }: { data: Record<string, unknown> }, context) => {
+      const userId = requireUser(context)
+      // WARNING: the generated input can name another owner; the owner here is always the caller
+      if (data.user !== undefined)
+        throw new DomainError({
+          field: 'user',
+          code: 'INVALID',
+          message: 'An address is always added to your own book; leave out user.',
+        })
+      await createAddress(context.sudo(), { userId, input: pickAddressFields(data) })
+      return context.db.User.findOne({ where: { id: userId } })
+    }),
+  })

@@ -8,12 +8,13 @@ import { requireUser } from '../shared/guards'
 import { deleteAddress } from '../../services/addresses'
 import { DomainError } from '../../services/kernel'
 
-export const deleteActiveUserAddress = (base: BaseSchemaMeta) => g.field({
-  type: base.object('Address'),
-  args: { where: g.arg({ type: g.nonNull(base.inputObject('AddressWhereUniqueInput')) }) },
-  resolve: withThrownErrors(async ({ where }: { where: { id?: string | null } }, context) => {
-    const userId = requireUser(context)
-    if (!where.id) throw new DomainError({ field: 'id', code: 'REQUIRED', message: 'Name the address by id.' })
-    return deleteAddress(context.sudo(), { userId, addressId: where.id })
-  }),
-})
+export const deleteActiveUserAddress = (base: BaseSchemaMeta) =>
+  g.field({
+    type: base.object('Address'),
+    args: { where: g.arg({ type: g.nonNull(base.inputObject('AddressWhereUniqueInput')) }) },
+    resolve: withThrownErrors(async ({ where }: { where: { id?: string | null } }, context) => {
+      const userId = requireUser(context)
+      if (!where.id) throw new DomainError({ field: 'id', code: 'REQUIRED', message: 'Name the address by id.' })
+      return deleteAddress(context.sudo(), { userId, addressId: where.id })
+    }),
+  })

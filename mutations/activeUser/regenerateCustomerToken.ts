@@ -7,7 +7,7 @@ import { requireCredentialSession } from '../shared/guards'
 import { regenerateCustomerToken as regenerate } from '../../services/identity'
 
 export const regenerateCustomerToken = g.field({
-  type: g.object<{ success: boolean, token: string }>()({
+  type: g.object<{ success: boolean; token: string }>()({
     name: 'RegenerateCustomerTokenPayload',
     fields: {
       success: g.field({ type: g.nonNull(g.Boolean) }),

@@ -13,21 +13,35 @@ const UserUpdateProfileInput = g.inputObject({
     name: g.arg({ type: g.String }),
     phone: g.arg({ type: g.String, description: 'International form; stored in E.164.' }),
     onboardingStatus: g.arg({ type: g.String, description: 'not_started, in_progress, completed or dismissed.' }),
-    orderWebhookUrl: g.arg({ type: g.String, description: 'https only; never a private, loopback or link-local address in production.' }),
+    orderWebhookUrl: g.arg({
+      type: g.String,
+      description: 'https only; never a private, loopback or link-local address in production.',
+    }),
   },
 })
 
-type Data = { name?: string | null, phone?: string | null, onboardingStatus?: string | null, orderWebhookUrl?: string | null }
+type Data = {
+  name?: string | null
+  phone?: string | null
+  onboardingStatus?: string | null
+  orderWebhookUrl?: string | null
+}
 
-export const updateActiveUser = (base: BaseSchemaMeta) => g.field({
-  type: base.object('User'),
-  args: { data: g.arg({ type: g.nonNull(UserUpdateProfileInput) }) },
-  resolve: withThrownErrors(async ({ data }: { data: Data }, context) => {
-    const userId = requireUser(context)
-    await updateProfile(context.sudo(), {
-      userId,
-      changes: { name: data.name, phone: data.phone, onboardingStatus: data.onboardingStatus, orderWebhookUrl: data.orderWebhookUrl },
-    })
-    return context.db.User.findOne({ where: { id: userId } })
-  }),
-})
+export const updateActiveUser = (base: BaseSchemaMeta) =>
+  g.field({
+    type: base.object('User'),
+    args: { data: g.arg({ type: g.nonNull(UserUpdateProfileInput) }) },
+    resolve: withThrownErrors(async ({ data }: { data: Data }, context) => {
+      const userId = requireUser(context)
+      await updateProfile(context.sudo(), {
+        userId,
+        changes: {
+          name: data.name,
+          phone: data.phone,
+          onboardingStatus: data.onboardingStatus,
+          orderWebhookUrl: data.orderWebhookUrl,
+        },
+      })
+      return context.db.User.findOne({ where: { id: userId } })
+    }),
+  })

@@ -8,17 +8,25 @@ import { requireUser } from '../shared/guards'
 import { pickAddressFields, updateAddress } from '../../services/addresses'
 import { DomainError } from '../../services/kernel'
 
-export const updateActiveUserAddress = (base: BaseSchemaMeta) => g.field({
-  type: base.object('User'),
-  args: {
-    where: g.arg({ type: g.nonNull(base.inputObject('AddressWhereUniqueInput')) }),
-    data: g.arg({ type: g.nonNull(base.inputObject('AddressUpdateInput')) }),
-  },
-  resolve: withThrownErrors(async ({ where, data }: { where: { id?: string | null }, data: Record<string, unknown> }, context) => {
-    const userId = requireUser(context)
-    if (data.user !== undefined) throw new DomainError({ field: 'user', code: 'INVALID', message: 'An address cannot be moved to another user.' })
-    if (!where.id) throw new DomainError({ field: 'id', code: 'REQUIRED', message: 'Name the address by id.' })
-    await updateAddress(context.sudo(), { userId, addressId: where.id, input: pickAddressFields(data) })
-    return context.db.User.findOne({ where: { id: userId } })
-  }),
-})
+export const updateActiveUserAddress = (base: BaseSchemaMeta) =>
+  g.field({
+    type: base.object('User'),
+    args: {
+      where: g.arg({ type: g.nonNull(base.inputObject('AddressWhereUniqueInput')) }),
+      data: g.arg({ type: g.nonNull(base.inputObject('AddressUpdateInput')) }),
+    },
+    resolve: withThrownErrors(
+      async ({ where, data }: { where: { id?: string | null }; data: Record<string, unknown> }, context) => {
+        const userId = requireUser(context)
+        if (data.user !== undefined)
+          throw new DomainError({
+            field: 'user',
+            code: 'INVALID',
+            message: 'An address cannot be moved to another user.',
+          })
+        if (!where.id) throw new DomainError({ field: 'id', code: 'REQUIRED', message: 'Name the address by id.' })
+        await updateAddress(context.sudo(), { userId, addressId: where.id, input: pickAddressFields(data) })
+        return context.db.User.findOne({ where: { id: userId } })
+      },
+    ),
+  })

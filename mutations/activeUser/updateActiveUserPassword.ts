@@ -11,19 +11,31 @@ import { DomainError } from '../../services/kernel'
 
 const OPENFRONT_MIN_PASSWORD_LENGTH = 10
 
-export const updateActiveUserPassword = (base: BaseSchemaMeta) => g.field({
-  type: base.object('User'),
-  args: {
-    oldPassword: g.arg({ type: g.nonNull(g.String) }),
-    newPassword: g.arg({ type: g.nonNull(g.String) }),
-    confirmPassword: g.arg({ type: g.nonNull(g.String) }),
-  },
-  resolve: withThrownErrors(async (args: { oldPassword: string, newPassword: string, confirmPassword: string }, context) => {
-    const userId = requireCredentialSession(context)
-    if (args.newPassword !== args.confirmPassword) {
-      throw new DomainError({ field: 'confirmPassword', code: 'INVALID', message: 'The new password and its confirmation do not match.' })
-    }
-    await changePassword(context.sudo(), { userId, oldPassword: args.oldPassword, newPassword: args.newPassword, minLength: OPENFRONT_MIN_PASSWORD_LENGTH })
-    return (await actingAs(context, userId)).db.User.findOne({ where: { id: userId } })
-  }),
-})
+export const updateActiveUserPassword = (base: BaseSchemaMeta) =>
+  g.field({
+    type: base.object('User'),
+    args: {
+      oldPassword: g.arg({ type: g.nonNull(g.String) }),
+      newPassword: g.arg({ type: g.nonNull(g.String) }),
+      confirmPassword: g.arg({ type: g.nonNull(g.String) }),
+    },
+    resolve: withThrownErrors(
+      async (args: { oldPassword: string; newPassword: string; confirmPassword: string }, context) => {
+        const userId = requireCredentialSession(context)
+        if (args.newPassword !== args.confirmPassword) {
+          throw new DomainError({
+            field: 'confirmPassword',
+            code: 'INVALID',
+            message: 'The new password and its confirmation do not match.',
+          })
+        }
+        await changePassword(context.sudo(), {
+          userId,
+          oldPassword: args.oldPassword,
+          newPassword: args.newPassword,
+          minLength: OPENFRONT_MIN_PASSWORD_LENGTH,
+        })
+        return (await actingAs(context, userId)).db.User.findOne({ where: { id: userId } })
+      },
+    ),
+  })

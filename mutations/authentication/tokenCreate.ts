@@ -9,24 +9,39 @@ import { clientIp, setRefreshCookie } from '../shared/request'
 import { userField } from '../shared/payloads'
 import { login } from '../../services/identity'
 
-export const tokenCreate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<{ token?: string, refreshToken?: string, csrfToken?: string, userId?: string, errors?: FieldError[] }>()({
-    name: 'TokenCreatePayload',
-    fields: {
-      token: g.field({ type: g.String, description: 'JWT access token, sent as `Authorization: Bearer`.' }),
-      refreshToken: g.field({ type: g.String }),
-      csrfToken: g.field({ type: g.String, description: 'Required by tokenRefresh when the refresh token comes from the cookie.' }),
-      user: userField(base),
-      errors: errorsField(),
+export const tokenCreate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<{
+      token?: string
+      refreshToken?: string
+      csrfToken?: string
+      userId?: string
+      errors?: FieldError[]
+    }>()({
+      name: 'TokenCreatePayload',
+      fields: {
+        token: g.field({ type: g.String, description: 'JWT access token, sent as `Authorization: Bearer`.' }),
+        refreshToken: g.field({ type: g.String }),
+        csrfToken: g.field({
+          type: g.String,
+          description: 'Required by tokenRefresh when the refresh token comes from the cookie.',
+        }),
+        user: userField(base),
+        errors: errorsField(),
+      },
+    }),
+    args: {
+      email: g.arg({ type: g.nonNull(g.String) }),
+      password: g.arg({ type: g.nonNull(g.String) }),
     },
-  }),
-  args: {
-    email: g.arg({ type: g.nonNull(g.String) }),
-    password: g.arg({ type: g.nonNull(g.String) }),
-  },
-  resolve: withErrorsList(async ({ email, password }: { email: string, password: string }, context) => {
-    const tokens = await login(context.sudo(), { email, password, ip: clientIp(context) })
-    setRefreshCookie(context, tokens.refreshToken)
-    return { token: tokens.accessToken, refreshToken: tokens.refreshToken, csrfToken: tokens.csrfToken, userId: tokens.userId }
-  }),
-})
+    resolve: withErrorsList(async ({ email, password }: { email: string; password: string }, context) => {
+      const tokens = await login(context.sudo(), { email, password, ip: clientIp(context) })
+      setRefreshCookie(context, tokens.refreshToken)
+      return {
+        token: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        csrfToken: tokens.csrfToken,
+        userId: tokens.userId,
+      }
+    }),
+  })

@@ -9,27 +9,30 @@ import { readRefreshCookie } from '../shared/request'
 import { userField } from '../shared/payloads'
 import { refreshAccessToken } from '../../services/identity'
 
-export const tokenRefresh = (base: BaseSchemaMeta) => g.field({
-  type: g.object<{ token?: string, userId?: string, errors?: FieldError[] }>()({
-    name: 'TokenRefreshPayload',
-    fields: {
-      token: g.field({ type: g.String }),
-      user: userField(base),
-      errors: errorsField(),
+export const tokenRefresh = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<{ token?: string; userId?: string; errors?: FieldError[] }>()({
+      name: 'TokenRefreshPayload',
+      fields: {
+        token: g.field({ type: g.String }),
+        user: userField(base),
+        errors: errorsField(),
+      },
+    }),
+    args: {
+      refreshToken: g.arg({ type: g.String }),
+      csrfToken: g.arg({ type: g.String }),
     },
-  }),
-  args: {
-    refreshToken: g.arg({ type: g.String }),
-    csrfToken: g.arg({ type: g.String }),
-  },
-  resolve: withErrorsList(async ({ refreshToken, csrfToken }: { refreshToken?: string | null, csrfToken?: string | null }, context) => {
-    // an explicit argument needs no CSRF token: a cross-site page cannot read it to send it
-    const fromCookie = !refreshToken
-    const result = await refreshAccessToken(context.sudo(), {
-      refreshToken: refreshToken ?? readRefreshCookie(context),
-      csrfToken: csrfToken ?? undefined,
-      fromCookie,
-    })
-    return { token: result.accessToken, userId: result.userId }
-  }),
-})
+    resolve: withErrorsList(
+      async ({ refreshToken, csrfToken }: { refreshToken?: string | null; csrfToken?: string | null }, context) => {
+        // an explicit argument needs no CSRF token: a cross-site page cannot read it to send it
+        const fromCookie = !refreshToken
+        const result = await refreshAccessToken(context.sudo(), {
+          refreshToken: refreshToken ?? readRefreshCookie(context),
+          csrfToken: csrfToken ?? undefined,
+          fromCookie,
+        })
+        return { token: result.accessToken, userId: result.userId }
+      },
+    ),
+  })

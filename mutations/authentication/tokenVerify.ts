@@ -8,21 +8,22 @@ import type { JSONValue } from '@keystone-6/core/types'
 import { userField } from '../shared/payloads'
 import { verifyLiveAccessToken } from '../../services/identity'
 
-export const tokenVerify = (base: BaseSchemaMeta) => g.field({
-  type: g.object<{ isValid?: boolean, payload?: JSONValue, userId?: string, errors?: FieldError[] }>()({
-    name: 'TokenVerifyPayload',
-    fields: {
-      isValid: g.field({ type: g.nonNull(g.Boolean), resolve: ({ isValid }) => isValid === true }),
-      payload: g.field({ type: g.JSON, resolve: ({ payload }) => payload ?? null }),
-      user: userField(base),
-      errors: errorsField(),
-    },
-  }),
-  args: { token: g.arg({ type: g.nonNull(g.String) }) },
-  resolve: withErrorsList(async ({ token }: { token: string }, context) => {
-    const { userId, claims } = await verifyLiveAccessToken(context.sudo(), token)
-    // the token key is a revocation handle, not something a client needs to see
-    const { token: _key, ...payload } = claims
-    return { isValid: true, payload: payload as JSONValue, userId }
-  }),
-})
+export const tokenVerify = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<{ isValid?: boolean; payload?: JSONValue; userId?: string; errors?: FieldError[] }>()({
+      name: 'TokenVerifyPayload',
+      fields: {
+        isValid: g.field({ type: g.nonNull(g.Boolean), resolve: ({ isValid }) => isValid === true }),
+        payload: g.field({ type: g.JSON, resolve: ({ payload }) => payload ?? null }),
+        user: userField(base),
+        errors: errorsField(),
+      },
+    }),
+    args: { token: g.arg({ type: g.nonNull(g.String) }) },
+    resolve: withErrorsList(async ({ token }: { token: string }, context) => {
+      const { userId, claims } = await verifyLiveAccessToken(context.sudo(), token)
+      // the token key is a revocation handle, not something a client needs to see
+      const { token: _key, ...payload } = claims
+      return { isValid: true, payload: payload as JSONValue, userId }
+    }),
+  })

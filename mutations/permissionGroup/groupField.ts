@@ -2,9 +2,10 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 
-export function groupField<Source extends { groupId?: string }> (base: BaseSchemaMeta) {
+export function groupField<Source extends { groupId?: string }>(base: BaseSchemaMeta) {
   return g.field({
     type: base.object('PermissionGroup'),
-    resolve: (source: Source, _args, context) => source.groupId ? context.db.PermissionGroup.findOne({ where: { id: source.groupId } }) : null,
+    resolve: (source: Source, _args, context) =>
+      source.groupId ? context.db.PermissionGroup.findOne({ where: { id: source.groupId } }) : null,
   })
 }

@@ -20,20 +20,30 @@ const PermissionGroupInput = g.inputObject({
 })
 
 type Source = WithErrors & { groupId?: string }
-type Input = { name: string, addPermissions?: readonly string[] | null, addUsers?: readonly string[] | null, addChannels?: readonly string[] | null, restrictedAccessToChannels?: boolean | null }
+type Input = {
+  name: string
+  addPermissions?: readonly string[] | null
+  addUsers?: readonly string[] | null
+  addChannels?: readonly string[] | null
+  restrictedAccessToChannels?: boolean | null
+}
 
-export const permissionGroupCreate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'PermissionGroupCreatePayload', fields: { group: groupField<Source>(base), errors: permissionGroupErrorsField<Source>() } }),
-  args: { input: g.arg({ type: g.nonNull(PermissionGroupInput) }) },
-  resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
-    const actor = requirePermission(context, 'MANAGE_STAFF')
-    const groupId = await createPermissionGroup(context.sudo(), actor, {
-      name: input.name,
-      addPermissions: [...input.addPermissions ?? []],
-      addUsers: [...input.addUsers ?? []],
-      addChannels: [...input.addChannels ?? []],
-      restrictedAccessToChannels: input.restrictedAccessToChannels,
-    })
-    return { groupId }
-  }),
-})
+export const permissionGroupCreate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'PermissionGroupCreatePayload',
+      fields: { group: groupField<Source>(base), errors: permissionGroupErrorsField<Source>() },
+    }),
+    args: { input: g.arg({ type: g.nonNull(PermissionGroupInput) }) },
+    resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
+      const actor = requirePermission(context, 'MANAGE_STAFF')
+      const groupId = await createPermissionGroup(context.sudo(), actor, {
+        name: input.name,
+        addPermissions: [...(input.addPermissions ?? [])],
+        addUsers: [...(input.addUsers ?? [])],
+        addChannels: [...(input.addChannels ?? [])],
+        restrictedAccessToChannels: input.restrictedAccessToChannels,
+      })
+      return { groupId }
+    }),
+  })

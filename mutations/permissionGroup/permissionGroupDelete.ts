@@ -8,15 +8,18 @@ import { deletePermissionGroup } from '../../services/staff'
 
 type Source = WithErrors & { group?: object }
 
-export const permissionGroupDelete = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({
-    name: 'PermissionGroupDeletePayload',
-    fields: {
-      // the deleted group as it was
-      group: g.field({ type: base.object('PermissionGroup'), resolve: (source: Source) => source.group ?? null }),
-      errors: permissionGroupErrorsField<Source>(),
-    },
-  }),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }) },
-  resolve: withErrorsList(async ({ id }: { id: string }, context) => ({ group: await deletePermissionGroup(context.sudo(), requirePermission(context, 'MANAGE_STAFF'), id) })),
-})
+export const permissionGroupDelete = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'PermissionGroupDeletePayload',
+      fields: {
+        // the deleted group as it was
+        group: g.field({ type: base.object('PermissionGroup'), resolve: (source: Source) => source.group ?? null }),
+        errors: permissionGroupErrorsField<Source>(),
+      },
+    }),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }) },
+    resolve: withErrorsList(async ({ id }: { id: string }, context) => ({
+      group: await deletePermissionGroup(context.sudo(), requirePermission(context, 'MANAGE_STAFF'), id),
+    })),
+  })

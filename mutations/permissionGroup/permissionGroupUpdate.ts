@@ -24,24 +24,37 @@ const PermissionGroupChangesInput = g.inputObject({
 
 type Source = WithErrors & { groupId?: string }
 type List = readonly string[] | null | undefined
-type Input = { name?: string | null, addPermissions?: List, removePermissions?: List, addUsers?: List, removeUsers?: List, addChannels?: List, removeChannels?: List, restrictedAccessToChannels?: boolean | null }
+type Input = {
+  name?: string | null
+  addPermissions?: List
+  removePermissions?: List
+  addUsers?: List
+  removeUsers?: List
+  addChannels?: List
+  removeChannels?: List
+  restrictedAccessToChannels?: boolean | null
+}
 
-export const permissionGroupUpdate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'PermissionGroupUpdatePayload', fields: { group: groupField<Source>(base), errors: permissionGroupErrorsField<Source>() } }),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(PermissionGroupChangesInput) }) },
-  resolve: withErrorsList(async ({ id, input }: { id: string, input: Input }, context) => {
-    const actor = requirePermission(context, 'MANAGE_STAFF')
-    const list = (items: List) => [...items ?? []]
-    await updatePermissionGroup(context.sudo(), actor, id, {
-      name: input.name,
-      addPermissions: list(input.addPermissions),
-      removePermissions: list(input.removePermissions),
-      addUsers: list(input.addUsers),
-      removeUsers: list(input.removeUsers),
-      addChannels: list(input.addChannels),
-      removeChannels: list(input.removeChannels),
-      restrictedAccessToChannels: input.restrictedAccessToChannels,
-    })
-    return { groupId: id }
-  }),
-})
+export const permissionGroupUpdate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'PermissionGroupUpdatePayload',
+      fields: { group: groupField<Source>(base), errors: permissionGroupErrorsField<Source>() },
+    }),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(PermissionGroupChangesInput) }) },
+    resolve: withErrorsList(async ({ id, input }: { id: string; input: Input }, context) => {
+      const actor = requirePermission(context, 'MANAGE_STAFF')
+      const list = (items: List) => [...(items ?? [])]
+      await updatePermissionGroup(context.sudo(), actor, id, {
+        name: input.name,
+        addPermissions: list(input.addPermissions),
+        removePermissions: list(input.removePermissions),
+        addUsers: list(input.addUsers),
+        removeUsers: list(input.removeUsers),
+        addChannels: list(input.addChannels),
+        removeChannels: list(input.removeChannels),
+        restrictedAccessToChannels: input.restrictedAccessToChannels,
+      })
+      return { groupId: id }
+    }),
+  })

@@ -2,7 +2,11 @@
 // Access: anyone (storefronts render address forms before sign-in). Effects: none. Twin: none.
 import { g } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
-import { addressValidationRules as rulesFor, type AddressValidationData, type ChoiceValue as Choice } from '../../services/addresses'
+import {
+  addressValidationRules as rulesFor,
+  type AddressValidationData,
+  type ChoiceValue as Choice,
+} from '../../services/addresses'
 
 const ChoiceValue = g.object<Choice>()({
   name: 'ChoiceValue',
@@ -22,15 +26,21 @@ const AddressValidationData = g.object<AddressValidationData>()({
     countryName: g.field({ type: g.String }),
     addressFormat: g.field({ type: g.String }),
     addressLatinFormat: g.field({ type: g.String }),
-    allowedFields: g.field({ type: strings(), description: 'Address fields (our names) the country\'s format uses.' }),
+    allowedFields: g.field({ type: strings(), description: "Address fields (our names) the country's format uses." }),
     requiredFields: g.field({ type: strings() }),
     upperFields: g.field({ type: strings() }),
     countryAreaType: g.field({ type: g.String }),
     countryAreaChoices: g.field({ type: choices() }),
     cityType: g.field({ type: g.String }),
-    cityChoices: g.field({ type: choices(), description: 'Listed only for some countries, once countryArea is given.' }),
+    cityChoices: g.field({
+      type: choices(),
+      description: 'Listed only for some countries, once countryArea is given.',
+    }),
     cityAreaType: g.field({ type: g.String }),
-    cityAreaChoices: g.field({ type: choices(), description: 'Listed only for some countries, once countryArea and city are given.' }),
+    cityAreaChoices: g.field({
+      type: choices(),
+      description: 'Listed only for some countries, once countryArea and city are given.',
+    }),
     postalCodeType: g.field({ type: g.String }),
     postalCodeMatchers: g.field({ type: strings() }),
     postalCodeExamples: g.field({ type: strings() }),
@@ -38,7 +48,7 @@ const AddressValidationData = g.object<AddressValidationData>()({
   },
 })
 
-type Args = { countryCode: string, countryArea?: string | null, city?: string | null, cityArea?: string | null }
+type Args = { countryCode: string; countryArea?: string | null; city?: string | null; cityArea?: string | null }
 
 export const addressValidationRules = g.field({
   type: AddressValidationData,

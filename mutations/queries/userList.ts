@@ -23,14 +23,14 @@ type ListArgs = {
 
 // search is one more filter beside the role and the caller's where: Keystone still applies the
 // caller's own access filter on top, and orders and pages
-function roleWhere (role: UserRole, args: ListArgs): Record<string, unknown> {
+function roleWhere(role: UserRole, args: ListArgs): Record<string, unknown> {
   const parts: Record<string, unknown>[] = [{ isStaff: { equals: role === 'staff' } }]
   if (args.where) parts.push(args.where)
   return { AND: parts }
 }
 
 /** A `[User!]` query of one role, behind one permission. */
-export function userListQuery (base: BaseSchemaMeta, role: UserRole, permission: Permission) {
+export function userListQuery(base: BaseSchemaMeta, role: UserRole, permission: Permission) {
   return g.field({
     type: g.list(g.nonNull(base.object('User'))),
     args: {
@@ -45,7 +45,7 @@ export function userListQuery (base: BaseSchemaMeta, role: UserRole, permission:
       requirePermission(context, permission)
       const isStaff = role === 'staff'
       const term = searchTermOf(args.search)
-      const orderBy = withTieBreak(args.orderBy?.length ? args.orderBy as OrderBy : [{ dateJoined: 'desc' }])
+      const orderBy = withTieBreak(args.orderBy?.length ? (args.orderBy as OrderBy) : [{ dateJoined: 'desc' }])
       const parts = [roleWhere(role, args)]
       if (term) parts.push(await userSearchFilter(context, { term, isStaff }))
       const keyset = args.cursor && isKeysetOrder(orderBy)
@@ -67,7 +67,7 @@ export function userListQuery (base: BaseSchemaMeta, role: UserRole, permission:
 }
 
 /** The matching `Int!` count of one role, behind the same permission. */
-export function userCountQuery (base: BaseSchemaMeta, role: UserRole, permission: Permission) {
+export function userCountQuery(base: BaseSchemaMeta, role: UserRole, permission: Permission) {
   return g.field({
     type: g.nonNull(g.Int),
     args: { search: g.arg({ type: g.String }), where: g.arg({ type: base.inputObject('UserWhereInput') }) },

@@ -26,23 +26,37 @@ export const AddressInput = g.inputObject({
 })
 
 export type AddressInputArgs = {
-  [K in 'firstName' | 'lastName' | 'companyName' | 'streetAddress1' | 'streetAddress2' | 'city' | 'cityArea' | 'postalCode' | 'country' | 'countryArea' | 'phone']?: string | null
-} & { metadata?: readonly { key: string, value: string }[] | null }
+  [
+    K in
+      | 'firstName'
+      | 'lastName'
+      | 'companyName'
+      | 'streetAddress1'
+      | 'streetAddress2'
+      | 'city'
+      | 'cityArea'
+      | 'postalCode'
+      | 'country'
+      | 'countryArea'
+      | 'phone'
+  ]?: string | null
+} & { metadata?: readonly { key: string; value: string }[] | null }
 
 /** Copy an AddressInput field by field into the service's shape. */
-export function cleanAddressInput (input: AddressInputArgs): AddressChanges {
+export function cleanAddressInput(input: AddressInputArgs): AddressChanges {
   const { metadata, ...fields } = input
   return { ...fields, ...(metadata !== undefined ? { metadata: metadataFromInput(metadata) ?? null } : {}) }
 }
 
-export function addressField<Source extends { addressId?: string }> (base: BaseSchemaMeta) {
+export function addressField<Source extends { addressId?: string }>(base: BaseSchemaMeta) {
   return g.field({
     type: base.object('Address'),
-    resolve: (source: Source, _args, context) => source.addressId ? context.db.Address.findOne({ where: { id: source.addressId } }) : null,
+    resolve: (source: Source, _args, context) =>
+      source.addressId ? context.db.Address.findOne({ where: { id: source.addressId } }) : null,
   })
 }
 
 /** The address a delete answers with: the row as it was, since it can no longer be read. */
-export function deletedAddressField<Source extends { address?: object }> (base: BaseSchemaMeta) {
+export function deletedAddressField<Source extends { address?: object }>(base: BaseSchemaMeta) {
   return g.field({ type: base.object('Address'), resolve: (source: Source) => source.address ?? null })
 }

@@ -10,7 +10,10 @@ export const AccountErrorCode = g.enum({ name: 'AccountErrorCode', values: g.enu
 export const AccountError = g.object<FieldError>()({
   name: 'AccountError',
   fields: {
-    field: g.field({ type: g.String, description: 'Name of the input field that caused the error; null for the whole input.' }),
+    field: g.field({
+      type: g.String,
+      description: 'Name of the input field that caused the error; null for the whole input.',
+    }),
     message: g.field({ type: g.String }),
     code: g.field({ type: g.nonNull(AccountErrorCode) }),
   },
@@ -43,16 +46,19 @@ export const PermissionGroupError = g.object<FieldError>()({
 
 export type WithErrors = { errors?: FieldError[] }
 
-export function staffErrorsField<Source extends WithErrors> () {
+export function staffErrorsField<Source extends WithErrors>() {
   return g.field({ type: g.nonNull(g.list(g.nonNull(StaffError))), resolve: (source: Source) => source.errors ?? [] })
 }
 
-export function permissionGroupErrorsField<Source extends WithErrors> () {
-  return g.field({ type: g.nonNull(g.list(g.nonNull(PermissionGroupError))), resolve: (source: Source) => source.errors ?? [] })
+export function permissionGroupErrorsField<Source extends WithErrors>() {
+  return g.field({
+    type: g.nonNull(g.list(g.nonNull(PermissionGroupError))),
+    resolve: (source: Source) => source.errors ?? [],
+  })
 }
 
 /** The `errors` field every Saleor-shaped payload ends with. */
-export function errorsField<Source extends WithErrors> () {
+export function errorsField<Source extends WithErrors>() {
   return g.field({
     type: g.nonNull(g.list(g.nonNull(AccountError))),
     resolve: (source: Source) => source.errors ?? [],
@@ -60,19 +66,25 @@ export function errorsField<Source extends WithErrors> () {
 }
 
 // anything unexpected reaches clients as a bare internal error outside development
-function toClientError (error: unknown): unknown {
-  if (error instanceof AccessDeniedError) return new GraphQLError(error.message, { extensions: { code: 'KS_ACCESS_DENIED' } })
+function toClientError(error: unknown): unknown {
+  if (error instanceof AccessDeniedError)
+    return new GraphQLError(error.message, { extensions: { code: 'KS_ACCESS_DENIED' } })
   if (error instanceof GraphQLError) return error
   if (env.isProduction) {
     console.error(error)
     // originalError: kept for the server edge (a database out of reach becomes a 503), never sent to clients
-    return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' }, originalError: error as Error })
+    return new GraphQLError('Internal server error', {
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      originalError: error as Error,
+    })
   }
   return error
 }
 
 /** Saleor shape: a DomainError becomes the payload's `errors`; success gets `errors: []`. */
-export function withErrorsList<Args, Result extends object> (resolve: (args: Args, context: Context) => Promise<Result>) {
+export function withErrorsList<Args, Result extends object>(
+  resolve: (args: Args, context: Context) => Promise<Result>,
+) {
   return async (_root: unknown, args: Args, context: Context): Promise<Result & { errors: FieldError[] }> => {
     try {
       return { ...(await resolve(args, context)), errors: [] }
@@ -84,7 +96,7 @@ export function withErrorsList<Args, Result extends object> (resolve: (args: Arg
 }
 
 /** Openfront shape: a DomainError becomes a GraphQL error carrying its code, field and every error. */
-export function withThrownErrors<Args, Result> (resolve: (args: Args, context: Context) => Promise<Result>) {
+export function withThrownErrors<Args, Result>(resolve: (args: Args, context: Context) => Promise<Result>) {
   return async (_root: unknown, args: Args, context: Context): Promise<Result> => {
     try {
       return await resolve(args, context)

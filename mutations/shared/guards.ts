@@ -6,14 +6,16 @@ import { hasPermission, isSignedIn } from '../../access/permissions'
 import type { Permission } from '../../services/identity'
 
 /** The signed-in user's id, or a refusal for an anonymous or deactivated caller. */
-export function requireUser (context: Context): string {
-  if (!context.session || !isSignedIn({ session: context.session })) throw new AccessDeniedError('You need to be signed in to perform this action.')
+export function requireUser(context: Context): string {
+  if (!context.session || !isSignedIn({ session: context.session }))
+    throw new AccessDeniedError('You need to be signed in to perform this action.')
   return context.session.itemId
 }
 
-export function requirePermission (context: Context, permission: Permission): Session {
+export function requirePermission(context: Context, permission: Permission): Session {
   requireUser(context)
-  if (!hasPermission(context.session, permission)) throw new AccessDeniedError(`You need the ${permission} permission to perform this action.`)
+  if (!hasPermission(context.session, permission))
+    throw new AccessDeniedError(`You need the ${permission} permission to perform this action.`)
   return context.session as Session
 }
 
@@ -22,8 +24,9 @@ export function requirePermission (context: Context, permission: Permission): Se
  * a customer API token: such a token serves integrations and may not change credentials, the
  * email or the account's existence.
  */
-export function requireCredentialSession (context: Context): string {
+export function requireCredentialSession(context: Context): string {
   const userId = requireUser(context)
-  if (context.session?.via === 'customerToken') throw new AccessDeniedError('A customer API token cannot perform this action.')
+  if (context.session?.via === 'customerToken')
+    throw new AccessDeniedError('A customer API token cannot perform this action.')
   return userId
 }

@@ -8,7 +8,7 @@ import { actingAs } from '../../services/identity'
  * The payload's `user`, read as that user: after sign-in, confirmation or reset the caller is
  * not yet authenticated, yet the answer is its own account, with the user's own access rules.
  */
-export function userField<Source extends { userId?: string }> (base: BaseSchemaMeta) {
+export function userField<Source extends { userId?: string }>(base: BaseSchemaMeta) {
   return g.field({
     type: base.object('User'),
     resolve: async (source: Source, _args, context) => {
@@ -26,7 +26,9 @@ export const MetadataInput = g.inputObject({
   },
 })
 
-export function metadataFromInput (items: readonly { key: string, value: string }[] | null | undefined): Record<string, string> | undefined {
+export function metadataFromInput(
+  items: readonly { key: string; value: string }[] | null | undefined,
+): Record<string, string> | undefined {
   if (!items) return undefined
   return Object.fromEntries(items.map(({ key, value }) => [key, value]))
 }

@@ -5,11 +5,11 @@ import { clientIpOf } from '../../services/kernel'
 
 export const REFRESH_COOKIE = 'refreshToken'
 
-export function clientIp (context: Context): string {
+export function clientIp(context: Context): string {
   return clientIpOf(context.req)
 }
 
-export function readRefreshCookie (context: Context): string | undefined {
+export function readRefreshCookie(context: Context): string | undefined {
   const header = context.req?.headers.cookie
   if (!header) return undefined
   for (const part of header.split(';')) {
@@ -20,7 +20,7 @@ export function readRefreshCookie (context: Context): string | undefined {
 }
 
 // http-only so page scripts never see it; scoped to the API; Secure outside development
-export function setRefreshCookie (context: Context, refreshToken: string): void {
+export function setRefreshCookie(context: Context, refreshToken: string): void {
   const attributes = [
     `${REFRESH_COOKIE}=${encodeURIComponent(refreshToken)}`,
     'Path=/api/graphql',

@@ -10,12 +10,16 @@ import { addressPayload } from './addressPayload'
 import { createAddress } from '../../services/addresses'
 import { findCustomer } from '../../services/accounts'
 
-export const addressCreate = (base: BaseSchemaMeta) => g.field({
-  type: addressPayload(base, 'AddressCreatePayload'),
-  args: { userId: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(AddressInput) }) },
-  resolve: withErrorsList(async ({ userId, input }: { userId: string, input: AddressInputArgs }, context) => {
-    requirePermission(context, 'MANAGE_USERS')
-    const customer = await findCustomer(context.sudo(), userId, 'userId')
-    return { userId: customer.id, addressId: await createAddress(context.sudo(), { userId: customer.id, input: cleanAddressInput(input) }) }
-  }),
-})
+export const addressCreate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: addressPayload(base, 'AddressCreatePayload'),
+    args: { userId: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(AddressInput) }) },
+    resolve: withErrorsList(async ({ userId, input }: { userId: string; input: AddressInputArgs }, context) => {
+      requirePermission(context, 'MANAGE_USERS')
+      const customer = await findCustomer(context.sudo(), userId, 'userId')
+      return {
+        userId: customer.id,
+        addressId: await createAddress(context.sudo(), { userId: customer.id, input: cleanAddressInput(input) }),
+      }
+    }),
+  })

@@ -11,19 +11,23 @@ import type { AddressPayloadSource } from './addressPayload'
 import { deleteAddress, ownerOfAddress } from '../../services/addresses'
 import { findCustomer } from '../../services/accounts'
 
-export const addressDelete = (base: BaseSchemaMeta) => g.field({
-  type: g.object<AddressPayloadSource>()({
-    name: 'AddressDeletePayload',
-    fields: {
-      user: userField<AddressPayloadSource>(base),
-      address: deletedAddressField<AddressPayloadSource>(base),
-      errors: errorsField<AddressPayloadSource>(),
-    },
-  }),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }) },
-  resolve: withErrorsList(async ({ id }: { id: string }, context) => {
-    requirePermission(context, 'MANAGE_USERS')
-    const customer = await findCustomer(context.sudo(), await ownerOfAddress(context.sudo(), id), 'id')
-    return { userId: customer.id, address: await deleteAddress(context.sudo(), { userId: customer.id, addressId: id }) }
-  }),
-})
+export const addressDelete = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<AddressPayloadSource>()({
+      name: 'AddressDeletePayload',
+      fields: {
+        user: userField<AddressPayloadSource>(base),
+        address: deletedAddressField<AddressPayloadSource>(base),
+        errors: errorsField<AddressPayloadSource>(),
+      },
+    }),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }) },
+    resolve: withErrorsList(async ({ id }: { id: string }, context) => {
+      requirePermission(context, 'MANAGE_USERS')
+      const customer = await findCustomer(context.sudo(), await ownerOfAddress(context.sudo(), id), 'id')
+      return {
+        userId: customer.id,
+        address: await deleteAddress(context.sudo(), { userId: customer.id, addressId: id }),
+      }
+    }),
+  })

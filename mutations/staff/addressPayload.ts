@@ -6,9 +6,9 @@ import { errorsField, type WithErrors } from '../shared/errors'
 import { userField } from '../shared/payloads'
 import { addressField } from '../shared/addressInputs'
 
-export type AddressPayloadSource = WithErrors & { userId?: string, addressId?: string, address?: object }
+export type AddressPayloadSource = WithErrors & { userId?: string; addressId?: string; address?: object }
 
-export function addressPayload (base: BaseSchemaMeta, name: string) {
+export function addressPayload(base: BaseSchemaMeta, name: string) {
   return g.object<AddressPayloadSource>()({
     name,
     fields: {

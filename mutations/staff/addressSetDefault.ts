@@ -10,13 +10,23 @@ import { addressPayload } from './addressPayload'
 import { setDefaultAddress } from '../../services/addresses'
 import { findCustomer } from '../../services/accounts'
 
-export const addressSetDefault = (base: BaseSchemaMeta) => g.field({
-  type: addressPayload(base, 'AddressSetDefaultPayload'),
-  args: { addressId: g.arg({ type: g.nonNull(g.ID) }), type: g.arg({ type: g.nonNull(AddressTypeEnum) }), userId: g.arg({ type: g.nonNull(g.ID) }) },
-  resolve: withErrorsList(async ({ addressId, type, userId }: { addressId: string, type: 'SHIPPING' | 'BILLING', userId: string }, context) => {
-    requirePermission(context, 'MANAGE_USERS')
-    const customer = await findCustomer(context.sudo(), userId, 'userId')
-    await setDefaultAddress(context.sudo(), { userId: customer.id, addressId, type })
-    return { userId: customer.id, addressId }
-  }),
-})
+export const addressSetDefault = (base: BaseSchemaMeta) =>
+  g.field({
+    type: addressPayload(base, 'AddressSetDefaultPayload'),
+    args: {
+      addressId: g.arg({ type: g.nonNull(g.ID) }),
+      type: g.arg({ type: g.nonNull(AddressTypeEnum) }),
+      userId: g.arg({ type: g.nonNull(g.ID) }),
+    },
+    resolve: withErrorsList(
+      async (
+        { addressId, type, userId }: { addressId: string; type: 'SHIPPING' | 'BILLING'; userId: string },
+        context,
+      ) => {
+        requirePermission(context, 'MANAGE_USERS')
+        const customer = await findCustomer(context.sudo(), userId, 'userId')
+        await setDefaultAddress(context.sudo(), { userId: customer.id, addressId, type })
+        return { userId: customer.id, addressId }
+      },
+    ),
+  })

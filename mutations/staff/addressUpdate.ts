@@ -10,13 +10,14 @@ import { addressPayload } from './addressPayload'
 import { ownerOfAddress, updateAddress } from '../../services/addresses'
 import { findCustomer } from '../../services/accounts'
 
-export const addressUpdate = (base: BaseSchemaMeta) => g.field({
-  type: addressPayload(base, 'AddressUpdatePayload'),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(AddressInput) }) },
-  resolve: withErrorsList(async ({ id, input }: { id: string, input: AddressInputArgs }, context) => {
-    requirePermission(context, 'MANAGE_USERS')
-    const customer = await findCustomer(context.sudo(), await ownerOfAddress(context.sudo(), id), 'id')
-    await updateAddress(context.sudo(), { userId: customer.id, addressId: id, input: cleanAddressInput(input) })
-    return { userId: customer.id, addressId: id }
-  }),
-})
+export const addressUpdate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: addressPayload(base, 'AddressUpdatePayload'),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(AddressInput) }) },
+    resolve: withErrorsList(async ({ id, input }: { id: string; input: AddressInputArgs }, context) => {
+      requirePermission(context, 'MANAGE_USERS')
+      const customer = await findCustomer(context.sudo(), await ownerOfAddress(context.sudo(), id), 'id')
+      await updateAddress(context.sudo(), { userId: customer.id, addressId: id, input: cleanAddressInput(input) })
+      return { userId: customer.id, addressId: id }
+    }),
+  })

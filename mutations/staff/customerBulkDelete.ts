@@ -9,7 +9,12 @@ import { deleteCustomers } from '../../services/accounts'
 type Source = WithErrors & { count?: number }
 
 export const customerBulkDelete = g.field({
-  type: g.object<Source>()({ name: 'CustomerBulkDeletePayload', fields: { count: g.field({ type: g.nonNull(g.Int), resolve: s => s.count ?? 0 }), errors: errorsField<Source>() } }),
+  type: g.object<Source>()({
+    name: 'CustomerBulkDeletePayload',
+    fields: { count: g.field({ type: g.nonNull(g.Int), resolve: s => s.count ?? 0 }), errors: errorsField<Source>() },
+  }),
   args: { ids: g.arg({ type: g.nonNull(g.list(g.nonNull(g.ID))) }) },
-  resolve: withErrorsList(async ({ ids }: { ids: readonly string[] }, context) => ({ count: await deleteCustomers(context.sudo(), requirePermission(context, 'MANAGE_USERS'), [...ids]) })),
+  resolve: withErrorsList(async ({ ids }: { ids: readonly string[] }, context) => ({
+    count: await deleteCustomers(context.sudo(), requirePermission(context, 'MANAGE_USERS'), [...ids]),
+  })),
 })

@@ -11,11 +11,15 @@ import { createCustomer } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 
-export const customerCreate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'CustomerCreatePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
-  args: { input: g.arg({ type: g.nonNull(CustomerInput) }) },
-  resolve: withErrorsList(async ({ input }: { input: CustomerInputArgs }, context) => {
-    const actor = requirePermission(context, 'MANAGE_USERS')
-    return { userId: await createCustomer(context.sudo(), actor, cleanCustomerInput(input)) }
-  }),
-})
+export const customerCreate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'CustomerCreatePayload',
+      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { input: g.arg({ type: g.nonNull(CustomerInput) }) },
+    resolve: withErrorsList(async ({ input }: { input: CustomerInputArgs }, context) => {
+      const actor = requirePermission(context, 'MANAGE_USERS')
+      return { userId: await createCustomer(context.sudo(), actor, cleanCustomerInput(input)) }
+    }),
+  })

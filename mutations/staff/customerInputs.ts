@@ -24,14 +24,17 @@ export const CustomerInput = g.inputObject({
   },
 })
 
-export type CustomerInputArgs = Omit<CustomerChanges, 'metadata' | 'privateMetadata' | 'defaultShippingAddress' | 'defaultBillingAddress'> & {
-  metadata?: readonly { key: string, value: string }[] | null
-  privateMetadata?: readonly { key: string, value: string }[] | null
+export type CustomerInputArgs = Omit<
+  CustomerChanges,
+  'metadata' | 'privateMetadata' | 'defaultShippingAddress' | 'defaultBillingAddress'
+> & {
+  metadata?: readonly { key: string; value: string }[] | null
+  privateMetadata?: readonly { key: string; value: string }[] | null
   defaultShippingAddress?: AddressInputArgs | null
   defaultBillingAddress?: AddressInputArgs | null
 }
 
-export function cleanCustomerInput (input: CustomerInputArgs): CustomerChanges {
+export function cleanCustomerInput(input: CustomerInputArgs): CustomerChanges {
   return {
     ...input,
     metadata: metadataFromInput(input.metadata),

@@ -11,12 +11,16 @@ import { updateCustomer } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 
-export const customerUpdate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'CustomerUpdatePayload', fields: { user: userField<Source>(base), errors: errorsField<Source>() } }),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(CustomerInput) }) },
-  resolve: withErrorsList(async ({ id, input }: { id: string, input: CustomerInputArgs }, context) => {
-    const actor = requirePermission(context, 'MANAGE_USERS')
-    await updateCustomer(context.sudo(), actor, id, cleanCustomerInput(input))
-    return { userId: id }
-  }),
-})
+export const customerUpdate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'CustomerUpdatePayload',
+      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+    }),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(CustomerInput) }) },
+    resolve: withErrorsList(async ({ id, input }: { id: string; input: CustomerInputArgs }, context) => {
+      const actor = requirePermission(context, 'MANAGE_USERS')
+      await updateCustomer(context.sudo(), actor, id, cleanCustomerInput(input))
+      return { userId: id }
+    }),
+  })

@@ -10,7 +10,15 @@ import { deleteStaff } from '../../services/staff'
 type Source = WithErrors & { count?: number }
 
 export const staffBulkDelete = g.field({
-  type: g.object<Source>()({ name: 'StaffBulkDeletePayload', fields: { count: g.field({ type: g.nonNull(g.Int), resolve: s => s.count ?? 0 }), errors: staffErrorsField<Source>() } }),
+  type: g.object<Source>()({
+    name: 'StaffBulkDeletePayload',
+    fields: {
+      count: g.field({ type: g.nonNull(g.Int), resolve: s => s.count ?? 0 }),
+      errors: staffErrorsField<Source>(),
+    },
+  }),
   args: { ids: g.arg({ type: g.nonNull(g.list(g.nonNull(g.ID))) }) },
-  resolve: withErrorsList(async ({ ids }: { ids: readonly string[] }, context) => ({ count: await deleteStaff(context.sudo(), requirePermission(context, 'MANAGE_STAFF'), [...ids]) })),
+  resolve: withErrorsList(async ({ ids }: { ids: readonly string[] }, context) => ({
+    count: await deleteStaff(context.sudo(), requirePermission(context, 'MANAGE_STAFF'), [...ids]),
+  })),
 })

@@ -23,13 +23,30 @@ const StaffCreateInput = g.inputObject({
 })
 
 type Source = WithErrors & { userId?: string }
-type Input = { email?: string | null, firstName?: string | null, lastName?: string | null, isActive?: boolean | null, note?: string | null, addGroups?: readonly string[] | null, redirectUrl?: string | null }
+type Input = {
+  email?: string | null
+  firstName?: string | null
+  lastName?: string | null
+  isActive?: boolean | null
+  note?: string | null
+  addGroups?: readonly string[] | null
+  redirectUrl?: string | null
+}
 
-export const staffCreate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'StaffCreatePayload', fields: { user: userField<Source>(base), errors: staffErrorsField<Source>() } }),
-  args: { input: g.arg({ type: g.nonNull(StaffCreateInput) }) },
-  resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
-    const actor = requirePermission(context, 'MANAGE_STAFF')
-    return { userId: await createStaff(context.sudo(), actor, { ...input, addGroups: input.addGroups ? [...input.addGroups] : null }) }
-  }),
-})
+export const staffCreate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'StaffCreatePayload',
+      fields: { user: userField<Source>(base), errors: staffErrorsField<Source>() },
+    }),
+    args: { input: g.arg({ type: g.nonNull(StaffCreateInput) }) },
+    resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
+      const actor = requirePermission(context, 'MANAGE_STAFF')
+      return {
+        userId: await createStaff(context.sudo(), actor, {
+          ...input,
+          addGroups: input.addGroups ? [...input.addGroups] : null,
+        }),
+      }
+    }),
+  })

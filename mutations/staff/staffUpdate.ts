@@ -21,14 +21,30 @@ const StaffUpdateInput = g.inputObject({
 })
 
 type Source = WithErrors & { userId?: string }
-type Input = { email?: string | null, firstName?: string | null, lastName?: string | null, isActive?: boolean | null, note?: string | null, addGroups?: readonly string[] | null, removeGroups?: readonly string[] | null }
+type Input = {
+  email?: string | null
+  firstName?: string | null
+  lastName?: string | null
+  isActive?: boolean | null
+  note?: string | null
+  addGroups?: readonly string[] | null
+  removeGroups?: readonly string[] | null
+}
 
-export const staffUpdate = (base: BaseSchemaMeta) => g.field({
-  type: g.object<Source>()({ name: 'StaffUpdatePayload', fields: { user: userField<Source>(base), errors: staffErrorsField<Source>() } }),
-  args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(StaffUpdateInput) }) },
-  resolve: withErrorsList(async ({ id, input }: { id: string, input: Input }, context) => {
-    const actor = requirePermission(context, 'MANAGE_STAFF')
-    await updateStaff(context.sudo(), actor, id, { ...input, addGroups: input.addGroups ? [...input.addGroups] : null, removeGroups: input.removeGroups ? [...input.removeGroups] : null })
-    return { userId: id }
-  }),
-})
+export const staffUpdate = (base: BaseSchemaMeta) =>
+  g.field({
+    type: g.object<Source>()({
+      name: 'StaffUpdatePayload',
+      fields: { user: userField<Source>(base), errors: staffErrorsField<Source>() },
+    }),
+    args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(StaffUpdateInput) }) },
+    resolve: withErrorsList(async ({ id, input }: { id: string; input: Input }, context) => {
+      const actor = requirePermission(context, 'MANAGE_STAFF')
+      await updateStaff(context.sudo(), actor, id, {
+        ...input,
+        addGroups: input.addGroups ? [...input.addGroups] : null,
+        removeGroups: input.removeGroups ? [...input.removeGroups] : null,
+      })
+      return { userId: id }
+    }),
+  })

@@ -11,25 +11,36 @@ import { hashPassword, verifyPassword } from '../../services/identity'
 import { percentile } from './benchReport'
 import { DEMO_CUSTOMER_PASSWORD } from './seedData'
 
-export type Argon2Job = { concurrency: number, seconds: number, warmupSeconds: number }
+export type Argon2Job = { concurrency: number; seconds: number; warmupSeconds: number }
 
-export type Argon2Result = { requests: number, seconds: number, requestsPerSecond: number, p50: number, p95: number, p99: number, latencies: number[], errors: number }
+export type Argon2Result = {
+  requests: number
+  seconds: number
+  requestsPerSecond: number
+  p50: number
+  p95: number
+  p99: number
+  latencies: number[]
+  errors: number
+}
 
 let storedHash: Promise<string> | undefined
 
 /** Verify the demo password against its hash, `concurrency` at a time, for `seconds`. */
-export async function measureArgon2 (job: Argon2Job): Promise<Argon2Result> {
+export async function measureArgon2(job: Argon2Job): Promise<Argon2Result> {
   storedHash ??= hashPassword(DEMO_CUSTOMER_PASSWORD)
   const stored = await storedHash
   const loop = async (seconds: number, record: (ms: number, ok: boolean) => void) => {
     const deadline = performance.now() + seconds * 1000
-    await Promise.all(Array.from({ length: job.concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const started = performance.now()
-        const ok = await verifyPassword(DEMO_CUSTOMER_PASSWORD, stored)
-        record(performance.now() - started, ok)
-      }
-    }))
+    await Promise.all(
+      Array.from({ length: job.concurrency }, async () => {
+        while (performance.now() < deadline) {
+          const started = performance.now()
+          const ok = await verifyPassword(DEMO_CUSTOMER_PASSWORD, stored)
+          record(performance.now() - started, ok)
+        }
+      }),
+    )
   }
   if (job.warmupSeconds > 0) await loop(job.warmupSeconds, () => {})
   const latencies: number[] = []

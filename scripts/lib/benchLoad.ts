@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { percentile } from './benchReport'
 
-export type LoadVariant = { body: string, headers?: Record<string, string> }
+export type LoadVariant = { body: string; headers?: Record<string, string> }
 
 export type LoadJob = {
   /** the GraphQL endpoint, on loopback */
@@ -52,7 +52,15 @@ export type LoadResult = {
   errorCodes: Record<string, number>
   firstError?: string
   /** autocannon's own counters, for the JSON report */
-  autocannon: { non2xx: number, errors: number, timeouts: number, resets: number, latencyP50: number, latencyP97_5: number, latencyAverage: number }
+  autocannon: {
+    non2xx: number
+    errors: number
+    timeouts: number
+    resets: number
+    latencyP50: number
+    latencyP97_5: number
+    latencyAverage: number
+  }
 }
 
 type AutocannonRequest = {
@@ -69,17 +77,23 @@ type AutocannonResult = {
   errors: number
   timeouts: number
   resets: number
-  latency: { p50: number, p97_5: number, average: number }
+  latency: { p50: number; p97_5: number; average: number }
 }
 type AutocannonInstance = Promise<AutocannonResult> & {
   on: (event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void) => void
 }
-type Autocannon = (options: { url: string, connections: number, duration: number, timeout: number, requests: AutocannonRequest[] }) => AutocannonInstance
+type Autocannon = (options: {
+  url: string
+  connections: number
+  duration: number
+  timeout: number
+  requests: AutocannonRequest[]
+}) => AutocannonInstance
 
 // autocannon is CommonJS and ships no types: this is the part of its API used here
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
 
-function at (value: unknown, path: readonly string[]): unknown {
+function at(value: unknown, path: readonly string[]): unknown {
   let current = value
   for (const key of path) {
     if (current === null || typeof current !== 'object') return undefined
@@ -89,7 +103,11 @@ function at (value: unknown, path: readonly string[]): unknown {
 }
 
 /** The error code of one answer, or undefined when it passes the job's check. */
-export function classifyAnswer (status: number, body: string, job: Pick<LoadJob, 'valueAt' | 'errorsAt'>): string | undefined {
+export function classifyAnswer(
+  status: number,
+  body: string,
+  job: Pick<LoadJob, 'valueAt' | 'errorsAt'>,
+): string | undefined {
   if (status < 200 || status > 299) return `HTTP_${status}`
   let json: unknown
   try {
@@ -120,18 +138,20 @@ export function classifyAnswer (status: number, body: string, job: Pick<LoadJob,
  * after them, answers after them (SQLite serves one statement at a time; on PostgreSQL they share
  * the pool and finish together).
  */
-async function settle (job: LoadJob, timeoutSeconds: number): Promise<void> {
+async function settle(job: LoadJob, timeoutSeconds: number): Promise<void> {
   const variant = job.variants[0]!
   await fetch(job.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...variant.headers },
     body: variant.body,
     signal: AbortSignal.timeout(timeoutSeconds * 1000),
-  }).then(response => response.arrayBuffer()).catch(() => undefined)
+  })
+    .then(response => response.arrayBuffer())
+    .catch(() => undefined)
 }
 
 /** Run the job: an uncounted warm-up, then the measured run, each followed by settle(). */
-export async function runLoad (job: LoadJob): Promise<LoadResult> {
+export async function runLoad(job: LoadJob): Promise<LoadResult> {
   if (job.variants.length === 0) throw new Error('a load job needs at least one request variant')
   const target = new URL(job.url)
   let next = 0
@@ -146,11 +166,11 @@ export async function runLoad (job: LoadJob): Promise<LoadResult> {
     path: target.pathname,
     headers: { 'content-type': 'application/json' },
     body: job.variants[0]!.body,
-    setupRequest (base) {
+    setupRequest(base) {
       const variant = job.variants[next++ % job.variants.length]!
       return { ...base, body: variant.body, headers: { 'content-type': 'application/json', ...variant.headers } }
     },
-    onResponse (status, body) {
+    onResponse(status, body) {
       if (!measuring) return
       const code = classifyAnswer(status, body, job)
       if (code === undefined) return
@@ -160,7 +180,8 @@ export async function runLoad (job: LoadJob): Promise<LoadResult> {
     },
   }
   const timeout = job.timeoutSeconds ?? 120
-  const run = (seconds: number) => autocannon({ url: target.origin, connections: job.connections, duration: seconds, timeout, requests: [request] })
+  const run = (seconds: number) =>
+    autocannon({ url: target.origin, connections: job.connections, duration: seconds, timeout, requests: [request] })
 
   if (job.warmupSeconds > 0) {
     await run(job.warmupSeconds)
@@ -168,7 +189,9 @@ export async function runLoad (job: LoadJob): Promise<LoadResult> {
   }
   measuring = true
   const instance = run(job.seconds)
-  instance.on('response', (_client, _status, _bytes, ms) => { latencies.push(ms) })
+  instance.on('response', (_client, _status, _bytes, ms) => {
+    latencies.push(ms)
+  })
   const result = await instance
   measuring = false
   await settle(job, timeout)

@@ -33,13 +33,19 @@ export type Sample = {
 }
 
 /** One line of the table from one or more runs of the same scenario (alternated with its reference). */
-export function lineOf (scenario: string, kind: ScenarioLine['kind'], connections: number, samples: readonly Sample[]): ScenarioLine {
+export function lineOf(
+  scenario: string,
+  kind: ScenarioLine['kind'],
+  connections: number,
+  samples: readonly Sample[],
+): ScenarioLine {
   const seconds = samples.reduce((sum, sample) => sum + sample.seconds, 0)
   const requests = samples.reduce((sum, sample) => sum + sample.requests, 0)
   const ok = samples.reduce((sum, sample) => sum + sample.ok, 0)
   const latencies = samples.flatMap(sample => sample.latencies).sort((a, b) => a - b)
   const errorCodes: Record<string, number> = {}
-  for (const sample of samples) for (const [code, count] of Object.entries(sample.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + count
+  for (const sample of samples)
+    for (const [code, count] of Object.entries(sample.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + count
   const firstError = samples.find(sample => sample.firstError !== undefined)?.firstError
   return {
     scenario,
@@ -60,16 +66,24 @@ export function lineOf (scenario: string, kind: ScenarioLine['kind'], connection
  * Split a scenario's seconds into alternating slices (whole seconds: autocannon's clock ticks once
  * a second): up to five, of at least two seconds each, or one slice for short runs.
  */
-export function slicesOf (seconds: number): number[] {
+export function slicesOf(seconds: number): number[] {
   const count = Math.max(1, Math.min(5, Math.floor(seconds / 2)))
   return Array.from({ length: count }, (_, i) => Math.floor(seconds / count) + (i < seconds % count ? 1 : 0))
 }
 
-export type Ratio = { name: string, numerator: string, numeratorValue: number, reference: string, referenceValue: number, value: number, target: number }
+export type Ratio = {
+  name: string
+  numerator: string
+  numeratorValue: number
+  reference: string
+  referenceValue: number
+  value: number
+  target: number
+}
 
-export type Target = { name: string, met: boolean, detail: string }
+export type Target = { name: string; met: boolean; detail: string }
 
-export type SearchTerm = { kind: string, term: string, matches: number }
+export type SearchTerm = { kind: string; term: string; matches: number }
 
 export type BenchReport = {
   database: 'sqlite' | 'postgresql'
@@ -78,7 +92,7 @@ export type BenchReport = {
   seconds: number
   warmupSeconds: number
   cpus: number
-  loadAverage: { before: number[], after: number[] }
+  loadAverage: { before: number[]; after: number[] }
   lines: ScenarioLine[]
   ratios: Ratio[]
   targets: Target[]
@@ -86,7 +100,7 @@ export type BenchReport = {
 }
 
 /** The p-quantile (0–1) of ascending values, nearest rank; 0 for none. */
-export function percentile (sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0
   const rank = Math.ceil(p * sorted.length) - 1
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!
@@ -97,7 +111,13 @@ export const ME_RATIO_TARGET = 0.8
 export const ME_P95_TARGET_MS = 20
 export const TOKEN_CREATE_RATIO_TARGET = 0.8
 
-export function ratioOf (name: string, numerator: ScenarioLine, reference: ScenarioLine, target: number, useOk = false): Ratio {
+export function ratioOf(
+  name: string,
+  numerator: ScenarioLine,
+  reference: ScenarioLine,
+  target: number,
+  useOk = false,
+): Ratio {
   const numeratorValue = useOk ? numerator.okPerSecond : numerator.requestsPerSecond
   const referenceValue = reference.requestsPerSecond
   return {
@@ -112,17 +132,39 @@ export function ratioOf (name: string, numerator: ScenarioLine, reference: Scena
 }
 
 /** The issue's targets, each met or not, with the figures that decide it. */
-export function evaluateTargets (args: { me: ScenarioLine, meRatio: Ratio, tokenCreate: ScenarioLine, tokenRatio: Ratio }): Target[] {
+export function evaluateTargets(args: {
+  me: ScenarioLine
+  meRatio: Ratio
+  tokenCreate: ScenarioLine
+  tokenRatio: Ratio
+}): Target[] {
   const { me, meRatio, tokenCreate, tokenRatio } = args
-  const refused = Object.entries(tokenCreate.errorCodes).map(([code, count]) => `${code} ${count}`).join(', ')
+  const refused = Object.entries(tokenCreate.errorCodes)
+    .map(([code, count]) => `${code} ${count}`)
+    .join(', ')
   return [
-    { name: `me ≥ ${ME_RATIO_TARGET} × the anonymous generated query`, met: meRatio.value >= ME_RATIO_TARGET, detail: meRatio.value.toFixed(2) },
-    { name: `me p95 < ${ME_P95_TARGET_MS} ms`, met: (me.p95 ?? Infinity) < ME_P95_TARGET_MS, detail: `${(me.p95 ?? 0).toFixed(1)} ms` },
-    { name: `tokenCreate ≥ ${TOKEN_CREATE_RATIO_TARGET} × raw argon2id verification`, met: tokenRatio.value >= TOKEN_CREATE_RATIO_TARGET, detail: tokenRatio.value.toFixed(2) },
+    {
+      name: `me ≥ ${ME_RATIO_TARGET} × the anonymous generated query`,
+      met: meRatio.value >= ME_RATIO_TARGET,
+      detail: meRatio.value.toFixed(2),
+    },
+    {
+      name: `me p95 < ${ME_P95_TARGET_MS} ms`,
+      met: (me.p95 ?? Infinity) < ME_P95_TARGET_MS,
+      detail: `${(me.p95 ?? 0).toFixed(1)} ms`,
+    },
+    {
+      name: `tokenCreate ≥ ${TOKEN_CREATE_RATIO_TARGET} × raw argon2id verification`,
+      met: tokenRatio.value >= TOKEN_CREATE_RATIO_TARGET,
+      detail: tokenRatio.value.toFixed(2),
+    },
     {
       name: 'tokenCreate refuses no correct password',
       met: tokenCreate.errors === 0,
-      detail: tokenCreate.errors === 0 ? `0 of ${tokenCreate.requests}` : `${tokenCreate.errors} of ${tokenCreate.requests} refused (${refused})`,
+      detail:
+        tokenCreate.errors === 0
+          ? `0 of ${tokenCreate.requests}`
+          : `${tokenCreate.errors} of ${tokenCreate.requests} refused (${refused})`,
     },
   ]
 }
@@ -132,36 +174,46 @@ const FEW_ANSWERS = 20
 
 const COLUMNS = [40, 11, 9, 9, 8] as const
 
-function row (cells: readonly string[]): string {
+function row(cells: readonly string[]): string {
   return cells.map((cell, i) => (i === 0 ? cell.padEnd(COLUMNS[0]) : cell.padStart(COLUMNS[i as 1]))).join('')
 }
 
-function ms (value: number | null): string {
+function ms(value: number | null): string {
   return value === null ? '-' : value.toFixed(1)
 }
 
 /** The report as printed: the table, what went wrong, the ratios, the targets. */
-export function formatReport (report: BenchReport): string {
+export function formatReport(report: BenchReport): string {
   const out: string[] = []
-  out.push(`${report.database}, ${report.customers} customers, ${report.connections} connections (lines marked ×1: one), ${report.seconds} s a scenario` +
-    ` (after ${report.warmupSeconds} s of warm-up); ${report.cpus} CPUs, load average ${report.loadAverage.before.map(n => n.toFixed(2)).join(' ')} before,` +
-    ` ${report.loadAverage.after.map(n => n.toFixed(2)).join(' ')} after`)
+  out.push(
+    `${report.database}, ${report.customers} customers, ${report.connections} connections (lines marked ×1: one), ${report.seconds} s a scenario` +
+      ` (after ${report.warmupSeconds} s of warm-up); ${report.cpus} CPUs, load average ${report.loadAverage.before.map(n => n.toFixed(2)).join(' ')} before,` +
+      ` ${report.loadAverage.after.map(n => n.toFixed(2)).join(' ')} after`,
+  )
   out.push(row(['scenario', 'requests/s', 'p50 ms', 'p95 ms', 'errors']))
   for (const line of report.lines) {
     out.push(row([line.scenario, line.requestsPerSecond.toFixed(1), ms(line.p50), ms(line.p95), String(line.errors)]))
   }
   for (const line of report.lines.filter(l => l.errors > 0)) {
-    const codes = Object.entries(line.errorCodes).map(([code, count]) => `${code} ${count}`).join(', ')
-    out.push(`  ${line.scenario}: ${line.errors} of ${line.requests} failed (${codes})${line.firstError ? `; first: ${line.firstError}` : ''}`)
+    const codes = Object.entries(line.errorCodes)
+      .map(([code, count]) => `${code} ${count}`)
+      .join(', ')
+    out.push(
+      `  ${line.scenario}: ${line.errors} of ${line.requests} failed (${codes})${line.firstError ? `; first: ${line.firstError}` : ''}`,
+    )
   }
   for (const line of report.lines.filter(l => l.p50 !== null && l.requests < FEW_ANSWERS)) {
     out.push(`  ${line.scenario}: only ${line.requests} answers in ${report.seconds} s, so its percentiles are rough`)
   }
   if (report.searchTerms.length > 0) {
-    out.push(`search terms (customersCount): ${report.searchTerms.map(t => `${t.kind} "${t.term}" ${t.matches}`).join(', ')}`)
+    out.push(
+      `search terms (customersCount): ${report.searchTerms.map(t => `${t.kind} "${t.term}" ${t.matches}`).join(', ')}`,
+    )
   }
   for (const ratio of report.ratios) {
-    out.push(`ratio ${ratio.name}: ${ratio.numeratorValue.toFixed(1)}/s ÷ ${ratio.referenceValue.toFixed(1)}/s (${ratio.reference}) = ${ratio.value.toFixed(2)}, target ≥ ${ratio.target}`)
+    out.push(
+      `ratio ${ratio.name}: ${ratio.numeratorValue.toFixed(1)}/s ÷ ${ratio.referenceValue.toFixed(1)}/s (${ratio.reference}) = ${ratio.value.toFixed(2)}, target ≥ ${ratio.target}`,
+    )
   }
   for (const target of report.targets) {
     out.push(`target ${target.met ? 'met    ' : 'NOT met'}  ${target.name}: ${target.detail}`)

@@ -9,18 +9,20 @@ import type { Context } from '../../generated/keystone/types'
  * A context on `databaseUrl` (the configured DATABASE_URL when omitted). The provider follows the
  * URL, so a test process configured for SQLite can also reach a PostgreSQL test database.
  */
-export async function createContext (databaseUrl?: string): Promise<Context> {
+export async function createContext(databaseUrl?: string): Promise<Context> {
   const provider = databaseUrl === undefined ? config.db.provider : providerOf(databaseUrl)
-  const prismaModule = provider === 'sqlite'
-    ? await import('../../generated/prisma/client')
-    // @ts-ignore the PostgreSQL client exists only once built for a postgres DATABASE_URL
-    : await import('../../generated/prisma-postgresql/client')
-  const db = databaseUrl === undefined
-    ? config.db
-    : {
-        ...config.db,
-        provider,
-        ...databaseSettings(databaseUrl),
-      }
+  const prismaModule =
+    provider === 'sqlite'
+      ? await import('../../generated/prisma/client')
+      : // @ts-ignore the PostgreSQL client exists only once built for a postgres DATABASE_URL
+        await import('../../generated/prisma-postgresql/client')
+  const db =
+    databaseUrl === undefined
+      ? config.db
+      : {
+          ...config.db,
+          provider,
+          ...databaseSettings(databaseUrl),
+        }
   return getContext({ ...config, db }, prismaModule) as unknown as Context
 }

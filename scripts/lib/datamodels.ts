@@ -8,15 +8,15 @@ import type { Provider } from './schemaEngine'
 export type Datamodels = Record<Provider, string>
 
 /** Render the datamodel of keystone.ts for SQLite and for PostgreSQL. */
-export async function renderDatamodels (): Promise<Datamodels> {
+export async function renderDatamodels(): Promise<Datamodels> {
   // loaded on demand: importing keystone.ts runs env.ts (dotenv, the dev session secret), which
   // callers of renderDatamodelsOf alone should not pay for
-  const { default: config } = await import('../../keystone') as { default: KeystoneConfig }
+  const { default: config } = (await import('../../keystone')) as { default: KeystoneConfig }
   return renderDatamodelsOf(config)
 }
 
 /** Render the datamodel of any finished Keystone config (the result of `config()`) for both providers. */
-export async function renderDatamodelsOf (config: KeystoneConfig, cwd: string = projectRoot): Promise<Datamodels> {
+export async function renderDatamodelsOf(config: KeystoneConfig, cwd: string = projectRoot): Promise<Datamodels> {
   preparePrismaEnv()
   const render = async (provider: Provider): Promise<string> => {
     // Keystone prints provider-specific details (defaults of lists, native types), so the provider is
@@ -29,7 +29,7 @@ export async function renderDatamodelsOf (config: KeystoneConfig, cwd: string = 
   return { sqlite, postgresql }
 }
 
-function withoutGenerator (prisma: string): string {
+function withoutGenerator(prisma: string): string {
   // the client generator's output path follows DATABASE_URL in keystone.ts and has no bearing on the
   // database; kept, it would make the snapshot depend on the environment it was rendered in
   return prisma.replace(/^generator\s+\w+\s*\{[^}]*\}[ \t]*\n+/m, '')

@@ -9,10 +9,10 @@ import { projectRoot } from './migrationFiles'
 
 const PROVIDER_NAMES: Record<Provider, string> = { sqlite: 'SQLite', postgresql: 'PostgreSQL' }
 
-export type KeystoneExit = { code: number | null, signal: NodeJS.Signals | null, signalled: NodeJS.Signals | undefined }
+export type KeystoneExit = { code: number | null; signal: NodeJS.Signals | null; signalled: NodeJS.Signals | undefined }
 
 /** Run the Keystone CLI; fails with a line naming the command unless it exits 0. */
-export async function runKeystone (args: string[], env: Record<string, string> = {}): Promise<void> {
+export async function runKeystone(args: string[], env: Record<string, string> = {}): Promise<void> {
   const { code, signal } = await spawnKeystone(args, env)
   if (code !== 0) throw new Error(`keystone ${args.join(' ')} failed (${signal ?? `exit ${code}`})`)
 }
@@ -21,11 +21,15 @@ export async function runKeystone (args: string[], env: Record<string, string> =
  * Run the Keystone CLI and give how it ended. SIGINT and SIGTERM sent to this process are passed
  * on to it (`signalled` names the first), so a server child shuts down as it would on its own.
  */
-export function spawnKeystone (args: string[], env: Record<string, string> = {}): Promise<KeystoneExit> {
+export function spawnKeystone(args: string[], env: Record<string, string> = {}): Promise<KeystoneExit> {
   preparePrismaEnv()
   const cli = path.join(projectRoot, 'node_modules/@keystone-6/core/bin/cli.js')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: projectRoot, stdio: 'inherit', env: { ...process.env, ...env } })
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: projectRoot,
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    })
     let signalled: NodeJS.Signals | undefined
     const forward = (signal: NodeJS.Signals) => {
       signalled ??= signal
@@ -55,7 +59,7 @@ export const postgresqlServerRoot = path.join(projectRoot, 'generated', 'postgre
  * server folder above. Run it before the SQLite build: that one puts `.keystone/prisma.js` and
  * `generated/keystone` back as they were.
  */
-export async function buildPostgresqlServer (databaseUrl: string): Promise<void> {
+export async function buildPostgresqlServer(databaseUrl: string): Promise<void> {
   // generating connects to nothing: the URL only selects the provider in keystone.ts
   await runKeystone(['build', '--no-ui'], { DATABASE_URL: databaseUrl })
   const built = path.join(projectRoot, '.keystone')
@@ -70,7 +74,7 @@ export async function buildPostgresqlServer (databaseUrl: string): Promise<void>
 }
 
 /** The provider whose Prisma client the Keystone build in `root` holds, or undefined without a build. */
-export function builtProvider (root: string = projectRoot): Provider | undefined {
+export function builtProvider(root: string = projectRoot): Provider | undefined {
   const file = path.join(root, '.keystone', 'prisma.js')
   if (!existsSync(file)) return undefined
   const provider = /"activeProvider":\s*"(\w+)"/.exec(readFileSync(file, 'utf8'))?.[1]
@@ -82,11 +86,14 @@ export function builtProvider (root: string = projectRoot): Provider | undefined
  * provider (or no build): Keystone would fail later with a Prisma stack trace, after the
  * migrations had already been applied.
  */
-export function assertBuiltFor (databaseUrl: string, root: string = projectRoot): void {
+export function assertBuiltFor(databaseUrl: string, root: string = projectRoot): void {
   const wanted = providerOf(databaseUrl)
   const built = builtProvider(root)
   if (built === wanted) return
   const withUrl = wanted === 'sqlite' ? '' : ' with this DATABASE_URL'
-  if (built === undefined) throw new Error(`No Keystone build for ${PROVIDER_NAMES[wanted]} found: run \`npm run build\`${withUrl} first.`)
-  throw new Error(`The Keystone build is for ${PROVIDER_NAMES[built]}, but DATABASE_URL is a ${PROVIDER_NAMES[wanted]} database: run \`npm run build\`${withUrl}, then start again.`)
+  if (built === undefined)
+    throw new Error(`No Keystone build for ${PROVIDER_NAMES[wanted]} found: run \`npm run build\`${withUrl} first.`)
+  throw new Error(
+    `The Keystone build is for ${PROVIDER_NAMES[built]}, but DATABASE_URL is a ${PROVIDER_NAMES[wanted]} database: run \`npm run build\`${withUrl}, then start again.`,
+  )
 }

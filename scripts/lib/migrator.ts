@@ -17,10 +17,10 @@ export type MigrationFile = {
   checksum: string
 }
 
-type AppliedMigration = { name: string, checksum: string }
+type AppliedMigration = { name: string; checksum: string }
 
 export class MigrationError extends Error {
-  constructor (message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'MigrationError'
   }
@@ -32,23 +32,26 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS ${TABLE} (name TEXT PRIMARY KEY
 // advisory locks are per database, so one fixed key serialises exactly the processes migrating this one
 const PG_LOCK_KEY = 7_310_415_862
 
-export function providerOf (databaseUrl: string): Provider {
+export function providerOf(databaseUrl: string): Provider {
   if (databaseUrl.startsWith('file:')) return 'sqlite'
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return 'postgresql'
-  throw new MigrationError(`DATABASE_URL must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL), got "${redact(databaseUrl)}"`)
+  throw new MigrationError(
+    `DATABASE_URL must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL), got "${redact(databaseUrl)}"`,
+  )
 }
 
 /** Give the SQLite file a `file:` URL names, relative paths resolved from the working directory. */
-export function sqlitePathOf (databaseUrl: string): string {
+export function sqlitePathOf(databaseUrl: string): string {
   if (providerOf(databaseUrl) !== 'sqlite') throw new MigrationError(`not a SQLite URL: ${redact(databaseUrl)}`)
   if (databaseUrl.startsWith('file://')) return fileURLToPath(databaseUrl.replace(/\?.*$/, ''))
   const file = decodeURIComponent(databaseUrl.slice('file:'.length).replace(/\?.*$/, ''))
-  if (file === '' || file === ':memory:') throw new MigrationError('an in-memory SQLite database cannot be migrated: it would vanish on close')
+  if (file === '' || file === ':memory:')
+    throw new MigrationError('an in-memory SQLite database cannot be migrated: it would vanish on close')
   return path.resolve(process.cwd(), file)
 }
 
 /** Read `<migrationsDir>/<provider>/<name>/migration.sql` in name order. */
-export function readMigrationFiles (migrationsDir: string, provider: Provider): MigrationFile[] {
+export function readMigrationFiles(migrationsDir: string, provider: Provider): MigrationFile[] {
   const dir = path.join(migrationsDir, provider)
   if (!existsSync(dir)) return []
   return readdirSync(dir, { withFileTypes: true })
@@ -66,7 +69,7 @@ export function readMigrationFiles (migrationsDir: string, provider: Provider): 
  * Name the migrations not yet applied to the database, checking the recorded history first.
  * Reads only: a missing SQLite file or bookkeeping table means nothing has been applied.
  */
-export async function pendingMigrations (options: { databaseUrl: string, migrationsDir: string }): Promise<string[]> {
+export async function pendingMigrations(options: { databaseUrl: string; migrationsDir: string }): Promise<string[]> {
   const { databaseUrl, migrationsDir } = options
   const provider = providerOf(databaseUrl)
   const files = readMigrationFiles(migrationsDir, provider)
@@ -75,7 +78,7 @@ export async function pendingMigrations (options: { databaseUrl: string, migrati
 }
 
 /** Apply every pending migration, each in its own transaction, and give the names applied. */
-export async function applyPendingMigrations (options: {
+export async function applyPendingMigrations(options: {
   databaseUrl: string
   migrationsDir: string
   log?: MigrateLog
@@ -88,7 +91,7 @@ export async function applyPendingMigrations (options: {
     : applyPostgres(databaseUrl, migrationsDir, files, log)
 }
 
-function applySqlite (databaseUrl: string, migrationsDir: string, files: MigrationFile[], log: MigrateLog): string[] {
+function applySqlite(databaseUrl: string, migrationsDir: string, files: MigrationFile[], log: MigrateLog): string[] {
   const file = sqlitePathOf(databaseUrl)
   mkdirSync(path.dirname(file), { recursive: true })
   // a second process starting at the same time waits on the write lock instead of failing at once
@@ -108,7 +111,8 @@ function applySqlite (databaseUrl: string, migrationsDir: string, files: Migrati
         // IMMEDIATE takes the write lock up front, so the "already applied?" answer holds until commit
         db.exec('BEGIN IMMEDIATE')
         try {
-          const row = db.prepare(`SELECT checksum FROM ${TABLE} WHERE name = ?`).get(migration.name) as { checksum: string } | undefined
+          const row = db.prepare(`SELECT checksum FROM ${TABLE} WHERE name = ?`).get(migration.name) as
+            { checksum: string } | undefined
           if (row) {
             // another process applied it while we waited for the lock
             assertUnchanged(migration, row.checksum, migrationsDir)
@@ -118,10 +122,15 @@ function applySqlite (databaseUrl: string, migrationsDir: string, files: Migrati
           db.exec(migration.sql)
           const broken = db.pragma('foreign_key_check') as unknown[]
           if (broken.length > 0) {
-            throw new Error(`it leaves ${broken.length} row(s) violating foreign keys, e.g. ${JSON.stringify(broken[0])}`)
+            throw new Error(
+              `it leaves ${broken.length} row(s) violating foreign keys, e.g. ${JSON.stringify(broken[0])}`,
+            )
           }
-          db.prepare(`INSERT INTO ${TABLE} (name, checksum, applied_at) VALUES (?, ?, ?)`)
-            .run(migration.name, migration.checksum, new Date().toISOString())
+          db.prepare(`INSERT INTO ${TABLE} (name, checksum, applied_at) VALUES (?, ?, ?)`).run(
+            migration.name,
+            migration.checksum,
+            new Date().toISOString(),
+          )
           db.exec('COMMIT')
         } catch (error) {
           if (db.inTransaction) db.exec('ROLLBACK')
@@ -139,7 +148,12 @@ function applySqlite (databaseUrl: string, migrationsDir: string, files: Migrati
   return done
 }
 
-async function applyPostgres (databaseUrl: string, migrationsDir: string, files: MigrationFile[], log: MigrateLog): Promise<string[]> {
+async function applyPostgres(
+  databaseUrl: string,
+  migrationsDir: string,
+  files: MigrationFile[],
+  log: MigrateLog,
+): Promise<string[]> {
   const client = await connectPostgres(databaseUrl, { createSchema: true })
   const done: string[] = []
   try {
@@ -152,8 +166,11 @@ async function applyPostgres (databaseUrl: string, migrationsDir: string, files:
         await client.query('BEGIN')
         try {
           await client.query(migration.sql)
-          await client.query(`INSERT INTO ${TABLE} (name, checksum, applied_at) VALUES ($1, $2, $3)`,
-            [migration.name, migration.checksum, new Date().toISOString()])
+          await client.query(`INSERT INTO ${TABLE} (name, checksum, applied_at) VALUES ($1, $2, $3)`, [
+            migration.name,
+            migration.checksum,
+            new Date().toISOString(),
+          ])
           await client.query('COMMIT')
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined)
@@ -171,7 +188,7 @@ async function applyPostgres (databaseUrl: string, migrationsDir: string, files:
   return done
 }
 
-function readAppliedSqlite (databaseUrl: string): AppliedMigration[] {
+function readAppliedSqlite(databaseUrl: string): AppliedMigration[] {
   const file = sqlitePathOf(databaseUrl)
   if (!existsSync(file)) return []
   const db = new Database(file, { readonly: true, fileMustExist: true })
@@ -182,13 +199,13 @@ function readAppliedSqlite (databaseUrl: string): AppliedMigration[] {
   }
 }
 
-function readApplied (db: Database.Database): AppliedMigration[] {
-  const table = db.prepare('SELECT 1 FROM sqlite_master WHERE type = \'table\' AND name = ?').get(TABLE)
+function readApplied(db: Database.Database): AppliedMigration[] {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(TABLE)
   if (!table) return []
   return db.prepare(`SELECT name, checksum FROM ${TABLE}`).all() as AppliedMigration[]
 }
 
-async function readAppliedPostgres (databaseUrl: string): Promise<AppliedMigration[]> {
+async function readAppliedPostgres(databaseUrl: string): Promise<AppliedMigration[]> {
   const client = await connectPostgres(databaseUrl, { createSchema: false })
   try {
     const exists = await client.query<{ table: string | null }>('SELECT to_regclass($1) AS table', [TABLE])
@@ -199,7 +216,7 @@ async function readAppliedPostgres (databaseUrl: string): Promise<AppliedMigrati
   }
 }
 
-async function connectPostgres (databaseUrl: string, options: { createSchema: boolean }): Promise<pg.Client> {
+async function connectPostgres(databaseUrl: string, options: { createSchema: boolean }): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: databaseUrl })
   try {
     await client.connect()
@@ -217,7 +234,7 @@ async function connectPostgres (databaseUrl: string, options: { createSchema: bo
 }
 
 /** Check the recorded history against the files, then give the files still to apply. */
-function unapplied (
+function unapplied(
   provider: Provider,
   files: MigrationFile[],
   applied: AppliedMigration[],
@@ -229,8 +246,10 @@ function unapplied (
     const file = byName.get(row.name)
     if (!file) {
       const dir = path.join(path.basename(migrationsDir), provider)
-      throw new MigrationError(`the database has migration ${row.name} applied, but ${dir}/${row.name}/migration.sql ` +
-        'is missing: restore it, or run the code that migrated this database')
+      throw new MigrationError(
+        `the database has migration ${row.name} applied, but ${dir}/${row.name}/migration.sql ` +
+          'is missing: restore it, or run the code that migrated this database',
+      )
     }
     assertUnchanged(file, row.checksum, migrationsDir)
   }
@@ -246,36 +265,40 @@ function unapplied (
   return pending
 }
 
-function assertUnchanged (file: MigrationFile, recorded: string, migrationsDir: string): void {
+function assertUnchanged(file: MigrationFile, recorded: string, migrationsDir: string): void {
   if (file.checksum === recorded) return
-  throw new MigrationError(`${displayPath(file.file, migrationsDir)} was edited after it was applied to this database ` +
-    `(checksum ${recorded.slice(0, 12)}… recorded, ${file.checksum.slice(0, 12)}… now). ` +
-    'An applied migration is never edited: restore it and put the change in a new migration')
+  throw new MigrationError(
+    `${displayPath(file.file, migrationsDir)} was edited after it was applied to this database ` +
+      `(checksum ${recorded.slice(0, 12)}… recorded, ${file.checksum.slice(0, 12)}… now). ` +
+      'An applied migration is never edited: restore it and put the change in a new migration',
+  )
 }
 
-function failed (migration: MigrationFile, migrationsDir: string, error: unknown): MigrationError {
-  return new MigrationError(`${displayPath(migration.file, migrationsDir)} failed and was rolled back: ${messageOf(error)}`,
-    { cause: error })
+function failed(migration: MigrationFile, migrationsDir: string, error: unknown): MigrationError {
+  return new MigrationError(
+    `${displayPath(migration.file, migrationsDir)} failed and was rolled back: ${messageOf(error)}`,
+    { cause: error },
+  )
 }
 
-function checksumOf (sql: string): string {
+function checksumOf(sql: string): string {
   // a checkout that turns LF into CRLF has not edited anything
   return createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex')
 }
 
-function compareNames (a: string, b: string): number {
+function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-function displayPath (file: string, migrationsDir: string): string {
+function displayPath(file: string, migrationsDir: string): string {
   return path.join(path.basename(migrationsDir), path.relative(migrationsDir, file))
 }
 
-function messageOf (error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-function redact (databaseUrl: string): string {
+function redact(databaseUrl: string): string {
   // keep passwords out of logs and CI output
   return databaseUrl.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@')
 }

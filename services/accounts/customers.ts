@@ -12,7 +12,14 @@ import { metadataProblem } from '../kernel'
 import { createAddress, type AddressInput } from '../addresses'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
 import { inTransaction, trusted } from '../kernel'
-import { afterUserChange, asTakenValueError, assertEmailFree, changedEmail, cleanEmail, recordAccountEvent } from '../users'
+import {
+  afterUserChange,
+  asTakenValueError,
+  assertEmailFree,
+  changedEmail,
+  cleanEmail,
+  recordAccountEvent,
+} from '../users'
 import { assertStaffChange, findUserOfKind, removeUsers } from '../staff'
 
 export type CustomerInput = {
@@ -32,14 +39,13 @@ export type CustomerInput = {
   channel?: string | null
 }
 
-
 /** The customer with this id, or NOT_FOUND for a missing user and for any staff user alike. */
-export async function findCustomer (context: Context, id: string, field = 'id') {
+export async function findCustomer(context: Context, id: string, field = 'id') {
   return findUserOfKind(context, id, { kind: 'customer', field })
 }
 
 /** Create a customer; with a redirectUrl it is mailed a link to set its password. */
-export async function createCustomer (context: Context, actor: Session, input: CustomerInput): Promise<string> {
+export async function createCustomer(context: Context, actor: Session, input: CustomerInput): Promise<string> {
   const email = cleanEmail(input.email, { required: true })
   assertMetadata(input)
   const redirectUrl = input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
@@ -48,16 +54,24 @@ export async function createCustomer (context: Context, actor: Session, input: C
   const userId = await inTransaction(context, async tx => {
     await assertStaffChange(tx, actor, { users: [{ kind: 'create', isStaff: false, ...activityOf(input) }] })
     const data = { email, ...profileData(input), isConfirmed: input.isConfirmed ?? false }
-    const user = await trusted(tx, actor).db.User.createOne({ data })
-      .catch(asTakenValueError)
+    const user = await trusted(tx, actor).db.User.createOne({ data }).catch(asTakenValueError)
     await addDefaults(tx, user.id, input)
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
     await afterUserChange(tx, { before: null, after: created, actorId: actor.itemId, cause: 'customerManager' })
     if (redirectUrl) {
       const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' })
-      await enqueueMail(tx, { to: email, template: 'PASSWORD_RESET', params: { email, firstName: created.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+      await enqueueMail(tx, {
+        to: email,
+        template: 'PASSWORD_RESET',
+        params: { email, firstName: created.firstName, redirectUrl, shopName: channel?.name },
+        secrets: { token },
+        userId: user.id,
+      })
       await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: actor.itemId })
-      await emitWebhookEvent(tx, { event: 'ACCOUNT_SET_PASSWORD_REQUESTED', payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null } })
+      await emitWebhookEvent(tx, {
+        event: 'ACCOUNT_SET_PASSWORD_REQUESTED',
+        payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null },
+      })
     }
     return user.id
   })
@@ -67,13 +81,19 @@ export async function createCustomer (context: Context, actor: Session, input: C
 }
 
 /** Update a customer as staff: email (EMAIL_ASSIGNED), names, activity, notes and metadata. */
-export async function updateCustomer (context: Context, actor: Session, id: string, input: CustomerInput): Promise<void> {
+export async function updateCustomer(
+  context: Context,
+  actor: Session,
+  id: string,
+  input: CustomerInput,
+): Promise<void> {
   await findCustomer(context, id)
   assertMetadata(input)
   await inTransaction(context, async tx => {
     const before = await findCustomer(tx, id)
     const data: Record<string, unknown> = profileData(input)
-    const email = input.email !== undefined && input.email !== null ? await changedEmail(tx, input.email, before.email) : undefined
+    const email =
+      input.email !== undefined && input.email !== null ? await changedEmail(tx, input.email, before.email) : undefined
     if (email) data.email = email
     if (input.isConfirmed !== undefined && input.isConfirmed !== null) data.isConfirmed = input.isConfirmed
     await assertStaffChange(tx, actor, { users: [{ kind: 'update', userId: id, ...activityOf(input) }] })
@@ -87,15 +107,16 @@ export async function updateCustomer (context: Context, actor: Session, id: stri
 }
 
 /** Delete customers (one, or up to MAX_BULK at once); any id that is not a customer refuses them all. */
-export async function deleteCustomers (context: Context, actor: Session, ids: string[]): Promise<number> {
+export async function deleteCustomers(context: Context, actor: Session, ids: string[]): Promise<number> {
   const count = await inTransaction(context, tx => removeUsers(tx, actor, { ids, kind: 'customer' }))
   kickWebhooks()
   return count
 }
 
-function profileData (input: CustomerInput): Record<string, unknown> {
+function profileData(input: CustomerInput): Record<string, unknown> {
   const data: Record<string, unknown> = {}
-  for (const key of ['firstName', 'lastName', 'languageCode', 'externalReference'] as const) if (input[key] !== undefined && input[key] !== null) data[key] = input[key]!.trim()
+  for (const key of ['firstName', 'lastName', 'languageCode', 'externalReference'] as const)
+    if (input[key] !== undefined && input[key] !== null) data[key] = input[key]!.trim()
   if (input.externalReference === '') data.externalReference = null
   if (input.isActive !== undefined && input.isActive !== null) data.isActive = input.isActive
   if (input.metadata) data.metadata = input.metadata
@@ -104,11 +125,11 @@ function profileData (input: CustomerInput): Record<string, unknown> {
   return data
 }
 
-function activityOf (input: CustomerInput): { isActive?: boolean } {
+function activityOf(input: CustomerInput): { isActive?: boolean } {
   return input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}
 }
 
-function assertMetadata (input: CustomerInput): void {
+function assertMetadata(input: CustomerInput): void {
   const errors = []
   for (const key of ['metadata', 'privateMetadata'] as const) {
     const problem = metadataProblem(input[key])
@@ -117,7 +138,9 @@ function assertMetadata (input: CustomerInput): void {
   if (errors.length) throw new DomainError(errors)
 }
 
-async function addDefaults (context: Context, userId: string, input: CustomerInput): Promise<void> {
-  if (input.defaultShippingAddress) await createAddress(context, { userId, input: input.defaultShippingAddress, setDefault: 'SHIPPING' })
-  if (input.defaultBillingAddress) await createAddress(context, { userId, input: input.defaultBillingAddress, setDefault: 'BILLING' })
+async function addDefaults(context: Context, userId: string, input: CustomerInput): Promise<void> {
+  if (input.defaultShippingAddress)
+    await createAddress(context, { userId, input: input.defaultShippingAddress, setDefault: 'SHIPPING' })
+  if (input.defaultBillingAddress)
+    await createAddress(context, { userId, input: input.defaultBillingAddress, setDefault: 'BILLING' })
 }

@@ -2,7 +2,22 @@
 // This file is the module's whole surface: code outside services/accounts/ imports from here only.
 export { createCustomer, deleteCustomers, findCustomer, updateCustomer } from './customers'
 export type { CustomerInput } from './customers'
-export { changePassword, confirmAccount, confirmEmailChange, deleteAccount, registerAccount, requestAccountDeletion, requestEmailChange, requestPasswordReset, setPasswordWithToken } from './lifecycle'
+export {
+  changePassword,
+  confirmAccount,
+  confirmEmailChange,
+  deleteAccount,
+  registerAccount,
+  requestAccountDeletion,
+  requestEmailChange,
+  requestPasswordReset,
+  setPasswordWithToken,
+} from './lifecycle'
 export type { RegisterInput } from './lifecycle'
-export { resendConfirmationAsStaff, sendPasswordResetAsStaff, setActiveAsStaff, signOutEverywhereAsStaff } from './staffActions'
+export {
+  resendConfirmationAsStaff,
+  sendPasswordResetAsStaff,
+  setActiveAsStaff,
+  signOutEverywhereAsStaff,
+} from './staffActions'
 export { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone, updateProfile } from './profile'

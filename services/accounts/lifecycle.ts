@@ -39,27 +39,50 @@ export type RegisterInput = {
  * Register a customer. A taken email gets the same answer, in the same time, and its owner a
  * notice instead of a second account: the answer never tells whether an email is registered.
  */
-export async function registerAccount (context: Context, input: RegisterInput): Promise<{ requiresConfirmation: boolean }> {
+export async function registerAccount(
+  context: Context,
+  input: RegisterInput,
+): Promise<{ requiresConfirmation: boolean }> {
   const email = normalizeEmail(input.email)
   const errors = []
-  if (!isValidEmail(email)) errors.push({ field: 'email', code: 'INVALID' as const, message: 'Enter a valid email address.' })
+  if (!isValidEmail(email))
+    errors.push({ field: 'email', code: 'INVALID' as const, message: 'Enter a valid email address.' })
   const metadataError = metadataProblem(input.metadata)
   if (metadataError) errors.push({ field: 'metadata', code: 'INVALID' as const, message: `Metadata ${metadataError}.` })
   // every check runs before the email is looked up: a check that only a new account reached
   // (the list's own validation) would tell a taken email from a free one
   for (const key of ['firstName', 'lastName'] as const) {
-    if ((input[key] ?? '').trim().length > MAX_NAME) errors.push({ field: key, code: 'INVALID' as const, message: `${key} is too long.` })
+    if ((input[key] ?? '').trim().length > MAX_NAME)
+      errors.push({ field: key, code: 'INVALID' as const, message: `${key} is too long.` })
   }
-  if (input.languageCode && !LANGUAGE_CODE.test(input.languageCode)) errors.push({ field: 'languageCode', code: 'INVALID' as const, message: 'Enter a language code such as en or pt-BR.' })
+  if (input.languageCode && !LANGUAGE_CODE.test(input.languageCode))
+    errors.push({
+      field: 'languageCode',
+      code: 'INVALID' as const,
+      message: 'Enter a language code such as en or pt-BR.',
+    })
   if (errors.length) throw new DomainError(errors)
-  assertPasswordAcceptable(input.password, { email, firstName: input.firstName ?? undefined, lastName: input.lastName ?? undefined })
+  assertPasswordAcceptable(input.password, {
+    email,
+    firstName: input.firstName ?? undefined,
+    lastName: input.lastName ?? undefined,
+  })
   const requiresConfirmation = env.accountConfirmationRequired
-  const redirectUrl = requiresConfirmation ? assertAllowedRedirectUrl(input.redirectUrl) : input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
+  const redirectUrl = requiresConfirmation
+    ? assertAllowedRedirectUrl(input.redirectUrl)
+    : input.redirectUrl
+      ? assertAllowedRedirectUrl(input.redirectUrl)
+      : null
   const channel = await resolveChannel(context, input.channel)
 
   // the owner of a taken email gets a notice instead of a second account
-  const noticeOwner = async (owner: { id: string, firstName: string }) => {
-    await enqueueMail(context, { to: email, template: 'ACCOUNT_EXISTS', params: { email, firstName: owner.firstName, shopName: channel?.name }, userId: owner.id })
+  const noticeOwner = async (owner: { id: string; firstName: string }) => {
+    await enqueueMail(context, {
+      to: email,
+      template: 'ACCOUNT_EXISTS',
+      params: { email, firstName: owner.firstName, shopName: channel?.name },
+      userId: owner.id,
+    })
   }
 
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
@@ -89,8 +112,17 @@ export async function registerAccount (context: Context, input: RegisterInput): 
         await afterUserChange(tx, { before: null, after: created, actorId: user.id, cause: 'register' })
         if (requiresConfirmation && redirectUrl) {
           const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' })
-          await enqueueMail(tx, { to: email, template: 'ACCOUNT_CONFIRMATION', params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
-          await emitWebhookEvent(tx, { event: 'ACCOUNT_CONFIRMATION_REQUESTED', payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null } })
+          await enqueueMail(tx, {
+            to: email,
+            template: 'ACCOUNT_CONFIRMATION',
+            params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name },
+            secrets: { token },
+            userId: user.id,
+          })
+          await emitWebhookEvent(tx, {
+            event: 'ACCOUNT_CONFIRMATION_REQUESTED',
+            payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null },
+          })
         }
       })
     } catch (error) {
@@ -109,25 +141,44 @@ export async function registerAccount (context: Context, input: RegisterInput): 
 }
 
 /** Confirm an account with the token from its confirmation mail. */
-export async function confirmAccount (context: Context, args: { email: string, token: string }): Promise<{ userId: string }> {
+export async function confirmAccount(
+  context: Context,
+  args: { email: string; token: string },
+): Promise<{ userId: string }> {
   const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
-  return context.transaction(async tx => {
-    // a missing user gets the same INVALID as a wrong token
-    const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'ACCOUNT_CONFIRMATION', userId: user?.id ?? '-' })
-    const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
-    // confirms only: an account staff deactivated stays deactivated
-    const confirmed = await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true } })
-    const events = [{ type: 'ACCOUNT_ACTIVATED' as const }]
-    await afterUserChange(tx, { before, after: confirmed, actorId: userId, cause: 'confirmation', events, webhook: { event: 'ACCOUNT_CONFIRMED' } })
-    return { userId }
-  }).finally(kickWebhooks)
+  return context
+    .transaction(async tx => {
+      // a missing user gets the same INVALID as a wrong token
+      const { userId } = await redeemOneTimeToken(tx, {
+        token: args.token,
+        purpose: 'ACCOUNT_CONFIRMATION',
+        userId: user?.id ?? '-',
+      })
+      const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+      // confirms only: an account staff deactivated stays deactivated
+      const confirmed = await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true } })
+      const events = [{ type: 'ACCOUNT_ACTIVATED' as const }]
+      await afterUserChange(tx, {
+        before,
+        after: confirmed,
+        actorId: userId,
+        cause: 'confirmation',
+        events,
+        webhook: { event: 'ACCOUNT_CONFIRMED' },
+      })
+      return { userId }
+    })
+    .finally(kickWebhooks)
 }
 
 /**
  * Mail a password-reset link. Unknown and inactive emails get the same answer in the same
  * time; a second request within the quiet period sends nothing while the first link is unused.
  */
-export async function requestPasswordReset (context: Context, args: { email: string, redirectUrl: string, channel?: string | null }): Promise<void> {
+export async function requestPasswordReset(
+  context: Context,
+  args: { email: string; redirectUrl: string; channel?: string | null },
+): Promise<void> {
   const redirectUrl = assertAllowedRedirectUrl(args.redirectUrl)
   const channel = await resolveChannel(context, args.channel)
   const email = normalizeEmail(args.email)
@@ -136,14 +187,28 @@ export async function requestPasswordReset (context: Context, args: { email: str
     if (!user || !user.isActive) return
     // quiet while a link this user asked for (not a staff invite) is fresh and unused
     const since = new Date(Date.now() - RESET_QUIET_PERIOD_MS)
-    if (await hasRecentToken(context, { userId: user.id, purpose: 'PASSWORD_RESET', since, source: SELF_REQUESTED })) return
+    if (await hasRecentToken(context, { userId: user.id, purpose: 'PASSWORD_RESET', since, source: SELF_REQUESTED }))
+      return
     await context.transaction(async tx => {
-      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET', payload: { source: SELF_REQUESTED } })
+      const token = await issueOneTimeToken(tx, {
+        userId: user.id,
+        purpose: 'PASSWORD_RESET',
+        payload: { source: SELF_REQUESTED },
+      })
       const template = user.isStaff ? 'STAFF_SET_PASSWORD' : 'PASSWORD_RESET'
-      await enqueueMail(tx, { to: user.email, template, params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+      await enqueueMail(tx, {
+        to: user.email,
+        template,
+        params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name },
+        secrets: { token },
+        userId: user.id,
+      })
       await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: user.id })
       // the staff or the customer event, by the role the user has at this moment
-      await emitWebhookEvent(tx, { event: user.isStaff ? 'STAFF_SET_PASSWORD_REQUESTED' : 'ACCOUNT_SET_PASSWORD_REQUESTED', payload: { user: userWebhookPayload(user), redirectUrl, channel: channel?.slug ?? null } })
+      await emitWebhookEvent(tx, {
+        event: user.isStaff ? 'STAFF_SET_PASSWORD_REQUESTED' : 'ACCOUNT_SET_PASSWORD_REQUESTED',
+        payload: { user: userWebhookPayload(user), redirectUrl, channel: channel?.slug ?? null },
+      })
     })
   })
   kickOutbox()
@@ -151,19 +216,35 @@ export async function requestPasswordReset (context: Context, args: { email: str
 }
 
 /** Set a new password with a reset token, end every other session of the user, and sign it in. */
-export async function setPasswordWithToken (context: Context, args: { email: string, token: string, password: string }): Promise<IssuedTokens> {
+export async function setPasswordWithToken(
+  context: Context,
+  args: { email: string; token: string; password: string },
+): Promise<IssuedTokens> {
   const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
   const updated = await context.transaction(async tx => {
-    const { userId } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'PASSWORD_RESET', userId: user?.id ?? '-' })
+    const { userId } = await redeemOneTimeToken(tx, {
+      token: args.token,
+      purpose: 'PASSWORD_RESET',
+      userId: user?.id ?? '-',
+    })
     // the policy only after the token: before it, its answer would tell a registered email, and its
     // similarity rule would confirm guesses at the owner's names; a refusal rolls the token back
     const owner = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
     assertPasswordAcceptable(args.password, owner)
     const passwordHash = await hashPassword(args.password)
     // proving the mailbox also confirms the account
-    const changed = await tx.prisma.user.update({ where: { id: userId }, data: { password: passwordHash, isConfirmed: true, ...revokedCredentials() } })
+    const changed = await tx.prisma.user.update({
+      where: { id: userId },
+      data: { password: passwordHash, isConfirmed: true, ...revokedCredentials() },
+    })
     // no mail and no webhook here: the user has just acted on the mail it asked for (Saleor's lifecycle table)
-    await afterUserChange(tx, { before: owner, after: changed, actorId: userId, cause: 'passwordReset', events: [{ type: 'PASSWORD_RESET' }] })
+    await afterUserChange(tx, {
+      before: owner,
+      after: changed,
+      actorId: userId,
+      cause: 'passwordReset',
+      events: [{ type: 'PASSWORD_RESET' }],
+    })
     return changed
   })
   if (!updated.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
@@ -176,23 +257,35 @@ export async function setPasswordWithToken (context: Context, args: { email: str
  * Change the password of a signed-in user after checking the old one; every other token of
  * the user stops working, and the user is told by mail.
  */
-export async function changePassword (
+export async function changePassword(
   context: Context,
-  args: { userId: string, oldPassword: string, newPassword: string, minLength?: number }
+  args: { userId: string; oldPassword: string; newPassword: string; minLength?: number },
 ): Promise<void> {
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   if (!user.password || !(await verifyPassword(args.oldPassword, user.password))) {
-    throw new DomainError({ field: 'oldPassword', code: 'INVALID_PASSWORD', message: 'Old password isn\'t valid.' })
+    throw new DomainError({ field: 'oldPassword', code: 'INVALID_PASSWORD', message: "Old password isn't valid." })
   }
   if (args.minLength && args.newPassword.length < args.minLength) {
-    throw new DomainError({ field: 'newPassword', code: 'PASSWORD_TOO_SHORT', message: `This password is too short. It must contain at least ${args.minLength} characters.` })
+    throw new DomainError({
+      field: 'newPassword',
+      code: 'PASSWORD_TOO_SHORT',
+      message: `This password is too short. It must contain at least ${args.minLength} characters.`,
+    })
   }
   assertPasswordAcceptable(args.newPassword, user, 'newPassword')
   const passwordHash = await hashPassword(args.newPassword)
   await context.transaction(async tx => {
-    const changed = await tx.prisma.user.update({ where: { id: user.id }, data: { password: passwordHash, ...revokedCredentials() } })
+    const changed = await tx.prisma.user.update({
+      where: { id: user.id },
+      data: { password: passwordHash, ...revokedCredentials() },
+    })
     await afterUserChange(tx, { before: user, after: changed, actorId: user.id, cause: 'passwordChange' })
-    await enqueueMail(tx, { to: user.email, template: 'PASSWORD_CHANGED', params: { email: user.email, firstName: user.firstName }, userId: user.id })
+    await enqueueMail(tx, {
+      to: user.email,
+      template: 'PASSWORD_CHANGED',
+      params: { email: user.email, firstName: user.firstName },
+      userId: user.id,
+    })
   })
   kickOutbox()
 }
@@ -201,30 +294,57 @@ export async function changePassword (
  * Start an email change: re-check the password and mail a link to the new address. A new
  * address that is already taken gets a notice instead of a link, and the caller the same answer.
  */
-export async function requestEmailChange (
+export async function requestEmailChange(
   context: Context,
-  args: { userId: string, password: string, newEmail: string, redirectUrl: string, channel?: string | null }
+  args: { userId: string; password: string; newEmail: string; redirectUrl: string; channel?: string | null },
 ): Promise<void> {
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   const newEmail = normalizeEmail(args.newEmail)
-  if (!isValidEmail(newEmail)) throw new DomainError({ field: 'newEmail', code: 'INVALID', message: 'Enter a valid email address.' })
+  if (!isValidEmail(newEmail))
+    throw new DomainError({ field: 'newEmail', code: 'INVALID', message: 'Enter a valid email address.' })
   const redirectUrl = assertAllowedRedirectUrl(args.redirectUrl)
   const channel = await resolveChannel(context, args.channel)
   if (!user.password || !(await verifyPassword(args.password, user.password))) {
-    throw new DomainError({ field: 'password', code: 'INVALID_CREDENTIALS', message: 'Password isn\'t valid.' })
+    throw new DomainError({ field: 'password', code: 'INVALID_CREDENTIALS', message: "Password isn't valid." })
   }
   // a taken address does less work than a free one: both take the same time
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
     const taken = await context.prisma.user.findUnique({ where: { email: newEmail } })
     await context.transaction(async tx => {
-      await recordAccountEvent(tx, { type: 'EMAIL_CHANGED_REQUEST', userId: user.id, actorId: user.id, parameters: { new_email: newEmail } })
+      await recordAccountEvent(tx, {
+        type: 'EMAIL_CHANGED_REQUEST',
+        userId: user.id,
+        actorId: user.id,
+        parameters: { new_email: newEmail },
+      })
       if (taken) {
-        await enqueueMail(tx, { to: newEmail, template: 'ACCOUNT_EXISTS', params: { email: newEmail, firstName: taken.firstName, shopName: channel?.name }, userId: taken.id })
+        await enqueueMail(tx, {
+          to: newEmail,
+          template: 'ACCOUNT_EXISTS',
+          params: { email: newEmail, firstName: taken.firstName, shopName: channel?.name },
+          userId: taken.id,
+        })
         return
       }
       const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } })
-      await enqueueMail(tx, { to: newEmail, template: 'EMAIL_CHANGE_CONFIRMATION', params: { email: newEmail, oldEmail: user.email, newEmail, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
-      await emitWebhookEvent(tx, { event: 'ACCOUNT_CHANGE_EMAIL_REQUESTED', payload: { user: userWebhookPayload(user), newEmail, redirectUrl, channel: channel?.slug ?? null } })
+      await enqueueMail(tx, {
+        to: newEmail,
+        template: 'EMAIL_CHANGE_CONFIRMATION',
+        params: {
+          email: newEmail,
+          oldEmail: user.email,
+          newEmail,
+          firstName: user.firstName,
+          redirectUrl,
+          shopName: channel?.name,
+        },
+        secrets: { token },
+        userId: user.id,
+      })
+      await emitWebhookEvent(tx, {
+        event: 'ACCOUNT_CHANGE_EMAIL_REQUESTED',
+        payload: { user: userWebhookPayload(user), newEmail, redirectUrl, channel: channel?.slug ?? null },
+      })
     })
   })
   kickOutbox()
@@ -232,17 +352,30 @@ export async function requestEmailChange (
 }
 
 /** Finish an email change with the token mailed to the new address; tell the old address. */
-export async function confirmEmailChange (context: Context, args: { userId: string, token: string }): Promise<void> {
+export async function confirmEmailChange(context: Context, args: { userId: string; token: string }): Promise<void> {
   await context.transaction(async tx => {
-    const { payload } = await redeemOneTimeToken(tx, { token: args.token, purpose: 'EMAIL_CHANGE', userId: args.userId })
+    const { payload } = await redeemOneTimeToken(tx, {
+      token: args.token,
+      purpose: 'EMAIL_CHANGE',
+      userId: args.userId,
+    })
     const newEmail = payload.newEmail
-    if (!newEmail) throw new DomainError({ field: 'token', code: 'INVALID', message: 'The token is invalid or has expired.' })
+    if (!newEmail)
+      throw new DomainError({ field: 'token', code: 'INVALID', message: 'The token is invalid or has expired.' })
     if (await tx.prisma.user.findUnique({ where: { email: newEmail } })) {
       throw new DomainError({ field: 'newEmail', code: 'UNIQUE', message: 'User with this email already exists.' })
     }
     const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    const changed = await tx.prisma.user.update({ where: { id: args.userId }, data: { email: newEmail, ...revokedCredentials() } })
-    await enqueueMail(tx, { to: before.email, template: 'EMAIL_CHANGED', params: { email: before.email, oldEmail: before.email, newEmail, firstName: before.firstName }, userId: args.userId })
+    const changed = await tx.prisma.user.update({
+      where: { id: args.userId },
+      data: { email: newEmail, ...revokedCredentials() },
+    })
+    await enqueueMail(tx, {
+      to: before.email,
+      template: 'EMAIL_CHANGED',
+      params: { email: before.email, oldEmail: before.email, newEmail, firstName: before.firstName },
+      userId: args.userId,
+    })
     await afterUserChange(tx, {
       before,
       after: changed,
@@ -257,23 +390,35 @@ export async function confirmEmailChange (context: Context, args: { userId: stri
 }
 
 /** Mail a deletion link to a customer; staff accounts are removed by other staff, not by themselves. */
-export async function requestAccountDeletion (context: Context, args: { userId: string, redirectUrl: string, channel?: string | null }): Promise<void> {
+export async function requestAccountDeletion(
+  context: Context,
+  args: { userId: string; redirectUrl: string; channel?: string | null },
+): Promise<void> {
   const redirectUrl = assertAllowedRedirectUrl(args.redirectUrl)
   const channel = await resolveChannel(context, args.channel)
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   assertNotStaff(user)
   await context.transaction(async tx => {
     const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_DELETION' })
-    await enqueueMail(tx, { to: user.email, template: 'ACCOUNT_DELETION', params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name }, secrets: { token }, userId: user.id })
+    await enqueueMail(tx, {
+      to: user.email,
+      template: 'ACCOUNT_DELETION',
+      params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name },
+      secrets: { token },
+      userId: user.id,
+    })
     await recordAccountEvent(tx, { type: 'ACCOUNT_DELETION_REQUESTED', userId: user.id, actorId: user.id })
-    await emitWebhookEvent(tx, { event: 'ACCOUNT_DELETE_REQUESTED', payload: { user: userWebhookPayload(user), redirectUrl, channel: channel?.slug ?? null } })
+    await emitWebhookEvent(tx, {
+      event: 'ACCOUNT_DELETE_REQUESTED',
+      payload: { user: userWebhookPayload(user), redirectUrl, channel: channel?.slug ?? null },
+    })
   })
   kickOutbox()
   kickWebhooks()
 }
 
 /** Delete the signed-in customer's account with the token from the deletion mail. */
-export async function deleteAccount (context: Context, args: { userId: string, token: string }): Promise<void> {
+export async function deleteAccount(context: Context, args: { userId: string; token: string }): Promise<void> {
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   assertNotStaff(user)
   await context.transaction(async tx => {
@@ -284,6 +429,11 @@ export async function deleteAccount (context: Context, args: { userId: string, t
   kickWebhooks()
 }
 
-function assertNotStaff (user: { isStaff: boolean }): void {
-  if (user.isStaff) throw new DomainError({ field: null, code: 'DELETE_STAFF_ACCOUNT', message: 'Staff accounts are deleted by other staff.' })
+function assertNotStaff(user: { isStaff: boolean }): void {
+  if (user.isStaff)
+    throw new DomainError({
+      field: null,
+      code: 'DELETE_STAFF_ACCOUNT',
+      message: 'Staff accounts are deleted by other staff.',
+    })
 }

@@ -32,7 +32,7 @@ export const LANGUAGE_CODE = /^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/
 export const PHONE_MESSAGE = 'Enter a valid phone number in international form, e.g. +48 601 234 567.'
 
 /** A profile phone in E.164 ('' when cleared), or null when it is not a valid number. */
-export function profilePhone (value: string | null | undefined): string | null {
+export function profilePhone(value: string | null | undefined): string | null {
   if (!value) return ''
   // international form only: a profile has no country to read a local number against
   const phone = parsePhoneNumberFromString(value)
@@ -40,7 +40,10 @@ export function profilePhone (value: string | null | undefined): string | null {
 }
 
 /** Apply the caller's own profile changes after checking every field; reports all problems at once. */
-export async function updateProfile (context: Context, args: { userId: string, changes: ProfileChanges }): Promise<void> {
+export async function updateProfile(
+  context: Context,
+  args: { userId: string; changes: ProfileChanges },
+): Promise<void> {
   const { changes } = args
   const errors: FieldError[] = []
   const data: Record<string, unknown> = {}
@@ -49,12 +52,14 @@ export async function updateProfile (context: Context, args: { userId: string, c
     const value = changes[key]
     if (value === undefined) continue
     const trimmed = (value ?? '').trim()
-    if (trimmed.length > MAX_NAME * (key === 'name' ? 2 : 1)) errors.push({ field: key, code: 'INVALID', message: `${key} is too long.` })
+    if (trimmed.length > MAX_NAME * (key === 'name' ? 2 : 1))
+      errors.push({ field: key, code: 'INVALID', message: `${key} is too long.` })
     else data[key] = trimmed
   }
   if (changes.languageCode !== undefined) {
     const code = (changes.languageCode ?? 'en').trim()
-    if (!LANGUAGE_CODE.test(code)) errors.push({ field: 'languageCode', code: 'INVALID', message: 'Enter a language code such as en or pt-BR.' })
+    if (!LANGUAGE_CODE.test(code))
+      errors.push({ field: 'languageCode', code: 'INVALID', message: 'Enter a language code such as en or pt-BR.' })
     else data.languageCode = code
   }
   if (changes.phone !== undefined) {
@@ -64,7 +69,11 @@ export async function updateProfile (context: Context, args: { userId: string, c
   }
   if (changes.onboardingStatus !== undefined) {
     if (!ONBOARDING_STATUSES.includes(changes.onboardingStatus as never)) {
-      errors.push({ field: 'onboardingStatus', code: 'INVALID', message: `onboardingStatus must be one of ${ONBOARDING_STATUSES.join(', ')}.` })
+      errors.push({
+        field: 'onboardingStatus',
+        code: 'INVALID',
+        message: `onboardingStatus must be one of ${ONBOARDING_STATUSES.join(', ')}.`,
+      })
     } else data.onboardingStatus = changes.onboardingStatus
   }
   if (changes.orderWebhookUrl !== undefined) {
@@ -95,8 +104,10 @@ export async function updateProfile (context: Context, args: { userId: string, c
     }
     if (Object.keys(data).length) await tx.prisma.user.update({ where: { id: args.userId }, data })
     // a default given as an address is added to the book and made default, as in Saleor
-    if (changes.defaultShippingAddress) await createAddress(tx, { userId: args.userId, input: changes.defaultShippingAddress, setDefault: 'SHIPPING' })
-    if (changes.defaultBillingAddress) await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
+    if (changes.defaultShippingAddress)
+      await createAddress(tx, { userId: args.userId, input: changes.defaultShippingAddress, setDefault: 'SHIPPING' })
+    if (changes.defaultBillingAddress)
+      await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
     const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
     await afterUserChange(tx, { before, after, actorId: args.userId, cause: 'profile' })
   })

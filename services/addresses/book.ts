@@ -14,26 +14,40 @@ export const MAX_ADDRESSES_PER_USER = 100
 export type AddressType = 'SHIPPING' | 'BILLING'
 
 // the only fields a caller can write: copied one by one, never a caller's raw input
-export const ADDRESS_FIELDS = ['firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'city', 'cityArea', 'postalCode', 'country', 'countryArea', 'phone'] as const
+export const ADDRESS_FIELDS = [
+  'firstName',
+  'lastName',
+  'companyName',
+  'streetAddress1',
+  'streetAddress2',
+  'city',
+  'cityArea',
+  'postalCode',
+  'country',
+  'countryArea',
+  'phone',
+] as const
 
-export type AddressInput = Partial<Record<(typeof ADDRESS_FIELDS)[number], string | null>> & { metadata?: Record<string, string> | null }
+export type AddressInput = Partial<Record<(typeof ADDRESS_FIELDS)[number], string | null>> & {
+  metadata?: Record<string, string> | null
+}
 
 const DEFAULT_FIELD: Record<AddressType, 'defaultShippingAddressId' | 'defaultBillingAddressId'> = {
   SHIPPING: 'defaultShippingAddressId',
   BILLING: 'defaultBillingAddressId',
 }
 
-export async function countAddresses (context: Context, userId: string): Promise<number> {
+export async function countAddresses(context: Context, userId: string): Promise<number> {
   return context.prisma.address.count({ where: { userId } })
 }
 
 /** Tell whether an address exists and belongs to this user (read with sudo: this is a check, not a read). */
-export async function isAddressOfUser (context: Context, addressId: string, userId: string): Promise<boolean> {
+export async function isAddressOfUser(context: Context, addressId: string, userId: string): Promise<boolean> {
   return (await context.prisma.address.count({ where: { id: addressId, userId } })) === 1
 }
 
 /** Pick the writable address fields out of any input, so nothing else can ride along. */
-export function pickAddressFields (input: Record<string, unknown>): AddressInput {
+export function pickAddressFields(input: Record<string, unknown>): AddressInput {
   const picked: AddressInput = {}
   for (const key of ADDRESS_FIELDS) {
     const value = input[key]
@@ -44,21 +58,37 @@ export function pickAddressFields (input: Record<string, unknown>): AddressInput
 }
 
 /** Add a validated address to a user's book, optionally as a default; gives the new address's id. */
-export async function createAddress (context: Context, args: { userId: string, input: AddressInput, setDefault?: AddressType | null }): Promise<string> {
+export async function createAddress(
+  context: Context,
+  args: { userId: string; input: AddressInput; setDefault?: AddressType | null },
+): Promise<string> {
   const fields = await validatedFields(args.input)
   return inTransaction(context, async tx => {
-    if (await countAddresses(tx, args.userId) >= MAX_ADDRESSES_PER_USER) {
-      throw new DomainError({ field: null, code: 'INVALID', message: `An address book holds at most ${MAX_ADDRESSES_PER_USER} addresses; delete one before adding another.` })
+    if ((await countAddresses(tx, args.userId)) >= MAX_ADDRESSES_PER_USER) {
+      throw new DomainError({
+        field: null,
+        code: 'INVALID',
+        message: `An address book holds at most ${MAX_ADDRESSES_PER_USER} addresses; delete one before adding another.`,
+      })
     }
-    const address = await tx.prisma.address.create({ data: { ...fields, metadata: args.input.metadata ?? {}, userId: args.userId } })
-    if (args.setDefault) await tx.prisma.user.update({ where: { id: args.userId }, data: { [DEFAULT_FIELD[args.setDefault]]: address.id } })
+    const address = await tx.prisma.address.create({
+      data: { ...fields, metadata: args.input.metadata ?? {}, userId: args.userId },
+    })
+    if (args.setDefault)
+      await tx.prisma.user.update({
+        where: { id: args.userId },
+        data: { [DEFAULT_FIELD[args.setDefault]]: address.id },
+      })
     await refreshSearchDocument(tx, args.userId)
     return address.id
   })
 }
 
 /** Change one of the user's own addresses; anyone else's is NOT_FOUND, exactly like a missing one. */
-export async function updateAddress (context: Context, args: { userId: string, addressId: string, input: AddressInput }): Promise<void> {
+export async function updateAddress(
+  context: Context,
+  args: { userId: string; addressId: string; input: AddressInput },
+): Promise<void> {
   const existing = await ownAddress(context, args.userId, args.addressId)
   const merged: AddressInput = {}
   for (const key of ADDRESS_FIELDS) merged[key] = args.input[key] !== undefined ? args.input[key] : existing[key]
@@ -78,7 +108,10 @@ export async function updateAddress (context: Context, args: { userId: string, a
 }
 
 /** Delete one of the user's own addresses; a default that pointed at it is cleared with it. */
-export async function deleteAddress (context: Context, args: { userId: string, addressId: string }): Promise<{ id: string }> {
+export async function deleteAddress(
+  context: Context,
+  args: { userId: string; addressId: string },
+): Promise<{ id: string }> {
   const existing = await ownAddress(context, args.userId, args.addressId)
   await inTransaction(context, async tx => {
     const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
@@ -94,36 +127,44 @@ export async function deleteAddress (context: Context, args: { userId: string, a
 }
 
 /** Make one of the user's own addresses its default shipping or billing address. */
-export async function setDefaultAddress (context: Context, args: { userId: string, addressId: string, type: AddressType }): Promise<void> {
+export async function setDefaultAddress(
+  context: Context,
+  args: { userId: string; addressId: string; type: AddressType },
+): Promise<void> {
   const existing = await ownAddress(context, args.userId, args.addressId)
   await context.prisma.user.update({ where: { id: args.userId }, data: { [DEFAULT_FIELD[args.type]]: existing.id } })
 }
 
 /** The id of the user an address belongs to; NOT_FOUND when there is no such address. */
-export async function ownerOfAddress (context: Context, addressId: string): Promise<string> {
+export async function ownerOfAddress(context: Context, addressId: string): Promise<string> {
   const address = await context.prisma.address.findUnique({ where: { id: addressId }, select: { userId: true } })
   if (!address?.userId) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Address not found.' })
   return address.userId
 }
 
-async function ownAddress (context: Context, userId: string, addressId: string) {
+async function ownAddress(context: Context, userId: string, addressId: string) {
   const address = await context.prisma.address.findUnique({ where: { id: addressId } })
   // WARNING: never tell "exists but not yours" apart from "does not exist"
-  if (!address || address.userId !== userId) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Address not found.' })
+  if (!address || address.userId !== userId)
+    throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Address not found.' })
   return address
 }
 
-async function validatedFields (input: AddressInput): Promise<NormalizedAddress> {
+async function validatedFields(input: AddressInput): Promise<NormalizedAddress> {
   const metadataError = metadataProblem(input.metadata)
   const fields: AddressFields = {}
   for (const key of ADDRESS_FIELDS) fields[key] = input[key] ?? ''
   try {
     const normalised = await validateAddress(fields)
-    if (metadataError) throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${metadataError}.` })
+    if (metadataError)
+      throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${metadataError}.` })
     return normalised
   } catch (error) {
     if (error instanceof DomainError && metadataError && !error.errors.some(e => e.field === 'metadata')) {
-      throw new DomainError([...error.errors, { field: 'metadata', code: 'INVALID', message: `Metadata ${metadataError}.` }])
+      throw new DomainError([
+        ...error.errors,
+        { field: 'metadata', code: 'INVALID', message: `Metadata ${metadataError}.` },
+      ])
     }
     throw error
   }

@@ -27,7 +27,7 @@ export type AddressFields = {
 /** A validated address: every field a string ('' when empty), as the Address list stores it. */
 export type NormalizedAddress = { [Field in keyof AddressFields]-?: string }
 
-export type ChoiceValue = { raw: string, verbose: string }
+export type ChoiceValue = { raw: string; verbose: string }
 
 /** Saleor's AddressValidationData, with field names translated to our Address list's. */
 export type AddressValidationData = {
@@ -51,7 +51,7 @@ export type AddressValidationData = {
 }
 
 /** Tell whether `code` is an ISO 3166-1 alpha-2 country code (any letter case). */
-export function isIsoCountry (code: string): boolean {
+export function isIsoCountry(code: string): boolean {
   return /^[A-Za-z]{2}$/.test(code) && ISO_ALPHA2.has(code.toUpperCase())
 }
 
@@ -60,20 +60,30 @@ export function isIsoCountry (code: string): boolean {
  * Errors name our fields (`streetAddress1`, `country`, …); with `fieldPrefix` they read
  * `<prefix>.<field>`, for an address nested in a larger input.
  */
-export async function validateAddress (input: AddressFields, options: { fieldPrefix?: string } = {}): Promise<NormalizedAddress> {
+export async function validateAddress(
+  input: AddressFields,
+  options: { fieldPrefix?: string } = {},
+): Promise<NormalizedAddress> {
   const address = trimmed(input)
   const problems = new Map<AddressField, FieldError>()
   const problem = (field: AddressField, code: AccountErrorCode, message: string) => {
     // the first problem of a field is the one to fix first
-    if (!problems.has(field)) problems.set(field, { field: options.fieldPrefix ? `${options.fieldPrefix}.${field}` : field, code, message })
+    if (!problems.has(field))
+      problems.set(field, { field: options.fieldPrefix ? `${options.fieldPrefix}.${field}` : field, code, message })
   }
 
   const country = address.country.toUpperCase()
   if (!country) problem('country', 'REQUIRED', 'A country is required.')
-  else if (!isIsoCountry(country)) problem('country', 'INVALID', `"${address.country}" is not an ISO 3166-1 alpha-2 country code.`)
+  else if (!isIsoCountry(country))
+    problem('country', 'INVALID', `"${address.country}" is not an ISO 3166-1 alpha-2 country code.`)
   const countryKnown = problems.size === 0
 
-  let normalized = { countryArea: address.countryArea, city: address.city, cityArea: address.cityArea, postalCode: address.postalCode }
+  let normalized = {
+    countryArea: address.countryArea,
+    city: address.city,
+    cityArea: address.cityArea,
+    postalCode: address.postalCode,
+  }
   if (countryKnown) {
     const result = await normalizeWithGoogle(country, address)
     for (const [googleField, googleCode] of Object.entries(result.errors)) {
@@ -116,17 +126,24 @@ export async function validateAddress (input: AddressFields, options: { fieldPre
  * The rules an address form for `countryCode` follows, in Saleor's shape. Given a country area
  * (and a city), the city (and city area) choices of that area come too, where Google lists them.
  */
-export async function addressValidationRules (
+export async function addressValidationRules(
   countryCode: string,
-  area: { countryArea?: string | null, city?: string | null, cityArea?: string | null } = {},
+  area: { countryArea?: string | null; city?: string | null; cityArea?: string | null } = {},
 ): Promise<AddressValidationData> {
   const country = countryCode.trim().toUpperCase()
   if (!isIsoCountry(country)) {
-    throw new DomainError({ field: 'countryCode', code: 'INVALID', message: `"${countryCode}" is not an ISO 3166-1 alpha-2 country code.` })
+    throw new DomainError({
+      field: 'countryCode',
+      code: 'INVALID',
+      message: `"${countryCode}" is not an ISO 3166-1 alpha-2 country code.`,
+    })
   }
   const { strictPostalCode } = await countryRules(country)
   const rules = await i18nAddress.getValidationRules({
-    countryCode: country, countryArea: area.countryArea ?? '', city: area.city ?? '', cityArea: area.cityArea ?? '',
+    countryCode: country,
+    countryArea: area.countryArea ?? '',
+    city: area.city ?? '',
+    cityArea: area.cityArea ?? '',
   })
   const choices = (pairs: [string, string][]) => pairs.map(([raw, verbose]) => ({ raw, verbose }))
   return {
@@ -155,9 +172,26 @@ export async function addressValidationRules (
   }
 }
 
-type GoogleField = 'countryCode' | 'countryArea' | 'city' | 'cityArea' | 'postalCode' | 'streetAddress' | 'sortingCode' | 'name' | 'companyName'
+type GoogleField =
+  | 'countryCode'
+  | 'countryArea'
+  | 'city'
+  | 'cityArea'
+  | 'postalCode'
+  | 'streetAddress'
+  | 'sortingCode'
+  | 'name'
+  | 'companyName'
 
-type GoogleAddress = { countryCode: string, countryArea: string, city: string, cityArea: string, postalCode: string, streetAddress: string, sortingCode: string }
+type GoogleAddress = {
+  countryCode: string
+  countryArea: string
+  city: string
+  cityArea: string
+  postalCode: string
+  streetAddress: string
+  sortingCode: string
+}
 
 type GoogleRules = {
   countryCode: string
@@ -192,8 +226,17 @@ type AddressField = keyof AddressFields
 
 // the order errors are reported in: the Address list's
 const ADDRESS_FIELDS: AddressField[] = [
-  'firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'city', 'cityArea',
-  'postalCode', 'country', 'countryArea', 'phone',
+  'firstName',
+  'lastName',
+  'companyName',
+  'streetAddress1',
+  'streetAddress2',
+  'city',
+  'cityArea',
+  'postalCode',
+  'country',
+  'countryArea',
+  'phone',
 ]
 
 const ISO_ALPHA2 = new Set(Object.keys(countries.getAlpha2Codes()))
@@ -210,7 +253,7 @@ const OUR_FIELD: Partial<Record<string, AddressField>> = {
 
 // how Google's field lists read in our names; the street spans two lines and a name two fields,
 // and we keep no sorting code
-const OUR_FIELDS_FOR: Record<GoogleField, { all: AddressField[], first: AddressField[] }> = {
+const OUR_FIELDS_FOR: Record<GoogleField, { all: AddressField[]; first: AddressField[] }> = {
   name: { all: ['firstName', 'lastName'], first: ['firstName', 'lastName'] },
   companyName: { all: ['companyName'], first: ['companyName'] },
   streetAddress: { all: ['streetAddress1', 'streetAddress2'], first: ['streetAddress1'] },
@@ -222,12 +265,12 @@ const OUR_FIELDS_FOR: Record<GoogleField, { all: AddressField[], first: AddressF
   sortingCode: { all: [], first: [] },
 }
 
-function ourFieldNames (googleFields: GoogleField[], bothStreetLines: boolean): AddressField[] {
+function ourFieldNames(googleFields: GoogleField[], bothStreetLines: boolean): AddressField[] {
   const names = googleFields.flatMap(field => OUR_FIELDS_FOR[field]?.[bothStreetLines ? 'all' : 'first'] ?? [])
   return [...new Set(names)]
 }
 
-function trimmed (input: AddressFields): NormalizedAddress {
+function trimmed(input: AddressFields): NormalizedAddress {
   const value = (field: AddressField) => (input[field] ?? '').trim()
   return {
     firstName: value('firstName'),
@@ -246,13 +289,13 @@ function trimmed (input: AddressFields): NormalizedAddress {
   }
 }
 
-type CountryRules = { rules: GoogleRules, strictPostalCode: RegExp | null }
+type CountryRules = { rules: GoogleRules; strictPostalCode: RegExp | null }
 
 // Google's data is read once per country and cached by the library, but it neither shares a
 // read in flight nor caches the rules it derives; this keeps one promise per country instead
 const countryRulesCache = new Map<string, Promise<CountryRules>>()
 
-function countryRules (country: string): Promise<CountryRules> {
+function countryRules(country: string): Promise<CountryRules> {
   let cached = countryRulesCache.get(country)
   if (!cached) {
     cached = loadCountryRules(country)
@@ -263,7 +306,7 @@ function countryRules (country: string): Promise<CountryRules> {
   return cached
 }
 
-async function loadCountryRules (country: string): Promise<CountryRules> {
+async function loadCountryRules(country: string): Promise<CountryRules> {
   await i18nAddress.loadValidationData('zz')
   await i18nAddress.loadValidationData(country)
   const rules = await i18nAddress.getValidationRules({ countryCode: country })
@@ -278,10 +321,10 @@ async function loadCountryRules (country: string): Promise<CountryRules> {
 
 type GoogleOutcome = {
   errors: Partial<Record<string, string>>
-  normalized: { countryArea: string, city: string, cityArea: string, postalCode: string }
+  normalized: { countryArea: string; city: string; cityArea: string; postalCode: string }
 }
 
-async function normalizeWithGoogle (country: string, address: NormalizedAddress): Promise<GoogleOutcome> {
+async function normalizeWithGoogle(country: string, address: NormalizedAddress): Promise<GoogleOutcome> {
   const { strictPostalCode } = await countryRules(country)
   let attempt: GoogleAddress = {
     countryCode: country,
@@ -290,7 +333,9 @@ async function normalizeWithGoogle (country: string, address: NormalizedAddress)
     cityArea: address.cityArea,
     postalCode: address.postalCode,
     // line 2 alone does not make a street address: it continues line 1
-    streetAddress: address.streetAddress1 ? [address.streetAddress1, address.streetAddress2].filter(Boolean).join('\n') : '',
+    streetAddress: address.streetAddress1
+      ? [address.streetAddress1, address.streetAddress2].filter(Boolean).join('\n')
+      : '',
     sortingCode: '',
   }
   let errors: Partial<Record<string, string>> = {}
@@ -300,7 +345,12 @@ async function normalizeWithGoogle (country: string, address: NormalizedAddress)
     try {
       const result = await i18nAddress.normalizeAddress(attempt)
       errors = {}
-      normalized = { countryArea: result.countryArea, city: result.city, cityArea: result.cityArea, postalCode: result.postalCode }
+      normalized = {
+        countryArea: result.countryArea,
+        city: result.city,
+        cityArea: result.cityArea,
+        postalCode: result.postalCode,
+      }
       break
     } catch (error) {
       if (!(error instanceof i18nAddress.InvalidAddress)) throw error
@@ -311,13 +361,25 @@ async function normalizeWithGoogle (country: string, address: NormalizedAddress)
     }
   }
   const postalCode = normalized ? normalized.postalCode : attempt.postalCode
-  if (!errors.postalCode && postalCode && strictPostalCode && !strictPostalCode.test(postalCode)) errors.postalCode = 'invalid'
-  return { errors, normalized: normalized ?? { countryArea: attempt.countryArea, city: attempt.city, cityArea: attempt.cityArea, postalCode } }
+  if (!errors.postalCode && postalCode && strictPostalCode && !strictPostalCode.test(postalCode))
+    errors.postalCode = 'invalid'
+  return {
+    errors,
+    normalized: normalized ?? {
+      countryArea: attempt.countryArea,
+      city: attempt.city,
+      cityArea: attempt.cityArea,
+      postalCode,
+    },
+  }
 }
 
 // Google matches a choice only by exact letters, so "Sao Paulo" misses "São Paulo" (Brazil lists
 // its cities): retry a rejected choice against the list with accents and spacing ignored
-async function withFoldedChoices (attempt: GoogleAddress, errors: Partial<Record<string, string>>): Promise<GoogleAddress | null> {
+async function withFoldedChoices(
+  attempt: GoogleAddress,
+  errors: Partial<Record<string, string>>,
+): Promise<GoogleAddress | null> {
   const rules = await i18nAddress.getValidationRules(attempt)
   const levels = [
     ['countryArea', rules.countryAreaChoices],
@@ -333,29 +395,36 @@ async function withFoldedChoices (attempt: GoogleAddress, errors: Partial<Record
   return null
 }
 
-function folded (text: string): string {
+function folded(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '').replace(/\s+/g, ' ').trim().toLowerCase()
 }
 
-type PhoneOutcome = { ok: true, e164: string } | { ok: false, judged: boolean, message: string }
+type PhoneOutcome = { ok: true; e164: string } | { ok: false; judged: boolean; message: string }
 
-function parsePhone (text: string, country: string | undefined): PhoneOutcome {
+function parsePhone(text: string, country: string | undefined): PhoneOutcome {
   // without a usable country only an international number can be judged; the country's own
   // error already tells the user what to fix first
-  const region = country && isSupportedCountry(country) ? country as CountryCode : undefined
+  const region = country && isSupportedCountry(country) ? (country as CountryCode) : undefined
   const parsed = parsePhoneNumberFromString(text, region ? { defaultCountry: region } : {})
-  if (!parsed) return { ok: false, judged: Boolean(region) || text.startsWith('+'), message: 'Enter a valid phone number.' }
+  if (!parsed)
+    return { ok: false, judged: Boolean(region) || text.startsWith('+'), message: 'Enter a valid phone number.' }
   // the max metadata checks the number ranges, not only the length (min accepts +48 999 999 999)
   if (!parsed.isValid()) {
     const where = region ? ` for ${countryName(region)}` : ''
     return { ok: false, judged: true, message: `This phone number is not valid${where}.` }
   }
   // E.164 has no room for an extension, and dropping one silently would lose what the user typed
-  if (parsed.ext) return { ok: false, judged: true, message: 'Phone extensions cannot be stored; enter the number without one.' }
+  if (parsed.ext)
+    return { ok: false, judged: true, message: 'Phone extensions cannot be stored; enter the number without one.' }
   return { ok: true, e164: parsed.number }
 }
 
-async function messageFor (field: AddressField, code: AccountErrorCode, country: string, address: NormalizedAddress): Promise<string> {
+async function messageFor(
+  field: AddressField,
+  code: AccountErrorCode,
+  country: string,
+  address: NormalizedAddress,
+): Promise<string> {
   const { rules } = await countryRules(country)
   const where = countryName(country)
   const noun = fieldNoun(field, rules)
@@ -368,18 +437,28 @@ async function messageFor (field: AddressField, code: AccountErrorCode, country:
 }
 
 // what the country calls the field (Google's types are snake_case: "post_town", "do_si")
-function fieldNoun (field: AddressField, rules: GoogleRules): string {
-  const words = (type: string | undefined, fallback: string) => type ? type.replace(/_/g, ' ') : fallback
+function fieldNoun(field: AddressField, rules: GoogleRules): string {
+  const words = (type: string | undefined, fallback: string) => (type ? type.replace(/_/g, ' ') : fallback)
   switch (field) {
-    case 'streetAddress1': return 'street address'
-    case 'city': return words(rules.cityType, 'city')
-    case 'cityArea': return words(rules.cityAreaType, 'city area')
-    case 'countryArea': return words(rules.countryAreaType, 'country area')
-    case 'postalCode': return ({ zip: 'ZIP code', pin: 'PIN code', eircode: 'Eircode' } as Record<string, string>)[rules.postalCodeType ?? ''] ?? 'postal code'
-    default: return field
+    case 'streetAddress1':
+      return 'street address'
+    case 'city':
+      return words(rules.cityType, 'city')
+    case 'cityArea':
+      return words(rules.cityAreaType, 'city area')
+    case 'countryArea':
+      return words(rules.countryAreaType, 'country area')
+    case 'postalCode':
+      return (
+        ({ zip: 'ZIP code', pin: 'PIN code', eircode: 'Eircode' } as Record<string, string>)[
+          rules.postalCodeType ?? ''
+        ] ?? 'postal code'
+      )
+    default:
+      return field
   }
 }
 
-function countryName (code: string): string {
+function countryName(code: string): string {
   return countries.getName(code, 'en') ?? code
 }

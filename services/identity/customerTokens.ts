@@ -11,24 +11,32 @@ export const CUSTOMER_TOKEN_PREFIX = 'ctk_'
 // last-use times are written at most this often, so a busy integration is not a write per request
 const LAST_USED_RESOLUTION_MS = 60_000
 
-export function isCustomerToken (token: string): boolean {
+export function isCustomerToken(token: string): boolean {
   return token.startsWith(CUSTOMER_TOKEN_PREFIX)
 }
 
-function hashCustomerToken (token: string): string {
+function hashCustomerToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
 /** Issue a new token for a customer, replacing (and so revoking) the previous one. */
-export async function regenerateCustomerToken (context: Context, userId: string): Promise<string> {
+export async function regenerateCustomerToken(context: Context, userId: string): Promise<string> {
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: userId } })
   if (user.isStaff) {
-    throw new DomainError({ field: null, code: 'INVALID', message: 'Customer API tokens are for customer accounts; staff sign in with their own credentials.' })
+    throw new DomainError({
+      field: null,
+      code: 'INVALID',
+      message: 'Customer API tokens are for customer accounts; staff sign in with their own credentials.',
+    })
   }
   const token = `${CUSTOMER_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`
   await context.prisma.user.update({
     where: { id: userId },
-    data: { customerTokenHash: hashCustomerToken(token), customerTokenIssuedAt: new Date(), customerTokenLastUsedAt: null },
+    data: {
+      customerTokenHash: hashCustomerToken(token),
+      customerTokenIssuedAt: new Date(),
+      customerTokenLastUsedAt: null,
+    },
   })
   return token
 }
@@ -37,7 +45,7 @@ export async function regenerateCustomerToken (context: Context, userId: string)
  * The active customer a token belongs to, or null, read with its session in one statement;
  * records when the token was last used, at most once a minute.
  */
-export async function customerOfToken (context: Context, token: string): Promise<SessionUser | null> {
+export async function customerOfToken(context: Context, token: string): Promise<SessionUser | null> {
   const user = await loadSessionUser(context, { customerTokenHash: hashCustomerToken(token) })
   if (!user || !user.isActive || user.isStaff) return null
   const now = Date.now()

@@ -5,9 +5,32 @@ export { newTokenKey, revokedCredentials, verifyAccessTokenSignature } from './j
 export { TOKEN_PURPOSES, hasRecentToken, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'
 export { assertPasswordAcceptable, passwordProblems } from './passwordPolicy'
 export { hashPassword, passwordKdf, verifyPassword } from './passwords'
-export { PERMISSIONS, effectiveChannels, effectivePermissions, isPermission, loadPermissionGroupsOf } from './permissionCodes'
+export {
+  PERMISSIONS,
+  effectiveChannels,
+  effectivePermissions,
+  isPermission,
+  loadPermissionGroupsOf,
+} from './permissionCodes'
 export type { Permission } from './permissionCodes'
-export { actingAs, isActiveStaffSession, isSuperuserSession, itemOfSession, loadSessionUser, sessionHolds, sessionOf } from './sessions'
+export {
+  actingAs,
+  isActiveStaffSession,
+  isSuperuserSession,
+  itemOfSession,
+  loadSessionUser,
+  sessionHolds,
+  sessionOf,
+} from './sessions'
 export type { Session, SessionVia } from './sessions'
-export { assertPasswordLoginAllowed, revokeCredentials, issueTokens, login, refreshAccessToken, signInWithPassword, revokeCredentialsAndLinks, verifyLiveAccessToken } from './signIn'
+export {
+  assertPasswordLoginAllowed,
+  revokeCredentials,
+  issueTokens,
+  login,
+  refreshAccessToken,
+  signInWithPassword,
+  revokeCredentialsAndLinks,
+  verifyLiveAccessToken,
+} from './signIn'
 export type { IssuedTokens } from './signIn'

@@ -16,22 +16,25 @@ export type TokenClaims = JWTPayload & {
   csrf_token?: string
 }
 
-export type TokenUser = { id: string, email: string, isStaff: boolean, jwtTokenKey: string | null }
+export type TokenUser = { id: string; email: string; isStaff: boolean; jwtTokenKey: string | null }
 
 export type JwtErrorCode = 'JWT_SIGNATURE_EXPIRED' | 'JWT_INVALID_TOKEN' | 'JWT_DECODE_ERROR'
 
-export type VerifyResult = { ok: true, claims: TokenClaims } | { ok: false, code: JwtErrorCode }
+export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; code: JwtErrorCode }
 
 // a signing key of its own, derived from SESSION_SECRET, so cookie and JWT keys never coincide;
 // imported once as a CryptoKey, since jose would import raw bytes again for every token
 const signingKey: Promise<CryptoKey> = crypto.subtle.importKey(
-  'raw', createHmac('sha256', env.sessionSecret).update('jwt-signing-key').digest(),
-  { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']
+  'raw',
+  createHmac('sha256', env.sessionSecret).update('jwt-signing-key').digest(),
+  { name: 'HMAC', hash: 'SHA-256' },
+  false,
+  ['sign', 'verify'],
 )
 
 export const jwtIssuer = `${env.publicUrl}/api/graphql`
 
-export function newTokenKey (): string {
+export function newTokenKey(): string {
   return randomBytes(24).toString('base64url')
 }
 
@@ -39,17 +42,29 @@ export function newTokenKey (): string {
  * The user fields that end every credential a user holds: a new token key (access and refresh
  * tokens) and no customer API token. Written by every change that must sign a user out.
  */
-export function revokedCredentials (): { jwtTokenKey: string, customerTokenHash: null } {
+export function revokedCredentials(): { jwtTokenKey: string; customerTokenHash: null } {
   return { jwtTokenKey: newTokenKey(), customerTokenHash: null }
 }
 
-export function newCsrfToken (): string {
+export function newCsrfToken(): string {
   return randomBytes(32).toString('base64url')
 }
 
-async function sign (user: TokenUser, type: TokenType, ttlSeconds: number, extra: Record<string, unknown> = {}): Promise<string> {
+async function sign(
+  user: TokenUser,
+  type: TokenType,
+  ttlSeconds: number,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   if (!user.jwtTokenKey) throw new Error(`user ${user.id} has no token key`)
-  return new SignJWT({ type, user_id: user.id, email: user.email, is_staff: user.isStaff, token: user.jwtTokenKey, ...extra })
+  return new SignJWT({
+    type,
+    user_id: user.id,
+    email: user.email,
+    is_staff: user.isStaff,
+    token: user.jwtTokenKey,
+    ...extra,
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.id)
     .setIssuer(jwtIssuer)
@@ -58,17 +73,17 @@ async function sign (user: TokenUser, type: TokenType, ttlSeconds: number, extra
     .sign(await signingKey)
 }
 
-export async function issueAccessToken (user: TokenUser): Promise<string> {
+export async function issueAccessToken(user: TokenUser): Promise<string> {
   return sign(user, 'access', env.accessTokenTtl)
 }
 
 /** A refresh token carries a CSRF token, which a refresh from the cookie must present too. */
-export async function issueRefreshToken (user: TokenUser, csrfToken: string): Promise<string> {
+export async function issueRefreshToken(user: TokenUser, csrfToken: string): Promise<string> {
   return sign(user, 'refresh', env.refreshTokenTtl, { csrf_token: csrfToken })
 }
 
 /** Check signature, issuer, expiry, type and shape of a token; says why when it fails. */
-export async function verifyToken (token: string, type: TokenType): Promise<VerifyResult> {
+export async function verifyToken(token: string, type: TokenType): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(token, await signingKey, { issuer: jwtIssuer, algorithms: ['HS256'] })
     if (payload.type !== type || typeof payload.sub !== 'string' || typeof payload.token !== 'string') {
@@ -77,11 +92,12 @@ export async function verifyToken (token: string, type: TokenType): Promise<Veri
     return { ok: true, claims: payload as TokenClaims }
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) return { ok: false, code: 'JWT_SIGNATURE_EXPIRED' }
-    if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return { ok: false, code: 'JWT_DECODE_ERROR' }
+    if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid)
+      return { ok: false, code: 'JWT_DECODE_ERROR' }
     return { ok: false, code: 'JWT_INVALID_TOKEN' }
   }
 }
 
-export async function verifyAccessTokenSignature (token: string): Promise<VerifyResult> {
+export async function verifyAccessTokenSignature(token: string): Promise<VerifyResult> {
   return verifyToken(token, 'access')
 }

@@ -18,12 +18,15 @@ export const TOKEN_TTL_SECONDS: Record<TokenPurpose, number> = {
   ACCOUNT_DELETION: HOUR,
 }
 
-export function hashToken (token: string): string {
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
 /** Issue a token for this user and purpose, cancelling any older unused one; gives the plain token once. */
-export async function issueOneTimeToken (context: Context, args: { userId: string, purpose: TokenPurpose, payload?: Record<string, string> }): Promise<string> {
+export async function issueOneTimeToken(
+  context: Context,
+  args: { userId: string; purpose: TokenPurpose; payload?: Record<string, string> },
+): Promise<string> {
   const token = randomBytes(32).toString('base64url')
   const now = new Date()
   await context.prisma.oneTimeToken.deleteMany({ where: { userId: args.userId, purpose: args.purpose, usedAt: null } })
@@ -41,12 +44,23 @@ export async function issueOneTimeToken (context: Context, args: { userId: strin
 }
 
 /** Tell whether this user has an unused, unexpired token of this purpose (and source) issued after `since`. */
-export async function hasRecentToken (context: Context, args: { userId: string, purpose: TokenPurpose, since: Date, source?: string }): Promise<boolean> {
+export async function hasRecentToken(
+  context: Context,
+  args: { userId: string; purpose: TokenPurpose; since: Date; source?: string },
+): Promise<boolean> {
   const tokens = await context.prisma.oneTimeToken.findMany({
-    where: { userId: args.userId, purpose: args.purpose, usedAt: null, createdAt: { gt: args.since }, expiresAt: { gt: new Date() } },
+    where: {
+      userId: args.userId,
+      purpose: args.purpose,
+      usedAt: null,
+      createdAt: { gt: args.since },
+      expiresAt: { gt: new Date() },
+    },
     select: { payload: true },
   })
-  return tokens.some(token => args.source === undefined || (token.payload as { source?: string } | null)?.source === args.source)
+  return tokens.some(
+    token => args.source === undefined || (token.payload as { source?: string } | null)?.source === args.source,
+  )
 }
 
 /**
@@ -54,18 +68,25 @@ export async function hasRecentToken (context: Context, args: { userId: string, 
  * Marks it used in one conditional write, so two concurrent redemptions cannot both succeed.
  * Every failure is the same INVALID answer: a caller learns nothing about which check failed.
  */
-export async function redeemOneTimeToken (
+export async function redeemOneTimeToken(
   context: Context,
-  args: { token: string, purpose: TokenPurpose, userId?: string, field?: string }
-): Promise<{ userId: string, payload: Record<string, string> }> {
-  const invalid = new DomainError({ field: args.field ?? 'token', code: 'INVALID', message: 'The token is invalid or has expired.' })
+  args: { token: string; purpose: TokenPurpose; userId?: string; field?: string },
+): Promise<{ userId: string; payload: Record<string, string> }> {
+  const invalid = new DomainError({
+    field: args.field ?? 'token',
+    code: 'INVALID',
+    message: 'The token is invalid or has expired.',
+  })
   if (!args.token || args.token.length > 200) throw invalid
   const now = new Date()
   const tokenHash = hashToken(args.token)
   const row = await context.prisma.oneTimeToken.findUnique({ where: { tokenHash } })
   if (!row || !row.userId || row.purpose !== args.purpose || row.usedAt || row.expiresAt <= now) throw invalid
   if (args.userId !== undefined && row.userId !== args.userId) throw invalid
-  const claimed = await context.prisma.oneTimeToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: now } })
+  const claimed = await context.prisma.oneTimeToken.updateMany({
+    where: { id: row.id, usedAt: null },
+    data: { usedAt: now },
+  })
   if (claimed.count !== 1) throw invalid
   return { userId: row.userId, payload: (row.payload ?? {}) as Record<string, string> }
 }

@@ -25,14 +25,22 @@ export type PasswordOwner = {
  * List every rule the password breaks, each as a field error on `field`. Lengths count
  * characters (code points), as Python's len() does for Django, so an emoji counts once.
  */
-export function passwordProblems (password: string, user: PasswordOwner = {}, field = 'password'): FieldError[] {
+export function passwordProblems(password: string, user: PasswordOwner = {}, field = 'password'): FieldError[] {
   const problems: FieldError[] = []
   const length = Array.from(password).length
   if (length < MIN_PASSWORD_LENGTH) {
-    problems.push({ field, code: 'PASSWORD_TOO_SHORT', message: `This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.` })
+    problems.push({
+      field,
+      code: 'PASSWORD_TOO_SHORT',
+      message: `This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.`,
+    })
   }
   if (length > MAX_PASSWORD_LENGTH) {
-    problems.push({ field, code: 'INVALID', message: `This password is too long. It must contain at most ${MAX_PASSWORD_LENGTH} characters.` })
+    problems.push({
+      field,
+      code: 'INVALID',
+      message: `This password is too long. It must contain at most ${MAX_PASSWORD_LENGTH} characters.`,
+    })
   }
   const similarTo = similarAttribute(password, user)
   if (similarTo) {
@@ -49,7 +57,7 @@ export function passwordProblems (password: string, user: PasswordOwner = {}, fi
 }
 
 /** Throw one DomainError carrying every rule the password breaks. */
-export function assertPasswordAcceptable (password: string, user: PasswordOwner = {}, field = 'password'): void {
+export function assertPasswordAcceptable(password: string, user: PasswordOwner = {}, field = 'password'): void {
   throwIfAny(passwordProblems(password, user, field))
 }
 
@@ -59,7 +67,7 @@ export function assertPasswordAcceptable (password: string, user: PasswordOwner 
  * strings. It bounds the Ratcliff/Obershelp ratio() from above, and it is what Django compares
  * with max_similarity, so a shuffled name counts as similar too.
  */
-export function quickRatio (a: string, b: string): number {
+export function quickRatio(a: string, b: string): number {
   const first = Array.from(a)
   const second = Array.from(b)
   const total = first.length + second.length
@@ -86,7 +94,7 @@ const ATTRIBUTES = [
 
 // Django compares the whole address and its parts (john, smith, example, com); the local part
 // as a whole (john.smith) is compared too, or "johnsmith1" would pass for john.smith@example.com
-function emailValues (email: string | null | undefined): Array<string | null | undefined> {
+function emailValues(email: string | null | undefined): Array<string | null | undefined> {
   if (!email) return []
   const at = email.lastIndexOf('@')
   return at > 0 ? [email, email.slice(0, at)] : [email]
@@ -94,7 +102,7 @@ function emailValues (email: string | null | undefined): Array<string | null | u
 
 // Django's UserAttributeSimilarityValidator: each value and each of its \W-separated parts,
 // case-insensitively; the first attribute found similar is named, as Django names one
-function similarAttribute (password: string, user: PasswordOwner): string | undefined {
+function similarAttribute(password: string, user: PasswordOwner): string | undefined {
   const candidate = password.toLowerCase()
   for (const attribute of ATTRIBUTES) {
     for (const value of attribute.values(user)) {
@@ -113,7 +121,7 @@ function similarAttribute (password: string, user: PasswordOwner): string | unde
 
 // Django's shortcut: a value under a tenth of the password's length (and under max_similarity / 2
 // of it) can never reach max_similarity, so it is not compared; "com" never refuses a passphrase
-function exceedsMaximumLengthRatio (password: string, value: string): boolean {
+function exceedsMaximumLengthRatio(password: string, value: string): boolean {
   const passwordLength = Array.from(password).length
   const valueLength = Array.from(value).length
   return passwordLength >= 10 * valueLength && valueLength < (MAX_SIMILARITY / 2) * passwordLength
@@ -123,7 +131,7 @@ function exceedsMaximumLengthRatio (password: string, value: string): boolean {
 let commonPasswords: Set<string> | undefined
 
 // Django's CommonPasswordValidator compares the lowercased, stripped password with its list
-function isCommonPassword (password: string): boolean {
+function isCommonPassword(password: string): boolean {
   commonPasswords ??= new Set<string>(COMMON_PASSWORDS)
   return commonPasswords.has(password.toLowerCase().trim())
 }

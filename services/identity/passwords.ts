@@ -7,12 +7,12 @@ import bcrypt from 'bcryptjs'
 // Algorithm.Argon2id is an ambient const enum (2), which isolated modules cannot read
 const ARGON2_OPTIONS = { algorithm: 2 as Algorithm, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const
 
-export async function hashPassword (password: string): Promise<string> {
+export async function hashPassword(password: string): Promise<string> {
   return argon2Hash(password, ARGON2_OPTIONS)
 }
 
 /** Compare a password with a stored hash of either family; any malformed hash compares false. */
-export async function verifyPassword (password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   try {
     if (stored.startsWith('$argon2')) return await argon2Verify(stored, password)
     if (/^\$2[aby]\$/.test(stored)) return await bcrypt.compare(password, stored)
@@ -23,7 +23,7 @@ export async function verifyPassword (password: string, stored: string): Promise
 }
 
 /** Tell whether a stored hash should be replaced by a fresh argon2id one. */
-export function needsRehash (stored: string): boolean {
+export function needsRehash(stored: string): boolean {
   return !stored.startsWith('$argon2id$v=19$m=19456,t=2,p=1$')
 }
 

@@ -22,7 +22,7 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number]
 
-export function isPermission (value: unknown): value is Permission {
+export function isPermission(value: unknown): value is Permission {
   return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value)
 }
 
@@ -44,7 +44,10 @@ type PermissionSource = {
  * superuser holds every permission, unless `superuserHoldsAll` is false: then only what its
  * groups grant (the scope rules do not count on superusers to keep permissions manageable).
  */
-export function effectivePermissions (user: PermissionSource, options: { superuserHoldsAll?: boolean } = {}): Permission[] {
+export function effectivePermissions(
+  user: PermissionSource,
+  options: { superuserHoldsAll?: boolean } = {},
+): Permission[] {
   if (!user.isActive || !user.isStaff || user.isConfirmed === false) return []
   if (user.isSuperuser && options.superuserHoldsAll !== false) return [...PERMISSIONS]
   const held = new Set<Permission>()
@@ -56,14 +59,14 @@ export function effectivePermissions (user: PermissionSource, options: { superus
   return PERMISSIONS.filter(p => held.has(p))
 }
 
-type ChannelGrant = { restrictedAccessToChannels: boolean, channelIds: Iterable<string> }
+type ChannelGrant = { restrictedAccessToChannels: boolean; channelIds: Iterable<string> }
 
 /**
  * Compute the channels a staff user reaches: all of them for a superuser or a member of any
  * unrestricted group, otherwise those its groups name (none without a group). Callers decide
  * whether the user is staff and active; this is the one rule for which channels follow.
  */
-export function effectiveChannels (user: { isSuperuser: boolean }, groups: Iterable<ChannelGrant>): 'ALL' | Set<string> {
+export function effectiveChannels(user: { isSuperuser: boolean }, groups: Iterable<ChannelGrant>): 'ALL' | Set<string> {
   if (user.isSuperuser) return 'ALL'
   const channels = new Set<string>()
   for (const group of groups) {
@@ -74,7 +77,7 @@ export function effectiveChannels (user: { isSuperuser: boolean }, groups: Itera
 }
 
 /** The permission groups of a user, shaped for effectivePermissions and effectiveChannels. */
-export async function loadPermissionGroupsOf (context: Context, userId: string) {
+export async function loadPermissionGroupsOf(context: Context, userId: string) {
   const groups = await context.prisma.permissionGroup.findMany({
     where: { users: { some: { id: userId } } },
     include: { accessibleChannels: { select: { id: true } } },

@@ -27,7 +27,10 @@ const BOOLEANS = ['isActive', 'isStaff', 'isSuperuser', 'isConfirmed']
 const DATES = ['customerTokenIssuedAt', 'customerTokenLastUsedAt', 'dateJoined', 'updatedAt', 'lastLogin']
 const JSONS = ['note', 'metadata', 'privateMetadata']
 // relationship columns Keystone names after the field, which Prisma reads as <field>Id
-const RENAMED: Record<string, string> = { defaultShippingAddress: 'defaultShippingAddressId', defaultBillingAddress: 'defaultBillingAddressId' }
+const RENAMED: Record<string, string> = {
+  defaultShippingAddress: 'defaultShippingAddressId',
+  defaultBillingAddress: 'defaultBillingAddressId',
+}
 
 const SELECT = `
   SELECT u.*, g."permissions" AS "groupPermissions"
@@ -36,7 +39,10 @@ const SELECT = `
   LEFT JOIN "PermissionGroup" g ON g."id" = m."A"`
 
 /** Load a user by id, or by the SHA-256 of its customer API token (a unique index), with its permissions. */
-export async function loadSessionUser (context: Context, by: { id: string } | { customerTokenHash: string }): Promise<SessionUser | null> {
+export async function loadSessionUser(
+  context: Context,
+  by: { id: string } | { customerTokenHash: string },
+): Promise<SessionUser | null> {
   const [column, value] = 'id' in by ? ['id', by.id] : ['customerTokenHash', by.customerTokenHash]
   const rows = await hotQuery(context, `session-user-by-${column}`, `${SELECT} WHERE u."${column}" = ?`, [value])
   const first = rows[0]
@@ -52,11 +58,13 @@ export async function loadSessionUser (context: Context, by: { id: string } | { 
     customerTokenLastUsedAt: item.customerTokenLastUsedAt as Date | null,
   }
   // one row per group (or one with no group): the same rule as everywhere else derives the permissions
-  const permissionGroups = rows.filter(row => row.groupPermissions != null).map(row => ({ permissions: asJson(row.groupPermissions) }))
+  const permissionGroups = rows
+    .filter(row => row.groupPermissions != null)
+    .map(row => ({ permissions: asJson(row.groupPermissions) }))
   return { ...user, userPermissions: effectivePermissions({ ...user, permissionGroups }), item }
 }
 
-function itemOf (row: Record<string, unknown>): Record<string, unknown> {
+function itemOf(row: Record<string, unknown>): Record<string, unknown> {
   const item: Record<string, unknown> = {}
   for (const [column, value] of Object.entries(row)) {
     if (column === 'groupPermissions') continue
@@ -72,17 +80,17 @@ function itemOf (row: Record<string, unknown>): Record<string, unknown> {
 const sessionItems = new WeakMap<object, Record<string, unknown>>()
 
 /** Remember the row a session was built from, for `me` in the same request. */
-export function rememberItem (session: object, user: SessionUser): void {
+export function rememberItem(session: object, user: SessionUser): void {
   sessionItems.set(session, user.item)
 }
 
 /** The row the caller's session was built from in this request, if any. */
-export function itemOfSession (session: object | undefined): Record<string, unknown> | undefined {
+export function itemOfSession(session: object | undefined): Record<string, unknown> | undefined {
   return session ? sessionItems.get(session) : undefined
 }
 
 /** The session data Keystone and access/ read: what the user may do, nothing secret. */
-export function sessionDataOf (user: SessionUser) {
+export function sessionDataOf(user: SessionUser) {
   return {
     id: user.id,
     isActive: user.isActive,
@@ -110,7 +118,7 @@ export type Session = {
   }
 }
 
-export function sessionOf (user: SessionUser, via: SessionVia): Session {
+export function sessionOf(user: SessionUser, via: SessionVia): Session {
   const session: Session = { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user) }
   rememberItem(session, user)
   return session
@@ -120,7 +128,7 @@ export function sessionOf (user: SessionUser, via: SessionVia): Session {
  * Give a context that acts as this user, for answers that return the user it just signed in
  * (tokenCreate, setPassword): the caller is still anonymous, but the payload is the user's own.
  */
-export async function actingAs (context: Context, userId: string): Promise<Context> {
+export async function actingAs(context: Context, userId: string): Promise<Context> {
   const user = await loadSessionUser(context, { id: userId })
   if (!user) return context
   return context.withSession(sessionOf(user, 'jwt'))
@@ -129,15 +137,15 @@ export async function actingAs (context: Context, userId: string): Promise<Conte
 // the session predicates every access rule is built from (access/permissions.ts, the staff scope rules)
 
 /** Staff who are active and whose email was proved: an account registered under a future staff member's email holds nothing until then. */
-export function isActiveStaffSession (session: Session | undefined): boolean {
+export function isActiveStaffSession(session: Session | undefined): boolean {
   return Boolean(session?.data.isActive && session.data.isStaff && session.data.isConfirmed !== false)
 }
 
-export function isSuperuserSession (session: Session | undefined): boolean {
+export function isSuperuserSession(session: Session | undefined): boolean {
   return isActiveStaffSession(session) && Boolean(session?.data.isSuperuser)
 }
 
-export function sessionHolds (session: Session | undefined, permission: Permission): boolean {
+export function sessionHolds(session: Session | undefined, permission: Permission): boolean {
   if (!session || !isActiveStaffSession(session)) return false
   return session.data.isSuperuser || session.data.userPermissions.includes(permission)
 }

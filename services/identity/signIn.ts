@@ -6,17 +6,28 @@ import { normalizeEmail } from '../kernel'
 import { DomainError } from '../kernel'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
-import { issueAccessToken, issueRefreshToken, newCsrfToken, newTokenKey, revokedCredentials, verifyToken, type JwtErrorCode, type TokenClaims, type TokenUser } from './jwt'
+import {
+  issueAccessToken,
+  issueRefreshToken,
+  newCsrfToken,
+  newTokenKey,
+  revokedCredentials,
+  verifyToken,
+  type JwtErrorCode,
+  type TokenClaims,
+  type TokenUser,
+} from './jwt'
 
 type User = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
 
-export type IssuedTokens = { userId: string, accessToken: string, refreshToken: string, csrfToken: string }
+export type IssuedTokens = { userId: string; accessToken: string; refreshToken: string; csrfToken: string }
 
-const INVALID_CREDENTIALS = () => new DomainError({ field: 'email', code: 'INVALID_CREDENTIALS', message: 'Please, enter valid credentials' })
+const INVALID_CREDENTIALS = () =>
+  new DomainError({ field: 'email', code: 'INVALID_CREDENTIALS', message: 'Please, enter valid credentials' })
 
 // verified against when no account has the email, so a miss costs one argon2 run like a hit
 let dummyHash: Promise<string> | undefined
-function dummyPasswordHash (): Promise<string> {
+function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword('dummy password that no account has')
   return dummyHash
 }
@@ -28,10 +39,10 @@ function dummyPasswordHash (): Promise<string> {
  * wrong password and an unknown email fail alike, in the same time. `staffOnly` (the Admin UI)
  * admits active, confirmed staff only: anyone else's right password fails like a wrong one.
  */
-export async function signInWithPassword (
+export async function signInWithPassword(
   context: Context,
-  args: { email: string, password: string, ip: string },
-  { staffOnly = false }: { staffOnly?: boolean } = {}
+  args: { email: string; password: string; ip: string },
+  { staffOnly = false }: { staffOnly?: boolean } = {},
 ): Promise<User> {
   if (env.passwordLoginMode === 'DISABLED') throw disabledAuthentication()
   const email = normalizeEmail(args.email)
@@ -39,8 +50,9 @@ export async function signInWithPassword (
   if (!throttle.allowed) throw loginDelayedError(throttle.retryAfterSeconds, throttle.reason)
 
   const user = await context.prisma.user.findUnique({ where: { email } })
-  const matches = await verifyPassword(args.password, user?.password || await dummyPasswordHash())
-  const admitted = Boolean(user?.password) && matches && (!staffOnly || (user!.isStaff && user!.isActive && user!.isConfirmed))
+  const matches = await verifyPassword(args.password, user?.password || (await dummyPasswordHash()))
+  const admitted =
+    Boolean(user?.password) && matches && (!staffOnly || (user!.isStaff && user!.isActive && user!.isConfirmed))
   if (!user || !admitted) {
     await recordLoginFailure(context, { ip: args.ip, email })
     throw INVALID_CREDENTIALS()
@@ -52,11 +64,18 @@ export async function signInWithPassword (
 }
 
 /** tokenCreate: a password sign-in that issues an access token, a refresh token and its CSRF token. */
-export async function login (context: Context, args: { email: string, password: string, ip: string }): Promise<IssuedTokens> {
+export async function login(
+  context: Context,
+  args: { email: string; password: string; ip: string },
+): Promise<IssuedTokens> {
   const user = await signInWithPassword(context, args)
   if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
   if (env.accountConfirmationRequired && !user.isConfirmed) {
-    throw new DomainError({ field: 'email', code: 'ACCOUNT_NOT_CONFIRMED', message: 'Account needs to be confirmed via email.' })
+    throw new DomainError({
+      field: 'email',
+      code: 'ACCOUNT_NOT_CONFIRMED',
+      message: 'Account needs to be confirmed via email.',
+    })
   }
 
   const jwtTokenKey = user.jwtTokenKey || newTokenKey()
@@ -73,15 +92,20 @@ export async function login (context: Context, args: { email: string, password: 
 }
 
 /** PASSWORD_LOGIN_MODE, for every path that turns a password into a session (signInWithPassword, setPassword). */
-export function assertPasswordLoginAllowed (user: { isStaff: boolean }): void {
-  if (env.passwordLoginMode === 'DISABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff)) throw disabledAuthentication()
+export function assertPasswordLoginAllowed(user: { isStaff: boolean }): void {
+  if (env.passwordLoginMode === 'DISABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff))
+    throw disabledAuthentication()
 }
 
-function disabledAuthentication (): DomainError {
-  return new DomainError({ field: 'email', code: 'DISABLED_AUTHENTICATION_METHOD', message: 'Password sign-in is disabled for this account.' })
+function disabledAuthentication(): DomainError {
+  return new DomainError({
+    field: 'email',
+    code: 'DISABLED_AUTHENTICATION_METHOD',
+    message: 'Password sign-in is disabled for this account.',
+  })
 }
 
-export async function issueTokens (user: TokenUser): Promise<IssuedTokens> {
+export async function issueTokens(user: TokenUser): Promise<IssuedTokens> {
   const csrfToken = newCsrfToken()
   return {
     userId: user.id,
@@ -95,11 +119,12 @@ export async function issueTokens (user: TokenUser): Promise<IssuedTokens> {
  * Exchange a refresh token for a new access token. A refresh token read from the cookie must
  * come with its CSRF token, or any site could refresh on the user's behalf.
  */
-export async function refreshAccessToken (
+export async function refreshAccessToken(
   context: Context,
-  args: { refreshToken: string | undefined, csrfToken: string | undefined, fromCookie: boolean }
-): Promise<{ userId: string, accessToken: string }> {
-  if (!args.refreshToken) throw new DomainError({ field: 'refreshToken', code: 'JWT_MISSING_TOKEN', message: 'Missing refreshToken' })
+  args: { refreshToken: string | undefined; csrfToken: string | undefined; fromCookie: boolean },
+): Promise<{ userId: string; accessToken: string }> {
+  if (!args.refreshToken)
+    throw new DomainError({ field: 'refreshToken', code: 'JWT_MISSING_TOKEN', message: 'Missing refreshToken' })
   const claims = await liveClaims(context, args.refreshToken, 'refresh', 'refreshToken')
   if (args.fromCookie && (!args.csrfToken || args.csrfToken !== claims.csrf_token)) {
     throw new DomainError({ field: 'csrfToken', code: 'JWT_INVALID_CSRF_TOKEN', message: 'Invalid csrf token' })
@@ -109,7 +134,10 @@ export async function refreshAccessToken (
 }
 
 /** Verify an access token as the API would accept it: signature, expiry, and not revoked. */
-export async function verifyLiveAccessToken (context: Context, token: string): Promise<{ userId: string, claims: TokenClaims }> {
+export async function verifyLiveAccessToken(
+  context: Context,
+  token: string,
+): Promise<{ userId: string; claims: TokenClaims }> {
   const claims = await liveClaims(context, token, 'access', 'token')
   return { userId: claims.sub, claims }
 }
@@ -118,13 +146,13 @@ export async function verifyLiveAccessToken (context: Context, token: string): P
  * Sign a user out everywhere after a change that makes its old credentials wrong (new email,
  * deactivation, promotion, a password set by staff): every token, and any pending one-time link.
  */
-export async function revokeCredentialsAndLinks (context: Context, userId: string): Promise<void> {
+export async function revokeCredentialsAndLinks(context: Context, userId: string): Promise<void> {
   await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })
   await context.prisma.oneTimeToken.deleteMany({ where: { userId, usedAt: null } })
 }
 
 /** Revoke every token of the user: access and refresh tokens and its customer API token. */
-export async function revokeCredentials (context: Context, userId: string): Promise<void> {
+export async function revokeCredentials(context: Context, userId: string): Promise<void> {
   await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })
 }
 
@@ -134,7 +162,12 @@ const JWT_MESSAGES: Record<JwtErrorCode, string> = {
   JWT_INVALID_TOKEN: 'Invalid token',
 }
 
-async function liveClaims (context: Context, token: string, type: 'access' | 'refresh', field: string): Promise<TokenClaims> {
+async function liveClaims(
+  context: Context,
+  token: string,
+  type: 'access' | 'refresh',
+  field: string,
+): Promise<TokenClaims> {
   const verified = await verifyToken(token, type)
   if (!verified.ok) throw new DomainError({ field, code: verified.code, message: JWT_MESSAGES[verified.code] })
   const user = await context.prisma.user.findUnique({ where: { id: verified.claims.sub } })

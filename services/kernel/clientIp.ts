@@ -9,7 +9,7 @@ import proxyaddr from 'proxy-addr'
 import { env } from '../../env'
 import type { TrustProxy } from './trustProxy'
 
-export function clientIpOf (req: IncomingMessage | undefined, trust: TrustProxy | undefined = env.trustProxy): string {
+export function clientIpOf(req: IncomingMessage | undefined, trust: TrustProxy | undefined = env.trustProxy): string {
   if (!req) return 'unknown'
   if (!trust) return req.socket?.remoteAddress ?? 'unknown'
   // WARNING: with a hop count the socket peer is trusted whoever it is, so a client that can reach
@@ -20,7 +20,7 @@ export function clientIpOf (req: IncomingMessage | undefined, trust: TrustProxy 
 
 // One subscriber gets a whole IPv6 /64, so counting single addresses would give an attacker 2^64
 // fresh counters; an IPv4 address written as IPv6 (::ffff:a.b.c.d) counts as that IPv4 address
-export function clientNetwork (ip: string): string {
+export function clientNetwork(ip: string): string {
   const address = ip.trim().toLowerCase().replace(/%.*$/, '')
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address)
   if (mapped?.[1]) return mapped[1]
@@ -29,7 +29,7 @@ export function clientNetwork (ip: string): string {
 }
 
 // the eight 16-bit groups of a valid IPv6 address, without leading zeros
-function ipv6Groups (address: string): string[] {
+function ipv6Groups(address: string): string[] {
   let text = address
   const ipv4Tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
   if (ipv4Tail) {
@@ -39,8 +39,9 @@ function ipv6Groups (address: string): string[] {
   const [head = '', tail] = text.split('::')
   const headGroups = head === '' ? [] : head.split(':')
   const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':')
-  const groups = tail === undefined
-    ? headGroups
-    : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+  const groups =
+    tail === undefined
+      ? headGroups
+      : [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
   return groups.map(group => parseInt(group, 16).toString(16))
 }

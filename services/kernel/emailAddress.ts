@@ -3,12 +3,12 @@
 
 const MAX_EMAIL_LENGTH = 254
 
-export function normalizeEmail (email: string): string {
+export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase()
 }
 
 // deliberately plain: one @, a dotted domain, no spaces or control characters
-export function isValidEmail (email: string): boolean {
+export function isValidEmail(email: string): boolean {
   if (email.length === 0 || email.length > MAX_EMAIL_LENGTH) return false
   return /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u.test(email)
 }

@@ -59,7 +59,7 @@ export type FieldError = {
 export class DomainError extends Error {
   readonly errors: FieldError[]
 
-  constructor (errors: FieldError | FieldError[]) {
+  constructor(errors: FieldError | FieldError[]) {
     const list = Array.isArray(errors) ? errors : [errors]
     super(list.map(e => `${e.field ?? 'input'}: ${e.message}`).join('; '))
     this.name = 'DomainError'
@@ -68,14 +68,14 @@ export class DomainError extends Error {
 }
 
 /** Throw one DomainError carrying every collected error, if there are any. */
-export function throwIfAny (errors: FieldError[]): void {
+export function throwIfAny(errors: FieldError[]): void {
   if (errors.length > 0) throw new DomainError(errors)
 }
 
 /** A client-visible refusal that is not a field error: a missing permission. */
 export class AccessDeniedError extends Error {
   readonly code = 'KS_ACCESS_DENIED'
-  constructor (message = 'You do not have access to this resource') {
+  constructor(message = 'You do not have access to this resource') {
     super(message)
     this.name = 'AccessDeniedError'
   }
@@ -91,16 +91,19 @@ export class AccessDeniedError extends Error {
  * the `fields`, PostgreSQL the index, `<Model>_<field>_key`), a bare PostgreSQL 23505, and
  * Keystone's GraphQLError around either (`originalError`).
  */
-export function isUniqueViolation (error: unknown, field?: string): boolean {
+export function isUniqueViolation(error: unknown, field?: string): boolean {
   const violation = findUniqueViolation(error)
   if (violation === undefined) return false
   if (field === undefined) return true
-  return violation.fields.includes(field) || violation.indexes.some(index => index === field || index.endsWith(`_${field}_key`))
+  return (
+    violation.fields.includes(field) ||
+    violation.indexes.some(index => index === field || index.endsWith(`_${field}_key`))
+  )
 }
 
-type UniqueViolation = { fields: string[], indexes: string[] }
+type UniqueViolation = { fields: string[]; indexes: string[] }
 
-function findUniqueViolation (error: unknown): UniqueViolation | undefined {
+function findUniqueViolation(error: unknown): UniqueViolation | undefined {
   // a GraphQLError keeps the Prisma error as originalError; other wrappers use cause
   for (let current = error, depth = 0; isObject(current) && depth < 5; depth++) {
     const violation = asUniqueViolation(current)
@@ -110,19 +113,24 @@ function findUniqueViolation (error: unknown): UniqueViolation | undefined {
   return undefined
 }
 
-function asUniqueViolation (error: Record<string, unknown>): UniqueViolation | undefined {
+function asUniqueViolation(error: Record<string, unknown>): UniqueViolation | undefined {
   const meta = isObject(error.meta) ? error.meta : {}
   const adapterError = isObject(meta.driverAdapterError) ? meta.driverAdapterError : undefined
   const driver = adapterError && isObject(adapterError.cause) ? adapterError.cause : undefined
-  const isViolation = error.code === 'P2002' || error.code === '23505' ||
-    driver?.kind === 'UniqueConstraintViolation' || driver?.originalCode === '23505'
+  const isViolation =
+    error.code === 'P2002' ||
+    error.code === '23505' ||
+    driver?.kind === 'UniqueConstraintViolation' ||
+    driver?.originalCode === '23505'
   if (!isViolation) return undefined
   const constraint = driver && isObject(driver.constraint) ? driver.constraint : {}
   const fields = [meta.target, constraint.fields].flatMap(names => (Array.isArray(names) ? names.map(String) : []))
-  const indexes = [meta.target, constraint.index, error.constraint].filter((name): name is string => typeof name === 'string')
+  const indexes = [meta.target, constraint.index, error.constraint].filter(
+    (name): name is string => typeof name === 'string',
+  )
   return { fields, indexes }
 }
 
-function isObject (value: unknown): value is Record<string, unknown> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null
 }

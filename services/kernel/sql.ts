@@ -6,19 +6,20 @@ import type { Context } from '../../generated/keystone/types'
 import { postgresPoolOf } from '../../database'
 
 /** The arguments of `$queryRaw`/`$executeRaw` for a statement whose values stand as `?`. */
-export function bind (sql: string, values: unknown[]): [TemplateStringsArray, ...unknown[]] {
+export function bind(sql: string, values: unknown[]): [TemplateStringsArray, ...unknown[]] {
   const parts = sql.split('?')
-  if (parts.length !== values.length + 1) throw new Error(`statement has ${parts.length - 1} placeholders for ${values.length} values`)
+  if (parts.length !== values.length + 1)
+    throw new Error(`statement has ${parts.length - 1} placeholders for ${values.length} values`)
   return [Object.assign([...parts], { raw: [...parts] }), ...values]
 }
 
 /** A boolean column as either provider returns it (SQLite: 0 or 1, as a number or a bigint). */
-export function asBoolean (value: unknown): boolean {
+export function asBoolean(value: unknown): boolean {
   return value === true || value === 1 || value === 1n || value === '1' || value === 'true'
 }
 
 /** A JSON column as either provider returns it (PostgreSQL: parsed; SQLite: text). */
-export function asJson (value: unknown): unknown {
+export function asJson(value: unknown): unknown {
   if (typeof value !== 'string') return value
   try {
     return JSON.parse(value)
@@ -28,17 +29,17 @@ export function asJson (value: unknown): unknown {
 }
 
 /** A timestamp column as either provider returns it (a Date, ISO text, or milliseconds). */
-export function asDate (value: unknown): Date | null {
+export function asDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null
   if (value instanceof Date) return value
-  const date = new Date(typeof value === 'bigint' ? Number(value) : value as string | number)
+  const date = new Date(typeof value === 'bigint' ? Number(value) : (value as string | number))
   return Number.isNaN(date.getTime()) ? null : date
 }
 
 // PostgreSQL's `timestamp(3)` columns hold UTC, as Prisma writes them; pg would read them as local time
 const UTC_TIMESTAMP = 1114
 const postgresTypes = {
-  getTypeParser (oid: number, format?: 'text' | 'binary') {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === UTC_TIMESTAMP) return (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
     return pg.types.getTypeParser(oid, format)
   },
@@ -50,7 +51,12 @@ const postgresTypes = {
  * layer (about two thirds of a small statement's cost); elsewhere it goes through `$queryRaw`.
  * Rows read as each driver gives them: pass values through asBoolean, asDate and asJson.
  */
-export async function hotQuery<Row = Record<string, unknown>> (context: Context, name: string, sql: string, values: unknown[]): Promise<Row[]> {
+export async function hotQuery<Row = Record<string, unknown>>(
+  context: Context,
+  name: string,
+  sql: string,
+  values: unknown[],
+): Promise<Row[]> {
   const pool = postgresPoolOf(context.prisma)
   if (!pool) return context.prisma.$queryRaw<Row[]>(...bind(sql, values))
   let index = 0

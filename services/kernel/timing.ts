@@ -4,7 +4,7 @@
 export const ENUMERATION_SAFE_FLOOR_MS = 250
 
 /** Run `work`, then wait until at least `floorMs` have passed since the start, whatever happened. */
-export async function withMinimumDuration<T> (floorMs: number, work: () => Promise<T>): Promise<T> {
+export async function withMinimumDuration<T>(floorMs: number, work: () => Promise<T>): Promise<T> {
   const started = performance.now()
   try {
     return await work()

@@ -19,15 +19,19 @@ const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal'])
  * naming the variable for anything else, so a typo stops the server instead of trusting nobody
  * (every client one IP) or everybody (every client its own choice of IP).
  */
-export function parseTrustProxy (value: string | undefined): TrustProxy | undefined {
+export function parseTrustProxy(value: string | undefined): TrustProxy | undefined {
   const text = (value ?? '').trim().toLowerCase()
   if (OFF.has(text)) return undefined
   if (ONE_HOP.has(text)) return hopCount(1)
   if (/^\d+$/.test(text)) return hopCount(Number(text))
-  const entries = text.split(',').map(entry => entry.trim()).filter(Boolean)
+  const entries = text
+    .split(',')
+    .map(entry => entry.trim())
+    .filter(Boolean)
   // a bare number inside a list would be read by ipaddr.js as a 32-bit address ("10" = 0.0.0.10)
   const odd = entries.find(entry => !NAMED_RANGES.has(entry) && !/[.:]/.test(entry))
-  if (odd !== undefined || entries.length === 0) throw invalid(value, odd === undefined ? 'no address' : `"${odd}" is not an address`)
+  if (odd !== undefined || entries.length === 0)
+    throw invalid(value, odd === undefined ? 'no address' : `"${odd}" is not an address`)
   try {
     return proxyaddr.compile(entries)
   } catch (error) {
@@ -37,10 +41,12 @@ export function parseTrustProxy (value: string | undefined): TrustProxy | undefi
 
 // Express's `trust proxy` = n: the socket peer and the n - 1 entries before it are proxies, so the
 // client is the n-th entry from the right of X-Forwarded-For
-function hopCount (hops: number): TrustProxy {
+function hopCount(hops: number): TrustProxy {
   return (_address, hop) => hop < hops
 }
 
-function invalid (value: string | undefined, reason: string): Error {
-  return new Error(`TRUST_PROXY must be off, a hop count such as 1, or a comma list of proxy addresses or CIDR ranges (got "${value}": ${reason})`)
+function invalid(value: string | undefined, reason: string): Error {
+  return new Error(
+    `TRUST_PROXY must be off, a hop count such as 1, or a comma list of proxy addresses or CIDR ranges (got "${value}": ${reason})`,
+  )
 }

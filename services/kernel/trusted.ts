@@ -15,7 +15,7 @@ const marks = new WeakSet<object>()
  * WARNING: only a module that judged the change it is about to write may call this
  * (and scripts/seed.ts, tests/helpers/factories.ts).
  */
-export function trusted (context: Context, actor: object | null | undefined): Context {
+export function trusted(context: Context, actor: object | null | undefined): Context {
   // a copy: marking the caller's own session would trust every context that carries it
   const session = { ...(actor ?? {}) }
   marks.add(session)
@@ -23,7 +23,7 @@ export function trusted (context: Context, actor: object | null | undefined): Co
 }
 
 /** Whether this context was made by `trusted` (or derived from one, keeping its session). */
-export function isTrusted (context: { session?: unknown }): boolean {
+export function isTrusted(context: { session?: unknown }): boolean {
   const session = context.session
   return typeof session === 'object' && session !== null && marks.has(session)
 }

@@ -5,7 +5,7 @@
 // SQLite's single connection, never two overlapping runs, and error text that holds no secret.
 import type { Context } from '../../generated/keystone/types'
 
-export type QueueWorker = { stop: () => Promise<void>, kick: () => void }
+export type QueueWorker = { stop: () => Promise<void>; kick: () => void }
 
 // a claimed row belongs to its sender this long; each sender's timeouts end a stalled send well
 // before, so a lease runs out only when its sender died, and the row is then claimed again
@@ -17,12 +17,12 @@ const MAX_ERROR_LENGTH = 300
 // transaction while a request's transaction is open runs inside it, sees its uncommitted rows and
 // is undone by its rollback. So the worker reads and writes only in short transactions of its own,
 // which wait for any open one to end (on PostgreSQL this costs a BEGIN and a COMMIT).
-export async function isolated<T> (context: Context, work: (prisma: Context['prisma']) => Promise<T>): Promise<T> {
+export async function isolated<T>(context: Context, work: (prisma: Context['prisma']) => Promise<T>): Promise<T> {
   return context.transaction(tx => work(tx.prisma))
 }
 
 /** The rows a sender may claim: due and pending, or left in 'sending' by a sender whose lease ran out (it crashed mid-send). */
-export function claimable (now: Date) {
+export function claimable(now: Date) {
   return {
     OR: [
       { status: 'pending', OR: [{ nextAttemptAt: { lte: now } }, { nextAttemptAt: null }] },
@@ -32,7 +32,7 @@ export function claimable (now: Date) {
 }
 
 /** The delay before the next attempt: 2 s, 4 s, 8 s … (from baseMs) up to 15 minutes, ±10 %. */
-export function backoff (attempts: number, baseMs: number, random: () => number = Math.random): number {
+export function backoff(attempts: number, baseMs: number, random: () => number = Math.random): number {
   const exponential = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.min(attempts - 1, 30))
   // the jitter keeps rows that failed together from retrying together
   return Math.round(exponential * (0.9 + random() * 0.2))
@@ -42,7 +42,7 @@ export function backoff (attempts: number, baseMs: number, random: () => number 
  * Run `pass` every intervalMs, and at once on kick(), never two at a time. A pass answers true
  * when it filled its batch, which asks for another run straight away.
  */
-export function startPolling (label: string, intervalMs: number, pass: () => Promise<boolean>): QueueWorker {
+export function startPolling(label: string, intervalMs: number, pass: () => Promise<boolean>): QueueWorker {
   let inFlight: Promise<void> | undefined
   let again = false
   let stopped = false
@@ -54,7 +54,14 @@ export function startPolling (label: string, intervalMs: number, pass: () => Pro
       return
     }
     inFlight = pass()
-      .then(full => { again ||= full }, error => { console.error(`${label}: delivery run failed: ${firstLine(error)}`) })
+      .then(
+        full => {
+          again ||= full
+        },
+        error => {
+          console.error(`${label}: delivery run failed: ${firstLine(error)}`)
+        },
+      )
       .finally(() => {
         inFlight = undefined
         if (again) {
@@ -69,7 +76,7 @@ export function startPolling (label: string, intervalMs: number, pass: () => Pro
 
   return {
     kick: () => run(true),
-    async stop () {
+    async stop() {
       stopped = true
       clearInterval(timer)
       while (inFlight) await inFlight
@@ -78,7 +85,7 @@ export function startPolling (label: string, intervalMs: number, pass: () => Pro
 }
 
 /** A short error text, scrubbed of every secret, as typed or URL-encoded, in case a server echoes it back. */
-export function describeError (error: unknown, secrets: Iterable<string>): string {
+export function describeError(error: unknown, secrets: Iterable<string>): string {
   const code = (error as { code?: unknown })?.code
   let text = `${typeof code === 'string' ? `${code}: ` : ''}${firstLine(error)}`
   for (const value of [...secrets].filter(Boolean)) {
@@ -87,7 +94,7 @@ export function describeError (error: unknown, secrets: Iterable<string>): strin
   return text.slice(0, MAX_ERROR_LENGTH)
 }
 
-export function firstLine (error: unknown): string {
+export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return message.split('\n', 1)[0] ?? ''
 }

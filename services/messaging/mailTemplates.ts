@@ -28,10 +28,10 @@ export type MailParams = {
 
 export type MailSecrets = { token?: string }
 
-export type RenderedMail = { subject: string, text: string, html: string }
+export type RenderedMail = { subject: string; text: string; html: string }
 
-type Action = { label: string, url: string }
-type Content = { subject: string, before: string[], action?: Action, after: string[] }
+type Action = { label: string; url: string }
+type Content = { subject: string; before: string[]; action?: Action; after: string[] }
 
 type Fill = {
   shop: string
@@ -49,14 +49,16 @@ export const NOTICE_QUIET_PERIOD_SECONDS = 15 * 60
 const NOTICE_TEMPLATES: ReadonlySet<MailTemplate> = new Set<MailTemplate>(['ACCOUNT_EXISTS'])
 
 /** Tell whether a template is a notice, sent to a recipient at most once per quiet period. */
-export function isNotice (template: MailTemplate): boolean {
+export function isNotice(template: MailTemplate): boolean {
   return NOTICE_TEMPLATES.has(template)
 }
 
 const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
   ACCOUNT_CONFIRMATION: ({ shop, param, token, link }) => ({
     subject: `Confirm your account at ${shop}`,
-    before: [`Thanks for signing up at ${shop}. Please confirm that ${param('email')} is your email address to activate your account.`],
+    before: [
+      `Thanks for signing up at ${shop}. Please confirm that ${param('email')} is your email address to activate your account.`,
+    ],
     action: { label: 'Confirm my account', url: link({ email: param('email'), token: token() }) },
     after: ['If you did not sign up, you can ignore this email.'],
   }),
@@ -83,17 +85,23 @@ const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
   PASSWORD_CHANGED: ({ shop }) => ({
     subject: `Your password at ${shop} was changed`,
     before: [`The password of your account at ${shop} was just changed.`],
-    after: ['If you made this change, there is nothing more to do. If you did not, reset your password right away and contact us.'],
+    after: [
+      'If you made this change, there is nothing more to do. If you did not, reset your password right away and contact us.',
+    ],
   }),
   EMAIL_CHANGE_CONFIRMATION: ({ shop, param, token, link }) => ({
     subject: `Confirm your new email address at ${shop}`,
-    before: [`You asked to change the email address of your account at ${shop} to ${param('newEmail')}. Confirm it to complete the change.`],
+    before: [
+      `You asked to change the email address of your account at ${shop} to ${param('newEmail')}. Confirm it to complete the change.`,
+    ],
     action: { label: 'Confirm my new address', url: link({ token: token() }) },
     after: ['If you did not ask for this, you can ignore this email; your account keeps its current address.'],
   }),
   EMAIL_CHANGED: ({ shop, param }) => ({
     subject: `Your email address at ${shop} was changed`,
-    before: [`The email address of your account at ${shop} was changed to ${param('newEmail')}. Mails about your account now go there.`],
+    before: [
+      `The email address of your account at ${shop} was changed to ${param('newEmail')}. Mails about your account now go there.`,
+    ],
     after: ['If you did not make this change, contact us right away.'],
   }),
   ACCOUNT_DELETION: ({ shop, token, link }) => ({
@@ -105,7 +113,10 @@ const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
 }
 
 /** Render one mail; throws on a missing required param or secret. */
-export function renderMail (template: MailTemplate, { params = {}, secrets = {} }: { params?: MailParams, secrets?: MailSecrets } = {}): RenderedMail {
+export function renderMail(
+  template: MailTemplate,
+  { params = {}, secrets = {} }: { params?: MailParams; secrets?: MailSecrets } = {},
+): RenderedMail {
   const build = TEMPLATES[template]
   if (!build) throw new Error(`mail template ${template} does not exist`)
   const param = (name: keyof MailParams): string => {
@@ -114,7 +125,8 @@ export function renderMail (template: MailTemplate, { params = {}, secrets = {} 
     return value
   }
   const token = (): string => {
-    if (typeof secrets.token !== 'string' || secrets.token === '') throw new Error(`mail template ${template} needs secret "token"`)
+    if (typeof secrets.token !== 'string' || secrets.token === '')
+      throw new Error(`mail template ${template} needs secret "token"`)
     return secrets.token
   }
   const shop = params.shopName || DEFAULT_SHOP_NAME
@@ -136,7 +148,7 @@ export function renderMail (template: MailTemplate, { params = {}, secrets = {} 
 
 // query parameters are added to whatever redirectUrl already carries, each URL-encoded; a
 // parameter of ours replaces one of the same name, so a crafted redirectUrl cannot pre-set a token
-function buildLink (template: MailTemplate, redirectUrl: string, query: Record<string, string>): string {
+function buildLink(template: MailTemplate, redirectUrl: string, query: Record<string, string>): string {
   let url: URL
   try {
     url = new URL(redirectUrl)
@@ -144,12 +156,13 @@ function buildLink (template: MailTemplate, redirectUrl: string, query: Record<s
     throw new Error(`mail template ${template}: redirectUrl is not an absolute URL`)
   }
   // redirectUrl is checked against ALLOWED_CLIENT_HOSTS upstream; this only keeps scripts out of hrefs
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`mail template ${template}: redirectUrl must be http(s)`)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`mail template ${template}: redirectUrl must be http(s)`)
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value)
   return url.toString()
 }
 
-function renderText (greeting: string, { before, action, after }: Content, signature?: string): string {
+function renderText(greeting: string, { before, action, after }: Content, signature?: string): string {
   const blocks = [greeting, ...before]
   if (action) blocks.push(`${action.label}:\n${action.url}`)
   blocks.push(...after)
@@ -157,7 +170,7 @@ function renderText (greeting: string, { before, action, after }: Content, signa
   return blocks.join('\n\n') + '\n'
 }
 
-function renderHtml (greeting: string, { subject, before, action, after }: Content, signature?: string): string {
+function renderHtml(greeting: string, { subject, before, action, after }: Content, signature?: string): string {
   const paragraph = (text: string) => `<p style="margin:0 0 16px">${escapeHtml(text)}</p>`
   const button = action
     ? `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:10px 18px;background:#1f2937;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(action.label)}</a></p>\n` +
@@ -177,6 +190,6 @@ function renderHtml (greeting: string, { subject, before, action, after }: Conte
   ].join('\n')
 }
 
-function escapeHtml (value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, char => `&#${char.charCodeAt(0)};`)
 }

@@ -9,7 +9,7 @@ import { isIP, type LookupFunction } from 'node:net'
 import ipaddr from 'ipaddr.js'
 
 /** One answer of a resolver, as dns.lookup gives it with `all: true`. */
-export type ResolvedAddress = { address: string, family: number }
+export type ResolvedAddress = { address: string; family: number }
 
 /** Resolve a host name to every address it has; injectable so tests decide the answers. */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>
@@ -28,7 +28,7 @@ export const TARGET_REFUSED = 'target refused: resolves to a private, loopback o
 /** A connection refused before it was opened, because the target is, or resolves, inside. */
 export class TargetRefusedError extends Error {
   readonly code = 'ERR_TARGET_REFUSED'
-  constructor () {
+  constructor() {
     super(TARGET_REFUSED)
     this.name = 'TargetRefusedError'
   }
@@ -50,7 +50,7 @@ const INTERNAL_SUFFIXES = ['localhost', 'local', 'internal', 'home.arpa', 'local
  * the forms that carry an IPv4 address (mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4
  * 2002::/16, the deprecated compatible ::a.b.c.d) by the IPv4 address they carry.
  */
-export function isPublicAddress (address: string): boolean {
+export function isPublicAddress(address: string): boolean {
   const bare = address.replace(/^\[|\]$/g, '')
   // only canonical literals: ipaddr.js also reads '127.1' or '0x7f.0.0.1', which no resolver
   // answers and the URL parser has already turned into dotted quads
@@ -75,14 +75,14 @@ export function isPublicAddress (address: string): boolean {
  * label (`vm`, completed by search domains or /etc/hosts), localhost and *.localhost, *.local,
  * *.internal (cloud metadata), *.home.arpa, *.localdomain; a trailing dot changes nothing.
  */
-export function isInternalName (hostname: string): boolean {
+export function isInternalName(hostname: string): boolean {
   const name = normaliseHostname(hostname)
   if (!name.includes('.')) return true
   return INTERNAL_SUFFIXES.some(suffix => name === suffix || name.endsWith(`.${suffix}`))
 }
 
 /** A host name lower-cased and without its trailing dot ('LocalHost.' is 'localhost'). */
-export function normaliseHostname (hostname: string): string {
+export function normaliseHostname(hostname: string): string {
   return hostname.toLowerCase().replace(/\.+$/, '')
 }
 
@@ -91,7 +91,10 @@ export function normaliseHostname (hostname: string): string {
  * is not public: a name with one public and one private answer is refused whole, since the
  * connection could be made to either (and a rebinding resolver would make sure it is).
  */
-export async function resolvePublicAddresses (hostname: string, { resolve = resolveWithSystem, allowInternal = false }: SafeLookupOptions = {}): Promise<ResolvedAddress[]> {
+export async function resolvePublicAddresses(
+  hostname: string,
+  { resolve = resolveWithSystem, allowInternal = false }: SafeLookupOptions = {},
+): Promise<ResolvedAddress[]> {
   const answers = await resolve(hostname)
   if (answers.length === 0) throw notFound(hostname)
   for (const answer of answers) {
@@ -106,31 +109,40 @@ export async function resolvePublicAddresses (hostname: string, { resolve = reso
  * so the connection is pinned to them. Node calls it for names only; an IP literal is connected
  * to as written and must be judged (isPublicAddress) before the request is made.
  */
-export function safeLookup (options: SafeLookupOptions = {}): LookupFunction {
+export function safeLookup(options: SafeLookupOptions = {}): LookupFunction {
   return (hostname, lookupOptions, callback) => {
-    resolvePublicAddresses(hostname, options).then(answers => {
-      const family = familyOf(lookupOptions.family)
-      const usable = family ? answers.filter(answer => answer.family === family) : answers
-      const [first] = usable
-      if (!first) return callback(notFound(hostname), lookupOptions.all ? [] : '')
-      if (lookupOptions.all) return callback(null, usable.map(({ address, family }) => ({ address, family })))
-      callback(null, first.address, first.family)
-    }, (error: NodeJS.ErrnoException) => callback(error, lookupOptions.all ? [] : ''))
+    resolvePublicAddresses(hostname, options).then(
+      answers => {
+        const family = familyOf(lookupOptions.family)
+        const usable = family ? answers.filter(answer => answer.family === family) : answers
+        const [first] = usable
+        if (!first) return callback(notFound(hostname), lookupOptions.all ? [] : '')
+        if (lookupOptions.all)
+          return callback(
+            null,
+            usable.map(({ address, family }) => ({ address, family })),
+          )
+        callback(null, first.address, first.family)
+      },
+      (error: NodeJS.ErrnoException) => callback(error, lookupOptions.all ? [] : ''),
+    )
   }
 }
 
 /** The system resolver: every address dns.lookup finds, in the order it gives them. */
-export function resolveWithSystem (hostname: string): Promise<ResolvedAddress[]> {
+export function resolveWithSystem(hostname: string): Promise<ResolvedAddress[]> {
   return new Promise((resolve, reject) => {
-    dns.lookup(hostname, { all: true, verbatim: true }, (error, addresses) => error ? reject(error) : resolve(addresses))
+    dns.lookup(hostname, { all: true, verbatim: true }, (error, addresses) =>
+      error ? reject(error) : resolve(addresses),
+    )
   })
 }
 
-function isPublicIPv4 (address: ipaddr.IPv4): boolean {
+function isPublicIPv4(address: ipaddr.IPv4): boolean {
   return address.range() === 'unicast'
 }
 
-function embeddedIPv4 (address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
   const bytes = address.toByteArray()
   if (address.isIPv4MappedAddress()) return address.toIPv4Address()
   if (address.match(NAT64, 96) || address.match(IPV4_COMPATIBLE, 96)) return new ipaddr.IPv4(bytes.slice(12, 16))
@@ -138,12 +150,12 @@ function embeddedIPv4 (address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
   return undefined
 }
 
-function familyOf (family: number | string | undefined): 4 | 6 | 0 {
+function familyOf(family: number | string | undefined): 4 | 6 | 0 {
   if (family === 4 || family === 'IPv4') return 4
   if (family === 6 || family === 'IPv6') return 6
   return 0
 }
 
-function notFound (hostname: string): NodeJS.ErrnoException {
+function notFound(hostname: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND', hostname })
 }

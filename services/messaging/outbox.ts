@@ -7,7 +7,14 @@
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
-import { MAIL_TEMPLATES, isNotice, renderMail, type MailParams, type MailSecrets, type MailTemplate } from './mailTemplates'
+import {
+  MAIL_TEMPLATES,
+  isNotice,
+  renderMail,
+  type MailParams,
+  type MailSecrets,
+  type MailTemplate,
+} from './mailTemplates'
 import { claimNoticeQuietPeriod } from './rateLimits'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling } from './deliveryQueue'
 import { openSecrets, sealSecrets } from './sealing'
@@ -16,7 +23,7 @@ export const MAIL_STATUSES = ['pending', 'sending', 'sent'] as const
 
 export type MailTransport = Pick<Transporter, 'sendMail'>
 
-export type OutboxWorker = { stop: () => Promise<void>, kick: () => void }
+export type OutboxWorker = { stop: () => Promise<void>; kick: () => void }
 
 export type OutboxWorkerOptions = {
   intervalMs?: number
@@ -42,9 +49,15 @@ let running: OutboxWorker | undefined
  * Write one mail to the outbox, in the caller's transaction when `context` is a transaction's.
  * A notice (mailTemplates.ts) within its recipient's quiet period is dropped: false, nothing written.
  */
-export async function enqueueMail (
+export async function enqueueMail(
   context: Context,
-  { to, template, params = {}, secrets = {}, userId }: { to: string, template: MailTemplate, params?: MailParams, secrets?: MailSecrets, userId?: string },
+  {
+    to,
+    template,
+    params = {},
+    secrets = {},
+    userId,
+  }: { to: string; template: MailTemplate; params?: MailParams; secrets?: MailSecrets; userId?: string },
 ): Promise<boolean> {
   // rendering now turns a missing param into an error in the request that caused it
   const { subject } = renderMail(template, { params, secrets })
@@ -68,18 +81,25 @@ export async function enqueueMail (
 }
 
 /** Ask the running worker, if any, to look at the outbox now (call it after the commit). */
-export function kickOutbox (): void {
+export function kickOutbox(): void {
   running?.kick()
 }
 
 /** Claim, send and record the mails that are due; each failure is rescheduled with backoff. */
-export async function deliverDueMails (
+export async function deliverDueMails(
   context: Context,
   transport: MailTransport,
-  { batchSize = DEFAULT_BATCH_SIZE, now, backoffMs = DEFAULT_BACKOFF_MS, shouldContinue = () => true }: { batchSize?: number, now?: Date, backoffMs?: number, shouldContinue?: () => boolean } = {},
-): Promise<{ sent: number, failed: number }> {
+  {
+    batchSize = DEFAULT_BATCH_SIZE,
+    now,
+    backoffMs = DEFAULT_BACKOFF_MS,
+    shouldContinue = () => true,
+  }: { batchSize?: number; now?: Date; backoffMs?: number; shouldContinue?: () => boolean } = {},
+): Promise<{ sent: number; failed: number }> {
   const clock = () => now ?? new Date()
-  const due = await isolated(context, prisma => prisma.outboxMail.findMany({ where: claimable(clock()), orderBy: { nextAttemptAt: 'asc' }, take: batchSize }))
+  const due = await isolated(context, prisma =>
+    prisma.outboxMail.findMany({ where: claimable(clock()), orderBy: { nextAttemptAt: 'asc' }, take: batchSize }),
+  )
   let sent = 0
   let failed = 0
   for (const mail of due) {
@@ -97,23 +117,34 @@ export async function deliverDueMails (
  * URL it delivers through one nodemailer transport; without one it prints each mail in development
  * (printMails) and only announces each new mail elsewhere. stop() lets the mail in hand finish.
  */
-export function startOutboxWorker (context: Context, options: OutboxWorkerOptions = {}): OutboxWorker {
-  const { intervalMs = 1000, backoffMs, batchSize = DEFAULT_BATCH_SIZE, smtpUrl = env.smtpUrl, printMails = env.isDevelopment } = options
+export function startOutboxWorker(context: Context, options: OutboxWorkerOptions = {}): OutboxWorker {
+  const {
+    intervalMs = 1000,
+    backoffMs,
+    batchSize = DEFAULT_BATCH_SIZE,
+    smtpUrl = env.smtpUrl,
+    printMails = env.isDevelopment,
+  } = options
   const smtp = smtpUrl ? nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }) : undefined
   // WARNING: the console transport prints one-time links; production never uses it, whatever it is asked
-  const transport: MailTransport | undefined = smtp ?? (printMails && !env.isProduction ? consoleTransport() : undefined)
+  const transport: MailTransport | undefined =
+    smtp ?? (printMails && !env.isProduction ? consoleTransport() : undefined)
   let stopping = false
   const pass = transport
     ? async () => {
-      const { sent, failed } = await deliverDueMails(context, transport, { batchSize, backoffMs, shouldContinue: () => !stopping })
-      return sent + failed >= batchSize
-    }
+        const { sent, failed } = await deliverDueMails(context, transport, {
+          batchSize,
+          backoffMs,
+          shouldContinue: () => !stopping,
+        })
+        return sent + failed >= batchSize
+      }
     : announceNewMails(context)
 
   const polling = startPolling('outbox', intervalMs, pass)
   const worker: OutboxWorker = {
     kick: polling.kick,
-    async stop () {
+    async stop() {
       stopping = true
       await polling.stop()
       smtp?.close()
@@ -124,42 +155,82 @@ export function startOutboxWorker (context: Context, options: OutboxWorkerOption
   return worker
 }
 
-type DueMail = { id: string, to: string, subject: string, template: string, params: unknown, sealedSecrets: string | null, attempts: number }
+type DueMail = {
+  id: string
+  to: string
+  subject: string
+  template: string
+  params: unknown
+  sealedSecrets: string | null
+  attempts: number
+}
 
-async function deliverOne (context: Context, transport: MailTransport, mail: DueMail, clock: () => Date, backoffMs: number): Promise<'sent' | 'failed' | 'taken'> {
+async function deliverOne(
+  context: Context,
+  transport: MailTransport,
+  mail: DueMail,
+  clock: () => Date,
+  backoffMs: number,
+): Promise<'sent' | 'failed' | 'taken'> {
   const claimedAt = clock()
   const lease = new Date(claimedAt.getTime() + LEASE_MS)
   // one UPDATE … WHERE id AND still claimable: of two processes, exactly one changes the row
-  const { count } = await isolated(context, prisma => prisma.outboxMail.updateMany({
-    where: { id: mail.id, ...claimable(claimedAt) },
-    data: { status: 'sending', lockedUntil: lease },
-  }))
+  const { count } = await isolated(context, prisma =>
+    prisma.outboxMail.updateMany({
+      where: { id: mail.id, ...claimable(claimedAt) },
+      data: { status: 'sending', lockedUntil: lease },
+    }),
+  )
   if (count !== 1) return 'taken'
 
   let secrets: Record<string, string> = {}
   try {
     secrets = mail.sealedSecrets ? openSecrets(mail.sealedSecrets) : {}
     const { text, html } = renderMail(toTemplate(mail.template), { params: toParams(mail.params), secrets })
-    const info = await transport.sendMail({ from: env.emailFrom, to: mail.to, subject: mail.subject, text, html, messageId: messageIdFor(mail.id) })
-    await isolated(context, prisma => prisma.outboxMail.update({
-      where: { id: mail.id },
-      data: { status: 'sent', sentAt: new Date(), messageId: info.messageId ?? messageIdFor(mail.id), attempts: { increment: 1 }, lockedUntil: null, lastError: '' },
-    }))
+    const info = await transport.sendMail({
+      from: env.emailFrom,
+      to: mail.to,
+      subject: mail.subject,
+      text,
+      html,
+      messageId: messageIdFor(mail.id),
+    })
+    await isolated(context, prisma =>
+      prisma.outboxMail.update({
+        where: { id: mail.id },
+        data: {
+          status: 'sent',
+          sentAt: new Date(),
+          messageId: info.messageId ?? messageIdFor(mail.id),
+          attempts: { increment: 1 },
+          lockedUntil: null,
+          lastError: '',
+        },
+      }),
+    )
     return 'sent'
   } catch (error) {
     const attempts = mail.attempts + 1
     const lastError = describeError(error, Object.values(secrets))
     // only while the lease is still ours: past it, another sender may already own the mail
-    await isolated(context, prisma => prisma.outboxMail.updateMany({
-      where: { id: mail.id, status: 'sending', lockedUntil: lease },
-      data: { status: 'pending', attempts: { increment: 1 }, lastError, lockedUntil: null, nextAttemptAt: new Date(clock().getTime() + backoff(attempts, backoffMs)) },
-    }))
+    await isolated(context, prisma =>
+      prisma.outboxMail.updateMany({
+        where: { id: mail.id, status: 'sending', lockedUntil: lease },
+        data: {
+          status: 'pending',
+          attempts: { increment: 1 },
+          lastError,
+          lockedUntil: null,
+          nextAttemptAt: new Date(clock().getTime() + backoff(attempts, backoffMs)),
+        },
+      }),
+    )
     console.warn(`outbox: ${mail.template} to ${mail.to} failed (attempt ${attempts}): ${lastError}`)
     return 'failed'
   }
 }
 
-function announceNewMails (context: Context): () => Promise<boolean> {
+function announceNewMails(context: Context): () => Promise<boolean> {
   const startedAt = Date.now()
   const announced = new Map<string, number>()
   let newest = startedAt
@@ -168,14 +239,17 @@ function announceNewMails (context: Context): () => Promise<boolean> {
     if (first) {
       first = false
       const pending = await isolated(context, prisma => prisma.outboxMail.count({ where: { status: 'pending' } }))
-      if (pending > 0) console.log(`outbox: ${pending} ${pending === 1 ? 'mail' : 'mails'} pending (no SMTP_URL; kept in the outbox)`)
+      if (pending > 0)
+        console.log(`outbox: ${pending} ${pending === 1 ? 'mail' : 'mails'} pending (no SMTP_URL; kept in the outbox)`)
     }
     const since = new Date(Math.max(startedAt, newest - ANNOUNCE_LOOKBACK_MS))
-    const mails = await isolated(context, prisma => prisma.outboxMail.findMany({
-      where: { status: 'pending', createdAt: { gte: since } },
-      select: { id: true, to: true, template: true, createdAt: true },
-      orderBy: { createdAt: 'asc' },
-    }))
+    const mails = await isolated(context, prisma =>
+      prisma.outboxMail.findMany({
+        where: { status: 'pending', createdAt: { gte: since } },
+        select: { id: true, to: true, template: true, createdAt: true },
+        orderBy: { createdAt: 'asc' },
+      }),
+    )
     for (const mail of mails) {
       if (announced.has(mail.id)) continue
       const createdAt = mail.createdAt?.getTime() ?? startedAt
@@ -193,20 +267,22 @@ function announceNewMails (context: Context): () => Promise<boolean> {
  * A transport for development without SMTP: each mail is printed to stdout as a block with its
  * recipient, subject and links (the confirmation link included), so a new user can follow them.
  */
-export function consoleTransport (write: (text: string) => void = text => process.stdout.write(text)): MailTransport {
+export function consoleTransport(write: (text: string) => void = text => process.stdout.write(text)): MailTransport {
   return {
-    async sendMail (mail) {
+    async sendMail(mail) {
       const links = [...new Set(String(mail.text ?? '').match(/https?:\/\/[^\s<>"']+/g) ?? [])]
       const rule = '─'.repeat(72)
-      write([
-        `${rule}`,
-        `mail (development, no SMTP_URL: printed here and marked sent)`,
-        `To:      ${String(mail.to)}`,
-        `Subject: ${String(mail.subject)}`,
-        ...links.map(link => `Link:    ${link}`),
-        rule,
-        '',
-      ].join('\n'))
+      write(
+        [
+          `${rule}`,
+          `mail (development, no SMTP_URL: printed here and marked sent)`,
+          `To:      ${String(mail.to)}`,
+          `Subject: ${String(mail.subject)}`,
+          ...links.map(link => `Link:    ${link}`),
+          rule,
+          '',
+        ].join('\n'),
+      )
       return { messageId: typeof mail.messageId === 'string' ? mail.messageId : undefined }
     },
   } as MailTransport
@@ -214,21 +290,23 @@ export function consoleTransport (write: (text: string) => void = text => proces
 
 // the same Message-ID on every attempt, so a mail that is sent twice (a sender dying between the
 // send and its record) is recognisable downstream as one mail
-function messageIdFor (id: string): string {
+function messageIdFor(id: string): string {
   const domain = /@([^\s>]+)/.exec(env.emailFrom)?.[1] ?? 'localhost'
   return `<outbox.${id}@${domain}>`
 }
 
-function toTemplate (value: string): MailTemplate {
+function toTemplate(value: string): MailTemplate {
   if (!(MAIL_TEMPLATES as readonly string[]).includes(value)) throw new Error(`unknown mail template ${value}`)
   return value as MailTemplate
 }
 
-function toParams (value: unknown): MailParams {
+function toParams(value: unknown): MailParams {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {}
   return definedEntries(value as Record<string, unknown>) as MailParams
 }
 
-function definedEntries (value: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+function definedEntries(value: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  )
 }

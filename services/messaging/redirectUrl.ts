@@ -3,7 +3,7 @@
 import { env } from '../../env'
 import { DomainError } from '../kernel'
 
-export function assertAllowedRedirectUrl (value: string | null | undefined, field = 'redirectUrl'): string {
+export function assertAllowedRedirectUrl(value: string | null | undefined, field = 'redirectUrl'): string {
   if (!value) throw new DomainError({ field, code: 'REQUIRED', message: 'A redirect URL is required.' })
   let url: URL
   try {

@@ -12,17 +12,19 @@ const TAG_BYTES = 16
 const key = Buffer.from(hkdfSync('sha256', env.sessionSecret, 'commerce-identity', 'outbox-sealed-secrets-v1', 32))
 
 /** Encrypt a map of secrets as `v1.<iv>.<tag>.<ciphertext>`, base64url; two seals of one map differ. */
-export function sealSecrets (secrets: Record<string, string>): string {
+export function sealSecrets(secrets: Record<string, string>): string {
   const iv = randomBytes(IV_BYTES)
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES })
   // the version is authenticated too, so a sealed value cannot be relabelled as another format
   cipher.setAAD(Buffer.from(VERSION))
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(secrets), 'utf8'), cipher.final()])
-  return [VERSION, iv, cipher.getAuthTag(), ciphertext].map(part => typeof part === 'string' ? part : part.toString('base64url')).join('.')
+  return [VERSION, iv, cipher.getAuthTag(), ciphertext]
+    .map(part => (typeof part === 'string' ? part : part.toString('base64url')))
+    .join('.')
 }
 
 /** Decrypt what sealSecrets produced; throws on any other input, a tampered one included. */
-export function openSecrets (sealed: string): Record<string, string> {
+export function openSecrets(sealed: string): Record<string, string> {
   const [version, iv, tag, ciphertext, ...rest] = sealed.split('.')
   if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined || rest.length > 0) {
     throw new Error('sealed secrets: unknown format')
@@ -36,7 +38,9 @@ export function openSecrets (sealed: string): Record<string, string> {
   decipher.setAuthTag(tagBytes)
   let plaintext: string
   try {
-    plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8')
+    plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    )
   } catch {
     // the message names no key material: it may end up in the outbox's lastError
     throw new Error('sealed secrets: authentication failed (tampered, or sealed with another SESSION_SECRET)')
@@ -44,7 +48,7 @@ export function openSecrets (sealed: string): Record<string, string> {
   return toStringMap(JSON.parse(plaintext))
 }
 
-function toStringMap (value: unknown): Record<string, string> {
+function toStringMap(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('sealed secrets: not a map')
   const entries = Object.entries(value)
   if (!entries.every(([, item]) => typeof item === 'string')) throw new Error('sealed secrets: not a map of strings')

@@ -39,7 +39,7 @@ export type WebhookDeliveryOptions = {
 export type WebhookWorkerOptions = Omit<WebhookDeliveryOptions, 'now'> & { intervalMs?: number }
 
 /** One line of a delivery's `log`, one per attempt. */
-export type WebhookAttempt = { at: string, statusCode?: number, error?: string, ms: number }
+export type WebhookAttempt = { at: string; statusCode?: number; error?: string; ms: number }
 
 export const MAX_WEBHOOK_ATTEMPTS = 12
 const DEFAULT_TIMEOUT_MS = 10_000
@@ -52,8 +52,17 @@ const USER_AGENT = 'commerce-identity-webhooks/1'
 
 // keys that never leave in a payload, compared lower-case without '_' and '-'
 const SECRET_KEYS = new Set([
-  'password', 'passwordhash', 'jwttokenkey', 'customertokenhash', 'token', 'tokenhash', 'secret',
-  'privatemetadata', 'sealedsecrets', 'refreshtoken', 'csrftoken',
+  'password',
+  'passwordhash',
+  'jwttokenkey',
+  'customertokenhash',
+  'token',
+  'tokenhash',
+  'secret',
+  'privatemetadata',
+  'sealedsecrets',
+  'refreshtoken',
+  'csrftoken',
 ])
 // and, as a wider net, any key that ends like one (newPassword, accessToken, clientSecret …)
 const SECRET_KEY_ENDINGS = ['password', 'passwordhash', 'token', 'tokenhash', 'secret']
@@ -61,7 +70,20 @@ const SECRET_KEY_ENDINGS = ['password', 'passwordhash', 'token', 'tokenhash', 's
 const PASSWORD_HASH = /^\s*\$(?:argon2(?:id|i|d)?\$|2[abxy]\$)/
 
 // the public fields of a user; note, privateMetadata, the password and every token stay home
-const USER_FIELDS = ['id', 'email', 'firstName', 'lastName', 'name', 'isStaff', 'isActive', 'isConfirmed', 'languageCode', 'dateJoined', 'updatedAt', 'metadata'] as const
+const USER_FIELDS = [
+  'id',
+  'email',
+  'firstName',
+  'lastName',
+  'name',
+  'isStaff',
+  'isActive',
+  'isConfirmed',
+  'languageCode',
+  'dateJoined',
+  'updatedAt',
+  'metadata',
+] as const
 
 let running: WebhookWorker | undefined
 
@@ -69,17 +91,26 @@ let running: WebhookWorker | undefined
  * Write one delivery per active webhook subscribed to `event`, in the caller's transaction when
  * `context` is a transaction's. The body is serialised here, once: it is what is signed and sent.
  */
-export async function emitWebhookEvent (
+export async function emitWebhookEvent(
   context: Context,
-  { event, payload }: { event: WebhookEvent, payload: Record<string, unknown> },
+  { event, payload }: { event: WebhookEvent; payload: Record<string, unknown> },
 ): Promise<void> {
   if (!(WEBHOOK_EVENTS as readonly string[]).includes(event)) throw new Error(`unknown webhook event ${String(event)}`)
   // events is a JSON array, which SQLite cannot filter on: the few webhooks are filtered here
-  const webhooks = await context.prisma.webhook.findMany({ where: { isActive: true }, select: { id: true, events: true }, orderBy: { id: 'asc' } })
+  const webhooks = await context.prisma.webhook.findMany({
+    where: { isActive: true },
+    select: { id: true, events: true },
+    orderBy: { id: 'asc' },
+  })
   const subscribed = webhooks.filter(webhook => Array.isArray(webhook.events) && webhook.events.includes(event))
   if (subscribed.length === 0) return
 
-  const body = JSON.stringify({ event, id: randomUUID(), createdAt: new Date().toISOString(), data: sanitizeForWebhook(payload) ?? {} })
+  const body = JSON.stringify({
+    event,
+    id: randomUUID(),
+    createdAt: new Date().toISOString(),
+    data: sanitizeForWebhook(payload) ?? {},
+  })
   // context.sudo() keeps a transaction's client, so the rows commit or roll back with the change
   await context.sudo().db.WebhookDelivery.createMany({
     data: subscribed.map(webhook => ({ webhook: { connect: { id: webhook.id } }, event, payload: body })),
@@ -92,12 +123,14 @@ export async function emitWebhookEvent (
  * argon2 or bcrypt hash. Dates become ISO strings. The second line of defence behind picking
  * fields (userWebhookPayload): whatever a caller hands over, none of these leave.
  */
-export function sanitizeForWebhook (value: unknown): unknown {
+export function sanitizeForWebhook(value: unknown): unknown {
   return sanitize(value, new WeakSet())
 }
 
 /** The public fields of a user row, for a payload: never note, privateMetadata, a hash or a token. */
-export function userWebhookPayload (user: { id: string } & Partial<Record<(typeof USER_FIELDS)[number], unknown>>): Record<string, unknown> {
+export function userWebhookPayload(
+  user: { id: string } & Partial<Record<(typeof USER_FIELDS)[number], unknown>>,
+): Record<string, unknown> {
   const picked: Record<string, unknown> = {}
   for (const field of USER_FIELDS) {
     if (user[field] !== undefined) picked[field] = user[field]
@@ -106,29 +139,39 @@ export function userWebhookPayload (user: { id: string } & Partial<Record<(typeo
 }
 
 /** The X-Signature-SHA256 of a body: hex HMAC-SHA256 of its exact UTF-8 bytes with the webhook's secret. */
-export function signWebhookBody (body: string, secret: string): string {
+export function signWebhookBody(body: string, secret: string): string {
   return createHmac('sha256', secret).update(body, 'utf8').digest('hex')
 }
 
 /** Ask the running worker, if any, to look for deliveries now (call it after the commit). */
-export function kickWebhooks (): void {
+export function kickWebhooks(): void {
   running?.kick()
 }
 
 /** Claim, POST and record the deliveries that are due; each failure is rescheduled with backoff. */
-export async function deliverDueWebhooks (
+export async function deliverDueWebhooks(
   context: Context,
-  { now, batchSize = DEFAULT_BATCH_SIZE, backoffMs = DEFAULT_BACKOFF_MS, timeoutMs = DEFAULT_TIMEOUT_MS, maxAttempts = MAX_WEBHOOK_ATTEMPTS }: WebhookDeliveryOptions = {},
-): Promise<{ delivered: number, retried: number, failed: number }> {
+  {
+    now,
+    batchSize = DEFAULT_BATCH_SIZE,
+    backoffMs = DEFAULT_BACKOFF_MS,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    maxAttempts = MAX_WEBHOOK_ATTEMPTS,
+  }: WebhookDeliveryOptions = {},
+): Promise<{ delivered: number; retried: number; failed: number }> {
   const clock = () => now ?? new Date()
-  const due = await isolated(context, prisma => prisma.webhookDelivery.findMany({
-    where: claimable(clock()),
-    select: { id: true },
-    orderBy: { nextAttemptAt: 'asc' },
-    take: batchSize,
-  }))
+  const due = await isolated(context, prisma =>
+    prisma.webhookDelivery.findMany({
+      where: claimable(clock()),
+      select: { id: true },
+      orderBy: { nextAttemptAt: 'asc' },
+      take: batchSize,
+    }),
+  )
   // receivers answer at their own pace: one slow target must not hold up the rest of the batch
-  const outcomes = await Promise.all(due.map(({ id }) => deliverOne(context, id, { clock, backoffMs, timeoutMs, maxAttempts })))
+  const outcomes = await Promise.all(
+    due.map(({ id }) => deliverOne(context, id, { clock, backoffMs, timeoutMs, maxAttempts })),
+  )
   return {
     delivered: outcomes.filter(outcome => outcome === 'delivered').length,
     retried: outcomes.filter(outcome => outcome === 'retried').length,
@@ -137,7 +180,7 @@ export async function deliverDueWebhooks (
 }
 
 /** Poll for due deliveries every intervalMs, and at once on kick(), without overlapping runs. */
-export function startWebhookWorker (context: Context, options: WebhookWorkerOptions = {}): WebhookWorker {
+export function startWebhookWorker(context: Context, options: WebhookWorkerOptions = {}): WebhookWorker {
   const { intervalMs = DEFAULT_INTERVAL_MS, batchSize = DEFAULT_BATCH_SIZE, ...delivery } = options
   const polling = startPolling('webhooks', intervalMs, async () => {
     const { delivered, retried, failed } = await deliverDueWebhooks(context, { ...delivery, batchSize })
@@ -145,7 +188,7 @@ export function startWebhookWorker (context: Context, options: WebhookWorkerOpti
   })
   const worker: WebhookWorker = {
     kick: polling.kick,
-    async stop () {
+    async stop() {
       await polling.stop()
       if (running === worker) running = undefined
     },
@@ -154,12 +197,16 @@ export function startWebhookWorker (context: Context, options: WebhookWorkerOpti
   return worker
 }
 
-type Settings = { clock: () => Date, backoffMs: number, timeoutMs: number, maxAttempts: number }
+type Settings = { clock: () => Date; backoffMs: number; timeoutMs: number; maxAttempts: number }
 type Outcome = 'delivered' | 'retried' | 'failed' | 'taken'
 // what one attempt came to; `final` gives up without a retry (the target is no longer allowed)
-type Attempt = { ok: boolean, statusCode?: number, error?: string, ms: number, final?: boolean }
+type Attempt = { ok: boolean; statusCode?: number; error?: string; ms: number; final?: boolean }
 
-async function deliverOne (context: Context, id: string, { clock, backoffMs, timeoutMs, maxAttempts }: Settings): Promise<Outcome> {
+async function deliverOne(
+  context: Context,
+  id: string,
+  { clock, backoffMs, timeoutMs, maxAttempts }: Settings,
+): Promise<Outcome> {
   const claimedAt = clock()
   const lease = new Date(claimedAt.getTime() + Math.max(LEASE_MS, timeoutMs + LEASE_MARGIN_MS))
   // one UPDATE … WHERE id AND still claimable: of two processes, exactly one changes the row; it
@@ -172,7 +219,14 @@ async function deliverOne (context: Context, id: string, { clock, backoffMs, tim
     if (count !== 1) return undefined
     return prisma.webhookDelivery.findUnique({
       where: { id },
-      select: { id: true, event: true, payload: true, attempts: true, log: true, webhook: { select: { id: true, name: true, targetUrl: true, secret: true, isActive: true } } },
+      select: {
+        id: true,
+        event: true,
+        payload: true,
+        attempts: true,
+        log: true,
+        webhook: { select: { id: true, name: true, targetUrl: true, secret: true, isActive: true } },
+      },
     })
   })
   if (!delivery) return 'taken'
@@ -195,14 +249,20 @@ async function deliverOne (context: Context, id: string, { clock, backoffMs, tim
     lastError: attempt.error ?? '',
     ...(outcome === 'delivered' ? { status: 'delivered', deliveredAt: clock(), nextAttemptAt: null } : {}),
     ...(outcome === 'failed' ? { status: 'failed', nextAttemptAt: null } : {}),
-    ...(outcome === 'retried' ? { status: 'pending', nextAttemptAt: new Date(clock().getTime() + backoff(attempts, backoffMs)) } : {}),
+    ...(outcome === 'retried'
+      ? { status: 'pending', nextAttemptAt: new Date(clock().getTime() + backoff(attempts, backoffMs)) }
+      : {}),
   }
   // only while the lease is still ours: past it, another sender may already own the delivery
-  await isolated(context, prisma => prisma.webhookDelivery.updateMany({ where: { id, status: 'sending', lockedUntil: lease }, data }))
+  await isolated(context, prisma =>
+    prisma.webhookDelivery.updateMany({ where: { id, status: 'sending', lockedUntil: lease }, data }),
+  )
   if (!attempt.ok) {
     // the webhook by name and id only: a target URL may carry a credential in its query
     const webhook = delivery.webhook ? `${delivery.webhook.name} (${delivery.webhook.id})` : 'a deleted webhook'
-    console.warn(`webhooks: ${delivery.event} to ${webhook} failed (attempt ${attempts}${outcome === 'failed' ? ', giving up' : ''}): ${attempt.error}`)
+    console.warn(
+      `webhooks: ${delivery.event} to ${webhook} failed (attempt ${attempts}${outcome === 'failed' ? ', giving up' : ''}): ${attempt.error}`,
+    )
   }
   return outcome
 }
@@ -211,10 +271,10 @@ type ClaimedDelivery = {
   id: string
   event: string
   payload: string
-  webhook: { id: string, targetUrl: string, secret: string, isActive: boolean } | null
+  webhook: { id: string; targetUrl: string; secret: string; isActive: boolean } | null
 }
 
-async function attemptDelivery ({ id, event, payload, webhook }: ClaimedDelivery, timeoutMs: number): Promise<Attempt> {
+async function attemptDelivery({ id, event, payload, webhook }: ClaimedDelivery, timeoutMs: number): Promise<Attempt> {
   if (!webhook) return { ok: false, error: 'the webhook was deleted', ms: 0, final: true }
   if (!webhook.isActive) return { ok: false, error: 'the webhook is inactive', ms: 0, final: true }
   let url: string
@@ -251,7 +311,8 @@ async function attemptDelivery ({ id, event, payload, webhook }: ClaimedDelivery
     const ms = elapsed()
     if (status >= 200 && status < 300) return { ok: true, statusCode: status, ms }
     // WARNING: a redirect is a failure; following it could reach a target the URL check refused
-    if (status >= 300 && status < 400) return { ok: false, statusCode: status, error: `redirect not followed (HTTP ${status})`, ms }
+    if (status >= 300 && status < 400)
+      return { ok: false, statusCode: status, error: `redirect not followed (HTTP ${status})`, ms }
     return { ok: false, statusCode: status, error: `HTTP ${status}`, ms }
   } catch (error) {
     // a target that resolves inside is not retried: its answer will not become public by waiting
@@ -267,11 +328,15 @@ class SendTimeout extends Error {}
 // resolved by safeLookup, which refuses internal answers in production and pins the socket to
 // the address it checked; a literal is never looked up, so it is judged here before connecting.
 // A fresh agent per request: a pooled socket may have been opened by other code, unchecked.
-function postOnce (url: string, { headers, body, timeoutMs }: { headers: Record<string, string>, body: string, timeoutMs: number }): Promise<number> {
+function postOnce(
+  url: string,
+  { headers, body, timeoutMs }: { headers: Record<string, string>; body: string; timeoutMs: number },
+): Promise<number> {
   const target = new URL(url)
   const allowInternal = !env.isProduction
   const literal = target.hostname.replace(/^\[|\]$/g, '')
-  if (!allowInternal && isIP(literal) !== 0 && !isPublicAddress(literal)) return Promise.reject(new TargetRefusedError())
+  if (!allowInternal && isIP(literal) !== 0 && !isPublicAddress(literal))
+    return Promise.reject(new TargetRefusedError())
   const transport = target.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
     const request = transport.request(target, {
@@ -298,27 +363,34 @@ function postOnce (url: string, { headers, body, timeoutMs }: { headers: Record<
 // WARNING: what is recorded is shown to the webhook's managers: never the resolved address, the
 // port or the system's message ("connect ECONNREFUSED 127.0.0.1:8443"), and few enough kinds
 // of failure that the log cannot be used to map what listens where
-function describeSendError (error: unknown, timeoutMs: number): string {
+function describeSendError(error: unknown, timeoutMs: number): string {
   if (error instanceof SendTimeout) return `timed out after ${timeoutMs} ms`
   if (error instanceof TargetRefusedError) return TARGET_REFUSED
   const code = errorCode(error)
-  if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA'].includes(code)) return 'could not resolve the host name'
-  if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT', 'EADDRNOTAVAIL'].includes(code)) return 'could not connect'
+  if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA'].includes(code))
+    return 'could not resolve the host name'
+  if (
+    ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'ETIMEDOUT', 'EADDRNOTAVAIL'].includes(
+      code,
+    )
+  )
+    return 'could not connect'
   if (['ECONNRESET', 'EPIPE', 'ECONNABORTED'].includes(code)) return 'the connection closed before an answer'
-  if (code === 'EPROTO' || /^ERR_(TLS|SSL|OSSL)_|CERT|UNABLE_TO_(GET|VERIFY|DECRYPT)/.test(code)) return 'TLS handshake failed'
+  if (code === 'EPROTO' || /^ERR_(TLS|SSL|OSSL)_|CERT|UNABLE_TO_(GET|VERIFY|DECRYPT)/.test(code))
+    return 'TLS handshake failed'
   // an error code names a kind, never a place; anything without one is summed up
   return /^[A-Z][A-Z0-9_]{1,63}$/.test(code) ? `request failed (${code})` : 'request failed'
 }
 
 // Node gives several failed attempts (one per address) as an AggregateError without its own code
-function errorCode (error: unknown): string {
+function errorCode(error: unknown): string {
   const code = (error as { code?: unknown })?.code
   if (typeof code === 'string') return code
   const [first] = (error as { errors?: unknown[] })?.errors ?? []
   return first === undefined ? '' : errorCode(first)
 }
 
-function sanitize (value: unknown, seen: WeakSet<object>): unknown {
+function sanitize(value: unknown, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return PASSWORD_HASH.test(value) ? undefined : value
   if (typeof value === 'bigint') return value.toString()
   if (typeof value === 'function' || typeof value === 'symbol') return undefined
@@ -343,7 +415,7 @@ function sanitize (value: unknown, seen: WeakSet<object>): unknown {
   }
 }
 
-function isSecretKey (key: string): boolean {
+function isSecretKey(key: string): boolean {
   const normalised = key.toLowerCase().replace(/[-_]/g, '')
   return SECRET_KEYS.has(normalised) || SECRET_KEY_ENDINGS.some(ending => normalised.endsWith(ending))
 }

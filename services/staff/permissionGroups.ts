@@ -19,10 +19,11 @@ export type GroupInput = {
   restrictedAccessToChannels?: boolean | null
 }
 
-export async function createPermissionGroup (context: Context, actor: Session, input: GroupInput): Promise<string> {
+export async function createPermissionGroup(context: Context, actor: Session, input: GroupInput): Promise<string> {
   const name = (input.name ?? '').trim()
   if (!name) throw new DomainError({ field: 'name', code: 'REQUIRED', message: 'A group needs a name.' })
-  if (await context.prisma.permissionGroup.findUnique({ where: { name } })) throw new DomainError({ field: 'name', code: 'UNIQUE', message: 'A group with this name already exists.' })
+  if (await context.prisma.permissionGroup.findUnique({ where: { name } }))
+    throw new DomainError({ field: 'name', code: 'UNIQUE', message: 'A group with this name already exists.' })
   const change = groupChange(undefined, input)
   const id = await inTransaction(context, async tx => {
     await assertStaffChange(tx, actor, { groups: [change] })
@@ -35,36 +36,54 @@ export async function createPermissionGroup (context: Context, actor: Session, i
         accessibleChannels: { connect: unique(change.addChannels).map(id => ({ id })) },
       },
     })
-    await emitWebhookEvent(tx, { event: 'PERMISSION_GROUP_CREATED', payload: { group: await groupPayload(tx, group.id) } })
+    await emitWebhookEvent(tx, {
+      event: 'PERMISSION_GROUP_CREATED',
+      payload: { group: await groupPayload(tx, group.id) },
+    })
     return group.id
   })
   kickWebhooks()
   return id
 }
 
-export async function updatePermissionGroup (context: Context, actor: Session, id: string, input: GroupInput): Promise<void> {
+export async function updatePermissionGroup(
+  context: Context,
+  actor: Session,
+  id: string,
+  input: GroupInput,
+): Promise<void> {
   const change = groupChange(id, input)
   await inTransaction(context, async tx => {
     const existing = await tx.prisma.permissionGroup.findUnique({ where: { id } })
     if (!existing) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
     const name = input.name?.trim()
-    if (name && name !== existing.name && await tx.prisma.permissionGroup.findUnique({ where: { name } })) {
+    if (name && name !== existing.name && (await tx.prisma.permissionGroup.findUnique({ where: { name } }))) {
       throw new DomainError({ field: 'name', code: 'UNIQUE', message: 'A group with this name already exists.' })
     }
     await assertStaffChange(tx, actor, { groups: [change] })
     // read again under the judgement's lock: the permissions are rewritten whole
-    const stored = (await tx.prisma.permissionGroup.findUniqueOrThrow({ where: { id }, select: { permissions: true } })).permissions
-    const current = (Array.isArray(stored) ? stored as string[] : []).filter(isPermission)
-    const permissions = [...new Set([...current, ...unique(change.addPermissions)])]
-      .filter(p => !unique(change.removePermissions).includes(p))
+    const stored = (await tx.prisma.permissionGroup.findUniqueOrThrow({ where: { id }, select: { permissions: true } }))
+      .permissions
+    const current = (Array.isArray(stored) ? (stored as string[]) : []).filter(isPermission)
+    const permissions = [...new Set([...current, ...unique(change.addPermissions)])].filter(
+      p => !unique(change.removePermissions).includes(p),
+    )
     await tx.prisma.permissionGroup.update({
       where: { id },
       data: {
         ...(name ? { name } : {}),
         permissions,
-        ...(typeof input.restrictedAccessToChannels === 'boolean' ? { restrictedAccessToChannels: input.restrictedAccessToChannels } : {}),
-        users: { connect: unique(change.addUsers).map(u => ({ id: u })), disconnect: unique(change.removeUsers).map(u => ({ id: u })) },
-        accessibleChannels: { connect: unique(change.addChannels).map(c => ({ id: c })), disconnect: unique(change.removeChannels).map(c => ({ id: c })) },
+        ...(typeof input.restrictedAccessToChannels === 'boolean'
+          ? { restrictedAccessToChannels: input.restrictedAccessToChannels }
+          : {}),
+        users: {
+          connect: unique(change.addUsers).map(u => ({ id: u })),
+          disconnect: unique(change.removeUsers).map(u => ({ id: u })),
+        },
+        accessibleChannels: {
+          connect: unique(change.addChannels).map(c => ({ id: c })),
+          disconnect: unique(change.removeChannels).map(c => ({ id: c })),
+        },
       },
     })
     await emitWebhookEvent(tx, { event: 'PERMISSION_GROUP_UPDATED', payload: { group: await groupPayload(tx, id) } })
@@ -72,7 +91,11 @@ export async function updatePermissionGroup (context: Context, actor: Session, i
   kickWebhooks()
 }
 
-export async function deletePermissionGroup (context: Context, actor: Session, id: string): Promise<{ id: string, name: string }> {
+export async function deletePermissionGroup(
+  context: Context,
+  actor: Session,
+  id: string,
+): Promise<{ id: string; name: string }> {
   const existing = await context.prisma.permissionGroup.findUnique({ where: { id } })
   if (!existing) throw new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
   await inTransaction(context, async tx => {
@@ -85,7 +108,7 @@ export async function deletePermissionGroup (context: Context, actor: Session, i
   return existing
 }
 
-function groupChange (groupId: string | undefined, input: GroupInput): GroupChange {
+function groupChange(groupId: string | undefined, input: GroupInput): GroupChange {
   return {
     kind: groupId ? 'update' : 'create',
     groupId,
@@ -95,15 +118,27 @@ function groupChange (groupId: string | undefined, input: GroupInput): GroupChan
     removeUsers: input.removeUsers ?? [],
     addChannels: input.addChannels ?? [],
     removeChannels: input.removeChannels ?? [],
-    ...(typeof input.restrictedAccessToChannels === 'boolean' ? { restrictedAccessToChannels: input.restrictedAccessToChannels } : {}),
+    ...(typeof input.restrictedAccessToChannels === 'boolean'
+      ? { restrictedAccessToChannels: input.restrictedAccessToChannels }
+      : {}),
   }
 }
 
-function unique (items: string[] | undefined): string[] {
+function unique(items: string[] | undefined): string[] {
   return [...new Set(items ?? [])]
 }
 
-async function groupPayload (context: Context, id: string) {
-  const group = await context.prisma.permissionGroup.findUniqueOrThrow({ where: { id }, include: { users: { select: { id: true, email: true } }, accessibleChannels: { select: { id: true, slug: true } } } })
-  return { id: group.id, name: group.name, permissions: group.permissions, restrictedAccessToChannels: group.restrictedAccessToChannels, users: group.users, channels: group.accessibleChannels }
+async function groupPayload(context: Context, id: string) {
+  const group = await context.prisma.permissionGroup.findUniqueOrThrow({
+    where: { id },
+    include: { users: { select: { id: true, email: true } }, accessibleChannels: { select: { id: true, slug: true } } },
+  })
+  return {
+    id: group.id,
+    name: group.name,
+    permissions: group.permissions,
+    restrictedAccessToChannels: group.restrictedAccessToChannels,
+    users: group.users,
+    channels: group.accessibleChannels,
+  }
 }

@@ -39,7 +39,7 @@ export type GroupChange = {
 }
 
 /** The whole intended change: every user and group it creates, updates or deletes. */
-export type StaffChange = { users?: UserChange[], groups?: GroupChange[] }
+export type StaffChange = { users?: UserChange[]; groups?: GroupChange[] }
 
 /**
  * Judge a whole change for this actor on the state read in `tx`, and return every problem with
@@ -47,36 +47,46 @@ export type StaffChange = { users?: UserChange[], groups?: GroupChange[] }
  * first takes a transaction lock that every scope change takes, so that two changes, each fine on
  * the state before the other, cannot together leave what neither alone would.
  */
-export async function judgeStaffChange (tx: Context, actor: Session | undefined, change: StaffChange): Promise<FieldError[]> {
+export async function judgeStaffChange(
+  tx: Context,
+  actor: Session | undefined,
+  change: StaffChange,
+): Promise<FieldError[]> {
   await serializeScopeChanges(tx)
   const userIds = [
-    ...(change.users ?? []).flatMap(u => u.userId ? [u.userId] : []),
+    ...(change.users ?? []).flatMap(u => (u.userId ? [u.userId] : [])),
     ...(change.groups ?? []).flatMap(g => [...(g.addUsers ?? []), ...(g.removeUsers ?? [])]),
   ]
   return problemsOf(await loadScopeState(tx, userIds), actor, change)
 }
 
 /** The same judgement, throwing one DomainError with every problem. */
-export async function assertStaffChange (tx: Context, actor: Session | undefined, change: StaffChange): Promise<void> {
+export async function assertStaffChange(tx: Context, actor: Session | undefined, change: StaffChange): Promise<void> {
   const problems = await judgeStaffChange(tx, actor, change)
   if (problems.length) throw new DomainError(problems)
 }
 
 // 727010: any constant every scope change agrees on, released when the transaction ends;
 // SQLite already has a single writer (database.ts)
-async function serializeScopeChanges (tx: Context): Promise<void> {
+async function serializeScopeChanges(tx: Context): Promise<void> {
   if ((tx.prisma as unknown as { _activeProvider?: string })._activeProvider !== 'postgresql') return
   await tx.prisma.$executeRaw`SELECT pg_advisory_xact_lock(727010)`
 }
 
-type GroupState = { id: string, permissions: Set<Permission>, userIds: Set<string>, restricted: boolean, channelIds: Set<string> }
-type UserState = { id: string, isActive: boolean, isStaff: boolean, isSuperuser: boolean, isConfirmed?: boolean }
-type ScopeState = { groups: Map<string, GroupState>, users: Map<string, UserState> }
+type GroupState = {
+  id: string
+  permissions: Set<Permission>
+  userIds: Set<string>
+  restricted: boolean
+  channelIds: Set<string>
+}
+type UserState = { id: string; isActive: boolean; isStaff: boolean; isSuperuser: boolean; isConfirmed?: boolean }
+type ScopeState = { groups: Map<string, GroupState>; users: Map<string, UserState> }
 type Channels = 'ALL' | Set<string>
 
 // what the rules look at: every permission group and every staff user (a small set), plus the
 // users the change names
-async function loadScopeState (context: Context, extraUserIds: string[]): Promise<ScopeState> {
+async function loadScopeState(context: Context, extraUserIds: string[]): Promise<ScopeState> {
   const [groups, users] = await Promise.all([
     context.prisma.permissionGroup.findMany({
       include: { users: { select: { id: true } }, accessibleChannels: { select: { id: true } } },
@@ -87,13 +97,18 @@ async function loadScopeState (context: Context, extraUserIds: string[]): Promis
     }),
   ])
   return {
-    groups: new Map(groups.map(g => [g.id, {
-      id: g.id,
-      permissions: new Set((Array.isArray(g.permissions) ? g.permissions : []).filter(isPermission)),
-      userIds: new Set(g.users.map(u => u.id)),
-      restricted: g.restrictedAccessToChannels,
-      channelIds: new Set(g.accessibleChannels.map(c => c.id)),
-    }])),
+    groups: new Map(
+      groups.map(g => [
+        g.id,
+        {
+          id: g.id,
+          permissions: new Set((Array.isArray(g.permissions) ? g.permissions : []).filter(isPermission)),
+          userIds: new Set(g.users.map(u => u.id)),
+          restricted: g.restrictedAccessToChannels,
+          channelIds: new Set(g.accessibleChannels.map(c => c.id)),
+        },
+      ]),
+    ),
     users: new Map(users.map(u => [u.id, u])),
   }
 }
@@ -102,16 +117,17 @@ async function loadScopeState (context: Context, extraUserIds: string[]): Promis
 const newUserId = (index: number) => `\u0000new-user-${index}`
 const newGroupId = (index: number) => `\u0000new-group-${index}`
 
-function problemsOf (before: ScopeState, session: Session | undefined, change: StaffChange): FieldError[] {
+function problemsOf(before: ScopeState, session: Session | undefined, change: StaffChange): FieldError[] {
   const errors: FieldError[] = []
   const actorId = session?.itemId ?? ''
   const superuser = isSuperuserSession(session)
   const actorPermissions = permissionsOf(before, actorId)
   const actorChannels = channelsOf(before, actorId)
   const wider = (permissions: Iterable<Permission>) => [...permissions].filter(p => !actorPermissions.has(p))
-  const widerUser = (id: string) => wider(permissionsOf(before, id)).length > 0 || !channelsWithin(channelsOf(before, id), actorChannels)
+  const widerUser = (id: string) =>
+    wider(permissionsOf(before, id)).length > 0 || !channelsWithin(channelsOf(before, id), actorChannels)
   // memberships the change adds, judged on the state after it (only staff join groups)
-  const joins: { field: 'addUsers' | 'addGroups', userIds: string[], report: string[] }[] = []
+  const joins: { field: 'addUsers' | 'addGroups'; userIds: string[]; report: string[] }[] = []
 
   for (const groupChange of change.groups ?? []) {
     const lists = [
@@ -124,9 +140,11 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
       const message = `The same ${field} appear in both the add and remove lists.`
       if (both.length) errors.push({ field, code: 'DUPLICATED_INPUT_ITEM', message, [field]: both })
     }
-    const unknown = [...(groupChange.addPermissions ?? []), ...(groupChange.removePermissions ?? [])]
-      .filter(p => !isPermission(p))
-    if (unknown.length) errors.push({ field: 'permissions', code: 'INVALID', message: 'Unknown permissions.', permissions: unknown })
+    const unknown = [...(groupChange.addPermissions ?? []), ...(groupChange.removePermissions ?? [])].filter(
+      p => !isPermission(p),
+    )
+    if (unknown.length)
+      errors.push({ field: 'permissions', code: 'INVALID', message: 'Unknown permissions.', permissions: unknown })
     const group = groupChange.groupId ? before.groups.get(groupChange.groupId) : undefined
     if (groupChange.kind !== 'create' && !group) {
       errors.push({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
@@ -144,7 +162,7 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
       errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message, permissions: ['MANAGE_STAFF'] })
     }
     if (group && !groupWithin(group, actorPermissions, actorChannels)) {
-      const message = 'You can\'t manage a group with permissions or channels you don\'t have.'
+      const message = "You can't manage a group with permissions or channels you don't have."
       errors.push({ field: null, code: 'OUT_OF_SCOPE_GROUP', message, groups: [group.id] })
     }
     const addedPermissions = (groupChange.addPermissions ?? []).filter(isPermission)
@@ -153,13 +171,13 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
     // errors name the input field that carried the offending items, as Saleor's do
     if (outOfScope.length) {
       const field = wider(addedPermissions).length ? 'addPermissions' : 'removePermissions'
-      const message = 'You can\'t grant or remove permissions you don\'t have.'
+      const message = "You can't grant or remove permissions you don't have."
       errors.push({ field, code: 'OUT_OF_SCOPE_PERMISSION', message, permissions: outOfScope })
     }
     const touchedUsers = [...addUsers, ...(groupChange.removeUsers ?? [])].filter(id => before.users.get(id)?.isStaff)
     const widerUsers = touchedUsers.filter(widerUser)
     if (widerUsers.length) {
-      const message = 'You can\'t manage users with permissions or channels you don\'t have.'
+      const message = "You can't manage users with permissions or channels you don't have."
       errors.push({ field: 'users', code: 'OUT_OF_SCOPE_USER', message, users: widerUsers })
     }
     const touchedChannels = [...(groupChange.addChannels ?? []), ...(groupChange.removeChannels ?? [])]
@@ -168,7 +186,7 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
     const restricted = groupChange.restrictedAccessToChannels
     const opensChannels = restricted === false || (groupChange.kind === 'create' && restricted !== true)
     if (outsideChannels.length || (opensChannels && actorChannels !== 'ALL')) {
-      const message = 'You can\'t grant access to channels you don\'t have.'
+      const message = "You can't grant access to channels you don't have."
       errors.push({ field: 'channels', code: 'OUT_OF_SCOPE_CHANNEL', message, channels: outsideChannels })
     }
   }
@@ -182,8 +200,12 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
     const self = !creating && target.id === actorId
     const addGroups = userChange.addGroups ?? []
     const removeGroups = userChange.removeGroups ?? []
-    const scoped = userChange.isStaff !== undefined || userChange.isSuperuser !== undefined || userChange.isActive !== undefined ||
-      addGroups.length > 0 || removeGroups.length > 0
+    const scoped =
+      userChange.isStaff !== undefined ||
+      userChange.isSuperuser !== undefined ||
+      userChange.isActive !== undefined ||
+      addGroups.length > 0 ||
+      removeGroups.length > 0
     // any change to another staff user is judged (a narrower manager must not reset a wider one's
     // email or password); a customer's own fields and one's own profile need no scope
     if (userChange.kind === 'update' && !scoped && !(target.isStaff && !self)) continue
@@ -195,15 +217,24 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
     }
     const deleting = userChange.kind === 'delete'
     const deactivating = userChange.isActive === false
-    if (self && deleting) errors.push({ field: 'id', code: 'DELETE_OWN_ACCOUNT', message: 'You cannot delete your own account.' })
+    if (self && deleting)
+      errors.push({ field: 'id', code: 'DELETE_OWN_ACCOUNT', message: 'You cannot delete your own account.' })
     if (self && deactivating) {
-      errors.push({ field: 'isActive', code: 'DEACTIVATE_OWN_ACCOUNT', message: 'You cannot deactivate your own account.' })
+      errors.push({
+        field: 'isActive',
+        code: 'DEACTIVATE_OWN_ACCOUNT',
+        message: 'You cannot deactivate your own account.',
+      })
     }
     if (target.isSuperuser && deleting) {
       errors.push({ field: 'id', code: 'DELETE_SUPERUSER_ACCOUNT', message: 'A superuser cannot be deleted.' })
     }
     if (target.isSuperuser && deactivating) {
-      errors.push({ field: 'isActive', code: 'DEACTIVATE_SUPERUSER_ACCOUNT', message: 'A superuser cannot be deactivated.' })
+      errors.push({
+        field: 'isActive',
+        code: 'DEACTIVATE_SUPERUSER_ACCOUNT',
+        message: 'A superuser cannot be deactivated.',
+      })
     }
     if (self && removeGroups.length && groupIdsOf(before, actorId).every(id => removeGroups.includes(id))) {
       const message = 'You cannot remove yourself from your last group.'
@@ -224,30 +255,41 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
     // escalation: a customer manager must not mint staff, a staff manager must not mint customers
     if (creating && willBeStaff) lacks('MANAGE_STAFF', 'Creating a staff user requires MANAGE_STAFF.')
     if (creating && !willBeStaff) lacks('MANAGE_USERS', 'Creating a customer requires MANAGE_USERS.')
-    if (!creating && (target.isStaff || userChange.isStaff === true)) lacks('MANAGE_STAFF', 'Managing staff requires MANAGE_STAFF.')
-    if (!creating && !target.isStaff && userChange.isStaff === undefined) lacks('MANAGE_USERS', 'Managing customers requires MANAGE_USERS.')
+    if (!creating && (target.isStaff || userChange.isStaff === true))
+      lacks('MANAGE_STAFF', 'Managing staff requires MANAGE_STAFF.')
+    if (!creating && !target.isStaff && userChange.isStaff === undefined)
+      lacks('MANAGE_USERS', 'Managing customers requires MANAGE_USERS.')
     if (userChange.isSuperuser !== undefined && userChange.isSuperuser !== target.isSuperuser) {
       const message = 'Only a superuser may grant or remove superuser status.'
       errors.push({ field: 'isSuperuser', code: 'OUT_OF_SCOPE_PERMISSION', message })
     }
     if (!self && target.isStaff && widerUser(target.id)) {
-      const message = 'You can\'t manage a user with permissions or channels you don\'t have.'
+      const message = "You can't manage a user with permissions or channels you don't have."
       errors.push({ field: 'id', code: 'OUT_OF_SCOPE_USER', message, users: [target.id] })
     }
-    const outside = (ids: string[]) => ids.map(id => before.groups.get(id))
-      .filter((g): g is GroupState => g !== undefined && !groupWithin(g, actorPermissions, actorChannels)).map(g => g.id)
+    const outside = (ids: string[]) =>
+      ids
+        .map(id => before.groups.get(id))
+        .filter((g): g is GroupState => g !== undefined && !groupWithin(g, actorPermissions, actorChannels))
+        .map(g => g.id)
     const widerAdded = outside(addGroups)
     const widerGroups = [...widerAdded, ...outside(removeGroups)]
     if (widerGroups.length) {
-      const message = 'You can\'t add to or remove from groups with permissions or channels you don\'t have.'
-      errors.push({ field: widerAdded.length ? 'addGroups' : 'removeGroups', code: 'OUT_OF_SCOPE_GROUP', message, groups: widerGroups })
+      const message = "You can't add to or remove from groups with permissions or channels you don't have."
+      errors.push({
+        field: widerAdded.length ? 'addGroups' : 'removeGroups',
+        code: 'OUT_OF_SCOPE_GROUP',
+        message,
+        groups: widerGroups,
+      })
     }
   }
 
   const after = apply(before, change)
   for (const join of joins) {
     if (join.userIds.some(id => after.users.get(id)?.isStaff !== true)) {
-      const users = join.field === 'addUsers' ? join.report.filter(id => after.users.get(id)?.isStaff !== true) : join.report
+      const users =
+        join.field === 'addUsers' ? join.report.filter(id => after.users.get(id)?.isStaff !== true) : join.report
       const message = 'Only staff users can be members of a permission group.'
       errors.push({ field: join.field, code: 'ASSIGN_NON_STAFF_MEMBER', message, users })
     }
@@ -261,18 +303,18 @@ function problemsOf (before: ScopeState, session: Session | undefined, change: S
   return errors
 }
 
-function groupIdsOf (state: ScopeState, userId: string): string[] {
+function groupIdsOf(state: ScopeState, userId: string): string[] {
   return [...state.groups.values()].filter(g => g.userIds.has(userId)).map(g => g.id)
 }
 
-function permissionsOf (state: ScopeState, userId: string): Set<Permission> {
+function permissionsOf(state: ScopeState, userId: string): Set<Permission> {
   const user = state.users.get(userId)
   if (!user) return new Set()
   const permissionGroups = [...state.groups.values()].filter(g => g.userIds.has(userId))
   return new Set(effectivePermissions({ ...user, permissionGroups }))
 }
 
-function channelsOf (state: ScopeState, userId: string): Channels {
+function channelsOf(state: ScopeState, userId: string): Channels {
   const groups = [...state.groups.values()].filter(g => g.userIds.has(userId))
   const grants = groups.map(g => ({ restrictedAccessToChannels: g.restricted, channelIds: g.channelIds }))
   return effectiveChannels({ isSuperuser: state.users.get(userId)?.isSuperuser === true }, grants)
@@ -280,7 +322,7 @@ function channelsOf (state: ScopeState, userId: string): Channels {
 
 // permissions some active member of a MANAGE_STAFF group also holds; superusers do not count
 // (as in Saleor): they are not granted by groups and cannot be relied on to stay
-function manageablePermissions (state: ScopeState): Set<Permission> {
+function manageablePermissions(state: ScopeState): Set<Permission> {
   const manageable = new Set<Permission>()
   for (const user of state.users.values()) {
     const permissionGroups = [...state.groups.values()].filter(g => g.userIds.has(user.id))
@@ -290,28 +332,42 @@ function manageablePermissions (state: ScopeState): Set<Permission> {
   return manageable
 }
 
-function channelsWithin (channels: Channels, scope: Channels): boolean {
+function channelsWithin(channels: Channels, scope: Channels): boolean {
   if (scope === 'ALL') return true
   if (channels === 'ALL') return false
   return [...channels].every(id => scope.has(id))
 }
 
-function groupWithin (group: GroupState, permissions: Set<Permission>, channels: Channels): boolean {
-  return [...group.permissions].every(p => permissions.has(p)) && channelsWithin(group.restricted ? group.channelIds : 'ALL', channels)
+function groupWithin(group: GroupState, permissions: Set<Permission>, channels: Channels): boolean {
+  return (
+    [...group.permissions].every(p => permissions.has(p)) &&
+    channelsWithin(group.restricted ? group.channelIds : 'ALL', channels)
+  )
 }
 
 /** The state after the change, for the membership and manageability rules. */
-function apply (before: ScopeState, change: StaffChange): ScopeState {
+function apply(before: ScopeState, change: StaffChange): ScopeState {
   const copy = (g: GroupState) => ({
-    ...g, permissions: new Set(g.permissions), userIds: new Set(g.userIds), channelIds: new Set(g.channelIds),
+    ...g,
+    permissions: new Set(g.permissions),
+    userIds: new Set(g.userIds),
+    channelIds: new Set(g.channelIds),
   })
   const groups = new Map([...before.groups].map(([id, g]) => [id, copy(g)]))
   const users = new Map([...before.users].map(([id, u]) => [id, { ...u }]))
   for (const [index, c] of (change.groups ?? []).entries()) {
-    if (c.kind === 'delete') { if (c.groupId) groups.delete(c.groupId); continue }
+    if (c.kind === 'delete') {
+      if (c.groupId) groups.delete(c.groupId)
+      continue
+    }
     const id = c.groupId ?? newGroupId(index)
-    const group = groups.get(id) ??
-      { id, permissions: new Set<Permission>(), userIds: new Set<string>(), restricted: false, channelIds: new Set<string>() }
+    const group = groups.get(id) ?? {
+      id,
+      permissions: new Set<Permission>(),
+      userIds: new Set<string>(),
+      restricted: false,
+      channelIds: new Set<string>(),
+    }
     for (const p of c.addPermissions ?? []) if (isPermission(p)) group.permissions.add(p)
     for (const p of c.removePermissions ?? []) if (isPermission(p)) group.permissions.delete(p)
     for (const u of c.addUsers ?? []) group.userIds.add(u)
@@ -319,13 +375,22 @@ function apply (before: ScopeState, change: StaffChange): ScopeState {
     groups.set(id, group)
   }
   for (const [index, c] of (change.users ?? []).entries()) {
-    const id = c.kind === 'create' ? newUserId(index) : c.userId ?? ''
+    const id = c.kind === 'create' ? newUserId(index) : (c.userId ?? '')
     if (c.kind === 'create') {
-      users.set(id, { id, isActive: c.isActive ?? true, isStaff: c.isStaff ?? false, isSuperuser: c.isSuperuser ?? false })
+      users.set(id, {
+        id,
+        isActive: c.isActive ?? true,
+        isStaff: c.isStaff ?? false,
+        isSuperuser: c.isSuperuser ?? false,
+      })
     }
     const user = users.get(id)
     if (!user) continue
-    if (c.kind === 'delete') { users.delete(id); for (const g of groups.values()) g.userIds.delete(id); continue }
+    if (c.kind === 'delete') {
+      users.delete(id)
+      for (const g of groups.values()) g.userIds.delete(id)
+      continue
+    }
     if (c.isActive !== undefined) user.isActive = c.isActive
     if (c.isStaff !== undefined) user.isStaff = c.isStaff
     if (c.isSuperuser !== undefined) user.isSuperuser = c.isSuperuser

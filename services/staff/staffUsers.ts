@@ -25,7 +25,7 @@ export type StaffInput = {
 }
 
 /** Create a staff user, or promote the customer who has this email; may mail a set-password link. */
-export async function createStaff (context: Context, actor: Session, input: StaffInput): Promise<string> {
+export async function createStaff(context: Context, actor: Session, input: StaffInput): Promise<string> {
   const email = cleanEmail(input.email, { required: true })
   const redirectUrl = input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
   const groups = [...new Set(input.addGroups ?? [])]
@@ -35,26 +35,53 @@ export async function createStaff (context: Context, actor: Session, input: Staf
     if (existing?.isStaff) {
       throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'A staff user with this email already exists.' })
     }
-    await assertStaffChange(tx, actor, { users: [existing
-      ? { kind: 'update', userId: existing.id, isStaff: true, addGroups: groups }
-      : { kind: 'create', isStaff: true, addGroups: groups }] })
-    const data = { ...names(input), ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}), ...note(input) }
+    await assertStaffChange(tx, actor, {
+      users: [
+        existing
+          ? { kind: 'update', userId: existing.id, isStaff: true, addGroups: groups }
+          : { kind: 'create', isStaff: true, addGroups: groups },
+      ],
+    })
+    const data = {
+      ...names(input),
+      ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}),
+      ...note(input),
+    }
     const writer = trusted(tx, actor).db.User
     const user = existing
       ? await writer.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
       : await writer.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenValueError)
     if (!user) throw new Error('staff user vanished while being created')
-    if (groups.length) await tx.prisma.user.update({ where: { id: user.id }, data: { permissionGroups: { connect: groups.map(id => ({ id })) } } })
+    if (groups.length)
+      await tx.prisma.user.update({
+        where: { id: user.id },
+        data: { permissionGroups: { connect: groups.map(id => ({ id })) } },
+      })
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
     // the promotion itself (credentials ended, an unproved password dropped) is the User list's
     // rule on every path (services/users/promotion.ts); what follows it is afterUserChange's
-    await afterUserChange(tx, { before: existing, after: created, actorId: actor.itemId, cause: 'staff', parameters: { groups } })
+    await afterUserChange(tx, {
+      before: existing,
+      after: created,
+      actorId: actor.itemId,
+      cause: 'staff',
+      parameters: { groups },
+    })
     if (redirectUrl) {
       // a staff invite: the staff event and the staff mail, never the customer ones, promotion included
       const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' })
-      await enqueueMail(tx, { to: email, template: 'STAFF_SET_PASSWORD', params: { email, firstName: created.firstName, redirectUrl }, secrets: { token }, userId: user.id })
+      await enqueueMail(tx, {
+        to: email,
+        template: 'STAFF_SET_PASSWORD',
+        params: { email, firstName: created.firstName, redirectUrl },
+        secrets: { token },
+        userId: user.id,
+      })
       await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: actor.itemId })
-      await emitWebhookEvent(tx, { event: 'STAFF_SET_PASSWORD_REQUESTED', payload: { user: userWebhookPayload(created), redirectUrl } })
+      await emitWebhookEvent(tx, {
+        event: 'STAFF_SET_PASSWORD_REQUESTED',
+        payload: { user: userWebhookPayload(created), redirectUrl },
+      })
     }
     return String(user.id)
   })
@@ -64,19 +91,29 @@ export async function createStaff (context: Context, actor: Session, input: Staf
 }
 
 /** Update a staff user: names, email, activity, note and group membership, within scope. */
-export async function updateStaff (context: Context, actor: Session, id: string, input: StaffInput): Promise<void> {
+export async function updateStaff(context: Context, actor: Session, id: string, input: StaffInput): Promise<void> {
   const addGroups = input.addGroups ?? []
   const removeGroups = input.removeGroups ?? []
   await inTransaction(context, async tx => {
     const before = await findUserOfKind(tx, id, { kind: 'staff' })
     const activity = input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}
-    await assertStaffChange(tx, actor, { users: [{ kind: 'update', userId: id, addGroups, removeGroups, ...activity }] })
+    await assertStaffChange(tx, actor, {
+      users: [{ kind: 'update', userId: id, addGroups, removeGroups, ...activity }],
+    })
     const data: Record<string, unknown> = { ...names(input), ...note(input), ...activity }
     const email = input.email ? await changedEmail(tx, input.email, before.email) : undefined
     if (email) data.email = email
     await trusted(tx, actor).db.User.updateOne({ where: { id }, data }).catch(asTakenValueError)
     if (addGroups.length || removeGroups.length) {
-      await tx.prisma.user.update({ where: { id }, data: { permissionGroups: { connect: addGroups.map(g => ({ id: g })), disconnect: removeGroups.map(g => ({ id: g })) } } })
+      await tx.prisma.user.update({
+        where: { id },
+        data: {
+          permissionGroups: {
+            connect: addGroups.map(g => ({ id: g })),
+            disconnect: removeGroups.map(g => ({ id: g })),
+          },
+        },
+      })
     }
     const after = await tx.prisma.user.findUniqueOrThrow({ where: { id } })
     const events = [{ type: 'STAFF_UPDATED' as const, parameters: { addGroups, removeGroups } }]
@@ -86,19 +123,19 @@ export async function updateStaff (context: Context, actor: Session, id: string,
 }
 
 /** Delete staff users (one, or up to MAX_BULK), within scope; never oneself or a superuser. */
-export async function deleteStaff (context: Context, actor: Session, ids: string[]): Promise<number> {
+export async function deleteStaff(context: Context, actor: Session, ids: string[]): Promise<number> {
   const count = await inTransaction(context, tx => removeUsers(tx, actor, { ids, kind: 'staff' }))
   kickWebhooks()
   return count
 }
 
-function names (input: StaffInput): Record<string, string> {
+function names(input: StaffInput): Record<string, string> {
   const data: Record<string, string> = {}
   if (input.firstName !== undefined && input.firstName !== null) data.firstName = input.firstName.trim()
   if (input.lastName !== undefined && input.lastName !== null) data.lastName = input.lastName.trim()
   return data
 }
 
-function note (input: StaffInput): Record<string, unknown> {
+function note(input: StaffInput): Record<string, unknown> {
   return input.note ? { note: [{ type: 'paragraph', children: [{ text: input.note }] }] } : {}
 }

@@ -12,8 +12,19 @@ export type UserKind = 'customer' | 'staff'
 
 // what a missing id and an id of the other kind answer, for a lookup and for a deletion. A staff id
 // asked for as a customer is NOT_FOUND like a missing one: customer managers learn nothing of staff
-const REFUSALS: Record<UserKind, { missing: string, wrongKind: { find: 'NOT_FOUND', delete: 'NOT_FOUND' | 'DELETE_NON_STAFF_USER' }, wrongKindMessage: string }> = {
-  customer: { missing: 'Customer not found.', wrongKind: { find: 'NOT_FOUND', delete: 'NOT_FOUND' }, wrongKindMessage: 'Customer not found.' },
+const REFUSALS: Record<
+  UserKind,
+  {
+    missing: string
+    wrongKind: { find: 'NOT_FOUND'; delete: 'NOT_FOUND' | 'DELETE_NON_STAFF_USER' }
+    wrongKindMessage: string
+  }
+> = {
+  customer: {
+    missing: 'Customer not found.',
+    wrongKind: { find: 'NOT_FOUND', delete: 'NOT_FOUND' },
+    wrongKindMessage: 'Customer not found.',
+  },
   staff: {
     missing: 'Staff user not found.',
     wrongKind: { find: 'NOT_FOUND', delete: 'DELETE_NON_STAFF_USER' },
@@ -22,8 +33,10 @@ const REFUSALS: Record<UserKind, { missing: string, wrongKind: { find: 'NOT_FOUN
 }
 
 /** The user with this id on the `kind` side of isStaff, or the refusal its purpose answers, on `field`. */
-export async function findUserOfKind (
-  context: Context, id: string, args: { kind: UserKind, field?: string, purpose?: 'find' | 'delete' }
+export async function findUserOfKind(
+  context: Context,
+  id: string,
+  args: { kind: UserKind; field?: string; purpose?: 'find' | 'delete' },
 ): Promise<UserRow> {
   const refusal = REFUSALS[args.kind]
   const field = args.field ?? 'id'
@@ -41,11 +54,17 @@ export async function findUserOfKind (
  * never a superuser, never beyond one's own permissions). Returns how many went; the caller kicks the
  * webhook worker after commit.
  */
-export async function removeUsers (tx: Context, actor: Session, args: { ids: readonly string[], kind: UserKind }): Promise<number> {
-  if (args.ids.length > MAX_BULK) throw new DomainError({ field: 'ids', code: 'INVALID', message: `At most ${MAX_BULK} ids at once.` })
+export async function removeUsers(
+  tx: Context,
+  actor: Session,
+  args: { ids: readonly string[]; kind: UserKind },
+): Promise<number> {
+  if (args.ids.length > MAX_BULK)
+    throw new DomainError({ field: 'ids', code: 'INVALID', message: `At most ${MAX_BULK} ids at once.` })
   const field = args.ids.length > 1 ? 'ids' : 'id'
   const users: UserRow[] = []
-  for (const id of new Set(args.ids)) users.push(await findUserOfKind(tx, id, { kind: args.kind, field, purpose: 'delete' }))
+  for (const id of new Set(args.ids))
+    users.push(await findUserOfKind(tx, id, { kind: args.kind, field, purpose: 'delete' }))
   await assertStaffChange(tx, actor, { users: users.map(user => ({ kind: 'delete', userId: user.id })) })
   for (const user of users) await removeUser(tx, user, { actorId: actor.itemId })
   return users.length

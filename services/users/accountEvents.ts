@@ -26,9 +26,14 @@ export const ACCOUNT_EVENT_TYPES = [
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number]
 
-export async function recordAccountEvent (
+export async function recordAccountEvent(
   context: Context,
-  args: { type: AccountEventType, userId: string | null, actorId?: string | null, parameters?: Record<string, unknown> }
+  args: {
+    type: AccountEventType
+    userId: string | null
+    actorId?: string | null
+    parameters?: Record<string, unknown>
+  },
 ): Promise<void> {
   await context.prisma.accountEvent.create({
     data: {

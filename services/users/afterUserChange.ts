@@ -13,14 +13,21 @@ import { refreshSearchDocument } from './searchDocument'
 
 /** The path a change came by; each has its row in CAUSES. */
 export type UserChangeCause =
-  | 'generated' | 'staff' | 'customerManager' | 'profile'
-  | 'register' | 'confirmation' | 'passwordReset' | 'passwordChange' | 'emailChange'
+  | 'generated'
+  | 'staff'
+  | 'customerManager'
+  | 'profile'
+  | 'register'
+  | 'confirmation'
+  | 'passwordReset'
+  | 'passwordChange'
+  | 'emailChange'
 
 /** The User row as Prisma and the list's hooks see it. */
 export type UserRow = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
 
 /** An event a path records besides the ones derived from the change (STAFF_UPDATED, NOTE_ADDED, PASSWORD_RESET…). */
-export type ExtraAccountEvent = { type: AccountEventType, parameters?: Record<string, unknown> }
+export type ExtraAccountEvent = { type: AccountEventType; parameters?: Record<string, unknown> }
 
 export type UserChange = {
   before: UserRow | null
@@ -31,10 +38,16 @@ export type UserChange = {
   /** Parameters of the ACCOUNT_CREATED* or STAFF_PROMOTED event, when the path names its own. */
   parameters?: Record<string, unknown>
   /** Instead of the cause's *_CREATED / *_UPDATED webhook: another event (with payload fields besides the user), or none. */
-  webhook?: { event: WebhookEvent, extra?: Record<string, unknown> } | null
+  webhook?: { event: WebhookEvent; extra?: Record<string, unknown> } | null
 }
 
-type Derived = 'STAFF_PROMOTED' | 'EMAIL_ASSIGNED' | 'NAME_ASSIGNED' | 'PASSWORD_CHANGED' | 'ACCOUNT_ACTIVATED' | 'ACCOUNT_DEACTIVATED'
+type Derived =
+  | 'STAFF_PROMOTED'
+  | 'EMAIL_ASSIGNED'
+  | 'NAME_ASSIGNED'
+  | 'PASSWORD_CHANGED'
+  | 'ACCOUNT_ACTIVATED'
+  | 'ACCOUNT_DEACTIVATED'
 
 type CauseRow = {
   /** The event a new user is recorded with, or null for none. */
@@ -50,7 +63,13 @@ type CauseRow = {
   promotionWebhook?: WebhookEvent
 }
 
-const NONE: CauseRow = { created: null, derived: [], createdWebhook: false, updatedWebhook: false, metadataWebhook: false }
+const NONE: CauseRow = {
+  created: null,
+  derived: [],
+  createdWebhook: false,
+  updatedWebhook: false,
+  metadataWebhook: false,
+}
 
 // Today's differences between paths, kept as they are. The generated createUser records no event and
 // sends no webhook; the generated updateUser records PASSWORD_CHANGED but no ACCOUNT_ACTIVATED or
@@ -90,12 +109,12 @@ const CAUSES: Record<UserChangeCause, CauseRow> = {
 const SEARCHED = ['email', 'firstName', 'lastName', 'name', 'phone'] as const
 
 /** The lifecycle webhook of a user by its side of isStaff: STAFF_* or CUSTOMER_*. */
-export function userWebhookEvent (kind: 'CREATED' | 'UPDATED' | 'DELETED', user: { isStaff: boolean }): WebhookEvent {
+export function userWebhookEvent(kind: 'CREATED' | 'UPDATED' | 'DELETED', user: { isStaff: boolean }): WebhookEvent {
   return `${user.isStaff ? 'STAFF' : 'CUSTOMER'}_${kind}` as const
 }
 
 /** The events a change records on its path, in the order they are written (pure; the tests read it). */
-export function accountEventsOf (change: UserChange): ExtraAccountEvent[] {
+export function accountEventsOf(change: UserChange): ExtraAccountEvent[] {
   const { before, after, cause } = change
   const row = CAUSES[cause]
   const events: ExtraAccountEvent[] = []
@@ -111,9 +130,13 @@ export function accountEventsOf (change: UserChange): ExtraAccountEvent[] {
   if (before.email !== after.email && derived.has('EMAIL_ASSIGNED')) {
     events.push({ type: 'EMAIL_ASSIGNED', parameters: { old_email: before.email, new_email: after.email } })
   }
-  const renamed = before.firstName !== after.firstName || before.lastName !== after.lastName || before.name !== after.name
+  const renamed =
+    before.firstName !== after.firstName || before.lastName !== after.lastName || before.name !== after.name
   if (renamed && derived.has('NAME_ASSIGNED')) {
-    events.push({ type: 'NAME_ASSIGNED', parameters: { message: [after.firstName, after.lastName].filter(Boolean).join(' ') || after.name } })
+    events.push({
+      type: 'NAME_ASSIGNED',
+      parameters: { message: [after.firstName, after.lastName].filter(Boolean).join(' ') || after.name },
+    })
   }
   if (passwordChanged(before, after) && derived.has('PASSWORD_CHANGED')) events.push({ type: 'PASSWORD_CHANGED' })
   if (before.isActive !== after.isActive) {
@@ -124,17 +147,22 @@ export function accountEventsOf (change: UserChange): ExtraAccountEvent[] {
 }
 
 /** The webhooks a change sends on its path, in order (pure). */
-export function webhooksOf (change: UserChange): { event: WebhookEvent, extra?: Record<string, unknown> }[] {
+export function webhooksOf(change: UserChange): { event: WebhookEvent; extra?: Record<string, unknown> }[] {
   const { before, after, cause } = change
   const row = CAUSES[cause]
-  const hooks: { event: WebhookEvent, extra?: Record<string, unknown> }[] = []
+  const hooks: { event: WebhookEvent; extra?: Record<string, unknown> }[] = []
   if (change.webhook) hooks.push(change.webhook)
   else if (change.webhook === undefined) {
     if (!before && row.createdWebhook) hooks.push({ event: userWebhookEvent('CREATED', after) })
     else if (before && isPromotion(before, after) && row.promotionWebhook) hooks.push({ event: row.promotionWebhook })
     else if (before && row.updatedWebhook) hooks.push({ event: userWebhookEvent('UPDATED', after) })
   }
-  if (before && row.metadataWebhook && !after.isStaff && JSON.stringify(before.metadata) !== JSON.stringify(after.metadata)) {
+  if (
+    before &&
+    row.metadataWebhook &&
+    !after.isStaff &&
+    JSON.stringify(before.metadata) !== JSON.stringify(after.metadata)
+  ) {
     hooks.push({ event: 'CUSTOMER_METADATA_UPDATED' })
   }
   return hooks
@@ -144,7 +172,7 @@ export function webhooksOf (change: UserChange): { event: WebhookEvent, extra?: 
  * Run, inside `tx`, everything that follows a change of a user row (`before` null: a new user).
  * The caller calls kickWebhooks() after the commit.
  */
-export async function afterUserChange (tx: Context, change: UserChange): Promise<void> {
+export async function afterUserChange(tx: Context, change: UserChange): Promise<void> {
   const { before, after, actorId } = change
   if (before && isPromotion(before, after)) {
     // links mailed to the customer (confirmation, reset) die with its other credentials
@@ -152,21 +180,31 @@ export async function afterUserChange (tx: Context, change: UserChange): Promise
   }
   // a new email or password, a deactivation or a promotion ends every session, unless the write
   // rotated the token key itself (the lifecycle flows and the promotion rule do)
-  const endsSessions = before && (before.email !== after.email || passwordChanged(before, after) ||
-    (before.isActive && !after.isActive) || isPromotion(before, after))
+  const endsSessions =
+    before &&
+    (before.email !== after.email ||
+      passwordChanged(before, after) ||
+      (before.isActive && !after.isActive) ||
+      isPromotion(before, after))
   if (endsSessions && before.jwtTokenKey === after.jwtTokenKey) await revokeCredentialsAndLinks(tx, after.id)
   for (const event of accountEventsOf(change)) {
-    await recordAccountEvent(tx, { type: event.type, userId: after.id, actorId, ...(event.parameters ? { parameters: event.parameters } : {}) })
+    await recordAccountEvent(tx, {
+      type: event.type,
+      userId: after.id,
+      actorId,
+      ...(event.parameters ? { parameters: event.parameters } : {}),
+    })
   }
   if (before && SEARCHED.some(field => before[field] !== after[field])) await refreshSearchDocument(tx, after.id)
   const hooks = webhooksOf(change)
   if (!hooks.length) return
   // the payload as the row stands after everything above
   const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: after.id } })
-  for (const hook of hooks) await emitWebhookEvent(tx, { event: hook.event, payload: { user: userWebhookPayload(user), ...hook.extra } })
+  for (const hook of hooks)
+    await emitWebhookEvent(tx, { event: hook.event, payload: { user: userWebhookPayload(user), ...hook.extra } })
 }
 
 // a password the promotion dropped (the customer never proved its email) is no change of password by anyone
-function passwordChanged (before: UserRow, after: UserRow): boolean {
+function passwordChanged(before: UserRow, after: UserRow): boolean {
   return before.password !== after.password && !(isPromotion(before, after) && after.password === null)
 }

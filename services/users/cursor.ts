@@ -10,21 +10,42 @@ type Direction = 'asc' | 'desc'
 export type OrderBy = readonly Record<string, Direction>[]
 
 // fields whose Keystone filters compare (lt/gt); any other order falls back to Prisma's cursor
-const RANGE_FIELDS = new Set(['id', 'email', 'firstName', 'lastName', 'name', 'phone', 'languageCode', 'externalReference',
-  'orderWebhookUrl', 'dateJoined', 'updatedAt', 'lastLogin', 'customerTokenIssuedAt', 'customerTokenLastUsedAt'])
+const RANGE_FIELDS = new Set([
+  'id',
+  'email',
+  'firstName',
+  'lastName',
+  'name',
+  'phone',
+  'languageCode',
+  'externalReference',
+  'orderWebhookUrl',
+  'dateJoined',
+  'updatedAt',
+  'lastLogin',
+  'customerTokenIssuedAt',
+  'customerTokenLastUsedAt',
+])
 // the columns among them that may hold NULL (schema.prisma); the others never do
-const NULLABLE_FIELDS = new Set(['externalReference', 'dateJoined', 'updatedAt', 'lastLogin', 'customerTokenIssuedAt', 'customerTokenLastUsedAt'])
+const NULLABLE_FIELDS = new Set([
+  'externalReference',
+  'dateJoined',
+  'updatedAt',
+  'lastLogin',
+  'customerTokenIssuedAt',
+  'customerTokenLastUsedAt',
+])
 
 /** Give the order with `id` last (in the last field's direction), so that every row has one place. */
-export function withTieBreak (orderBy: OrderBy): OrderBy {
+export function withTieBreak(orderBy: OrderBy): OrderBy {
   const fields = orderBy.flatMap(entry => Object.keys(entry))
   if (fields.includes('id')) return orderBy
   const last = orderBy.at(-1)
-  return [...orderBy, { id: last ? Object.values(last)[0] ?? 'asc' : 'asc' }]
+  return [...orderBy, { id: last ? (Object.values(last)[0] ?? 'asc') : 'asc' }]
 }
 
 /** Tell whether `orderBy` can be paged by keyset (every field compares); otherwise use Prisma's cursor. */
-export function isKeysetOrder (orderBy: OrderBy): boolean {
+export function isKeysetOrder(orderBy: OrderBy): boolean {
   return orderBy.every(entry => Object.keys(entry).every(field => RANGE_FIELDS.has(field)))
 }
 
@@ -32,8 +53,11 @@ export function isKeysetOrder (orderBy: OrderBy): boolean {
  * The filter of the rows at or after `cursor` in `orderBy` (which ends with id), or null when the
  * caller cannot read the cursor's row: the cursor is looked up with the caller's own access.
  */
-export async function cursorFilter (context: Context, args: { cursor: Filter, orderBy: OrderBy }): Promise<Filter | null> {
-  const row = await context.db.User.findOne({ where: args.cursor as never }) as Record<string, unknown> | null
+export async function cursorFilter(
+  context: Context,
+  args: { cursor: Filter; orderBy: OrderBy },
+): Promise<Filter | null> {
+  const row = (await context.db.User.findOne({ where: args.cursor as never })) as Record<string, unknown> | null
   if (!row) return null
   const order = args.orderBy.map(entry => {
     const [field, direction] = Object.entries(entry)[0] as [string, Direction]
@@ -48,7 +72,7 @@ export async function cursorFilter (context: Context, args: { cursor: Filter, or
     const nullsAfter = sqlite ? direction === 'desc' : direction === 'asc'
     // a NULL that may come after the cursor is looked for only when one exists, so that the usual
     // order (NOT NULL columns, dateJoined always set) keeps a plain, indexable bound
-    const nullsMatter = NULLABLE_FIELDS.has(field) && nullsAfter && (value === null || await hasNull(context, field))
+    const nullsMatter = NULLABLE_FIELDS.has(field) && nullsAfter && (value === null || (await hasNull(context, field)))
     let after: Filter | undefined
     if (value === null) {
       after = nullsAfter ? undefined : { NOT: [{ [field]: { equals: null } }] }
@@ -64,12 +88,12 @@ export async function cursorFilter (context: Context, args: { cursor: Filter, or
   return bound ? { AND: [bound, filter] } : filter
 }
 
-function valueOf (value: unknown): string | number | null {
+function valueOf(value: unknown): string | number | null {
   if (value === null || value === undefined) return null
-  return value instanceof Date ? value.toISOString() : value as string | number
+  return value instanceof Date ? value.toISOString() : (value as string | number)
 }
 
-async function hasNull (context: Context, field: string): Promise<boolean> {
+async function hasNull(context: Context, field: string): Promise<boolean> {
   // existence only, to shape the filter: nothing read here reaches the caller
   const found = await context.sudo().prisma.user.findFirst({ where: { [field]: null }, select: { id: true } })
   return found !== null

@@ -74,7 +74,11 @@ export type SearchableAddress = Record<string, unknown>
  * path); the list API creates a user before its addresses, and lists/Address.ts refreshes the
  * search document as each one is added, to the same text. `now` is the default dateJoined.
  */
-export function newUserRow (input: NewUserInput, addresses: readonly SearchableAddress[] = [], now: Date = new Date()): NewUserRow {
+export function newUserRow(
+  input: NewUserInput,
+  addresses: readonly SearchableAddress[] = [],
+  now: Date = new Date(),
+): NewUserRow {
   const isStaff = input.isStaff ?? false
   const dateJoined = input.dateJoined ?? now
   const row: Omit<NewUserRow, 'searchDocument'> = {

@@ -2,10 +2,10 @@
 // (staffCreate, the generated updateUser, the Admin UI), applied by the User list's hooks.
 import { revokedCredentials } from '../identity'
 
-type PromotedUser = { isStaff?: boolean | null, isConfirmed?: boolean | null }
+type PromotedUser = { isStaff?: boolean | null; isConfirmed?: boolean | null }
 
 /** Tell whether this change makes a customer staff. */
-export function isPromotion (before: PromotedUser, change: { isStaff?: unknown }): boolean {
+export function isPromotion(before: PromotedUser, change: { isStaff?: unknown }): boolean {
   return change.isStaff === true && before.isStaff !== true
 }
 
@@ -19,7 +19,7 @@ export function isPromotion (before: PromotedUser, change: { isStaff?: unknown }
  * this, promoting that account would hand the Admin UI to them. Until the owner proves the email
  * (the invite or a password reset, which confirm it), the account holds no staff permission.
  */
-export function promotionChanges (before: PromotedUser, change: { password?: unknown }): Record<string, unknown> {
+export function promotionChanges(before: PromotedUser, change: { password?: unknown }): Record<string, unknown> {
   const keepsPassword = before.isConfirmed === true || typeof change.password === 'string'
   return { ...revokedCredentials(), ...(keepsPassword ? {} : { password: null }) }
 }

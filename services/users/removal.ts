@@ -11,23 +11,42 @@ import { userWebhookEvent } from './afterUserChange'
 // the most users one bulk deletion takes
 export const MAX_BULK = 100
 
-type RemovedUser = { id: string, email: string, isStaff: boolean }
+type RemovedUser = { id: string; email: string; isStaff: boolean }
 
 /**
  * Everything that must go before the user row itself, the event that records it and the webhook
  * (`webhook` instead of STAFF_/CUSTOMER_DELETED: accountDelete announces ACCOUNT_DELETED).
  */
-export async function beforeUserRemoval (tx: Context, user: RemovedUser, args: { actorId: string | null, webhook?: WebhookEvent }): Promise<void> {
-  await tx.prisma.user.update({ where: { id: user.id }, data: { defaultBillingAddressId: null, defaultShippingAddressId: null } })
+export async function beforeUserRemoval(
+  tx: Context,
+  user: RemovedUser,
+  args: { actorId: string | null; webhook?: WebhookEvent },
+): Promise<void> {
+  await tx.prisma.user.update({
+    where: { id: user.id },
+    data: { defaultBillingAddressId: null, defaultShippingAddressId: null },
+  })
   await tx.prisma.address.deleteMany({ where: { userId: user.id } })
   await tx.prisma.oneTimeToken.deleteMany({ where: { userId: user.id } })
   // the event points at no user, so it survives the delete
-  await recordAccountEvent(tx, { type: 'ACCOUNT_DELETED', userId: null, actorId: args.actorId, parameters: { user_id: user.id, email: user.email } })
-  await emitWebhookEvent(tx, { event: args.webhook ?? userWebhookEvent('DELETED', user), payload: { user: userWebhookPayload(user) } })
+  await recordAccountEvent(tx, {
+    type: 'ACCOUNT_DELETED',
+    userId: null,
+    actorId: args.actorId,
+    parameters: { user_id: user.id, email: user.email },
+  })
+  await emitWebhookEvent(tx, {
+    event: args.webhook ?? userWebhookEvent('DELETED', user),
+    payload: { user: userWebhookPayload(user) },
+  })
 }
 
 /** Remove one user and everything that goes with it. */
-export async function removeUser (tx: Context, user: RemovedUser, args: { actorId: string | null, webhook?: WebhookEvent }): Promise<void> {
+export async function removeUser(
+  tx: Context,
+  user: RemovedUser,
+  args: { actorId: string | null; webhook?: WebhookEvent },
+): Promise<void> {
   await beforeUserRemoval(tx, user, args)
   await tx.prisma.user.delete({ where: { id: user.id } })
 }

@@ -25,17 +25,21 @@ const COUNT_CHUNK = 900
 type Filter = Record<string, unknown>
 
 /** Give the term to look for (trimmed, lower-cased), null for no search, or refuse a too-short one. */
-export function searchTermOf (search: string | null | undefined): string | null {
+export function searchTermOf(search: string | null | undefined): string | null {
   const term = (search ?? '').trim().toLowerCase()
   if (term === '') return null
   if ([...term].length < MIN_SEARCH_LENGTH) {
-    throw new DomainError({ field: 'search', code: 'INVALID', message: `A search term needs at least ${MIN_SEARCH_LENGTH} characters.` })
+    throw new DomainError({
+      field: 'search',
+      code: 'INVALID',
+      message: `A search term needs at least ${MIN_SEARCH_LENGTH} characters.`,
+    })
   }
   return term
 }
 
 /** The filter that keeps the users whose search document contains `term`, on the given side of isStaff. */
-export async function userSearchFilter (context: Context, args: { term: string, isStaff: boolean }): Promise<Filter> {
+export async function userSearchFilter(context: Context, args: { term: string; isStaff: boolean }): Promise<Filter> {
   if (isValidEmail(args.term)) return { email: { equals: args.term } }
   if (!isSqlite(context)) return containsFilter(context, args.term)
   const ids = await matchingUserIds(context, { ...args, limit: MAX_ID_FILTER + 1 })
@@ -46,35 +50,48 @@ export async function userSearchFilter (context: Context, args: { term: string, 
  * Count the users that match `term` and `where` (a filter that already names the isStaff side),
  * through Keystone, so the caller's own access filter applies.
  */
-export async function countSearchedUsers (context: Context, args: { term: string, isStaff: boolean, where: Filter }): Promise<number> {
-  if (isValidEmail(args.term)) return context.db.User.count({ where: { AND: [args.where, { email: { equals: args.term } }] } as never })
-  if (!isSqlite(context)) return context.db.User.count({ where: { AND: [args.where, containsFilter(context, args.term)] } as never })
+export async function countSearchedUsers(
+  context: Context,
+  args: { term: string; isStaff: boolean; where: Filter },
+): Promise<number> {
+  if (isValidEmail(args.term))
+    return context.db.User.count({ where: { AND: [args.where, { email: { equals: args.term } }] } as never })
+  if (!isSqlite(context))
+    return context.db.User.count({ where: { AND: [args.where, containsFilter(context, args.term)] } as never })
   const ids = await matchingUserIds(context, args)
   let count = 0
   for (let at = 0; at < ids.length; at += COUNT_CHUNK) {
-    count += await context.db.User.count({ where: { AND: [args.where, { id: { in: ids.slice(at, at + COUNT_CHUNK) } }] } as never })
+    count += await context.db.User.count({
+      where: { AND: [args.where, { id: { in: ids.slice(at, at + COUNT_CHUNK) } }] } as never,
+    })
   }
   return count
 }
 
-function isSqlite (context: Context): boolean {
+function isSqlite(context: Context): boolean {
   // the Prisma client of the context names the database it was generated for
   return (context.prisma as unknown as { _activeProvider?: string })._activeProvider !== 'postgresql'
 }
 
-function containsFilter (context: Context, term: string): Filter {
+function containsFilter(context: Context, term: string): Filter {
   // Prisma passes the term into LIKE unescaped; on PostgreSQL, whose LIKE escapes with a backslash,
   // `%` and `_` are made literal (SQLite only reaches this for terms that FTS found very common)
   const literal = !isSqlite(context) ? term.replace(/[\\%_]/g, char => `\\${char}`) : term
   return { searchDocument: { contains: literal } }
 }
 
-async function matchingUserIds (context: Context, args: { term: string, isStaff: boolean, limit?: number }): Promise<string[]> {
+async function matchingUserIds(
+  context: Context,
+  args: { term: string; isStaff: boolean; limit?: number },
+): Promise<string[]> {
   // a quoted FTS5 string: with the trigram tokenizer, a case-insensitive substring match
   const match = `"${args.term.replace(/"/g, '""')}"`
   const limit = args.limit === undefined ? '' : ` LIMIT ${Math.trunc(args.limit)}`
   const rows = await context.prisma.$queryRawUnsafe<{ id: string }[]>(
     'SELECT "User"."id" AS id FROM "UserSearch" JOIN "User" ON "User".rowid = "UserSearch".rowid ' +
-    `WHERE "UserSearch" MATCH ? AND "User"."isStaff" = ?${limit}`, match, args.isStaff ? 1 : 0)
+      `WHERE "UserSearch" MATCH ? AND "User"."isStaff" = ?${limit}`,
+    match,
+    args.isStaff ? 1 : 0,
+  )
   return rows.map(row => row.id)
 }

@@ -4,22 +4,37 @@
 import type { Context } from '../../generated/keystone/types'
 
 const USER_FIELDS = ['email', 'firstName', 'lastName', 'name', 'phone'] as const
-const ADDRESS_FIELDS = ['firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'city', 'cityArea', 'postalCode', 'country', 'countryArea', 'phone'] as const
+const ADDRESS_FIELDS = [
+  'firstName',
+  'lastName',
+  'companyName',
+  'streetAddress1',
+  'streetAddress2',
+  'city',
+  'cityArea',
+  'postalCode',
+  'country',
+  'countryArea',
+  'phone',
+] as const
 
 type Fields = Record<string, unknown>
 
-export function searchDocumentOf (user: Fields, addresses: readonly Fields[]): string {
+export function searchDocumentOf(user: Fields, addresses: readonly Fields[]): string {
   const parts: string[] = []
   for (const field of USER_FIELDS) if (typeof user[field] === 'string' && user[field]) parts.push(user[field] as string)
-  for (const address of addresses) for (const field of ADDRESS_FIELDS) if (typeof address[field] === 'string' && address[field]) parts.push(address[field] as string)
+  for (const address of addresses)
+    for (const field of ADDRESS_FIELDS)
+      if (typeof address[field] === 'string' && address[field]) parts.push(address[field] as string)
   return `${parts.join('\n').toLowerCase()}\n`
 }
 
 /** Recompute one user's search document after a change to it or to its addresses. */
-export async function refreshSearchDocument (context: Context, userId: string | null | undefined): Promise<void> {
+export async function refreshSearchDocument(context: Context, userId: string | null | undefined): Promise<void> {
   if (!userId) return
   const user = await context.prisma.user.findUnique({ where: { id: userId }, include: { addresses: true } })
   if (!user) return
   const searchDocument = searchDocumentOf(user, user.addresses)
-  if (searchDocument !== user.searchDocument) await context.prisma.user.update({ where: { id: userId }, data: { searchDocument } })
+  if (searchDocument !== user.searchDocument)
+    await context.prisma.user.update({ where: { id: userId }, data: { searchDocument } })
 }

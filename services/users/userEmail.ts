@@ -7,16 +7,20 @@ import { DomainError, isUniqueViolation, isValidEmail, normalizeEmail } from '..
 const TAKEN = 'User with this email already exists.'
 
 /** The normalised email, or REQUIRED (an empty one, when `required`) / INVALID on `email`. */
-export function cleanEmail (raw: string | null | undefined, args: { required: boolean }): string {
+export function cleanEmail(raw: string | null | undefined, args: { required: boolean }): string {
   const email = normalizeEmail(raw ?? '')
   if (!isValidEmail(email)) {
-    throw new DomainError({ field: 'email', code: !email && args.required ? 'REQUIRED' : 'INVALID', message: 'Enter a valid email address.' })
+    throw new DomainError({
+      field: 'email',
+      code: !email && args.required ? 'REQUIRED' : 'INVALID',
+      message: 'Enter a valid email address.',
+    })
   }
   return email
 }
 
 /** The new email of an update: undefined when it is the current one, UNIQUE when another user has it. */
-export async function changedEmail (context: Context, raw: string, current: string): Promise<string | undefined> {
+export async function changedEmail(context: Context, raw: string, current: string): Promise<string | undefined> {
   const email = cleanEmail(raw, { required: false })
   if (email === current) return undefined
   await assertEmailFree(context, email)
@@ -24,8 +28,9 @@ export async function changedEmail (context: Context, raw: string, current: stri
 }
 
 /** UNIQUE on `email` when a user has this (normalised) email already. */
-export async function assertEmailFree (context: Context, email: string): Promise<void> {
-  if (await context.prisma.user.findUnique({ where: { email } })) throw new DomainError({ field: 'email', code: 'UNIQUE', message: TAKEN })
+export async function assertEmailFree(context: Context, email: string): Promise<void> {
+  if (await context.prisma.user.findUnique({ where: { email } }))
+    throw new DomainError({ field: 'email', code: 'UNIQUE', message: TAKEN })
 }
 
 /**
@@ -33,11 +38,15 @@ export async function assertEmailFree (context: Context, email: string): Promise
  * be overtaken by a simultaneous request (a registration, another staffCreate; PostgreSQL runs them
  * side by side), and the database then refuses the second write. Anything else is rethrown as it is.
  */
-export function asTakenValueError (error: unknown): never {
+export function asTakenValueError(error: unknown): never {
   if (isUniqueViolation(error, 'email')) throw new DomainError({ field: 'email', code: 'UNIQUE', message: TAKEN })
   // no check runs before the write for this one: the index is the only judge
   if (isUniqueViolation(error, 'externalReference')) {
-    throw new DomainError({ field: 'externalReference', code: 'UNIQUE', message: 'User with this external reference already exists.' })
+    throw new DomainError({
+      field: 'externalReference',
+      code: 'UNIQUE',
+      message: 'User with this external reference already exists.',
+    })
   }
   throw error
 }

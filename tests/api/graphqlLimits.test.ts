@@ -19,22 +19,24 @@ before(async () => {
   for (let i = 0; i < 3; i++) await makeAddress(server.context, customer.id)
   customerToken = await tokenFor(server.context, customer.id)
 })
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
 // `{ me { addresses { id user { addresses { id user { … } } } } } }`, `levels` addresses deep
-function nestedMe (levels: number): string {
+function nestedMe(levels: number): string {
   let inner = 'id'
   for (let i = 0; i < levels; i++) inner = `id user { addresses { ${inner} } }`
   return `{ me { addresses { ${inner} } } }`
 }
 
-function nestedUsers (levels: number): string {
+function nestedUsers(levels: number): string {
   let inner = 'id'
   for (let i = 0; i < levels; i++) inner = `id addresses { user { ${inner} } }`
   return `{ users(take: 5) { ${inner} } }`
 }
 
-test('the probe\'s ten-level nested me query is refused well under a second while a parallel ordinary query is answered', async () => {
+test("the probe's ten-level nested me query is refused well under a second while a parallel ordinary query is answered", async () => {
   // given
   const started = performance.now()
   // when
@@ -52,7 +54,7 @@ test('the probe\'s ten-level nested me query is refused well under a second whil
   assert.ok(elapsed < 1000, `answered in ${Math.round(elapsed)} ms`)
 })
 
-test('a superuser\'s thirty-level nested users query is refused before it runs', async () => {
+test("a superuser's thirty-level nested users query is refused before it runs", async () => {
   const res = await server.gql(nestedUsers(30), {}, { token: actors.superuser.token })
   assert.equal(res.status, 400)
   assert.equal(res.body.data, undefined)
@@ -60,14 +62,22 @@ test('a superuser\'s thirty-level nested users query is refused before it runs',
 
 test('lists fanned out beyond the row budget are refused even within the depth limit', async () => {
   // 100 users × 100 addresses × 1 user × 100 addresses: a million rows at depth 5
-  const res = await server.gql('{ users(take: 100) { addresses { user { addresses { id } } } } }', {}, { token: actors.superuser.token })
+  const res = await server.gql(
+    '{ users(take: 100) { addresses { user { addresses { id } } } } }',
+    {},
+    { token: actors.superuser.token },
+  )
   assert.equal(res.status, 400)
   assert.match(res.body.errors[0].message, /rows/)
   assert.equal(res.body.errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED')
 })
 
 test('the same fan-out through a fragment is counted alike', async () => {
-  const res = await server.gql('query { users(take: 100) { ...U } } fragment U on User { addresses { user { addresses { id } } } }', {}, { token: actors.superuser.token })
+  const res = await server.gql(
+    'query { users(take: 100) { ...U } } fragment U on User { addresses { user { addresses { id } } } }',
+    {},
+    { token: actors.superuser.token },
+  )
   assert.equal(res.status, 400)
   assert.match(res.body.errors[0].message, /rows/)
 })
@@ -98,7 +108,11 @@ test('thirty aliased accountRegister on one email are refused whole: no hash, no
   // given
   const owner = await makeCustomer(server.context)
   const mailsBefore = await server.context.prisma.outboxMail.count()
-  const fields = Array.from({ length: 30 }, (_, i) => `r${i}: accountRegister(input: { email: "${owner.email}", password: "an entirely new passphrase", redirectUrl: "http://localhost:3001/confirm" }) { errors { code } }`).join(' ')
+  const fields = Array.from(
+    { length: 30 },
+    (_, i) =>
+      `r${i}: accountRegister(input: { email: "${owner.email}", password: "an entirely new passphrase", redirectUrl: "http://localhost:3001/confirm" }) { errors { code } }`,
+  ).join(' ')
   // when
   const started = performance.now()
   const res = await server.gql(`mutation { ${fields} }`)
@@ -120,7 +134,9 @@ test('two different password checks in one request are refused too', async () =>
 })
 
 test('one password check beside ordinary fields is answered', async () => {
-  const res = await server.gql(`mutation { tokenCreate(email: "${actors.customer.email}", password: "correct horse battery staple") { token errors { code } } }`)
+  const res = await server.gql(
+    `mutation { tokenCreate(email: "${actors.customer.email}", password: "correct horse battery staple") { token errors { code } } }`,
+  )
   assert.equal(res.status, 200)
   assert.deepEqual(res.body.data.tokenCreate.errors, [])
   assert.ok(res.body.data.tokenCreate.token)

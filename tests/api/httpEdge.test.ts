@@ -7,13 +7,21 @@ import { startServer, type TestServer } from '../helpers/server'
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
 test('answers carry security headers and no X-Powered-By', async () => {
   for (const response of [
     await fetch(`${server.url}/healthz`),
-    await fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }),
+    await fetch(`${server.url}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    }),
   ]) {
     const csp = response.headers.get('content-security-policy') ?? ''
     assert.match(csp, /frame-ancestors 'none'/)
@@ -36,16 +44,25 @@ test('/healthz and /readyz answer without a session', async () => {
 
 test('a malformed JSON body is refused with a code and its password never reaches the log', async () => {
   // given: a trailing comma after a sign-in with a password
-  const body = '{"query":"mutation { tokenCreate(email: \\"probe@example.com\\", password: \\"Sup3r-Secret-Probe-Pass\\") { token } }",}'
+  const body =
+    '{"query":"mutation { tokenCreate(email: \\"probe@example.com\\", password: \\"Sup3r-Secret-Probe-Pass\\") { token } }",}'
   // when
-  const response = await fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+  const response = await fetch(`${server.url}/api/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  })
   // then
   assert.equal(response.status, 400)
-  const answer = await response.json() as { errors: { message: string, extensions: { code: string } }[] }
+  const answer = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] }
   assert.equal(answer.errors[0]!.extensions.code, 'BAD_REQUEST')
   await new Promise(resolve => setTimeout(resolve, 200))
   assert.doesNotMatch(server.output(), /Sup3r-Secret-Probe-Pass/)
-  const refused = server.output().split('\n').filter(line => line.includes('"msg":"request body refused"')).map(line => JSON.parse(line))
+  const refused = server
+    .output()
+    .split('\n')
+    .filter(line => line.includes('"msg":"request body refused"'))
+    .map(line => JSON.parse(line))
   assert.equal(refused.length, 1)
   assert.equal(refused[0].status, 400)
   assert.equal(refused[0].type, 'entity.parse.failed')
@@ -53,6 +70,10 @@ test('a malformed JSON body is refused with a code and its password never reache
 })
 
 test('an oversized body is refused before it is parsed', async () => {
-  const response = await fetch(`${server.url}/api/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ __typename }`, padding: 'x'.repeat(5 * 1024 * 1024) }) })
+  const response = await fetch(`${server.url}/api/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `{ __typename }`, padding: 'x'.repeat(5 * 1024 * 1024) }),
+  })
   assert.equal(response.status, 413)
 })

@@ -9,7 +9,8 @@ import path from 'node:path'
 import { LOG_DIR_VARIABLE, findSecrets } from '../helpers/serverLogs'
 
 const dir = process.env[LOG_DIR_VARIABLE]
-const skip = dir && existsSync(dir) ? undefined : `no log folder: run through \`npm test\`, which sets ${LOG_DIR_VARIABLE}`
+const skip =
+  dir && existsSync(dir) ? undefined : `no log folder: run through \`npm test\`, which sets ${LOG_DIR_VARIABLE}`
 
 test('no line any test server logged holds a password, hash, token, one-time link or sealed secret', { skip }, () => {
   // given: what every production server of the run wrote
@@ -17,7 +18,9 @@ test('no line any test server logged holds a password, hash, token, one-time lin
   const lines = files.reduce((count, name) => count + readFileSync(path.join(dir!, name), 'utf8').split('\n').length, 0)
 
   // when
-  const findings = files.flatMap(name => findSecrets(readFileSync(path.join(dir!, name), 'utf8')).map(finding => ({ file: name, ...finding })))
+  const findings = files.flatMap(name =>
+    findSecrets(readFileSync(path.join(dir!, name), 'utf8')).map(finding => ({ file: name, ...finding })),
+  )
 
   // then
   console.log(`read ${lines} lines from ${files.length} server logs in ${dir}`)

@@ -41,7 +41,9 @@ test('a shopper goes through the whole account lifecycle with the mails it recei
   let password = 'a long walk in the snowy park'
 
   // registers and reads the confirmation mail
-  const registered = await server.gql(REGISTER, { input: { email, password, firstName: 'Sho', lastName: 'Pper', redirectUrl: `${REDIRECT}/confirm` } })
+  const registered = await server.gql(REGISTER, {
+    input: { email, password, firstName: 'Sho', lastName: 'Pper', redirectUrl: `${REDIRECT}/confirm` },
+  })
   assert.deepEqual(registered.body.data.accountRegister, { requiresConfirmation: true, errors: [] })
   const confirmation = await mailbox.next(stored, /confirm/i)
   assert.match(confirmation.text, new RegExp(`email=${encodeURIComponent(stored).replace(/\./g, '\\.')}`))
@@ -69,18 +71,29 @@ test('a shopper goes through the whole account lifecycle with the mails it recei
   assert.deepEqual(changed.body.data.passwordChange.errors, [])
   password = newPassword
   assert.equal((await server.gql(ME, {}, { token })).body.data.me, null)
-  assert.equal((await server.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh.errors[0].code, 'JWT_INVALID_TOKEN')
+  assert.equal(
+    (await server.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh.errors[0].code,
+    'JWT_INVALID_TOKEN',
+  )
   await mailbox.next(stored, /password/i)
 
   // requests a reset, reads the mail, sets a new password with the token; the token is then spent
   assert.deepEqual((await server.gql(REQUEST_RESET, { email })).body.data.requestPasswordReset.errors, [])
   const resetMail = await mailbox.next(stored, /reset|password/i)
   const resetToken = tokenFromMail(resetMail)
-  const reset = await server.gql(SET_PASSWORD, { email: stored, token: resetToken, password: 'third time a long walk uphill' })
+  const reset = await server.gql(SET_PASSWORD, {
+    email: stored,
+    token: resetToken,
+    password: 'third time a long walk uphill',
+  })
   assert.deepEqual(reset.body.data.setPassword.errors, [])
   password = 'third time a long walk uphill'
   assert.ok(reset.body.data.setPassword.token)
-  const again = await server.gql(SET_PASSWORD, { email: stored, token: resetToken, password: 'fourth long walk, never happens' })
+  const again = await server.gql(SET_PASSWORD, {
+    email: stored,
+    token: resetToken,
+    password: 'fourth long walk, never happens',
+  })
   assert.deepEqual(again.body.data.setPassword.errors, [{ field: 'token', code: 'INVALID' }])
 
   // changes its email through both mails
@@ -88,25 +101,48 @@ test('a shopper goes through the whole account lifecycle with the mails it recei
   const requested = await server.gql(REQUEST_EMAIL_CHANGE, { password, newEmail }, { token: session })
   assert.deepEqual(requested.body.data.requestEmailChange.errors, [])
   const changeMail = await mailbox.next(newEmail, /email/i)
-  const confirmedChange = await server.gql(CONFIRM_EMAIL_CHANGE, { token: tokenFromMail(changeMail) }, { token: session })
+  const confirmedChange = await server.gql(
+    CONFIRM_EMAIL_CHANGE,
+    { token: tokenFromMail(changeMail) },
+    { token: session },
+  )
   assert.deepEqual(confirmedChange.body.data.confirmEmailChange, { user: { email: newEmail }, errors: [] })
   const notice = await mailbox.next(stored, /email/i)
   assert.match(notice.text, new RegExp(newEmail.replace(/\./g, '\\.')))
-  assert.equal((await server.gql(TOKEN_CREATE, { email, password })).body.data.tokenCreate.errors[0].code, 'INVALID_CREDENTIALS')
+  assert.equal(
+    (await server.gql(TOKEN_CREATE, { email, password })).body.data.tokenCreate.errors[0].code,
+    'INVALID_CREDENTIALS',
+  )
 
   // requests deletion and deletes
   session = (await server.gql(TOKEN_CREATE, { email: newEmail, password })).body.data.tokenCreate.token
-  assert.deepEqual((await server.gql(REQUEST_DELETION, {}, { token: session })).body.data.accountRequestDeletion.errors, [])
+  assert.deepEqual(
+    (await server.gql(REQUEST_DELETION, {}, { token: session })).body.data.accountRequestDeletion.errors,
+    [],
+  )
   const deletionMail = await mailbox.next(newEmail, /delet/i)
   const deleted = await server.gql(ACCOUNT_DELETE, { token: tokenFromMail(deletionMail) }, { token: session })
   assert.deepEqual(deleted.body.data.accountDelete.errors, [])
   assert.equal(await server.context.sudo().db.User.findOne({ where: { email: newEmail } }), null)
-  assert.equal((await server.gql(TOKEN_CREATE, { email: newEmail, password })).body.data.tokenCreate.errors[0].code, 'INVALID_CREDENTIALS')
+  assert.equal(
+    (await server.gql(TOKEN_CREATE, { email: newEmail, password })).body.data.tokenCreate.errors[0].code,
+    'INVALID_CREDENTIALS',
+  )
 
   // and its history stays for the staff, with the acting user and no secret in it
   const events = await server.context.sudo().db.AccountEvent.findMany({ orderBy: { date: 'asc' } })
   const types = events.map(e => e.type)
-  for (const type of ['ACCOUNT_CREATED', 'ACCOUNT_ACTIVATED', 'PASSWORD_CHANGED', 'PASSWORD_RESET_LINK_SENT', 'PASSWORD_RESET', 'EMAIL_CHANGED_REQUEST', 'EMAIL_CHANGED', 'ACCOUNT_DELETION_REQUESTED', 'ACCOUNT_DELETED']) {
+  for (const type of [
+    'ACCOUNT_CREATED',
+    'ACCOUNT_ACTIVATED',
+    'PASSWORD_CHANGED',
+    'PASSWORD_RESET_LINK_SENT',
+    'PASSWORD_RESET',
+    'EMAIL_CHANGED_REQUEST',
+    'EMAIL_CHANGED',
+    'ACCOUNT_DELETION_REQUESTED',
+    'ACCOUNT_DELETED',
+  ]) {
     assert.ok(types.includes(type), `${type} in ${types.join(', ')}`)
   }
   assert.doesNotMatch(JSON.stringify(events), new RegExp(tokenFromMail(deletionMail)))

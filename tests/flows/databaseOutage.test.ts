@@ -14,11 +14,12 @@ import { postgresBinDir, startPostgresCluster, type PostgresCluster } from '../h
 const binDir = postgresBinDir()
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const postgresBuilt = existsSync(path.join(ROOT, 'generated', 'postgresql-server', '.keystone', 'prisma.js'))
-const skip = binDir === undefined
-  ? 'no PostgreSQL server binaries under /usr/lib/postgresql: install Debian\'s postgresql package'
-  : !postgresBuilt
-    ? 'no PostgreSQL build of the server: run the suite with TEST_DATABASE_URL set (or `.ci/with-postgres npm test`), which builds it'
-    : undefined
+const skip =
+  binDir === undefined
+    ? "no PostgreSQL server binaries under /usr/lib/postgresql: install Debian's postgresql package"
+    : !postgresBuilt
+      ? 'no PostgreSQL build of the server: run the suite with TEST_DATABASE_URL set (or `.ci/with-postgres npm test`), which builds it'
+      : undefined
 
 const REGISTER = `mutation($input: AccountRegisterInput!) { accountRegister(input: $input) { requiresConfirmation errors { field code } } }`
 const ME = '{ me { email } }'
@@ -51,26 +52,27 @@ after(async () => {
   }
 })
 
-function email (label: string): string {
+function email(label: string): string {
   return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
 }
 
-async function timed<T> (work: () => Promise<T>): Promise<{ result: T, ms: number }> {
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = Date.now()
   const result = await work()
   return { result, ms: Date.now() - started }
 }
 
-async function probe (name: 'healthz' | 'readyz'): Promise<{ status: number, body: any }> {
+async function probe(name: 'healthz' | 'readyz'): Promise<{ status: number; body: any }> {
   sent++
   const response = await fetch(`${server!.url}/${name}`)
   return { status: response.status, body: await response.json() }
 }
 
-const NAME = 'PostgreSQL stopped: 503 with Retry-After and DATABASE_UNAVAILABLE at once, /readyz unreachable; '
-  + 'started again: the same process answers'
+const NAME =
+  'PostgreSQL stopped: 503 with Retry-After and DATABASE_UNAVAILABLE at once, /readyz unreachable; ' +
+  'started again: the same process answers'
 
-test(NAME, { skip }, async (t) => {
+test(NAME, { skip }, async t => {
   const live = server!
   const { tokenFor } = await import('../helpers/actors')
   const { makeCustomer } = await import('../helpers/factories')
@@ -80,7 +82,10 @@ test(NAME, { skip }, async (t) => {
     sent++
     return live.gql(REGISTER, { input: { email: email('outage'), password: PASSWORD, redirectUrl: REDIRECT } })
   }
-  const me = () => { sent++; return live.gql(ME, {}, { token }) }
+  const me = () => {
+    sent++
+    return live.gql(ME, {}, { token })
+  }
 
   // given a server that answers
   assert.deepEqual((await register()).body.data.accountRegister.errors, [])
@@ -94,7 +99,10 @@ test(NAME, { skip }, async (t) => {
   // session is read while the request's context is made), the mutation's and the query's alike
   const during: number[] = []
   for (let round = 0; round < 3; round++) {
-    for (const [what, call] of [['accountRegister', register], ['me (Bearer)', me]] as const) {
+    for (const [what, call] of [
+      ['accountRegister', register],
+      ['me (Bearer)', me],
+    ] as const) {
       const { result, ms } = await timed(call)
       during.push(ms)
       assert.equal(result.status, 503, `${what}: ${JSON.stringify(result.body)}`)
@@ -102,7 +110,11 @@ test(NAME, { skip }, async (t) => {
       assert.equal(result.body.errors?.length, 1, JSON.stringify(result.body))
       assert.equal(result.body.errors[0].extensions.code, 'DATABASE_UNAVAILABLE', what)
       assert.equal(result.body.errors[0].extensions.retryable, true, what)
-      assert.doesNotMatch(JSON.stringify(result.body), /ECONNREFUSED|127\.0\.0\.1|Prisma|postgres/i, 'no driver detail reaches the client')
+      assert.doesNotMatch(
+        JSON.stringify(result.body),
+        /ECONNREFUSED|127\.0\.0\.1|Prisma|postgres/i,
+        'no driver detail reaches the client',
+      )
       assert.ok(ms < PROMPT_MS, `${what} answered in ${ms} ms`)
     }
   }

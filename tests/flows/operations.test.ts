@@ -17,14 +17,18 @@ const NEW_PASSWORD = 'operations walk the long way round'
 
 let production: TestServer
 
-before(async () => { production = await startServer({ env: { OUTBOX_POLL_MS: '100' } }) })
-after(async () => { await production?.stop() })
+before(async () => {
+  production = await startServer({ env: { OUTBOX_POLL_MS: '100' } })
+})
+after(async () => {
+  await production?.stop()
+})
 
-function email (label: string): string {
+function email(label: string): string {
   return `${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`
 }
 
-async function waitFor (what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -32,8 +36,11 @@ async function waitFor (what: string, check: () => boolean, timeoutMs = 10_000):
   }
 }
 
-function jsonLines (output: string): Record<string, any>[] {
-  return output.split('\n').filter(line => line.trim() !== '').map(line => JSON.parse(line))
+function jsonLines(output: string): Record<string, any>[] {
+  return output
+    .split('\n')
+    .filter(line => line.trim() !== '')
+    .map(line => JSON.parse(line))
 }
 
 test('every answer carries X-Request-Id: a sane incoming one is kept, anything else is replaced by a new id', async () => {
@@ -54,13 +61,23 @@ test('a production server writes JSON lines only, each line of a request carries
   const id = `ops-${Date.now()}`
 
   // when: a sign-in that succeeds (a JWT in the answer) and one that fails (a GraphQL error logged)
-  const signedIn = await production.gql(TOKEN_CREATE, { email: customer.email, password: PASSWORD }, { headers: { 'x-request-id': id } })
-  const refused = await production.gql('{ nope }', {}, { token: signedIn.body.data.tokenCreate.token, headers: { 'x-request-id': `${id}-b` } })
+  const signedIn = await production.gql(
+    TOKEN_CREATE,
+    { email: customer.email, password: PASSWORD },
+    { headers: { 'x-request-id': id } },
+  )
+  const refused = await production.gql(
+    '{ nope }',
+    {},
+    { token: signedIn.body.data.tokenCreate.token, headers: { 'x-request-id': `${id}-b` } },
+  )
 
   // then
   assert.ok(signedIn.body.data.tokenCreate.token)
   assert.equal(refused.status, 400)
-  await waitFor('the access lines', () => jsonLines(production.output()).some(line => line.requestId === `${id}-b` && /^POST \/api\/graphql/.test(line.msg)))
+  await waitFor('the access lines', () =>
+    jsonLines(production.output()).some(line => line.requestId === `${id}-b` && /^POST \/api\/graphql/.test(line.msg)),
+  )
   const lines = jsonLines(production.output())
   const access = lines.find(line => line.requestId === id && /^POST \/api\/graphql 200$/.test(line.msg))
   assert.ok(access, 'an access line for the sign-in')
@@ -76,12 +93,17 @@ test('in production without SMTP_URL a registration is announced without its lin
   const to = email('prod-register')
 
   // when
-  const registered = await production.gql(REGISTER, { input: { email: to, password: NEW_PASSWORD, redirectUrl: REDIRECT } })
+  const registered = await production.gql(REGISTER, {
+    input: { email: to, password: NEW_PASSWORD, redirectUrl: REDIRECT },
+  })
 
   // then
   assert.deepEqual(registered.body.data.accountRegister.errors, [])
   await waitFor('the outbox line', () => production.output().includes(`ACCOUNT_CONFIRMATION to ${to}`))
-  const line = production.output().split('\n').find(text => text.includes(`ACCOUNT_CONFIRMATION to ${to}`))!
+  const line = production
+    .output()
+    .split('\n')
+    .find(text => text.includes(`ACCOUNT_CONFIRMATION to ${to}`))!
   assert.equal(JSON.parse(line).msg, `outbox: ACCOUNT_CONFIRMATION to ${to} (no SMTP_URL; kept in the outbox)`)
   assert.doesNotMatch(production.output(), /token=/)
   assert.doesNotMatch(production.output(), new RegExp(REDIRECT))
@@ -96,22 +118,31 @@ test('in development without SMTP_URL each mail is printed with its link and mar
     const to = email('dev-register')
 
     // when
-    const registered = await development.gql(REGISTER, { input: { email: to, password: NEW_PASSWORD, redirectUrl: REDIRECT } })
+    const registered = await development.gql(REGISTER, {
+      input: { email: to, password: NEW_PASSWORD, redirectUrl: REDIRECT },
+    })
     assert.deepEqual(registered.body.data.accountRegister.errors, [])
     await waitFor('the printed mail', () => development.output().includes(`To:      ${to}`))
 
     // then: recipient, subject and the confirmation link, on the console
     const output = development.output()
     const block = output.slice(output.indexOf(`To:      ${to}`))
-    assert.match(block, /^To: {6}\S+\nSubject: Confirm your account at .+\nLink: {4}http:\/\/localhost:3001\/confirm\?email=\S+&token=\S+\n/)
+    assert.match(
+      block,
+      /^To: {6}\S+\nSubject: Confirm your account at .+\nLink: {4}http:\/\/localhost:3001\/confirm\?email=\S+&token=\S+\n/,
+    )
     const link = new URL(/Link: {4}(\S+)/.exec(block)![1]!)
-    const statusOf = async () => (await development.context.sudo().db.OutboxMail.findMany({ where: { to: { equals: to } } }))[0]?.status
+    const statusOf = async () =>
+      (await development.context.sudo().db.OutboxMail.findMany({ where: { to: { equals: to } } }))[0]?.status
     const deadline = Date.now() + 5000
-    while (await statusOf() !== 'sent' && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+    while ((await statusOf()) !== 'sent' && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
     assert.equal(await statusOf(), 'sent')
 
     // and the printed link confirms the account
-    const confirmed = await development.gql(CONFIRM, { email: link.searchParams.get('email'), token: link.searchParams.get('token') })
+    const confirmed = await development.gql(CONFIRM, {
+      email: link.searchParams.get('email'),
+      token: link.searchParams.get('token'),
+    })
     assert.deepEqual(confirmed.body.data.confirmAccount, { user: { email: to, isConfirmed: true }, errors: [] })
   } finally {
     await development.stop()
@@ -126,12 +157,23 @@ test('SIGTERM answers the request in flight, refuses new connections, and exits 
     const customer = await makeCustomer(server.context)
     const body = JSON.stringify({ query: TOKEN_CREATE, variables: { email: customer.email, password: PASSWORD } })
     const { port } = new URL(server.url)
-    const answer = new Promise<{ status: number, body: any }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/api/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, res => {
-        let text = ''
-        res.on('data', chunk => { text += chunk })
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
-      })
+    const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/graphql',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        res => {
+          let text = ''
+          res.on('data', chunk => {
+            text += chunk
+          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+        },
+      )
       req.on('error', reject)
       req.write(body.slice(0, 20))
       // the rest after the signal
@@ -144,7 +186,10 @@ test('SIGTERM answers the request in flight, refuses new connections, and exits 
     await waitFor('the shutdown to begin', () => server.output().includes('SIGTERM received'))
     const refused = await new Promise<string>(resolve => {
       const socket = connect({ host: '127.0.0.1', port: Number(port) })
-      socket.once('connect', () => { socket.destroy(); resolve('connected') })
+      socket.once('connect', () => {
+        socket.destroy()
+        resolve('connected')
+      })
       socket.once('error', error => resolve((error as NodeJS.ErrnoException).code ?? 'error'))
     })
     const answered = await answer

@@ -31,7 +31,13 @@ before(async () => {
   smtpPort = await freePort()
   mailbox = await startMailbox(smtpPort)
   ;[mailServer, server] = await Promise.all([
-    startServer({ env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, OUTBOX_POLL_MS: String(POLL_MS), OUTBOX_BACKOFF_MS: String(BACKOFF_MS) } }),
+    startServer({
+      env: {
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        OUTBOX_POLL_MS: String(POLL_MS),
+        OUTBOX_BACKOFF_MS: String(BACKOFF_MS),
+      },
+    }),
     startServer(),
   ])
 })
@@ -39,23 +45,28 @@ after(async () => {
   await Promise.all([mailServer?.stop(), server?.stop(), mailbox?.stop()])
 })
 
-function address (): string {
+function address(): string {
   return `mail-${randomBytes(4).toString('hex')}@example.com`
 }
 
-function token (): string {
+function token(): string {
   return randomBytes(18).toString('base64url')
 }
 
-async function enqueueReset (context: Context, to: string, secret: string): Promise<void> {
-  await enqueueMail(context, { to, template: 'PASSWORD_RESET', params: { email: to, firstName: 'Casey', redirectUrl: REDIRECT_URL }, secrets: { token: secret } })
+async function enqueueReset(context: Context, to: string, secret: string): Promise<void> {
+  await enqueueMail(context, {
+    to,
+    template: 'PASSWORD_RESET',
+    params: { email: to, firstName: 'Casey', redirectUrl: REDIRECT_URL },
+    secrets: { token: secret },
+  })
 }
 
-async function rowsTo (on: TestServer, recipients: string[]) {
+async function rowsTo(on: TestServer, recipients: string[]) {
   return on.context.prisma.outboxMail.findMany({ where: { to: { in: recipients } }, orderBy: { to: 'asc' } })
 }
 
-async function waitFor<T> (what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const value = await probe()
@@ -68,12 +79,12 @@ async function waitFor<T> (what: string, probe: () => Promise<T | undefined | fa
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 // a stand-in transport for the claim and retry rules: records each mail, fails where told to
-function fakeTransport (fail: (to: string) => Error | undefined = () => undefined) {
-  const sent: { to: string, text: string }[] = []
+function fakeTransport(fail: (to: string) => Error | undefined = () => undefined) {
+  const sent: { to: string; text: string }[] = []
   return {
     sent,
     transport: {
-      async sendMail (mail: any) {
+      async sendMail(mail: any) {
         const error = fail(mail.to)
         if (error) throw error
         sent.push({ to: mail.to, text: mail.text })
@@ -92,7 +103,12 @@ test('mails enqueued in one transaction each arrive once, with their recipient, 
   // when
   await mailServer.context.transaction(async tx => {
     await enqueueReset(tx, reset, resetToken)
-    await enqueueMail(tx, { to: confirm, template: 'ACCOUNT_CONFIRMATION', params: { email: confirm, redirectUrl: 'https://shop.test/confirm', shopName: 'Acme' }, secrets: { token: confirmToken } })
+    await enqueueMail(tx, {
+      to: confirm,
+      template: 'ACCOUNT_CONFIRMATION',
+      params: { email: confirm, redirectUrl: 'https://shop.test/confirm', shopName: 'Acme' },
+      secrets: { token: confirmToken },
+    })
     await enqueueMail(tx, { to: notice, template: 'PASSWORD_CHANGED', params: {} })
   })
 
@@ -102,7 +118,10 @@ test('mails enqueued in one transaction each arrive once, with their recipient, 
   const noticeMail = await inbox.next(notice, /^Your password at our shop was changed$/)
   assert.equal(tokenFromMail(resetMail), resetToken)
   assert.equal(tokenFromMail(confirmMail), confirmToken)
-  assert.match(resetMail.text, new RegExp(`https://shop\\.test/account/reset\\?lang=fr&email=${encodeURIComponent(reset)}&token=`))
+  assert.match(
+    resetMail.text,
+    new RegExp(`https://shop\\.test/account/reset\\?lang=fr&email=${encodeURIComponent(reset)}&token=`),
+  )
   assert.ok(resetMail.html.includes('Choose a new password'))
   assert.ok(!noticeMail.text.includes('token='))
 
@@ -142,9 +161,13 @@ test('mails queued while the SMTP server is down wait with growing attempts, the
   // when: a second sender joins, with its own connection as another server process has, and a
   // new SMTP server comes up on the same port
   const otherContext = await createContext(mailServer.databaseUrl)
-  const otherWorker = startOutboxWorker(otherContext, { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, intervalMs: POLL_MS, backoffMs: BACKOFF_MS })
+  const otherWorker = startOutboxWorker(otherContext, {
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    intervalMs: POLL_MS,
+    backoffMs: BACKOFF_MS,
+  })
   try {
-    const inbox = mailbox = await startMailbox(smtpPort)
+    const inbox = (mailbox = await startMailbox(smtpPort))
 
     // then: each mail arrives exactly once, and nothing more after a few more polls
     const arrived: Mail[] = []
@@ -194,7 +217,13 @@ test('staff reading the outbox through the API see no token, and sealedSecrets i
   const actors = await makeActors(server.context)
   const to = actors.customer.email!
   const secret = token()
-  await enqueueMail(server.context, { to, template: 'PASSWORD_RESET', params: { email: to, redirectUrl: REDIRECT_URL }, secrets: { token: secret }, userId: actors.customer.id })
+  await enqueueMail(server.context, {
+    to,
+    template: 'PASSWORD_RESET',
+    params: { email: to, redirectUrl: REDIRECT_URL },
+    secrets: { token: secret },
+    userId: actors.customer.id,
+  })
 
   // when
   const read = await server.gql(OUTBOX_MAILS, { to }, { token: actors.supportStaff.token })
@@ -212,21 +241,27 @@ test('staff reading the outbox through the API see no token, and sealedSecrets i
   assert.ok(!JSON.stringify(row).includes(secret))
 })
 
-test('an enqueued mail commits or rolls back with the caller\'s transaction', async () => {
+test("an enqueued mail commits or rolls back with the caller's transaction", async () => {
   // given
   const [rolledBack, committed] = [address(), address()]
 
   // when
-  await assert.rejects(server.context.transaction(async tx => {
-    await enqueueReset(tx, rolledBack, token())
-    throw new Error('the change failed')
-  }), /the change failed/)
+  await assert.rejects(
+    server.context.transaction(async tx => {
+      await enqueueReset(tx, rolledBack, token())
+      throw new Error('the change failed')
+    }),
+    /the change failed/,
+  )
   await server.context.transaction(async tx => {
     await enqueueReset(tx, committed, token())
   })
 
   // then
-  assert.deepEqual((await rowsTo(server, [rolledBack, committed])).map(row => row.to), [committed])
+  assert.deepEqual(
+    (await rowsTo(server, [rolledBack, committed])).map(row => row.to),
+    [committed],
+  )
 })
 
 test('a mail left in sending by a crashed sender is sent again once its lease has run out', async () => {
@@ -234,7 +269,10 @@ test('a mail left in sending by a crashed sender is sent again once its lease ha
   const to = address()
   await enqueueReset(server.context, to, token())
   const now = new Date(Date.now() + 1000)
-  await server.context.prisma.outboxMail.updateMany({ where: { to }, data: { status: 'sending', lockedUntil: new Date(now.getTime() + 30_000) } })
+  await server.context.prisma.outboxMail.updateMany({
+    where: { to },
+    data: { status: 'sending', lockedUntil: new Date(now.getTime() + 30_000) },
+  })
   const { sent, transport } = fakeTransport()
 
   // when
@@ -255,7 +293,9 @@ test('a failed send is retried after a backoff, and its lastError never holds th
   await enqueueReset(server.context, to, secret)
   const now = new Date(Date.now() + 1000)
   const echo = `554 rejected: ${REDIRECT_URL}&token=${encodeURIComponent(secret)}\nsecond line`
-  const rejecting = fakeTransport(recipient => recipient === to ? Object.assign(new Error(echo), { code: 'EMESSAGE' }) : undefined)
+  const rejecting = fakeTransport(recipient =>
+    recipient === to ? Object.assign(new Error(echo), { code: 'EMESSAGE' }) : undefined,
+  )
   const accepting = fakeTransport()
 
   // when
@@ -292,10 +332,14 @@ test('without an SMTP URL each new mail stays in the outbox and is logged once, 
     kickOutbox()
 
     // then
-    const lines = () => log.mock.calls.map(call => String(call.arguments[0])).filter(line => recipients.some(to => line.includes(to)))
+    const lines = () =>
+      log.mock.calls.map(call => String(call.arguments[0])).filter(line => recipients.some(to => line.includes(to)))
     await waitFor('a line per mail', async () => lines().length === recipients.length)
     await sleep(5 * POLL_MS)
-    assert.deepEqual(lines().sort(), recipients.map(to => `outbox: PASSWORD_RESET to ${to} (no SMTP_URL; kept in the outbox)`).sort())
+    assert.deepEqual(
+      lines().sort(),
+      recipients.map(to => `outbox: PASSWORD_RESET to ${to} (no SMTP_URL; kept in the outbox)`).sort(),
+    )
     assert.ok(log.mock.calls.every(call => !JSON.stringify(call.arguments).includes(secret)))
     assert.ok((await rowsTo(server, recipients)).every(row => row.status === 'pending' && row.attempts === 0))
   } finally {

@@ -21,13 +21,13 @@ const LOAD_TIMEOUT_MS = 60_000
 const REDIRECT = 'http://localhost:3001/reset'
 
 type Outcome = 'accepted' | 'refused' | 'unanswered'
-type Write = { email: string, outcome: Outcome, status?: number, id?: string, answer?: string }
+type Write = { email: string; outcome: Outcome; status?: number; id?: string; answer?: string }
 
-async function sleep (ms: number): Promise<void> {
+async function sleep(ms: number): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, ms))
 }
 
-async function until (what: string, check: () => boolean): Promise<void> {
+async function until(what: string, check: () => boolean): Promise<void> {
   const deadline = Date.now() + LOAD_TIMEOUT_MS
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -37,7 +37,11 @@ async function until (what: string, check: () => boolean): Promise<void> {
 
 type Database = (typeof TEST_DATABASES)[number]
 
-async function restartUnderLoad (database: Database, signal: 'SIGTERM' | 'SIGKILL', t: { diagnostic: (line: string) => void }) {
+async function restartUnderLoad(
+  database: Database,
+  signal: 'SIGTERM' | 'SIGKILL',
+  t: { diagnostic: (line: string) => void },
+) {
   const first = await startServer({ database })
   let second: TestServer | undefined
   try {
@@ -49,24 +53,33 @@ async function restartUnderLoad (database: Database, signal: 'SIGTERM' | 'SIGKIL
     let counter = 0
     const writes: Write[] = []
 
-    async function client (n: number): Promise<void> {
+    async function client(n: number): Promise<void> {
       while (running) {
         const email = `${tag}-${n}-${counter++}@example.com`
         const write: Write = { email, outcome: 'unanswered' }
         writes.push(write)
         try {
-          const response = await target.gql(CREATE, {
-            input: {
-              email,
-              firstName: 'Load',
-              lastName: tag,
-              redirectUrl: REDIRECT,
-              defaultShippingAddress: {
-                firstName: tag, lastName: 'Load', streetAddress1: '1 Main St', city: 'Springfield',
-                postalCode: '62701', countryArea: 'IL', country: 'US',
+          const response = await target.gql(
+            CREATE,
+            {
+              input: {
+                email,
+                firstName: 'Load',
+                lastName: tag,
+                redirectUrl: REDIRECT,
+                defaultShippingAddress: {
+                  firstName: tag,
+                  lastName: 'Load',
+                  streetAddress1: '1 Main St',
+                  city: 'Springfield',
+                  postalCode: '62701',
+                  countryArea: 'IL',
+                  country: 'US',
+                },
               },
             },
-          }, { token })
+            { token },
+          )
           write.status = response.status
           const payload = response.body.data?.customerCreate
           if (response.status === 200 && payload?.user && payload.errors.length === 0) {
@@ -97,7 +110,10 @@ async function restartUnderLoad (database: Database, signal: 'SIGTERM' | 'SIGKIL
     second = await startServer({ databaseUrl: first.databaseUrl })
     target = second
     const acceptedAtRestart = acceptedCount()
-    await until('writes accepted by the second process', () => acceptedCount() >= acceptedAtRestart + ACCEPTED_PER_PROCESS)
+    await until(
+      'writes accepted by the second process',
+      () => acceptedCount() >= acceptedAtRestart + ACCEPTED_PER_PROCESS,
+    )
     running = false
     await Promise.all(clients)
 
@@ -123,20 +139,30 @@ async function restartUnderLoad (database: Database, signal: 'SIGTERM' | 'SIGKIL
       prisma.outboxMail.findMany({ where: { to: { startsWith: `${tag}-` } }, select: { userId: true, to: true } }),
       prisma.oneTimeToken.findMany({ where: { userId: { in: ids } }, select: { userId: true } }),
     ])
-    const count = <T extends { userId: string | null }>(rows: T[], userId: string) => rows.filter(row => row.userId === userId).length
+    const count = <T extends { userId: string | null }>(rows: T[], userId: string) =>
+      rows.filter(row => row.userId === userId).length
     for (const user of users) {
       const address = addresses.filter(row => row.userId === user.id)
       assert.equal(address.length, 1, `${user.email}: one address`)
       assert.equal(user.defaultShippingAddressId, address[0]!.id, `${user.email}: its default shipping address`)
-      assert.deepEqual(events.filter(row => row.userId === user.id).map(row => row.type).sort(),
-        ['ACCOUNT_CREATED_FROM_STAFF', 'PASSWORD_RESET_LINK_SENT'], `${user.email}: both events`)
+      assert.deepEqual(
+        events
+          .filter(row => row.userId === user.id)
+          .map(row => row.type)
+          .sort(),
+        ['ACCOUNT_CREATED_FROM_STAFF', 'PASSWORD_RESET_LINK_SENT'],
+        `${user.email}: both events`,
+      )
       assert.equal(count(mails, user.id), 1, `${user.email}: one outbox mail`)
       assert.equal(count(tokens, user.id), 1, `${user.email}: one token`)
     }
     // no address, mail or event of the run without its user
     const userIds = new Set(ids)
-    assert.ok(addresses.every(row => row.userId !== null && userIds.has(row.userId)), 'every address of the run has its user')
-    const ownMail = (row: { userId: string | null, to: string }) =>
+    assert.ok(
+      addresses.every(row => row.userId !== null && userIds.has(row.userId)),
+      'every address of the run has its user',
+    )
+    const ownMail = (row: { userId: string | null; to: string }) =>
       row.userId !== null && userIds.has(row.userId) && byEmail.get(row.to)?.id === row.userId
     assert.ok(mails.every(ownMail), 'every mail of the run has its user')
     assert.equal(addresses.length, users.length)
@@ -145,28 +171,38 @@ async function restartUnderLoad (database: Database, signal: 'SIGTERM' | 'SIGKIL
     const unanswered = writes.filter(write => write.outcome === 'unanswered')
     const refused = writes.filter(write => write.outcome === 'refused')
     // a refusal is an answer that wrote nothing
-    for (const write of refused) assert.ok(!byEmail.has(write.email), `refused write ${write.email} (status ${write.status}) wrote nothing`)
+    for (const write of refused)
+      assert.ok(!byEmail.has(write.email), `refused write ${write.email} (status ${write.status}) wrote nothing`)
     // draining answers every request the server took: a refusal could only be a 5xx, which SIGTERM must not cause
-    if (signal === 'SIGTERM') assert.deepEqual(refused.map(write => write.status), [], 'no request refused around a SIGTERM')
+    if (signal === 'SIGTERM')
+      assert.deepEqual(
+        refused.map(write => write.status),
+        [],
+        'no request refused around a SIGTERM',
+      )
     const committedUnanswered = unanswered.filter(write => byEmail.has(write.email)).length
     // refused connections never reached a server (the listener was closed or not yet open); the rest were cut in flight
     const cutWrites = unanswered.filter(write => !/ECONNREFUSED/.test(write.answer ?? ''))
     const cut = cutWrites.length
-    const line = `${database} ${signal}: requests sent ${writes.length}, `
-      + `accepted ${accepted.length} (${acceptedAtRestart} before the restart), `
-      + `refused ${refused.length}, unanswered ${unanswered.length} `
-      + `(${cut} cut in flight${cut ? ` [${[...new Set(cutWrites.map(write => write.answer))].join(' | ')}]` : ''}, `
-      + `the rest refused connections; ${committedUnanswered} committed whole); `
-      + `writes checked ${users.length} users with ${addresses.length} addresses, ${events.length} events, `
-      + `${mails.length} mails, ${tokens.length} tokens`
+    const line =
+      `${database} ${signal}: requests sent ${writes.length}, ` +
+      `accepted ${accepted.length} (${acceptedAtRestart} before the restart), ` +
+      `refused ${refused.length}, unanswered ${unanswered.length} ` +
+      `(${cut} cut in flight${cut ? ` [${[...new Set(cutWrites.map(write => write.answer))].join(' | ')}]` : ''}, ` +
+      `the rest refused connections; ${committedUnanswered} committed whole); ` +
+      `writes checked ${users.length} users with ${addresses.length} addresses, ${events.length} events, ` +
+      `${mails.length} mails, ${tokens.length} tokens`
     t.diagnostic(line)
     console.log(line)
     // draining answers every request that reached the server: a write that went unanswered never ran
     // (a request sent on a keep-alive connection as it was closed is reset: ECONNRESET, nothing written)
-    if (signal === 'SIGTERM') assert.equal(committedUnanswered, 0, 'no write committed without its answer around a SIGTERM')
+    if (signal === 'SIGTERM')
+      assert.equal(committedUnanswered, 0, 'no write committed without its answer around a SIGTERM')
     const firstUnanswered = unanswered[0]?.answer
-    assert.ok(acceptedBefore > 0 && accepted.length > acceptedAtRestart,
-      `writes were accepted before and after the restart; first refusal: ${refused[0]?.answer}; first unanswered: ${firstUnanswered}`)
+    assert.ok(
+      acceptedBefore > 0 && accepted.length > acceptedAtRestart,
+      `writes were accepted before and after the restart; first refusal: ${refused[0]?.answer}; first unanswered: ${firstUnanswered}`,
+    )
   } finally {
     await second?.stop()
     await first.stop()
@@ -176,9 +212,10 @@ async function restartUnderLoad (database: Database, signal: 'SIGTERM' | 'SIGKIL
 for (const database of TEST_DATABASES) {
   describe(`restart under a write load on ${database}`, { skip: databaseSkipReason(database) }, () => {
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      const name = `${signal} in the middle of a customerCreate load from ${CLIENTS} clients: `
-        + 'every accepted write is there, none half-written'
-      test(name, async (t) => {
+      const name =
+        `${signal} in the middle of a customerCreate load from ${CLIENTS} clients: ` +
+        'every accepted write is there, none half-written'
+      test(name, async t => {
         await restartUnderLoad(database, signal, t)
       })
     }

@@ -21,14 +21,20 @@ const hasBrowser = existsSync(CHROMIUM) && existsSync(path.join(ROOT, '.keystone
 // the Admin UI is built for the SQLite server only; on PostgreSQL the API tests here run without it
 const browserSkipReason = !hasBrowser
   ? 'needs Debian chromium and a UI build (npm test builds it)'
-  : DEFAULT_DATABASE !== 'sqlite' ? 'the Admin UI runs on SQLite only (the SQLite suite runs this test)' : undefined
+  : DEFAULT_DATABASE !== 'sqlite'
+    ? 'the Admin UI runs on SQLite only (the SQLite suite runs this test)'
+    : undefined
 const ATTACKER_PASSWORD = 'the attacker chose this passphrase'
 const REDIRECT = 'http://localhost:3001/reset'
 
-const REGISTER = 'mutation($email: String!, $password: String!) { accountRegister(input: { email: $email, password: $password, redirectUrl: "http://localhost:3001/confirm" }) { errors { code } } }'
-const PROMOTE = 'mutation($id: ID!, $group: ID!) { updateUser(where: { id: $id }, data: { isStaff: true, permissionGroups: { connect: [{ id: $group }] } }) { id isStaff } }'
-const TOKEN_CREATE = 'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token refreshToken errors { code } } }'
-const ADMIN_SIGN_IN = 'mutation($email: String!, $password: String!) { authenticateUserWithPassword(email: $email, password: $password) { __typename ... on UserAuthenticationWithPasswordFailure { message } } }'
+const REGISTER =
+  'mutation($email: String!, $password: String!) { accountRegister(input: { email: $email, password: $password, redirectUrl: "http://localhost:3001/confirm" }) { errors { code } } }'
+const PROMOTE =
+  'mutation($id: ID!, $group: ID!) { updateUser(where: { id: $id }, data: { isStaff: true, permissionGroups: { connect: [{ id: $group }] } }) { id isStaff } }'
+const TOKEN_CREATE =
+  'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token refreshToken errors { code } } }'
+const ADMIN_SIGN_IN =
+  'mutation($email: String!, $password: String!) { authenticateUserWithPassword(email: $email, password: $password) { __typename ... on UserAuthenticationWithPasswordFailure { message } } }'
 const ME = '{ me { id isStaff userPermissions } }'
 
 let server: TestServer
@@ -38,14 +44,20 @@ let groupId: string
 
 before(async () => {
   mailbox = await startMailbox()
-  server = await startServer({ ui: browserSkipReason === undefined, env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100' } })
+  server = await startServer({
+    ui: browserSkipReason === undefined,
+    env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100' },
+  })
   const manager = await makeStaff(server.context, ['MANAGE_STAFF', 'MANAGE_USERS'])
   managerToken = await tokenFor(server.context, manager.id)
   groupId = (await makePermissionGroup(server.context, ['MANAGE_USERS'])).id
 })
-after(async () => { await server?.stop(); await mailbox?.stop() })
+after(async () => {
+  await server?.stop()
+  await mailbox?.stop()
+})
 
-async function preRegister (email: string): Promise<string> {
+async function preRegister(email: string): Promise<string> {
   const res = await server.gql(REGISTER, { email, password: ATTACKER_PASSWORD })
   assert.deepEqual(res.body.data.accountRegister.errors, [])
   const user = await server.context.prisma.user.findUniqueOrThrow({ where: { email } })
@@ -77,7 +89,11 @@ test('an unconfirmed staff account holds no permission and no Admin UI session u
   // given: promoted while unconfirmed, then a manager sets a password in the same change
   const email = 'newhire-unconfirmed@example.com'
   const id = await preRegister(email)
-  await server.gql('mutation($id: ID!, $group: ID!) { updateUser(where: { id: $id }, data: { isStaff: true, password: "a manager chose this one", permissionGroups: { connect: [{ id: $group }] } }) { id } }', { id, group: groupId }, { token: managerToken })
+  await server.gql(
+    'mutation($id: ID!, $group: ID!) { updateUser(where: { id: $id }, data: { isStaff: true, password: "a manager chose this one", permissionGroups: { connect: [{ id: $group }] } }) { id } }',
+    { id, group: groupId },
+    { token: managerToken },
+  )
   const token = await tokenFor(server.context, id)
   // when
   const me = await server.gql(ME, {}, { token })
@@ -89,15 +105,23 @@ test('an unconfirmed staff account holds no permission and no Admin UI session u
   assert.equal(customers.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED')
 })
 
-test('the owner of the email proves it through a password reset and then holds the group\'s permissions', async () => {
+test("the owner of the email proves it through a password reset and then holds the group's permissions", async () => {
   // given
   const email = 'newhire-owner@example.com'
   const id = await preRegister(email)
   await server.gql(PROMOTE, { id, group: groupId }, { token: managerToken })
   // when
-  await server.gql('mutation($email: String!) { requestPasswordReset(email: $email, redirectUrl: "' + REDIRECT + '") { errors { code } } }', { email })
+  await server.gql(
+    'mutation($email: String!) { requestPasswordReset(email: $email, redirectUrl: "' +
+      REDIRECT +
+      '") { errors { code } } }',
+    { email },
+  )
   const mail = await mailbox.next(email, /password/i)
-  const set = await server.gql('mutation($email: String!, $token: String!) { setPassword(email: $email, token: $token, password: "the real owner picked this") { token errors { code } } }', { email, token: tokenFromMail(mail) })
+  const set = await server.gql(
+    'mutation($email: String!, $token: String!) { setPassword(email: $email, token: $token, password: "the real owner picked this") { token errors { code } } }',
+    { email, token: tokenFromMail(mail) },
+  )
   // then
   assert.deepEqual(set.body.data.setPassword.errors, [])
   const me = await server.gql(ME, {}, { token: set.body.data.setPassword.token })
@@ -119,7 +143,10 @@ test('a confirmed customer promoted through the generated API loses every token 
   // then
   assert.equal((await server.gql(ME, {}, { token })).body.data.me, null)
   assert.equal((await server.gql(ME, {}, { token: customerApiToken })).body.data.me, null)
-  const refreshed = await server.gql('mutation($r: String!) { tokenRefresh(refreshToken: $r) { token errors { code } } }', { r: refreshToken })
+  const refreshed = await server.gql(
+    'mutation($r: String!) { tokenRefresh(refreshToken: $r) { token errors { code } } }',
+    { r: refreshToken },
+  )
   assert.equal(refreshed.body.data.tokenRefresh.token, null)
   // a confirmed customer keeps its own password: it signs in again and now holds the group's permissions
   const again = await server.gql(TOKEN_CREATE, { email: customer.email, password: PASSWORD })
@@ -127,47 +154,67 @@ test('a confirmed customer promoted through the generated API loses every token 
   assert.deepEqual(me.body.data.me.userPermissions, ['MANAGE_USERS'])
 })
 
-test('promoting a pre-registered account in the Admin UI leaves its registrant locked out', { skip: browserSkipReason ?? false }, async () => {
-  // given
-  const email = 'newhire-ui@example.com'
-  const id = await preRegister(email)
-  const manager = await makeStaff(server.context, ['MANAGE_STAFF', 'MANAGE_USERS'])
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  })
-  try {
-    const page = await (await browser.newContext()).newPage()
-    await page.goto(`${server.url}/signin`)
-    await page.waitForLoadState('networkidle')
-    await page.getByRole('textbox', { name: 'Email' }).fill(manager.email)
-    await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD)
-    await page.getByRole('button', { name: /sign in/i }).click()
-    await page.waitForURL(url => !url.pathname.includes('signin'))
-    // when: the manager ticks "Is Staff" on the user's page and saves
-    await page.goto(`${server.url}/users/${id}`)
-    await page.getByRole('checkbox', { name: /is staff/i }).check()
-    await page.getByRole('button', { name: /save/i }).click()
-    await page.waitForFunction(() => !document.querySelector('button[type=submit][disabled]') && /saved|updated/i.test(document.body.innerText), undefined, { timeout: 15_000 }).catch(() => {})
-    await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-promotion.png') })
-    await expectStaff(id)
-    // then: the registrant's password signs in nowhere
-    const signIn = await (await browser.newContext()).newPage()
-    await signIn.goto(`${server.url}/signin`)
-    await signIn.waitForLoadState('networkidle')
-    await signIn.getByRole('textbox', { name: 'Email' }).fill(email)
-    await signIn.getByRole('textbox', { name: 'Password' }).fill(ATTACKER_PASSWORD)
-    await signIn.getByRole('button', { name: /sign in/i }).click()
-    await signIn.waitForTimeout(1500)
-    assert.match(new URL(signIn.url()).pathname, /signin/)
-    const api = await server.gql(TOKEN_CREATE, { email, password: ATTACKER_PASSWORD })
-    assert.equal(api.body.data.tokenCreate.token, null)
-  } finally {
-    await browser.close()
-  }
-})
+test(
+  'promoting a pre-registered account in the Admin UI leaves its registrant locked out',
+  { skip: browserSkipReason ?? false },
+  async () => {
+    // given
+    const email = 'newhire-ui@example.com'
+    const id = await preRegister(email)
+    const manager = await makeStaff(server.context, ['MANAGE_STAFF', 'MANAGE_USERS'])
+    const browser: Browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    try {
+      const page = await (await browser.newContext()).newPage()
+      await page.goto(`${server.url}/signin`)
+      await page.waitForLoadState('networkidle')
+      await page.getByRole('textbox', { name: 'Email' }).fill(manager.email)
+      await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD)
+      await page.getByRole('button', { name: /sign in/i }).click()
+      await page.waitForURL(url => !url.pathname.includes('signin'))
+      // when: the manager ticks "Is Staff" on the user's page and saves
+      await page.goto(`${server.url}/users/${id}`)
+      await page.getByRole('checkbox', { name: /is staff/i }).check()
+      await page.getByRole('button', { name: /save/i }).click()
+      await page
+        .waitForFunction(
+          () =>
+            !document.querySelector('button[type=submit][disabled]') && /saved|updated/i.test(document.body.innerText),
+          undefined,
+          { timeout: 15_000 },
+        )
+        .catch(() => {})
+      await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-promotion.png') })
+      await expectStaff(id)
+      // then: the registrant's password signs in nowhere
+      const signIn = await (await browser.newContext()).newPage()
+      await signIn.goto(`${server.url}/signin`)
+      await signIn.waitForLoadState('networkidle')
+      await signIn.getByRole('textbox', { name: 'Email' }).fill(email)
+      await signIn.getByRole('textbox', { name: 'Password' }).fill(ATTACKER_PASSWORD)
+      await signIn.getByRole('button', { name: /sign in/i }).click()
+      await signIn.waitForTimeout(1500)
+      assert.match(new URL(signIn.url()).pathname, /signin/)
+      const api = await server.gql(TOKEN_CREATE, { email, password: ATTACKER_PASSWORD })
+      assert.equal(api.body.data.tokenCreate.token, null)
+    } finally {
+      await browser.close()
+    }
+  },
+)
 
-async function expectStaff (id: string): Promise<void> {
+async function expectStaff(id: string): Promise<void> {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
     const user = await server.context.prisma.user.findUniqueOrThrow({ where: { id } })

@@ -17,11 +17,15 @@ import { tokenFor } from '../helpers/actors'
 const TOKEN_CREATE = `mutation($email: String!, $password: String!) {
   tokenCreate(email: $email, password: $password) { token refreshToken user { id } errors { field code } }
 }`
-const TOKEN_REFRESH = 'mutation($refreshToken: String) { tokenRefresh(refreshToken: $refreshToken) { token user { id } errors { field code } } }'
-const TOKEN_VERIFY = 'mutation($token: String!) { tokenVerify(token: $token) { isValid user { id } errors { field code } } }'
+const TOKEN_REFRESH =
+  'mutation($refreshToken: String) { tokenRefresh(refreshToken: $refreshToken) { token user { id } errors { field code } } }'
+const TOKEN_VERIFY =
+  'mutation($token: String!) { tokenVerify(token: $token) { isValid user { id } errors { field code } } }'
 const DEACTIVATE = 'mutation { tokensDeactivateAll { errors { field code } } }'
-const PASSWORD_CHANGE = 'mutation($old: String, $new: String!) { passwordChange(oldPassword: $old, newPassword: $new) { errors { field code } } }'
-const REGISTER = 'mutation($input: AccountRegisterInput!) { accountRegister(input: $input) { requiresConfirmation errors { field code } } }'
+const PASSWORD_CHANGE =
+  'mutation($old: String, $new: String!) { passwordChange(oldPassword: $old, newPassword: $new) { errors { field code } } }'
+const REGISTER =
+  'mutation($input: AccountRegisterInput!) { accountRegister(input: $input) { requiresConfirmation errors { field code } } }'
 const ME = '{ me { id } }'
 
 const REDIRECT = 'http://localhost:3001/confirm'
@@ -35,12 +39,12 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 // behind a trusted proxy, so each story speaks from a client address of its own
 let lastOctet = 0
-function anotherClient (): { headers: Record<string, string> } {
+function anotherClient(): { headers: Record<string, string> } {
   lastOctet += 1
   return { headers: { 'x-forwarded-for': `198.51.100.${lastOctet}` } }
 }
 
-function errorCodes (payload: { errors: { code: string }[] }): string[] {
+function errorCodes(payload: { errors: { code: string }[] }): string[] {
   return payload.errors.map(error => error.code)
 }
 
@@ -73,10 +77,10 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
     await receiver?.stop()
   })
 
-  async function signIn (on: TestServer, email: string, password = PASSWORD) {
+  async function signIn(on: TestServer, email: string, password = PASSWORD) {
     const res = await on.gql(TOKEN_CREATE, { email, password }, anotherClient())
     assert.deepEqual(res.body.data.tokenCreate.errors, [])
-    return res.body.data.tokenCreate as { token: string, refreshToken: string, user: { id: string } }
+    return res.body.data.tokenCreate as { token: string; refreshToken: string; user: { id: string } }
   }
 
   test('a token issued by one process is honoured by the other: me, tokenVerify and tokenRefresh', async () => {
@@ -110,7 +114,9 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
     // then: the very next request to the other process, with no pause
     assert.deepEqual(deactivated.body.data.tokensDeactivateAll.errors, [])
     assert.equal((await second.gql(ME, {}, { token })).body.data.me, null)
-    assert.deepEqual(errorCodes((await second.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh), ['JWT_INVALID_TOKEN'])
+    assert.deepEqual(errorCodes((await second.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh), [
+      'JWT_INVALID_TOKEN',
+    ])
     assert.equal((await second.gql(TOKEN_VERIFY, { token })).body.data.tokenVerify.isValid, false)
   })
 
@@ -127,7 +133,9 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
     // then
     assert.deepEqual(changed.body.data.passwordChange.errors, [])
     assert.equal((await first.gql(ME, {}, { token })).body.data.me, null)
-    assert.deepEqual(errorCodes((await first.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh), ['JWT_INVALID_TOKEN'])
+    assert.deepEqual(errorCodes((await first.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh), [
+      'JWT_INVALID_TOKEN',
+    ])
     const oldPassword = await first.gql(TOKEN_CREATE, { email: customer.email, password: PASSWORD }, anotherClient())
     assert.deepEqual(errorCodes(oldPassword.body.data.tokenCreate), ['INVALID_CREDENTIALS'])
     const signedIn = await signIn(first, customer.email, newPassword)
@@ -142,7 +150,11 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
       const client = anotherClient()
       const codes: string[] = []
       for (let i = 0; i < FAILED_ATTEMPTS; i++) {
-        const res = await servers[i % servers.length]!.gql(TOKEN_CREATE, { email, password: `wrong password ${i}` }, client)
+        const res = await servers[i % servers.length]!.gql(
+          TOKEN_CREATE,
+          { email, password: `wrong password ${i}` },
+          client,
+        )
         codes.push(...errorCodes(res.body.data.tokenCreate))
       }
       return { client, codes }
@@ -151,7 +163,9 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
     // when
     const onOne = await fail(alone.email, [first])
     const onBoth = await fail(spread.email, [first, second])
-    const rightPassword = await Promise.all([first, second].map(on => on.gql(TOKEN_CREATE, { email: spread.email, password: PASSWORD }, onBoth.client)))
+    const rightPassword = await Promise.all(
+      [first, second].map(on => on.gql(TOKEN_CREATE, { email: spread.email, password: PASSWORD }, onBoth.client)),
+    )
 
     // then
     assert.equal(onOne.codes[0], 'INVALID_CREDENTIALS')
@@ -166,20 +180,41 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
   test('registrations spread over both processes send each mail and each webhook delivery exactly once', async () => {
     // given: an app subscribed to the registration events, and both processes' workers polling
     const admin = await makeSuperuser(first.context)
-    const hook = await first.gql('mutation($data: WebhookCreateInput!) { createWebhook(data: $data) { id } }', {
-      data: { name: 'two-processes', targetUrl: receiver.url, secret: WEBHOOK_SECRET, events: ['CUSTOMER_CREATED', 'ACCOUNT_CONFIRMATION_REQUESTED'] },
-    }, { token: await tokenFor(first.context, admin.id) })
+    const hook = await first.gql(
+      'mutation($data: WebhookCreateInput!) { createWebhook(data: $data) { id } }',
+      {
+        data: {
+          name: 'two-processes',
+          targetUrl: receiver.url,
+          secret: WEBHOOK_SECRET,
+          events: ['CUSTOMER_CREATED', 'ACCOUNT_CONFIRMATION_REQUESTED'],
+        },
+      },
+      { token: await tokenFor(first.context, admin.id) },
+    )
     assert.equal(hook.body.errors, undefined, JSON.stringify(hook.body.errors))
-    const emails = Array.from({ length: REGISTRATIONS }, (_, i) => `replica-${i}-${randomBytes(3).toString('hex')}@example.com`)
+    const emails = Array.from(
+      { length: REGISTRATIONS },
+      (_, i) => `replica-${i}-${randomBytes(3).toString('hex')}@example.com`,
+    )
     const from = receiver.received.length
 
     // when: all at once, alternately on each process
-    const answers = await Promise.all(emails.map((email, i) => (i % 2 === 0 ? first : second).gql(REGISTER, {
-      input: { email, password: 'a long enough passphrase for two', redirectUrl: REDIRECT },
-    }, anotherClient())))
+    const answers = await Promise.all(
+      emails.map((email, i) =>
+        (i % 2 === 0 ? first : second).gql(
+          REGISTER,
+          {
+            input: { email, password: 'a long enough passphrase for two', redirectUrl: REDIRECT },
+          },
+          anotherClient(),
+        ),
+      ),
+    )
 
     // then: every mail and delivery arrives, and nothing more after many more polls of both workers
-    for (const answer of answers) assert.deepEqual(answer.body.data.accountRegister, { requiresConfirmation: true, errors: [] })
+    for (const answer of answers)
+      assert.deepEqual(answer.body.data.accountRegister, { requiresConfirmation: true, errors: [] })
     for (const email of emails) await mailbox.next(email, /confirm/i, 30_000)
     const events = emails.flatMap(() => ['CUSTOMER_CREATED', 'ACCOUNT_CONFIRMATION_REQUESTED'])
     await receiver.waitFor(events, from, 30_000)
@@ -191,16 +226,26 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
     assert.equal(new Set(mails.map(mail => mail.messageId)).size, REGISTRATIONS)
     const rows = await first.context.prisma.outboxMail.findMany({ where: { to: { in: emails } } })
     assert.equal(rows.length, REGISTRATIONS)
-    assert.ok(rows.every(row => row.status === 'sent' && row.attempts === 1), JSON.stringify(rows.map(row => [row.status, row.attempts])))
+    assert.ok(
+      rows.every(row => row.status === 'sent' && row.attempts === 1),
+      JSON.stringify(rows.map(row => [row.status, row.attempts])),
+    )
 
     const deliveries = receiver.received.slice(from)
     assert.equal(deliveries.length, 2 * REGISTRATIONS)
     assert.ok(deliveries.every(delivery => delivery.signatureValid))
     assert.equal(new Set(deliveries.map(delivery => delivery.deliveryId)).size, 2 * REGISTRATIONS)
-    assert.deepEqual(deliveries.map(delivery => `${delivery.json.data.user.email} ${delivery.event}`).sort(),
-      emails.flatMap(email => [`${email} ACCOUNT_CONFIRMATION_REQUESTED`, `${email} CUSTOMER_CREATED`]).sort())
-    const stored = await first.context.prisma.webhookDelivery.findMany({ where: { webhookId: hook.body.data.createWebhook.id } })
+    assert.deepEqual(
+      deliveries.map(delivery => `${delivery.json.data.user.email} ${delivery.event}`).sort(),
+      emails.flatMap(email => [`${email} ACCOUNT_CONFIRMATION_REQUESTED`, `${email} CUSTOMER_CREATED`]).sort(),
+    )
+    const stored = await first.context.prisma.webhookDelivery.findMany({
+      where: { webhookId: hook.body.data.createWebhook.id },
+    })
     assert.equal(stored.length, 2 * REGISTRATIONS)
-    assert.ok(stored.every(row => row.status === 'delivered' && row.attempts === 1), JSON.stringify(stored.map(row => [row.status, row.attempts])))
+    assert.ok(
+      stored.every(row => row.status === 'delivered' && row.attempts === 1),
+      JSON.stringify(stored.map(row => [row.status, row.attempts])),
+    )
   })
 })

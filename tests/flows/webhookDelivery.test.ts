@@ -14,7 +14,14 @@ import assert from 'node:assert/strict'
 import { createContext } from '../../scripts/lib/context'
 import { env } from '../../env'
 import { hashPassword } from '../../services/identity/passwords'
-import { deliverDueWebhooks, emitWebhookEvent, kickWebhooks, MAX_WEBHOOK_ATTEMPTS, startWebhookWorker, userWebhookPayload } from '../../services/messaging/webhooks'
+import {
+  deliverDueWebhooks,
+  emitWebhookEvent,
+  kickWebhooks,
+  MAX_WEBHOOK_ATTEMPTS,
+  startWebhookWorker,
+  userWebhookPayload,
+} from '../../services/messaging/webhooks'
 import type { WebhookEvent } from '../../services/messaging/webhookEvents'
 import type { Context } from '../../generated/keystone/types'
 import { createTestDatabase } from '../helpers/database'
@@ -23,8 +30,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..')
 const POLL_MS = 50
 const BACKOFF_MS = 50
 
-type Receipt = { method: string, url: string, headers: IncomingHttpHeaders, body: string, answered: number }
-type Receiver = { url: string, receipts: Receipt[], close: () => Promise<void> }
+type Receipt = { method: string; url: string; headers: IncomingHttpHeaders; body: string; answered: number }
+type Receiver = { url: string; receipts: Receipt[]; close: () => Promise<void> }
 
 let drop: (() => Promise<void>) | undefined
 let databaseUrl: string
@@ -45,15 +52,18 @@ after(async () => {
 // each test's webhooks and deliveries end with it, so no later test sends to a closed receiver
 afterEach(async () => {
   await context.prisma.webhook.updateMany({ data: { isActive: false } })
-  await context.prisma.webhookDelivery.updateMany({ where: { status: { in: ['pending', 'sending'] } }, data: { status: 'failed', lockedUntil: null } })
+  await context.prisma.webhookDelivery.updateMany({
+    where: { status: { in: ['pending', 'sending'] } },
+    data: { status: 'failed', lockedUntil: null },
+  })
 })
 
-async function disconnect (on: Context | undefined): Promise<void> {
+async function disconnect(on: Context | undefined): Promise<void> {
   await (on?.prisma as { $disconnect?: () => Promise<void> } | undefined)?.$disconnect?.()
 }
 
 // a receiver on a free loopback port (or `port`); `answer` picks the status of the n-th request (from 1)
-async function startReceiver (
+async function startReceiver(
   answer: (n: number, receipt: Omit<Receipt, 'answered'>, response: ServerResponse) => number | undefined = () => 200,
   port = 0,
 ): Promise<Receiver> {
@@ -62,11 +72,17 @@ async function startReceiver (
     const chunks: Buffer[] = []
     request.on('data', chunk => chunks.push(chunk))
     request.on('end', () => {
-      const receipt = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') }
+      const receipt = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      }
       const status = answer(receipts.length + 1, receipt, response)
       receipts.push({ ...receipt, answered: status ?? 0 })
       // undefined: the answer leaves the response to the caller (a redirect, a hang)
-      if (status !== undefined) response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no')
+      if (status !== undefined)
+        response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no')
     })
   })
   await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve))
@@ -74,28 +90,45 @@ async function startReceiver (
   return {
     url: `http://127.0.0.1:${listening}/hooks/account`,
     receipts,
-    close: () => new Promise<void>(resolve => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>(resolve => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 
-function secret (): string {
+function secret(): string {
   return `whsec_${randomBytes(18).toString('base64url')}`
 }
 
 // through the list, as staff would create it: the target URL is checked and the secret sealed
-async function makeWebhook ({ targetUrl, secret: value = secret(), events, isActive = true }: { targetUrl: string, secret?: string, events: WebhookEvent[], isActive?: boolean }) {
-  const webhook = await context.sudo().db.Webhook.createOne({ data: { name: `hook-${randomBytes(3).toString('hex')}`, targetUrl, secret: value, events, isActive } })
+async function makeWebhook({
+  targetUrl,
+  secret: value = secret(),
+  events,
+  isActive = true,
+}: {
+  targetUrl: string
+  secret?: string
+  events: WebhookEvent[]
+  isActive?: boolean
+}) {
+  const webhook = await context.sudo().db.Webhook.createOne({
+    data: { name: `hook-${randomBytes(3).toString('hex')}`, targetUrl, secret: value, events, isActive },
+  })
   return { id: String(webhook.id), secret: value }
 }
 
-async function deliveriesOf (webhookId: string) {
+async function deliveriesOf(webhookId: string) {
   return context.prisma.webhookDelivery.findMany({ where: { webhookId }, orderBy: { createdAt: 'asc' } })
 }
 
-async function waitFor<T> (what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const value = await probe()
@@ -107,13 +140,13 @@ async function waitFor<T> (what: string, probe: () => Promise<T | undefined | fa
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
-function verifies (body: string, signature: string | string[] | undefined, key: string): boolean {
+function verifies(body: string, signature: string | string[] | undefined, key: string): boolean {
   if (typeof signature !== 'string' || !/^[0-9a-f]{64}$/.test(signature)) return false
   const expected = createHmac('sha256', key).update(body).digest()
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'))
 }
 
-function statusCodes (log: unknown): unknown[] {
+function statusCodes(log: unknown): unknown[] {
   return (log as { statusCode?: number }[]).map(entry => entry.statusCode)
 }
 
@@ -136,7 +169,7 @@ console.log('ready')
 `
 
 // a webhook worker in another process over the same database; stop() ends it gracefully
-async function startChildWorker (): Promise<{ stop: () => Promise<void> }> {
+async function startChildWorker(): Promise<{ stop: () => Promise<void> }> {
   // the environment carries the test secret (helpers/env), so the child opens the same seals
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', CHILD_WORKER], {
     cwd: ROOT,
@@ -144,15 +177,23 @@ async function startChildWorker (): Promise<{ stop: () => Promise<void> }> {
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout.on('data', chunk => { output += chunk })
-  child.stderr.on('data', chunk => { output += chunk })
+  child.stdout.on('data', chunk => {
+    output += chunk
+  })
+  child.stderr.on('data', chunk => {
+    output += chunk
+  })
   const exited = new Promise<void>(resolve => child.once('exit', () => resolve()))
-  await waitFor('the child worker', () => {
-    if (child.exitCode !== null) throw new Error(`child worker exited with ${child.exitCode}:\n${output}`)
-    return output.includes('ready')
-  }, 60_000)
+  await waitFor(
+    'the child worker',
+    () => {
+      if (child.exitCode !== null) throw new Error(`child worker exited with ${child.exitCode}:\n${output}`)
+      return output.includes('ready')
+    },
+    60_000,
+  )
   return {
-    async stop () {
+    async stop() {
       child.stdin.end()
       const timer = setTimeout(() => child.kill(), 10_000)
       await exited
@@ -161,7 +202,7 @@ async function startChildWorker (): Promise<{ stop: () => Promise<void> }> {
   }
 }
 
-test('a delivery arrives once, signed with the webhook\'s secret over the body as stored, with its event and delivery id', async () => {
+test("a delivery arrives once, signed with the webhook's secret over the body as stored, with its event and delivery id", async () => {
   // given
   const receiver = await startReceiver()
   const webhook = await makeWebhook({ targetUrl: receiver.url, events: ['CUSTOMER_CREATED'] })
@@ -169,7 +210,10 @@ test('a delivery arrives once, signed with the webhook\'s secret over the body a
   try {
     // when
     await context.transaction(async tx => {
-      await emitWebhookEvent(tx, { event: 'CUSTOMER_CREATED', payload: { user: { id: 'u1', email: 'casey@example.com' } } })
+      await emitWebhookEvent(tx, {
+        event: 'CUSTOMER_CREATED',
+        payload: { user: { id: 'u1', email: 'casey@example.com' } },
+      })
     })
     kickWebhooks()
 
@@ -199,7 +243,7 @@ test('a delivery arrives once, signed with the webhook\'s secret over the body a
     assert.equal(row.lastError, '')
     assert.equal(row.lockedUntil, null)
     assert.ok(row.deliveredAt)
-    const log = row.log as { at: string, statusCode: number, ms: number }[]
+    const log = row.log as { at: string; statusCode: number; ms: number }[]
     assert.equal(log.length, 1)
     assert.equal(log[0]?.statusCode, 200)
     assert.equal(typeof log[0]?.ms, 'number')
@@ -215,7 +259,7 @@ test('a delivery arrives once, signed with the webhook\'s secret over the body a
 test('a receiver that answers 500 three times and then 200 gets the delivery once, after four logged attempts', async () => {
   // given
   const warn = mock.method(console, 'warn', () => {})
-  const receiver = await startReceiver(n => n <= 3 ? 500 : 200)
+  const receiver = await startReceiver(n => (n <= 3 ? 500 : 200))
   const webhook = await makeWebhook({ targetUrl: receiver.url, events: ['CUSTOMER_UPDATED'] })
   const worker = startWebhookWorker(context, { intervalMs: POLL_MS, backoffMs: BACKOFF_MS })
   try {
@@ -238,10 +282,14 @@ test('a receiver that answers 500 three times and then 200 gets the delivery onc
     assert.equal(row?.status, 'delivered')
     assert.equal(row?.attempts, 4)
     assert.deepEqual(statusCodes(row?.log), [500, 500, 500, 200])
-    assert.deepEqual((row?.log as { error?: string }[]).map(entry => entry.error), ['HTTP 500', 'HTTP 500', 'HTTP 500', undefined])
+    assert.deepEqual(
+      (row?.log as { error?: string }[]).map(entry => entry.error),
+      ['HTTP 500', 'HTTP 500', 'HTTP 500', undefined],
+    )
     assert.equal(row?.lastError, '')
     const times = (row?.log as { at: string }[]).map(entry => Date.parse(entry.at))
-    for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= BACKOFF_MS * 0.9, `attempt ${i + 1} came too soon`)
+    for (let i = 1; i < times.length; i++)
+      assert.ok(times[i]! - times[i - 1]! >= BACKOFF_MS * 0.9, `attempt ${i + 1} came too soon`)
   } finally {
     await worker.stop()
     await receiver.close()
@@ -249,7 +297,7 @@ test('a receiver that answers 500 three times and then 200 gets the delivery onc
   }
 })
 
-test('a receiver that is down (connection refused) and then comes up on the same port gets each delivery exactly once', async (t) => {
+test('a receiver that is down (connection refused) and then comes up on the same port gets each delivery exactly once', async t => {
   // given: a port nothing listens on yet, and three deliveries for it
   const warn = mock.method(console, 'warn', () => {})
   const port = await new Promise<number>(resolve => {
@@ -258,8 +306,12 @@ test('a receiver that is down (connection refused) and then comes up on the same
       probe.close(() => resolve(free))
     })
   })
-  const webhook = await makeWebhook({ targetUrl: `http://127.0.0.1:${port}/hooks/account`, events: ['CUSTOMER_METADATA_UPDATED'] })
-  for (const id of ['d1', 'd2', 'd3']) await emitWebhookEvent(context, { event: 'CUSTOMER_METADATA_UPDATED', payload: { user: { id } } })
+  const webhook = await makeWebhook({
+    targetUrl: `http://127.0.0.1:${port}/hooks/account`,
+    events: ['CUSTOMER_METADATA_UPDATED'],
+  })
+  for (const id of ['d1', 'd2', 'd3'])
+    await emitWebhookEvent(context, { event: 'CUSTOMER_METADATA_UPDATED', payload: { user: { id } } })
   const worker = startWebhookWorker(context, { intervalMs: POLL_MS, backoffMs: BACKOFF_MS })
   let receiver: Receiver | undefined
   try {
@@ -267,7 +319,10 @@ test('a receiver that is down (connection refused) and then comes up on the same
     // then: every delivery is retried while the receiver is down, and none is given up
     await waitFor('two refused attempts of each delivery', async () => {
       const rows = await deliveriesOf(webhook.id)
-      return rows.length === 3 && rows.every(row => row.attempts >= 2 && row.status === 'pending' && row.lastError === 'could not connect')
+      return (
+        rows.length === 3 &&
+        rows.every(row => row.attempts >= 2 && row.status === 'pending' && row.lastError === 'could not connect')
+      )
     })
 
     // when: the receiver comes up on that port
@@ -279,14 +334,19 @@ test('a receiver that is down (connection refused) and then comes up on the same
     await sleep(10 * POLL_MS)
     assert.equal(up.receipts.length, 3)
     const rows = await deliveriesOf(webhook.id)
-    assert.deepEqual(new Set(up.receipts.map(receipt => receipt.headers['x-delivery-id'])), new Set(rows.map(row => row.id)))
+    assert.deepEqual(
+      new Set(up.receipts.map(receipt => receipt.headers['x-delivery-id'])),
+      new Set(rows.map(row => row.id)),
+    )
     assert.deepEqual(up.receipts.map(receipt => JSON.parse(receipt.body).data.user.id).sort(), ['d1', 'd2', 'd3'])
     for (const row of rows) {
       assert.equal(row.status, 'delivered')
       assert.ok(row.attempts >= 3)
       assert.equal(statusCodes(row.log).at(-1), 200)
     }
-    t.diagnostic(`deliveries written 3, attempts made ${rows.reduce((sum, row) => sum + row.attempts, 0)}, received ${up.receipts.length}`)
+    t.diagnostic(
+      `deliveries written 3, attempts made ${rows.reduce((sum, row) => sum + row.attempts, 0)}, received ${up.receipts.length}`,
+    )
   } finally {
     await worker.stop()
     await receiver?.close()
@@ -294,7 +354,7 @@ test('a receiver that is down (connection refused) and then comes up on the same
   }
 })
 
-test('a receiver that always fails leaves the delivery failed after the worker\'s max attempts, and then receives nothing more', async () => {
+test("a receiver that always fails leaves the delivery failed after the worker's max attempts, and then receives nothing more", async () => {
   // given
   const warn = mock.method(console, 'warn', () => {})
   const receiver = await startReceiver(() => 503)
@@ -332,22 +392,35 @@ test(`with the default limit a delivery stays pending through ${MAX_WEBHOOK_ATTE
   const webhook = await makeWebhook({ targetUrl: receiver.url, events: ['ACCOUNT_DELETED'] })
   await emitWebhookEvent(context, { event: 'ACCOUNT_DELETED', payload: { user: { id: 'u4' } } })
   let now = new Date(Date.now() + 1000)
-  const states: { status: string, attempts: number, delay: number }[] = []
+  const states: { status: string; attempts: number; delay: number }[] = []
   try {
     // when: each pass runs 17 minutes after the last, past any backoff (15 minutes, +10 % at most)
     for (let pass = 1; pass <= MAX_WEBHOOK_ATTEMPTS + 1; pass++) {
       await deliverDueWebhooks(context, { now, backoffMs: 2000 })
       const [row] = await deliveriesOf(webhook.id)
-      states.push({ status: row!.status, attempts: row!.attempts, delay: (row!.nextAttemptAt?.getTime() ?? now.getTime()) - now.getTime() })
+      states.push({
+        status: row!.status,
+        attempts: row!.attempts,
+        delay: (row!.nextAttemptAt?.getTime() ?? now.getTime()) - now.getTime(),
+      })
       now = new Date(now.getTime() + 17 * 60_000)
     }
 
     // then
     const [final] = await deliveriesOf(webhook.id)
-    assert.deepEqual((final?.log as { error?: string }[]).map(entry => entry.error), Array(MAX_WEBHOOK_ATTEMPTS).fill('HTTP 500'))
+    assert.deepEqual(
+      (final?.log as { error?: string }[]).map(entry => entry.error),
+      Array(MAX_WEBHOOK_ATTEMPTS).fill('HTTP 500'),
+    )
     assert.equal(receiver.receipts.length, MAX_WEBHOOK_ATTEMPTS)
-    assert.deepEqual(states.map(state => state.status), [...Array(MAX_WEBHOOK_ATTEMPTS - 1).fill('pending'), 'failed', 'failed'])
-    assert.deepEqual(states.map(state => state.attempts), [...Array.from({ length: MAX_WEBHOOK_ATTEMPTS }, (_, i) => i + 1), MAX_WEBHOOK_ATTEMPTS])
+    assert.deepEqual(
+      states.map(state => state.status),
+      [...Array(MAX_WEBHOOK_ATTEMPTS - 1).fill('pending'), 'failed', 'failed'],
+    )
+    assert.deepEqual(
+      states.map(state => state.attempts),
+      [...Array.from({ length: MAX_WEBHOOK_ATTEMPTS }, (_, i) => i + 1), MAX_WEBHOOK_ATTEMPTS],
+    )
     const delays = states.slice(0, MAX_WEBHOOK_ATTEMPTS - 1).map(state => state.delay)
     assert.ok(delays[0]! >= 1800 && delays[0]! <= 2200, `first backoff ${delays[0]}`)
     assert.ok(delays[1]! >= 3600 && delays[1]! <= 4400, `second backoff ${delays[1]}`)
@@ -391,17 +464,42 @@ test('a payload built from a full user row carries no password hash, token key, 
     kickWebhooks()
 
     // then
-    await waitFor('both deliveries', async () => (await deliveriesOf(webhook.id)).every(row => row.status === 'delivered'))
+    await waitFor('both deliveries', async () =>
+      (await deliveriesOf(webhook.id)).every(row => row.status === 'delivered'),
+    )
     const byEvent = new Map(receiver.receipts.map(receipt => [receipt.headers['x-event-type'], receipt.body]))
     const picked = byEvent.get('ACCOUNT_CONFIRMED')!
     const raw = byEvent.get('STAFF_UPDATED')!
     for (const body of [picked, raw]) {
-      for (const leak of [passwordHash, jwtTokenKey, customerTokenHash, 'PRIVATE-do-not-send', '$argon2', 'privateMetadata', 'jwtTokenKey', 'customerTokenHash', '"password"']) {
+      for (const leak of [
+        passwordHash,
+        jwtTokenKey,
+        customerTokenHash,
+        'PRIVATE-do-not-send',
+        '$argon2',
+        'privateMetadata',
+        'jwtTokenKey',
+        'customerTokenHash',
+        '"password"',
+      ]) {
         assert.ok(!body.includes(leak), `${leak} on the wire`)
       }
     }
     assert.ok(!picked.includes('NOTE-do-not-send'))
-    assert.deepEqual(Object.keys(JSON.parse(picked).data.user).sort(), ['dateJoined', 'email', 'firstName', 'id', 'isActive', 'isConfirmed', 'isStaff', 'languageCode', 'lastName', 'metadata', 'name', 'updatedAt'])
+    assert.deepEqual(Object.keys(JSON.parse(picked).data.user).sort(), [
+      'dateJoined',
+      'email',
+      'firstName',
+      'id',
+      'isActive',
+      'isConfirmed',
+      'isStaff',
+      'languageCode',
+      'lastName',
+      'metadata',
+      'name',
+      'updatedAt',
+    ])
     assert.equal(JSON.parse(picked).data.user.email, user.email)
     assert.equal(receiver.receipts.length, 2)
   } finally {
@@ -410,7 +508,7 @@ test('a payload built from a full user row carries no password hash, token key, 
   }
 })
 
-test('a worker in this process and one in another process, each with its own connection, deliver each row exactly once', async (t) => {
+test('a worker in this process and one in another process, each with its own connection, deliver each row exactly once', async t => {
   // given: a slow receiver, so that both workers look at the rows while some are being sent, and
   // a second worker in a child process (two connections in one process would stall each other:
   // better-sqlite3 waits for a lock synchronously, blocking the thread that holds it)
@@ -425,12 +523,15 @@ test('a worker in this process and one in another process, each with its own con
   try {
     // when
     await context.transaction(async tx => {
-      for (let i = 0; i < count; i++) await emitWebhookEvent(tx, { event: 'STAFF_CREATED', payload: { user: { id: `staff-${i}` } } })
+      for (let i = 0; i < count; i++)
+        await emitWebhookEvent(tx, { event: 'STAFF_CREATED', payload: { user: { id: `staff-${i}` } } })
     })
     kickWebhooks()
 
     // then
-    await waitFor('every row delivered', async () => (await deliveriesOf(webhook.id)).every(row => row.status === 'delivered'))
+    await waitFor('every row delivered', async () =>
+      (await deliveriesOf(webhook.id)).every(row => row.status === 'delivered'),
+    )
     await sleep(10 * POLL_MS)
     const ids = receiver.receipts.map(receipt => receipt.headers['x-delivery-id'])
     assert.equal(ids.length, count)
@@ -461,10 +562,13 @@ test('only active webhooks subscribed to the event get a delivery, with one body
   await context.transaction(async tx => {
     await emitWebhookEvent(tx, { event: 'ADDRESS_CREATED', payload: { address: { id: 'a1', city: 'Lyon' } } })
   })
-  await assert.rejects(context.transaction(async tx => {
-    await emitWebhookEvent(tx, { event: 'ADDRESS_CREATED', payload: { address: { id: 'a2' } } })
-    throw new Error('the change failed')
-  }), /the change failed/)
+  await assert.rejects(
+    context.transaction(async tx => {
+      await emitWebhookEvent(tx, { event: 'ADDRESS_CREATED', payload: { address: { id: 'a2' } } })
+      throw new Error('the change failed')
+    }),
+    /the change failed/,
+  )
 
   // then
   const [first] = await deliveriesOf(subscribed.id)
@@ -509,9 +613,15 @@ test('a redirect is a failure and is not followed', async () => {
 test('a target that no longer passes the URL check fails the delivery without a request', async () => {
   // given: a target stored before the rules changed (here written past the list's validation)
   const warn = mock.method(console, 'warn', () => {})
-  const webhook = await makeWebhook({ targetUrl: 'https://hooks.example.com/account', events: ['PERMISSION_GROUP_DELETED'] })
+  const webhook = await makeWebhook({
+    targetUrl: 'https://hooks.example.com/account',
+    events: ['PERMISSION_GROUP_DELETED'],
+  })
   await emitWebhookEvent(context, { event: 'PERMISSION_GROUP_DELETED', payload: { group: { id: 'g2' } } })
-  await context.prisma.webhook.update({ where: { id: webhook.id }, data: { targetUrl: 'http://hooks.example.com/account' } })
+  await context.prisma.webhook.update({
+    where: { id: webhook.id },
+    data: { targetUrl: 'http://hooks.example.com/account' },
+  })
   try {
     // when
     await deliverDueWebhooks(context, { now: new Date(Date.now() + 1000) })
@@ -582,7 +692,10 @@ test('a delivery left in sending by a crashed worker is sent again once its leas
   const webhook = await makeWebhook({ targetUrl: receiver.url, events: ['ACCOUNT_SET_PASSWORD_REQUESTED'] })
   await emitWebhookEvent(context, { event: 'ACCOUNT_SET_PASSWORD_REQUESTED', payload: { user: { id: 'u6' } } })
   const now = new Date(Date.now() + 1000)
-  await context.prisma.webhookDelivery.updateMany({ where: { webhookId: webhook.id }, data: { status: 'sending', lockedUntil: new Date(now.getTime() + 30_000) } })
+  await context.prisma.webhookDelivery.updateMany({
+    where: { webhookId: webhook.id },
+    data: { status: 'sending', lockedUntil: new Date(now.getTime() + 30_000) },
+  })
   try {
     // when
     await deliverDueWebhooks(context, { now })
@@ -609,8 +722,14 @@ test('a refused connection and a failed TLS handshake are recorded by kind, with
     })
   })
   const receiverPort = new URL(receiver.url).port
-  const refused = await makeWebhook({ targetUrl: `http://127.0.0.1:${closedPort}/hook`, events: ['PERMISSION_GROUP_UPDATED'] })
-  const notTls = await makeWebhook({ targetUrl: receiver.url.replace('http:', 'https:'), events: ['PERMISSION_GROUP_UPDATED'] })
+  const refused = await makeWebhook({
+    targetUrl: `http://127.0.0.1:${closedPort}/hook`,
+    events: ['PERMISSION_GROUP_UPDATED'],
+  })
+  const notTls = await makeWebhook({
+    targetUrl: receiver.url.replace('http:', 'https:'),
+    events: ['PERMISSION_GROUP_UPDATED'],
+  })
   await emitWebhookEvent(context, { event: 'PERMISSION_GROUP_UPDATED', payload: { group: { id: 'g3' } } })
   try {
     // when
@@ -624,7 +743,8 @@ test('a refused connection and a failed TLS handshake are recorded by kind, with
     for (const row of [refusedRow, notTlsRow]) {
       assert.equal(row?.status, 'pending')
       const logged = JSON.stringify((row?.log as { error?: string }[]).map(entry => entry.error))
-      for (const leak of ['127.0.0.1', String(closedPort), receiverPort, 'ECONNREFUSED']) assert.ok(!logged.includes(leak), `${leak} in ${logged}`)
+      for (const leak of ['127.0.0.1', String(closedPort), receiverPort, 'ECONNREFUSED'])
+        assert.ok(!logged.includes(leak), `${leak} in ${logged}`)
     }
   } finally {
     await receiver.close()

@@ -49,7 +49,7 @@ dns.lookup = function lookup (hostname, options, callback) {
 }
 `
 
-type Listener = { port: number, connections: () => number, close: () => Promise<void> }
+type Listener = { port: number; connections: () => number; close: () => Promise<void> }
 
 let dir: string
 let server: TestServer
@@ -80,25 +80,39 @@ after(async () => {
 })
 
 // a TCP listener on loopback that counts every connection, TLS or not, and answers nothing
-async function listenOnLoopback (): Promise<Listener> {
+async function listenOnLoopback(): Promise<Listener> {
   const sockets: Socket[] = []
-  const tcp = createServer(socket => { sockets.push(socket) })
+  const tcp = createServer(socket => {
+    sockets.push(socket)
+  })
   await new Promise<void>(resolve => tcp.listen(0, '127.0.0.1', resolve))
   return {
     port: (tcp.address() as AddressInfo).port,
     connections: () => sockets.length,
-    close: () => new Promise<void>(resolve => {
-      for (const socket of sockets) socket.destroy()
-      tcp.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const socket of sockets) socket.destroy()
+        tcp.close(() => resolve())
+      }),
   }
 }
 
-async function createWebhook (targetUrl: string, events: string[] = []) {
-  return server.gql(CREATE_WEBHOOK, { data: { name: `hook-${randomBytes(3).toString('hex')}`, targetUrl, secret: `whsec_${randomBytes(18).toString('base64url')}`, events } }, { token })
+async function createWebhook(targetUrl: string, events: string[] = []) {
+  return server.gql(
+    CREATE_WEBHOOK,
+    {
+      data: {
+        name: `hook-${randomBytes(3).toString('hex')}`,
+        targetUrl,
+        secret: `whsec_${randomBytes(18).toString('base64url')}`,
+        events,
+      },
+    },
+    { token },
+  )
 }
 
-async function waitFor<T> (what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const value = await probe()
@@ -130,7 +144,10 @@ for (const url of [
     // then
     assert.equal(res.body.data?.createWebhook ?? null, null)
     assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_VALIDATION_FAILURE')
-    assert.match(res.body.errors[0].message, /targetUrl: The URL must not point to a private, loopback or link-local address\./)
+    assert.match(
+      res.body.errors[0].message,
+      /targetUrl: The URL must not point to a private, loopback or link-local address\./,
+    )
     assert.equal(await server.context.prisma.webhook.count(), before)
   })
 }
@@ -145,7 +162,10 @@ test('createWebhook in production refuses a name that resolves to loopback when 
   // then
   assert.equal(res.body.data?.createWebhook ?? null, null)
   assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_VALIDATION_FAILURE')
-  assert.match(res.body.errors[0].message, /targetUrl: The URL's host resolves to a private, loopback or link-local address\./)
+  assert.match(
+    res.body.errors[0].message,
+    /targetUrl: The URL's host resolves to a private, loopback or link-local address\./,
+  )
   assert.equal(await server.context.prisma.webhook.count(), before)
 })
 
@@ -165,15 +185,31 @@ test('deliveries to names that resolve to loopback at send time, and to loopback
   // given: three names that passed the save-time check, each now answering loopback its own
   // way, and two loopback literals written past the list's validation (the test process is not
   // in production), as rows saved before these rules would be; all aimed at the listener's port
-  const targets = ['rebind.example.com', 'mixed.example.com', 'mapped.example.com'].map(name => `https://${name}:${listener.port}/hook`)
+  const targets = ['rebind.example.com', 'mixed.example.com', 'mapped.example.com'].map(
+    name => `https://${name}:${listener.port}/hook`,
+  )
   const ids: string[] = []
   for (const targetUrl of targets) {
     const res = await createWebhook(targetUrl, ['PERMISSION_GROUP_CREATED'])
-    assert.equal(res.body.errors, undefined, `${targetUrl} was refused at save time: ${JSON.stringify(res.body.errors)}`)
+    assert.equal(
+      res.body.errors,
+      undefined,
+      `${targetUrl} was refused at save time: ${JSON.stringify(res.body.errors)}`,
+    )
     ids.push(res.body.data.createWebhook.id)
   }
-  for (const targetUrl of [`https://127.0.0.1:${listener.port}/hook`, `https://[::ffff:127.0.0.1]:${listener.port}/hook`]) {
-    const row = await server.context.sudo().db.Webhook.createOne({ data: { name: 'stored-before', targetUrl, secret: `whsec_${randomBytes(18).toString('base64url')}`, events: ['PERMISSION_GROUP_CREATED'] } })
+  for (const targetUrl of [
+    `https://127.0.0.1:${listener.port}/hook`,
+    `https://[::ffff:127.0.0.1]:${listener.port}/hook`,
+  ]) {
+    const row = await server.context.sudo().db.Webhook.createOne({
+      data: {
+        name: 'stored-before',
+        targetUrl,
+        secret: `whsec_${randomBytes(18).toString('base64url')}`,
+        events: ['PERMISSION_GROUP_CREATED'],
+      },
+    })
     ids.push(String(row.id))
   }
 
@@ -183,16 +219,28 @@ test('deliveries to names that resolve to loopback at send time, and to loopback
 
   // then
   const deliveries = await waitFor('every delivery to be attempted', async () => {
-    const rows = await server.context.prisma.webhookDelivery.findMany({ where: { webhookId: { in: ids } }, include: { webhook: { select: { targetUrl: true } } } })
+    const rows = await server.context.prisma.webhookDelivery.findMany({
+      where: { webhookId: { in: ids } },
+      include: { webhook: { select: { targetUrl: true } } },
+    })
     return rows.length === ids.length && rows.every(row => row.attempts > 0 && row.status !== 'sending') && rows
   })
   await new Promise(resolve => setTimeout(resolve, 300))
   assert.equal(listener.connections(), 0)
-  assert.deepEqual(deliveries.map(row => row.status), ids.map(() => 'failed'))
+  assert.deepEqual(
+    deliveries.map(row => row.status),
+    ids.map(() => 'failed'),
+  )
   const byTarget = Object.fromEntries(deliveries.map(row => [row.webhook!.targetUrl, row.lastError]))
   for (const target of targets) assert.equal(byTarget[target], TARGET_REFUSED, target)
-  assert.equal(byTarget[`https://127.0.0.1:${listener.port}/hook`], 'target URL refused: The URL must not point to a private, loopback or link-local address.')
-  assert.equal(byTarget[`https://[::ffff:127.0.0.1]:${listener.port}/hook`], 'target URL refused: The URL must not point to a private, loopback or link-local address.')
+  assert.equal(
+    byTarget[`https://127.0.0.1:${listener.port}/hook`],
+    'target URL refused: The URL must not point to a private, loopback or link-local address.',
+  )
+  assert.equal(
+    byTarget[`https://[::ffff:127.0.0.1]:${listener.port}/hook`],
+    'target URL refused: The URL must not point to a private, loopback or link-local address.',
+  )
   for (const row of deliveries) {
     assert.equal(row.attempts, 1)
     assert.equal(row.lastStatusCode, null)

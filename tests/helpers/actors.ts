@@ -4,24 +4,29 @@ import { issueAccessToken } from '../../services/identity/jwt'
 import { PERMISSIONS } from '../../services/identity/permissionCodes'
 import { makeCustomer, makeStaff, makeSuperuser } from './factories'
 
-export type Actor = { name: string, id?: string, email?: string, token?: string }
+export type Actor = { name: string; id?: string; email?: string; token?: string }
 
 export const ACTOR_NAMES = ['anonymous', 'customer', 'otherCustomer', 'supportStaff', 'fullStaff', 'superuser'] as const
 export type ActorName = (typeof ACTOR_NAMES)[number]
 export type Actors = Record<ActorName, Actor>
 
-export async function tokenFor (context: Context, userId: string): Promise<string> {
+export async function tokenFor(context: Context, userId: string): Promise<string> {
   const user = await context.sudo().db.User.findOne({ where: { id: userId } })
   if (!user) throw new Error(`no user ${userId}`)
-  return issueAccessToken({ id: String(user.id), email: user.email, isStaff: user.isStaff, jwtTokenKey: user.jwtTokenKey })
+  return issueAccessToken({
+    id: String(user.id),
+    email: user.email,
+    isStaff: user.isStaff,
+    jwtTokenKey: user.jwtTokenKey,
+  })
 }
 
-async function actor (context: Context, name: string, user: { id: string, email: string }): Promise<Actor> {
+async function actor(context: Context, name: string, user: { id: string; email: string }): Promise<Actor> {
   return { name, id: String(user.id), email: user.email, token: await tokenFor(context, String(user.id)) }
 }
 
 /** Make one user of each role: two customers, support staff (MANAGE_USERS), full staff (every permission), a superuser. */
-export async function makeActors (context: Context): Promise<Actors> {
+export async function makeActors(context: Context): Promise<Actors> {
   return {
     anonymous: { name: 'anonymous' },
     customer: await actor(context, 'customer', await makeCustomer(context)),

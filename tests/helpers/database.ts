@@ -15,7 +15,7 @@ export type TestDatabase = 'sqlite' | 'postgresql'
 
 export const TEST_DATABASES: readonly TestDatabase[] = ['sqlite', 'postgresql']
 
-export type CreatedDatabase = { database: TestDatabase, databaseUrl: string, drop: () => Promise<void> }
+export type CreatedDatabase = { database: TestDatabase; databaseUrl: string; drop: () => Promise<void> }
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const MIGRATIONS_DIR = path.join(ROOT, 'migrations')
@@ -29,7 +29,7 @@ export const DEFAULT_DATABASE: TestDatabase = process.env.TEST_DATABASE === 'pos
  * Why a test on `database` cannot run in this environment, or undefined when it can: pass it as
  * `{ skip: databaseSkipReason('postgresql') }` to `describe` or `test`.
  */
-export function databaseSkipReason (database: TestDatabase): string | undefined {
+export function databaseSkipReason(database: TestDatabase): string | undefined {
   if (database === 'postgresql' && !POSTGRES_URL) {
     return 'no PostgreSQL configured: set TEST_DATABASE_URL=postgres://… (a user that may create databases), or run `.ci/with-postgres npm test`'
   }
@@ -37,17 +37,17 @@ export function databaseSkipReason (database: TestDatabase): string | undefined 
 }
 
 /** A new database of its own on `database`, migrated to the newest migration; drop() removes it. */
-export function createTestDatabase (database: TestDatabase = DEFAULT_DATABASE): Promise<CreatedDatabase> {
+export function createTestDatabase(database: TestDatabase = DEFAULT_DATABASE): Promise<CreatedDatabase> {
   return database === 'postgresql' ? createPostgresDatabase() : createSqliteDatabase()
 }
 
-export function requirePostgresUrl (): string {
+export function requirePostgresUrl(): string {
   const reason = databaseSkipReason('postgresql')
   if (reason !== undefined || POSTGRES_URL === undefined) throw new Error(`a PostgreSQL test database: ${reason}`)
   return POSTGRES_URL
 }
 
-function migrationsFingerprint (dir: string): string {
+function migrationsFingerprint(dir: string): string {
   const hash = createHash('sha256')
   for (const name of readdirSync(dir).sort()) {
     const file = path.join(dir, name, 'migration.sql')
@@ -57,8 +57,11 @@ function migrationsFingerprint (dir: string): string {
 }
 
 // migrating once per suite run and copying the file is far faster than replaying SQL per server
-async function templateDatabase (): Promise<string> {
-  const file = path.join(os.tmpdir(), `identity-template-${migrationsFingerprint(path.join(MIGRATIONS_DIR, 'sqlite'))}.db`)
+async function templateDatabase(): Promise<string> {
+  const file = path.join(
+    os.tmpdir(),
+    `identity-template-${migrationsFingerprint(path.join(MIGRATIONS_DIR, 'sqlite'))}.db`,
+  )
   if (!existsSync(file)) {
     // built aside and renamed into place: rename is atomic, so a test file starting at the same
     // moment copies either no template or a whole one, never a half-written or vanishing one
@@ -70,23 +73,27 @@ async function templateDatabase (): Promise<string> {
 }
 
 /** A fresh SQLite file copied from the template; its URL and the function that removes it. */
-async function createSqliteDatabase (): Promise<CreatedDatabase> {
+async function createSqliteDatabase(): Promise<CreatedDatabase> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'identity-test-'))
   const dbFile = path.join(dir, 'test.db')
   copyFileSync(await templateDatabase(), dbFile)
-  return { database: 'sqlite', databaseUrl: `file:${dbFile}`, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+  return {
+    database: 'sqlite',
+    databaseUrl: `file:${dbFile}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  }
 }
 
 // one key for every test process on the server: template creation is serialised across them
 const PG_TEMPLATE_LOCK = 7_310_415_863
 
-function postgresUrlFor (database: string): string {
+function postgresUrlFor(database: string): string {
   const url = new URL(requirePostgresUrl())
   url.pathname = `/${database}`
   return url.toString()
 }
 
-async function withPostgresAdmin<T> (work: (client: pg.Client) => Promise<T>): Promise<T> {
+async function withPostgresAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: requirePostgresUrl() })
   await client.connect()
   try {
@@ -100,7 +107,7 @@ let postgresTemplate: Promise<string> | undefined
 
 // the PostgreSQL twin of templateDatabase: a database migrated once per migrations fingerprint,
 // which every test database is then created from (CREATE DATABASE … TEMPLATE copies files)
-function postgresTemplateDatabase (): Promise<string> {
+function postgresTemplateDatabase(): Promise<string> {
   postgresTemplate ??= withPostgresAdmin(async admin => {
     const name = `identity_template_${migrationsFingerprint(path.join(MIGRATIONS_DIR, 'postgresql'))}`
     // test files run in parallel processes: the first one builds, the others wait here and find it built
@@ -124,7 +131,7 @@ function postgresTemplateDatabase (): Promise<string> {
 }
 
 /** A database of its own created from the template; its URL and the function that drops it. */
-async function createPostgresDatabase (): Promise<CreatedDatabase> {
+async function createPostgresDatabase(): Promise<CreatedDatabase> {
   const template = await postgresTemplateDatabase()
   const name = `identity_test_${process.pid}_${randomBytes(4).toString('hex')}`
   await withPostgresAdmin(async admin => {
@@ -142,8 +149,9 @@ async function createPostgresDatabase (): Promise<CreatedDatabase> {
   return {
     database: 'postgresql',
     databaseUrl: postgresUrlFor(name),
-    drop: () => withPostgresAdmin(async admin => {
-      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
-    }),
+    drop: () =>
+      withPostgresAdmin(async admin => {
+        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)
+      }),
   }
 }

@@ -9,43 +9,74 @@ import { trusted } from '../../services/kernel'
 
 export const PASSWORD = 'correct horse battery staple'
 
-function unique (prefix: string): string {
+function unique(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`
 }
 
-export async function makeCustomer (context: Context, data: Record<string, unknown> = {}) {
+export async function makeCustomer(context: Context, data: Record<string, unknown> = {}) {
   return trusted(context, null).db.User.createOne({
-    data: { email: `${unique('customer')}@example.com`, firstName: 'Casey', lastName: 'Customer', password: PASSWORD, isConfirmed: true, ...data },
+    data: {
+      email: `${unique('customer')}@example.com`,
+      firstName: 'Casey',
+      lastName: 'Customer',
+      password: PASSWORD,
+      isConfirmed: true,
+      ...data,
+    },
   })
 }
 
-export async function makePermissionGroup (context: Context, permissions: Permission[], data: Record<string, unknown> = {}) {
+export async function makePermissionGroup(
+  context: Context,
+  permissions: Permission[],
+  data: Record<string, unknown> = {},
+) {
   return trusted(context, null).db.PermissionGroup.createOne({ data: { name: unique('group'), permissions, ...data } })
 }
 
-export async function makeStaff (context: Context, permissions: Permission[], data: Record<string, unknown> = {}) {
+export async function makeStaff(context: Context, permissions: Permission[], data: Record<string, unknown> = {}) {
   const user = await trusted(context, null).db.User.createOne({
-    data: { email: `${unique('staff')}@example.com`, firstName: 'Sam', lastName: 'Staff', password: PASSWORD, isStaff: true, isConfirmed: true, ...data },
+    data: {
+      email: `${unique('staff')}@example.com`,
+      firstName: 'Sam',
+      lastName: 'Staff',
+      password: PASSWORD,
+      isStaff: true,
+      isConfirmed: true,
+      ...data,
+    },
   })
   if (permissions.length > 0) await makePermissionGroup(context, permissions, { users: { connect: [{ id: user.id }] } })
   return user
 }
 
-export async function makeSuperuser (context: Context) {
+export async function makeSuperuser(context: Context) {
   return makeStaff(context, [], { isSuperuser: true })
 }
 
-export async function makeAddress (context: Context, userId: string, data: Record<string, unknown> = {}) {
+export async function makeAddress(context: Context, userId: string, data: Record<string, unknown> = {}) {
   return context.sudo().db.Address.createOne({
-    data: { user: { connect: { id: userId } }, firstName: 'Casey', lastName: 'Customer', streetAddress1: '1 Main St', city: 'Springfield', postalCode: '62701', countryArea: 'IL', country: 'US', ...data },
+    data: {
+      user: { connect: { id: userId } },
+      firstName: 'Casey',
+      lastName: 'Customer',
+      streetAddress1: '1 Main St',
+      city: 'Springfield',
+      postalCode: '62701',
+      countryArea: 'IL',
+      country: 'US',
+      ...data,
+    },
   })
 }
 
-export async function makeCustomerGroup (context: Context, data: Record<string, unknown> = {}) {
-  return context.sudo().db.CustomerGroup.createOne({ data: { name: unique('customers'), description: 'internal segment notes', ...data } })
+export async function makeCustomerGroup(context: Context, data: Record<string, unknown> = {}) {
+  return context
+    .sudo()
+    .db.CustomerGroup.createOne({ data: { name: unique('customers'), description: 'internal segment notes', ...data } })
 }
 
-export async function makeChannel (context: Context, data: Record<string, unknown> = {}) {
+export async function makeChannel(context: Context, data: Record<string, unknown> = {}) {
   const slug = unique('channel')
   return context.sudo().db.Channel.createOne({ data: { name: slug, slug, defaultCountry: 'US', ...data } })
 }

@@ -3,7 +3,7 @@ import { SMTPServer } from 'smtp-server'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { freePort } from './server'
 
-export type Mail = { to: string, subject: string, text: string, html: string, messageId: string }
+export type Mail = { to: string; subject: string; text: string; html: string; messageId: string }
 
 export type Mailbox = {
   url: string
@@ -14,26 +14,32 @@ export type Mailbox = {
   stop: () => Promise<void>
 }
 
-function addressOf (mail: ParsedMail): string {
+function addressOf(mail: ParsedMail): string {
   const to = Array.isArray(mail.to) ? mail.to[0] : mail.to
   return (to?.value[0]?.address ?? '').toLowerCase()
 }
 
-export async function startMailbox (port?: number): Promise<Mailbox> {
+export async function startMailbox(port?: number): Promise<Mailbox> {
   const mails: Mail[] = []
   const taken = new Set<Mail>()
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    onData (stream, _session, callback) {
+    onData(stream, _session, callback) {
       simpleParser(stream).then(parsed => {
-        mails.push({ to: addressOf(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', messageId: parsed.messageId ?? '' })
+        mails.push({
+          to: addressOf(parsed),
+          subject: parsed.subject ?? '',
+          text: parsed.text ?? '',
+          html: typeof parsed.html === 'string' ? parsed.html : '',
+          messageId: parsed.messageId ?? '',
+        })
         callback()
       }, callback)
     },
   })
-  const listenPort = port ?? await freePort()
+  const listenPort = port ?? (await freePort())
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(listenPort, '127.0.0.1', () => resolve())
@@ -42,21 +48,28 @@ export async function startMailbox (port?: number): Promise<Mailbox> {
     url: `smtp://127.0.0.1:${listenPort}`,
     port: listenPort,
     mails,
-    async next (to, subject, timeoutMs = 15_000) {
+    async next(to, subject, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs
       while (Date.now() < deadline) {
-        const mail = mails.find(m => !taken.has(m) && m.to === to.toLowerCase() && (!subject || subject.test(m.subject)))
-        if (mail) { taken.add(mail); return mail }
+        const mail = mails.find(
+          m => !taken.has(m) && m.to === to.toLowerCase() && (!subject || subject.test(m.subject)),
+        )
+        if (mail) {
+          taken.add(mail)
+          return mail
+        }
         await new Promise(resolve => setTimeout(resolve, 50))
       }
-      throw new Error(`no mail to ${to}${subject ? ` matching ${subject}` : ''} within ${timeoutMs} ms; got: ${mails.map(m => `${m.to} "${m.subject}"`).join(', ')}`)
+      throw new Error(
+        `no mail to ${to}${subject ? ` matching ${subject}` : ''} within ${timeoutMs} ms; got: ${mails.map(m => `${m.to} "${m.subject}"`).join(', ')}`,
+      )
     },
     stop: () => new Promise<void>(resolve => server.close(() => resolve())),
   }
 }
 
 /** The token of the first link in a mail that carries one. */
-export function tokenFromMail (mail: Mail): string {
+export function tokenFromMail(mail: Mail): string {
   const match = /https?:\/\/\S*[?&]token=([^&\s"<>]+)/.exec(mail.text)
   if (!match?.[1]) throw new Error(`no token link in mail "${mail.subject}":\n${mail.text}`)
   return decodeURIComponent(match[1])

@@ -23,7 +23,7 @@ export type PostgresCluster = {
 }
 
 /** The newest /usr/lib/postgresql/<version>/bin that holds initdb, or undefined. */
-export function postgresBinDir (): string | undefined {
+export function postgresBinDir(): string | undefined {
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) return undefined
   const versions = readdirSync(root)
@@ -35,24 +35,26 @@ export function postgresBinDir (): string | undefined {
 const isRoot = process.getuid?.() === 0
 
 // (not tests/helpers/server.ts's: importing that reads TEST_DATABASE_URL, which a test may set from this cluster)
-function freePort (): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
 
-function asOwner (command: string, args: string[]): string {
+function asOwner(command: string, args: string[]): string {
   const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args]
   return execFileSync(file, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 /** initdb and start a cluster on a free loopback port. */
-export async function startPostgresCluster (binDir: string): Promise<PostgresCluster> {
+export async function startPostgresCluster(binDir: string): Promise<PostgresCluster> {
   if (isRoot) {
     try {
       execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' })
@@ -68,22 +70,30 @@ export async function startPostgresCluster (binDir: string): Promise<PostgresClu
   const port = await freePort()
   const tail = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-20).join('\n') : '')
   // trust: this cluster listens on loopback and a socket directory of its own, for one test
-  asOwner(path.join(binDir, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8'])
+  asOwner(path.join(binDir, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--locale=C.UTF-8',
+  ])
   const options = `-k ${dir} -h 127.0.0.1 -p ${port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100`
   const cluster: PostgresCluster = {
     port,
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
-    start () {
+    start() {
       try {
         asOwner(path.join(binDir, 'pg_ctl'), ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start'])
       } catch (error) {
         throw new Error(`pg_ctl start failed: ${(error as Error).message}\n${tail()}`)
       }
     },
-    stop (mode = 'fast') {
+    stop(mode = 'fast') {
       asOwner(path.join(binDir, 'pg_ctl'), ['-D', data, '-m', mode, '-w', '-t', '60', 'stop'])
     },
-    async createDatabase (name) {
+    async createDatabase(name) {
       const client = new pg.Client({ connectionString: cluster.url() })
       await client.connect()
       try {
@@ -93,8 +103,10 @@ export async function startPostgresCluster (binDir: string): Promise<PostgresClu
       }
       return cluster.url(name)
     },
-    destroy () {
-      try { cluster.stop('immediate') } catch {}
+    destroy() {
+      try {
+        cluster.stop('immediate')
+      } catch {}
       rmSync(dir, { recursive: true, force: true })
     },
   }

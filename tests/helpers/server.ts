@@ -33,23 +33,27 @@ export { DEFAULT_DATABASE, TEST_DATABASES, databaseSkipReason, type TestDatabase
 export type GraphQLResponse<T = any> = {
   status: number
   headers: Headers
-  body: { data?: T, errors?: any } & Record<string, any>
+  body: { data?: T; errors?: any } & Record<string, any>
 }
 
-export type Credentials = { token?: string, cookie?: string, headers?: Record<string, string> }
+export type Credentials = { token?: string; cookie?: string; headers?: Record<string, string> }
 
 export type TestServer = {
   url: string
   database: TestDatabase
   databaseUrl: string
   context: Context
-  gql: <T = any>(query: string, variables?: Record<string, unknown>, credentials?: Credentials) => Promise<GraphQLResponse<T>>
+  gql: <T = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    credentials?: Credentials,
+  ) => Promise<GraphQLResponse<T>>
   // everything the server wrote to stdout and stderr so far
   output: () => string
   // the server process, for tests of signals
   pid: number
   // how the process ended, once it has
-  exit: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   stop: () => Promise<void>
 }
 
@@ -63,18 +67,20 @@ export type StartServerOptions = {
   databaseUrl?: string
 }
 
-export async function freePort (): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
 
-async function waitUntilServing (url: string, child: ChildProcess, output: () => string): Promise<void> {
+async function waitUntilServing(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`)
@@ -91,8 +97,9 @@ async function waitUntilServing (url: string, child: ChildProcess, output: () =>
   throw new Error(`server did not start within 60 s:\n${output()}`)
 }
 
-export async function startServer (options: StartServerOptions = {}): Promise<TestServer> {
-  const database = options.databaseUrl !== undefined ? providerOf(options.databaseUrl) : options.database ?? DEFAULT_DATABASE
+export async function startServer(options: StartServerOptions = {}): Promise<TestServer> {
+  const database =
+    options.databaseUrl !== undefined ? providerOf(options.databaseUrl) : (options.database ?? DEFAULT_DATABASE)
   if (options.database !== undefined && options.database !== database) {
     throw new Error(`startServer: database ${options.database} but databaseUrl ${options.databaseUrl} is ${database}`)
   }
@@ -104,13 +111,16 @@ export async function startServer (options: StartServerOptions = {}): Promise<Te
   if (database === 'postgresql') {
     requirePostgresUrl()
     if (!existsSync(path.join(cwd, '.keystone', 'prisma.js'))) {
-      throw new Error('No PostgreSQL build: run the suite with TEST_DATABASE_URL set (`TEST_DATABASE_URL=postgres://… npm test`), which builds it')
+      throw new Error(
+        'No PostgreSQL build: run the suite with TEST_DATABASE_URL set (`TEST_DATABASE_URL=postgres://… npm test`), which builds it',
+      )
     }
     if (options.ui) throw new Error('The Admin UI is built for the SQLite server only')
   }
-  const { databaseUrl, drop } = options.databaseUrl !== undefined
-    ? { databaseUrl: options.databaseUrl, drop: async () => {} }
-    : await createTestDatabase(database)
+  const { databaseUrl, drop } =
+    options.databaseUrl !== undefined
+      ? { databaseUrl: options.databaseUrl, drop: async () => {} }
+      : await createTestDatabase(database)
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
 
@@ -126,14 +136,27 @@ export async function startServer (options: StartServerOptions = {}): Promise<Te
     ...options.env,
   }
   // --quiet, as `npm start` runs it: the server announces itself in its own log line
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/@keystone-6/core/bin/cli.js'), 'start', '--quiet', ...(options.ui ? [] : ['--no-ui'])], {
-    cwd,
-    env: childEnv,
-    stdio: ['ignore', process.env.DEBUG_SERVER ? 'inherit' : 'pipe', process.env.DEBUG_SERVER ? 'inherit' : 'pipe'],
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules/@keystone-6/core/bin/cli.js'),
+      'start',
+      '--quiet',
+      ...(options.ui ? [] : ['--no-ui']),
+    ],
+    {
+      cwd,
+      env: childEnv,
+      stdio: ['ignore', process.env.DEBUG_SERVER ? 'inherit' : 'pipe', process.env.DEBUG_SERVER ? 'inherit' : 'pipe'],
+    },
+  )
+  child.stdout?.on('data', chunk => {
+    log += chunk
   })
-  child.stdout?.on('data', chunk => { log += chunk })
-  child.stderr?.on('data', chunk => { log += chunk })
-  const exit = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => {
+  child.stderr?.on('data', chunk => {
+    log += chunk
+  })
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => {
     // 'close': the output is read to its end
     child.once('close', (code, signal) => resolve({ code, signal }))
   })
@@ -154,17 +177,21 @@ export async function startServer (options: StartServerOptions = {}): Promise<Te
     database,
     databaseUrl,
     context,
-    async gql (query, variables = {}, credentials = {}) {
+    async gql(query, variables = {}, credentials = {}) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...credentials.headers }
       if (credentials.token) headers.authorization = `Bearer ${credentials.token}`
       if (credentials.cookie) headers.cookie = credentials.cookie
-      const response = await fetch(`${url}/api/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) })
-      return { status: response.status, headers: response.headers, body: await response.json() as any }
+      const response = await fetch(`${url}/api/graphql`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+      })
+      return { status: response.status, headers: response.headers, body: (await response.json()) as any }
     },
     output: () => log,
     pid: child.pid!,
     exit,
-    async stop () {
+    async stop() {
       await (context.prisma as { $disconnect: () => Promise<void> }).$disconnect()
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')

@@ -13,7 +13,7 @@ export const LOG_DIR_VARIABLE = 'IDENTITY_TEST_LOG_DIR'
 const TESTS_ROOT = path.resolve(import.meta.dirname, '..')
 
 // what a secret looks like in a line, whoever it belongs to
-const SECRET_PATTERNS: { name: string, pattern: RegExp }[] = [
+const SECRET_PATTERNS: { name: string; pattern: RegExp }[] = [
   { name: 'argon2 hash', pattern: /\$argon2(?:id|i|d)\$/ },
   { name: 'bcrypt hash', pattern: /\$2[aby]\$\d{2}\$/ },
   { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}/ },
@@ -30,7 +30,7 @@ let passwords: string[] | undefined
  * The passwords the tests use: every literal of at least 10 characters that a test file or helper
  * gives a field or constant named like a password (the factories' PASSWORD among them).
  */
-export function testPasswords (): string[] {
+export function testPasswords(): string[] {
   if (passwords) return passwords
   const found = new Set<string>()
   const literal = /password\w*['"]?\s*[:=]\s*(['"`])([^'"`\n]{10,})\1/gi
@@ -38,7 +38,9 @@ export function testPasswords (): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name)
       if (entry.isDirectory()) walk(full)
-      else if (entry.name.endsWith('.ts')) for (const match of readFileSync(full, 'utf8').matchAll(literal)) if (isPassword(match[2]!)) found.add(match[2]!)
+      else if (entry.name.endsWith('.ts'))
+        for (const match of readFileSync(full, 'utf8').matchAll(literal))
+          if (isPassword(match[2]!)) found.add(match[2]!)
     }
   }
   walk(TESTS_ROOT)
@@ -47,36 +49,43 @@ export function testPasswords (): string[] {
 }
 
 // not a template, a GraphQL document, a setting's value (PASSWORD_LOGIN_MODE) or the redaction mark
-function isPassword (literal: string): boolean {
+function isPassword(literal: string): boolean {
   return !/[{}$]/.test(literal) && !/^[A-Z_]+$/.test(literal) && !/^\[\w+\]$/.test(literal)
 }
 
-export type Finding = { what: string, line: string }
+export type Finding = { what: string; line: string }
 
 /** Every line of `text` that holds a secret, with what it holds; the secret itself is cut short. */
-export function findSecrets (text: string): Finding[] {
+export function findSecrets(text: string): Finding[] {
   const findings: Finding[] = []
   for (const line of text.split('\n')) {
-    for (const { name, pattern } of SECRET_PATTERNS) if (pattern.test(line)) findings.push({ what: name, line: shorten(line) })
-    for (const password of testPasswords()) if (line.includes(password)) findings.push({ what: 'a test password', line: shorten(line) })
+    for (const { name, pattern } of SECRET_PATTERNS)
+      if (pattern.test(line)) findings.push({ what: name, line: shorten(line) })
+    for (const password of testPasswords())
+      if (line.includes(password)) findings.push({ what: 'a test password', line: shorten(line) })
   }
   return findings
 }
 
 /** Keep a server's output in the run's log folder, when there is one. */
-export function saveServerLog (name: string, text: string): void {
+export function saveServerLog(name: string, text: string): void {
   const dir = process.env[LOG_DIR_VARIABLE]
   if (!dir || !existsSync(dir)) return
   writeFileSync(path.join(dir, `${name}.log`), text)
 }
 
 /** Throw when `text` holds a secret, naming each line (shortened) and what it holds. */
-export function assertNoSecrets (text: string, source: string): void {
+export function assertNoSecrets(text: string, source: string): void {
   const findings = findSecrets(text)
   if (findings.length === 0) return
-  throw new Error(`${source} logged ${findings.length} secret(s):\n${findings.slice(0, 10).map(f => `  ${f.what}: ${f.line}`).join('\n')}`)
+  throw new Error(
+    `${source} logged ${findings.length} secret(s):\n${findings
+      .slice(0, 10)
+      .map(f => `  ${f.what}: ${f.line}`)
+      .join('\n')}`,
+  )
 }
 
-function shorten (line: string): string {
+function shorten(line: string): string {
   return line.length > 300 ? `${line.slice(0, 300)}…` : line
 }

@@ -31,63 +31,100 @@ const SCENARIOS = [
 ]
 const TOKEN_CHECK = { valueAt: ['data', 'tokenCreate', 'token'], errorsAt: ['data', 'tokenCreate', 'errors'] }
 
-type Run = { code: number | null, stdout: string, stderr: string }
+type Run = { code: number | null; stdout: string; stderr: string }
 
-function runBench (args: string[]): Promise<Run> {
+function runBench(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', ...args], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', chunk => { stdout += chunk })
-    child.stderr.on('data', chunk => { stderr += chunk })
+    child.stdout.on('data', chunk => {
+      stdout += chunk
+    })
+    child.stderr.on('data', chunk => {
+      stderr += chunk
+    })
     child.once('error', reject)
     child.once('close', code => resolve({ code, stdout, stderr }))
   })
 }
 
 describe('npm run bench', () => {
-  test('a tiny run on SQLite prints every scenario, both ratios and the targets, writes the same JSON, and nothing fails', { timeout: 180_000 }, async () => {
-    // given
-    const dir = await mkdtemp(path.join(tmpdir(), 'bench-test-'))
-    const jsonFile = path.join(dir, 'bench.json')
-    try {
-      // when
-      const run = await runBench(['--customers', String(CUSTOMERS), '--seconds', '1', '--connections', '2', '--json', jsonFile])
+  test(
+    'a tiny run on SQLite prints every scenario, both ratios and the targets, writes the same JSON, and nothing fails',
+    { timeout: 180_000 },
+    async () => {
+      // given
+      const dir = await mkdtemp(path.join(tmpdir(), 'bench-test-'))
+      const jsonFile = path.join(dir, 'bench.json')
+      try {
+        // when
+        const run = await runBench([
+          '--customers',
+          String(CUSTOMERS),
+          '--seconds',
+          '1',
+          '--connections',
+          '2',
+          '--json',
+          jsonFile,
+        ])
 
-      // then
-      assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`)
-      const table = run.stdout.slice(run.stdout.indexOf('scenario '))
-      for (const scenario of SCENARIOS) {
-        const line = table.split('\n').find(l => l.startsWith(`${scenario} `))
-        assert.ok(line, `no line for ${scenario} in:\n${table}`)
-        const [requestsPerSecond, p50, p95, errors] = line.slice(40).trim().split(/\s+/)
-        assert.ok(Number(requestsPerSecond) > 0, line)
-        if (!scenario.startsWith('seed')) assert.ok(Number(p50) > 0 && Number(p95) >= Number(p50), line)
-        assert.equal(errors, '0', `${line}\n${table}`)
+        // then
+        assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`)
+        const table = run.stdout.slice(run.stdout.indexOf('scenario '))
+        for (const scenario of SCENARIOS) {
+          const line = table.split('\n').find(l => l.startsWith(`${scenario} `))
+          assert.ok(line, `no line for ${scenario} in:\n${table}`)
+          const [requestsPerSecond, p50, p95, errors] = line.slice(40).trim().split(/\s+/)
+          assert.ok(Number(requestsPerSecond) > 0, line)
+          if (!scenario.startsWith('seed')) assert.ok(Number(p50) > 0 && Number(p95) >= Number(p50), line)
+          assert.equal(errors, '0', `${line}\n${table}`)
+        }
+        assert.match(table, /^ratio me ÷ anonymous generated query: .* = \d+\.\d\d, target ≥ 0\.8$/m)
+        assert.match(table, /^ratio tokenCreate \(signed in\) ÷ raw argon2id verify: .* = \d+\.\d\d, target ≥ 0\.8$/m)
+        assert.equal(table.match(/^target (met    |NOT met) {2}/gm)?.length, 4, table)
+        assert.match(table, /^target met {6}tokenCreate refuses no correct password: 0 of \d+$/m)
+
+        const report = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchReport
+        assert.equal(report.database, 'sqlite')
+        assert.deepEqual(
+          report.lines.map(line => line.scenario),
+          SCENARIOS,
+        )
+        for (const line of report.lines)
+          assert.equal(line.errors, 0, `${line.scenario}: ${JSON.stringify(line.errorCodes)} ${line.firstError ?? ''}`)
+        assert.deepEqual(
+          report.ratios.map(ratio => ratio.reference),
+          ['ref: channels(take: 1) anonymous', 'ref: argon2id verify (raw)'],
+        )
+        assert.equal(report.targets.length, 4)
+        assert.deepEqual(
+          report.searchTerms.map(term => [term.kind, term.matches > 0]),
+          [
+            ['email', true],
+            ['rare surname', true],
+            ['phone', true],
+            ['no match', false],
+            ['common', true],
+          ],
+        )
+      } finally {
+        await rm(dir, { recursive: true, force: true })
       }
-      assert.match(table, /^ratio me ÷ anonymous generated query: .* = \d+\.\d\d, target ≥ 0\.8$/m)
-      assert.match(table, /^ratio tokenCreate \(signed in\) ÷ raw argon2id verify: .* = \d+\.\d\d, target ≥ 0\.8$/m)
-      assert.equal(table.match(/^target (met    |NOT met) {2}/gm)?.length, 4, table)
-      assert.match(table, /^target met {6}tokenCreate refuses no correct password: 0 of \d+$/m)
-
-      const report = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchReport
-      assert.equal(report.database, 'sqlite')
-      assert.deepEqual(report.lines.map(line => line.scenario), SCENARIOS)
-      for (const line of report.lines) assert.equal(line.errors, 0, `${line.scenario}: ${JSON.stringify(line.errorCodes)} ${line.firstError ?? ''}`)
-      assert.deepEqual(report.ratios.map(ratio => ratio.reference), ['ref: channels(take: 1) anonymous', 'ref: argon2id verify (raw)'])
-      assert.equal(report.targets.length, 4)
-      assert.deepEqual(report.searchTerms.map(term => [term.kind, term.matches > 0]),
-        [['email', true], ['rare surname', true], ['phone', true], ['no match', false], ['common', true]])
-    } finally {
-      await rm(dir, { recursive: true, force: true })
-    }
-  })
+    },
+  )
 })
 
 describe('benchLoad classifyAnswer', () => {
   test('a sign-in refused in the payload errors counts as an error under its code, though the answer is 200', () => {
     // given
-    const refused = JSON.stringify({ data: { tokenCreate: { token: null, errors: [{ field: 'email', code: 'LOGIN_ATTEMPT_DELAYED' }] } } })
+    const refused = JSON.stringify({
+      data: { tokenCreate: { token: null, errors: [{ field: 'email', code: 'LOGIN_ATTEMPT_DELAYED' }] } },
+    })
 
     // when
     const code = classifyAnswer(200, refused, TOKEN_CHECK)
@@ -97,13 +134,19 @@ describe('benchLoad classifyAnswer', () => {
   })
 
   test('a token with an empty errors list passes', () => {
-    assert.equal(classifyAnswer(200, JSON.stringify({ data: { tokenCreate: { token: 'x', errors: [] } } }), TOKEN_CHECK), undefined)
+    assert.equal(
+      classifyAnswer(200, JSON.stringify({ data: { tokenCreate: { token: 'x', errors: [] } } }), TOKEN_CHECK),
+      undefined,
+    )
   })
 
   test('GraphQL errors, a missing value, other statuses and bodies that are not JSON all count', () => {
     const check = { valueAt: ['data', 'customersCount'] }
     assert.equal(classifyAnswer(200, JSON.stringify({ data: { customersCount: 0 } }), check), undefined)
-    assert.equal(classifyAnswer(200, JSON.stringify({ errors: [{ extensions: { code: 'KS_ACCESS_DENIED' } }] }), check), 'KS_ACCESS_DENIED')
+    assert.equal(
+      classifyAnswer(200, JSON.stringify({ errors: [{ extensions: { code: 'KS_ACCESS_DENIED' } }] }), check),
+      'KS_ACCESS_DENIED',
+    )
     assert.equal(classifyAnswer(200, JSON.stringify({ data: { customersCount: null } }), check), 'NO_VALUE')
     assert.equal(classifyAnswer(429, '{}', check), 'HTTP_429')
     assert.equal(classifyAnswer(200, '<html>', check), 'INVALID_JSON')

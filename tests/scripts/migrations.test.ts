@@ -14,12 +14,16 @@ import { migrationsDir, normalizeDatamodel, readSnapshot } from '../../scripts/l
 import { applyPendingMigrations } from '../../scripts/lib/migrator'
 import { diffDatabaseToDatamodel } from '../../scripts/lib/schemaEngine'
 
-test('each provider\'s datamodel equals the snapshot of its newest migration (run `npm run migration:create -- name` when not)', async () => {
+test("each provider's datamodel equals the snapshot of its newest migration (run `npm run migration:create -- name` when not)", async () => {
   const datamodels = await renderDatamodels()
   for (const provider of ['sqlite', 'postgresql'] as const) {
     const snapshot = readSnapshot(provider)
     assert.ok(snapshot, `migrations/${provider}/datamodel.prisma is missing`)
-    assert.equal(normalizeDatamodel(datamodels[provider]), normalizeDatamodel(snapshot), `${provider}: the lists changed without a migration`)
+    assert.equal(
+      normalizeDatamodel(datamodels[provider]),
+      normalizeDatamodel(snapshot),
+      `${provider}: the lists changed without a migration`,
+    )
   }
 })
 
@@ -35,7 +39,7 @@ test('replaying the SQLite migrations into an empty database leaves nothing to c
   }
 })
 
-test('replaying the SQLite migrations leaves the users\' FTS5 search index, the triggers that keep it on every write, and the listing index', async () => {
+test("replaying the SQLite migrations leaves the users' FTS5 search index, the triggers that keep it on every write, and the listing index", async () => {
   // given
   const dir = mkdtempSync(path.join(os.tmpdir(), 'identity-migrations-'))
   try {
@@ -48,7 +52,11 @@ test('replaying the SQLite migrations leaves the users\' FTS5 search index, the 
     // triggers with it, and must create them again
     const db = new Database(path.join(dir, 'replay.db'))
     try {
-      const objects = db.prepare('SELECT type, name FROM sqlite_master WHERE name LIKE \'User_search_%\' OR name IN (\'UserSearch\', \'User_isStaff_dateJoined_id_idx\') ORDER BY name').all()
+      const objects = db
+        .prepare(
+          "SELECT type, name FROM sqlite_master WHERE name LIKE 'User_search_%' OR name IN ('UserSearch', 'User_isStaff_dateJoined_id_idx') ORDER BY name",
+        )
+        .all()
       assert.deepEqual(objects, [
         { type: 'table', name: 'UserSearch' },
         { type: 'index', name: 'User_isStaff_dateJoined_id_idx' },
@@ -56,8 +64,15 @@ test('replaying the SQLite migrations leaves the users\' FTS5 search index, the 
         { type: 'trigger', name: 'User_search_insert' },
         { type: 'trigger', name: 'User_search_update' },
       ])
-      db.prepare('INSERT INTO "User" (id, email, note, "searchDocument") VALUES (\'u1\', \'ada@example.com\', \'[]\', \'ada@example.com\nlovelace\n\')').run()
-      const found = () => db.prepare('SELECT "User".id FROM "UserSearch" JOIN "User" ON "User".rowid = "UserSearch".rowid WHERE "UserSearch" MATCH ?').all('"lovelace"')
+      db.prepare(
+        "INSERT INTO \"User\" (id, email, note, \"searchDocument\") VALUES ('u1', 'ada@example.com', '[]', 'ada@example.com\nlovelace\n')",
+      ).run()
+      const found = () =>
+        db
+          .prepare(
+            'SELECT "User".id FROM "UserSearch" JOIN "User" ON "User".rowid = "UserSearch".rowid WHERE "UserSearch" MATCH ?',
+          )
+          .all('"lovelace"')
       assert.deepEqual(found(), [{ id: 'u1' }])
       db.prepare('UPDATE "User" SET "searchDocument" = \'ada@example.com\nbyron\n\' WHERE id = \'u1\'').run()
       assert.deepEqual(found(), [])

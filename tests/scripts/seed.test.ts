@@ -10,7 +10,12 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Context } from '../../generated/keystone/types'
 import { projectRoot } from '../../scripts/lib/migrationFiles'
-import { DEMO_CUSTOMER_PASSWORD, formatDemoCustomerEmail, makeDemoCustomer, parseDemoCustomerIndex } from '../../scripts/lib/seedData'
+import {
+  DEMO_CUSTOMER_PASSWORD,
+  formatDemoCustomerEmail,
+  makeDemoCustomer,
+  parseDemoCustomerIndex,
+} from '../../scripts/lib/seedData'
 import { verifyPassword } from '../../services/identity/passwords'
 import { PERMISSIONS } from '../../services/identity/permissionCodes'
 import { createTestDatabase } from '../helpers/database'
@@ -20,28 +25,52 @@ const ADMIN_EMAIL = 'Seed.Admin@Example.COM'
 const ADMIN_PASSWORD = 'seed-admin-password-0451'
 // 40 characters, as a deployment would set it
 const SESSION_SECRET = 'seed-test-session-secret-0123456789abcde'
-const TABLES = ['User', 'Address', 'Channel', 'PermissionGroup', 'CustomerGroup', 'AccountEvent',
-  '_CustomerGroup_users', '_PermissionGroup_users', '_Channel_permissionGroups']
+const TABLES = [
+  'User',
+  'Address',
+  'Channel',
+  'PermissionGroup',
+  'CustomerGroup',
+  'AccountEvent',
+  '_CustomerGroup_users',
+  '_PermissionGroup_users',
+  '_Channel_permissionGroups',
+]
 
-type SeedRun = { code: number | null, stdout: string, stderr: string }
+type SeedRun = { code: number | null; stdout: string; stderr: string }
 
-function runSeed (databaseUrl: string, customers: number): Promise<SeedRun> {
+function runSeed(databaseUrl: string, customers: number): Promise<SeedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--', '--customers', String(customers)], {
-      cwd: projectRoot,
-      env: { ...process.env, DATABASE_URL: databaseUrl, ADMIN_EMAIL, ADMIN_PASSWORD, SESSION_SECRET, NODE_ENV: 'test' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/seed.ts', '--', '--customers', String(customers)],
+      {
+        cwd: projectRoot,
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          ADMIN_EMAIL,
+          ADMIN_PASSWORD,
+          SESSION_SECRET,
+          NODE_ENV: 'test',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', chunk => { stdout += chunk })
-    child.stderr.on('data', chunk => { stderr += chunk })
+    child.stdout.on('data', chunk => {
+      stdout += chunk
+    })
+    child.stderr.on('data', chunk => {
+      stderr += chunk
+    })
     child.once('error', reject)
     child.once('close', code => resolve({ code, stdout, stderr }))
   })
 }
 
-function assertSucceeded (run: SeedRun) {
+function assertSucceeded(run: SeedRun) {
   assert.equal(run.code, 0, `seed exited with ${run.code}\n${run.stdout}\n${run.stderr}`)
 }
 
@@ -55,13 +84,14 @@ let afterFirstRun: Record<string, unknown[]>
 let afterSecondRun: Record<string, unknown[]>
 
 // every row of every table, in a stable order
-async function snapshot (): Promise<Record<string, unknown[]>> {
+async function snapshot(): Promise<Record<string, unknown[]>> {
   const tables: Record<string, unknown[]> = {}
-  for (const table of TABLES) tables[table] = await context.prisma.$queryRawUnsafe(`SELECT * FROM "${table}" ORDER BY 1, 2`)
+  for (const table of TABLES)
+    tables[table] = await context.prisma.$queryRawUnsafe(`SELECT * FROM "${table}" ORDER BY 1, 2`)
   return tables
 }
 
-async function customers () {
+async function customers() {
   return context.prisma.user.findMany({
     where: { isStaff: false },
     include: { addresses: true, defaultShippingAddress: true, defaultBillingAddress: true, customerGroups: true },
@@ -125,7 +155,10 @@ describe('npm run seed', () => {
     const { stdout } = firstRun
 
     // then the summary names what was created and how fast, and never echoes ADMIN_PASSWORD
-    assert.match(stdout, /customers: 200 created with \d+ addresses and \d+ group memberships, 0 existing, in \d+\.\d+ s \(\d+ customers\/s\)/)
+    assert.match(
+      stdout,
+      /customers: 200 created with \d+ addresses and \d+ group memberships, 0 existing, in \d+\.\d+ s \(\d+ customers\/s\)/,
+    )
     assert.match(stdout, /Done in \d+\.\d+ s\./)
     assert.ok(stdout.includes(DEMO_CUSTOMER_PASSWORD))
     assert.ok(!stdout.includes(ADMIN_PASSWORD))
@@ -165,7 +198,10 @@ describe('npm run seed', () => {
     assert.equal(admin.isSuperuser, true)
     assert.equal(admin.isActive, true)
     assert.equal(admin.isConfirmed, true)
-    assert.deepEqual(admin.permissionGroups.map(group => group.name), ['Full access'])
+    assert.deepEqual(
+      admin.permissionGroups.map(group => group.name),
+      ['Full access'],
+    )
     assert.ok(admin.jwtTokenKey)
     assert.equal(await verifyPassword(ADMIN_PASSWORD, admin.password!), true)
   })
@@ -178,12 +214,21 @@ describe('npm run seed', () => {
     // then each owns its defaults
     assert.equal(all.length, CUSTOMERS)
     for (const customer of all) {
-      assert.ok(customer.addresses.length >= 1 && customer.addresses.length <= 2, `${customer.email} has ${customer.addresses.length} addresses`)
+      assert.ok(
+        customer.addresses.length >= 1 && customer.addresses.length <= 2,
+        `${customer.email} has ${customer.addresses.length} addresses`,
+      )
       assert.equal(customer.defaultShippingAddress?.userId, customer.id, `${customer.email}'s default shipping address`)
       assert.equal(customer.defaultBillingAddress?.userId, customer.id, `${customer.email}'s default billing address`)
     }
-    assert.ok(all.some(customer => customer.addresses.length === 2), 'some customers have a second address')
-    assert.ok(all.some(customer => customer.customerGroups.length > 0), 'some customers are in customer groups')
+    assert.ok(
+      all.some(customer => customer.addresses.length === 2),
+      'some customers have a second address',
+    )
+    assert.ok(
+      all.some(customer => customer.customerGroups.length > 0),
+      'some customers are in customer groups',
+    )
   })
 
   test('emails are lower-case and unique, and every user has a token key and empty metadata', async () => {
@@ -201,7 +246,8 @@ describe('npm run seed', () => {
       assert.deepEqual(user.metadata, {})
       assert.deepEqual(user.privateMetadata, {})
     }
-    for (let index = 1; index <= CUSTOMERS; index++) assert.ok(emails.includes(`customer${index}@example.com`), `customer${index} is missing`)
+    for (let index = 1; index <= CUSTOMERS; index++)
+      assert.ok(emails.includes(`customer${index}@example.com`), `customer${index} is missing`)
   })
 
   test('demo customers are confirmed, joined within two years, and sign in with the shared demo password', async () => {
@@ -216,13 +262,17 @@ describe('npm run seed', () => {
       assert.equal(customer.isConfirmed, true)
       assert.equal(customer.isActive, true)
       assert.ok(customer.firstName && customer.lastName, `${customer.email} has no name`)
-      assert.ok(customer.dateJoined && customer.dateJoined.getTime() >= twoYearsAgo && customer.dateJoined.getTime() <= Date.now())
+      assert.ok(
+        customer.dateJoined &&
+          customer.dateJoined.getTime() >= twoYearsAgo &&
+          customer.dateJoined.getTime() <= Date.now(),
+      )
     }
     assert.equal(new Set(all.map(customer => customer.password)).size, 1)
     assert.equal(await verifyPassword(DEMO_CUSTOMER_PASSWORD, all[0]!.password!), true)
   })
 
-  test('demo addresses are in the six countries, with postal codes in each country\'s format and E.164 phones', async () => {
+  test("demo addresses are in the six countries, with postal codes in each country's format and E.164 phones", async () => {
     // given the formats of each country
     const postalCodes: Record<string, RegExp> = {
       US: /^\d{5}$/,
@@ -250,7 +300,7 @@ describe('npm run seed', () => {
 
   test('a larger --customers adds only the missing customers and leaves the others untouched', async () => {
     // given the database seeded with 200 customers
-    const before = afterSecondRun.User as { id: string, email: string, jwtTokenKey: string }[]
+    const before = afterSecondRun.User as { id: string; email: string; jwtTokenKey: string }[]
 
     // when the seed runs with 250
     const run = await runSeed(databaseUrl, CUSTOMERS + 50)

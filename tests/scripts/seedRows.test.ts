@@ -34,19 +34,30 @@ after(async () => {
   await drop?.()
 })
 
-function without<T extends Record<string, unknown>> (row: T, keys: readonly string[]): Record<string, unknown> {
+function without<T extends Record<string, unknown>>(row: T, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).filter(([key]) => !keys.includes(key)))
 }
 
-async function storedCustomer (email: string) {
+async function storedCustomer(email: string) {
   const user = await context.prisma.user.findUnique({
     where: { email },
-    include: { addresses: { orderBy: { streetAddress1: 'asc' } }, defaultShippingAddress: true, defaultBillingAddress: true, customerGroups: true },
+    include: {
+      addresses: { orderBy: { streetAddress1: 'asc' } },
+      defaultShippingAddress: true,
+      defaultBillingAddress: true,
+      customerGroups: true,
+    },
   })
   assert.ok(user, `no user ${email}`)
   const address = (a: Record<string, unknown> | null) => a && without(a, ['id', 'userId'])
   return {
-    row: without(user, [...UNCOMPARED, 'addresses', 'defaultShippingAddress', 'defaultBillingAddress', 'customerGroups']),
+    row: without(user, [
+      ...UNCOMPARED,
+      'addresses',
+      'defaultShippingAddress',
+      'defaultBillingAddress',
+      'customerGroups',
+    ]),
     password: user.password,
     addresses: user.addresses.map(address),
     defaultShippingAddress: address(user.defaultShippingAddress),
@@ -56,16 +67,29 @@ async function storedCustomer (email: string) {
 }
 
 // the same customer as an API client would create it: the user, then its addresses, then its defaults and groups
-async function createThroughLists (customer: DemoCustomer): Promise<void> {
+async function createThroughLists(customer: DemoCustomer): Promise<void> {
   // the trusted path, as the seed writes: the scope rules judge a plain sudo write
   const sudo = trusted(context, null)
   const { email, firstName, lastName, name, languageCode, phone, dateJoined, lastLogin } = customer
   const user = await sudo.db.User.createOne({
-    data: { email, firstName, lastName, name, languageCode, phone, dateJoined, lastLogin, password: DEMO_CUSTOMER_PASSWORD, isConfirmed: true },
+    data: {
+      email,
+      firstName,
+      lastName,
+      name,
+      languageCode,
+      phone,
+      dateJoined,
+      lastLogin,
+      password: DEMO_CUSTOMER_PASSWORD,
+      isConfirmed: true,
+    },
   })
   const addressIds: string[] = []
   for (const address of customer.addresses) {
-    const created = await sudo.db.Address.createOne({ data: { ...address, user: { connect: { id: String(user.id) } } } })
+    const created = await sudo.db.Address.createOne({
+      data: { ...address, user: { connect: { id: String(user.id) } } },
+    })
     addressIds.push(String(created.id))
   }
   const groups = await sudo.db.CustomerGroup.findMany({ where: { name: { in: customer.groups } } })
@@ -83,15 +107,35 @@ test('a seeded customer is stored field by field as the list API stores the same
   // given a database seeded in bulk, and a demo customer with two addresses, a billing default of
   // its own, customer groups and a last sign-in
   const { seed } = await import('../../scripts/seed')
-  await seed({ context, provider: providerOf(process.env.DATABASE_URL!), customers: CUSTOMERS, adminPassword: 'seed-rows-admin-password', now: NOW })
-  const index = Array.from({ length: CUSTOMERS }, (_, i) => i + 1)
-    .find(i => { const c = makeDemoCustomer(i, NOW); return c.addresses.length === 2 && c.defaultBilling === 1 && c.groups.length > 0 && c.lastLogin !== null && c.phone !== '' })
-  assert.ok(index, `no demo customer among the first ${CUSTOMERS} has two addresses, groups, a phone and a last sign-in`)
+  await seed({
+    context,
+    provider: providerOf(process.env.DATABASE_URL!),
+    customers: CUSTOMERS,
+    adminPassword: 'seed-rows-admin-password',
+    now: NOW,
+  })
+  const index = Array.from({ length: CUSTOMERS }, (_, i) => i + 1).find(i => {
+    const c = makeDemoCustomer(i, NOW)
+    return (
+      c.addresses.length === 2 &&
+      c.defaultBilling === 1 &&
+      c.groups.length > 0 &&
+      c.lastLogin !== null &&
+      c.phone !== ''
+    )
+  })
+  assert.ok(
+    index,
+    `no demo customer among the first ${CUSTOMERS} has two addresses, groups, a phone and a last sign-in`,
+  )
   const customer = makeDemoCustomer(index, NOW)
   const seeded = await storedCustomer(customer.email)
 
   // when the seeded row is removed and the same customer is created through the lists
-  await context.prisma.user.update({ where: { email: customer.email }, data: { defaultShippingAddress: { disconnect: true }, defaultBillingAddress: { disconnect: true } } })
+  await context.prisma.user.update({
+    where: { email: customer.email },
+    data: { defaultShippingAddress: { disconnect: true }, defaultBillingAddress: { disconnect: true } },
+  })
   await context.prisma.address.deleteMany({ where: { user: { email: customer.email } } })
   await context.prisma.user.delete({ where: { email: customer.email } })
   await createThroughLists(customer)

@@ -13,15 +13,21 @@ const ROOT = path.resolve(import.meta.dirname, '../..')
 const SOURCE_FOLDERS = ['access', 'lists', 'mutations', 'server', 'services', 'scripts']
 
 // lowest first; a file may import its own layer and any layer below
-const LAYERS: { name: string, holds: (file: string) => boolean }[] = [
+const LAYERS: { name: string; holds: (file: string) => boolean }[] = [
   { name: 'kernel', holds: file => ['env.ts', 'database.ts'].includes(file) || file.startsWith('services/kernel/') },
   { name: 'modules', holds: file => file.startsWith('services/') },
   { name: 'access', holds: file => file.startsWith('access/') },
   { name: 'lists', holds: file => file.startsWith('lists/') },
   { name: 'mutations', holds: file => file.startsWith('mutations/') },
-  { name: 'server', holds: file => file.startsWith('server/') || ['auth.ts', 'schema.ts', 'keystone.ts'].includes(file) },
+  {
+    name: 'server',
+    holds: file => file.startsWith('server/') || ['auth.ts', 'schema.ts', 'keystone.ts'].includes(file),
+  },
   // the bench of enumeration timing starts its servers with the tests' own helpers
-  { name: 'scripts', holds: file => file.startsWith('scripts/') || file.startsWith('tests/helpers/') || file === 'prisma.config.ts' },
+  {
+    name: 'scripts',
+    holds: file => file.startsWith('scripts/') || file.startsWith('tests/helpers/') || file === 'prisma.config.ts',
+  },
 ]
 
 // which modules each module may import (besides itself): the modules' own order, lowest first
@@ -38,9 +44,9 @@ export const MODULE_IMPORTS: Record<string, string[]> = {
 // env.ts reads the one leaf of the kernel it needs directly: through the index it would load itself again
 const ALLOWED_LEAF_IMPORTS = new Set(['env.ts -> services/kernel/trustProxy.ts'])
 
-type Edge = { from: string, to: string }
+type Edge = { from: string; to: string }
 
-function sourceFiles (): string[] {
+function sourceFiles(): string[] {
   const files = readdirSync(ROOT).filter(name => name.endsWith('.ts'))
   const walk = (folder: string) => {
     for (const name of readdirSync(path.join(ROOT, folder))) {
@@ -53,7 +59,7 @@ function sourceFiles (): string[] {
   return files.sort()
 }
 
-function resolveImport (from: string, specifier: string): string | undefined {
+function resolveImport(from: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier))
   for (const candidate of [`${base}.ts`, `${base}/index.ts`, base]) {
@@ -62,7 +68,7 @@ function resolveImport (from: string, specifier: string): string | undefined {
   return undefined
 }
 
-function importEdges (files: string[]): Edge[] {
+function importEdges(files: string[]): Edge[] {
   const edges: Edge[] = []
   for (const from of files) {
     const info = ts.preProcessFile(readFileSync(path.join(ROOT, from), 'utf8'), true, true)
@@ -74,17 +80,17 @@ function importEdges (files: string[]): Edge[] {
   return edges
 }
 
-function layerOf (file: string): number {
+function layerOf(file: string): number {
   const index = LAYERS.findIndex(layer => layer.holds(file))
   assert.notEqual(index, -1, `${file} belongs to no layer`)
   return index
 }
 
-function moduleOf (file: string): string | undefined {
+function moduleOf(file: string): string | undefined {
   return /^services\/([^/]+)\//.exec(file)?.[1]
 }
 
-function cycleIn (nodes: string[], next: (node: string) => string[]): string[] | undefined {
+function cycleIn(nodes: string[], next: (node: string) => string[]): string[] | undefined {
   const state = new Map<string, 'open' | 'done'>()
   const trail: string[] = []
   const visit = (node: string): string[] | undefined => {
@@ -108,7 +114,7 @@ function cycleIn (nodes: string[], next: (node: string) => string[]): string[] |
 }
 
 /** Every way the tree breaks the import rules; empty when it keeps them. */
-export function architectureProblems (files: string[], edges: Edge[]): string[] {
+export function architectureProblems(files: string[], edges: Edge[]): string[] {
   const problems: string[] = []
   for (const { from, to } of edges) {
     if (ALLOWED_LEAF_IMPORTS.has(`${from} -> ${to}`)) continue
@@ -118,8 +124,10 @@ export function architectureProblems (files: string[], edges: Edge[]): string[] 
     }
     const [fromModule, toModule] = [moduleOf(from), moduleOf(to)]
     if (!toModule || fromModule === toModule) continue
-    if (!to.endsWith(`services/${toModule}/index.ts`)) problems.push(`${from} imports ${to}: outside services/${toModule}/, import its index.ts`)
-    if (fromModule && !MODULE_IMPORTS[fromModule]?.includes(toModule)) problems.push(`${from} imports ${to}: ${fromModule} may not import ${toModule}`)
+    if (!to.endsWith(`services/${toModule}/index.ts`))
+      problems.push(`${from} imports ${to}: outside services/${toModule}/, import its index.ts`)
+    if (fromModule && !MODULE_IMPORTS[fromModule]?.includes(toModule))
+      problems.push(`${from} imports ${to}: ${fromModule} may not import ${toModule}`)
   }
   // a module is one node, and so is each root file, whose layers differ (env.ts to keystone.ts),
   // except env.ts and database.ts, which STYLE keeps at the root but which are the kernel's
@@ -130,7 +138,8 @@ export function architectureProblems (files: string[], edges: Edge[]): string[] 
   const folders = [...new Set(files.map(folderOf))]
   const folderEdges = new Map<string, Set<string>>()
   for (const { from, to } of edges) {
-    if (folderOf(from) !== folderOf(to)) folderEdges.set(folderOf(from), (folderEdges.get(folderOf(from)) ?? new Set()).add(folderOf(to)))
+    if (folderOf(from) !== folderOf(to))
+      folderEdges.set(folderOf(from), (folderEdges.get(folderOf(from)) ?? new Set()).add(folderOf(to)))
   }
   const folderCycle = cycleIn(folders, folder => [...(folderEdges.get(folder) ?? [])])
   if (folderCycle) problems.push(`folders import each other in a circle: ${folderCycle.join(' -> ')}`)
@@ -150,20 +159,32 @@ describe('the import direction', () => {
 
   test('only the modules, the seed and the test helpers make trusted contexts', () => {
     // a trusted context skips the list hooks' scope checks (services/kernel/trusted.ts)
-    const allowed = (file: string) => file.startsWith('services/') || file === 'scripts/seed.ts' || file.startsWith('tests/helpers/')
-    const makers = sourceFiles().filter(file => /import\s*\{[^}]*\btrusted\b[^}]*\}\s*from/.test(readFileSync(path.join(ROOT, file), 'utf8')))
+    const allowed = (file: string) =>
+      file.startsWith('services/') || file === 'scripts/seed.ts' || file.startsWith('tests/helpers/')
+    const makers = sourceFiles().filter(file =>
+      /import\s*\{[^}]*\btrusted\b[^}]*\}\s*from/.test(readFileSync(path.join(ROOT, file), 'utf8')),
+    )
     assert.ok(makers.length > 0, 'the scan finds the modules that make trusted contexts')
-    assert.deepEqual(makers.filter(file => !allowed(file)), [])
+    assert.deepEqual(
+      makers.filter(file => !allowed(file)),
+      [],
+    )
   })
 
   test('an upward import is reported', () => {
     const files = ['services/kernel/errors.ts', 'lists/User.ts']
-    assert.deepEqual(architectureProblems(files, [{ from: 'services/kernel/errors.ts', to: 'lists/User.ts' }]),
-      ['services/kernel/errors.ts imports lists/User.ts: kernel may not import lists'])
+    assert.deepEqual(architectureProblems(files, [{ from: 'services/kernel/errors.ts', to: 'lists/User.ts' }]), [
+      'services/kernel/errors.ts imports lists/User.ts: kernel may not import lists',
+    ])
   })
 
-  test('a module reached past its index, or against the modules\' order, is reported', () => {
-    const files = ['services/identity/jwt.ts', 'services/staff/scope.ts', 'services/staff/index.ts', 'mutations/staff/staffCreate.ts']
+  test("a module reached past its index, or against the modules' order, is reported", () => {
+    const files = [
+      'services/identity/jwt.ts',
+      'services/staff/scope.ts',
+      'services/staff/index.ts',
+      'mutations/staff/staffCreate.ts',
+    ]
     const problems = architectureProblems(files, [
       { from: 'mutations/staff/staffCreate.ts', to: 'services/staff/scope.ts' },
       { from: 'services/identity/jwt.ts', to: 'services/staff/index.ts' },
@@ -176,7 +197,10 @@ describe('the import direction', () => {
 
   test('a circle of folders and a circle of files are reported', () => {
     const files = ['lists/A.ts', 'lists/B.ts']
-    const problems = architectureProblems(files, [{ from: 'lists/A.ts', to: 'lists/B.ts' }, { from: 'lists/B.ts', to: 'lists/A.ts' }])
+    const problems = architectureProblems(files, [
+      { from: 'lists/A.ts', to: 'lists/B.ts' },
+      { from: 'lists/B.ts', to: 'lists/A.ts' },
+    ])
     assert.deepEqual(problems, ['files import each other in a circle: lists/A.ts -> lists/B.ts -> lists/A.ts'])
   })
 })

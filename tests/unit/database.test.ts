@@ -10,25 +10,31 @@ import { applyPendingMigrations } from '../../scripts/lib/migrator'
 import { migrationsDir } from '../../scripts/lib/migrationFiles'
 import { createContext } from '../../scripts/lib/context'
 
-test('a write made while another transaction is open survives that transaction\'s rollback', async () => {
+test("a write made while another transaction is open survives that transaction's rollback", async () => {
   // given
   const dir = mkdtempSync(path.join(os.tmpdir(), 'identity-db-'))
   const databaseUrl = `file:${path.join(dir, 'db.sqlite')}`
   await applyPendingMigrations({ databaseUrl, migrationsDir })
   const context = await createContext(databaseUrl)
   let transactionOpen!: () => void
-  const opened = new Promise<void>(resolve => { transactionOpen = resolve })
+  const opened = new Promise<void>(resolve => {
+    transactionOpen = resolve
+  })
   try {
     // when: a transaction writes, stays open while an outside write is issued, then rolls back
-    const rolledBack = context.transaction(async tx => {
-      await tx.prisma.channel.create({ data: { name: 'inside', slug: 'inside', defaultCountry: 'US' } })
-      transactionOpen()
-      await new Promise(resolve => setTimeout(resolve, 200))
-      throw new Error('roll back')
-    }).catch(error => error)
+    const rolledBack = context
+      .transaction(async tx => {
+        await tx.prisma.channel.create({ data: { name: 'inside', slug: 'inside', defaultCountry: 'US' } })
+        transactionOpen()
+        await new Promise(resolve => setTimeout(resolve, 200))
+        throw new Error('roll back')
+      })
+      .catch(error => error)
     await opened
     // .then starts it now: Prisma queries are lazy until awaited
-    const outside = context.prisma.channel.create({ data: { name: 'outside', slug: 'outside', defaultCountry: 'US' } }).then(channel => channel)
+    const outside = context.prisma.channel
+      .create({ data: { name: 'outside', slug: 'outside', defaultCountry: 'US' } })
+      .then(channel => channel)
     assert.match(String(await rolledBack), /roll back/)
     await outside
     // then

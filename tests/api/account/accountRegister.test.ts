@@ -20,13 +20,16 @@ before(async () => {
   mailbox = await startMailbox()
   server = await startServer({ env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100', TRUST_PROXY: '127.0.0.1' } })
 })
-after(async () => { await server?.stop(); await mailbox?.stop() })
+after(async () => {
+  await server?.stop()
+  await mailbox?.stop()
+})
 
-async function usersCount () {
+async function usersCount() {
   return server.context.prisma.user.count()
 }
 
-function from (ip: string) {
+function from(ip: string) {
   return { headers: { 'x-forwarded-for': ip } }
 }
 
@@ -37,8 +40,12 @@ test('accountRegister on a taken email answers like a new one and mails the owne
   const owner = await makeCustomer(server.context)
   const before = await usersCount()
   // when
-  const taken = await server.gql(REGISTER, { input: { email: owner.email.toUpperCase(), password: 'an entirely new passphrase', redirectUrl: REDIRECT } })
-  const fresh = await server.gql(REGISTER, { input: { email: 'brand-new@example.com', password: 'an entirely new passphrase', redirectUrl: REDIRECT } })
+  const taken = await server.gql(REGISTER, {
+    input: { email: owner.email.toUpperCase(), password: 'an entirely new passphrase', redirectUrl: REDIRECT },
+  })
+  const fresh = await server.gql(REGISTER, {
+    input: { email: 'brand-new@example.com', password: 'an entirely new passphrase', redirectUrl: REDIRECT },
+  })
   // then
   assert.deepEqual(taken.body, fresh.body)
   assert.deepEqual(taken.body.data.accountRegister, { requiresConfirmation: true, user: null, errors: [] })
@@ -50,7 +57,9 @@ test('accountRegister on a taken email answers like a new one and mails the owne
 
 test('accountRegister reports every password problem at once and creates nothing', async () => {
   const before = await usersCount()
-  const res = await server.gql(REGISTER, { input: { email: 'weak@example.com', password: '1234', redirectUrl: REDIRECT } })
+  const res = await server.gql(REGISTER, {
+    input: { email: 'weak@example.com', password: '1234', redirectUrl: REDIRECT },
+  })
   const codes = res.body.data.accountRegister.errors.map((e: { code: string }) => e.code).sort()
   assert.deepEqual(codes, ['PASSWORD_ENTIRELY_NUMERIC', 'PASSWORD_TOO_COMMON', 'PASSWORD_TOO_SHORT'])
   assert.ok(res.body.data.accountRegister.errors.every((e: { field: string }) => e.field === 'password'))
@@ -58,13 +67,17 @@ test('accountRegister reports every password problem at once and creates nothing
 })
 
 test('accountRegister refuses a password too similar to the email', async () => {
-  const res = await server.gql(REGISTER, { input: { email: 'margaret.hamilton@example.com', password: 'margarethamilton', redirectUrl: REDIRECT } })
+  const res = await server.gql(REGISTER, {
+    input: { email: 'margaret.hamilton@example.com', password: 'margarethamilton', redirectUrl: REDIRECT },
+  })
   assert.deepEqual(res.body.data.accountRegister.errors, [{ field: 'password', code: 'PASSWORD_TOO_SIMILAR' }])
 })
 
 test('accountRegister accepts a 128-character password, untruncated', async () => {
   const password = 'correct horse battery staple '.repeat(5).slice(0, 128)
-  const res = await server.gql(REGISTER, { input: { email: 'long-password@example.com', password, redirectUrl: REDIRECT } })
+  const res = await server.gql(REGISTER, {
+    input: { email: 'long-password@example.com', password, redirectUrl: REDIRECT },
+  })
   assert.deepEqual(res.body.data.accountRegister.errors, [])
   const stored = await server.context.prisma.user.findUnique({ where: { email: 'long-password@example.com' } })
   const { verifyPassword } = await import('../../../services/identity/passwords')
@@ -72,10 +85,16 @@ test('accountRegister accepts a 128-character password, untruncated', async () =
   assert.equal(await verifyPassword(password.slice(0, 72), stored!.password!), false)
 })
 
-for (const [label, redirectUrl] of [['a host not on ALLOWED_CLIENT_HOSTS', 'https://evil.example.net/confirm'], ['a javascript: URL', 'javascript:alert(1)'], ['no URL at all', null]] as const) {
+for (const [label, redirectUrl] of [
+  ['a host not on ALLOWED_CLIENT_HOSTS', 'https://evil.example.net/confirm'],
+  ['a javascript: URL', 'javascript:alert(1)'],
+  ['no URL at all', null],
+] as const) {
   test(`accountRegister refuses ${label} as redirectUrl and creates nothing`, async () => {
     const before = await usersCount()
-    const res = await server.gql(REGISTER, { input: { email: `redirect-${Date.now()}@example.com`, password: 'an entirely new passphrase', redirectUrl } })
+    const res = await server.gql(REGISTER, {
+      input: { email: `redirect-${Date.now()}@example.com`, password: 'an entirely new passphrase', redirectUrl },
+    })
     assert.equal(res.body.data.accountRegister.errors[0].field, 'redirectUrl')
     assert.ok(['INVALID', 'REQUIRED'].includes(res.body.data.accountRegister.errors[0].code))
     assert.equal(await usersCount(), before)
@@ -83,7 +102,9 @@ for (const [label, redirectUrl] of [['a host not on ALLOWED_CLIENT_HOSTS', 'http
 }
 
 test('accountRegister refuses an invalid email with INVALID on email', async () => {
-  const res = await server.gql(REGISTER, { input: { email: 'not an email', password: 'an entirely new passphrase', redirectUrl: REDIRECT } })
+  const res = await server.gql(REGISTER, {
+    input: { email: 'not an email', password: 'an entirely new passphrase', redirectUrl: REDIRECT },
+  })
   assert.deepEqual(res.body.data.accountRegister.errors, [{ field: 'email', code: 'INVALID' }])
 })
 
@@ -93,7 +114,9 @@ test('thirty accountRegister requests on one taken email mail its owner one noti
   const client = from('198.51.100.30')
   const input = { email: owner.email, password: 'an entirely new passphrase', redirectUrl: REDIRECT }
   // when thirty separate requests arrive at once
-  const answers = await Promise.all(Array.from({ length: 30 }, () => server.gql(REGISTER_WITH_MESSAGES, { input }, client)))
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, () => server.gql(REGISTER_WITH_MESSAGES, { input }, client)),
+  )
   // then the first twenty (the default limit) get the ordinary answer and the rest the limit's error
   const payloads = answers.map(answer => answer.body.data.accountRegister)
   const ordinary = payloads.filter(payload => payload.errors.length === 0)
@@ -101,11 +124,17 @@ test('thirty accountRegister requests on one taken email mail its owner one noti
   assert.equal(ordinary.length, 20)
   for (const payload of ordinary) assert.deepEqual(payload, ORDINARY)
   for (const payload of refused) {
-    assert.deepEqual(payload.errors.map((e: { field: string | null, code: string }) => [e.field, e.code]), [[null, 'TOO_MANY_REQUESTS']])
+    assert.deepEqual(
+      payload.errors.map((e: { field: string | null; code: string }) => [e.field, e.code]),
+      [[null, 'TOO_MANY_REQUESTS']],
+    )
     assert.match(payload.errors[0].message, /^Too many requests from your network\. Try again in 10 minutes\.$/)
   }
   // and the owner got exactly one notice
-  assert.equal(await server.context.prisma.outboxMail.count({ where: { to: owner.email, template: 'ACCOUNT_EXISTS' } }), 1)
+  assert.equal(
+    await server.context.prisma.outboxMail.count({ where: { to: owner.email, template: 'ACCOUNT_EXISTS' } }),
+    1,
+  )
   await mailbox.next(owner.email, /tried to register/)
   await new Promise(resolve => setTimeout(resolve, 1000))
   assert.equal(mailbox.mails.filter(mail => mail.to === owner.email).length, 1)
@@ -115,12 +144,40 @@ test('accountRegister past the per-IP limit refuses a free email exactly like a 
   // given a client that used up its requests
   const owner = await makeCustomer(server.context)
   const client = from('198.51.100.31')
-  await Promise.all(Array.from({ length: 20 }, (_, i) => server.gql(REGISTER, { input: { email: `limit-${i}-${Date.now()}@example.com`, password: 'an entirely new passphrase', redirectUrl: REDIRECT } }, client)))
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      server.gql(
+        REGISTER,
+        {
+          input: {
+            email: `limit-${i}-${Date.now()}@example.com`,
+            password: 'an entirely new passphrase',
+            redirectUrl: REDIRECT,
+          },
+        },
+        client,
+      ),
+    ),
+  )
   const before = await usersCount()
   // when
-  const taken = await server.gql(REGISTER_WITH_MESSAGES, { input: { email: owner.email, password: 'an entirely new passphrase', redirectUrl: REDIRECT } }, client)
-  const free = await server.gql(REGISTER_WITH_MESSAGES, { input: { email: 'never-seen-before@example.com', password: 'an entirely new passphrase', redirectUrl: REDIRECT } }, client)
-  const other = await server.gql(REGISTER, { input: { email: 'from-another-ip@example.com', password: 'an entirely new passphrase', redirectUrl: REDIRECT } }, from('198.51.100.32'))
+  const taken = await server.gql(
+    REGISTER_WITH_MESSAGES,
+    { input: { email: owner.email, password: 'an entirely new passphrase', redirectUrl: REDIRECT } },
+    client,
+  )
+  const free = await server.gql(
+    REGISTER_WITH_MESSAGES,
+    {
+      input: { email: 'never-seen-before@example.com', password: 'an entirely new passphrase', redirectUrl: REDIRECT },
+    },
+    client,
+  )
+  const other = await server.gql(
+    REGISTER,
+    { input: { email: 'from-another-ip@example.com', password: 'an entirely new passphrase', redirectUrl: REDIRECT } },
+    from('198.51.100.32'),
+  )
   // then
   assert.equal(taken.body.data.accountRegister.errors[0]?.code, 'TOO_MANY_REQUESTS')
   assert.deepEqual(taken.body, free.body)
@@ -133,7 +190,14 @@ test('accountRegister refuses a metadata key longer than 256 characters with INV
   // given
   const before = await usersCount()
   // when
-  const res = await server.gql(REGISTER, { input: { email: 'long-key@example.com', password: 'an entirely new passphrase', redirectUrl: REDIRECT, metadata: [{ key: 'k'.repeat(300), value: 'v' }] } })
+  const res = await server.gql(REGISTER, {
+    input: {
+      email: 'long-key@example.com',
+      password: 'an entirely new passphrase',
+      redirectUrl: REDIRECT,
+      metadata: [{ key: 'k'.repeat(300), value: 'v' }],
+    },
+  })
   // then
   assert.deepEqual(res.body.data.accountRegister.errors, [{ field: 'metadata', code: 'INVALID' }])
   assert.equal(await usersCount(), before)

@@ -18,8 +18,12 @@ for (const database of TEST_DATABASES) {
 
     // this race is about the unique index, not the per-IP limit on account requests, which 50
     // requests from one address would reach first
-    before(async () => { server = await startServer({ database, env: { ACCOUNT_REQUEST_LIMIT: String(RACE_REQUESTS * 2) } }) })
-    after(async () => { await server?.stop() })
+    before(async () => {
+      server = await startServer({ database, env: { ACCOUNT_REQUEST_LIMIT: String(RACE_REQUESTS * 2) } })
+    })
+    after(async () => {
+      await server?.stop()
+    })
 
     test(`accountRegister sent ${RACE_REQUESTS} times at once for one new email creates one account and answers every caller the ordinary way`, async () => {
       // given
@@ -30,10 +34,18 @@ for (const database of TEST_DATABASES) {
       const responses = await Promise.all(Array.from({ length: RACE_REQUESTS }, () => server.gql(REGISTER, { input })))
 
       // then
-      const unexpected = responses.filter(response => response.status !== 200 || response.body.errors !== undefined ||
-        JSON.stringify(response.body.data?.accountRegister) !== JSON.stringify({ requiresConfirmation: true, user: null, errors: [] }))
-      assert.deepEqual(unexpected.map(response => ({ status: response.status, body: response.body })), [],
-        `${unexpected.length} of ${RACE_REQUESTS} callers got another answer than a new email gets`)
+      const unexpected = responses.filter(
+        response =>
+          response.status !== 200 ||
+          response.body.errors !== undefined ||
+          JSON.stringify(response.body.data?.accountRegister) !==
+            JSON.stringify({ requiresConfirmation: true, user: null, errors: [] }),
+      )
+      assert.deepEqual(
+        unexpected.map(response => ({ status: response.status, body: response.body })),
+        [],
+        `${unexpected.length} of ${RACE_REQUESTS} callers got another answer than a new email gets`,
+      )
       const users = await server.context.prisma.user.findMany({ where: { email } })
       assert.equal(users.length, 1)
       const userId = users[0]!.id
@@ -44,7 +56,10 @@ for (const database of TEST_DATABASES) {
       assert.equal(await server.context.prisma.outboxMail.count({ where: { template: 'ACCOUNT_CONFIRMATION' } }), 1)
       // the losers took the taken-email path, whose notice to the owner is sent once per quiet
       // period however many ask (services/messaging/rateLimits.ts)
-      assert.equal(await server.context.prisma.outboxMail.count({ where: { template: 'ACCOUNT_EXISTS', to: email } }), 1)
+      assert.equal(
+        await server.context.prisma.outboxMail.count({ where: { template: 'ACCOUNT_EXISTS', to: email } }),
+        1,
+      )
     })
   })
 }

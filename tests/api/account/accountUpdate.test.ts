@@ -7,24 +7,53 @@ import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeCustomer } from '../../helpers/factories'
 
-const ACCOUNT_UPDATE = 'mutation($input: AccountInput!) { accountUpdate(input: $input) { user { firstName lastName languageCode metadata defaultBillingAddress { city } } errors { field code } } }'
-const UPDATE_ACTIVE_USER = 'mutation($data: UserUpdateProfileInput!) { updateActiveUser(data: $data) { id name phone onboardingStatus orderWebhookUrl email } }'
+const ACCOUNT_UPDATE =
+  'mutation($input: AccountInput!) { accountUpdate(input: $input) { user { firstName lastName languageCode metadata defaultBillingAddress { city } } errors { field code } } }'
+const UPDATE_ACTIVE_USER =
+  'mutation($data: UserUpdateProfileInput!) { updateActiveUser(data: $data) { id name phone onboardingStatus orderWebhookUrl email } }'
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
-async function customerWithToken () {
+async function customerWithToken() {
   const customer = await makeCustomer(server.context, { metadata: { keep: 'me' } })
   return { customer, token: await tokenFor(server.context, customer.id) }
 }
 
 test('accountUpdate changes names, language and metadata keys, and adds a default billing address', async () => {
   const { token } = await customerWithToken()
-  const res = await server.gql(ACCOUNT_UPDATE, { input: { firstName: ' Grace ', lastName: 'Hopper', languageCode: 'pl', metadata: [{ key: 'newsletter', value: 'yes' }], defaultBillingAddress: { streetAddress1: '10 Downing St', city: 'London', postalCode: 'SW1A 2AA', country: 'GB' } } }, { token })
+  const res = await server.gql(
+    ACCOUNT_UPDATE,
+    {
+      input: {
+        firstName: ' Grace ',
+        lastName: 'Hopper',
+        languageCode: 'pl',
+        metadata: [{ key: 'newsletter', value: 'yes' }],
+        defaultBillingAddress: {
+          streetAddress1: '10 Downing St',
+          city: 'London',
+          postalCode: 'SW1A 2AA',
+          country: 'GB',
+        },
+      },
+    },
+    { token },
+  )
   assert.deepEqual(res.body.data.accountUpdate.errors, [])
-  assert.deepEqual(res.body.data.accountUpdate.user, { firstName: 'Grace', lastName: 'Hopper', languageCode: 'pl', metadata: { keep: 'me', newsletter: 'yes' }, defaultBillingAddress: { city: 'LONDON' } })
+  assert.deepEqual(res.body.data.accountUpdate.user, {
+    firstName: 'Grace',
+    lastName: 'Hopper',
+    languageCode: 'pl',
+    metadata: { keep: 'me', newsletter: 'yes' },
+    defaultBillingAddress: { city: 'LONDON' },
+  })
 })
 
 test('accountUpdate and updateActiveUser have no way to change email, staff flags, groups or private data', async () => {
@@ -46,9 +75,27 @@ test('accountUpdate and updateActiveUser have no way to change email, staff flag
 
 test('updateActiveUser sets name, an E.164 phone, the onboarding status and an https webhook', async () => {
   const { customer, token } = await customerWithToken()
-  const res = await server.gql(UPDATE_ACTIVE_USER, { data: { name: 'Grace Hopper', phone: '+1 (202) 555-0143', onboardingStatus: 'completed', orderWebhookUrl: 'https://orders.example.com/hook' } }, { token })
+  const res = await server.gql(
+    UPDATE_ACTIVE_USER,
+    {
+      data: {
+        name: 'Grace Hopper',
+        phone: '+1 (202) 555-0143',
+        onboardingStatus: 'completed',
+        orderWebhookUrl: 'https://orders.example.com/hook',
+      },
+    },
+    { token },
+  )
   assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
-  assert.deepEqual(res.body.data.updateActiveUser, { id: customer.id, name: 'Grace Hopper', phone: '+12025550143', onboardingStatus: 'completed', orderWebhookUrl: 'https://orders.example.com/hook', email: customer.email })
+  assert.deepEqual(res.body.data.updateActiveUser, {
+    id: customer.id,
+    name: 'Grace Hopper',
+    phone: '+12025550143',
+    onboardingStatus: 'completed',
+    orderWebhookUrl: 'https://orders.example.com/hook',
+    email: customer.email,
+  })
 })
 
 for (const [label, url] of [
@@ -70,9 +117,17 @@ for (const [label, url] of [
 
 test('the generated updateUser applies the same webhook and phone rules', async () => {
   const { customer, token } = await customerWithToken()
-  const res = await server.gql('mutation($id: ID!) { updateUser(where: { id: $id }, data: { orderWebhookUrl: "https://192.168.1.1/x" }) { id } }', { id: customer.id }, { token })
+  const res = await server.gql(
+    'mutation($id: ID!) { updateUser(where: { id: $id }, data: { orderWebhookUrl: "https://192.168.1.1/x" }) { id } }',
+    { id: customer.id },
+    { token },
+  )
   assert.match(JSON.stringify(res.body.errors), /orderWebhookUrl/)
-  const phone = await server.gql('mutation($id: ID!) { updateUser(where: { id: $id }, data: { phone: "+44 20 7946 0958" }) { phone } }', { id: customer.id }, { token })
+  const phone = await server.gql(
+    'mutation($id: ID!) { updateUser(where: { id: $id }, data: { phone: "+44 20 7946 0958" }) { phone } }',
+    { id: customer.id },
+    { token },
+  )
   assert.equal(phone.body.data.updateUser.phone, '+442079460958')
 })
 
@@ -94,15 +149,28 @@ test('accountUpdate cannot grow metadata past 100 keys a few keys at a time, and
   const customer = await makeCustomer(server.context, { metadata: stored })
   const token = await tokenFor(server.context, customer.id)
   // when it sets 20 new keys, each within every limit on its own
-  const res = await server.gql(ACCOUNT_UPDATE, { input: { metadata: Array.from({ length: 20 }, (_, i) => ({ key: `new${i}`, value: 'v' })) } }, { token })
+  const res = await server.gql(
+    ACCOUNT_UPDATE,
+    { input: { metadata: Array.from({ length: 20 }, (_, i) => ({ key: `new${i}`, value: 'v' })) } },
+    { token },
+  )
   // then the merged map is refused on metadata and nothing is written
   assert.deepEqual(res.body.data.accountUpdate.errors, [{ field: 'metadata', code: 'INVALID' }])
-  assert.deepEqual((await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).metadata, stored)
+  assert.deepEqual(
+    (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).metadata,
+    stored,
+  )
 })
 
 test('accountUpdate refuses a metadata key longer than 256 characters with INVALID on metadata', async () => {
   const { customer, token } = await customerWithToken()
-  const res = await server.gql(ACCOUNT_UPDATE, { input: { metadata: [{ key: 'k'.repeat(300), value: 'v' }] } }, { token })
+  const res = await server.gql(
+    ACCOUNT_UPDATE,
+    { input: { metadata: [{ key: 'k'.repeat(300), value: 'v' }] } },
+    { token },
+  )
   assert.deepEqual(res.body.data.accountUpdate.errors, [{ field: 'metadata', code: 'INVALID' }])
-  assert.deepEqual((await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).metadata, { keep: 'me' })
+  assert.deepEqual((await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).metadata, {
+    keep: 'me',
+  })
 })

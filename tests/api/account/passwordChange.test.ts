@@ -13,24 +13,36 @@ const OLD = 'correct horse battery staple'
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
-async function hashOf (id: string) {
+async function hashOf(id: string) {
   return (await server.context.prisma.user.findUnique({ where: { id } }))!.password
 }
 
 test('passwordChange with a wrong old password answers INVALID_PASSWORD on oldPassword and changes nothing', async () => {
   const customer = await makeCustomer(server.context)
   const before = await hashOf(customer.id)
-  const res = await server.gql(PASSWORD_CHANGE, { old: 'wrong old password', new: 'a fresh and rather long passphrase' }, { token: await tokenFor(server.context, customer.id) })
+  const res = await server.gql(
+    PASSWORD_CHANGE,
+    { old: 'wrong old password', new: 'a fresh and rather long passphrase' },
+    { token: await tokenFor(server.context, customer.id) },
+  )
   assert.deepEqual(res.body.data.passwordChange.errors, [{ field: 'oldPassword', code: 'INVALID_PASSWORD' }])
   assert.equal(await hashOf(customer.id), before)
 })
 
 test('passwordChange with a weak new password answers the policy codes on newPassword', async () => {
   const customer = await makeCustomer(server.context)
-  const res = await server.gql(PASSWORD_CHANGE, { old: OLD, new: '12345678' }, { token: await tokenFor(server.context, customer.id) })
+  const res = await server.gql(
+    PASSWORD_CHANGE,
+    { old: OLD, new: '12345678' },
+    { token: await tokenFor(server.context, customer.id) },
+  )
   const errors = res.body.data.passwordChange.errors
   assert.ok(errors.every((e: { field: string }) => e.field === 'newPassword'))
   assert.ok(errors.map((e: { code: string }) => e.code).includes('PASSWORD_ENTIRELY_NUMERIC'))
@@ -44,19 +56,31 @@ test('passwordChange without a session is refused with KS_ACCESS_DENIED', async 
 test('updateActiveUserPassword needs a matching confirmation and at least 10 characters, as coded GraphQL errors', async () => {
   const customer = await makeCustomer(server.context)
   const token = await tokenFor(server.context, customer.id)
-  const mismatch = await server.gql(OPENFRONT, { old: OLD, new: 'a fresh and rather long passphrase', confirm: 'something else' }, { token })
+  const mismatch = await server.gql(
+    OPENFRONT,
+    { old: OLD, new: 'a fresh and rather long passphrase', confirm: 'something else' },
+    { token },
+  )
   assert.equal(mismatch.body.errors[0].extensions.code, 'INVALID')
   assert.equal(mismatch.body.errors[0].extensions.field, 'confirmPassword')
   const short = await server.gql(OPENFRONT, { old: OLD, new: 'zq8!xkw2p', confirm: 'zq8!xkw2p' }, { token })
   assert.equal(short.body.errors[0].extensions.code, 'PASSWORD_TOO_SHORT')
-  const wrongOld = await server.gql(OPENFRONT, { old: 'nope nope nope', new: 'a fresh and rather long passphrase', confirm: 'a fresh and rather long passphrase' }, { token })
+  const wrongOld = await server.gql(
+    OPENFRONT,
+    { old: 'nope nope nope', new: 'a fresh and rather long passphrase', confirm: 'a fresh and rather long passphrase' },
+    { token },
+  )
   assert.equal(wrongOld.body.errors[0].extensions.code, 'INVALID_PASSWORD')
 })
 
 test('updateActiveUserPassword changes the password, returns the user, and ends the old token', async () => {
   const customer = await makeCustomer(server.context)
   const token = await tokenFor(server.context, customer.id)
-  const res = await server.gql(OPENFRONT, { old: OLD, new: 'a fresh and rather long passphrase', confirm: 'a fresh and rather long passphrase' }, { token })
+  const res = await server.gql(
+    OPENFRONT,
+    { old: OLD, new: 'a fresh and rather long passphrase', confirm: 'a fresh and rather long passphrase' },
+    { token },
+  )
   assert.equal(res.body.errors, undefined)
   assert.equal(res.body.data.updateActiveUserPassword.id, customer.id)
   assert.equal((await server.gql('{ me { id } }', {}, { token })).body.data.me, null)
@@ -67,7 +91,11 @@ test('a password staff set through the generated updateUser obeys the same polic
   const customer = await makeCustomer(server.context, { firstName: 'Margaret' })
   const support = await makeStaff(server.context, ['MANAGE_USERS'])
   const before = await hashOf(customer.id)
-  const res = await server.gql('mutation($id: ID!, $p: String!) { updateUser(where: { id: $id }, data: { password: $p }) { id } }', { id: customer.id, p: 'password1' }, { token: await tokenFor(server.context, support.id) })
+  const res = await server.gql(
+    'mutation($id: ID!, $p: String!) { updateUser(where: { id: $id }, data: { password: $p }) { id } }',
+    { id: customer.id, p: 'password1' },
+    { token: await tokenFor(server.context, support.id) },
+  )
   assert.equal(res.body.data?.updateUser ?? null, null)
   assert.match(JSON.stringify(res.body.errors), /PASSWORD_TOO_COMMON/)
   assert.equal(await hashOf(customer.id), before)

@@ -20,9 +20,12 @@ before(async () => {
   mailbox = await startMailbox()
   server = await startServer({ env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100', TRUST_PROXY: '127.0.0.1' } })
 })
-after(async () => { await server?.stop(); await mailbox?.stop() })
+after(async () => {
+  await server?.stop()
+  await mailbox?.stop()
+})
 
-async function outboxFor (email: string) {
+async function outboxFor(email: string) {
   return server.context.prisma.outboxMail.count({ where: { to: email } })
 }
 
@@ -52,7 +55,11 @@ test('a second requestPasswordReset within 15 minutes sends nothing and still an
   assert.deepEqual(repeat.body.data.requestPasswordReset.errors, [])
   assert.equal(await outboxFor(customer.email), 1)
   // once the link is used, the quiet period is over
-  assert.deepEqual((await server.gql(SET_PASSWORD, { email: customer.email, token: tokenFromMail(first) })).body.data.setPassword.errors, [])
+  assert.deepEqual(
+    (await server.gql(SET_PASSWORD, { email: customer.email, token: tokenFromMail(first) })).body.data.setPassword
+      .errors,
+    [],
+  )
   await server.gql(REQUEST, { email: customer.email, url: URL })
   assert.equal(await outboxFor(customer.email), 2)
 })
@@ -75,24 +82,47 @@ test('requestPasswordReset past twenty requests from one IP is refused with TOO_
   // given a client that used up its requests on unknown emails
   const customer = await makeCustomer(server.context)
   const client = { headers: { 'x-forwarded-for': '198.51.100.40' } }
-  const used = await Promise.all(Array.from({ length: 20 }, (_, i) => server.gql(REQUEST, { email: `nobody-${i}@example.com`, url: URL }, client)))
+  const used = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => server.gql(REQUEST, { email: `nobody-${i}@example.com`, url: URL }, client)),
+  )
   // when
   const known = await server.gql(REQUEST_WITH_MESSAGES, { email: customer.email, url: URL }, client)
   const unknown = await server.gql(REQUEST_WITH_MESSAGES, { email: 'nobody-else@example.com', url: URL }, client)
   // then
   for (const answer of used) assert.deepEqual(answer.body.data.requestPasswordReset.errors, [])
   assert.deepEqual(known.body, unknown.body)
-  assert.deepEqual(known.body.data.requestPasswordReset.errors, [{ field: null, code: 'TOO_MANY_REQUESTS', message: 'Too many requests from your network. Try again in 10 minutes.' }])
+  assert.deepEqual(known.body.data.requestPasswordReset.errors, [
+    {
+      field: null,
+      code: 'TOO_MANY_REQUESTS',
+      message: 'Too many requests from your network. Try again in 10 minutes.',
+    },
+  ])
   assert.equal(await outboxFor(customer.email), 0)
 })
 
 test('requestPasswordReset from another client IP is not affected by one that used up its requests', async () => {
   // given
   const customer = await makeCustomer(server.context)
-  const flood = await Promise.all(Array.from({ length: 21 }, () => server.gql(REQUEST, { email: 'nobody@example.com', url: URL }, { headers: { 'x-forwarded-for': '198.51.100.41' } })))
-  assert.equal(flood.filter(answer => answer.body.data.requestPasswordReset.errors[0]?.code === 'TOO_MANY_REQUESTS').length, 1)
+  const flood = await Promise.all(
+    Array.from({ length: 21 }, () =>
+      server.gql(
+        REQUEST,
+        { email: 'nobody@example.com', url: URL },
+        { headers: { 'x-forwarded-for': '198.51.100.41' } },
+      ),
+    ),
+  )
+  assert.equal(
+    flood.filter(answer => answer.body.data.requestPasswordReset.errors[0]?.code === 'TOO_MANY_REQUESTS').length,
+    1,
+  )
   // when
-  const res = await server.gql(REQUEST, { email: customer.email, url: URL }, { headers: { 'x-forwarded-for': '198.51.100.42' } })
+  const res = await server.gql(
+    REQUEST,
+    { email: customer.email, url: URL },
+    { headers: { 'x-forwarded-for': '198.51.100.42' } },
+  )
   // then
   assert.deepEqual(res.body.data.requestPasswordReset.errors, [])
   assert.equal(await outboxFor(customer.email), 1)

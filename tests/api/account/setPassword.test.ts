@@ -13,10 +13,14 @@ const NEW_PASSWORD = 'a fresh and rather long passphrase'
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
-async function passwordOf (id: string) {
+async function passwordOf(id: string) {
   return (await server.context.prisma.user.findUnique({ where: { id } }))!.password
 }
 
@@ -31,23 +35,44 @@ test('setPassword with a valid reset token sets the password and signs the user 
 })
 
 const refusals: [string, (userId: string, otherId: string) => Promise<string>][] = [
-  ['a reused token', async userId => {
-    const token = await issueOneTimeToken(server.context, { userId, purpose: 'PASSWORD_RESET' })
-    await server.context.prisma.oneTimeToken.update({ where: { tokenHash: hashToken(token) }, data: { usedAt: new Date() } })
-    return token
-  }],
-  ['an expired token', async userId => {
-    const token = await issueOneTimeToken(server.context, { userId, purpose: 'PASSWORD_RESET' })
-    await server.context.prisma.oneTimeToken.update({ where: { tokenHash: hashToken(token) }, data: { expiresAt: new Date(Date.now() - 1000) } })
-    return token
-  }],
-  ['a token of another purpose', userId => issueOneTimeToken(server.context, { userId, purpose: 'ACCOUNT_CONFIRMATION' })],
-  ['another user\'s token', (_userId, otherId) => issueOneTimeToken(server.context, { userId: otherId, purpose: 'PASSWORD_RESET' })],
-  ['a token replaced by a newer request', async userId => {
-    const older = await issueOneTimeToken(server.context, { userId, purpose: 'PASSWORD_RESET' })
-    await issueOneTimeToken(server.context, { userId, purpose: 'PASSWORD_RESET' })
-    return older
-  }],
+  [
+    'a reused token',
+    async userId => {
+      const token = await issueOneTimeToken(server.context, { userId, purpose: 'PASSWORD_RESET' })
+      await server.context.prisma.oneTimeToken.update({
+        where: { tokenHash: hashToken(token) },
+        data: { usedAt: new Date() },
+      })
+      return token
+    },
+  ],
+  [
+    'an expired token',
+    async userId => {
+      const token = await issueOneTimeToken(server.context, { userId, purpose: 'PASSWORD_RESET' })
+      await server.context.prisma.oneTimeToken.update({
+        where: { tokenHash: hashToken(token) },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      })
+      return token
+    },
+  ],
+  [
+    'a token of another purpose',
+    userId => issueOneTimeToken(server.context, { userId, purpose: 'ACCOUNT_CONFIRMATION' }),
+  ],
+  [
+    "another user's token",
+    (_userId, otherId) => issueOneTimeToken(server.context, { userId: otherId, purpose: 'PASSWORD_RESET' }),
+  ],
+  [
+    'a token replaced by a newer request',
+    async userId => {
+      const older = await issueOneTimeToken(server.context, { userId, purpose: 'PASSWORD_RESET' })
+      await issueOneTimeToken(server.context, { userId, purpose: 'PASSWORD_RESET' })
+      return older
+    },
+  ],
   ['a made-up token', async () => 'made-up-token'],
 ]
 
@@ -63,7 +88,10 @@ for (const [label, makeToken] of refusals) {
     // then
     assert.deepEqual(res.body.data.setPassword, { token: null, errors: [{ field: 'token', code: 'INVALID' }] })
     assert.equal(await passwordOf(customer.id), before)
-    assert.equal(await passwordOf(other.id), (await server.context.prisma.user.findUnique({ where: { id: other.id } }))!.password)
+    assert.equal(
+      await passwordOf(other.id),
+      (await server.context.prisma.user.findUnique({ where: { id: other.id } }))!.password,
+    )
   })
 }
 
@@ -71,21 +99,27 @@ test('setPassword with a weak password reports the policy and does not spend the
   const customer = await makeCustomer(server.context)
   const token = await issueOneTimeToken(server.context, { userId: customer.id, purpose: 'PASSWORD_RESET' })
   const weak = await server.gql(SET_PASSWORD, { email: customer.email, token, password: 'password' })
-  assert.deepEqual(weak.body.data.setPassword.errors.map((e: { code: string }) => e.code), ['PASSWORD_TOO_COMMON'])
+  assert.deepEqual(
+    weak.body.data.setPassword.errors.map((e: { code: string }) => e.code),
+    ['PASSWORD_TOO_COMMON'],
+  )
   const retry = await server.gql(SET_PASSWORD, { email: customer.email, token, password: NEW_PASSWORD })
   assert.deepEqual(retry.body.data.setPassword.errors, [])
 })
 
 test('setPassword ends every token the user held before', async () => {
   const customer = await makeCustomer(server.context)
-  const login = await server.gql('mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token } }', { e: customer.email, p: PASSWORD })
+  const login = await server.gql(
+    'mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token } }',
+    { e: customer.email, p: PASSWORD },
+  )
   const oldToken = login.body.data.tokenCreate.token
   const token = await issueOneTimeToken(server.context, { userId: customer.id, purpose: 'PASSWORD_RESET' })
   await server.gql(SET_PASSWORD, { email: customer.email, token, password: NEW_PASSWORD })
   assert.equal((await server.gql('{ me { id } }', {}, { token: oldToken })).body.data.me, null)
 })
 
-test('confirmAccount refuses a reset token and another user\'s confirmation token, and confirms nothing', async () => {
+test("confirmAccount refuses a reset token and another user's confirmation token, and confirms nothing", async () => {
   const customer = await makeCustomer(server.context, { isConfirmed: false })
   const other = await makeCustomer(server.context, { isConfirmed: false })
   const reset = await issueOneTimeToken(server.context, { userId: customer.id, purpose: 'PASSWORD_RESET' })

@@ -13,10 +13,14 @@ const ME = '{ me { id hasCustomerToken customerTokenLastUsedAt } }'
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
-async function customerToken () {
+async function customerToken() {
   const customer = await makeCustomer(server.context)
   const res = await server.gql(REGENERATE, {}, { token: await tokenFor(server.context, customer.id) })
   return { customer, apiToken: res.body.data.regenerateCustomerToken.token as string, res }
@@ -36,17 +40,33 @@ test('a customer token works for me and accountAddressCreate, and records its la
   const me = await server.gql(ME, {}, { token: apiToken })
   assert.equal(me.body.data.me.id, customer.id)
   assert.equal(me.body.data.me.hasCustomerToken, true)
-  const created = await server.gql('mutation { accountAddressCreate(input: { streetAddress1: "1 Main St", city: "Springfield", postalCode: "62701", countryArea: "IL", country: "US" }) { address { id } errors { code } } }', {}, { token: apiToken })
+  const created = await server.gql(
+    'mutation { accountAddressCreate(input: { streetAddress1: "1 Main St", city: "Springfield", postalCode: "62701", countryArea: "IL", country: "US" }) { address { id } errors { code } } }',
+    {},
+    { token: apiToken },
+  )
   assert.deepEqual(created.body.data.accountAddressCreate.errors, [])
   assert.ok((await server.context.prisma.user.findUnique({ where: { id: customer.id } }))!.customerTokenLastUsedAt)
 })
 
 for (const [label, query] of [
-  ['passwordChange', `mutation { passwordChange(oldPassword: "${PASSWORD}", newPassword: "a fresh and rather long passphrase") { errors { code } } }`],
-  ['updateActiveUserPassword', `mutation { updateActiveUserPassword(oldPassword: "${PASSWORD}", newPassword: "a fresh and rather long passphrase", confirmPassword: "a fresh and rather long passphrase") { id } }`],
-  ['requestEmailChange', `mutation { requestEmailChange(password: "${PASSWORD}", newEmail: "new@example.com", redirectUrl: "http://localhost/x") { errors { code } } }`],
+  [
+    'passwordChange',
+    `mutation { passwordChange(oldPassword: "${PASSWORD}", newPassword: "a fresh and rather long passphrase") { errors { code } } }`,
+  ],
+  [
+    'updateActiveUserPassword',
+    `mutation { updateActiveUserPassword(oldPassword: "${PASSWORD}", newPassword: "a fresh and rather long passphrase", confirmPassword: "a fresh and rather long passphrase") { id } }`,
+  ],
+  [
+    'requestEmailChange',
+    `mutation { requestEmailChange(password: "${PASSWORD}", newEmail: "new@example.com", redirectUrl: "http://localhost/x") { errors { code } } }`,
+  ],
   ['regenerateCustomerToken', REGENERATE],
-  ['accountRequestDeletion', 'mutation { accountRequestDeletion(redirectUrl: "http://localhost/x") { errors { code } } }'],
+  [
+    'accountRequestDeletion',
+    'mutation { accountRequestDeletion(redirectUrl: "http://localhost/x") { errors { code } } }',
+  ],
   ['tokensDeactivateAll', 'mutation { tokensDeactivateAll { errors { code } } }'],
 ] as const) {
   test(`a customer token is refused for ${label} with KS_ACCESS_DENIED, and nothing changes`, async () => {
@@ -73,7 +93,11 @@ test('a customer token stops working after regeneration and after tokensDeactiva
 
 test('a password change ends the customer token too', async () => {
   const { customer, apiToken } = await customerToken()
-  await server.gql(`mutation { passwordChange(oldPassword: "${PASSWORD}", newPassword: "a fresh and rather long passphrase") { errors { code } } }`, {}, { token: await tokenFor(server.context, customer.id) })
+  await server.gql(
+    `mutation { passwordChange(oldPassword: "${PASSWORD}", newPassword: "a fresh and rather long passphrase") { errors { code } } }`,
+    {},
+    { token: await tokenFor(server.context, customer.id) },
+  )
   assert.equal((await server.gql(ME, {}, { token: apiToken })).body.data.me, null)
 })
 

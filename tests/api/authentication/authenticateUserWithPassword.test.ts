@@ -17,10 +17,14 @@ const SIGN_IN = `mutation($email: String!, $password: String!) {
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
-function sessionCookie (headers: Headers): string | undefined {
+function sessionCookie(headers: Headers): string | undefined {
   const cookie = headers.getSetCookie().find(c => c.startsWith('keystonejs-session='))
   return cookie?.split(';')[0]
 }
@@ -49,7 +53,10 @@ test('authenticateUserWithPassword refuses a customer with the right password ex
   const unknown = await server.gql(SIGN_IN, { email: 'nobody@example.com', password: PASSWORD })
   // then
   for (const res of [asCustomer, wrongPassword, unknown]) {
-    assert.deepEqual(res.body.data.authenticateUserWithPassword, { __typename: 'UserAuthenticationWithPasswordFailure', message: 'Authentication failed.' })
+    assert.deepEqual(res.body.data.authenticateUserWithPassword, {
+      __typename: 'UserAuthenticationWithPasswordFailure',
+      message: 'Authentication failed.',
+    })
     assert.equal(sessionCookie(res.headers), undefined)
   }
 })
@@ -72,12 +79,16 @@ test('a staff cookie loses its staff access as soon as the user is removed from 
   // when
   await trusted(server.context, null).db.User.updateOne({ where: { id: staff.id }, data: { isStaff: false } })
   // then
-  const read = await server.gql('query($id: ID!) { user(where: { id: $id }) { id } me { userPermissions } }', { id: customer.id }, { cookie })
+  const read = await server.gql(
+    'query($id: ID!) { user(where: { id: $id }) { id } me { userPermissions } }',
+    { id: customer.id },
+    { cookie },
+  )
   assert.equal(read.body.data.user, null)
   assert.deepEqual(read.body.data.me.userPermissions, [])
 })
 
-test('a staff cookie ends when the user\'s credentials are revoked', async () => {
+test("a staff cookie ends when the user's credentials are revoked", async () => {
   // given
   const staff = await makeStaff(server.context, ['MANAGE_USERS'])
   const cookie = sessionCookie((await server.gql(SIGN_IN, { email: staff.email, password: PASSWORD })).headers)

@@ -12,10 +12,14 @@ import { trusted } from '../../../services/kernel'
 const ME = '{ me { id email } }'
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
-test('me with a valid access token answers the token\'s user', async () => {
+test("me with a valid access token answers the token's user", async () => {
   const customer = await makeCustomer(server.context)
   const res = await server.gql(ME, {}, { token: await tokenFor(server.context, customer.id) })
   assert.deepEqual(res.body.data.me, { id: customer.id, email: customer.email })
@@ -25,7 +29,9 @@ test('me with a tampered, foreign or garbage token answers null', async () => {
   const customer = await makeCustomer(server.context)
   const token = await tokenFor(server.context, customer.id)
   const [header, payload, signature] = token.split('.')
-  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), is_staff: true })).toString('base64url')
+  const forged = Buffer.from(
+    JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), is_staff: true }),
+  ).toString('base64url')
   for (const bad of [`${header}.${forged}.${signature}`, 'garbage', `${token}x`]) {
     const res = await server.gql(ME, {}, { token: bad })
     assert.equal(res.body.data.me, null, bad)
@@ -35,7 +41,10 @@ test('me with a tampered, foreign or garbage token answers null', async () => {
 test('rotating the token key or deactivating the account ends the token at once', async () => {
   const customer = await makeCustomer(server.context)
   const token = await tokenFor(server.context, customer.id)
-  await trusted(server.context, null).db.User.updateOne({ where: { id: customer.id }, data: { jwtTokenKey: newTokenKey() } })
+  await trusted(server.context, null).db.User.updateOne({
+    where: { id: customer.id },
+    data: { jwtTokenKey: newTokenKey() },
+  })
   assert.equal((await server.gql(ME, {}, { token })).body.data.me, null)
 
   const other = await makeCustomer(server.context)

@@ -12,10 +12,14 @@ const TOKEN_CREATE = `mutation($email: String!, $password: String!) {
 let server: TestServer
 
 // behind a trusted proxy, so each test can speak from an IP of its own
-before(async () => { server = await startServer({ env: { TRUST_PROXY: '1' } }) })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer({ env: { TRUST_PROXY: '1' } })
+})
+after(async () => {
+  await server?.stop()
+})
 
-function fromIp (ip: string) {
+function fromIp(ip: string) {
   return { headers: { 'x-forwarded-for': ip } }
 }
 
@@ -24,10 +28,15 @@ test('tokenCreate answers a wrong password and an unknown email identically', as
   const customer = await makeCustomer(server.context)
   // when
   const wrong = await server.gql(TOKEN_CREATE, { email: customer.email, password: 'not the password at all' })
-  const unknown = await server.gql(TOKEN_CREATE, { email: 'no-such-user@example.com', password: 'not the password at all' })
+  const unknown = await server.gql(TOKEN_CREATE, {
+    email: 'no-such-user@example.com',
+    password: 'not the password at all',
+  })
   // then
   assert.deepEqual(wrong.body, unknown.body)
-  assert.deepEqual(wrong.body.data.tokenCreate.errors, [{ field: 'email', code: 'INVALID_CREDENTIALS', message: 'Please, enter valid credentials' }])
+  assert.deepEqual(wrong.body.data.tokenCreate.errors, [
+    { field: 'email', code: 'INVALID_CREDENTIALS', message: 'Please, enter valid credentials' },
+  ])
   assert.equal(wrong.body.data.tokenCreate.token, null)
 })
 
@@ -45,15 +54,26 @@ test('tokenCreate signs in with the email in any case and gives working tokens',
 test('tokenCreate refuses an inactive account with INACTIVE and an unconfirmed one with ACCOUNT_NOT_CONFIRMED', async () => {
   const inactive = await makeCustomer(server.context, { isActive: false })
   const unconfirmed = await makeCustomer(server.context, { isConfirmed: false })
-  assert.equal((await server.gql(TOKEN_CREATE, { email: inactive.email, password: PASSWORD })).body.data.tokenCreate.errors[0].code, 'INACTIVE')
-  assert.equal((await server.gql(TOKEN_CREATE, { email: unconfirmed.email, password: PASSWORD })).body.data.tokenCreate.errors[0].code, 'ACCOUNT_NOT_CONFIRMED')
+  assert.equal(
+    (await server.gql(TOKEN_CREATE, { email: inactive.email, password: PASSWORD })).body.data.tokenCreate.errors[0]
+      .code,
+    'INACTIVE',
+  )
+  assert.equal(
+    (await server.gql(TOKEN_CREATE, { email: unconfirmed.email, password: PASSWORD })).body.data.tokenCreate.errors[0]
+      .code,
+    'ACCOUNT_NOT_CONFIRMED',
+  )
 })
 
 test('tokenCreate re-hashes a bcrypt password with argon2id at the first successful login', async () => {
   // given: a hash from an older store, with Keystone's default bcrypt
   const bcrypt = (await import('bcryptjs')).default
   const customer = await makeCustomer(server.context)
-  await server.context.prisma.user.update({ where: { id: customer.id }, data: { password: await bcrypt.hash(PASSWORD, 10) } })
+  await server.context.prisma.user.update({
+    where: { id: customer.id },
+    data: { password: await bcrypt.hash(PASSWORD, 10) },
+  })
   // when
   const res = await server.gql(TOKEN_CREATE, { email: customer.email, password: PASSWORD })
   // then
@@ -82,7 +102,11 @@ test('tokenCreate delays repeated failures from one IP for one account with LOGI
 test('tokenCreate throttles an unknown email exactly like a known one', async () => {
   const codes: string[] = []
   for (let i = 0; i < 12; i++) {
-    const res = await server.gql(TOKEN_CREATE, { email: 'ghost@example.com', password: `wrong ${i}` }, fromIp('203.0.113.8'))
+    const res = await server.gql(
+      TOKEN_CREATE,
+      { email: 'ghost@example.com', password: `wrong ${i}` },
+      fromIp('203.0.113.8'),
+    )
     codes.push(res.body.data.tokenCreate.errors[0].code)
   }
   assert.ok(codes.includes('LOGIN_ATTEMPT_DELAYED'), codes.join(','))

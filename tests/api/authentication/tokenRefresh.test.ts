@@ -5,21 +5,35 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { PASSWORD, makeCustomer } from '../../helpers/factories'
 
-const TOKEN_CREATE = 'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token refreshToken csrfToken } }'
-const TOKEN_REFRESH = 'mutation($refreshToken: String, $csrfToken: String) { tokenRefresh(refreshToken: $refreshToken, csrfToken: $csrfToken) { token user { id } errors { field code } } }'
-const TOKEN_VERIFY = 'mutation($token: String!) { tokenVerify(token: $token) { isValid payload user { id } errors { field code } } }'
+const TOKEN_CREATE =
+  'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token refreshToken csrfToken } }'
+const TOKEN_REFRESH =
+  'mutation($refreshToken: String, $csrfToken: String) { tokenRefresh(refreshToken: $refreshToken, csrfToken: $csrfToken) { token user { id } errors { field code } } }'
+const TOKEN_VERIFY =
+  'mutation($token: String!) { tokenVerify(token: $token) { isValid payload user { id } errors { field code } } }'
 const DEACTIVATE = 'mutation { tokensDeactivateAll { errors { field code } } }'
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
-async function signIn () {
+async function signIn() {
   const customer = await makeCustomer(server.context)
   const res = await server.gql(TOKEN_CREATE, { email: customer.email, password: PASSWORD })
-  const cookie = res.headers.getSetCookie().find(c => c.startsWith('refreshToken='))!.split(';')[0]!
-  return { customer, cookie, ...res.body.data.tokenCreate as { token: string, refreshToken: string, csrfToken: string } }
+  const cookie = res.headers
+    .getSetCookie()
+    .find(c => c.startsWith('refreshToken='))!
+    .split(';')[0]!
+  return {
+    customer,
+    cookie,
+    ...(res.body.data.tokenCreate as { token: string; refreshToken: string; csrfToken: string }),
+  }
 }
 
 test('tokenRefresh with the refresh token as an argument needs no CSRF token (as @saleor/auth-sdk sends it)', async () => {
@@ -46,8 +60,14 @@ test('tokenRefresh without any refresh token answers JWT_MISSING_TOKEN', async (
 
 test('tokenRefresh refuses an access token in place of a refresh token, and garbage', async () => {
   const { token } = await signIn()
-  assert.equal((await server.gql(TOKEN_REFRESH, { refreshToken: token })).body.data.tokenRefresh.errors[0].code, 'JWT_INVALID_TOKEN')
-  assert.equal((await server.gql(TOKEN_REFRESH, { refreshToken: 'not.a.jwt' })).body.data.tokenRefresh.errors[0].code, 'JWT_DECODE_ERROR')
+  assert.equal(
+    (await server.gql(TOKEN_REFRESH, { refreshToken: token })).body.data.tokenRefresh.errors[0].code,
+    'JWT_INVALID_TOKEN',
+  )
+  assert.equal(
+    (await server.gql(TOKEN_REFRESH, { refreshToken: 'not.a.jwt' })).body.data.tokenRefresh.errors[0].code,
+    'JWT_DECODE_ERROR',
+  )
 })
 
 test('tokenVerify tells a valid token with its claims, without the revocation key', async () => {
@@ -71,7 +91,10 @@ test('tokensDeactivateAll ends every access and refresh token of the caller at o
   // then
   assert.deepEqual(res.body.data.tokensDeactivateAll.errors, [])
   assert.equal((await server.gql('{ me { id } }', {}, { token })).body.data.me, null)
-  assert.equal((await server.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh.errors[0].code, 'JWT_INVALID_TOKEN')
+  assert.equal(
+    (await server.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh.errors[0].code,
+    'JWT_INVALID_TOKEN',
+  )
   const verify = await server.gql(TOKEN_VERIFY, { token })
   assert.equal(verify.body.data.tokenVerify.isValid, false)
   assert.equal(verify.body.data.tokenVerify.errors[0].code, 'JWT_INVALID_TOKEN')

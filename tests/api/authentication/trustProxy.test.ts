@@ -16,22 +16,28 @@ let behindOtherProxy: TestServer
 let behindThisProcess: TestServer
 
 before(async () => {
-  [behindOtherProxy, behindThisProcess] = await Promise.all([
+  ;[behindOtherProxy, behindThisProcess] = await Promise.all([
     startServer({ env: { TRUST_PROXY: '10.0.0.1', ACCOUNT_REQUEST_LIMIT: String(LIMIT) } }),
     startServer({ env: { TRUST_PROXY: '127.0.0.1', ACCOUNT_REQUEST_LIMIT: String(LIMIT) } }),
   ])
 })
-after(async () => { await Promise.all([behindOtherProxy?.stop(), behindThisProcess?.stop()]) })
+after(async () => {
+  await Promise.all([behindOtherProxy?.stop(), behindThisProcess?.stop()])
+})
 
-function randomIp (): string {
+function randomIp(): string {
   return `203.0.${randomInt(256)}.${randomInt(1, 255)}`
 }
 
 // the codes of each answer in turn, sent one after another with the given header
-async function codesFor (server: TestServer, forwardedFor: () => string, times: number): Promise<string[]> {
+async function codesFor(server: TestServer, forwardedFor: () => string, times: number): Promise<string[]> {
   const codes: string[] = []
   for (let i = 0; i < times; i++) {
-    const res = await server.gql(REQUEST, { email: 'nobody@example.com' }, { headers: { 'x-forwarded-for': forwardedFor() } })
+    const res = await server.gql(
+      REQUEST,
+      { email: 'nobody@example.com' },
+      { headers: { 'x-forwarded-for': forwardedFor() } },
+    )
     codes.push(res.body.data.requestPasswordReset.errors[0]?.code ?? 'OK')
   }
   return codes
@@ -51,7 +57,7 @@ test('behind a listed proxy, each client address the proxy appended is counted o
   assert.deepEqual(codes, ['OK', 'OK', 'OK', 'OK'])
 })
 
-test('behind a listed proxy, entries a client wrote before the proxy\'s own are ignored', async () => {
+test("behind a listed proxy, entries a client wrote before the proxy's own are ignored", async () => {
   // given one client behind the proxy that forges a fresh address in front of the one the proxy appends
   const client = randomIp()
   // when

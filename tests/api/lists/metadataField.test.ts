@@ -8,7 +8,8 @@ import { tokenFor } from '../../helpers/actors'
 import { makeAddress, makeCustomer, makeSuperuser } from '../../helpers/factories'
 
 const UPDATE_USER = 'mutation($id: ID!, $data: UserUpdateInput!) { updateUser(where: { id: $id }, data: $data) { id } }'
-const UPDATE_ADDRESS = 'mutation($id: ID!, $data: AddressUpdateInput!) { updateAddress(where: { id: $id }, data: $data) { id } }'
+const UPDATE_ADDRESS =
+  'mutation($id: ID!, $data: AddressUpdateInput!) { updateAddress(where: { id: $id }, data: $data) { id } }'
 const CREATE_GROUP = 'mutation($data: CustomerGroupCreateInput!) { createCustomerGroup(data: $data) { id } }'
 
 let server: TestServer
@@ -18,9 +19,11 @@ before(async () => {
   server = await startServer()
   token = await tokenFor(server.context, (await makeSuperuser(server.context)).id)
 })
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
-function manyKeys (count: number, value = 'v'): Record<string, string> {
+function manyKeys(count: number, value = 'v'): Record<string, string> {
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`key${i}`, value]))
 }
 
@@ -28,7 +31,11 @@ test('updateUser refuses a metadata key longer than 256 characters, naming the f
   // given
   const customer = await makeCustomer(server.context, { metadata: { keep: 'me' } })
   // when
-  const res = await server.gql(UPDATE_USER, { id: customer.id, data: { metadata: { ['k'.repeat(300)]: 'v' }, firstName: 'Changed' } }, { token })
+  const res = await server.gql(
+    UPDATE_USER,
+    { id: customer.id, data: { metadata: { ['k'.repeat(300)]: 'v' }, firstName: 'Changed' } },
+    { token },
+  )
   // then
   assert.equal(res.body.data?.updateUser ?? null, null)
   assert.match(res.body.errors?.[0]?.message ?? '', /metadata keys may be at most 256 characters long/)
@@ -39,9 +46,16 @@ test('updateUser refuses a metadata key longer than 256 characters, naming the f
 
 test('updateUser refuses private metadata over 64 KiB though each value is within its limit', async () => {
   const customer = await makeCustomer(server.context)
-  const res = await server.gql(UPDATE_USER, { id: customer.id, data: { privateMetadata: manyKeys(40, 'v'.repeat(2000)) } }, { token })
+  const res = await server.gql(
+    UPDATE_USER,
+    { id: customer.id, data: { privateMetadata: manyKeys(40, 'v'.repeat(2000)) } },
+    { token },
+  )
   assert.match(res.body.errors?.[0]?.message ?? '', /privateMetadata may take at most 65536 bytes as JSON/)
-  assert.deepEqual((await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).privateMetadata, {})
+  assert.deepEqual(
+    (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).privateMetadata,
+    {},
+  )
 })
 
 test('updateAddress refuses 101 metadata keys and writes nothing', async () => {
@@ -54,7 +68,11 @@ test('updateAddress refuses 101 metadata keys and writes nothing', async () => {
 
 test('createCustomerGroup refuses a metadata key longer than 256 characters and creates nothing', async () => {
   const before = await server.context.prisma.customerGroup.count()
-  const res = await server.gql(CREATE_GROUP, { data: { name: 'long keys', metadata: { ['k'.repeat(257)]: 'v' } } }, { token })
+  const res = await server.gql(
+    CREATE_GROUP,
+    { data: { name: 'long keys', metadata: { ['k'.repeat(257)]: 'v' } } },
+    { token },
+  )
   assert.match(res.body.errors?.[0]?.message ?? '', /metadata keys may be at most 256 characters long/)
   assert.equal(await server.context.prisma.customerGroup.count(), before)
 })
@@ -64,5 +82,8 @@ test('updateUser accepts metadata at every limit', async () => {
   const metadata = { ['k'.repeat(256)]: 'v'.repeat(2000), ...manyKeys(99) }
   const res = await server.gql(UPDATE_USER, { id: customer.id, data: { metadata } }, { token })
   assert.equal(res.body.errors, undefined)
-  assert.deepEqual((await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).metadata, metadata)
+  assert.deepEqual(
+    (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).metadata,
+    metadata,
+  )
 })

@@ -18,8 +18,12 @@ const ADDRESS_VALIDATION_RULES = `query($countryCode: String!, $countryArea: Str
 
 let server: TestServer
 
-before(async () => { server = await startServer() })
-after(async () => { await server?.stop() })
+before(async () => {
+  server = await startServer()
+})
+after(async () => {
+  await server?.stop()
+})
 
 test('addressValidationRules for PL answers an anonymous caller with our field names and the postal code pattern', async () => {
   // when
@@ -31,7 +35,16 @@ test('addressValidationRules for PL answers an anonymous caller with our field n
   assert.equal(rules.countryCode, 'PL')
   assert.equal(rules.countryName, 'POLAND')
   assert.equal(rules.addressFormat, '%N%n%O%n%A%n%Z %C')
-  assert.deepEqual(rules.allowedFields, ['firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'postalCode', 'city', 'country'])
+  assert.deepEqual(rules.allowedFields, [
+    'firstName',
+    'lastName',
+    'companyName',
+    'streetAddress1',
+    'streetAddress2',
+    'postalCode',
+    'city',
+    'country',
+  ])
   assert.deepEqual(rules.requiredFields, ['streetAddress1', 'city', 'postalCode', 'country'])
   assert.deepEqual(rules.upperFields, ['city'])
   assert.deepEqual(rules.countryAreaChoices, [])
@@ -51,7 +64,10 @@ test('addressValidationRules for US lists the states as choices and requires one
   assert.deepEqual(rules.requiredFields, ['streetAddress1', 'city', 'countryArea', 'postalCode', 'country'])
   assert.equal(rules.countryAreaType, 'state')
   assert.equal(rules.postalCodeType, 'zip')
-  assert.deepEqual(rules.countryAreaChoices.find((choice: { raw: string }) => choice.raw === 'CA'), { raw: 'CA', verbose: 'California' })
+  assert.deepEqual(
+    rules.countryAreaChoices.find((choice: { raw: string }) => choice.raw === 'CA'),
+    { raw: 'CA', verbose: 'California' },
+  )
 })
 
 test('addressValidationRules for a Brazilian state lists its cities', async () => {
@@ -60,7 +76,9 @@ test('addressValidationRules for a Brazilian state lists its cities', async () =
 
   // then
   assert.equal(res.body.errors, undefined)
-  assert.ok(res.body.data.addressValidationRules.cityChoices.some((choice: { raw: string }) => choice.raw === 'São Paulo'))
+  assert.ok(
+    res.body.data.addressValidationRules.cityChoices.some((choice: { raw: string }) => choice.raw === 'São Paulo'),
+  )
 })
 
 test('addressValidationRules for an unknown or non-ISO code is refused with INVALID on countryCode', async () => {

@@ -9,9 +9,12 @@ import { TEST_DATABASES, databaseSkipReason, startServer, type TestServer } from
 import { tokenFor } from '../../helpers/actors'
 import { makeAddress, makeCustomer, makeStaff } from '../../helpers/factories'
 
-const CUSTOMERS = 'query($s: String) { customers(search: $s, orderBy: [{ email: asc }]) { id } customersCount(search: $s) }'
-const STAFF_USERS = 'query($s: String) { staffUsers(search: $s, orderBy: [{ email: asc }]) { id } staffUsersCount(search: $s) }'
-const PAGE = 'query($s: String, $take: Int, $skip: Int, $cursor: UserWhereUniqueInput, $orderBy: [UserOrderByInput!]) ' +
+const CUSTOMERS =
+  'query($s: String) { customers(search: $s, orderBy: [{ email: asc }]) { id } customersCount(search: $s) }'
+const STAFF_USERS =
+  'query($s: String) { staffUsers(search: $s, orderBy: [{ email: asc }]) { id } staffUsersCount(search: $s) }'
+const PAGE =
+  'query($s: String, $take: Int, $skip: Int, $cursor: UserWhereUniqueInput, $orderBy: [UserOrderByInput!]) ' +
   '{ customers(search: $s, take: $take, skip: $skip, cursor: $cursor, orderBy: $orderBy) { id email } }'
 const UPDATE_USER = 'mutation($id: ID!, $data: UserUpdateInput!) { updateUser(where: { id: $id }, data: $data) { id } }'
 const CREATE_ADDRESS = 'mutation($data: AddressCreateInput!) { createAddress(data: $data) { id } }'
@@ -28,23 +31,41 @@ for (const database of TEST_DATABASES) {
       const res = await server.gql(query, { s: term }, { token })
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
       const data = res.body.data
-      return { ids: (data.customers ?? data.staffUsers).map((u: { id: string }) => u.id), count: data.customersCount ?? data.staffUsersCount }
+      return {
+        ids: (data.customers ?? data.staffUsers).map((u: { id: string }) => u.id),
+        count: data.customersCount ?? data.staffUsersCount,
+      }
     }
 
     before(async () => {
       server = await startServer({ database })
       const c = server.context
-      const ada = await makeCustomer(c, { email: 'ada.lovelace@example.com', firstName: 'Ada', lastName: 'Lovelace', phone: '+442079460958' })
+      const ada = await makeCustomer(c, {
+        email: 'ada.lovelace@example.com',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        phone: '+442079460958',
+      })
       const grace = await makeCustomer(c, { email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' })
-      await makeAddress(c, grace.id, { streetAddress1: '99 Navy Yard', city: 'Arlington', postalCode: '22202', countryArea: 'VA' })
+      await makeAddress(c, grace.id, {
+        streetAddress1: '99 Navy Yard',
+        city: 'Arlington',
+        postalCode: '22202',
+        countryArea: 'VA',
+      })
       const staff = await makeStaff(c, ['MANAGE_PRODUCTS'], { email: 'ada.staff@example.com', lastName: 'Lovelace' })
-      for (const n of [1, 2, 3, 4, 5]) ids[`pager${n}`] = String((await makeCustomer(c, { email: `pager${n}@example.com`, lastName: 'Pagewright' })).id)
+      for (const n of [1, 2, 3, 4, 5])
+        ids[`pager${n}`] = String(
+          (await makeCustomer(c, { email: `pager${n}@example.com`, lastName: 'Pagewright' })).id,
+        )
       Object.assign(ids, { ada: String(ada.id), grace: String(grace.id), staff: String(staff.id) })
       support = await tokenFor(c, String((await makeStaff(c, ['MANAGE_USERS'])).id))
       staffManager = await tokenFor(c, String((await makeStaff(c, ['MANAGE_STAFF'])).id))
     })
 
-    after(async () => { await server?.stop() })
+    after(async () => {
+      await server?.stop()
+    })
 
     for (const [label, term, expected] of [
       ['a full email', 'ada.lovelace@example.com', ['ada']],
@@ -60,7 +81,10 @@ for (const database of TEST_DATABASES) {
         const found = await search(term)
 
         // then
-        assert.deepEqual(found.ids, expected.map(name => ids[name]))
+        assert.deepEqual(
+          found.ids,
+          expected.map(name => ids[name]),
+        )
         assert.equal(found.count, expected.length)
       })
     }
@@ -104,7 +128,11 @@ for (const database of TEST_DATABASES) {
       assert.equal((await search('oldsurname')).count, 1)
 
       // when
-      const res = await server.gql(UPDATE_USER, { id: customer.id, data: { lastName: 'Newsurname' } }, { token: support })
+      const res = await server.gql(
+        UPDATE_USER,
+        { id: customer.id, data: { lastName: 'Newsurname' } },
+        { token: support },
+      )
 
       // then
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
@@ -118,9 +146,22 @@ for (const database of TEST_DATABASES) {
       assert.equal((await search('kalamazoo')).count, 0)
 
       // when
-      const res = await server.gql(CREATE_ADDRESS, {
-        data: { user: { connect: { id: customer.id } }, firstName: 'Casey', lastName: 'Customer', streetAddress1: '1 Main St', city: 'Kalamazoo', postalCode: '49007', countryArea: 'MI', country: 'US' },
-      }, { token: support })
+      const res = await server.gql(
+        CREATE_ADDRESS,
+        {
+          data: {
+            user: { connect: { id: customer.id } },
+            firstName: 'Casey',
+            lastName: 'Customer',
+            streetAddress1: '1 Main St',
+            city: 'Kalamazoo',
+            postalCode: '49007',
+            countryArea: 'MI',
+            country: 'US',
+          },
+        },
+        { token: support },
+      )
 
       // then
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
@@ -150,12 +191,22 @@ for (const database of TEST_DATABASES) {
         const last = first.body.data.customers.at(-1).id
 
         // when
-        const next = await server.gql(PAGE, { s: 'pagewright', take: 2, skip: 1, cursor: { id: last }, orderBy }, { token: support })
+        const next = await server.gql(
+          PAGE,
+          { s: 'pagewright', take: 2, skip: 1, cursor: { id: last }, orderBy },
+          { token: support },
+        )
 
         // then
         assert.equal(next.body.errors, undefined, JSON.stringify(next.body.errors))
-        assert.deepEqual(first.body.data.customers.map((u: { id: string }) => u.id), everyone.slice(0, 2))
-        assert.deepEqual(next.body.data.customers.map((u: { id: string }) => u.id), everyone.slice(2, 4))
+        assert.deepEqual(
+          first.body.data.customers.map((u: { id: string }) => u.id),
+          everyone.slice(0, 2),
+        )
+        assert.deepEqual(
+          next.body.data.customers.map((u: { id: string }) => u.id),
+          everyone.slice(2, 4),
+        )
       })
     }
 

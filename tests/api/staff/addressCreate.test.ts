@@ -7,9 +7,18 @@ import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeCustomer, makeStaff } from '../../helpers/factories'
 
-const ADDRESS_CREATE = 'mutation($userId: ID!, $input: AddressInput!) { addressCreate(userId: $userId, input: $input) { user { id } address { id city country phone user { id } } errors { field code } } }'
+const ADDRESS_CREATE =
+  'mutation($userId: ID!, $input: AddressInput!) { addressCreate(userId: $userId, input: $input) { user { id } address { id city country phone user { id } } errors { field code } } }'
 
-const VALID = { firstName: 'Ada', lastName: 'Lovelace', streetAddress1: 'ul. Długa 5', city: 'Warszawa', postalCode: '00-950', country: 'pl', phone: '601 234 567' }
+const VALID = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  streetAddress1: 'ul. Długa 5',
+  city: 'Warszawa',
+  postalCode: '00-950',
+  country: 'pl',
+  phone: '601 234 567',
+}
 
 let server: TestServer
 const tokens: Record<string, string> = {}
@@ -21,13 +30,15 @@ before(async () => {
   tokens.staffManager = await tokenFor(c, (await makeStaff(c, ['MANAGE_STAFF'])).id)
 })
 
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
-async function addressCount (userId: string): Promise<number> {
+async function addressCount(userId: string): Promise<number> {
   return server.context.prisma.address.count({ where: { userId } })
 }
 
-test('addressCreate by support staff validates and stores the address in the customer\'s book', async () => {
+test("addressCreate by support staff validates and stores the address in the customer's book", async () => {
   // given
   const customer = await makeCustomer(server.context)
   // when
@@ -62,7 +73,11 @@ test('addressCreate for a staff user answers NOT_FOUND on userId and stores noth
   // when
   const res = await server.gql(ADDRESS_CREATE, { userId: staff.id, input: VALID }, { token: tokens.support })
   // then
-  assert.deepEqual(res.body.data.addressCreate, { user: null, address: null, errors: [{ field: 'userId', code: 'NOT_FOUND' }] })
+  assert.deepEqual(res.body.data.addressCreate, {
+    user: null,
+    address: null,
+    errors: [{ field: 'userId', code: 'NOT_FOUND' }],
+  })
   assert.equal(await addressCount(staff.id), 0)
 })
 
@@ -77,10 +92,19 @@ test('addressCreate with a wrong postal code and phone answers INVALID on each f
   // given
   const customer = await makeCustomer(server.context)
   // when
-  const res = await server.gql(ADDRESS_CREATE, { userId: customer.id, input: { ...VALID, postalCode: '12345', phone: '12' } }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_CREATE,
+    { userId: customer.id, input: { ...VALID, postalCode: '12345', phone: '12' } },
+    { token: tokens.support },
+  )
   // then
-  const errors = res.body.data.addressCreate.errors.map((e: { field: string, code: string }) => [e.field, e.code]).sort()
-  assert.deepEqual(errors, [['phone', 'INVALID'], ['postalCode', 'INVALID']])
+  const errors = res.body.data.addressCreate.errors
+    .map((e: { field: string; code: string }) => [e.field, e.code])
+    .sort()
+  assert.deepEqual(errors, [
+    ['phone', 'INVALID'],
+    ['postalCode', 'INVALID'],
+  ])
   assert.equal(await addressCount(customer.id), 0)
 })
 
@@ -89,7 +113,11 @@ test('addressCreate without a country answers REQUIRED on country and stores not
   const customer = await makeCustomer(server.context)
   const { country: _country, ...withoutCountry } = VALID
   // when
-  const res = await server.gql(ADDRESS_CREATE, { userId: customer.id, input: withoutCountry }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_CREATE,
+    { userId: customer.id, input: withoutCountry },
+    { token: tokens.support },
+  )
   // then
   assert.deepEqual(res.body.data.addressCreate.errors, [{ field: 'country', code: 'REQUIRED' }])
   assert.equal(await addressCount(customer.id), 0)

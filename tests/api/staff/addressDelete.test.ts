@@ -7,7 +7,8 @@ import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeAddress, makeCustomer, makeStaff } from '../../helpers/factories'
 
-const ADDRESS_DELETE = 'mutation($id: ID!) { addressDelete(id: $id) { user { id defaultShippingAddress { id } } address { id city } errors { field code } } }'
+const ADDRESS_DELETE =
+  'mutation($id: ID!) { addressDelete(id: $id) { user { id defaultShippingAddress { id } } address { id city } errors { field code } } }'
 
 let server: TestServer
 const tokens: Record<string, string> = {}
@@ -19,21 +20,30 @@ before(async () => {
   tokens.staffManager = await tokenFor(c, (await makeStaff(c, ['MANAGE_STAFF'])).id)
 })
 
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
-async function exists (id: string): Promise<boolean> {
+async function exists(id: string): Promise<boolean> {
   return (await server.context.prisma.address.count({ where: { id } })) === 1
 }
 
-test('addressDelete by support staff deletes the customer\'s default address, answers it as it was and clears the default', async () => {
+test("addressDelete by support staff deletes the customer's default address, answers it as it was and clears the default", async () => {
   // given
   const customer = await makeCustomer(server.context)
   const address = await makeAddress(server.context, customer.id)
-  await server.context.prisma.user.update({ where: { id: customer.id }, data: { defaultShippingAddressId: address.id } })
+  await server.context.prisma.user.update({
+    where: { id: customer.id },
+    data: { defaultShippingAddressId: address.id },
+  })
   // when
   const res = await server.gql(ADDRESS_DELETE, { id: address.id }, { token: tokens.support })
   // then
-  assert.deepEqual(res.body.data.addressDelete, { user: { id: customer.id, defaultShippingAddress: null }, address: { id: address.id, city: address.city }, errors: [] })
+  assert.deepEqual(res.body.data.addressDelete, {
+    user: { id: customer.id, defaultShippingAddress: null },
+    address: { id: address.id, city: address.city },
+    errors: [],
+  })
   assert.equal(await exists(address.id), false)
 })
 
@@ -52,14 +62,18 @@ for (const actor of ['customer', 'staffManager'] as const) {
   })
 }
 
-test('addressDelete of an address in a staff user\'s book answers NOT_FOUND on id and deletes nothing', async () => {
+test("addressDelete of an address in a staff user's book answers NOT_FOUND on id and deletes nothing", async () => {
   // given
   const staff = await makeStaff(server.context, [])
   const address = await makeAddress(server.context, staff.id)
   // when
   const res = await server.gql(ADDRESS_DELETE, { id: address.id }, { token: tokens.support })
   // then
-  assert.deepEqual(res.body.data.addressDelete, { user: null, address: null, errors: [{ field: 'id', code: 'NOT_FOUND' }] })
+  assert.deepEqual(res.body.data.addressDelete, {
+    user: null,
+    address: null,
+    errors: [{ field: 'id', code: 'NOT_FOUND' }],
+  })
   assert.equal(await exists(address.id), true)
 })
 

@@ -7,7 +7,8 @@ import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeAddress, makeCustomer, makeStaff } from '../../helpers/factories'
 
-const ADDRESS_SET_DEFAULT = 'mutation($userId: ID!, $addressId: ID!, $type: AddressTypeEnum!) { addressSetDefault(userId: $userId, addressId: $addressId, type: $type) { user { id defaultBillingAddress { id } } address { id } errors { field code } } }'
+const ADDRESS_SET_DEFAULT =
+  'mutation($userId: ID!, $addressId: ID!, $type: AddressTypeEnum!) { addressSetDefault(userId: $userId, addressId: $addressId, type: $type) { user { id defaultBillingAddress { id } } address { id } errors { field code } } }'
 
 let server: TestServer
 const tokens: Record<string, string> = {}
@@ -19,20 +20,30 @@ before(async () => {
   tokens.staffManager = await tokenFor(c, (await makeStaff(c, ['MANAGE_STAFF'])).id)
 })
 
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
-async function defaultBillingOf (userId: string): Promise<string | null> {
+async function defaultBillingOf(userId: string): Promise<string | null> {
   return (await server.context.prisma.user.findUniqueOrThrow({ where: { id: userId } })).defaultBillingAddressId
 }
 
-test('addressSetDefault by support staff makes the customer\'s address its default billing address', async () => {
+test("addressSetDefault by support staff makes the customer's address its default billing address", async () => {
   // given
   const customer = await makeCustomer(server.context)
   const address = await makeAddress(server.context, customer.id)
   // when
-  const res = await server.gql(ADDRESS_SET_DEFAULT, { userId: customer.id, addressId: address.id, type: 'BILLING' }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_SET_DEFAULT,
+    { userId: customer.id, addressId: address.id, type: 'BILLING' },
+    { token: tokens.support },
+  )
   // then
-  assert.deepEqual(res.body.data.addressSetDefault, { user: { id: customer.id, defaultBillingAddress: { id: address.id } }, address: { id: address.id }, errors: [] })
+  assert.deepEqual(res.body.data.addressSetDefault, {
+    user: { id: customer.id, defaultBillingAddress: { id: address.id } },
+    address: { id: address.id },
+    errors: [],
+  })
   assert.equal(await defaultBillingOf(customer.id), address.id)
 })
 
@@ -43,7 +54,11 @@ for (const actor of ['customer', 'staffManager'] as const) {
     const address = await makeAddress(server.context, customer.id)
     const token = actor === 'customer' ? await tokenFor(server.context, customer.id) : tokens[actor]
     // when
-    const res = await server.gql(ADDRESS_SET_DEFAULT, { userId: customer.id, addressId: address.id, type: 'BILLING' }, { token })
+    const res = await server.gql(
+      ADDRESS_SET_DEFAULT,
+      { userId: customer.id, addressId: address.id, type: 'BILLING' },
+      { token },
+    )
     // then
     assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED', JSON.stringify(res.body))
     assert.equal(res.body.data?.addressSetDefault ?? null, null)
@@ -56,9 +71,17 @@ test('addressSetDefault for a staff user answers NOT_FOUND on userId and changes
   const staff = await makeStaff(server.context, [])
   const address = await makeAddress(server.context, staff.id)
   // when
-  const res = await server.gql(ADDRESS_SET_DEFAULT, { userId: staff.id, addressId: address.id, type: 'BILLING' }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_SET_DEFAULT,
+    { userId: staff.id, addressId: address.id, type: 'BILLING' },
+    { token: tokens.support },
+  )
   // then
-  assert.deepEqual(res.body.data.addressSetDefault, { user: null, address: null, errors: [{ field: 'userId', code: 'NOT_FOUND' }] })
+  assert.deepEqual(res.body.data.addressSetDefault, {
+    user: null,
+    address: null,
+    errors: [{ field: 'userId', code: 'NOT_FOUND' }],
+  })
   assert.equal(await defaultBillingOf(staff.id), null)
 })
 
@@ -67,18 +90,26 @@ test('addressSetDefault for an unknown user answers NOT_FOUND on userId', async 
   const owner = await makeCustomer(server.context)
   const address = await makeAddress(server.context, owner.id)
   // when
-  const res = await server.gql(ADDRESS_SET_DEFAULT, { userId: 'no-such-user', addressId: address.id, type: 'BILLING' }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_SET_DEFAULT,
+    { userId: 'no-such-user', addressId: address.id, type: 'BILLING' },
+    { token: tokens.support },
+  )
   // then
   assert.deepEqual(res.body.data.addressSetDefault.errors, [{ field: 'userId', code: 'NOT_FOUND' }])
 })
 
-test('addressSetDefault with another customer\'s address answers NOT_FOUND on id and changes nothing', async () => {
+test("addressSetDefault with another customer's address answers NOT_FOUND on id and changes nothing", async () => {
   // given
   const customer = await makeCustomer(server.context)
   const other = await makeCustomer(server.context)
   const othersAddress = await makeAddress(server.context, other.id)
   // when
-  const res = await server.gql(ADDRESS_SET_DEFAULT, { userId: customer.id, addressId: othersAddress.id, type: 'BILLING' }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_SET_DEFAULT,
+    { userId: customer.id, addressId: othersAddress.id, type: 'BILLING' },
+    { token: tokens.support },
+  )
   // then
   assert.deepEqual(res.body.data.addressSetDefault.errors, [{ field: 'id', code: 'NOT_FOUND' }])
   assert.equal(await defaultBillingOf(customer.id), null)

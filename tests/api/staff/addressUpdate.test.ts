@@ -7,7 +7,8 @@ import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeAddress, makeCustomer, makeStaff } from '../../helpers/factories'
 
-const ADDRESS_UPDATE = 'mutation($id: ID!, $input: AddressInput!) { addressUpdate(id: $id, input: $input) { user { id } address { id city postalCode } errors { field code } } }'
+const ADDRESS_UPDATE =
+  'mutation($id: ID!, $input: AddressInput!) { addressUpdate(id: $id, input: $input) { user { id } address { id city postalCode } errors { field code } } }'
 
 let server: TestServer
 const tokens: Record<string, string> = {}
@@ -19,18 +20,24 @@ before(async () => {
   tokens.staffManager = await tokenFor(c, (await makeStaff(c, ['MANAGE_STAFF'])).id)
 })
 
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
-async function stored (id: string) {
+async function stored(id: string) {
   return server.context.prisma.address.findUniqueOrThrow({ where: { id } })
 }
 
-test('addressUpdate by support staff changes the customer\'s address and answers it with its owner', async () => {
+test("addressUpdate by support staff changes the customer's address and answers it with its owner", async () => {
   // given
   const customer = await makeCustomer(server.context)
   const address = await makeAddress(server.context, customer.id)
   // when
-  const res = await server.gql(ADDRESS_UPDATE, { id: address.id, input: { city: 'Chicago', postalCode: '60601' } }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_UPDATE,
+    { id: address.id, input: { city: 'Chicago', postalCode: '60601' } },
+    { token: tokens.support },
+  )
   // then
   const payload = res.body.data.addressUpdate
   assert.deepEqual(payload.errors, [])
@@ -48,7 +55,11 @@ for (const actor of ['customer', 'staffManager'] as const) {
     const before = await stored(address.id)
     const token = actor === 'customer' ? await tokenFor(server.context, customer.id) : tokens[actor]
     // when
-    const res = await server.gql(ADDRESS_UPDATE, { id: address.id, input: { city: 'Chicago', postalCode: '60601' } }, { token })
+    const res = await server.gql(
+      ADDRESS_UPDATE,
+      { id: address.id, input: { city: 'Chicago', postalCode: '60601' } },
+      { token },
+    )
     // then
     assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED', JSON.stringify(res.body))
     assert.equal(res.body.data?.addressUpdate ?? null, null)
@@ -56,21 +67,33 @@ for (const actor of ['customer', 'staffManager'] as const) {
   })
 }
 
-test('addressUpdate of an address in a staff user\'s book answers NOT_FOUND on id and changes nothing', async () => {
+test("addressUpdate of an address in a staff user's book answers NOT_FOUND on id and changes nothing", async () => {
   // given
   const staff = await makeStaff(server.context, [])
   const address = await makeAddress(server.context, staff.id)
   const before = await stored(address.id)
   // when
-  const res = await server.gql(ADDRESS_UPDATE, { id: address.id, input: { city: 'Chicago', postalCode: '60601' } }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_UPDATE,
+    { id: address.id, input: { city: 'Chicago', postalCode: '60601' } },
+    { token: tokens.support },
+  )
   // then
-  assert.deepEqual(res.body.data.addressUpdate, { user: null, address: null, errors: [{ field: 'id', code: 'NOT_FOUND' }] })
+  assert.deepEqual(res.body.data.addressUpdate, {
+    user: null,
+    address: null,
+    errors: [{ field: 'id', code: 'NOT_FOUND' }],
+  })
   assert.deepEqual(await stored(address.id), before)
 })
 
 test('addressUpdate of an unknown address answers NOT_FOUND on id', async () => {
   // when
-  const res = await server.gql(ADDRESS_UPDATE, { id: 'no-such-address', input: { city: 'Chicago' } }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_UPDATE,
+    { id: 'no-such-address', input: { city: 'Chicago' } },
+    { token: tokens.support },
+  )
   // then
   assert.deepEqual(res.body.data.addressUpdate.errors, [{ field: 'id', code: 'NOT_FOUND' }])
 })
@@ -81,7 +104,11 @@ test('addressUpdate with a postal code outside the state answers INVALID on post
   const address = await makeAddress(server.context, customer.id)
   const before = await stored(address.id)
   // when
-  const res = await server.gql(ADDRESS_UPDATE, { id: address.id, input: { postalCode: '10001' } }, { token: tokens.support })
+  const res = await server.gql(
+    ADDRESS_UPDATE,
+    { id: address.id, input: { postalCode: '10001' } },
+    { token: tokens.support },
+  )
   // then
   assert.deepEqual(res.body.data.addressUpdate.errors, [{ field: 'postalCode', code: 'INVALID' }])
   assert.deepEqual(await stored(address.id), before)

@@ -7,7 +7,8 @@ import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeChannel, makeCustomer, makeStaff } from '../../helpers/factories'
 
-const CUSTOMER_CREATE = 'mutation($input: CustomerInput!) { customerCreate(input: $input) { user { id email isStaff } errors { field code } } }'
+const CUSTOMER_CREATE =
+  'mutation($input: CustomerInput!) { customerCreate(input: $input) { user { id email isStaff } errors { field code } } }'
 
 const REDIRECT = 'http://localhost:3001/set-password'
 
@@ -22,15 +23,21 @@ before(async () => {
   tokens.customer = await tokenFor(c, (await makeCustomer(c)).id)
 })
 
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
-async function usersCount (): Promise<number> {
+async function usersCount(): Promise<number> {
   return server.context.prisma.user.count()
 }
 
 test('customerCreate by support staff creates a customer, never staff', async () => {
   // when
-  const res = await server.gql(CUSTOMER_CREATE, { input: { email: 'New.Customer@Example.com', firstName: 'New' } }, { token: tokens.support })
+  const res = await server.gql(
+    CUSTOMER_CREATE,
+    { input: { email: 'New.Customer@Example.com', firstName: 'New' } },
+    { token: tokens.support },
+  )
   // then
   const { user, errors } = res.body.data.customerCreate
   assert.deepEqual(errors, [])
@@ -44,7 +51,11 @@ for (const actor of ['customer', 'staffManager'] as const) {
     // given
     const before = await usersCount()
     // when
-    const res = await server.gql(CUSTOMER_CREATE, { input: { email: `refused-${actor}@example.com` } }, { token: tokens[actor] })
+    const res = await server.gql(
+      CUSTOMER_CREATE,
+      { input: { email: `refused-${actor}@example.com` } },
+      { token: tokens[actor] },
+    )
     // then
     assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED', JSON.stringify(res.body))
     assert.equal(res.body.data?.customerCreate ?? null, null)
@@ -52,25 +63,68 @@ for (const actor of ['customer', 'staffManager'] as const) {
   })
 }
 
-const refusals: [string, () => Promise<Record<string, unknown>>, { field: string, code: string }[]][] = [
-  ['without an email is REQUIRED on email', async () => ({ firstName: 'Nobody' }), [{ field: 'email', code: 'REQUIRED' }]],
-  ['with a malformed email is INVALID on email', async () => ({ email: 'not an email' }), [{ field: 'email', code: 'INVALID' }]],
-  ['with a taken email is UNIQUE on email', async () => ({ email: (await makeCustomer(server.context)).email }), [{ field: 'email', code: 'UNIQUE' }]],
-  ['with a taken external reference is UNIQUE on externalReference', async () => {
-    await makeCustomer(server.context, { externalReference: 'crm-taken' })
-    return { email: 'second-reference@example.com', externalReference: 'crm-taken' }
-  }, [{ field: 'externalReference', code: 'UNIQUE' }]],
-  ['with metadata that is not an object of strings is INVALID on metadata', async () => ({ email: 'bad-metadata@example.com', metadata: [{ key: ' ', value: 'x' }] }), [{ field: 'metadata', code: 'INVALID' }]],
-  ['with a redirectUrl off the allowed hosts is INVALID on redirectUrl', async () => ({ email: 'phished@example.com', redirectUrl: 'https://evil.example.net/set' }), [{ field: 'redirectUrl', code: 'INVALID' }]],
-  ['with an unknown channel is NOT_FOUND on channel', async () => ({ email: 'lost-channel@example.com', redirectUrl: REDIRECT, channel: 'no-such-channel' }), [{ field: 'channel', code: 'NOT_FOUND' }]],
-  ['with an inactive channel is CHANNEL_INACTIVE on channel', async () => {
-    const channel = await makeChannel(server.context, { isActive: false })
-    return { email: 'closed-channel@example.com', redirectUrl: REDIRECT, channel: channel.slug }
-  }, [{ field: 'channel', code: 'CHANNEL_INACTIVE' }]],
-  ['with an invalid default address is INVALID on its postal code', async () => ({
-    email: 'bad-address@example.com',
-    defaultShippingAddress: { firstName: 'Ada', lastName: 'Lovelace', streetAddress1: 'ul. Długa 5', city: 'Warszawa', postalCode: '12345', country: 'PL' },
-  }), [{ field: 'postalCode', code: 'INVALID' }]],
+const refusals: [string, () => Promise<Record<string, unknown>>, { field: string; code: string }[]][] = [
+  [
+    'without an email is REQUIRED on email',
+    async () => ({ firstName: 'Nobody' }),
+    [{ field: 'email', code: 'REQUIRED' }],
+  ],
+  [
+    'with a malformed email is INVALID on email',
+    async () => ({ email: 'not an email' }),
+    [{ field: 'email', code: 'INVALID' }],
+  ],
+  [
+    'with a taken email is UNIQUE on email',
+    async () => ({ email: (await makeCustomer(server.context)).email }),
+    [{ field: 'email', code: 'UNIQUE' }],
+  ],
+  [
+    'with a taken external reference is UNIQUE on externalReference',
+    async () => {
+      await makeCustomer(server.context, { externalReference: 'crm-taken' })
+      return { email: 'second-reference@example.com', externalReference: 'crm-taken' }
+    },
+    [{ field: 'externalReference', code: 'UNIQUE' }],
+  ],
+  [
+    'with metadata that is not an object of strings is INVALID on metadata',
+    async () => ({ email: 'bad-metadata@example.com', metadata: [{ key: ' ', value: 'x' }] }),
+    [{ field: 'metadata', code: 'INVALID' }],
+  ],
+  [
+    'with a redirectUrl off the allowed hosts is INVALID on redirectUrl',
+    async () => ({ email: 'phished@example.com', redirectUrl: 'https://evil.example.net/set' }),
+    [{ field: 'redirectUrl', code: 'INVALID' }],
+  ],
+  [
+    'with an unknown channel is NOT_FOUND on channel',
+    async () => ({ email: 'lost-channel@example.com', redirectUrl: REDIRECT, channel: 'no-such-channel' }),
+    [{ field: 'channel', code: 'NOT_FOUND' }],
+  ],
+  [
+    'with an inactive channel is CHANNEL_INACTIVE on channel',
+    async () => {
+      const channel = await makeChannel(server.context, { isActive: false })
+      return { email: 'closed-channel@example.com', redirectUrl: REDIRECT, channel: channel.slug }
+    },
+    [{ field: 'channel', code: 'CHANNEL_INACTIVE' }],
+  ],
+  [
+    'with an invalid default address is INVALID on its postal code',
+    async () => ({
+      email: 'bad-address@example.com',
+      defaultShippingAddress: {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        streetAddress1: 'ul. Długa 5',
+        city: 'Warszawa',
+        postalCode: '12345',
+        country: 'PL',
+      },
+    }),
+    [{ field: 'postalCode', code: 'INVALID' }],
+  ],
 ]
 
 for (const [situation, inputOf, expected] of refusals) {

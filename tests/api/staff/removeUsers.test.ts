@@ -20,9 +20,15 @@ before(async () => {
   manager = sessionOf((await loadSessionUser(server.context, { id: user.id }))!, 'jwt')
 })
 
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
-async function refusal (ids: string[], kind: UserKind, actor: Session = manager): Promise<{ field: string | null, code: string }[]> {
+async function refusal(
+  ids: string[],
+  kind: UserKind,
+  actor: Session = manager,
+): Promise<{ field: string | null; code: string }[]> {
   const context: Context = server.context.sudo()
   const error = await inTransaction(context, tx => removeUsers(tx, actor, { ids, kind })).then(
     count => assert.fail(`removed ${count} users instead of refusing`),
@@ -32,7 +38,7 @@ async function refusal (ids: string[], kind: UserKind, actor: Session = manager)
   return error.errors.map(e => ({ field: e.field, code: e.code }))
 }
 
-async function stillThere (ids: string[]): Promise<number> {
+async function stillThere(ids: string[]): Promise<number> {
   return server.context.prisma.user.count({ where: { id: { in: ids } } })
 }
 
@@ -68,7 +74,10 @@ test('removeUsers refuses a missing id as NOT_FOUND on either kind', async () =>
 
 test('removeUsers refuses more than MAX_BULK ids as INVALID on ids', async () => {
   // when
-  const errors = await refusal(Array.from({ length: 101 }, (_, i) => `id-${i}`), 'customer')
+  const errors = await refusal(
+    Array.from({ length: 101 }, (_, i) => `id-${i}`),
+    'customer',
+  )
   // then
   assert.deepEqual(errors, [{ field: 'ids', code: 'INVALID' }])
 })
@@ -79,9 +88,15 @@ test('removeUsers judges the scope: the actor itself and a superuser are refused
   // when / then
   // (the manager holds the only MANAGE_STAFF here, so the judge also names the permission left unmanaged)
   const own = await refusal([manager.itemId], 'staff')
-  assert.deepEqual(own.filter(e => e.code === 'DELETE_OWN_ACCOUNT'), [{ field: 'id', code: 'DELETE_OWN_ACCOUNT' }])
+  assert.deepEqual(
+    own.filter(e => e.code === 'DELETE_OWN_ACCOUNT'),
+    [{ field: 'id', code: 'DELETE_OWN_ACCOUNT' }],
+  )
   const superuserErrors = await refusal([superuser.id], 'staff')
-  assert.deepEqual(superuserErrors.filter(e => e.code === 'DELETE_SUPERUSER_ACCOUNT'), [{ field: 'id', code: 'DELETE_SUPERUSER_ACCOUNT' }])
+  assert.deepEqual(
+    superuserErrors.filter(e => e.code === 'DELETE_SUPERUSER_ACCOUNT'),
+    [{ field: 'id', code: 'DELETE_SUPERUSER_ACCOUNT' }],
+  )
   assert.equal(await stillThere([manager.itemId, superuser.id]), 2)
 })
 
@@ -90,10 +105,17 @@ test('removeUsers removes every customer given, each with its ACCOUNT_DELETED ev
   const customers = [await makeCustomer(server.context), await makeCustomer(server.context)]
   const ids = customers.map(c => c.id)
   // when
-  const count = await inTransaction(server.context.sudo(), tx => removeUsers(tx, manager, { ids: [...ids, ids[0]!], kind: 'customer' }))
+  const count = await inTransaction(server.context.sudo(), tx =>
+    removeUsers(tx, manager, { ids: [...ids, ids[0]!], kind: 'customer' }),
+  )
   // then
   assert.equal(count, 2)
   assert.equal(await stillThere(ids), 0)
-  const events = await server.context.prisma.accountEvent.findMany({ where: { type: 'ACCOUNT_DELETED', actorId: manager.itemId } })
-  assert.deepEqual(ids.filter(id => events.some(e => (e.parameters as { user_id?: string }).user_id === id)), ids)
+  const events = await server.context.prisma.accountEvent.findMany({
+    where: { type: 'ACCOUNT_DELETED', actorId: manager.itemId },
+  })
+  assert.deepEqual(
+    ids.filter(id => events.some(e => (e.parameters as { user_id?: string }).user_id === id)),
+    ids,
+  )
 })

@@ -10,8 +10,10 @@ import { makeCustomer, makeStaff } from '../../helpers/factories'
 import { issueOneTimeToken } from '../../../services/identity'
 
 const UPDATE_USER = 'mutation($id: ID!, $data: UserUpdateInput!) { updateUser(where: { id: $id }, data: $data) { id } }'
-const CUSTOMER_UPDATE = 'mutation($id: ID!, $input: CustomerInput!) { customerUpdate(id: $id, input: $input) { errors { field code } } }'
-const STAFF_UPDATE = 'mutation($id: ID!, $input: StaffUpdateInput!) { staffUpdate(id: $id, input: $input) { errors { field code } } }'
+const CUSTOMER_UPDATE =
+  'mutation($id: ID!, $input: CustomerInput!) { customerUpdate(id: $id, input: $input) { errors { field code } } }'
+const STAFF_UPDATE =
+  'mutation($id: ID!, $input: StaffUpdateInput!) { staffUpdate(id: $id, input: $input) { errors { field code } } }'
 
 let server: TestServer
 let token: string
@@ -21,16 +23,31 @@ before(async () => {
   token = await tokenFor(server.context, (await makeStaff(server.context, ['MANAGE_USERS', 'MANAGE_STAFF'])).id)
   // a listener for every user webhook, so each one leaves a delivery row to count
   await server.context.prisma.webhook.create({
-    data: { name: 'all', targetUrl: 'https://hooks.example.com/in', secret: 's', isActive: true, events: ['CUSTOMER_UPDATED', 'STAFF_UPDATED', 'CUSTOMER_METADATA_UPDATED'] },
+    data: {
+      name: 'all',
+      targetUrl: 'https://hooks.example.com/in',
+      secret: 's',
+      isActive: true,
+      events: ['CUSTOMER_UPDATED', 'STAFF_UPDATED', 'CUSTOMER_METADATA_UPDATED'],
+    },
   })
 })
 
-after(async () => { await server?.stop() })
+after(async () => {
+  await server?.stop()
+})
 
-type Effects = { events: string[], webhooks: string[], signedOut: boolean, linksLeft: number, email: string, isActive: boolean }
+type Effects = {
+  events: string[]
+  webhooks: string[]
+  signedOut: boolean
+  linksLeft: number
+  email: string
+  isActive: boolean
+}
 
 // run one change against a fresh user and read back everything that followed it
-async function effectsOf (user: { id: string }, change: () => Promise<unknown>): Promise<Effects> {
+async function effectsOf(user: { id: string }, change: () => Promise<unknown>): Promise<Effects> {
   const prisma = server.context.prisma
   const key = (await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).jwtTokenKey
   await issueOneTimeToken(server.context, { userId: user.id, purpose: 'PASSWORD_RESET' })
@@ -41,7 +58,10 @@ async function effectsOf (user: { id: string }, change: () => Promise<unknown>):
   const deliveries = await prisma.webhookDelivery.findMany({ where: { id: { notIn: deliveriesBefore } } })
   return {
     events: events.map(e => e.type).sort(),
-    webhooks: deliveries.filter(d => JSON.parse(d.payload as string).data.user.id === user.id).map(d => d.event).sort(),
+    webhooks: deliveries
+      .filter(d => JSON.parse(d.payload as string).data.user.id === user.id)
+      .map(d => d.event)
+      .sort(),
     signedOut: row.jwtTokenKey !== key,
     linksLeft: await prisma.oneTimeToken.count({ where: { userId: user.id, usedAt: null } }),
     email: row.email,
@@ -49,20 +69,36 @@ async function effectsOf (user: { id: string }, change: () => Promise<unknown>):
   }
 }
 
-async function expectNoErrors (res: { body: any }, field: string): Promise<void> {
+async function expectNoErrors(res: { body: any }, field: string): Promise<void> {
   assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
   if (field !== 'updateUser') assert.deepEqual(res.body.data[field].errors, [])
 }
 
-test('a customer\'s new email and deactivation through updateUser and customerUpdate record the same events, webhook and sign-out', async () => {
+test("a customer's new email and deactivation through updateUser and customerUpdate record the same events, webhook and sign-out", async () => {
   // given
   const viaGenerated = await makeCustomer(server.context)
   const viaCustomerUpdate = await makeCustomer(server.context)
   // when
-  const generated = await effectsOf(viaGenerated, async () => expectNoErrors(
-    await server.gql(UPDATE_USER, { id: viaGenerated.id, data: { email: `g-${viaGenerated.email}`, isActive: false } }, { token }), 'updateUser'))
-  const custom = await effectsOf(viaCustomerUpdate, async () => expectNoErrors(
-    await server.gql(CUSTOMER_UPDATE, { id: viaCustomerUpdate.id, input: { email: `c-${viaCustomerUpdate.email}`, isActive: false } }, { token }), 'customerUpdate'))
+  const generated = await effectsOf(viaGenerated, async () =>
+    expectNoErrors(
+      await server.gql(
+        UPDATE_USER,
+        { id: viaGenerated.id, data: { email: `g-${viaGenerated.email}`, isActive: false } },
+        { token },
+      ),
+      'updateUser',
+    ),
+  )
+  const custom = await effectsOf(viaCustomerUpdate, async () =>
+    expectNoErrors(
+      await server.gql(
+        CUSTOMER_UPDATE,
+        { id: viaCustomerUpdate.id, input: { email: `c-${viaCustomerUpdate.email}`, isActive: false } },
+        { token },
+      ),
+      'customerUpdate',
+    ),
+  )
   // then
   assert.deepEqual(generated.events, ['ACCOUNT_DEACTIVATED', 'EMAIL_ASSIGNED'])
   assert.deepEqual(custom.events, generated.events)
@@ -77,15 +113,27 @@ test('a customer\'s new email and deactivation through updateUser and customerUp
   assert.equal(custom.email, `c-${viaCustomerUpdate.email}`)
 })
 
-test('a staff user\'s new email through updateUser and staffUpdate record the same events and webhook, staffUpdate adding STAFF_UPDATED', async () => {
+test("a staff user's new email through updateUser and staffUpdate record the same events and webhook, staffUpdate adding STAFF_UPDATED", async () => {
   // given
   const viaGenerated = await makeStaff(server.context, [])
   const viaStaffUpdate = await makeStaff(server.context, [])
   // when
-  const generated = await effectsOf(viaGenerated, async () => expectNoErrors(
-    await server.gql(UPDATE_USER, { id: viaGenerated.id, data: { email: `g-${viaGenerated.email}` } }, { token }), 'updateUser'))
-  const custom = await effectsOf(viaStaffUpdate, async () => expectNoErrors(
-    await server.gql(STAFF_UPDATE, { id: viaStaffUpdate.id, input: { email: `s-${viaStaffUpdate.email}` } }, { token }), 'staffUpdate'))
+  const generated = await effectsOf(viaGenerated, async () =>
+    expectNoErrors(
+      await server.gql(UPDATE_USER, { id: viaGenerated.id, data: { email: `g-${viaGenerated.email}` } }, { token }),
+      'updateUser',
+    ),
+  )
+  const custom = await effectsOf(viaStaffUpdate, async () =>
+    expectNoErrors(
+      await server.gql(
+        STAFF_UPDATE,
+        { id: viaStaffUpdate.id, input: { email: `s-${viaStaffUpdate.email}` } },
+        { token },
+      ),
+      'staffUpdate',
+    ),
+  )
   // then
   assert.deepEqual(generated.events, ['EMAIL_ASSIGNED'])
   assert.deepEqual(custom.events, ['EMAIL_ASSIGNED', 'STAFF_UPDATED'])
@@ -102,10 +150,18 @@ test('a change of names alone signs no one out on either path', async () => {
   const viaGenerated = await makeCustomer(server.context)
   const viaCustomerUpdate = await makeCustomer(server.context)
   // when
-  const generated = await effectsOf(viaGenerated, async () => expectNoErrors(
-    await server.gql(UPDATE_USER, { id: viaGenerated.id, data: { firstName: 'Renamed' } }, { token }), 'updateUser'))
-  const custom = await effectsOf(viaCustomerUpdate, async () => expectNoErrors(
-    await server.gql(CUSTOMER_UPDATE, { id: viaCustomerUpdate.id, input: { firstName: 'Renamed' } }, { token }), 'customerUpdate'))
+  const generated = await effectsOf(viaGenerated, async () =>
+    expectNoErrors(
+      await server.gql(UPDATE_USER, { id: viaGenerated.id, data: { firstName: 'Renamed' } }, { token }),
+      'updateUser',
+    ),
+  )
+  const custom = await effectsOf(viaCustomerUpdate, async () =>
+    expectNoErrors(
+      await server.gql(CUSTOMER_UPDATE, { id: viaCustomerUpdate.id, input: { firstName: 'Renamed' } }, { token }),
+      'customerUpdate',
+    ),
+  )
   // then: customerUpdate alone records the new name (CAUSES in services/users/afterUserChange.ts)
   assert.deepEqual(generated.events, [])
   assert.deepEqual(custom.events, ['NAME_ASSIGNED'])

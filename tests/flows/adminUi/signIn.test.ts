@@ -35,7 +35,16 @@ before(async () => {
   // playwright gives every launch a fresh, empty profile of its own
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 })
 
@@ -44,13 +53,13 @@ after(async () => {
   await server?.stop()
 })
 
-async function signIn (email: string, password: string): Promise<Page> {
+async function signIn(email: string, password: string): Promise<Page> {
   const page = await fillSignIn(email, password)
   await page.getByRole('button', { name: /sign in/i }).click()
   return page
 }
 
-async function fillSignIn (email: string, password: string): Promise<Page> {
+async function fillSignIn(email: string, password: string): Promise<Page> {
   // a context of its own per sign-in: no cookie carries over from another actor
   const page = await (await browser.newContext()).newPage()
   await page.goto(`${server.url}/`)
@@ -62,73 +71,113 @@ async function fillSignIn (email: string, password: string): Promise<Page> {
   return page
 }
 
-async function navigationLinks (page: Page): Promise<string[]> {
+async function navigationLinks(page: Page): Promise<string[]> {
   await page.getByRole('navigation').waitFor()
   return (await page.getByRole('navigation').getByRole('link').allInnerTexts()).map(text => text.trim())
 }
 
-test('the seeded superuser signs in to the Admin UI, with the email in any case, and sees every list', { skip: !hasChromium || !hasUiBuild ? 'needs Debian chromium and a UI build (npm test builds it)' : false }, async () => {
-  // when
-  const page = await signIn(ADMIN_EMAIL.toUpperCase(), ADMIN_PASSWORD)
-  // then
-  await page.waitForURL(url => !url.pathname.includes('signin'))
-  const links = await navigationLinks(page)
-  for (const list of ['Users', 'Addresses', 'Customer Groups', 'Permission Groups', 'Channels', 'Account Events']) assert.ok(links.includes(list), `${list} in ${links.join(', ')}`)
-  await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-dashboard.png') })
-  await page.context().close()
-})
+test(
+  'the seeded superuser signs in to the Admin UI, with the email in any case, and sees every list',
+  { skip: !hasChromium || !hasUiBuild ? 'needs Debian chromium and a UI build (npm test builds it)' : false },
+  async () => {
+    // when
+    const page = await signIn(ADMIN_EMAIL.toUpperCase(), ADMIN_PASSWORD)
+    // then
+    await page.waitForURL(url => !url.pathname.includes('signin'))
+    const links = await navigationLinks(page)
+    for (const list of ['Users', 'Addresses', 'Customer Groups', 'Permission Groups', 'Channels', 'Account Events'])
+      assert.ok(links.includes(list), `${list} in ${links.join(', ')}`)
+    await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-dashboard.png') })
+    await page.context().close()
+  },
+)
 
-test('support staff see customers but not permission groups in the Admin UI', { skip: !hasChromium || !hasUiBuild }, async () => {
-  // given
-  const support = await makeStaff(server.context, ['MANAGE_USERS'])
-  // when
-  const page = await signIn(support.email, PASSWORD)
-  // then
-  await page.waitForURL(url => !url.pathname.includes('signin'))
-  const links = await navigationLinks(page)
-  assert.ok(links.includes('Users'))
-  assert.ok(!links.includes('Permission Groups'))
-  await page.context().close()
-})
+test(
+  'support staff see customers but not permission groups in the Admin UI',
+  { skip: !hasChromium || !hasUiBuild },
+  async () => {
+    // given
+    const support = await makeStaff(server.context, ['MANAGE_USERS'])
+    // when
+    const page = await signIn(support.email, PASSWORD)
+    // then
+    await page.waitForURL(url => !url.pathname.includes('signin'))
+    const links = await navigationLinks(page)
+    assert.ok(links.includes('Users'))
+    assert.ok(!links.includes('Permission Groups'))
+    await page.context().close()
+  },
+)
 
-test('support staff see a customer\'s addresses, defaults, groups, token status and history on its page, never a secret', { skip: !hasChromium || !hasUiBuild }, async () => {
-  // given
-  const support = await makeStaff(server.context, ['MANAGE_USERS'])
-  const customer = await server.context.prisma.user.findUniqueOrThrow({ where: { email: 'customer1@example.com' } })
-  await server.context.prisma.accountEvent.create({ data: { type: 'NOTE_ADDED', userId: customer.id, parameters: { message: 'called about a parcel' } } })
-  // when
-  const page = await signIn(support.email, PASSWORD)
-  await page.waitForURL(url => !url.pathname.includes('signin'))
-  await page.goto(`${server.url}/users/${customer.id}`)
-  await page.getByText('customer1@example.com').first().waitFor()
-  // the related tables load after the form: wait for the history row itself
-  await page.getByText('called about a parcel').waitFor()
-  await page.waitForLoadState('networkidle')
-  await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-customer.png'), fullPage: true })
-  // then
-  const text = await page.locator('main').innerText()
-  for (const label of ['Addresses', 'Default Shipping Address', 'Default Billing Address', 'Customer Groups', 'Has Customer Token', 'Events', 'NOTE ADDED', 'called about a parcel']) {
-    assert.ok(text.includes(label), `${label} on the customer page:\n${text}`)
-  }
-  assert.doesNotMatch(await page.content(), /\$argon2|jwtTokenKey|customerTokenHash/)
-  await page.context().close()
-})
+test(
+  "support staff see a customer's addresses, defaults, groups, token status and history on its page, never a secret",
+  { skip: !hasChromium || !hasUiBuild },
+  async () => {
+    // given
+    const support = await makeStaff(server.context, ['MANAGE_USERS'])
+    const customer = await server.context.prisma.user.findUniqueOrThrow({ where: { email: 'customer1@example.com' } })
+    await server.context.prisma.accountEvent.create({
+      data: { type: 'NOTE_ADDED', userId: customer.id, parameters: { message: 'called about a parcel' } },
+    })
+    // when
+    const page = await signIn(support.email, PASSWORD)
+    await page.waitForURL(url => !url.pathname.includes('signin'))
+    await page.goto(`${server.url}/users/${customer.id}`)
+    await page.getByText('customer1@example.com').first().waitFor()
+    // the related tables load after the form: wait for the history row itself
+    await page.getByText('called about a parcel').waitFor()
+    await page.waitForLoadState('networkidle')
+    await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-customer.png'), fullPage: true })
+    // then
+    const text = await page.locator('main').innerText()
+    for (const label of [
+      'Addresses',
+      'Default Shipping Address',
+      'Default Billing Address',
+      'Customer Groups',
+      'Has Customer Token',
+      'Events',
+      'NOTE ADDED',
+      'called about a parcel',
+    ]) {
+      assert.ok(text.includes(label), `${label} on the customer page:\n${text}`)
+    }
+    assert.doesNotMatch(await page.content(), /\$argon2|jwtTokenKey|customerTokenHash/)
+    await page.context().close()
+  },
+)
 
 test('a seeded customer is refused at the Admin UI sign-in', { skip: !hasChromium || !hasUiBuild }, async () => {
   // given
   const page = await fillSignIn('customer1@example.com', CUSTOMER_PASSWORD)
   // Keystone's sign-in page remounts after a failure (its admin-meta refetch is denied to anyone
   // signed out), so the refusal is read from the answer and from where the browser stays
-  const answered = page.waitForResponse(r => r.url().endsWith('/api/graphql') && r.request().postData()?.includes('KsAuthSignin') === true)
+  const answered = page.waitForResponse(
+    r => r.url().endsWith('/api/graphql') && r.request().postData()?.includes('KsAuthSignin') === true,
+  )
   // when
   await page.getByRole('button', { name: /sign in/i }).click()
   // then
   const answer = await answered
-  assert.deepEqual((await answer.json()).data.authenticate, { message: 'Authentication failed.', __typename: 'UserAuthenticationWithPasswordFailure' })
+  assert.deepEqual((await answer.json()).data.authenticate, {
+    message: 'Authentication failed.',
+    __typename: 'UserAuthenticationWithPasswordFailure',
+  })
   await page.waitForTimeout(500)
   assert.match(new URL(page.url()).pathname, /signin/)
-  assert.deepEqual((await page.context().cookies()).filter(c => c.name === 'keystonejs-session'), [])
-  const me = await page.evaluate(async () => (await fetch('/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { id } }' }) })).json())
+  assert.deepEqual(
+    (await page.context().cookies()).filter(c => c.name === 'keystonejs-session'),
+    [],
+  )
+  const me = await page.evaluate(async () =>
+    (
+      await fetch('/api/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      })
+    ).json(),
+  )
   assert.equal(me.data.me, null)
   await page.context().close()
 })

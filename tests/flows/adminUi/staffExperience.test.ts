@@ -24,7 +24,10 @@ const SUPPORT_PASSWORD = 'support agent password 2024'
 const CUSTOMER_EMAIL = 'customer2@example.com'
 const CUSTOMER_PASSWORD = 'demo-customer-password'
 const SCREENS = path.join(os.tmpdir(), 'identity-admin-screens')
-const skip = !existsSync(CHROMIUM) || !existsSync(path.join(ROOT, '.keystone', 'admin', '.next')) ? 'needs Debian chromium and a UI build' : false
+const skip =
+  !existsSync(CHROMIUM) || !existsSync(path.join(ROOT, '.keystone', 'admin', '.next'))
+    ? 'needs Debian chromium and a UI build'
+    : false
 
 let server: TestServer
 let mailbox: Mailbox
@@ -36,7 +39,11 @@ before(async () => {
   if (skip) return
   mkdirSync(SCREENS, { recursive: true })
   mailbox = await startMailbox()
-  server = await startServer({ ui: true, database: 'sqlite', env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100', OUTBOX_BACKOFF_MS: '200' } })
+  server = await startServer({
+    ui: true,
+    database: 'sqlite',
+    env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100', OUTBOX_BACKOFF_MS: '200' },
+  })
   const seed = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--customers', '3'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: server.databaseUrl, ADMIN_EMAIL, ADMIN_PASSWORD },
@@ -45,7 +52,16 @@ before(async () => {
   assert.equal(seed.status, 0, seed.stderr + seed.stdout)
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 })
 
@@ -55,15 +71,16 @@ after(async () => {
   await mailbox?.stop()
 })
 
-async function screen (page: Page, name: string): Promise<void> {
+async function screen(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle')
   await page.screenshot({ path: path.join(SCREENS, `${name}.png`), fullPage: true })
 }
 
-async function openSignIn (): Promise<Page> {
+async function openSignIn(): Promise<Page> {
   const page = await (await browser.newContext()).newPage()
   page.on('console', (message: ConsoleMessage) => {
-    if (message.type() === 'warning' || message.type() === 'error') consoleProblems.push(`${page.url()}: [${message.type()}] ${message.text()}`)
+    if (message.type() === 'warning' || message.type() === 'error')
+      consoleProblems.push(`${page.url()}: [${message.type()}] ${message.text()}`)
   })
   await page.goto(`${server.url}/`)
   await page.waitForURL(/\/signin/)
@@ -72,7 +89,7 @@ async function openSignIn (): Promise<Page> {
   return page
 }
 
-async function signIn (email: string, password: string): Promise<Page> {
+async function signIn(email: string, password: string): Promise<Page> {
   const page = await openSignIn()
   await page.getByRole('textbox', { name: 'Email' }).fill(email)
   await page.getByLabel('Password').first().fill(password)
@@ -108,95 +125,121 @@ test('a customer cannot sign in to the Admin UI and is told so', { skip }, async
 })
 
 // todo: unfinished, it stops at the Email box of /users/create (the story below it is written, never yet run to its end)
-test('the superuser creates a support agent, who serves a customer from the Admin UI', { skip, todo: 'stops at the create form' }, async () => {
-  // given: a MANAGE_USERS group, a customer group, and an address on the customer
-  const support = await makePermissionGroup(server.context, ['MANAGE_USERS'], { name: 'Support agents' })
-  await makeCustomerGroup(server.context, { name: 'VIP customers' })
-  const customer = await server.context.prisma.user.findUniqueOrThrow({ where: { email: CUSTOMER_EMAIL } })
-  const address = await makeAddress(server.context, customer.id, { streetAddress1: '1 Old Street' })
+test(
+  'the superuser creates a support agent, who serves a customer from the Admin UI',
+  { skip, todo: 'stops at the create form' },
+  async () => {
+    // given: a MANAGE_USERS group, a customer group, and an address on the customer
+    const support = await makePermissionGroup(server.context, ['MANAGE_USERS'], { name: 'Support agents' })
+    await makeCustomerGroup(server.context, { name: 'VIP customers' })
+    const customer = await server.context.prisma.user.findUniqueOrThrow({ where: { email: CUSTOMER_EMAIL } })
+    const address = await makeAddress(server.context, customer.id, { streetAddress1: '1 Old Street' })
 
-  // the superuser creates the staff user in the Admin UI
-  const admin = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD)
-  await screen(admin, '03-superuser-dashboard')
-  await admin.goto(`${server.url}/users/create`)
-  await admin.getByRole('textbox', { name: 'Email' }).fill(SUPPORT_EMAIL)
-  await admin.getByRole('textbox', { name: 'First Name' }).fill('Sam')
-  await admin.getByRole('button', { name: /set password/i }).click().catch(() => undefined)
-  const passwords = admin.locator('input[type="password"]')
-  await passwords.nth(0).fill(SUPPORT_PASSWORD)
-  if (await passwords.count() > 1) await passwords.nth(1).fill(SUPPORT_PASSWORD)
-  await admin.getByRole('checkbox', { name: 'Is Staff' }).check()
-  await admin.getByRole('combobox', { name: 'Permission Groups' }).fill('Support')
-  await admin.getByRole('option', { name: 'Support agents' }).click()
-  await screen(admin, '04-superuser-creates-support')
-  await admin.getByRole('button', { name: /create user/i }).click()
-  await admin.waitForURL(url => /\/users\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('create'))
-  const created = await server.context.prisma.user.findUniqueOrThrow({ where: { email: SUPPORT_EMAIL }, include: { permissionGroups: true } })
-  assert.equal(created.isStaff, true)
-  assert.deepEqual(created.permissionGroups.map(g => g.id), [support.id])
-  await admin.context().close()
+    // the superuser creates the staff user in the Admin UI
+    const admin = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD)
+    await screen(admin, '03-superuser-dashboard')
+    await admin.goto(`${server.url}/users/create`)
+    await admin.getByRole('textbox', { name: 'Email' }).fill(SUPPORT_EMAIL)
+    await admin.getByRole('textbox', { name: 'First Name' }).fill('Sam')
+    await admin
+      .getByRole('button', { name: /set password/i })
+      .click()
+      .catch(() => undefined)
+    const passwords = admin.locator('input[type="password"]')
+    await passwords.nth(0).fill(SUPPORT_PASSWORD)
+    if ((await passwords.count()) > 1) await passwords.nth(1).fill(SUPPORT_PASSWORD)
+    await admin.getByRole('checkbox', { name: 'Is Staff' }).check()
+    await admin.getByRole('combobox', { name: 'Permission Groups' }).fill('Support')
+    await admin.getByRole('option', { name: 'Support agents' }).click()
+    await screen(admin, '04-superuser-creates-support')
+    await admin.getByRole('button', { name: /create user/i }).click()
+    await admin.waitForURL(url => /\/users\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('create'))
+    const created = await server.context.prisma.user.findUniqueOrThrow({
+      where: { email: SUPPORT_EMAIL },
+      include: { permissionGroups: true },
+    })
+    assert.equal(created.isStaff, true)
+    assert.deepEqual(
+      created.permissionGroups.map(g => g.id),
+      [support.id],
+    )
+    await admin.context().close()
 
-  // the agent finds the customer by search
-  const page = await signIn(SUPPORT_EMAIL, SUPPORT_PASSWORD)
-  await page.goto(`${server.url}/users`)
-  await page.getByRole('searchbox').fill(CUSTOMER_EMAIL.split('@')[0]!)
-  await page.getByRole('link', { name: CUSTOMER_EMAIL }).first().waitFor()
-  await screen(page, '05-support-finds-customer')
-  await page.getByRole('link', { name: CUSTOMER_EMAIL }).first().click()
-  await page.waitForURL(new RegExp(`/users/${customer.id}$`))
-  await page.getByText('Account status and security').first().waitFor()
-  await screen(page, '06-support-customer-page')
+    // the agent finds the customer by search
+    const page = await signIn(SUPPORT_EMAIL, SUPPORT_PASSWORD)
+    await page.goto(`${server.url}/users`)
+    await page.getByRole('searchbox').fill(CUSTOMER_EMAIL.split('@')[0]!)
+    await page.getByRole('link', { name: CUSTOMER_EMAIL }).first().waitFor()
+    await screen(page, '05-support-finds-customer')
+    await page.getByRole('link', { name: CUSTOMER_EMAIL }).first().click()
+    await page.waitForURL(new RegExp(`/users/${customer.id}$`))
+    await page.getByText('Account status and security').first().waitFor()
+    await screen(page, '06-support-customer-page')
 
-  // edits an address
-  await page.goto(`${server.url}/addresses/${address.id}`)
-  await page.getByRole('textbox', { name: 'Street Address1' }).fill('2 New Street')
-  await page.getByRole('button', { name: /save/i }).click()
-  await page.waitForLoadState('networkidle')
-  await screen(page, '07-support-edits-address')
-  assert.equal((await server.context.prisma.address.findUniqueOrThrow({ where: { id: address.id } })).streetAddress1, '2 New Street')
+    // edits an address
+    await page.goto(`${server.url}/addresses/${address.id}`)
+    await page.getByRole('textbox', { name: 'Street Address1' }).fill('2 New Street')
+    await page.getByRole('button', { name: /save/i }).click()
+    await page.waitForLoadState('networkidle')
+    await screen(page, '07-support-edits-address')
+    assert.equal(
+      (await server.context.prisma.address.findUniqueOrThrow({ where: { id: address.id } })).streetAddress1,
+      '2 New Street',
+    )
 
-  // adds the customer to a group
-  await page.goto(`${server.url}/users/${customer.id}`)
-  await page.getByRole('combobox', { name: 'Customer Groups' }).fill('VIP')
-  await page.getByRole('option', { name: 'VIP customers' }).click()
-  await page.getByRole('button', { name: /save/i }).click()
-  await page.waitForLoadState('networkidle')
-  const grouped = await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id }, include: { customerGroups: true } })
-  assert.deepEqual(grouped.customerGroups.map(g => g.name), ['VIP customers'])
-  await screen(page, '08-support-adds-group')
+    // adds the customer to a group
+    await page.goto(`${server.url}/users/${customer.id}`)
+    await page.getByRole('combobox', { name: 'Customer Groups' }).fill('VIP')
+    await page.getByRole('option', { name: 'VIP customers' }).click()
+    await page.getByRole('button', { name: /save/i }).click()
+    await page.waitForLoadState('networkidle')
+    const grouped = await server.context.prisma.user.findUniqueOrThrow({
+      where: { id: customer.id },
+      include: { customerGroups: true },
+    })
+    assert.deepEqual(
+      grouped.customerGroups.map(g => g.name),
+      ['VIP customers'],
+    )
+    await screen(page, '08-support-adds-group')
 
-  // sends a password reset from the customer's page: the mail arrives
-  await page.getByRole('button', { name: 'Send password reset' }).click()
-  const confirm = page.getByRole('dialog').getByRole('button', { name: 'Send password reset' })
-  if (await confirm.isVisible().catch(() => false)) await confirm.click()
-  const mail = await mailbox.next(CUSTOMER_EMAIL, /password/i, 20_000)
-  assert.match(mail.text, /token=/)
-  await screen(page, '09-support-sent-reset')
+    // sends a password reset from the customer's page: the mail arrives
+    await page.getByRole('button', { name: 'Send password reset' }).click()
+    const confirm = page.getByRole('dialog').getByRole('button', { name: 'Send password reset' })
+    if (await confirm.isVisible().catch(() => false)) await confirm.click()
+    const mail = await mailbox.next(CUSTOMER_EMAIL, /password/i, 20_000)
+    assert.match(mail.text, /token=/)
+    await screen(page, '09-support-sent-reset')
 
-  // reads the customer's events and outbox mails
-  await page.goto(`${server.url}/account-events`)
-  await page.getByText('PASSWORD RESET LINK SENT').first().waitFor()
-  await screen(page, '10-support-reads-events')
-  await page.goto(`${server.url}/outbox-mails`)
-  await page.getByText(CUSTOMER_EMAIL).first().waitFor()
-  await screen(page, '11-support-reads-outbox')
+    // reads the customer's events and outbox mails
+    await page.goto(`${server.url}/account-events`)
+    await page.getByText('PASSWORD RESET LINK SENT').first().waitFor()
+    await screen(page, '10-support-reads-events')
+    await page.goto(`${server.url}/outbox-mails`)
+    await page.getByText(CUSTOMER_EMAIL).first().waitFor()
+    await screen(page, '11-support-reads-outbox')
 
-  // cannot open permission groups or staff users
-  const links = (await page.getByRole('navigation').getByRole('link').allInnerTexts()).map(text => text.trim())
-  assert.ok(!links.includes('Permission Groups'), links.join(', '))
-  await page.goto(`${server.url}/permission-groups`)
-  await page.waitForLoadState('networkidle')
-  assert.doesNotMatch(await page.locator('main').innerText(), /Support agents/)
-  await screen(page, '12-support-no-permission-groups')
-  await page.goto(`${server.url}/users/${created.id}`)
-  await page.waitForLoadState('networkidle')
-  assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(SUPPORT_EMAIL.replace('.', '\\.')))
-  await screen(page, '13-support-no-staff-user')
-  await page.context().close()
-})
+    // cannot open permission groups or staff users
+    const links = (await page.getByRole('navigation').getByRole('link').allInnerTexts()).map(text => text.trim())
+    assert.ok(!links.includes('Permission Groups'), links.join(', '))
+    await page.goto(`${server.url}/permission-groups`)
+    await page.waitForLoadState('networkidle')
+    assert.doesNotMatch(await page.locator('main').innerText(), /Support agents/)
+    await screen(page, '12-support-no-permission-groups')
+    await page.goto(`${server.url}/users/${created.id}`)
+    await page.waitForLoadState('networkidle')
+    assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(SUPPORT_EMAIL.replace('.', '\\.')))
+    await screen(page, '13-support-no-staff-user')
+    await page.context().close()
+  },
+)
 
 test('no warning or error in the browser console comes from our lists', { skip }, () => {
   // Keystone's and Next's own development notices are not ours; anything naming a list or field of ours is
-  const ours = consoleProblems.filter(line => /User|Address|OutboxMail|AccountEvent|CustomerGroup|PermissionGroup|userActions|signin/.test(line.split(': ').slice(1).join(': ')))
+  const ours = consoleProblems.filter(line =>
+    /User|Address|OutboxMail|AccountEvent|CustomerGroup|PermissionGroup|userActions|signin/.test(
+      line.split(': ').slice(1).join(': '),
+    ),
+  )
   assert.deepEqual(ours, [], consoleProblems.join('\n'))
 })

@@ -7,9 +7,14 @@ import { deletableUsers, readableAddresses, readableUsers } from '../../../acces
 import { managesUser } from '../../../access/fields'
 import type { Permission } from '../../../services/identity/permissionCodes'
 
-function session (data: Partial<Session['data']> & { permissions?: Permission[] } = {}): Session {
+function session(data: Partial<Session['data']> & { permissions?: Permission[] } = {}): Session {
   const { permissions = [], ...rest } = data
-  return { listKey: 'User', itemId: 'me', via: 'jwt', data: { id: 'me', isActive: true, isStaff: false, isSuperuser: false, userPermissions: permissions, ...rest } }
+  return {
+    listKey: 'User',
+    itemId: 'me',
+    via: 'jwt',
+    data: { id: 'me', isActive: true, isStaff: false, isSuperuser: false, userPermissions: permissions, ...rest },
+  }
 }
 
 const self = { id: { equals: 'me' } }
@@ -20,13 +25,23 @@ test('readableUsers gives an anonymous caller no rows and a customer only itself
 })
 
 test('readableUsers gives a deactivated user nothing, whatever its permissions', () => {
-  assert.equal(readableUsers({ session: session({ isActive: false, isStaff: true, permissions: ['MANAGE_USERS'] }) }), false)
+  assert.equal(
+    readableUsers({ session: session({ isActive: false, isStaff: true, permissions: ['MANAGE_USERS'] }) }),
+    false,
+  )
 })
 
 test('readableUsers gives MANAGE_USERS customers, MANAGE_STAFF staff, and both everyone', () => {
-  assert.deepEqual(readableUsers({ session: session({ isStaff: true, permissions: ['MANAGE_USERS'] }) }), { OR: [{ isStaff: { equals: false } }, self] })
-  assert.deepEqual(readableUsers({ session: session({ isStaff: true, permissions: ['MANAGE_STAFF'] }) }), { OR: [{ isStaff: { equals: true } }, self] })
-  assert.equal(readableUsers({ session: session({ isStaff: true, permissions: ['MANAGE_USERS', 'MANAGE_STAFF'] }) }), true)
+  assert.deepEqual(readableUsers({ session: session({ isStaff: true, permissions: ['MANAGE_USERS'] }) }), {
+    OR: [{ isStaff: { equals: false } }, self],
+  })
+  assert.deepEqual(readableUsers({ session: session({ isStaff: true, permissions: ['MANAGE_STAFF'] }) }), {
+    OR: [{ isStaff: { equals: true } }, self],
+  })
+  assert.equal(
+    readableUsers({ session: session({ isStaff: true, permissions: ['MANAGE_USERS', 'MANAGE_STAFF'] }) }),
+    true,
+  )
 })
 
 test('permissions held by a user who is not staff count for nothing', () => {

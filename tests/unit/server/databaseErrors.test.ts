@@ -7,27 +7,44 @@ import { ApolloServer } from '@apollo/server'
 import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql'
 import { databaseUnavailablePlugin, formatDatabaseErrors, isDatabaseUnavailable } from '../../../server/databaseErrors'
 
-function withFields<T extends object> (error: Error, fields: T): Error & T {
+function withFields<T extends object>(error: Error, fields: T): Error & T {
   return Object.assign(error, fields)
 }
 
 const prismaUnreachable = withFields(new Error("Can't reach database server at 127.0.0.1:5432"), {
   name: 'PrismaClientKnownRequestError',
   code: 'P1001',
-  meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 } } },
+  meta: {
+    driverAdapterError: {
+      name: 'DriverAdapterError',
+      cause: { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 },
+    },
+  },
 })
 
 test('connection-level failures are recognised however they are wrapped', () => {
-  const masked = new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' }, originalError: prismaUnreachable })
+  const masked = new GraphQLError('Internal server error', {
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    originalError: prismaUnreachable,
+  })
   const cases: [string, unknown][] = [
     ['Prisma P1001', prismaUnreachable],
     ['Prisma P1017', withFields(new Error('Server has closed the connection.'), { code: 'P1017' })],
     ['adapter cause', withFields(new Error('x'), { cause: { kind: 'ConnectionClosed' } })],
-    ['pg ECONNREFUSED', withFields(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' })],
-    ['pg admin shutdown', withFields(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    [
+      'pg ECONNREFUSED',
+      withFields(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', syscall: 'connect' }),
+    ],
+    [
+      'pg admin shutdown',
+      withFields(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    ],
     ['pg connection terminated', new Error('Connection terminated unexpectedly')],
     ['pg pool timeout', new Error('timeout exceeded when trying to connect')],
-    ['AggregateError', new AggregateError([withFields(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' })], '')],
+    [
+      'AggregateError',
+      new AggregateError([withFields(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' })], ''),
+    ],
     ['masked by a mutation', masked],
     ['located by graphql-js', new GraphQLError('Internal server error', { originalError: masked })],
   ]
@@ -36,10 +53,16 @@ test('connection-level failures are recognised however they are wrapped', () => 
 
 test('other failures stay what they are', () => {
   const cases: [string, unknown][] = [
-    ['unique constraint', withFields(new Error('Unique constraint failed on the fields: (`email`)'), { code: 'P2002' })],
+    [
+      'unique constraint',
+      withFields(new Error('Unique constraint failed on the fields: (`email`)'), { code: 'P2002' }),
+    ],
     ['record not found', withFields(new Error('No record was found'), { code: 'P2025' })],
     ['pg syntax error', withFields(new Error('syntax error at or near "x"'), { code: '42601', severity: 'ERROR' })],
-    ['access denied', new GraphQLError('You do not have access to this resource', { extensions: { code: 'KS_ACCESS_DENIED' } })],
+    [
+      'access denied',
+      new GraphQLError('You do not have access to this resource', { extensions: { code: 'KS_ACCESS_DENIED' } }),
+    ],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
     ['not an error', 'ECONNREFUSED'],
     ['nothing', undefined],
@@ -50,7 +73,7 @@ test('other failures stay what they are', () => {
   assert.equal(isDatabaseUnavailable(looped), false)
 })
 
-test('a client is told DATABASE_UNAVAILABLE, retryable, without the driver\'s message; other errors pass untouched', () => {
+test("a client is told DATABASE_UNAVAILABLE, retryable, without the driver's message; other errors pass untouched", () => {
   const prismaError = { message: 'Prisma error', path: ['me'], extensions: { code: 'KS_PRISMA_ERROR' } }
   const formatted = formatDatabaseErrors(prismaError, prismaUnreachable)
   assert.equal(formatted.extensions?.code, 'DATABASE_UNAVAILABLE')
@@ -66,7 +89,12 @@ test('Apollo answers 503 with Retry-After for a resolver that could not reach th
     query: new GraphQLObjectType({
       name: 'Query',
       fields: {
-        down: { type: GraphQLString, resolve: () => { throw prismaUnreachable } },
+        down: {
+          type: GraphQLString,
+          resolve: () => {
+            throw prismaUnreachable
+          },
+        },
         up: { type: GraphQLString, resolve: () => 'ok' },
       },
     }),

@@ -3,7 +3,17 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApolloServer } from '@apollo/server'
-import { GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse, specifiedRules, validate } from 'graphql'
+import {
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql'
 import { LIMITS, maxRowsRule, oneCostlyFieldRule, timeBudgetPlugin } from '../../../server/graphqlLimits'
 
 let calls = 0
@@ -11,8 +21,22 @@ const Item: GraphQLObjectType = new GraphQLObjectType({
   name: 'Item',
   fields: () => ({
     id: { type: GraphQLString },
-    slow: { type: GraphQLString, resolve: async () => { calls++; await new Promise(resolve => setTimeout(resolve, 5)); return 'done' } },
-    children: { type: new GraphQLList(Item), args: { take: { type: GraphQLInt } }, resolve: async () => { await new Promise(resolve => setTimeout(resolve, 400)); return [{ id: 'a' }, { id: 'b' }] } },
+    slow: {
+      type: GraphQLString,
+      resolve: async () => {
+        calls++
+        await new Promise(resolve => setTimeout(resolve, 5))
+        return 'done'
+      },
+    },
+    children: {
+      type: new GraphQLList(Item),
+      args: { take: { type: GraphQLInt } },
+      resolve: async () => {
+        await new Promise(resolve => setTimeout(resolve, 400))
+        return [{ id: 'a' }, { id: 'b' }]
+      },
+    },
     tags: { type: new GraphQLList(GraphQLString), resolve: () => ['x'] },
   }),
 })
@@ -26,11 +50,15 @@ const schema = new GraphQLSchema({
   }),
   mutation: new GraphQLObjectType({
     name: 'Mutation',
-    fields: { tokenCreate: { type: GraphQLString }, accountRegister: { type: GraphQLString }, tokenVerify: { type: GraphQLString } },
+    fields: {
+      tokenCreate: { type: GraphQLString },
+      accountRegister: { type: GraphQLString },
+      tokenVerify: { type: GraphQLString },
+    },
   }),
 })
 
-function errorsOf (source: string, rule = maxRowsRule): string[] {
+function errorsOf(source: string, rule = maxRowsRule): string[] {
   return validate(schema, parse(source), [...specifiedRules, rule]).map(error => error.message)
 }
 
@@ -56,7 +84,9 @@ test('a request within its budget is answered whole', async () => {
   await server.stop()
   const single = result.body.kind === 'single' ? result.body.singleResult : undefined
   assert.equal(single?.errors, undefined, JSON.stringify(single?.errors))
-  assert.deepEqual(JSON.parse(JSON.stringify(single?.data)), { items: [{ slow: 'done', children: [{ slow: 'done' }, { slow: 'done' }] }] })
+  assert.deepEqual(JSON.parse(JSON.stringify(single?.data)), {
+    items: [{ slow: 'done', children: [{ slow: 'done' }, { slow: 'done' }] }],
+  })
 })
 
 test('rows multiply along paths by take, and lists without take count as the maximum take', () => {
@@ -73,5 +103,8 @@ test('list fields that do not page count as one: metadata is not rows', () => {
 test('one costly field per request, aliases and fragments included', () => {
   assert.deepEqual(errorsOf('mutation { tokenCreate tokenVerify }', oneCostlyFieldRule), [])
   assert.equal(errorsOf('mutation { a: tokenCreate b: tokenCreate }', oneCostlyFieldRule).length, 1)
-  assert.equal(errorsOf('mutation { tokenCreate ...F } fragment F on Mutation { accountRegister }', oneCostlyFieldRule).length, 1)
+  assert.equal(
+    errorsOf('mutation { tokenCreate ...F } fragment F on Mutation { accountRegister }', oneCostlyFieldRule).length,
+    1,
+  )
 })

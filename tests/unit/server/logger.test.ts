@@ -13,14 +13,27 @@ test('redact replaces every field named like a password, token, secret or hash, 
   const line = redact({
     password: 'correct horse battery staple',
     user: { email: 'a@example.com', newPassword: 'x', passwordHash: ARGON2 },
-    headers: { authorization: `Bearer ${JWT}`, cookie: 'keystonejs-session=abc', 'set-cookie': ['refreshToken=abc'], 'user-agent': 'curl' },
+    headers: {
+      authorization: `Bearer ${JWT}`,
+      cookie: 'keystonejs-session=abc',
+      'set-cookie': ['refreshToken=abc'],
+      'user-agent': 'curl',
+    },
     deep: [{ refreshToken: 'r', csrfToken: 'c', sealedSecrets: 'v1.x', webhookSecret: 's', tokenCreate: 'kept' }],
   })
   assert.deepEqual(line, {
     password: '[Redacted]',
     user: { email: 'a@example.com', newPassword: '[Redacted]', passwordHash: '[Redacted]' },
     headers: { authorization: '[Redacted]', cookie: '[Redacted]', 'set-cookie': '[Redacted]', 'user-agent': 'curl' },
-    deep: [{ refreshToken: '[Redacted]', csrfToken: '[Redacted]', sealedSecrets: '[Redacted]', webhookSecret: '[Redacted]', tokenCreate: 'kept' }],
+    deep: [
+      {
+        refreshToken: '[Redacted]',
+        csrfToken: '[Redacted]',
+        sealedSecrets: '[Redacted]',
+        webhookSecret: '[Redacted]',
+        tokenCreate: 'kept',
+      },
+    ],
   })
 })
 
@@ -51,6 +64,7 @@ test('an error is logged as its type, code and scrubbed message and stack', () =
 
 test('requestIdFor keeps a sane incoming id and replaces a missing, long or forged one', () => {
   assert.equal(requestIdFor('edge-1:2.3@lb'), 'edge-1:2.3@lb')
-  for (const bad of [undefined, '', 'a b', 'x'.repeat(129), 'id"}\n{"level":"fatal']) assert.match(requestIdFor(bad), /^[0-9a-f-]{36}$/)
+  for (const bad of [undefined, '', 'a b', 'x'.repeat(129), 'id"}\n{"level":"fatal'])
+    assert.match(requestIdFor(bad), /^[0-9a-f-]{36}$/)
   assert.equal(requestIdFor(['first', 'second']), 'first')
 })

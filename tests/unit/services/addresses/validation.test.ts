@@ -4,12 +4,17 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { DomainError, type FieldError } from '../../../../services/kernel/errors'
-import { addressValidationRules, isIsoCountry, validateAddress, type AddressFields } from '../../../../services/addresses/validation'
+import {
+  addressValidationRules,
+  isIsoCountry,
+  validateAddress,
+  type AddressFields,
+} from '../../../../services/addresses/validation'
 
 type Case = {
   valid: AddressFields
   // what the valid address is stored as (the fields the rules normalise)
-  stored: { city: string, countryArea: string, postalCode: string, phone: string }
+  stored: { city: string; countryArea: string; postalCode: string; phone: string }
   badPostalCode: string
   // absent where the country does not require a country area
   countryAreaRequired: boolean
@@ -18,42 +23,80 @@ type Case = {
 
 const CASES: Record<string, Case> = {
   US: {
-    valid: { streetAddress1: '1600 Amphitheatre Pkwy', city: 'Mountain View', countryArea: 'CA', postalCode: '94043', country: 'US', phone: '(650) 253-0000' },
+    valid: {
+      streetAddress1: '1600 Amphitheatre Pkwy',
+      city: 'Mountain View',
+      countryArea: 'CA',
+      postalCode: '94043',
+      country: 'US',
+      phone: '(650) 253-0000',
+    },
     stored: { city: 'MOUNTAIN VIEW', countryArea: 'CA', postalCode: '94043', phone: '+16502530000' },
     badPostalCode: '9404',
     countryAreaRequired: true,
     badPhone: '(555) 555-5555',
   },
   CA: {
-    valid: { streetAddress1: '111 Wellington St', city: 'Ottawa', countryArea: 'Ontario', postalCode: 'k1a 0a9', country: 'CA', phone: '(613) 996-2942' },
+    valid: {
+      streetAddress1: '111 Wellington St',
+      city: 'Ottawa',
+      countryArea: 'Ontario',
+      postalCode: 'k1a 0a9',
+      country: 'CA',
+      phone: '(613) 996-2942',
+    },
     stored: { city: 'OTTAWA', countryArea: 'ON', postalCode: 'K1A 0A9', phone: '+16139962942' },
     badPostalCode: 'D1A 0A9',
     countryAreaRequired: true,
     badPhone: '(999) 996-2942',
   },
   GB: {
-    valid: { streetAddress1: '10 Downing Street', city: 'London', postalCode: 'sw1a 2aa', country: 'GB', phone: '020 7946 0958' },
+    valid: {
+      streetAddress1: '10 Downing Street',
+      city: 'London',
+      postalCode: 'sw1a 2aa',
+      country: 'GB',
+      phone: '020 7946 0958',
+    },
     stored: { city: 'LONDON', countryArea: '', postalCode: 'SW1A 2AA', phone: '+442079460958' },
     badPostalCode: 'SW1A 2A',
     countryAreaRequired: false,
     badPhone: '020 7946 095',
   },
   DE: {
-    valid: { streetAddress1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE', phone: '030 12345678' },
+    valid: {
+      streetAddress1: 'Unter den Linden 1',
+      city: 'Berlin',
+      postalCode: '10117',
+      country: 'DE',
+      phone: '030 12345678',
+    },
     stored: { city: 'BERLIN', countryArea: '', postalCode: '10117', phone: '+493012345678' },
     badPostalCode: '1011',
     countryAreaRequired: false,
     badPhone: '0000 1234567',
   },
   FR: {
-    valid: { streetAddress1: '55 Rue du Faubourg Saint-Honoré', city: 'Paris', postalCode: '75008', country: 'FR', phone: '01 23 45 67 89' },
+    valid: {
+      streetAddress1: '55 Rue du Faubourg Saint-Honoré',
+      city: 'Paris',
+      postalCode: '75008',
+      country: 'FR',
+      phone: '01 23 45 67 89',
+    },
     stored: { city: 'PARIS', countryArea: '', postalCode: '75008', phone: '+33123456789' },
     badPostalCode: '7500',
     countryAreaRequired: false,
     badPhone: '01 23 45',
   },
   JP: {
-    valid: { streetAddress1: '1-1 Chiyoda', postalCode: '100-0001', countryArea: 'Tokyo', country: 'JP', phone: '03-1234-5678' },
+    valid: {
+      streetAddress1: '1-1 Chiyoda',
+      postalCode: '100-0001',
+      countryArea: 'Tokyo',
+      country: 'JP',
+      phone: '03-1234-5678',
+    },
     // Google keys prefectures by their Japanese names, and a Japanese address has no city field
     stored: { city: '', countryArea: '東京都', postalCode: '100-0001', phone: '+81312345678' },
     badPostalCode: '100-001',
@@ -61,7 +104,14 @@ const CASES: Record<string, Case> = {
     badPhone: '03-1234',
   },
   BR: {
-    valid: { streetAddress1: 'Av. Paulista, 1000', city: 'São Paulo', countryArea: 'SP', postalCode: '01310-100', country: 'BR', phone: '(11) 91234-5678' },
+    valid: {
+      streetAddress1: 'Av. Paulista, 1000',
+      city: 'São Paulo',
+      countryArea: 'SP',
+      postalCode: '01310-100',
+      country: 'BR',
+      phone: '(11) 91234-5678',
+    },
     stored: { city: 'São Paulo', countryArea: 'SP', postalCode: '01310-100', phone: '+5511912345678' },
     badPostalCode: '0131-100',
     countryAreaRequired: true,
@@ -69,21 +119,41 @@ const CASES: Record<string, Case> = {
     badPhone: '(11) 01234-5678',
   },
   IN: {
-    valid: { streetAddress1: 'Rajpath', city: 'New Delhi', countryArea: 'Delhi', postalCode: '110001', country: 'IN', phone: '98765 43210' },
+    valid: {
+      streetAddress1: 'Rajpath',
+      city: 'New Delhi',
+      countryArea: 'Delhi',
+      postalCode: '110001',
+      country: 'IN',
+      phone: '98765 43210',
+    },
     stored: { city: 'NEW DELHI', countryArea: 'Delhi', postalCode: '110001', phone: '+919876543210' },
     badPostalCode: '11001',
     countryAreaRequired: true,
     badPhone: '98765 4321',
   },
   AU: {
-    valid: { streetAddress1: '1 Macquarie St', city: 'Sydney', countryArea: 'New South Wales', postalCode: '2000', country: 'AU', phone: '(02) 9876 5432' },
+    valid: {
+      streetAddress1: '1 Macquarie St',
+      city: 'Sydney',
+      countryArea: 'New South Wales',
+      postalCode: '2000',
+      country: 'AU',
+      phone: '(02) 9876 5432',
+    },
     stored: { city: 'SYDNEY', countryArea: 'NSW', postalCode: '2000', phone: '+61298765432' },
     badPostalCode: '200',
     countryAreaRequired: true,
     badPhone: '(01) 9876 5432',
   },
   PL: {
-    valid: { streetAddress1: 'ul. Marszałkowska 1', city: 'Warszawa', postalCode: '00-950', country: 'PL', phone: '512 345 678' },
+    valid: {
+      streetAddress1: 'ul. Marszałkowska 1',
+      city: 'Warszawa',
+      postalCode: '00-950',
+      country: 'PL',
+      phone: '512 345 678',
+    },
     stored: { city: 'WARSZAWA', countryArea: '', postalCode: '00-950', phone: '+48512345678' },
     badPostalCode: '00950',
     countryAreaRequired: false,
@@ -92,7 +162,7 @@ const CASES: Record<string, Case> = {
   },
 }
 
-async function errorsOf (input: AddressFields, options?: { fieldPrefix?: string }): Promise<FieldError[]> {
+async function errorsOf(input: AddressFields, options?: { fieldPrefix?: string }): Promise<FieldError[]> {
   try {
     await validateAddress(input, options)
   } catch (error) {
@@ -129,18 +199,24 @@ for (const [country, c] of Object.entries(CASES)) {
     assert.deepEqual(fieldsAndCodes(errors), [{ field: 'postalCode', code: 'INVALID' }])
   })
 
-  test(c.countryAreaRequired
-    ? `an address in ${country} without a country area is REQUIRED on countryArea`
-    : `an address in ${country} needs no country area`, async () => {
-    // given
-    const input = { ...c.valid, countryArea: null }
+  test(
+    c.countryAreaRequired
+      ? `an address in ${country} without a country area is REQUIRED on countryArea`
+      : `an address in ${country} needs no country area`,
+    async () => {
+      // given
+      const input = { ...c.valid, countryArea: null }
 
-    // when
-    const outcome = await validateAddress(input).then(() => [], error => fieldsAndCodes((error as DomainError).errors))
+      // when
+      const outcome = await validateAddress(input).then(
+        () => [],
+        error => fieldsAndCodes((error as DomainError).errors),
+      )
 
-    // then
-    assert.deepEqual(outcome, c.countryAreaRequired ? [{ field: 'countryArea', code: 'REQUIRED' }] : [])
-  })
+      // then
+      assert.deepEqual(outcome, c.countryAreaRequired ? [{ field: 'countryArea', code: 'REQUIRED' }] : [])
+    },
+  )
 
   test(`an address in ${country} with the phone ${c.badPhone} is INVALID on phone`, async () => {
     // given
@@ -208,7 +284,10 @@ test('an unknown country and a bad phone are reported together, the phone judged
   const national = await errorsOf({ country: 'XX', phone: '512 345 678' })
 
   // then
-  assert.deepEqual(fieldsAndCodes(international), [{ field: 'country', code: 'INVALID' }, { field: 'phone', code: 'INVALID' }])
+  assert.deepEqual(fieldsAndCodes(international), [
+    { field: 'country', code: 'INVALID' },
+    { field: 'phone', code: 'INVALID' },
+  ])
   // a national number cannot be judged without its country; the country's error comes first
   assert.deepEqual(fieldsAndCodes(national), [{ field: 'country', code: 'INVALID' }])
 })
@@ -216,9 +295,16 @@ test('an unknown country and a bad phone are reported together, the phone judged
 test('a state name becomes its code, a lower-case country code upper-case, and every field is trimmed', async () => {
   // given
   const input = {
-    firstName: ' Ada ', lastName: 'Lovelace ', companyName: '',
-    streetAddress1: ' 1600 Amphitheatre Pkwy ', streetAddress2: ' Building 40 ',
-    city: ' mountain view ', postalCode: ' 94043-1351 ', country: ' us ', countryArea: ' California ', phone: null,
+    firstName: ' Ada ',
+    lastName: 'Lovelace ',
+    companyName: '',
+    streetAddress1: ' 1600 Amphitheatre Pkwy ',
+    streetAddress2: ' Building 40 ',
+    city: ' mountain view ',
+    postalCode: ' 94043-1351 ',
+    country: ' us ',
+    countryArea: ' California ',
+    phone: null,
   }
 
   // when
@@ -265,7 +351,7 @@ test('a US ZIP code of another state is INVALID on postalCode', async () => {
   assert.deepEqual(fieldsAndCodes(errors), [{ field: 'postalCode', code: 'INVALID' }])
 })
 
-test('a GB postcode with text around it is INVALID, though Google\'s pattern alone would let it through', async () => {
+test("a GB postcode with text around it is INVALID, though Google's pattern alone would let it through", async () => {
   // when
   const errors = await errorsOf({ ...CASES.GB!.valid, postalCode: 'xx SW1A 2AA yy' })
 
@@ -275,13 +361,18 @@ test('a GB postcode with text around it is INVALID, though Google\'s pattern alo
 
 test('a Dutch postcode in lower case is stored in capitals rather than refused', async () => {
   // when
-  const stored = await validateAddress({ streetAddress1: 'Dam 1', city: 'Amsterdam', postalCode: '1012  js', country: 'nl' })
+  const stored = await validateAddress({
+    streetAddress1: 'Dam 1',
+    city: 'Amsterdam',
+    postalCode: '1012  js',
+    country: 'nl',
+  })
 
   // then
   assert.equal(stored.postalCode, '1012 JS')
 })
 
-test('a Brazilian state and city written without accents match Google\'s names', async () => {
+test("a Brazilian state and city written without accents match Google's names", async () => {
   // when
   const stored = await validateAddress({ ...CASES.BR!.valid, countryArea: 'sao paulo', city: 'Sao Paulo' })
 
@@ -315,7 +406,7 @@ test('a phone number with an extension is INVALID, since E.164 cannot keep it', 
   assert.deepEqual(fieldsAndCodes(errors), [{ field: 'phone', code: 'INVALID' }])
 })
 
-test('a phone number in another country\'s international format is kept in E.164', async () => {
+test("a phone number in another country's international format is kept in E.164", async () => {
   // when
   const stored = await validateAddress({ ...CASES.PL!.valid, phone: '+1 650 253 0000' })
 
@@ -348,7 +439,16 @@ test('the PL rules name our fields and require a postal code like 00-950', async
   // then
   assert.equal(rules.countryCode, 'PL')
   assert.equal(rules.countryName, 'POLAND')
-  assert.deepEqual(rules.allowedFields, ['firstName', 'lastName', 'companyName', 'streetAddress1', 'streetAddress2', 'postalCode', 'city', 'country'])
+  assert.deepEqual(rules.allowedFields, [
+    'firstName',
+    'lastName',
+    'companyName',
+    'streetAddress1',
+    'streetAddress2',
+    'postalCode',
+    'city',
+    'country',
+  ])
   assert.deepEqual(rules.requiredFields, ['streetAddress1', 'city', 'postalCode', 'country'])
   assert.deepEqual(rules.upperFields, ['city'])
   assert.deepEqual(rules.countryAreaChoices, [])
@@ -364,10 +464,13 @@ test('the US rules list the states as choices and require one', async () => {
   assert.ok(rules.requiredFields.includes('countryArea'))
   assert.equal(rules.countryAreaType, 'state')
   assert.equal(rules.postalCodeType, 'zip')
-  assert.deepEqual(rules.countryAreaChoices.find(choice => choice.raw === 'CA'), { raw: 'CA', verbose: 'California' })
+  assert.deepEqual(
+    rules.countryAreaChoices.find(choice => choice.raw === 'CA'),
+    { raw: 'CA', verbose: 'California' },
+  )
 })
 
-test('the BR rules list a state\'s cities once the state is given', async () => {
+test("the BR rules list a state's cities once the state is given", async () => {
   // when
   const country = await addressValidationRules('BR')
   const state = await addressValidationRules('BR', { countryArea: 'SP' })
@@ -380,7 +483,10 @@ test('the BR rules list a state\'s cities once the state is given', async () => 
 test('rules for an unknown or non-ISO code are refused with INVALID on countryCode', async () => {
   for (const code of ['XX', 'AC', 'all', '']) {
     // when
-    const refusal = await addressValidationRules(code).then(() => null, error => error)
+    const refusal = await addressValidationRules(code).then(
+      () => null,
+      error => error,
+    )
 
     // then
     assert.ok(refusal instanceof DomainError, code)

@@ -3,7 +3,11 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { DomainError, type FieldError } from '../../../../services/kernel/errors'
 import {
-  MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, assertPasswordAcceptable, passwordProblems, quickRatio,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  assertPasswordAcceptable,
+  passwordProblems,
+  quickRatio,
 } from '../../../../services/identity/passwordPolicy'
 
 const john = { email: 'john.smith@example.com', firstName: 'John', lastName: 'Smith', name: 'John Smith' }
@@ -14,7 +18,7 @@ const PASSPHRASE = 'correct horse battery staple'
 const codes = (problems: FieldError[]) => problems.map(problem => problem.code)
 
 // varied enough that no length of it is common, numeric or similar to John
-function passwordOfLength (length: number): string {
+function passwordOfLength(length: number): string {
   const alphabet = 'Vq7#kLw2%Zx9!Rt4'
   return Array.from({ length }, (_, i) => alphabet[(i * 7 + Math.floor(i / 16)) % alphabet.length]).join('')
 }
@@ -38,11 +42,13 @@ test('a password of 7 characters is PASSWORD_TOO_SHORT, and one of 8 is long eno
   const enough = passwordProblems('k9#vQ2mx', john)
 
   // then
-  assert.deepEqual(short, [{
-    field: 'password',
-    code: 'PASSWORD_TOO_SHORT',
-    message: 'This password is too short. It must contain at least 8 characters.',
-  }])
+  assert.deepEqual(short, [
+    {
+      field: 'password',
+      code: 'PASSWORD_TOO_SHORT',
+      message: 'This password is too short. It must contain at least 8 characters.',
+    },
+  ])
   assert.deepEqual(enough, [])
 })
 
@@ -58,11 +64,13 @@ test('passwords of 128 and 256 characters are accepted, and one of 257 is INVALI
   // then
   assert.deepEqual(problems[0], [])
   assert.deepEqual(problems[1], [])
-  assert.deepEqual(problems[2], [{
-    field: 'password',
-    code: 'INVALID',
-    message: 'This password is too long. It must contain at most 256 characters.',
-  }])
+  assert.deepEqual(problems[2], [
+    {
+      field: 'password',
+      code: 'INVALID',
+      message: 'This password is too long. It must contain at most 256 characters.',
+    },
+  ])
 })
 
 test('lengths count characters, so an emoji counts once and accents are letters like any other', () => {
@@ -76,11 +84,17 @@ test('lengths count characters, so an emoji counts once and accents are letters 
 
 test('a common password is PASSWORD_TOO_COMMON whatever its case and surrounding spaces', () => {
   for (const password of ['password1', 'PassWord1', ' password1 ', 'QWERTYUIOP', 'iloveyou2', 'trustno1']) {
-    assert.deepEqual(passwordProblems(password, john), [{
-      field: 'password',
-      code: 'PASSWORD_TOO_COMMON',
-      message: 'This password is too common.',
-    }], password)
+    assert.deepEqual(
+      passwordProblems(password, john),
+      [
+        {
+          field: 'password',
+          code: 'PASSWORD_TOO_COMMON',
+          message: 'This password is too common.',
+        },
+      ],
+      password,
+    )
   }
 })
 
@@ -91,32 +105,45 @@ test('an entirely numeric password is PASSWORD_ENTIRELY_NUMERIC, in any script',
   const mixed = passwordProblems('73914286x', john)
 
   // then
-  const numeric: FieldError = { field: 'password', code: 'PASSWORD_ENTIRELY_NUMERIC', message: 'This password is entirely numeric.' }
+  const numeric: FieldError = {
+    field: 'password',
+    code: 'PASSWORD_ENTIRELY_NUMERIC',
+    message: 'This password is entirely numeric.',
+  }
   assert.deepEqual(latin, [numeric])
   assert.deepEqual(arabicIndic, [numeric])
   assert.deepEqual(mixed, [])
 })
 
-test('a password like the email\'s local part is PASSWORD_TOO_SIMILAR to the email address', () => {
+test("a password like the email's local part is PASSWORD_TOO_SIMILAR to the email address", () => {
   // when
   const problems = passwordProblems('johnsmith1', { email: john.email })
 
   // then
-  assert.deepEqual(problems, [{
-    field: 'password',
-    code: 'PASSWORD_TOO_SIMILAR',
-    message: 'The password is too similar to the email address.',
-  }])
+  assert.deepEqual(problems, [
+    {
+      field: 'password',
+      code: 'PASSWORD_TOO_SIMILAR',
+      message: 'The password is too similar to the email address.',
+    },
+  ])
 })
 
 test('a password like the whole email, a part of it or its letters shuffled is too similar', () => {
-  for (const password of ['john.smith@example.com', 'JOHN.SMITH@EXAMPLE.COM', 'Smith-John', 'htimsnhoj', 'example.com1']) {
+  for (const password of [
+    'john.smith@example.com',
+    'JOHN.SMITH@EXAMPLE.COM',
+    'Smith-John',
+    'htimsnhoj',
+    'example.com1',
+  ]) {
     assert.deepEqual(codes(passwordProblems(password, { email: john.email })), ['PASSWORD_TOO_SIMILAR'], password)
   }
 })
 
 test('each of first name, last name and name is named when the password is too similar to it', () => {
-  const message = (password: string, user: Parameters<typeof passwordProblems>[1]) => passwordProblems(password, user)[0]?.message
+  const message = (password: string, user: Parameters<typeof passwordProblems>[1]) =>
+    passwordProblems(password, user)[0]?.message
 
   assert.equal(message('gwendolyn99', { firstName: 'Gwendolyn' }), 'The password is too similar to the first name.')
   assert.equal(message('Fitzgerald!', { lastName: 'Fitzgerald' }), 'The password is too similar to the last name.')
@@ -140,7 +167,11 @@ test('every problem is reported at once', () => {
 
   // then
   assert.deepEqual(codes(problems), ['PASSWORD_TOO_SHORT', 'PASSWORD_TOO_COMMON', 'PASSWORD_ENTIRELY_NUMERIC'])
-  assert.deepEqual(codes(passwordProblems('john', john)), ['PASSWORD_TOO_SHORT', 'PASSWORD_TOO_SIMILAR', 'PASSWORD_TOO_COMMON'])
+  assert.deepEqual(codes(passwordProblems('john', john)), [
+    'PASSWORD_TOO_SHORT',
+    'PASSWORD_TOO_SIMILAR',
+    'PASSWORD_TOO_COMMON',
+  ])
 })
 
 test('assertPasswordAcceptable throws one DomainError with every problem, on the field it is given', () => {
@@ -150,17 +181,20 @@ test('assertPasswordAcceptable throws one DomainError with every problem, on the
   // then
   assert.throws(attempt, (error: unknown) => {
     assert.ok(error instanceof DomainError)
-    assert.deepEqual(error.errors.map(e => [e.field, e.code]), [
-      ['newPassword', 'PASSWORD_TOO_SHORT'],
-      ['newPassword', 'PASSWORD_TOO_COMMON'],
-      ['newPassword', 'PASSWORD_ENTIRELY_NUMERIC'],
-    ])
+    assert.deepEqual(
+      error.errors.map(e => [e.field, e.code]),
+      [
+        ['newPassword', 'PASSWORD_TOO_SHORT'],
+        ['newPassword', 'PASSWORD_TOO_COMMON'],
+        ['newPassword', 'PASSWORD_ENTIRELY_NUMERIC'],
+      ],
+    )
     return true
   })
   assert.doesNotThrow(() => assertPasswordAcceptable(PASSPHRASE, john))
 })
 
-test('quickRatio gives what difflib\'s SequenceMatcher.quick_ratio gives', () => {
+test("quickRatio gives what difflib's SequenceMatcher.quick_ratio gives", () => {
   // values from Python 3: SequenceMatcher(a=a, b=b).quick_ratio()
   assert.equal(quickRatio('johnsmith1', 'john.smith'), 0.9)
   assert.equal(quickRatio('héllo', 'olléh'), 1)

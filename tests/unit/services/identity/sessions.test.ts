@@ -11,14 +11,26 @@ for (const database of TEST_DATABASES) {
   describe(`on ${database}`, { skip: databaseSkipReason(database) }, () => {
     let server: TestServer
 
-    before(async () => { server = await startServer({ database }) })
-    after(async () => { await server?.stop() })
+    before(async () => {
+      server = await startServer({ database })
+    })
+    after(async () => {
+      await server?.stop()
+    })
 
     test('the session row reads as Prisma reads the user, dates, booleans and JSON included', async () => {
       // given a customer with every kind of column set
-      const customer = await makeCustomer(server.context, { metadata: { tier: 'gold' }, privateMetadata: { risk: 'low' }, phone: '+14155550123', externalReference: `ext-${database}` })
+      const customer = await makeCustomer(server.context, {
+        metadata: { tier: 'gold' },
+        privateMetadata: { risk: 'low' },
+        phone: '+14155550123',
+        externalReference: `ext-${database}`,
+      })
       const address = await makeAddress(server.context, customer.id)
-      await server.context.prisma.user.update({ where: { id: customer.id }, data: { lastLogin: new Date('2026-11-30T12:34:56.789Z'), defaultShippingAddressId: address.id } })
+      await server.context.prisma.user.update({
+        where: { id: customer.id },
+        data: { lastLogin: new Date('2026-11-30T12:34:56.789Z'), defaultShippingAddressId: address.id },
+      })
       // when
       const loaded = await loadSessionUser(server.context, { id: customer.id })
       // then
@@ -28,7 +40,7 @@ for (const database of TEST_DATABASES) {
       assert.deepEqual(loaded?.userPermissions, [])
     })
 
-    test('timestamps read as the UTC instants Prisma wrote, whatever the process\'s time zone', async () => {
+    test("timestamps read as the UTC instants Prisma wrote, whatever the process's time zone", async () => {
       // given a process whose local time is not UTC (pg reads timestamp columns as local time)
       const zone = process.env.TZ
       process.env.TZ = 'America/New_York'
@@ -46,10 +58,12 @@ for (const database of TEST_DATABASES) {
       }
     })
 
-    test('a staff member\'s permissions are the union of its groups, and none while unconfirmed', async () => {
+    test("a staff member's permissions are the union of its groups, and none while unconfirmed", async () => {
       // given
       const staff = await makeStaff(server.context, ['MANAGE_USERS'])
-      await makePermissionGroup(server.context, ['MANAGE_ORDERS', 'MANAGE_USERS'], { users: { connect: [{ id: staff.id }] } })
+      await makePermissionGroup(server.context, ['MANAGE_ORDERS', 'MANAGE_USERS'], {
+        users: { connect: [{ id: staff.id }] },
+      })
       // when
       const confirmed = await loadSessionUser(server.context, { id: staff.id })
       await server.context.prisma.user.update({ where: { id: staff.id }, data: { isConfirmed: false } })

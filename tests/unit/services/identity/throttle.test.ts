@@ -8,51 +8,79 @@ import { randomInt, randomUUID } from 'node:crypto'
 import type { Context } from '../../../../generated/keystone/types'
 import { createTestDatabase } from '../../../helpers/database'
 import {
-  ACCOUNT_CEILING, IP_POLICY, WINDOW_SECONDS, checkLoginAllowed, delayForAttempts, loginDelayedError,
-  recordLoginFailure, recordLoginSuccess, throttleKeys, type DelayReason, type LoginCheck,
+  ACCOUNT_CEILING,
+  IP_POLICY,
+  WINDOW_SECONDS,
+  checkLoginAllowed,
+  delayForAttempts,
+  loginDelayedError,
+  recordLoginFailure,
+  recordLoginSuccess,
+  throttleKeys,
+  type DelayReason,
+  type LoginCheck,
 } from '../../../../services/identity/throttle'
 
-type Who = { ip: string, email: string }
+type Who = { ip: string; email: string }
 
-function anIp (): string {
+function anIp(): string {
   return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
 }
 
-function someone (): Who {
+function someone(): Who {
   return { ip: anIp(), email: `user-${randomUUID()}@example.com` }
 }
 
 // Date only: the store computes expiries with Date, while Prisma's own timers keep running
-function mockClock (t: TestContext): (ms: number) => void {
+function mockClock(t: TestContext): (ms: number) => void {
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
   return ms => t.mock.timers.tick(ms)
 }
 
 // one sign-in with a wrong password, the way services/identity/signIn.ts drives the throttle
-async function failLogin (context: Context, who: Who): Promise<LoginCheck> {
+async function failLogin(context: Context, who: Who): Promise<LoginCheck> {
   const check = await checkLoginAllowed(context, who)
   if (check.allowed) await recordLoginFailure(context, who)
   return check
 }
 
-async function failLogins (context: Context, who: Who, times: number): Promise<LoginCheck[]> {
+async function failLogins(context: Context, who: Who, times: number): Promise<LoginCheck[]> {
   const checks: LoginCheck[] = []
   for (let i = 0; i < times; i++) checks.push(await failLogin(context, who))
   return checks
 }
 
 const ALLOWED: LoginCheck = { allowed: true }
-const delayed = (retryAfterSeconds: number, reason: DelayReason = 'failures'): LoginCheck => ({ allowed: false, retryAfterSeconds, reason })
+const delayed = (retryAfterSeconds: number, reason: DelayReason = 'failures'): LoginCheck => ({
+  allowed: false,
+  retryAfterSeconds,
+  reason,
+})
 
 test('delayForAttempts lets five failures go free, then doubles from 2 seconds up to an hour', () => {
-  assert.deepEqual([0, 1, 5].map(n => delayForAttempts(n)), [0, 0, 0])
-  assert.deepEqual([6, 7, 8, 10, 16].map(n => delayForAttempts(n)), [2, 4, 8, 32, 2048])
-  assert.deepEqual([17, 40, 10_000].map(n => delayForAttempts(n)), [3600, 3600, 3600])
+  assert.deepEqual(
+    [0, 1, 5].map(n => delayForAttempts(n)),
+    [0, 0, 0],
+  )
+  assert.deepEqual(
+    [6, 7, 8, 10, 16].map(n => delayForAttempts(n)),
+    [2, 4, 8, 32, 2048],
+  )
+  assert.deepEqual(
+    [17, 40, 10_000].map(n => delayForAttempts(n)),
+    [3600, 3600, 3600],
+  )
 })
 
 test('delayForAttempts for an IP starts after twenty failures and doubles every five', () => {
-  assert.deepEqual([20, 21, 25, 26, 30, 31].map(n => delayForAttempts(n, IP_POLICY)), [0, 2, 2, 4, 4, 8])
-  assert.deepEqual([75, 76, 500].map(n => delayForAttempts(n, IP_POLICY)), [2048, 3600, 3600])
+  assert.deepEqual(
+    [20, 21, 25, 26, 30, 31].map(n => delayForAttempts(n, IP_POLICY)),
+    [0, 2, 2, 4, 4, 8],
+  )
+  assert.deepEqual(
+    [75, 76, 500].map(n => delayForAttempts(n, IP_POLICY)),
+    [2048, 3600, 3600],
+  )
 })
 
 test('delayForAttempts treats a count below zero, left by a give-back, as no failure', () => {
@@ -97,19 +125,24 @@ test('throttleKeys counts an IPv6 client by its /64 and an IPv4-mapped address a
   assert.notEqual(ipKey('192.0.2.7'), ipKey('192.0.2.8'))
 })
 
-test('loginDelayedError says why the attempt waits: failures, attempts at once, or the account\'s ceiling', () => {
+test("loginDelayedError says why the attempt waits: failures, attempts at once, or the account's ceiling", () => {
   assert.match(loginDelayedError(2).errors[0]!.message, /^Too many failed sign-in attempts\. Try again in 2 seconds\.$/)
   assert.match(loginDelayedError(2, 'parallel').errors[0]!.message, /^Too many sign-in attempts at the same time\./)
-  assert.match(loginDelayedError(600, 'ceiling').errors[0]!.message, /^Too many sign-in attempts for this account\. Try again in 10 minutes\.$/)
+  assert.match(
+    loginDelayedError(600, 'ceiling').errors[0]!.message,
+    /^Too many sign-in attempts for this account\. Try again in 10 minutes\.$/,
+  )
 })
 
 test('loginDelayedError is LOGIN_ATTEMPT_DELAYED on email and says when to try again', () => {
   const error = loginDelayedError(2)
-  assert.deepEqual(error.errors, [{
-    field: 'email',
-    code: 'LOGIN_ATTEMPT_DELAYED',
-    message: 'Too many failed sign-in attempts. Try again in 2 seconds.',
-  }])
+  assert.deepEqual(error.errors, [
+    {
+      field: 'email',
+      code: 'LOGIN_ATTEMPT_DELAYED',
+      message: 'Too many failed sign-in attempts. Try again in 2 seconds.',
+    },
+  ])
   assert.match(loginDelayedError(1).errors[0]?.message ?? '', /in 1 second\.$/)
   assert.match(loginDelayedError(0.2).errors[0]?.message ?? '', /in 1 second\.$/)
   assert.match(loginDelayedError(130).errors[0]?.message ?? '', /in 3 minutes\.$/)
@@ -217,7 +250,10 @@ describe('the throttle on a shared database', () => {
 
     // then it is refused for the rest of the window, and let through once it is over
     assert.deepEqual(fromNewIp, delayed(WINDOW_SECONDS - 60, 'ceiling'))
-    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email: email.toUpperCase() }), delayed(WINDOW_SECONDS - 60, 'ceiling'))
+    assert.deepEqual(
+      await checkLoginAllowed(context, { ip: anIp(), email: email.toUpperCase() }),
+      delayed(WINDOW_SECONDS - 60, 'ceiling'),
+    )
     tick((WINDOW_SECONDS - 60) * 1000)
     assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email }), ALLOWED)
   })
@@ -315,12 +351,16 @@ describe('the throttle on a shared database', () => {
     await failLogins(context, who, 5)
 
     // when five attempts arrive at once, through two processes
-    const checks = await Promise.all([context, otherProcess, context, otherProcess, context]
-      .map(ctx => checkLoginAllowed(ctx, who)))
+    const checks = await Promise.all(
+      [context, otherProcess, context, otherProcess, context].map(ctx => checkLoginAllowed(ctx, who)),
+    )
 
     // then one goes on to the password check and the others wait for its block
     assert.equal(checks.filter(check => check.allowed).length, 1)
-    assert.deepEqual(checks.filter(check => !check.allowed), Array(4).fill(delayed(2, 'parallel')))
+    assert.deepEqual(
+      checks.filter(check => !check.allowed),
+      Array(4).fill(delayed(2, 'parallel')),
+    )
   })
 
   test('parallel attempts from many IPs cannot take an account past its ceiling', async t => {
@@ -329,11 +369,15 @@ describe('the throttle on a shared database', () => {
     const { email } = someone()
 
     // when more attempts than the ceiling arrive at once, each from its own IP
-    const checks = await Promise.all(Array.from({ length: ACCOUNT_CEILING + 5 }, () => checkLoginAllowed(context, { ip: anIp(), email })))
+    const checks = await Promise.all(
+      Array.from({ length: ACCOUNT_CEILING + 5 }, () => checkLoginAllowed(context, { ip: anIp(), email })),
+    )
 
     // then exactly the ceiling goes on, and the refused ones are not counted
     assert.equal(checks.filter(check => check.allowed).length, ACCOUNT_CEILING)
-    const row = await context.prisma.loginThrottle.findUnique({ where: { key: throttleKeys({ ip: '', email }).account } })
+    const row = await context.prisma.loginThrottle.findUnique({
+      where: { key: throttleKeys({ ip: '', email }).account },
+    })
     assert.equal(row?.inFlight, ACCOUNT_CEILING)
     assert.equal(row?.failures, 0)
   })
@@ -350,7 +394,8 @@ describe('the throttle on a shared database', () => {
     await checkLoginAllowed(context, someone())
 
     // then they are gone (the sweep runs beside the sign-in, not in its way)
-    for (let i = 0; i < 50 && (await storedRows(context, who)).length > 0; i++) await new Promise(resolve => setImmediate(resolve))
+    for (let i = 0; i < 50 && (await storedRows(context, who)).length > 0; i++)
+      await new Promise(resolve => setImmediate(resolve))
     assert.deepEqual(await storedRows(context, who), [])
   })
 
@@ -360,12 +405,21 @@ describe('the throttle on a shared database', () => {
     const who = someone()
 
     // when ten sign-ins arrive together, through two processes, and all succeed
-    const checks = await Promise.all(Array.from({ length: 10 }, (_, i) => checkLoginAllowed(i % 2 ? context : otherProcess, who)))
+    const checks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => checkLoginAllowed(i % 2 ? context : otherProcess, who)),
+    )
     await Promise.all(checks.map((_, i) => recordLoginSuccess(i % 2 ? context : otherProcess, who)))
 
     // then none was refused, and nothing is left in flight or counted as a failure
     assert.deepEqual(checks, Array(10).fill(ALLOWED))
-    assert.deepEqual((await storedRows(context, who)).map(row => [row.inFlight, row.failures]), [[0, 0], [0, 0], [0, 0]])
+    assert.deepEqual(
+      (await storedRows(context, who)).map(row => [row.inFlight, row.failures]),
+      [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    )
   })
 
   test('an attempt whose process died stops counting as in flight after thirty seconds', async t => {
@@ -387,7 +441,10 @@ describe('the throttle on a shared database', () => {
 })
 
 // what the table holds for one sign-in, minus the hashes that name it and the times
-async function storedRows (context: Context, who: Who): Promise<Array<{ kind: string, failures: number, inFlight: number }>> {
+async function storedRows(
+  context: Context,
+  who: Who,
+): Promise<Array<{ kind: string; failures: number; inFlight: number }>> {
   const keys = throttleKeys(who)
   const rows = await context.prisma.loginThrottle.findMany({ where: { key: { in: Object.values(keys) } } })
   return rows

@@ -7,11 +7,14 @@ import type { IncomingMessage } from 'node:http'
 import { parseTrustProxy } from '../../../../services/kernel/trustProxy'
 import { clientIpOf } from '../../../../services/kernel/clientIp'
 
-function request (socket: string, forwardedFor?: string): IncomingMessage {
-  return { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }, socket: { remoteAddress: socket } } as unknown as IncomingMessage
+function request(socket: string, forwardedFor?: string): IncomingMessage {
+  return {
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+    socket: { remoteAddress: socket },
+  } as unknown as IncomingMessage
 }
 
-function ipWith (setting: string | undefined, socket: string, forwardedFor?: string): string {
+function ipWith(setting: string | undefined, socket: string, forwardedFor?: string): string {
   return clientIpOf(request(socket, forwardedFor), parseTrustProxy(setting))
 }
 
@@ -61,11 +64,19 @@ test('a list of proxy addresses believes the entry its proxy appended, and walks
 
 test('an invalid TRUST_PROXY is refused with one line naming the variable', () => {
   for (const setting of ['abc', 'maybe', '10.0.0.1,nope', '300.1.1.1', '10.0.0.0/33', '1,10.0.0.1', ',', '-1', '1.5']) {
-    assert.throws(() => parseTrustProxy(setting), (error: Error) => {
-      assert.match(error.message, /^TRUST_PROXY must be off, a hop count such as 1, or a comma list of proxy addresses or CIDR ranges \(got "/, setting)
-      assert.doesNotMatch(error.message, /\n/)
-      return true
-    }, setting)
+    assert.throws(
+      () => parseTrustProxy(setting),
+      (error: Error) => {
+        assert.match(
+          error.message,
+          /^TRUST_PROXY must be off, a hop count such as 1, or a comma list of proxy addresses or CIDR ranges \(got "/,
+          setting,
+        )
+        assert.doesNotMatch(error.message, /\n/)
+        return true
+      },
+      setting,
+    )
   }
 })
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { GraphQLError } from 'graphql'
 import { isUniqueViolation } from '../../../../services/kernel/errors'
 
-function prismaError (cause: Record<string, unknown>) {
+function prismaError(cause: Record<string, unknown>) {
   return Object.assign(new Error('Unique constraint failed'), {
     name: 'PrismaClientKnownRequestError',
     code: 'P2002',
@@ -13,20 +13,39 @@ function prismaError (cause: Record<string, unknown>) {
   })
 }
 
-const POSTGRES_EMAIL = prismaError({ originalCode: '23505', kind: 'UniqueConstraintViolation', constraint: { index: 'User_email_key' }, table: 'User' })
-const SQLITE_EMAIL = prismaError({ originalCode: 'SQLITE_CONSTRAINT_UNIQUE', kind: 'UniqueConstraintViolation', constraint: { fields: ['email'] }, table: 'User' })
-const POSTGRES_REFERENCE = prismaError({ originalCode: '23505', kind: 'UniqueConstraintViolation', constraint: { index: 'User_externalReference_key' }, table: 'User' })
+const POSTGRES_EMAIL = prismaError({
+  originalCode: '23505',
+  kind: 'UniqueConstraintViolation',
+  constraint: { index: 'User_email_key' },
+  table: 'User',
+})
+const SQLITE_EMAIL = prismaError({
+  originalCode: 'SQLITE_CONSTRAINT_UNIQUE',
+  kind: 'UniqueConstraintViolation',
+  constraint: { fields: ['email'] },
+  table: 'User',
+})
+const POSTGRES_REFERENCE = prismaError({
+  originalCode: '23505',
+  kind: 'UniqueConstraintViolation',
+  constraint: { index: 'User_externalReference_key' },
+  table: 'User',
+})
 
-test('isUniqueViolation recognises the PostgreSQL adapter\'s P2002 by the index of the field', () => {
+test("isUniqueViolation recognises the PostgreSQL adapter's P2002 by the index of the field", () => {
   // given
   const error = POSTGRES_EMAIL
   // when
-  const answers = [isUniqueViolation(error), isUniqueViolation(error, 'email'), isUniqueViolation(error, 'externalReference')]
+  const answers = [
+    isUniqueViolation(error),
+    isUniqueViolation(error, 'email'),
+    isUniqueViolation(error, 'externalReference'),
+  ]
   // then
   assert.deepEqual(answers, [true, true, false])
 })
 
-test('isUniqueViolation recognises the SQLite adapter\'s P2002 by its fields', () => {
+test("isUniqueViolation recognises the SQLite adapter's P2002 by its fields", () => {
   // given
   const error = SQLITE_EMAIL
   // when
@@ -46,7 +65,10 @@ test('isUniqueViolation looks through the GraphQLError Keystone wraps a Prisma e
 
 test('isUniqueViolation recognises a bare PostgreSQL 23505 by its constraint name', () => {
   // given
-  const error = Object.assign(new Error('duplicate key value violates unique constraint "User_email_key"'), { code: '23505', constraint: 'User_email_key' })
+  const error = Object.assign(new Error('duplicate key value violates unique constraint "User_email_key"'), {
+    code: '23505',
+    constraint: 'User_email_key',
+  })
   // when
   const answer = isUniqueViolation(error, 'email')
   // then
@@ -55,10 +77,19 @@ test('isUniqueViolation recognises a bare PostgreSQL 23505 by its constraint nam
 
 test('isUniqueViolation answers false for other database errors and for anything that is not an error', () => {
   // given
-  const foreignKey = prismaError({ originalCode: '23503', kind: 'ForeignKeyConstraintViolation', constraint: { index: 'Address_user_fkey' } })
+  const foreignKey = prismaError({
+    originalCode: '23503',
+    kind: 'ForeignKeyConstraintViolation',
+    constraint: { index: 'Address_user_fkey' },
+  })
   Object.assign(foreignKey, { code: 'P2003' })
   // when
-  const answers = [isUniqueViolation(foreignKey), isUniqueViolation(new Error('boom')), isUniqueViolation(null), isUniqueViolation('P2002')]
+  const answers = [
+    isUniqueViolation(foreignKey),
+    isUniqueViolation(new Error('boom')),
+    isUniqueViolation(null),
+    isUniqueViolation('P2002'),
+  ]
   // then
   assert.deepEqual(answers, [false, false, false, false])
 })

@@ -21,7 +21,7 @@ const WITH_TOKEN_ONLY: MailTemplate[] = ['EMAIL_CHANGE_CONFIRMATION', 'ACCOUNT_D
 const WITHOUT_LINK: MailTemplate[] = ['ACCOUNT_EXISTS', 'PASSWORD_CHANGED', 'EMAIL_CHANGED']
 
 // the link is the text line after the action's label
-function linkIn (text: string): URL {
+function linkIn(text: string): URL {
   const line = text.split('\n').find(candidate => candidate.startsWith('https://'))
   assert.ok(line, 'the text has a link')
   return new URL(line)
@@ -53,9 +53,21 @@ test('confirmation, reset and staff links carry email and token, encoded, after 
     // then
     const link = linkIn(text)
     assert.equal(link.origin + link.pathname, 'https://shop.test/account/confirm', template)
-    assert.deepEqual([...link.searchParams], [['lang', 'fr'], ['ref', 'mail box'], ['email', EMAIL], ['token', TOKEN]], template)
+    assert.deepEqual(
+      [...link.searchParams],
+      [
+        ['lang', 'fr'],
+        ['ref', 'mail box'],
+        ['email', EMAIL],
+        ['token', TOKEN],
+      ],
+      template,
+    )
     assert.match(link.href, /email=a%2Bb%40example\.com&token=tok%2Fen%2Bwith%3Dodd%26chars$/, template)
-    assert.ok(html.includes(`href="${link.href.replaceAll('&', '&#38;')}"`), `${template}: the button links the same URL`)
+    assert.ok(
+      html.includes(`href="${link.href.replaceAll('&', '&#38;')}"`),
+      `${template}: the button links the same URL`,
+    )
   }
 })
 
@@ -125,11 +137,20 @@ test('the account-exists notice tells the owner to sign in or reset, and EMAIL_C
 
 test('a missing param or token is a bug and throws', () => {
   // when / then
-  assert.throws(() => renderMail('PASSWORD_RESET', { params: { email: EMAIL }, secrets: { token: TOKEN } }), /needs param "redirectUrl"/)
+  assert.throws(
+    () => renderMail('PASSWORD_RESET', { params: { email: EMAIL }, secrets: { token: TOKEN } }),
+    /needs param "redirectUrl"/,
+  )
   assert.throws(() => renderMail('PASSWORD_RESET', { params: PARAMS }), /needs secret "token"/)
   assert.throws(() => renderMail('EMAIL_CHANGED', { params: {} }), /needs param "newEmail"/)
-  assert.throws(() => renderMail('ACCOUNT_DELETION', { params: { redirectUrl: 'javascript:alert(1)' }, secrets: { token: TOKEN } }), /http/)
-  assert.throws(() => renderMail('ACCOUNT_DELETION', { params: { redirectUrl: '/relative' }, secrets: { token: TOKEN } }), /absolute/)
+  assert.throws(
+    () => renderMail('ACCOUNT_DELETION', { params: { redirectUrl: 'javascript:alert(1)' }, secrets: { token: TOKEN } }),
+    /http/,
+  )
+  assert.throws(
+    () => renderMail('ACCOUNT_DELETION', { params: { redirectUrl: '/relative' }, secrets: { token: TOKEN } }),
+    /absolute/,
+  )
 })
 
 test('a line break in a shop name does not reach the subject header', () => {

@@ -8,7 +8,16 @@ import http from 'node:http'
 import https from 'node:https'
 import { createServer, type AddressInfo, type LookupFunction, type Socket } from 'node:net'
 import type { LookupAddress } from 'node:dns'
-import { TARGET_REFUSED, TargetRefusedError, isInternalName, isPublicAddress, resolvePublicAddresses, safeLookup, type ResolvedAddress, type Resolver } from '../../../../services/messaging/outboundAddress'
+import {
+  TARGET_REFUSED,
+  TargetRefusedError,
+  isInternalName,
+  isPublicAddress,
+  resolvePublicAddresses,
+  safeLookup,
+  type ResolvedAddress,
+  type Resolver,
+} from '../../../../services/messaging/outboundAddress'
 
 const PUBLIC_V4 = '93.184.216.34'
 
@@ -25,7 +34,7 @@ const ANSWERS: Record<string, string[]> = {
 }
 
 // a resolver that answers from ANSWERS and counts its calls per name
-function fakeResolver (answers: Record<string, string[]> = ANSWERS): Resolver & { calls: string[] } {
+function fakeResolver(answers: Record<string, string[]> = ANSWERS): Resolver & { calls: string[] } {
   const calls: string[] = []
   const resolve = async (hostname: string): Promise<ResolvedAddress[]> => {
     calls.push(hostname)
@@ -38,12 +47,18 @@ function fakeResolver (answers: Record<string, string[]> = ANSWERS): Resolver & 
 }
 
 // what a lookup function answers, as Node would call it
-function lookUp (lookup: LookupFunction, hostname: string, options: { all?: boolean, family?: number } = {}): Promise<{ error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number }> {
-  return new Promise(resolve => lookup(hostname, options, (error, address, family) => resolve({ error, address, family })))
+function lookUp(
+  lookup: LookupFunction,
+  hostname: string,
+  options: { all?: boolean; family?: number } = {},
+): Promise<{ error: NodeJS.ErrnoException | null; address: string | LookupAddress[]; family?: number }> {
+  return new Promise(resolve =>
+    lookup(hostname, options, (error, address, family) => resolve({ error, address, family })),
+  )
 }
 
 // a TCP listener on loopback that counts every connection made to it, TLS or not
-async function listenOnLoopback (): Promise<{ port: number, connections: () => number, close: () => Promise<void> }> {
+async function listenOnLoopback(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
   const sockets: Socket[] = []
   const server = createServer(socket => {
     sockets.push(socket)
@@ -53,14 +68,15 @@ async function listenOnLoopback (): Promise<{ port: number, connections: () => n
   return {
     port: (server.address() as AddressInfo).port,
     connections: () => sockets.length,
-    close: () => new Promise<void>(resolve => {
-      for (const socket of sockets) socket.destroy()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
   }
 }
 
-function post (url: string, lookup: LookupFunction): Promise<{ status?: number, error?: NodeJS.ErrnoException }> {
+function post(url: string, lookup: LookupFunction): Promise<{ status?: number; error?: NodeJS.ErrnoException }> {
   return new Promise(resolve => {
     const request = (url.startsWith('https:') ? https : http).request(url, { method: 'POST', agent: false, lookup })
     request.on('response', response => {
@@ -73,42 +89,127 @@ function post (url: string, lookup: LookupFunction): Promise<{ status?: number, 
 }
 
 test('isPublicAddress accepts public IPv4 and global unicast IPv6, and the IPv6 forms that carry a public IPv4 address', () => {
-  for (const address of [PUBLIC_V4, '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '[2a00:1450:4001:81c::200e]', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:5db8:d822::1']) {
+  for (const address of [
+    PUBLIC_V4,
+    '8.8.8.8',
+    '1.1.1.1',
+    '2606:4700:4700::1111',
+    '[2a00:1450:4001:81c::200e]',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:5db8:d822::1',
+  ]) {
     assert.equal(isPublicAddress(address), true, address)
   }
 })
 
 test('isPublicAddress refuses every loopback, private, link-local, shared, reserved, multicast and broadcast IPv4 address', () => {
-  for (const address of ['127.0.0.1', '127.255.255.254', '0.0.0.0', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '192.0.0.1', '192.0.2.1', '198.18.0.1', '198.51.100.7', '203.0.113.9', '224.0.0.1', '240.0.0.1', '255.255.255.255']) {
+  for (const address of [
+    '127.0.0.1',
+    '127.255.255.254',
+    '0.0.0.0',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '192.0.0.1',
+    '192.0.2.1',
+    '198.18.0.1',
+    '198.51.100.7',
+    '203.0.113.9',
+    '224.0.0.1',
+    '240.0.0.1',
+    '255.255.255.255',
+  ]) {
     assert.equal(isPublicAddress(address), false, address)
   }
 })
 
 test('isPublicAddress refuses IPv6 loopback, unspecified, site-local, unique-local, link-local, multicast and documentation addresses, and the embedded forms of internal IPv4', () => {
   for (const address of [
-    '::1', '::', '[::1]', 'fec0::1', 'fc00::1', 'fd12:3456::1', 'fe80::1', 'fe80::1%eth0', 'ff02::1', '2001:db8::1', '3fff::1', '2001::1', '100::1',
-    '::ffff:127.0.0.1', '::ffff:7f00:1', '::127.0.0.1', '::ffff:10.0.0.1', '::ffff:169.254.169.254', '64:ff9b::7f00:1', '64:ff9b::a9fe:a9fe', '64:ff9b:1::808:808', '2002:7f00:1::1', '2002:a00:1::1', '::ffff:0:7f00:1',
+    '::1',
+    '::',
+    '[::1]',
+    'fec0::1',
+    'fc00::1',
+    'fd12:3456::1',
+    'fe80::1',
+    'fe80::1%eth0',
+    'ff02::1',
+    '2001:db8::1',
+    '3fff::1',
+    '2001::1',
+    '100::1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::127.0.0.1',
+    '::ffff:10.0.0.1',
+    '::ffff:169.254.169.254',
+    '64:ff9b::7f00:1',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b:1::808:808',
+    '2002:7f00:1::1',
+    '2002:a00:1::1',
+    '::ffff:0:7f00:1',
   ]) {
     assert.equal(isPublicAddress(address), false, address)
   }
 })
 
 test('isPublicAddress refuses what is not a canonical IP literal', () => {
-  for (const value of ['', 'localhost', 'hooks.example.com', '127.1', '0x7f.0.0.1', '2130706433', '1.2.3.4.5', '::ffff:999.0.0.1']) {
+  for (const value of [
+    '',
+    'localhost',
+    'hooks.example.com',
+    '127.1',
+    '0x7f.0.0.1',
+    '2130706433',
+    '1.2.3.4.5',
+    '::ffff:999.0.0.1',
+  ]) {
     assert.equal(isPublicAddress(value), false, value)
   }
 })
 
 test('isInternalName refuses single labels, localhost and the internal suffixes, with or without a trailing dot, and lets other names through', () => {
-  for (const name of ['vm', 'VM.', 'localhost', 'localhost.', 'api.localhost', 'printer.local', 'metadata.google.internal', 'metadata.google.internal.', 'nas.home.arpa', 'home.arpa.', 'box.localdomain', '', '.']) {
+  for (const name of [
+    'vm',
+    'VM.',
+    'localhost',
+    'localhost.',
+    'api.localhost',
+    'printer.local',
+    'metadata.google.internal',
+    'metadata.google.internal.',
+    'nas.home.arpa',
+    'home.arpa.',
+    'box.localdomain',
+    '',
+    '.',
+  ]) {
     assert.equal(isInternalName(name), true, name)
   }
-  for (const name of ['hooks.example.com', 'hooks.example.com.', '127.0.0.1.nip.io', 'internal.example.com', 'local.example.org']) {
+  for (const name of [
+    'hooks.example.com',
+    'hooks.example.com.',
+    '127.0.0.1.nip.io',
+    'internal.example.com',
+    'local.example.org',
+  ]) {
     assert.equal(isInternalName(name), false, name)
   }
 })
 
-for (const hostname of ['vm', '127.0.0.1.nip.io', 'metadata.google.internal.', 'mapped.example.com', 'nat64.example.com', 'sitelocal.example.com']) {
+for (const hostname of [
+  'vm',
+  '127.0.0.1.nip.io',
+  'metadata.google.internal.',
+  'mapped.example.com',
+  'nat64.example.com',
+  'sitelocal.example.com',
+]) {
   test(`safeLookup refuses ${hostname}, which resolves to ${ANSWERS[hostname]?.join(', ')}, without naming the address`, async () => {
     // given
     const lookup = safeLookup({ resolve: fakeResolver() })
@@ -131,7 +232,12 @@ for (const hostname of ['vm', '127.0.0.1.nip.io', 'metadata.google.internal.', '
 
 test('safeLookup refuses a name whose answers mix a public and a private address, even when asked for the public family only', async () => {
   // given
-  const lookup = safeLookup({ resolve: fakeResolver({ 'mixed.example.com': [PUBLIC_V4, '10.0.0.5'], 'dual.example.com': ['2606:4700::6810:84e5', '::1'] }) })
+  const lookup = safeLookup({
+    resolve: fakeResolver({
+      'mixed.example.com': [PUBLIC_V4, '10.0.0.5'],
+      'dual.example.com': ['2606:4700::6810:84e5', '::1'],
+    }),
+  })
 
   // when
   const mixed = await lookUp(lookup, 'mixed.example.com', { all: true })
@@ -144,7 +250,7 @@ test('safeLookup refuses a name whose answers mix a public and a private address
   assert.ok(otherFamily.error instanceof TargetRefusedError)
 })
 
-test('safeLookup gives a public name\'s checked answers, in order, after one resolution, in both of Node\'s calling forms', async () => {
+test("safeLookup gives a public name's checked answers, in order, after one resolution, in both of Node's calling forms", async () => {
   // given
   const resolve = fakeResolver()
   const lookup = safeLookup({ resolve })
@@ -156,7 +262,14 @@ test('safeLookup gives a public name\'s checked answers, in order, after one res
 
   // then
   assert.deepEqual(single, { error: null, address: PUBLIC_V4, family: 4 })
-  assert.deepEqual(all, { error: null, address: [{ address: PUBLIC_V4, family: 4 }, { address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 }], family: undefined })
+  assert.deepEqual(all, {
+    error: null,
+    address: [
+      { address: PUBLIC_V4, family: 4 },
+      { address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 },
+    ],
+    family: undefined,
+  })
   assert.deepEqual(ipv6, { error: null, address: '2606:2800:220:1:248:1893:25c8:1946', family: 6 })
   assert.deepEqual(resolve.calls, ['hooks.example.com', 'hooks.example.com', 'hooks.example.com'])
 })
@@ -202,7 +315,10 @@ test('a request through safeLookup to a name that resolves to loopback opens no 
     const refused = await post(`http://rebind.example.com:${listener.port}/hook`, safeLookup({ resolve }))
     const httpsRefused = await post(`https://rebind.example.com:${listener.port}/hook`, safeLookup({ resolve }))
     // the same request with the check off reaches it, so the listener would have seen the others
-    const allowed = await post(`http://rebind.example.com:${listener.port}/hook`, safeLookup({ resolve, allowInternal: true }))
+    const allowed = await post(
+      `http://rebind.example.com:${listener.port}/hook`,
+      safeLookup({ resolve, allowInternal: true }),
+    )
 
     // then
     assert.ok(refused.error instanceof TargetRefusedError)
@@ -225,13 +341,17 @@ test('a request through safeLookup connects to the address it checked, and a nam
   const lookup = safeLookup({ resolve })
 
   // when: the first connection attempt is observed and cut before any packet leaves
-  const attempted = await new Promise<{ address: string, port: number }>((resolve, reject) => {
+  const attempted = await new Promise<{ address: string; port: number }>((resolve, reject) => {
     const request = https.request('https://rebind.example.com:8443/hook', { method: 'POST', agent: false, lookup })
-    request.on('socket', socket => socket.once('connectionAttempt', (address: string, port: number) => {
-      resolve({ address, port })
-      setImmediate(() => request.destroy())
-    }))
-    request.on('error', error => { if (!request.destroyed) reject(error) })
+    request.on('socket', socket =>
+      socket.once('connectionAttempt', (address: string, port: number) => {
+        resolve({ address, port })
+        setImmediate(() => request.destroy())
+      }),
+    )
+    request.on('error', error => {
+      if (!request.destroyed) reject(error)
+    })
     request.end()
   })
   const second = await post('https://rebind.example.com:8443/hook', lookup)

@@ -11,15 +11,19 @@ import { createTestDatabase } from '../../../helpers/database'
 import { DomainError } from '../../../../services/kernel/errors'
 import { NOTICE_QUIET_PERIOD_SECONDS } from '../../../../services/messaging/mailTemplates'
 import {
-  accountRequestKey, assertAccountRequestAllowed, claimNoticeQuietPeriod, noticeKey, tooManyRequestsError,
+  accountRequestKey,
+  assertAccountRequestAllowed,
+  claimNoticeQuietPeriod,
+  noticeKey,
+  tooManyRequestsError,
 } from '../../../../services/messaging/rateLimits'
 
-function mockClock (t: TestContext): (ms: number) => void {
+function mockClock(t: TestContext): (ms: number) => void {
   t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
   return ms => t.mock.timers.tick(ms)
 }
 
-async function refusal (promise: Promise<unknown>): Promise<DomainError | undefined> {
+async function refusal(promise: Promise<unknown>): Promise<DomainError | undefined> {
   try {
     await promise
     return undefined
@@ -30,7 +34,13 @@ async function refusal (promise: Promise<unknown>): Promise<DomainError | undefi
 }
 
 test('tooManyRequestsError is TOO_MANY_REQUESTS on no field and says when to try again', () => {
-  assert.deepEqual(tooManyRequestsError(42).errors, [{ field: null, code: 'TOO_MANY_REQUESTS', message: 'Too many requests from your network. Try again in 42 seconds.' }])
+  assert.deepEqual(tooManyRequestsError(42).errors, [
+    {
+      field: null,
+      code: 'TOO_MANY_REQUESTS',
+      message: 'Too many requests from your network. Try again in 42 seconds.',
+    },
+  ])
   assert.match(tooManyRequestsError(0.1).errors[0]?.message ?? '', /in 1 second\.$/)
   assert.match(tooManyRequestsError(599).errors[0]?.message ?? '', /in 10 minutes\.$/)
 })
@@ -67,17 +77,27 @@ describe('the limits on a shared database', () => {
     await drop?.()
   })
 
-  test('twenty concurrent claims of one recipient\'s quiet period from two processes: exactly one wins', async () => {
+  test("twenty concurrent claims of one recipient's quiet period from two processes: exactly one wins", async () => {
     // given
     const to = `owner-${randomUUID()}@example.com`
     // when
-    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => claimNoticeQuietPeriod(i % 2 ? otherProcess : context, { template: 'ACCOUNT_EXISTS', to })))
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        claimNoticeQuietPeriod(i % 2 ? otherProcess : context, { template: 'ACCOUNT_EXISTS', to }),
+      ),
+    )
     // then
     assert.equal(claims.filter(Boolean).length, 1)
-    assert.equal(await claimNoticeQuietPeriod(context, { template: 'ACCOUNT_EXISTS', to: `someone-else-${randomUUID()}@example.com` }), true)
+    assert.equal(
+      await claimNoticeQuietPeriod(context, {
+        template: 'ACCOUNT_EXISTS',
+        to: `someone-else-${randomUUID()}@example.com`,
+      }),
+      true,
+    )
   })
 
-  test('a recipient\'s quiet period ends after 15 minutes, however often it was asked for meanwhile', async t => {
+  test("a recipient's quiet period ends after 15 minutes, however often it was asked for meanwhile", async t => {
     // given
     const tick = mockClock(t)
     const to = `owner-${randomUUID()}@example.com`
@@ -98,7 +118,11 @@ describe('the limits on a shared database', () => {
     const to = `owner-${randomUUID()}@example.com`
     const notice = { to, template: 'ACCOUNT_EXISTS' as const, params: { email: to } }
     // when
-    const queued = await Promise.all([enqueueMail(context, notice), enqueueMail(otherProcess, notice), enqueueMail(context, notice)])
+    const queued = await Promise.all([
+      enqueueMail(context, notice),
+      enqueueMail(otherProcess, notice),
+      enqueueMail(context, notice),
+    ])
     await enqueueMail(context, { to, template: 'PASSWORD_CHANGED' })
     await enqueueMail(context, { to, template: 'PASSWORD_CHANGED' })
     // then
@@ -112,10 +136,13 @@ describe('the limits on a shared database', () => {
     const { enqueueMail } = await import('../../../../services/messaging/outbox')
     const to = `owner-${randomUUID()}@example.com`
     // when
-    await assert.rejects(context.transaction(async tx => {
-      await enqueueMail(tx, { to, template: 'ACCOUNT_EXISTS', params: { email: to } })
-      throw new Error('the change failed')
-    }), /the change failed/)
+    await assert.rejects(
+      context.transaction(async tx => {
+        await enqueueMail(tx, { to, template: 'ACCOUNT_EXISTS', params: { email: to } })
+        throw new Error('the change failed')
+      }),
+      /the change failed/,
+    )
     // then
     assert.equal(await enqueueMail(context, { to, template: 'ACCOUNT_EXISTS', params: { email: to } }), true)
   })
@@ -125,7 +152,9 @@ describe('the limits on a shared database', () => {
     const tick = mockClock(t)
     const ip = `192.0.2.${Math.floor(Math.random() * 200) + 1}`
     // when
-    const first = await Promise.all(Array.from({ length: 20 }, (_, i) => refusal(assertAccountRequestAllowed(i % 2 ? otherProcess : context, ip))))
+    const first = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => refusal(assertAccountRequestAllowed(i % 2 ? otherProcess : context, ip))),
+    )
     const next = await refusal(assertAccountRequestAllowed(context, ip))
     // then
     assert.deepEqual(first.filter(Boolean), [])

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { openSecrets, sealSecrets } from '../../../../services/messaging/sealing'
 
 // flip one bit of one dot-separated part, keeping the rest of the sealed value intact
-function flipBit (sealed: string, part: number): string {
+function flipBit(sealed: string, part: number): string {
   const parts = sealed.split('.')
   const bytes = Buffer.from(parts[part]!, 'base64url')
   bytes[0] = bytes[0]! ^ 1
@@ -66,7 +66,14 @@ test('a value of another version, shape or length does not open', () => {
   const [, iv, tag, ciphertext] = sealed.split('.')
 
   // when / then
-  for (const bad of [`v2.${iv}.${tag}.${ciphertext}`, `${sealed}.extra`, `v1.${iv}.${tag}`, `v1.${iv}.${tag!.slice(4)}.${ciphertext}`, 'garbage', '']) {
+  for (const bad of [
+    `v2.${iv}.${tag}.${ciphertext}`,
+    `${sealed}.extra`,
+    `v1.${iv}.${tag}`,
+    `v1.${iv}.${tag!.slice(4)}.${ciphertext}`,
+    'garbage',
+    '',
+  ]) {
     assert.throws(() => openSecrets(bad), /sealed secrets/, bad)
   }
 })

@@ -7,13 +7,35 @@ import assert from 'node:assert/strict'
 import { sanitizeForWebhook, signWebhookBody, userWebhookPayload } from '../../../../services/messaging/webhooks'
 import { MAX_BACKOFF_MS, backoff } from '../../../../services/messaging/deliveryQueue'
 
-const SECRET_KEYS = ['password', 'passwordHash', 'jwtTokenKey', 'customerTokenHash', 'token', 'tokenHash', 'secret', 'privateMetadata', 'sealedSecrets', 'refreshToken', 'csrfToken']
+const SECRET_KEYS = [
+  'password',
+  'passwordHash',
+  'jwtTokenKey',
+  'customerTokenHash',
+  'token',
+  'tokenHash',
+  'secret',
+  'privateMetadata',
+  'sealedSecrets',
+  'refreshToken',
+  'csrfToken',
+]
 const ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA'
-const BCRYPT = ['$2a$10$abcdefghijklmnopqrstuuQ7y7Zk1t8bA0b1c2d3e4f5g6h7i8j9k', '$2b$12$abcdefghijklmnopqrstuu', '$2y$10$abcdefghijklmnopqrstuu']
+const BCRYPT = [
+  '$2a$10$abcdefghijklmnopqrstuuQ7y7Zk1t8bA0b1c2d3e4f5g6h7i8j9k',
+  '$2b$12$abcdefghijklmnopqrstuu',
+  '$2y$10$abcdefghijklmnopqrstuu',
+]
 
 // every secret key, in three spellings, with a marker value that must not survive
-function secretsAt (marker: string): Record<string, string> {
-  return Object.fromEntries(SECRET_KEYS.flatMap(key => [[key, marker], [key.toUpperCase(), marker], [key.toLowerCase(), marker]]))
+function secretsAt(marker: string): Record<string, string> {
+  return Object.fromEntries(
+    SECRET_KEYS.flatMap(key => [
+      [key, marker],
+      [key.toUpperCase(), marker],
+      [key.toLowerCase(), marker],
+    ]),
+  )
 }
 
 test('the sanitizer drops every secret key, whatever its case, at the top and at any depth', () => {
@@ -31,12 +53,24 @@ test('the sanitizer drops every secret key, whatever its case, at the top and at
   // then
   const text = JSON.stringify(clean)
   assert.ok(!text.includes(marker), text)
-  assert.deepEqual(clean, { user: { id: 'u1', addresses: [{ city: 'Paris' }] }, deep: { a: { b: { c: [[{ keep: 1 }]] } } } })
+  assert.deepEqual(clean, {
+    user: { id: 'u1', addresses: [{ city: 'Paris' }] },
+    deep: { a: { b: { c: [[{ keep: 1 }]] } } },
+  })
 })
 
 test('the sanitizer drops snake_case spellings and keys that end like a secret', () => {
   // given
-  const value = { password_hash: 'x', 'refresh-token': 'x', newPassword: 'x', accessToken: 'x', clientSecret: 'x', private_metadata: { a: 1 }, tokenCount: 3, hasAccount: true }
+  const value = {
+    password_hash: 'x',
+    'refresh-token': 'x',
+    newPassword: 'x',
+    accessToken: 'x',
+    clientSecret: 'x',
+    private_metadata: { a: 1 },
+    tokenCount: 3,
+    hasAccount: true,
+  }
 
   // when
   const clean = sanitizeForWebhook(value)
@@ -47,7 +81,12 @@ test('the sanitizer drops snake_case spellings and keys that end like a secret',
 
 test('the sanitizer drops argon2 and bcrypt hashes under any key and inside arrays', () => {
   // given
-  const value = { harmless: ARGON2, nested: { bio: BCRYPT[0], list: [BCRYPT[1], 'kept', BCRYPT[2]] }, price: '$20', dollar: '$2 off' }
+  const value = {
+    harmless: ARGON2,
+    nested: { bio: BCRYPT[0], list: [BCRYPT[1], 'kept', BCRYPT[2]] },
+    price: '$20',
+    dollar: '$2 off',
+  }
 
   // when
   const clean = sanitizeForWebhook(value)
@@ -72,12 +111,29 @@ test('the sanitizer turns dates into ISO strings and survives a cycle', () => {
 test('a user payload keeps the public fields only, never note, private metadata, the hash or a token', () => {
   // given
   const row = {
-    id: 'u1', email: 'casey@example.com', firstName: 'Casey', lastName: 'Jones', name: 'Casey Jones',
-    password: ARGON2, jwtTokenKey: 'jwt-key', customerTokenHash: 'token-hash', customerTokenIssuedAt: new Date(),
-    isActive: true, isStaff: false, isSuperuser: false, isConfirmed: true,
-    dateJoined: new Date('2026-01-02T03:04:05.000Z'), updatedAt: new Date('2026-01-03T03:04:05.000Z'), lastLogin: new Date(),
-    languageCode: 'fr', phone: '+33612345678', note: { text: 'difficult customer' },
-    metadata: { newsletter: 'yes' }, privateMetadata: { fraudScore: 99 }, externalReference: 'ext-1', orderWebhookUrl: 'https://x.test/hook',
+    id: 'u1',
+    email: 'casey@example.com',
+    firstName: 'Casey',
+    lastName: 'Jones',
+    name: 'Casey Jones',
+    password: ARGON2,
+    jwtTokenKey: 'jwt-key',
+    customerTokenHash: 'token-hash',
+    customerTokenIssuedAt: new Date(),
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    isConfirmed: true,
+    dateJoined: new Date('2026-01-02T03:04:05.000Z'),
+    updatedAt: new Date('2026-01-03T03:04:05.000Z'),
+    lastLogin: new Date(),
+    languageCode: 'fr',
+    phone: '+33612345678',
+    note: { text: 'difficult customer' },
+    metadata: { newsletter: 'yes' },
+    privateMetadata: { fraudScore: 99 },
+    externalReference: 'ext-1',
+    orderWebhookUrl: 'https://x.test/hook',
   }
 
   // when
@@ -85,9 +141,18 @@ test('a user payload keeps the public fields only, never note, private metadata,
 
   // then
   assert.deepEqual(payload, {
-    id: 'u1', email: 'casey@example.com', firstName: 'Casey', lastName: 'Jones', name: 'Casey Jones',
-    isStaff: false, isActive: true, isConfirmed: true, languageCode: 'fr',
-    dateJoined: '2026-01-02T03:04:05.000Z', updatedAt: '2026-01-03T03:04:05.000Z', metadata: { newsletter: 'yes' },
+    id: 'u1',
+    email: 'casey@example.com',
+    firstName: 'Casey',
+    lastName: 'Jones',
+    name: 'Casey Jones',
+    isStaff: false,
+    isActive: true,
+    isConfirmed: true,
+    languageCode: 'fr',
+    dateJoined: '2026-01-02T03:04:05.000Z',
+    updatedAt: '2026-01-03T03:04:05.000Z',
+    metadata: { newsletter: 'yes' },
   })
 })
 
@@ -124,6 +189,9 @@ test('the retry delay doubles from its base with at most 10 % jitter, and stops 
   assert.equal(MAX_BACKOFF_MS, 15 * 60_000)
   for (let attempts = 1; attempts <= 40; attempts++) {
     const delay = backoff(attempts, base)
-    assert.ok(delay <= MAX_BACKOFF_MS * 1.1 && delay >= Math.min(MAX_BACKOFF_MS, base * 2 ** (attempts - 1)) * 0.9, `attempt ${attempts}: ${delay}`)
+    assert.ok(
+      delay <= MAX_BACKOFF_MS * 1.1 && delay >= Math.min(MAX_BACKOFF_MS, base * 2 ** (attempts - 1)) * 0.9,
+      `attempt ${attempts}: ${delay}`,
+    )
   }
 })
