@@ -124,10 +124,11 @@ test('a customer cannot sign in to the Admin UI and is told so', { skip }, async
   await page.context().close()
 })
 
-// todo: unfinished, it stops at the Email box of /users/create (the story below it is written, never yet run to its end)
+// todo: the superuser's create, the agent's search, its opening of the customer and its address edit pass; the
+// customer group chosen in the combobox is not saved, so the steps from there (reset mail, events, outbox, refusals) have not run
 test(
   'the superuser creates a support agent, who serves a customer from the Admin UI',
-  { skip, todo: 'stops at the create form' },
+  { skip, todo: 'adding the customer to a group is not saved yet (steps 1–7 pass)' },
   async () => {
     // given: a MANAGE_USERS group, a customer group, and an address on the customer
     const support = await makePermissionGroup(server.context, ['MANAGE_USERS'], { name: 'Support agents' })
@@ -150,9 +151,12 @@ test(
     if ((await passwords.count()) > 1) await passwords.nth(1).fill(SUPPORT_PASSWORD)
     await admin.getByRole('checkbox', { name: 'Is Staff' }).check()
     await admin.getByRole('combobox', { name: 'Permission Groups' }).fill('Support')
+    await admin.waitForLoadState('networkidle')
     await admin.getByRole('option', { name: 'Support agents' }).click()
+    // the open list of options hides the rest of the page from the accessibility tree
+    await admin.keyboard.press('Escape')
     await screen(admin, '04-superuser-creates-support')
-    await admin.getByRole('button', { name: /create user/i }).click()
+    await admin.getByRole('button', { name: 'Create', exact: true }).click()
     await admin.waitForURL(url => /\/users\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('create'))
     const created = await server.context.prisma.user.findUniqueOrThrow({
       where: { email: SUPPORT_EMAIL },
@@ -169,9 +173,10 @@ test(
     const page = await signIn(SUPPORT_EMAIL, SUPPORT_PASSWORD)
     await page.goto(`${server.url}/users`)
     await page.getByRole('searchbox').fill(CUSTOMER_EMAIL.split('@')[0]!)
-    await page.getByRole('link', { name: CUSTOMER_EMAIL }).first().waitFor()
+    // Keystone's list rows open the item when clicked; the search leaves the one customer
+    await page.getByText('1 User').waitFor()
     await screen(page, '05-support-finds-customer')
-    await page.getByRole('link', { name: CUSTOMER_EMAIL }).first().click()
+    await page.getByText(CUSTOMER_EMAIL).first().click()
     await page.waitForURL(new RegExp(`/users/${customer.id}$`))
     await page.getByText('Account status and security').first().waitFor()
     await screen(page, '06-support-customer-page')
@@ -190,16 +195,20 @@ test(
     // adds the customer to a group
     await page.goto(`${server.url}/users/${customer.id}`)
     await page.getByRole('combobox', { name: 'Customer Groups' }).fill('VIP')
+    // the options are fetched again as the text changes: pick one once the list has settled
+    await page.waitForLoadState('networkidle')
     await page.getByRole('option', { name: 'VIP customers' }).click()
+    // a click outside closes the list of options and keeps the choice
+    await page.getByText('Groups and permissions').first().click()
     await page.getByRole('button', { name: /save/i }).click()
     await page.waitForLoadState('networkidle')
     const grouped = await server.context.prisma.user.findUniqueOrThrow({
       where: { id: customer.id },
       include: { customerGroups: true },
     })
-    assert.deepEqual(
-      grouped.customerGroups.map(g => g.name),
-      ['VIP customers'],
+    assert.ok(
+      grouped.customerGroups.some(g => g.name === 'VIP customers'),
+      grouped.customerGroups.map(g => g.name).join(', '),
     )
     await screen(page, '08-support-adds-group')
 
