@@ -13,8 +13,8 @@ import config from '../keystone'
 import { env } from '../env'
 import type { Context } from '../generated/keystone/types'
 import { isValidEmail, normalizeEmail, trusted } from '../services/kernel'
-import { hashPassword } from '../services/identity'
-import { PERMISSIONS } from '../services/identity'
+import { PERMISSIONS, hashPassword } from '../services/identity'
+import { ADDRESS_FIELDS } from '../services/addresses'
 import { createContext } from './lib/context'
 import { newUserRow, type NewUserRow } from '../services/users'
 import {
@@ -202,22 +202,8 @@ const USER_COLUMNS = [
   'defaultShippingAddress',
   'defaultBillingAddress',
 ]
-const ADDRESS_COLUMNS = [
-  'id',
-  'user',
-  'firstName',
-  'lastName',
-  'companyName',
-  'streetAddress1',
-  'streetAddress2',
-  'city',
-  'cityArea',
-  'postalCode',
-  'country',
-  'countryArea',
-  'phone',
-  'metadata',
-]
+// the address book's own writable fields, between the row's id and owner and its metadata
+const ADDRESS_COLUMNS = ['id', 'user', ...ADDRESS_FIELDS, 'metadata']
 // the implicit many-to-many table of CustomerGroup.users: A is the CustomerGroup, B the User (Prisma orders them by model name)
 const CUSTOMER_GROUP_MEMBERS = '_CustomerGroup_users'
 const JSON_COLUMNS = new Set(['note', 'metadata', 'privateMetadata'])
