@@ -108,6 +108,22 @@ function portNumber(name: string, fallback: number): number {
 
 const port = portNumber('PORT', 3000)
 
+const allowedClientHosts = (raw.ALLOWED_CLIENT_HOSTS || 'localhost,127.0.0.1')
+  .split(',')
+  .map(h => h.trim().toLowerCase())
+  .filter(Boolean)
+
+// the storefront whose pages customers' links from the Admin UI lead to; a host mails may link to
+function storefrontUrl(): string | undefined {
+  const value = url('STOREFRONT_URL', ['http:', 'https:'], undefined)
+  if (value === undefined) return undefined
+  const { hostname, username, password } = new URL(value)
+  if (username || password) return refuse('STOREFRONT_URL must not carry a user name or password', undefined)
+  if (!allowedClientHosts.includes(hostname.toLowerCase()))
+    return refuse(`STOREFRONT_URL's host ${hostname} must be one of ALLOWED_CLIENT_HOSTS`, undefined)
+  return value.replace(/\/+$/, '')
+}
+
 export const env = {
   nodeEnv,
   isProduction,
@@ -117,10 +133,10 @@ export const env = {
   sessionSecret: sessionSecret(),
   smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:'], undefined),
   emailFrom: raw.EMAIL_FROM || 'no-reply@localhost',
-  allowedClientHosts: (raw.ALLOWED_CLIENT_HOSTS || 'localhost,127.0.0.1')
-    .split(',')
-    .map(h => h.trim().toLowerCase())
-    .filter(Boolean),
+  allowedClientHosts,
+  // customers' password reset and confirmation links sent from the Admin UI lead to
+  // STOREFRONT_URL/reset-password and /confirm-account; unset, to the Admin UI's own pages
+  storefrontUrl: storefrontUrl(),
   accessTokenTtl: int('ACCESS_TOKEN_TTL', 300),
   refreshTokenTtl: int('REFRESH_TOKEN_TTL', 2592000),
   passwordLoginMode: oneOf<PasswordLoginMode>(

@@ -111,6 +111,8 @@ model LoginThrottle {
     ui: {
       // only active staff get in; what each sees inside follows their permission groups
       isAccessAllowed: context => isActiveStaff({ session: context.session }),
+      // the pages mailed links open (admin/pages): their reader has no session, the link's token is the proof
+      publicPages: ['/reset-password', '/confirm-account'],
     },
     telemetry: false,
   }),

@@ -21,8 +21,9 @@ export const OutboxMail: Lists.OutboxMail = list({
     hideCreate: true,
     hideDelete: true,
     labelField: 'subject',
+    searchFields: ['to', 'subject'],
     listView: {
-      initialColumns: ['createdAt', 'to', 'template', 'status', 'attempts', 'sentAt', 'lastError'],
+      initialColumns: ['createdAt', 'to', 'template', 'status', 'lastError'],
       initialSort: { field: 'createdAt', direction: 'DESC' },
     },
   },

@@ -13,7 +13,14 @@ export const PermissionGroup: Lists.PermissionGroup = list({
     operation: { query: () => true, create: canManageStaff, update: canManageStaff, delete: canManageStaff },
     filter: { query: readablePermissionGroups },
   },
-  ui: { hideNavigation: args => !canManageStaff(args), labelField: 'name' },
+  // staff without MANAGE_STAFF reach only their own groups, by address, and read them without a form
+  fieldDefaults: { ui: { itemView: { fieldMode: args => (canManageStaff(args) ? 'edit' : 'read') } } },
+  ui: {
+    hideNavigation: args => !canManageStaff(args),
+    hideCreate: args => !canManageStaff(args),
+    hideDelete: args => !canManageStaff(args),
+    labelField: 'name',
+  },
   hooks: {
     // the staff scope rules, on the generated mutations and in the Admin UI too
     validate: {

@@ -5,6 +5,7 @@ import { action } from '@keystone-6/core'
 import type { Lists } from '../generated/keystone/types'
 import { canManageUsersOrStaff } from '../access/permissions'
 import { managesOtherUser } from '../access/fields'
+import { actionDomainErrors } from './hooks/domainErrors'
 import type { Session } from '../services/identity'
 import {
   resendConfirmationAsStaff,
@@ -17,18 +18,29 @@ type UserItem = Lists.User.Item
 type Run = (context: Parameters<typeof sendPasswordResetAsStaff>[0], actor: Session, userId: string) => Promise<void>
 
 // the item is read with the caller's own access first: a user it cannot read is not found
-function userAction(label: string, run: Run, shownFor: (item: UserItem) => boolean, success: string) {
+function userAction(
+  label: string,
+  run: Run,
+  shownFor: (item: UserItem) => boolean,
+  messages: { prompt: string; success: string },
+) {
   return action<Lists.User.TypeInfo>({
     access: ({ session }) => canManageUsersOrStaff({ session }),
     async resolve({ where }, context) {
       const user = await context.db.User.findOne({ where })
       if (!user) return null
-      await run(context.sudo(), context.session as Session, user.id)
+      await actionDomainErrors(() => run(context.sudo(), context.session as Session, user.id))
       return context.db.User.findOne({ where: { id: user.id } })
     },
     ui: {
       label,
-      messages: { success, promptConfirmLabel: label },
+      // the refusal's own message (a quiet period, say) is under the toast's Details
+      messages: {
+        ...messages,
+        promptTitle: label,
+        promptConfirmLabel: label,
+        fail: `${label}: refused for {itemLabel}`,
+      },
       itemView: {
         navigation: 'refetch',
         actionMode: ({ session, item }) =>
@@ -40,34 +52,30 @@ function userAction(label: string, run: Run, shownFor: (item: UserItem) => boole
 }
 
 export const userActions = {
-  sendPasswordReset: userAction(
-    'Send password reset',
-    sendPasswordResetAsStaff,
-    item => item.isActive,
-    'Password reset sent to {itemLabel}',
-  ),
+  sendPasswordReset: userAction('Send password reset', sendPasswordResetAsStaff, item => item.isActive, {
+    prompt: 'Mail {itemLabel} a link to choose a new password?',
+    success: 'Password reset sent to {itemLabel}',
+  }),
   resendConfirmation: userAction(
     'Resend confirmation',
     resendConfirmationAsStaff,
     item => !item.isConfirmed && !item.isStaff,
-    'Confirmation sent to {itemLabel}',
+    { prompt: 'Mail {itemLabel} a new link to confirm the account?', success: 'Confirmation sent to {itemLabel}' },
   ),
-  signOutEverywhere: userAction(
-    'Sign out everywhere',
-    signOutEverywhereAsStaff,
-    () => true,
-    '{itemLabel} is signed out everywhere',
-  ),
+  signOutEverywhere: userAction('Sign out everywhere', signOutEverywhereAsStaff, () => true, {
+    prompt: 'End every session, token and pending link of {itemLabel}?',
+    success: '{itemLabel} is signed out everywhere',
+  }),
   activate: userAction(
     'Activate',
     (context, actor, id) => setActiveAsStaff(context, actor, id, true),
     item => !item.isActive,
-    '{itemLabel} is active',
+    { prompt: 'Let {itemLabel} sign in again?', success: '{itemLabel} is active' },
   ),
   deactivate: userAction(
     'Deactivate',
     (context, actor, id) => setActiveAsStaff(context, actor, id, false),
     item => item.isActive,
-    '{itemLabel} is deactivated',
+    { prompt: 'Stop {itemLabel} from signing in, and sign it out everywhere?', success: '{itemLabel} is deactivated' },
   ),
 }

@@ -11,6 +11,7 @@ export {
   requestAccountDeletion,
   requestEmailChange,
   requestPasswordReset,
+  sendPasswordResetLink,
   setPasswordWithToken,
 } from './lifecycle'
 export type { RegisterInput } from './lifecycle'

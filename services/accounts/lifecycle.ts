@@ -11,14 +11,14 @@ import { assertPasswordAcceptable } from '../identity'
 import { hashPassword, verifyPassword } from '../identity'
 import { hasRecentToken, issueOneTimeToken, redeemOneTimeToken } from '../identity'
 import { assertAllowedRedirectUrl } from '../messaging'
-import { resolveChannel } from './channels'
+import { resolveChannel, type ChannelRef } from './channels'
 import { metadataProblem } from '../kernel'
 import { LANGUAGE_CODE, MAX_NAME } from './profile'
 import { revokedCredentials } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { afterUserChange, removeUser } from '../users'
+import { afterUserChange, lockUserRow, removeUser } from '../users'
 
 // a second reset request inside this period sends nothing while the first link is unused
 export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
@@ -183,36 +183,50 @@ export async function requestPasswordReset(
   const channel = await resolveChannel(context, args.channel)
   const email = normalizeEmail(args.email)
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
-    const user = await context.prisma.user.findUnique({ where: { email } })
-    if (!user || !user.isActive) return
-    // quiet while a link this user asked for (not a staff invite) is fresh and unused
-    const since = new Date(Date.now() - RESET_QUIET_PERIOD_MS)
-    if (await hasRecentToken(context, { userId: user.id, purpose: 'PASSWORD_RESET', since, source: SELF_REQUESTED }))
-      return
-    await context.transaction(async tx => {
-      const token = await issueOneTimeToken(tx, {
-        userId: user.id,
-        purpose: 'PASSWORD_RESET',
-        payload: { source: SELF_REQUESTED },
-      })
-      const template = user.isStaff ? 'STAFF_SET_PASSWORD' : 'PASSWORD_RESET'
-      await enqueueMail(tx, {
-        to: user.email,
-        template,
-        params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name },
-        secrets: { token },
-        userId: user.id,
-      })
-      await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: user.id })
-      // the staff or the customer event, by the role the user has at this moment
-      await emitWebhookEvent(tx, {
-        event: user.isStaff ? 'STAFF_SET_PASSWORD_REQUESTED' : 'ACCOUNT_SET_PASSWORD_REQUESTED',
-        payload: { user: userWebhookPayload(user), redirectUrl, channel: channel?.slug ?? null },
-      })
-    })
+    const user = await context.prisma.user.findUnique({ where: { email }, select: { id: true } })
+    if (!user) return
+    await context.transaction(tx => sendPasswordResetLink(tx, user.id, { redirectUrl, channel, actorId: user.id }))
   })
   kickOutbox()
   kickWebhooks()
+}
+
+/**
+ * Issue a reset link to an active user and queue its mail, event and webhook in `tx`. Nothing is
+ * written for an inactive user ('inactive'), nor while a link the user asked for, or staff sent,
+ * is fresh and unused ('quiet'). The user's row is held first and read after, so of two concurrent
+ * requests one sends and the other finds its link. Callers kick the outbox and webhooks after commit.
+ */
+export async function sendPasswordResetLink(
+  tx: Context,
+  userId: string,
+  args: { redirectUrl: string; channel: ChannelRef; actorId: string },
+): Promise<'sent' | 'quiet' | 'inactive'> {
+  await lockUserRow(tx, userId)
+  const user = await tx.prisma.user.findUnique({ where: { id: userId } })
+  if (!user?.isActive) return 'inactive'
+  const since = new Date(Date.now() - RESET_QUIET_PERIOD_MS)
+  if (await hasRecentToken(tx, { userId, purpose: 'PASSWORD_RESET', since, source: SELF_REQUESTED })) return 'quiet'
+  const token = await issueOneTimeToken(tx, {
+    userId: user.id,
+    purpose: 'PASSWORD_RESET',
+    payload: { source: SELF_REQUESTED },
+  })
+  const { redirectUrl, channel } = args
+  await enqueueMail(tx, {
+    to: user.email,
+    template: user.isStaff ? 'STAFF_SET_PASSWORD' : 'PASSWORD_RESET',
+    params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name },
+    secrets: { token },
+    userId: user.id,
+  })
+  await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: args.actorId })
+  // the staff or the customer event, by the role the user has at this moment
+  await emitWebhookEvent(tx, {
+    event: user.isStaff ? 'STAFF_SET_PASSWORD_REQUESTED' : 'ACCOUNT_SET_PASSWORD_REQUESTED',
+    payload: { user: userWebhookPayload(user), redirectUrl, channel: channel?.slug ?? null },
+  })
+  return 'sent'
 }
 
 /** Set a new password with a reset token, end every other session of the user, and sign it in. */

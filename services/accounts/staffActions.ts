@@ -5,23 +5,26 @@
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
 import type { Session } from '../identity'
-import { issueOneTimeToken, revokeCredentialsAndLinks } from '../identity'
+import { hasRecentToken, issueOneTimeToken, revokeCredentialsAndLinks } from '../identity'
 import { DomainError, inTransaction } from '../kernel'
 import { assertStaffChange, updateStaff } from '../staff'
-import { recordAccountEvent } from '../users'
-import { enqueueMail, kickOutbox } from '../messaging'
-import { requestPasswordReset } from './lifecycle'
+import { lockUserRow, recordAccountEvent } from '../users'
+import { enqueueMail, kickOutbox, kickWebhooks } from '../messaging'
+import { sendPasswordResetLink } from './lifecycle'
 import { updateCustomer } from './customers'
 
 /**
- * Where the links of staff-sent mails lead: the reset and confirmation pages of the first client
- * host allowed to receive them (ALLOWED_CLIENT_HOSTS), as the Admin UI has no storefront URL.
+ * Where a link sent from the Admin UI leads: a customer's to the storefront's page when
+ * STOREFRONT_URL is set; otherwise, and a staff member's always, to the Admin UI's own public page
+ * (admin/pages/reset-password.tsx, confirm-account.tsx), which needs no storefront at all.
  */
-function clientUrl(path: string): string {
-  const host = env.allowedClientHosts[0] ?? 'localhost'
-  const scheme = host === 'localhost' || host === '127.0.0.1' ? 'http' : 'https'
-  return `${scheme}://${host}${path}`
+function linkPage(user: { isStaff: boolean }, page: 'reset-password' | 'confirm-account'): string {
+  const origin = !user.isStaff && env.storefrontUrl ? env.storefrontUrl : env.publicUrl
+  return `${origin}/${page}`
 }
+
+// a second confirmation link inside this period is refused: a double click sends one mail
+const CONFIRMATION_RESEND_QUIET_MS = 60 * 1000
 
 // the user, once the staff scope rules admit this change of it, judged in the transaction given
 async function judgedUser(tx: Context, actor: Session, userId: string, isActive?: boolean) {
@@ -33,20 +36,48 @@ async function judgedUser(tx: Context, actor: Session, userId: string, isActive?
   return user
 }
 
-/** Mail the user a password-reset link, through requestPasswordReset's service. */
+/**
+ * Mail the user a password-reset link through requestPasswordReset's service, recorded as sent
+ * by `actor`. The quiet period is the user's own: refused, with nothing sent, while a link it
+ * asked for or staff sent is fresh and unused.
+ */
 export async function sendPasswordResetAsStaff(context: Context, actor: Session, userId: string): Promise<void> {
-  // the reset mails the user's own address, through the same service (its quiet period included)
-  const user = await inTransaction(context, tx => judgedUser(tx, actor, userId))
-  await requestPasswordReset(context, { email: user.email, redirectUrl: clientUrl('/reset-password') })
-}
-
-/** Mail an unconfirmed customer a new confirmation link, as accountRegister mails the first. */
-export async function resendConfirmationAsStaff(context: Context, actor: Session, userId: string): Promise<void> {
-  const redirectUrl = clientUrl('/confirm-account')
   await inTransaction(context, async tx => {
     const user = await judgedUser(tx, actor, userId)
+    const redirectUrl = linkPage(user, 'reset-password')
+    const outcome = await sendPasswordResetLink(tx, userId, { redirectUrl, channel: null, actorId: actor.itemId })
+    if (outcome === 'inactive')
+      throw new DomainError({ field: 'id', code: 'INACTIVE', message: 'The account is deactivated.' })
+    if (outcome === 'quiet')
+      throw new DomainError({
+        field: 'id',
+        code: 'TOO_MANY_REQUESTS',
+        message: 'A password reset link was sent less than 15 minutes ago and is still unused.',
+      })
+  })
+  kickOutbox()
+  kickWebhooks()
+}
+
+/**
+ * Mail an unconfirmed customer a new confirmation link, as accountRegister mails the first; not
+ * again within a minute of the last one, so a second click or a concurrent twin sends nothing.
+ */
+export async function resendConfirmationAsStaff(context: Context, actor: Session, userId: string): Promise<void> {
+  await inTransaction(context, async tx => {
+    await judgedUser(tx, actor, userId)
+    await lockUserRow(tx, userId)
+    const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+    const redirectUrl = linkPage(user, 'confirm-account')
     if (user.isConfirmed)
       throw new DomainError({ field: 'id', code: 'INVALID', message: 'The account is confirmed already.' })
+    const since = new Date(Date.now() - CONFIRMATION_RESEND_QUIET_MS)
+    if (await hasRecentToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION', since }))
+      throw new DomainError({
+        field: 'id',
+        code: 'TOO_MANY_REQUESTS',
+        message: 'A confirmation link was sent less than a minute ago.',
+      })
     const token = await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION' })
     await enqueueMail(tx, {
       to: user.email,

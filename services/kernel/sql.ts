@@ -5,6 +5,11 @@ import pg from 'pg'
 import type { Context } from '../../generated/keystone/types'
 import { postgresPoolOf } from '../../database'
 
+/** Whether the context's Prisma client was generated for PostgreSQL (else SQLite). */
+export function isPostgres(context: Context): boolean {
+  return (context.prisma as unknown as { _activeProvider?: string })._activeProvider === 'postgresql'
+}
+
 /** The arguments of `$queryRaw`/`$executeRaw` for a statement whose values stand as `?`. */
 export function bind(sql: string, values: unknown[]): [TemplateStringsArray, ...unknown[]] {
   const parts = sql.split('?')

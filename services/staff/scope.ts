@@ -14,7 +14,7 @@
 import type { Context } from '../../generated/keystone/types'
 import { effectiveChannels, effectivePermissions, isPermission, isSuperuserSession, sessionHolds } from '../identity'
 import type { Permission, Session } from '../identity'
-import { DomainError, type FieldError } from '../kernel'
+import { DomainError, isPostgres, type FieldError } from '../kernel'
 
 export type UserChange = {
   kind: 'create' | 'update' | 'delete'
@@ -69,7 +69,7 @@ export async function assertStaffChange(tx: Context, actor: Session | undefined,
 // 727010: any constant every scope change agrees on, released when the transaction ends;
 // SQLite already has a single writer (database.ts)
 async function serializeScopeChanges(tx: Context): Promise<void> {
-  if ((tx.prisma as unknown as { _activeProvider?: string })._activeProvider !== 'postgresql') return
+  if (!isPostgres(tx)) return
   await tx.prisma.$executeRaw`SELECT pg_advisory_xact_lock(727010)`
 }
 

@@ -4,6 +4,7 @@
 // page there costs a walk past every earlier row; this filter leads with a plain bound on the first
 // ordered field, and a page at any depth costs what the first does.
 import type { Context } from '../../generated/keystone/types'
+import { isPostgres } from '../kernel'
 
 type Filter = Record<string, unknown>
 type Direction = 'asc' | 'desc'
@@ -63,7 +64,7 @@ export async function cursorFilter(
     const [field, direction] = Object.entries(entry)[0] as [string, Direction]
     return { field, direction, value: valueOf(row[field]) }
   })
-  const sqlite = (context.prisma as unknown as { _activeProvider?: string })._activeProvider !== 'postgresql'
+  const sqlite = !isPostgres(context)
   const disjuncts: Filter[] = [{ id: { equals: String(row.id) } }]
   const equalSoFar: Filter[] = []
   let bound: Filter | undefined

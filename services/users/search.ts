@@ -13,7 +13,7 @@
 // trigrams of its domain, so a trigram index would merge long lists to find one row.
 import type { Context } from '../../generated/keystone/types'
 import { DomainError } from '../kernel'
-import { isValidEmail } from '../kernel'
+import { isPostgres, isValidEmail } from '../kernel'
 
 export const MIN_SEARCH_LENGTH = 3
 // how many matching users SQLite hands to Keystone as ids, and ids per count query: Prisma binds at
@@ -69,8 +69,7 @@ export async function countSearchedUsers(
 }
 
 function isSqlite(context: Context): boolean {
-  // the Prisma client of the context names the database it was generated for
-  return (context.prisma as unknown as { _activeProvider?: string })._activeProvider !== 'postgresql'
+  return !isPostgres(context)
 }
 
 function containsFilter(context: Context, term: string): Filter {

@@ -70,7 +70,12 @@ export async function startMailbox(port?: number): Promise<Mailbox> {
 
 /** The token of the first link in a mail that carries one. */
 export function tokenFromMail(mail: Mail): string {
-  const match = /https?:\/\/\S*[?&]token=([^&\s"<>]+)/.exec(mail.text)
-  if (!match?.[1]) throw new Error(`no token link in mail "${mail.subject}":\n${mail.text}`)
-  return decodeURIComponent(match[1])
+  return linkFromMail(mail).searchParams.get('token')!
+}
+
+/** The first link in a mail that carries a token. */
+export function linkFromMail(mail: Mail): URL {
+  const match = /https?:\/\/\S*[?&]token=[^\s"<>]+/.exec(mail.text)
+  if (!match) throw new Error(`no token link in mail "${mail.subject}":\n${mail.text}`)
+  return new URL(match[0])
 }

@@ -64,6 +64,16 @@ test('a second requestPasswordReset within 15 minutes sends nothing and still an
   assert.equal(await outboxFor(customer.email), 2)
 })
 
+test('concurrent requestPasswordReset twins for one email queue one mail', async () => {
+  // given
+  const customer = await makeCustomer(server.context)
+  // when
+  const answers = await Promise.all([1, 2, 3, 4].map(() => server.gql(REQUEST, { email: customer.email, url: URL })))
+  // then: every answer is the same success, and the user's row let one of them through
+  for (const res of answers) assert.deepEqual(res.body.data.requestPasswordReset.errors, [])
+  assert.equal(await outboxFor(customer.email), 1)
+})
+
 test('requestPasswordReset mails staff the staff template', async () => {
   const staff = await makeStaff(server.context, ['MANAGE_USERS'])
   await server.gql(REQUEST, { email: staff.email, url: URL })

@@ -11,14 +11,17 @@ import { tokenFor } from '../../helpers/actors'
 const SIGN_OUT = 'mutation($id: ID!) { signOutEverywhereUser(where: { id: $id }) { id } }'
 const SEND_RESET = 'mutation($id: ID!) { sendPasswordResetUser(where: { id: $id }) { id } }'
 const DEACTIVATE = 'mutation($id: ID!) { deactivateUser(where: { id: $id }) { id isActive } }'
+const RESEND = 'mutation($id: ID!) { resendConfirmationUser(where: { id: $id }) { id } }'
 const ME = '{ me { id } }'
 
 let server: TestServer
 let supportToken: string
+let supportId: string
 
 before(async () => {
   server = await startServer()
   const support = await makeStaff(server.context, ['MANAGE_USERS'])
+  supportId = support.id
   supportToken = await tokenFor(server.context, support.id)
 })
 
@@ -28,6 +31,10 @@ after(async () => {
 
 async function eventsOf(userId: string, type: string) {
   return server.context.prisma.accountEvent.count({ where: { userId, type } })
+}
+
+async function mailsTo(email: string, template: string) {
+  return server.context.prisma.outboxMail.count({ where: { to: email, template } })
 }
 
 test("signOutEverywhereUser by support staff ends the customer's tokens and records it", async () => {
@@ -44,17 +51,65 @@ test("signOutEverywhereUser by support staff ends the customer's tokens and reco
   assert.equal(await eventsOf(customer.id, 'SIGNED_OUT_EVERYWHERE'), 1)
 })
 
-test('sendPasswordResetUser by support staff queues a reset mail to the customer', async () => {
+test('sendPasswordResetUser by support staff queues a reset mail to the customer, recorded as sent by the staff', async () => {
   // given
   const customer = await makeCustomer(server.context)
   // when
   const res = await server.gql(SEND_RESET, { id: customer.id }, { token: supportToken })
   // then
   assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
-  const mails = await server.context.prisma.outboxMail.findMany({
-    where: { to: customer.email, template: 'PASSWORD_RESET' },
+  assert.equal(await mailsTo(customer.email, 'PASSWORD_RESET'), 1)
+  const events = await server.context.prisma.accountEvent.findMany({
+    where: { userId: customer.id, type: 'PASSWORD_RESET_LINK_SENT' },
   })
-  assert.equal(mails.length, 1)
+  assert.deepEqual(
+    events.map(event => event.actorId),
+    [supportId],
+  )
+})
+
+test('a second password reset while the first link is fresh is refused with TOO_MANY_REQUESTS, and no mail goes', async () => {
+  // given: the customer asked for a link itself a moment ago
+  const customer = await makeCustomer(server.context)
+  const asked = await server.gql(
+    'mutation($email: String!) { requestPasswordReset(email: $email, redirectUrl: "http://localhost:3000/reset") { errors { code } } }',
+    { email: customer.email },
+  )
+  assert.deepEqual(asked.body.data.requestPasswordReset.errors, [])
+  // when
+  const res = await server.gql(SEND_RESET, { id: customer.id }, { token: supportToken })
+  // then
+  assert.equal(res.body.data.sendPasswordResetUser, null)
+  assert.equal(res.body.errors?.[0]?.extensions?.code, 'TOO_MANY_REQUESTS', JSON.stringify(res.body.errors))
+  assert.match(res.body.errors[0].message, /less than 15 minutes ago/)
+  assert.equal(await mailsTo(customer.email, 'PASSWORD_RESET'), 1)
+  assert.equal(await eventsOf(customer.id, 'PASSWORD_RESET_LINK_SENT'), 1)
+})
+
+test('two concurrent password resets from the Admin UI send one mail', async () => {
+  // given
+  const customer = await makeCustomer(server.context)
+  // when: a double click, or two agents at once
+  const answers = await Promise.all(
+    [1, 2, 3].map(() => server.gql(SEND_RESET, { id: customer.id }, { token: supportToken })),
+  )
+  // then
+  assert.equal(answers.filter(res => res.body.data?.sendPasswordResetUser?.id === customer.id).length, 1)
+  assert.equal(await mailsTo(customer.email, 'PASSWORD_RESET'), 1)
+  assert.equal(await eventsOf(customer.id, 'PASSWORD_RESET_LINK_SENT'), 1)
+})
+
+test('two concurrent confirmation resends send one mail, and a resend within a minute is refused', async () => {
+  // given: an unconfirmed customer registered over a minute ago
+  const customer = await makeCustomer(server.context, { isConfirmed: false })
+  // when
+  const answers = await Promise.all([1, 2].map(() => server.gql(RESEND, { id: customer.id }, { token: supportToken })))
+  // then
+  assert.equal(answers.filter(res => res.body.data?.resendConfirmationUser?.id === customer.id).length, 1)
+  const refused = answers.find(res => !res.body.data?.resendConfirmationUser)!
+  assert.equal(refused.body.errors?.[0]?.extensions?.code, 'TOO_MANY_REQUESTS', JSON.stringify(refused.body.errors))
+  assert.equal(await mailsTo(customer.email, 'ACCOUNT_CONFIRMATION'), 1)
+  assert.equal(await eventsOf(customer.id, 'ACCOUNT_CONFIRMATION_RESENT'), 1)
 })
 
 test('a customer cannot take an account action, even on itself, and nothing changes', async () => {

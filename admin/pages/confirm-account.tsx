@@ -1,0 +1,64 @@
+// The page an account-confirmation link from the Admin UI opens: one button, then confirmAccount
+// with the link's email and token. A button rather than a confirmation on load, so a mail
+// scanner that follows the link confirms nothing. Public: the token is the proof.
+import { useState } from 'react'
+import { Button } from '@keystar/ui/button'
+import { useMutation, gql } from '@keystone-6/core/admin-ui/apollo'
+import { INCOMPLETE_LINK, LinkPage, Message, refusalsOf, useLinkParams } from '../components/LinkPage'
+
+const CONFIRM = gql`
+  mutation ConfirmAccountPage($email: String!, $token: String!) {
+    confirmAccount(email: $email, token: $token) {
+      errors {
+        field
+        message
+      }
+    }
+  }
+`
+
+type Answer = { confirmAccount: { errors: { field: string | null; message: string | null }[] } | null }
+
+export default function ConfirmAccountPage() {
+  const link = useLinkParams()
+  const [refusals, setRefusals] = useState<string[]>([])
+  const [done, setDone] = useState(false)
+  const [submit, { loading }] = useMutation<Answer>(CONFIRM)
+
+  async function onConfirm() {
+    if (!link) return
+    setRefusals([])
+    const answer = await submit({ variables: link }).then(
+      ({ data }) => refusalsOf(data?.confirmAccount?.errors, !data?.confirmAccount),
+      failure => refusalsOf(undefined, failure),
+    )
+    if (answer.length) return setRefusals(answer)
+    setDone(true)
+  }
+
+  if (link && (!link.email || !link.token))
+    return (
+      <LinkPage title="Confirm your account">
+        <Message tone="critical">{INCOMPLETE_LINK}</Message>
+      </LinkPage>
+    )
+  if (done)
+    return (
+      <LinkPage title="Confirm your account">
+        <Message tone="positive">Your account is confirmed. You can sign in where you shop.</Message>
+      </LinkPage>
+    )
+  return (
+    <LinkPage title="Confirm your account">
+      {refusals.map(refusal => (
+        <Message key={refusal} tone="critical">
+          {refusal}
+        </Message>
+      ))}
+      {link && <Message tone="neutral">{`Confirm the account of ${link.email}.`}</Message>}
+      <Button alignSelf="start" isDisabled={!link} isPending={loading} onPress={onConfirm} prominence="high">
+        Confirm my account
+      </Button>
+    </LinkPage>
+  )
+}

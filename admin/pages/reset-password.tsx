@@ -1,0 +1,96 @@
+// The page a password-reset link from the Admin UI opens (and a staff invitation's, when it names
+// this page): the new password, twice, then setPassword with the link's email and token. Public:
+// the reader has no session; the token is the proof. The answers come from the same mutation a
+// storefront calls, so the password policy and every refusal read the same.
+import { useState, type FormEvent } from 'react'
+import { Button } from '@keystar/ui/button'
+import { VStack } from '@keystar/ui/layout'
+import { PasswordField } from '@keystar/ui/password-field'
+import { TextLink } from '@keystar/ui/link'
+import { useMutation, gql } from '@keystone-6/core/admin-ui/apollo'
+import { INCOMPLETE_LINK, LinkPage, Message, refusalsOf, useLinkParams } from '../components/LinkPage'
+
+const SET_PASSWORD = gql`
+  mutation ResetPasswordPage($email: String!, $token: String!, $password: String!) {
+    setPassword(email: $email, token: $token, password: $password) {
+      errors {
+        field
+        message
+      }
+    }
+  }
+`
+
+type Answer = { setPassword: { errors: { field: string | null; message: string | null }[] } | null }
+
+export default function ResetPasswordPage() {
+  const link = useLinkParams()
+  const [password, setPassword] = useState('')
+  const [repeated, setRepeated] = useState('')
+  const [refusals, setRefusals] = useState<string[]>([])
+  const [done, setDone] = useState(false)
+  const [submit, { loading }] = useMutation<Answer>(SET_PASSWORD)
+
+  async function onSubmit(event: FormEvent<HTMLElement>) {
+    if (event.target !== event.currentTarget) return
+    event.preventDefault()
+    if (!link) return
+    if (password !== repeated) return setRefusals(['The two passwords differ.'])
+    setRefusals([])
+    const answer = await submit({ variables: { ...link, password } }).then(
+      ({ data }) => refusalsOf(data?.setPassword?.errors, !data?.setPassword),
+      failure => refusalsOf(undefined, failure),
+    )
+    if (answer.length) return setRefusals(answer)
+    setDone(true)
+  }
+
+  if (link && (!link.email || !link.token))
+    return (
+      <LinkPage title="Choose a new password">
+        <Message tone="critical">{INCOMPLETE_LINK}</Message>
+      </LinkPage>
+    )
+  if (done)
+    return (
+      <LinkPage title="Choose a new password">
+        <Message tone="positive">
+          Your password is set, and every earlier session of the account has ended. Sign in with the new password where
+          you shop; staff sign in to the <TextLink href="/signin">Admin UI</TextLink>.
+        </Message>
+      </LinkPage>
+    )
+  return (
+    <LinkPage title="Choose a new password">
+      {refusals.map(refusal => (
+        <Message key={refusal} tone="critical">
+          {refusal}
+        </Message>
+      ))}
+      <VStack elementType="form" onSubmit={onSubmit} gap="xxlarge">
+        <VStack gap="large">
+          <PasswordField
+            autoFocus
+            id="password"
+            isRequired
+            label="New password"
+            autoComplete="new-password"
+            onChange={setPassword}
+            value={password}
+          />
+          <PasswordField
+            id="repeated"
+            isRequired
+            label="New password, again"
+            autoComplete="new-password"
+            onChange={setRepeated}
+            value={repeated}
+          />
+        </VStack>
+        <Button alignSelf="start" isDisabled={!link} isPending={loading} prominence="high" type="submit">
+          Set my password
+        </Button>
+      </VStack>
+    </LinkPage>
+  )
+}
