@@ -140,6 +140,26 @@ test('npm start without NODE_ENV is production: without SESSION_SECRET it stops 
   }
 })
 
+test('npm start refuses a STOREFRONT_URL whose host mails may not link to, in one line', async () => {
+  // given
+  const dir = mkdtempSync(path.join(tmpdir(), 'identity-start-'))
+  try {
+    // when
+    const run = await runStart(`file:${path.join(dir, 'never-created.db')}`, {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'a session secret of at least thirty-two characters',
+      ALLOWED_CLIENT_HOSTS: 'shop.example',
+      STOREFRONT_URL: 'https://evil.example',
+    })
+    // then
+    assert.equal(run.code, 1)
+    assert.equal(run.stderr, "STOREFRONT_URL's host evil.example must be one of ALLOWED_CLIENT_HOSTS\n")
+    assert.equal(existsSync(path.join(dir, 'never-created.db')), false)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test(
   'SIGTERM to npm start drains the server, which logs that it stopped cleanly, and npm start exits 0 without a failed line',
   { skip: builtProvider() === 'sqlite' ? undefined : 'the build is not for SQLite' },

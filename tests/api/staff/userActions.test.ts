@@ -7,6 +7,8 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { makeCustomer, makeStaff } from '../../helpers/factories'
 import { tokenFor } from '../../helpers/actors'
+import { linkFromMail, startMailbox } from '../../helpers/mailbox'
+import { TEST_PUBLIC_URL } from '../../helpers/env'
 
 const SIGN_OUT = 'mutation($id: ID!) { signOutEverywhereUser(where: { id: $id }) { id } }'
 const SEND_RESET = 'mutation($id: ID!) { sendPasswordResetUser(where: { id: $id }) { id } }'
@@ -139,4 +141,36 @@ test('support staff cannot reach a staff member: the action finds nobody and the
   assert.equal(res.body.data.signOutEverywhereUser, null)
   assert.equal((await server.gql(ME, {}, { token: staffToken })).body.data.me.id, staff.id)
   assert.equal(await eventsOf(staff.id, 'SIGNED_OUT_EVERYWHERE'), 0)
+})
+
+test("links sent from the Admin UI lead a customer to STOREFRONT_URL's pages and staff to the Admin UI's", async () => {
+  // given: a server with a storefront set, and its mails caught
+  const mailbox = await startMailbox()
+  const shop = await startServer({
+    env: {
+      SMTP_URL: mailbox.url,
+      OUTBOX_POLL_MS: '100',
+      ALLOWED_CLIENT_HOSTS: 'shop.example,localhost',
+      STOREFRONT_URL: 'https://shop.example/en/',
+    },
+  })
+  try {
+    const manager = await makeStaff(shop.context, ['MANAGE_USERS', 'MANAGE_STAFF'])
+    const token = await tokenFor(shop.context, manager.id)
+    const customer = await makeCustomer(shop.context)
+    const staff = await makeStaff(shop.context, [])
+    // when
+    for (const user of [customer, staff]) {
+      const res = await shop.gql(SEND_RESET, { id: user.id }, { token })
+      assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+    }
+    // then
+    const toCustomer = linkFromMail(await mailbox.next(customer.email))
+    assert.equal(`${toCustomer.origin}${toCustomer.pathname}`, 'https://shop.example/en/reset-password')
+    const toStaff = linkFromMail(await mailbox.next(staff.email))
+    assert.equal(`${toStaff.origin}${toStaff.pathname}`, `${TEST_PUBLIC_URL}/reset-password`)
+  } finally {
+    await shop.stop()
+    await mailbox.stop()
+  }
 })
