@@ -117,8 +117,9 @@ const allowedClientHosts = (raw.ALLOWED_CLIENT_HOSTS || 'localhost,127.0.0.1')
 function storefrontUrl(): string | undefined {
   const value = url('STOREFRONT_URL', ['http:', 'https:'], undefined)
   if (value === undefined) return undefined
-  const { hostname, username, password } = new URL(value)
-  if (username || password) return refuse('STOREFRONT_URL must not carry a user name or password', undefined)
+  const { hostname, username, password, search, hash } = new URL(value)
+  if (username || password || search || hash)
+    return refuse('STOREFRONT_URL must be an origin and path only, without a user, query or fragment', undefined)
   if (!allowedClientHosts.includes(hostname.toLowerCase()))
     return refuse(`STOREFRONT_URL's host ${hostname} must be one of ALLOWED_CLIENT_HOSTS`, undefined)
   return value.replace(/\/+$/, '')

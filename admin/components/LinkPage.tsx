@@ -28,8 +28,8 @@ export function refusalsOf(
 ): string[] {
   if (failed) return ['The server could not be reached. Try again in a moment.']
   return (errors ?? []).map(error =>
-    // a wrong email and a wrong token read the same: the link is what failed
-    error.field === 'token' || error.field === 'email'
+    // a wrong email and a wrong token read the same (the token's refusal): the link is what failed
+    error.field === 'token'
       ? 'This link is no longer valid: it was used already, has expired, or a newer one replaced it. Ask for a new one.'
       : error.message || 'The request was refused.',
   )

@@ -55,7 +55,8 @@ export default function ConfirmAccountPage() {
           {refusal}
         </Message>
       ))}
-      {link && <Message tone="neutral">{`Confirm the account of ${link.email}.`}</Message>}
+      {/* the address is not shown: whoever writes a link chooses what it says */}
+      <Message tone="neutral">Confirm your email address to finish setting up your account.</Message>
       <Button alignSelf="start" isDisabled={!link} isPending={loading} onPress={onConfirm} prominence="high">
         Confirm my account
       </Button>

@@ -15,13 +15,19 @@ const SET_PASSWORD = gql`
     setPassword(email: $email, token: $token, password: $password) {
       errors {
         field
+        code
         message
       }
     }
   }
 `
 
-type Answer = { setPassword: { errors: { field: string | null; message: string | null }[] } | null }
+type Refusal = { field: string | null; code: string; message: string | null }
+type Answer = { setPassword: { errors: Refusal[] } | null }
+
+// setPassword sets the password first and only then refuses to sign in an account that may not:
+// for these the password is set all the same
+const SET_BUT_NOT_SIGNED_IN = new Set(['INACTIVE', 'DISABLED_AUTHENTICATION_METHOD'])
 
 export default function ResetPasswordPage() {
   const link = useLinkParams()
@@ -37,8 +43,14 @@ export default function ResetPasswordPage() {
     if (!link) return
     if (password !== repeated) return setRefusals(['The two passwords differ.'])
     setRefusals([])
+    // the tokens setPassword answers are dropped: this page signs no one in, and the refresh
+    // cookie it sets is no use without the CSRF token that came with them
     const answer = await submit({ variables: { ...link, password } }).then(
-      ({ data }) => refusalsOf(data?.setPassword?.errors, !data?.setPassword),
+      ({ data }) => {
+        const errors = data?.setPassword?.errors ?? []
+        if (errors.length && errors.every(error => SET_BUT_NOT_SIGNED_IN.has(error.code))) return []
+        return refusalsOf(errors, !data?.setPassword)
+      },
       failure => refusalsOf(undefined, failure),
     )
     if (answer.length) return setRefusals(answer)

@@ -18,11 +18,15 @@ import { revokedCredentials } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { afterUserChange, lockUserRow, removeUser } from '../users'
+import { afterUserChange, removeUser, tryLockUser } from '../users'
 
 // a second reset request inside this period sends nothing while the first link is unused
 export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
+// staff sending a link again inside this period (a double click, two agents) send nothing
+export const STAFF_RESEND_QUIET_MS = 60 * 1000
+// who asked for a reset link, kept on its token: each has its own quiet period
 const SELF_REQUESTED = 'self'
+export type LinkSource = typeof SELF_REQUESTED | 'staff'
 
 export type RegisterInput = {
   email: string
@@ -185,7 +189,9 @@ export async function requestPasswordReset(
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
     const user = await context.prisma.user.findUnique({ where: { email }, select: { id: true } })
     if (!user) return
-    await context.transaction(tx => sendPasswordResetLink(tx, user.id, { redirectUrl, channel, actorId: user.id }))
+    await context.transaction(tx =>
+      sendPasswordResetLink(tx, user.id, { redirectUrl, channel, actorId: user.id, sentBy: SELF_REQUESTED }),
+    )
   })
   kickOutbox()
   kickWebhooks()
@@ -193,24 +199,27 @@ export async function requestPasswordReset(
 
 /**
  * Issue a reset link to an active user and queue its mail, event and webhook in `tx`. Nothing is
- * written for an inactive user ('inactive'), nor while a link the user asked for, or staff sent,
- * is fresh and unused ('quiet'). The user's row is held first and read after, so of two concurrent
- * requests one sends and the other finds its link. Callers kick the outbox and webhooks after commit.
+ * written for an inactive user ('inactive'), nor ('quiet') while the user's own link is under
+ * RESET_QUIET_PERIOD_MS old and unused, or, sent by staff, a staff-sent one under
+ * STAFF_RESEND_QUIET_MS, or while a concurrent twin holds the user's lock. A staff send replaces
+ * the user's own link; each kind leaves the other's requests alone. Callers kick the outbox and
+ * webhooks after commit.
  */
 export async function sendPasswordResetLink(
   tx: Context,
   userId: string,
-  args: { redirectUrl: string; channel: ChannelRef; actorId: string },
+  args: { redirectUrl: string; channel: ChannelRef; actorId: string; sentBy: LinkSource },
 ): Promise<'sent' | 'quiet' | 'inactive'> {
-  await lockUserRow(tx, userId)
+  if (!(await tryLockUser(tx, userId))) return 'quiet'
   const user = await tx.prisma.user.findUnique({ where: { id: userId } })
   if (!user?.isActive) return 'inactive'
-  const since = new Date(Date.now() - RESET_QUIET_PERIOD_MS)
-  if (await hasRecentToken(tx, { userId, purpose: 'PASSWORD_RESET', since, source: SELF_REQUESTED })) return 'quiet'
+  const quietMs = args.sentBy === SELF_REQUESTED ? RESET_QUIET_PERIOD_MS : STAFF_RESEND_QUIET_MS
+  const since = new Date(Date.now() - quietMs)
+  if (await hasRecentToken(tx, { userId, purpose: 'PASSWORD_RESET', since, source: args.sentBy })) return 'quiet'
   const token = await issueOneTimeToken(tx, {
     userId: user.id,
     purpose: 'PASSWORD_RESET',
-    payload: { source: SELF_REQUESTED },
+    payload: { source: args.sentBy },
   })
   const { redirectUrl, channel } = args
   await enqueueMail(tx, {

@@ -8,9 +8,9 @@ import type { Session } from '../identity'
 import { hasRecentToken, issueOneTimeToken, revokeCredentialsAndLinks } from '../identity'
 import { DomainError, inTransaction } from '../kernel'
 import { assertStaffChange, updateStaff } from '../staff'
-import { lockUserRow, recordAccountEvent } from '../users'
+import { recordAccountEvent, tryLockUser } from '../users'
 import { enqueueMail, kickOutbox, kickWebhooks } from '../messaging'
-import { sendPasswordResetLink } from './lifecycle'
+import { STAFF_RESEND_QUIET_MS, sendPasswordResetLink } from './lifecycle'
 import { updateCustomer } from './customers'
 
 /**
@@ -19,12 +19,9 @@ import { updateCustomer } from './customers'
  * (admin/pages/reset-password.tsx, confirm-account.tsx), which needs no storefront at all.
  */
 function linkPage(user: { isStaff: boolean }, page: 'reset-password' | 'confirm-account'): string {
-  const origin = !user.isStaff && env.storefrontUrl ? env.storefrontUrl : env.publicUrl
-  return `${origin}/${page}`
+  const base = !user.isStaff && env.storefrontUrl ? env.storefrontUrl : env.publicUrl
+  return new URL(page, `${base}/`).toString()
 }
-
-// a second confirmation link inside this period is refused: a double click sends one mail
-const CONFIRMATION_RESEND_QUIET_MS = 60 * 1000
 
 // the user, once the staff scope rules admit this change of it, judged in the transaction given
 async function judgedUser(tx: Context, actor: Session, userId: string, isActive?: boolean) {
@@ -38,21 +35,26 @@ async function judgedUser(tx: Context, actor: Session, userId: string, isActive?
 
 /**
  * Mail the user a password-reset link through requestPasswordReset's service, recorded as sent
- * by `actor`. The quiet period is the user's own: refused, with nothing sent, while a link it
- * asked for or staff sent is fresh and unused.
+ * by `actor`; it replaces any unused link. Refused, with nothing sent, within a minute of the last
+ * link staff sent, so a double click or two agents at once send one mail.
  */
 export async function sendPasswordResetAsStaff(context: Context, actor: Session, userId: string): Promise<void> {
   await inTransaction(context, async tx => {
     const user = await judgedUser(tx, actor, userId)
     const redirectUrl = linkPage(user, 'reset-password')
-    const outcome = await sendPasswordResetLink(tx, userId, { redirectUrl, channel: null, actorId: actor.itemId })
+    const outcome = await sendPasswordResetLink(tx, userId, {
+      redirectUrl,
+      channel: null,
+      actorId: actor.itemId,
+      sentBy: 'staff',
+    })
     if (outcome === 'inactive')
       throw new DomainError({ field: 'id', code: 'INACTIVE', message: 'The account is deactivated.' })
     if (outcome === 'quiet')
       throw new DomainError({
         field: 'id',
         code: 'TOO_MANY_REQUESTS',
-        message: 'A password reset link was sent less than 15 minutes ago and is still unused.',
+        message: 'A password reset link was sent to this user less than a minute ago.',
       })
   })
   kickOutbox()
@@ -62,22 +64,29 @@ export async function sendPasswordResetAsStaff(context: Context, actor: Session,
 /**
  * Mail an unconfirmed customer a new confirmation link, as accountRegister mails the first; not
  * again within a minute of the last one, so a second click or a concurrent twin sends nothing.
+ * Staff prove their email by setting a password instead (a reset, or their invitation).
  */
 export async function resendConfirmationAsStaff(context: Context, actor: Session, userId: string): Promise<void> {
   await inTransaction(context, async tx => {
     await judgedUser(tx, actor, userId)
-    await lockUserRow(tx, userId)
+    const free = await tryLockUser(tx, userId)
     const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
-    const redirectUrl = linkPage(user, 'confirm-account')
+    if (user.isStaff)
+      throw new DomainError({
+        field: 'id',
+        code: 'INVALID',
+        message: 'Staff confirm their email by setting a password: send a password reset instead.',
+      })
     if (user.isConfirmed)
       throw new DomainError({ field: 'id', code: 'INVALID', message: 'The account is confirmed already.' })
-    const since = new Date(Date.now() - CONFIRMATION_RESEND_QUIET_MS)
-    if (await hasRecentToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION', since }))
+    const since = new Date(Date.now() - STAFF_RESEND_QUIET_MS)
+    if (!free || (await hasRecentToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION', since })))
       throw new DomainError({
         field: 'id',
         code: 'TOO_MANY_REQUESTS',
         message: 'A confirmation link was sent less than a minute ago.',
       })
+    const redirectUrl = linkPage(user, 'confirm-account')
     const token = await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION' })
     await enqueueMail(tx, {
       to: user.email,

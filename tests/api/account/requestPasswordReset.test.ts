@@ -74,6 +74,32 @@ test('concurrent requestPasswordReset twins for one email queue one mail', async
   assert.equal(await outboxFor(customer.email), 1)
 })
 
+test('a new reset request racing setPassword with an older link: both answer, neither deadlocks the other', async () => {
+  // a client of its own, so its ten requests leave the other tests' per-IP count alone
+  const client = { headers: { 'x-forwarded-for': '198.51.100.50' } }
+  for (let round = 0; round < 5; round++) {
+    // given: a link past the quiet period, so a new request sends (and replaces it) while it is redeemed
+    const customer = await makeCustomer(server.context)
+    await server.gql(REQUEST, { email: customer.email, url: URL }, client)
+    const old = tokenFromMail(await mailbox.next(customer.email))
+    await server.context.prisma.oneTimeToken.updateMany({
+      where: { userId: customer.id },
+      data: { createdAt: new Date(Date.now() - 16 * 60 * 1000) },
+    })
+    // when
+    const [set, asked] = await Promise.all([
+      server.gql(SET_PASSWORD, { email: customer.email, token: old }),
+      server.gql(REQUEST, { email: customer.email, url: URL }, client),
+    ])
+    // then: answers, not a server error; the reset either won (the password is set) or lost to the newer link
+    assert.equal(set.body.errors, undefined, JSON.stringify(set.body.errors))
+    assert.equal(asked.body.errors, undefined, JSON.stringify(asked.body.errors))
+    assert.deepEqual(asked.body.data.requestPasswordReset.errors, [])
+    const codes = set.body.data.setPassword.errors.map((error: { code: string }) => error.code)
+    assert.ok(codes.length === 0 || (codes.length === 1 && codes[0] === 'INVALID'), codes.join(', '))
+  }
+})
+
 test('requestPasswordReset mails staff the staff template', async () => {
   const staff = await makeStaff(server.context, ['MANAGE_USERS'])
   await server.gql(REQUEST, { email: staff.email, url: URL })
