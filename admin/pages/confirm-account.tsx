@@ -4,7 +4,7 @@
 import { useState } from 'react'
 import { Button } from '@keystar/ui/button'
 import { useMutation, gql } from '@keystone-6/core/admin-ui/apollo'
-import { INCOMPLETE_LINK, LinkPage, Message, refusalsOf, useLinkParams } from '../components/LinkPage'
+import { INCOMPLETE_LINK, PublicPage, Message, refusalsOf, useLinkParams } from '../components/PublicPage'
 
 const CONFIRM = gql`
   mutation ConfirmAccountPage($email: String!, $token: String!) {
@@ -38,18 +38,18 @@ export default function ConfirmAccountPage() {
 
   if (link && (!link.email || !link.token))
     return (
-      <LinkPage title="Confirm your account">
+      <PublicPage title="Confirm your account">
         <Message tone="critical">{INCOMPLETE_LINK}</Message>
-      </LinkPage>
+      </PublicPage>
     )
   if (done)
     return (
-      <LinkPage title="Confirm your account">
+      <PublicPage title="Confirm your account">
         <Message tone="positive">Your account is confirmed. You can sign in where you shop.</Message>
-      </LinkPage>
+      </PublicPage>
     )
   return (
-    <LinkPage title="Confirm your account">
+    <PublicPage title="Confirm your account">
       {refusals.map(refusal => (
         <Message key={refusal} tone="critical">
           {refusal}
@@ -60,6 +60,6 @@ export default function ConfirmAccountPage() {
       <Button alignSelf="start" isDisabled={!link} isPending={loading} onPress={onConfirm} prominence="high">
         Confirm my account
       </Button>
-    </LinkPage>
+    </PublicPage>
   )
 }

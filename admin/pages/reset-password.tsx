@@ -8,7 +8,7 @@ import { VStack } from '@keystar/ui/layout'
 import { PasswordField } from '@keystar/ui/password-field'
 import { TextLink } from '@keystar/ui/link'
 import { useMutation, gql } from '@keystone-6/core/admin-ui/apollo'
-import { INCOMPLETE_LINK, LinkPage, Message, refusalsOf, useLinkParams } from '../components/LinkPage'
+import { INCOMPLETE_LINK, PublicPage, Message, refusalsOf, useLinkParams } from '../components/PublicPage'
 
 const SET_PASSWORD = gql`
   mutation ResetPasswordPage($email: String!, $token: String!, $password: String!) {
@@ -59,21 +59,21 @@ export default function ResetPasswordPage() {
 
   if (link && (!link.email || !link.token))
     return (
-      <LinkPage title="Choose a new password">
+      <PublicPage title="Choose a new password">
         <Message tone="critical">{INCOMPLETE_LINK}</Message>
-      </LinkPage>
+      </PublicPage>
     )
   if (done)
     return (
-      <LinkPage title="Choose a new password">
+      <PublicPage title="Choose a new password">
         <Message tone="positive">
           Your password is set, and every earlier session of the account has ended. Sign in with the new password where
           you shop; staff sign in to the <TextLink href="/signin">Admin UI</TextLink>.
         </Message>
-      </LinkPage>
+      </PublicPage>
     )
   return (
-    <LinkPage title="Choose a new password">
+    <PublicPage title="Choose a new password">
       {refusals.map(refusal => (
         <Message key={refusal} tone="critical">
           {refusal}
@@ -103,6 +103,6 @@ export default function ResetPasswordPage() {
           Set my password
         </Button>
       </VStack>
-    </LinkPage>
+    </PublicPage>
   )
 }

@@ -4,14 +4,12 @@
 // Admin UI afresh only after a success. The refusal reads the same for every cause (enumeration).
 import { useState, type FormEvent } from 'react'
 import { Button } from '@keystar/ui/button'
-import { Grid, HStack, VStack } from '@keystar/ui/layout'
-import { Notice } from '@keystar/ui/notice'
+import { VStack } from '@keystar/ui/layout'
 import { PasswordField } from '@keystar/ui/password-field'
-import { Content } from '@keystar/ui/slots'
 import { TextField } from '@keystar/ui/text-field'
-import { Heading, Text } from '@keystar/ui/typography'
 import { useMutation, gql } from '@keystone-6/core/admin-ui/apollo'
-import { Logo, GraphQLErrorNotice } from '@keystone-6/core/admin-ui/components'
+import { GraphQLErrorNotice } from '@keystone-6/core/admin-ui/components'
+import { Message, PublicPage } from '../components/PublicPage'
 
 const SIGN_IN = gql`
   mutation KsAuthSignin($identity: String!, $secret: String!) {
@@ -53,57 +51,35 @@ export default function SigninPage() {
   }
 
   return (
-    <>
-      <title>Keystone - Sign in</title>
-      <Grid
-        alignItems="center"
-        marginX="auto"
-        maxWidth="100%"
-        minHeight="100vh"
-        minWidth={0}
-        paddingX="xlarge"
-        rows="auto 1fr"
-        width="container.xsmall"
-      >
-        <HStack paddingY="xlarge">
-          <Logo />
-        </HStack>
-        <VStack elementType="form" onSubmit={onSubmit} flex gap="xxlarge" paddingY="xlarge">
-          <Heading elementType="h1" size="regular">
-            Sign in
-          </Heading>
-          <GraphQLErrorNotice errors={[error]} />
-          {refused && (
-            <Notice tone="critical">
-              <Content>
-                <Text>{`${refused} Check the email and password: only active staff may sign in here.`}</Text>
-              </Content>
-            </Notice>
-          )}
-          <VStack gap="large">
-            <TextField
-              autoFocus
-              id="identity"
-              isRequired
-              label="Email"
-              name="identity"
-              onChange={setIdentity}
-              value={identity}
-            />
-            <PasswordField
-              id="password"
-              isRequired
-              label="Password"
-              autoComplete="current-password"
-              onChange={setSecret}
-              value={secret}
-            />
-          </VStack>
-          <Button alignSelf="start" isPending={loading || signedIn} prominence="high" type="submit">
-            Sign in
-          </Button>
+    <PublicPage title="Sign in">
+      <GraphQLErrorNotice errors={[error]} />
+      {refused && (
+        <Message tone="critical">{`${refused} Check the email and password: only active staff may sign in here.`}</Message>
+      )}
+      <VStack elementType="form" onSubmit={onSubmit} gap="xxlarge">
+        <VStack gap="large">
+          <TextField
+            autoFocus
+            id="identity"
+            isRequired
+            label="Email"
+            name="identity"
+            onChange={setIdentity}
+            value={identity}
+          />
+          <PasswordField
+            id="password"
+            isRequired
+            label="Password"
+            autoComplete="current-password"
+            onChange={setSecret}
+            value={secret}
+          />
         </VStack>
-      </Grid>
-    </>
+        <Button alignSelf="start" isPending={loading || signedIn} prominence="high" type="submit">
+          Sign in
+        </Button>
+      </VStack>
+    </PublicPage>
   )
 }

@@ -276,6 +276,18 @@ test('the superuser creates a support agent, who serves a customer from the Admi
   await page.context().close()
 })
 
+// an account action of a user's page, taken by the superuser through the mutation the page calls
+async function takeAction(mutation: string, userId: string): Promise<void> {
+  const owner = await server.context.prisma.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } })
+  const token = await tokenFor(server.context, owner.id)
+  const res = await server.gql(
+    `mutation($id: ID!) { ${mutation}(where: { id: $id }) { id } }`,
+    { id: userId },
+    { token },
+  )
+  assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+}
+
 // the page a mailed link opens: no session, the token read once and taken out of the address bar
 async function openLink(mail: Mail, pathname: string): Promise<Page> {
   const link = linkFromMail(mail)
@@ -294,13 +306,7 @@ test(
   async () => {
     // given: staff sent customer3 a reset from its page (the generated mutation the page's action calls)
     const customer = await server.context.prisma.user.findUniqueOrThrow({ where: { email: 'customer3@example.com' } })
-    const owner = await server.context.prisma.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } })
-    const sent = await server.gql(
-      'mutation($id: ID!) { sendPasswordResetUser(where: { id: $id }) { id } }',
-      { id: customer.id },
-      { token: await tokenFor(server.context, owner.id) },
-    )
-    assert.equal(sent.body.errors, undefined, JSON.stringify(sent.body.errors))
+    await takeAction('sendPasswordResetUser', customer.id)
     const mail = await mailbox.next(customer.email, /password/i, 20_000)
     // when: it opens the link and first tries a password the policy refuses
     const page = await openLink(mail, '/reset-password')
@@ -338,13 +344,7 @@ test(
 test("an unconfirmed customer confirms from the Admin UI's page the link staff resent", { skip }, async () => {
   // given
   const customer = await makeCustomer(server.context, { isConfirmed: false })
-  const owner = await server.context.prisma.user.findUniqueOrThrow({ where: { email: ADMIN_EMAIL } })
-  const sent = await server.gql(
-    'mutation($id: ID!) { resendConfirmationUser(where: { id: $id }) { id } }',
-    { id: customer.id },
-    { token: await tokenFor(server.context, owner.id) },
-  )
-  assert.equal(sent.body.errors, undefined, JSON.stringify(sent.body.errors))
+  await takeAction('resendConfirmationUser', customer.id)
   const mail = await mailbox.next(customer.email, /confirm/i, 20_000)
   // when
   const page = await openLink(mail, '/confirm-account')

@@ -1,6 +1,6 @@
-// The frame of the Admin UI's public pages that a mailed link opens (reset-password,
-// confirm-account): the logo, a heading, and what the link carried. The link's token is read once
-// from the address and removed from it, so it stays out of the history, bookmarks and screenshots.
+// The frame of the Admin UI's public pages (signin, and reset-password and confirm-account, which a
+// mailed link opens): the logo, a heading, the page. A link's token is read once from the address
+// and removed from it, so it stays out of the history, bookmarks and screenshots.
 import { useEffect, useState, type ReactNode } from 'react'
 import { Grid, HStack, VStack } from '@keystar/ui/layout'
 import { Notice } from '@keystar/ui/notice'
@@ -35,10 +35,10 @@ export function refusalsOf(
   )
 }
 
-export function LinkPage(props: { title: string; children: ReactNode }) {
+export function PublicPage(props: { title: string; children: ReactNode }) {
   return (
     <>
-      <title>{props.title}</title>
+      <title>{`Keystone - ${props.title}`}</title>
       <Grid
         alignItems="center"
         marginX="auto"
