@@ -9,7 +9,7 @@ import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
 import type { Context } from './generated/keystone/types'
 import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
-import { graphqlErrorLogging } from './server/graphqlLogging'
+import { formatAdminMetaRefusal, graphqlErrorLogging } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
 import { extendExpressApp, GRAPHQL_PATH } from './server/http'
@@ -93,7 +93,7 @@ model LoginThrottle {
       apolloConfig: {
         ...limits,
         plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
-        formatError: formatDatabaseErrors,
+        formatError: (formatted, error) => formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error),
         logger: logger.child({ source: 'apollo' }),
         stopOnTerminationSignals: false,
       },

@@ -3,12 +3,26 @@
 // the document, the variables or an error's message: graphql-js quotes an inline argument in its
 // messages (a password included), and Prisma quotes the arguments of the failed call.
 import type { ApolloServerPlugin } from '@apollo/server'
-import type { GraphQLError } from 'graphql'
+import { GraphQLError, type GraphQLFormattedError } from 'graphql'
 import type { Logger } from 'pino'
 import { logger as rootLogger, scrubText } from './logger'
 
 // a bug or a failing database, worth an alarm; every other code is what a client caused and was told
 const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'KS_PRISMA_ERROR'])
+
+/**
+ * Keystone refuses the Admin UI's metadata to anyone signed out with a plain Error, which would
+ * read as an internal error: the Admin UI asks for it on every page, the sign-in page included.
+ */
+export function isAdminMetaRefusal(error: GraphQLError): boolean {
+  return error.path?.join('.') === 'keystone.adminMeta' && error.originalError?.message === 'Access denied'
+}
+
+/** Apollo's formatError: the metadata refusal is answered as the access refusal it is. */
+export function formatAdminMetaRefusal(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (!(error instanceof GraphQLError) || !isAdminMetaRefusal(error)) return formatted
+  return { ...formatted, extensions: { code: 'KS_ACCESS_DENIED' } }
+}
 
 /** The fields of one error's log line. */
 export function describeGraphQLError(error: GraphQLError): {
@@ -16,7 +30,8 @@ export function describeGraphQLError(error: GraphQLError): {
   path?: string
   cause?: { type: string; frames: string[] }
 } {
-  const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR'
+  const given = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR'
+  const code = isAdminMetaRefusal(error) ? 'KS_ACCESS_DENIED' : given
   const path = error.path?.join('.')
   const cause =
     error.originalError && UNEXPECTED_CODES.has(code)

@@ -134,6 +134,13 @@ export function extendExpressApp(app: Express, context: KeystoneContext): void {
       crossOriginEmbedderPolicy: false,
     }),
   )
+  // Next's development server sends its client middleware manifest script as JSON, which nosniff
+  // makes the browser refuse (an error on every page of `npm run dev`); production builds are fine
+  if (env.isDevelopment)
+    app.use('/_next/static/development', (_req, res, next) => {
+      res.removeHeader('X-Content-Type-Options')
+      next()
+    })
 
   // the process is up
   app.get('/healthz', (_req, res) => {

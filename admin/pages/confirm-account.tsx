@@ -23,7 +23,7 @@ export default function ConfirmAccountPage() {
   const link = useLinkParams()
   const [refusals, setRefusals] = useState<string[]>([])
   const [done, setDone] = useState(false)
-  const [submit, { loading }] = useMutation<Answer>(CONFIRM)
+  const [submit, { loading }] = useMutation<Answer>(CONFIRM, { fetchPolicy: 'no-cache' })
 
   async function onConfirm() {
     if (!link) return

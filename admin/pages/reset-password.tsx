@@ -35,7 +35,7 @@ export default function ResetPasswordPage() {
   const [repeated, setRepeated] = useState('')
   const [refusals, setRefusals] = useState<string[]>([])
   const [done, setDone] = useState(false)
-  const [submit, { loading }] = useMutation<Answer>(SET_PASSWORD)
+  const [submit, { loading }] = useMutation<Answer>(SET_PASSWORD, { fetchPolicy: 'no-cache' })
 
   async function onSubmit(event: FormEvent<HTMLElement>) {
     if (event.target !== event.currentTarget) return

@@ -88,6 +88,31 @@ test('a production server writes JSON lines only, each line of a request carries
   assert.deepEqual(findSecrets(production.output()), [])
 })
 
+test("the Admin UI's metadata asked for without a session is answered KS_ACCESS_DENIED and logged as a refusal, not an error", async () => {
+  // given: what the Admin UI shell asks on every page, the sign-in page included
+  const id = `ops-meta-${Date.now()}`
+  // when
+  const res = await production.gql(
+    'query KsFetchAdminMeta { keystone { adminMeta { lists { key } } } }',
+    {},
+    {
+      headers: { 'x-request-id': id },
+    },
+  )
+  // then
+  assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED', JSON.stringify(res.body.errors))
+  await waitFor('the refusal line', () =>
+    jsonLines(production.output()).some(line => line.requestId === id && line.graphql),
+  )
+  const line = jsonLines(production.output()).find(line => line.requestId === id && line.graphql)!
+  assert.deepEqual(line.graphql, {
+    code: 'KS_ACCESS_DENIED',
+    path: 'keystone.adminMeta',
+    operation: 'KsFetchAdminMeta',
+  })
+  assert.equal(line.level, 'info')
+})
+
 test('in production without SMTP_URL a registration is announced without its link, and the mail stays in the outbox', async () => {
   // given
   const to = email('prod-register')
