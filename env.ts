@@ -156,6 +156,8 @@ export const env = {
   host: raw.HOST || 'localhost',
   port,
   publicUrl: (url('PUBLIC_URL', ['http:', 'https:'], undefined) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+  // unset, the default above names this machine: fine for `npm run dev`, worth a warning in production
+  publicUrlGiven: Boolean(raw.PUBLIC_URL),
   // tuning of the mail outbox: how often it looks for due mails, and the first retry delay
   outboxPollMs: int('OUTBOX_POLL_MS', 1000),
   outboxBackoffMs: int('OUTBOX_BACKOFF_MS', 2000),

@@ -17,6 +17,11 @@ export function extendHttpServer(httpServer: Server, context: KeystoneContext, w
     const address = httpServer.address()
     const where = typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address)
     logger.info({ address: where, publicUrl: env.publicUrl, nodeEnv: env.nodeEnv }, `server listening on ${where}`)
+    if (env.isProduction && !env.publicUrlGiven)
+      logger.warn(
+        { publicUrl: env.publicUrl },
+        `PUBLIC_URL is not set: tokens name ${env.publicUrl} as their issuer and links sent from the Admin UI lead there`,
+      )
   })
   installGracefulShutdown(httpServer, {
     logger,

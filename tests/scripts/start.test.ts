@@ -161,15 +161,17 @@ test('npm start refuses a STOREFRONT_URL whose host mails may not link to, in on
 })
 
 test(
-  'SIGTERM to npm start drains the server, which logs that it stopped cleanly, and npm start exits 0 without a failed line',
+  'SIGTERM to npm start drains the server, which logs that it stopped cleanly, and npm start exits 0 without a failed line; an unset PUBLIC_URL is warned of',
   { skip: builtProvider() === 'sqlite' ? undefined : 'the build is not for SQLite' },
   async () => {
     // given: a started server on a database of its own
     const dir = mkdtempSync(path.join(tmpdir(), 'identity-start-'))
     const port = await freePort()
-    const start = spawnStart(`file:${path.join(dir, 'start.db')}`, { NODE_ENV: undefined, PORT: String(port) }, [
-      '--no-ui',
-    ])
+    const start = spawnStart(
+      `file:${path.join(dir, 'start.db')}`,
+      { NODE_ENV: undefined, PORT: String(port), PUBLIC_URL: undefined },
+      ['--no-ui'],
+    )
     try {
       const deadline = Date.now() + 60_000
       while (!start.run.stdout.includes('server listening')) {
@@ -197,6 +199,8 @@ test(
         lines.some(line => line.msg === 'server listening on 127.0.0.1:' + port && line.nodeEnv === 'production'),
       )
       assert.equal(lines.at(-1)?.msg, 'server stopped cleanly')
+      // without PUBLIC_URL the operator is told what tokens and links will name
+      assert.ok(lines.some(line => line.level === 'warn' && /^PUBLIC_URL is not set/.test(line.msg)))
       assert.doesNotMatch(run.stdout, /failed/)
       assertNoSecrets(run.stdout, 'npm start')
     } finally {
