@@ -11,6 +11,7 @@ import { assertStaffChange, updateStaff } from '../staff'
 import { recordAccountEvent, tryLockUser } from '../users'
 import { enqueueMail, kickOutbox, kickWebhooks } from '../messaging'
 import { STAFF_RESEND_QUIET_MS, sendPasswordResetLink } from './lifecycle'
+import { resolveChannel } from './channels'
 import { updateCustomer } from './customers'
 
 /**
@@ -42,9 +43,11 @@ export async function sendPasswordResetAsStaff(context: Context, actor: Session,
   await inTransaction(context, async tx => {
     const user = await judgedUser(tx, actor, userId)
     const redirectUrl = linkPage(user, 'reset-password')
+    // the mail names the default channel, as a storefront's request without a channel does
+    const channel = await resolveChannel(tx, null)
     const outcome = await sendPasswordResetLink(tx, userId, {
       redirectUrl,
-      channel: null,
+      channel,
       actorId: actor.itemId,
       sentBy: 'staff',
     })

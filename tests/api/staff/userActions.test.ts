@@ -5,7 +5,7 @@ import '../../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
-import { makeCustomer, makeStaff } from '../../helpers/factories'
+import { makeChannel, makeCustomer, makeStaff } from '../../helpers/factories'
 import { tokenFor } from '../../helpers/actors'
 import { linkFromMail, startMailbox } from '../../helpers/mailbox'
 import { TEST_PUBLIC_URL } from '../../helpers/env'
@@ -54,13 +54,19 @@ test("signOutEverywhereUser by support staff ends the customer's tokens and reco
 })
 
 test('sendPasswordResetUser by support staff queues a reset mail to the customer, recorded as sent by the staff', async () => {
-  // given
+  // given: a shop with a channel
+  await makeChannel(server.context)
   const customer = await makeCustomer(server.context)
   // when
   const res = await server.gql(SEND_RESET, { id: customer.id }, { token: supportToken })
   // then
   assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
   assert.equal(await mailsTo(customer.email, 'PASSWORD_RESET'), 1)
+  // named like a storefront's request without a channel: after the default channel
+  const mail = await server.context.prisma.outboxMail.findFirstOrThrow({ where: { to: customer.email } })
+  const channel = await server.context.prisma.channel.findFirst({ where: { isActive: true }, orderBy: { slug: 'asc' } })
+  assert.ok(channel, 'a test database has its default channel')
+  assert.equal((mail.params as { shopName?: string }).shopName, channel.name)
   const events = await server.context.prisma.accountEvent.findMany({
     where: { userId: customer.id, type: 'PASSWORD_RESET_LINK_SENT' },
   })
