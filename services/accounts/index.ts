@@ -11,7 +11,6 @@ export {
   requestAccountDeletion,
   requestEmailChange,
   requestPasswordReset,
-  sendPasswordResetLink,
   setPasswordWithToken,
 } from './lifecycle'
 export type { RegisterInput } from './lifecycle'
