@@ -7,26 +7,14 @@ import { DomainError } from '../kernel'
 import { validateAddress, type AddressFields, type NormalizedAddress } from './validation'
 import { mergeMetadata, metadataProblem } from '../kernel'
 import { inTransaction } from '../kernel'
-import { refreshSearchDocument } from '../users'
+import { ADDRESS_FIELDS, refreshSearchDocument } from '../users'
 
 export const MAX_ADDRESSES_PER_USER = 100
 
 export type AddressType = 'SHIPPING' | 'BILLING'
 
-// the only fields a caller can write: copied one by one, never a caller's raw input
-export const ADDRESS_FIELDS = [
-  'firstName',
-  'lastName',
-  'companyName',
-  'streetAddress1',
-  'streetAddress2',
-  'city',
-  'cityArea',
-  'postalCode',
-  'country',
-  'countryArea',
-  'phone',
-] as const
+// the only fields a caller can write (the Address list's own, kept by users): copied one by one, never a caller's raw input
+export { ADDRESS_FIELDS }
 
 export type AddressInput = Partial<Record<(typeof ADDRESS_FIELDS)[number], string | null>> & {
   metadata?: Record<string, string> | null

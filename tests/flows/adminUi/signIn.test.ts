@@ -4,25 +4,23 @@ import '../../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { browserSkipReason, launchChromium } from '../../helpers/browser'
 import { ROOT, startServer, type TestServer } from '../../helpers/server'
 import { PASSWORD, makeStaff } from '../../helpers/factories'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const ADMIN_EMAIL = 'owner@example.com'
 const ADMIN_PASSWORD = 'owner password for the admin ui test'
 const CUSTOMER_PASSWORD = 'demo-customer-password'
-const hasChromium = existsSync(CHROMIUM)
-const hasUiBuild = existsSync(path.join(ROOT, '.keystone', 'admin', '.next'))
+const skip = browserSkipReason()
 
 let server: TestServer
 let browser: Browser
 
 before(async () => {
-  if (!hasChromium || !hasUiBuild) return
+  if (skip) return
   // SQLite only: the Admin UI is built once, into the SQLite server's .keystone, and what it
   // shows does not depend on the database (the PostgreSQL suite covers the API it calls)
   server = await startServer({ ui: true, database: 'sqlite' })
@@ -33,19 +31,7 @@ before(async () => {
   })
   assert.equal(seed.status, 0, seed.stderr + seed.stdout)
   // playwright gives every launch a fresh, empty profile of its own
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 })
 
 after(async () => {
@@ -78,7 +64,7 @@ async function navigationLinks(page: Page): Promise<string[]> {
 
 test(
   'the seeded superuser signs in to the Admin UI, with the email in any case, and sees every list',
-  { skip: !hasChromium || !hasUiBuild ? 'needs Debian chromium and a UI build (npm test builds it)' : false },
+  { skip },
   async () => {
     // when
     const page = await signIn(ADMIN_EMAIL.toUpperCase(), ADMIN_PASSWORD)
@@ -92,26 +78,22 @@ test(
   },
 )
 
-test(
-  'support staff see customers but not permission groups in the Admin UI',
-  { skip: !hasChromium || !hasUiBuild },
-  async () => {
-    // given
-    const support = await makeStaff(server.context, ['MANAGE_USERS'])
-    // when
-    const page = await signIn(support.email, PASSWORD)
-    // then
-    await page.waitForURL(url => !url.pathname.includes('signin'))
-    const links = await navigationLinks(page)
-    assert.ok(links.includes('Users'))
-    assert.ok(!links.includes('Permission Groups'))
-    await page.context().close()
-  },
-)
+test('support staff see customers but not permission groups in the Admin UI', { skip }, async () => {
+  // given
+  const support = await makeStaff(server.context, ['MANAGE_USERS'])
+  // when
+  const page = await signIn(support.email, PASSWORD)
+  // then
+  await page.waitForURL(url => !url.pathname.includes('signin'))
+  const links = await navigationLinks(page)
+  assert.ok(links.includes('Users'))
+  assert.ok(!links.includes('Permission Groups'))
+  await page.context().close()
+})
 
 test(
   "support staff see a customer's addresses, defaults, groups, token status and history on its page, never a secret",
-  { skip: !hasChromium || !hasUiBuild },
+  { skip },
   async () => {
     // given
     const support = await makeStaff(server.context, ['MANAGE_USERS'])
@@ -147,7 +129,7 @@ test(
   },
 )
 
-test('a seeded customer is refused at the Admin UI sign-in', { skip: !hasChromium || !hasUiBuild }, async () => {
+test('a seeded customer is refused at the Admin UI sign-in', { skip }, async () => {
   // given
   const page = await fillSignIn('customer1@example.com', CUSTOMER_PASSWORD)
   // the refusal is read from the answer, the page, and where the browser stays

@@ -8,17 +8,17 @@ import '../../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core'
+import type { Browser, ConsoleMessage, Page } from 'playwright-core'
+import { browserSkipReason, launchChromium } from '../../helpers/browser'
 import { ROOT, startServer, type TestServer } from '../../helpers/server'
 import { linkFromMail, startMailbox, tokenFromMail, type Mail, type Mailbox } from '../../helpers/mailbox'
 import { makeAddress, makeCustomer, makeCustomerGroup, makePermissionGroup } from '../../helpers/factories'
 import { tokenFor } from '../../helpers/actors'
 import { TEST_PUBLIC_URL } from '../../helpers/env'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const ADMIN_EMAIL = 'owner@example.com'
 const ADMIN_PASSWORD = 'owner password for the admin ui test'
 const SUPPORT_EMAIL = 'support@example.com'
@@ -26,10 +26,7 @@ const SUPPORT_PASSWORD = 'support agent password 2024'
 const CUSTOMER_EMAIL = 'customer2@example.com'
 const CUSTOMER_PASSWORD = 'demo-customer-password'
 const SCREENS = path.join(os.tmpdir(), 'identity-admin-screens')
-const skip =
-  !existsSync(CHROMIUM) || !existsSync(path.join(ROOT, '.keystone', 'admin', '.next'))
-    ? 'needs Debian chromium and a UI build'
-    : false
+const skip = browserSkipReason()
 
 let server: TestServer
 let mailbox: Mailbox
@@ -52,19 +49,7 @@ before(async () => {
     encoding: 'utf8',
   })
   assert.equal(seed.status, 0, seed.stderr + seed.stdout)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 })
 
 after(async () => {
