@@ -54,6 +54,11 @@ export const COSTLY_FIELDS = new Set([
   'accountRequestDeletion',
   'customerCreate',
   'staffCreate',
+  // the Admin UI's account actions that mail the user (lists/userActions.ts), one and many
+  'sendPasswordResetUser',
+  'sendPasswordResetUsers',
+  'resendConfirmationUser',
+  'resendConfirmationUsers',
 ])
 
 // Apollo answers every validation error with code GRAPHQL_VALIDATION_FAILED and status 400

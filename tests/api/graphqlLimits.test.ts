@@ -124,6 +124,19 @@ test('thirty aliased accountRegister on one email are refused whole: no hash, no
   assert.equal(await server.context.prisma.outboxMail.count(), mailsBefore)
 })
 
+test("aliased account actions that mail, from the Admin UI's generated mutations, are refused whole", async () => {
+  // given: three customers a superuser may mail
+  const customers = await Promise.all([1, 2, 3].map(() => makeCustomer(server.context)))
+  const mailsBefore = await server.context.prisma.outboxMail.count()
+  const fields = customers.map((c, i) => `r${i}: sendPasswordResetUser(where: { id: "${c.id}" }) { id }`).join(' ')
+  // when
+  const res = await server.gql(`mutation { ${fields} }`, {}, { token: actors.superuser.token })
+  // then
+  assert.equal(res.status, 400)
+  assert.match(res.body.errors[0].message, /only one field that checks a password or sends a mail/)
+  assert.equal(await server.context.prisma.outboxMail.count(), mailsBefore)
+})
+
 test('two different password checks in one request are refused too', async () => {
   const res = await server.gql(`mutation {
     a: tokenCreate(email: "${actors.customer.email}", password: "wrong password one") { token }
