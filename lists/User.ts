@@ -31,6 +31,7 @@ import { afterUserChange, beforeUserRemoval, type UserRow } from '../services/us
 import { kickWebhooks } from '../services/messaging'
 import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
+import { EMAIL_PROOFS } from '../services/users/emailProof'
 import { userActions } from './userActions'
 import { isPromotion, promotionChanges } from '../services/users'
 
@@ -170,6 +171,8 @@ export const User: Lists.User = list({
     jwtTokenKey: text({ ...secret, db: { isNullable: true } }),
     // the customer API token (regenerateCustomerToken): only its SHA-256, looked up by index
     customerTokenHash: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
+    // the email's confusable skeleton (Unicode TR 39): two addresses that look alike are one account
+    emailSkeleton: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
     ...group({
       label: 'Profile',
       description: 'Who the user is',
@@ -216,6 +219,20 @@ export const User: Lists.User = list({
       fields: {
         isActive: checkbox({ defaultValue: true, access: { create: canManageUsersOrStaff, update: managesOtherUser } }),
         isConfirmed: checkbox({ defaultValue: false, ...managerWritable }),
+        // proof of the mailbox, a fact of its own: set only when a link mailed to this address is
+        // redeemed, cleared when the email changes; isConfirmed set by staff or the configuration is not proof
+        emailVerifiedAt: timestamp({
+          ...system,
+          access: { ...system.access, read: isSelfOrManager },
+          db: { isNullable: true },
+        }),
+        emailVerifiedBy: select({
+          type: 'string',
+          options: [...EMAIL_PROOFS],
+          db: { isNullable: true },
+          ...system,
+          access: { ...system.access, read: isSelfOrManager },
+        }),
         isStaff: checkbox({ defaultValue: false, access: { create: canManageStaff, update: canManageStaff } }),
         isSuperuser: checkbox({ defaultValue: false, access: { create: isSuperuser, update: isSuperuser } }),
         hasAccount: virtual({
