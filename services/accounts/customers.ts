@@ -59,14 +59,16 @@ export async function createCustomer(context: Context, actor: Session, input: Cu
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
     await afterUserChange(tx, { before: null, after: created, actorId: actor.itemId, cause: 'customerManager' })
     if (redirectUrl) {
-      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' })
-      await enqueueMail(tx, {
+      const queued = await enqueueMail(tx, {
         to: email,
         template: 'PASSWORD_RESET',
         params: { email, firstName: created.firstName, redirectUrl, shopName: channel?.name },
-        secrets: { token },
+        secrets: async () => ({ token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' }) }),
         userId: user.id,
+        requestedBy: 'staff',
       })
+      // created, deleted and created again within the quiet period: refused whole, nothing made
+      if (!queued) throw linkSentRecently()
       await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: actor.itemId })
       await emitWebhookEvent(tx, {
         event: 'ACCOUNT_SET_PASSWORD_REQUESTED',
@@ -111,6 +113,14 @@ export async function deleteCustomers(context: Context, actor: Session, ids: str
   const count = await inTransaction(context, tx => removeUsers(tx, actor, { ids, kind: 'customer' }))
   kickWebhooks()
   return count
+}
+
+function linkSentRecently(): DomainError {
+  return new DomainError({
+    field: 'email',
+    code: 'TOO_MANY_REQUESTS',
+    message: 'A set-password link was sent to this address less than a minute ago. Try again in a minute.',
+  })
 }
 
 function profileData(input: CustomerInput): Record<string, unknown> {

@@ -6,10 +6,10 @@ import { env } from '../../env'
 import { isValidEmail, normalizeEmail } from '../kernel'
 import { DomainError, isUniqueViolation } from '../kernel'
 import { recordAccountEvent } from '../users'
-import { enqueueMail, kickOutbox } from '../messaging'
+import { endQuietPeriod, enqueueMail, kickOutbox } from '../messaging'
 import { assertPasswordAcceptable } from '../identity'
 import { hashPassword, verifyPassword } from '../identity'
-import { hasRecentToken, issueOneTimeToken, redeemOneTimeToken } from '../identity'
+import { issueOneTimeToken, redeemOneTimeToken } from '../identity'
 import { assertAllowedRedirectUrl } from '../messaging'
 import { resolveChannel, type ChannelRef } from './channels'
 import { metadataProblem } from '../kernel'
@@ -20,11 +20,8 @@ import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kern
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
 import { afterUserChange, removeUser, tryLockUser } from '../users'
 
-// a second reset request inside this period sends nothing while the first link is unused
-export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
-// staff sending a link again inside this period (a double click, two agents) send nothing
-export const STAFF_RESEND_QUIET_MS = 60 * 1000
-// who asked for a reset link, kept on its token: each has its own quiet period
+// who asked for a reset link, kept on its token; each has its own quiet period (the outbox's: 15
+// minutes for anyone's requests, until setPassword ends it; a minute for staff's sends)
 const SELF_REQUESTED = 'self'
 export type LinkSource = typeof SELF_REQUESTED | 'staff'
 
@@ -115,18 +112,22 @@ export async function registerAccount(
         const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
         await afterUserChange(tx, { before: null, after: created, actorId: user.id, cause: 'register' })
         if (requiresConfirmation && redirectUrl) {
-          const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' })
-          await enqueueMail(tx, {
+          // quiet only when this mailbox was sent a confirmation moments ago (a +tag of it, say):
+          // the account stands, and a password reset proves the mailbox just as well
+          const queued = await enqueueMail(tx, {
             to: email,
             template: 'ACCOUNT_CONFIRMATION',
             params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name },
-            secrets: { token },
+            secrets: async () => ({
+              token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' }),
+            }),
             userId: user.id,
           })
-          await emitWebhookEvent(tx, {
-            event: 'ACCOUNT_CONFIRMATION_REQUESTED',
-            payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null },
-          })
+          if (queued)
+            await emitWebhookEvent(tx, {
+              event: 'ACCOUNT_CONFIRMATION_REQUESTED',
+              payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null },
+            })
         }
       })
     } catch (error) {
@@ -177,7 +178,7 @@ export async function confirmAccount(
 
 /**
  * Mail a password-reset link. Unknown and inactive emails get the same answer in the same
- * time; a second request within the quiet period sends nothing while the first link is unused.
+ * time; a second request within the address's quiet period sends nothing, until setPassword ends it.
  */
 export async function requestPasswordReset(
   context: Context,
@@ -199,11 +200,11 @@ export async function requestPasswordReset(
 
 /**
  * Issue a reset link to an active user and queue its mail, event and webhook in `tx`. Nothing is
- * written for an inactive user ('inactive'), nor ('quiet') while the user's own link is under
- * RESET_QUIET_PERIOD_MS old and unused, or, sent by staff, a staff-sent one under
- * STAFF_RESEND_QUIET_MS, or while a concurrent twin holds the user's lock. A staff send replaces
- * the user's own link; each kind leaves the other's requests alone. Callers kick the outbox and
- * webhooks after commit.
+ * written for an inactive user ('inactive'), nor ('quiet') within the address's quiet period for
+ * password links of this kind of requester (the outbox's rule: 15 minutes for anyone's requests,
+ * until setPassword ends it; a minute for staff's), or while a concurrent twin holds the user's
+ * lock. A staff send replaces the user's own link; each kind leaves the other's quiet period alone.
+ * Callers kick the outbox and webhooks after commit.
  */
 export async function sendPasswordResetLink(
   tx: Context,
@@ -213,22 +214,23 @@ export async function sendPasswordResetLink(
   if (!(await tryLockUser(tx, userId))) return 'quiet'
   const user = await tx.prisma.user.findUnique({ where: { id: userId } })
   if (!user?.isActive) return 'inactive'
-  const quietMs = args.sentBy === SELF_REQUESTED ? RESET_QUIET_PERIOD_MS : STAFF_RESEND_QUIET_MS
-  const since = new Date(Date.now() - quietMs)
-  if (await hasRecentToken(tx, { userId, purpose: 'PASSWORD_RESET', since, source: args.sentBy })) return 'quiet'
-  const token = await issueOneTimeToken(tx, {
-    userId: user.id,
-    purpose: 'PASSWORD_RESET',
-    payload: { source: args.sentBy },
-  })
   const { redirectUrl, channel } = args
-  await enqueueMail(tx, {
+  // the token only once the mail will go: a quiet request leaves the live link alone
+  const queued = await enqueueMail(tx, {
     to: user.email,
     template: user.isStaff ? 'STAFF_SET_PASSWORD' : 'PASSWORD_RESET',
     params: { email: user.email, firstName: user.firstName, redirectUrl, shopName: channel?.name },
-    secrets: { token },
+    secrets: async () => ({
+      token: await issueOneTimeToken(tx, {
+        userId: user.id,
+        purpose: 'PASSWORD_RESET',
+        payload: { source: args.sentBy },
+      }),
+    }),
     userId: user.id,
+    requestedBy: args.sentBy === 'staff' ? 'staff' : 'anyone',
   })
+  if (!queued) return 'quiet'
   await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: args.actorId })
   // the staff or the customer event, by the role the user has at this moment
   await emitWebhookEvent(tx, {
@@ -254,6 +256,8 @@ export async function setPasswordWithToken(
     // similarity rule would confirm guesses at the owner's names; a refusal rolls the token back
     const owner = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
     assertPasswordAcceptable(args.password, owner)
+    // API.md §5: the reset's quiet period lasts while its link is unused; using one ends it
+    await endQuietPeriod(tx, { to: owner.email, template: 'PASSWORD_RESET' })
     const passwordHash = await hashPassword(args.password)
     // proving the mailbox also confirms the account
     const changed = await tx.prisma.user.update({
@@ -349,8 +353,9 @@ export async function requestEmailChange(
         })
         return
       }
-      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } })
-      await enqueueMail(tx, {
+      // quiet when this mailbox was sent an email-change link within its quiet period, by this
+      // customer or another: the same answer, no token (an earlier link stays live), no webhook
+      const queued = await enqueueMail(tx, {
         to: newEmail,
         template: 'EMAIL_CHANGE_CONFIRMATION',
         params: {
@@ -361,9 +366,12 @@ export async function requestEmailChange(
           redirectUrl,
           shopName: channel?.name,
         },
-        secrets: { token },
+        secrets: async () => ({
+          token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } }),
+        }),
         userId: user.id,
       })
+      if (!queued) return
       await emitWebhookEvent(tx, {
         event: 'ACCOUNT_CHANGE_EMAIL_REQUESTED',
         payload: { user: userWebhookPayload(user), newEmail, redirectUrl, channel: channel?.slug ?? null },

@@ -5,12 +5,12 @@
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
 import type { Session } from '../identity'
-import { hasRecentToken, issueOneTimeToken, revokeCredentialsAndLinks } from '../identity'
+import { issueOneTimeToken, revokeCredentialsAndLinks } from '../identity'
 import { DomainError, inTransaction } from '../kernel'
 import { assertStaffChange, updateStaff } from '../staff'
 import { recordAccountEvent, tryLockUser } from '../users'
 import { enqueueMail, kickOutbox, kickWebhooks } from '../messaging'
-import { STAFF_RESEND_QUIET_MS, sendPasswordResetLink } from './lifecycle'
+import { sendPasswordResetLink } from './lifecycle'
 import { resolveChannel } from './channels'
 import { updateCustomer } from './customers'
 
@@ -66,8 +66,9 @@ export async function sendPasswordResetAsStaff(context: Context, actor: Session,
 
 /**
  * Mail an unconfirmed customer a new confirmation link, as accountRegister mails the first; not
- * again within a minute of the last one, so a second click or a concurrent twin sends nothing.
- * Staff prove their email by setting a password instead (a reset, or their invitation).
+ * again within a minute of the last one staff sent to that address (the outbox's quiet period), so
+ * a second click or a concurrent twin sends nothing. Staff prove their email by setting a password
+ * instead (a reset, or their invitation).
  */
 export async function resendConfirmationAsStaff(context: Context, actor: Session, userId: string): Promise<void> {
   await inTransaction(context, async tx => {
@@ -82,22 +83,22 @@ export async function resendConfirmationAsStaff(context: Context, actor: Session
       })
     if (user.isConfirmed)
       throw new DomainError({ field: 'id', code: 'INVALID', message: 'The account is confirmed already.' })
-    const since = new Date(Date.now() - STAFF_RESEND_QUIET_MS)
-    if (!free || (await hasRecentToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION', since })))
-      throw new DomainError({
-        field: 'id',
-        code: 'TOO_MANY_REQUESTS',
-        message: 'A confirmation link was sent less than a minute ago.',
-      })
+    const refused = new DomainError({
+      field: 'id',
+      code: 'TOO_MANY_REQUESTS',
+      message: 'A confirmation link was sent less than a minute ago.',
+    })
+    if (!free) throw refused
     const redirectUrl = linkPage(user, 'confirm-account')
-    const token = await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION' })
-    await enqueueMail(tx, {
+    const queued = await enqueueMail(tx, {
       to: user.email,
       template: 'ACCOUNT_CONFIRMATION',
       params: { email: user.email, firstName: user.firstName, redirectUrl },
-      secrets: { token },
+      secrets: async () => ({ token: await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION' }) }),
       userId,
+      requestedBy: 'staff',
     })
+    if (!queued) throw refused
     await recordAccountEvent(tx, { type: 'ACCOUNT_CONFIRMATION_RESENT', userId, actorId: actor.itemId })
   })
   kickOutbox()

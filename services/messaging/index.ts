@@ -1,7 +1,8 @@
 // What leaves the building: the mail outbox and its templates, webhooks and their delivery queue, sealing of secrets, outbound address checks, redirect URLs, per-IP request limits. Imports kernel.
 // This file is the module's whole surface: code outside services/messaging/ imports from here only.
 export { MAIL_TEMPLATES } from './mailTemplates'
-export { MAIL_STATUSES, enqueueMail, kickOutbox, startOutboxWorker } from './outbox'
+export type { MailRequester } from './mailTemplates'
+export { MAIL_STATUSES, endQuietPeriod, enqueueMail, kickOutbox, startOutboxWorker } from './outbox'
 export { assertAccountRequestAllowed } from './rateLimits'
 export { assertAllowedRedirectUrl } from './redirectUrl'
 export { sealSecrets } from './sealing'

@@ -1,8 +1,11 @@
 // Mail templates: the subject, plain text and HTML of every mail in MAIL_TEMPLATES. Owns the link
-// shapes of API.md §6 (`redirectUrl?email=&token=`, `redirectUrl?token=`) and escaping: every
-// interpolated value is HTML-escaped. Subjects never carry a secret, since they are stored in clear.
-// A missing param or secret is a bug in the caller, so it throws a plain Error. Also which templates
-// are notices, limited to one per recipient per quiet period.
+// shapes of API.md §6 (`redirectUrl?email=&token=`, `redirectUrl?token=`), which templates are
+// unsolicited (and so quiet per recipient, outbox.ts), and what other people's text may do in a mail:
+// names and shop names are someone's free text (an attacker names an account "Your password was
+// reset, click…" and makes it mail a victim), so each is cut to one line of printable text, capped,
+// HTML-escaped, and kept out of the subject and the first line, which are fixed words per template.
+// Subjects never carry a secret, since they are stored in clear. A missing param or secret is a bug
+// in the caller, so it throws a plain Error.
 
 export const MAIL_TEMPLATES = [
   'ACCOUNT_CONFIRMATION',
@@ -30,8 +33,44 @@ export type MailSecrets = { token?: string }
 
 export type RenderedMail = { subject: string; text: string; html: string }
 
+// Who may make a mail go to an address. Solicited: only the address's own account, signed in, about
+// what it just did itself (a password change, an email change it confirmed from the new mailbox, a
+// deletion it asked for). Unsolicited: someone else names the address, and may do so again and again:
+// anyone (a registration, a taken-email notice, a reset request by whoever knows the email, an
+// email change of another account to it) or staff (an invite, a reset or confirmation sent from the
+// Admin UI, a customer created with a link). Each unsolicited template belongs to a quiet class:
+// a recipient gets at most one mail of a class per quiet period (outbox.ts enqueueMail).
+export const QUIET_CLASSES = ['account-exists', 'confirmation', 'password-link', 'email-change'] as const
+export type QuietClass = (typeof QUIET_CLASSES)[number]
+
+const QUIET_CLASS_OF: Record<MailTemplate, QuietClass | 'solicited'> = {
+  ACCOUNT_CONFIRMATION: 'confirmation',
+  ACCOUNT_EXISTS: 'account-exists',
+  PASSWORD_RESET: 'password-link',
+  STAFF_SET_PASSWORD: 'password-link',
+  EMAIL_CHANGE_CONFIRMATION: 'email-change',
+  PASSWORD_CHANGED: 'solicited',
+  EMAIL_CHANGED: 'solicited',
+  ACCOUNT_DELETION: 'solicited',
+}
+
+/** The quiet class of an unsolicited template, or null for a solicited one. */
+export function quietClassOf(template: MailTemplate): QuietClass | null {
+  const quietClass = QUIET_CLASS_OF[template]
+  return quietClass === 'solicited' ? null : quietClass
+}
+
+// Who made an unsolicited mail go: anyone at all (anonymous, or another customer), or a member of
+// staff, who is signed in, recorded as the actor, and told when a send is refused. Each has its own
+// quiet period, so a customer's own request never silences support, nor support the customer.
+export const MAIL_REQUESTERS = ['anyone', 'staff'] as const
+export type MailRequester = (typeof MAIL_REQUESTERS)[number]
+
+export const QUIET_PERIOD_SECONDS: Record<MailRequester, number> = { anyone: 15 * 60, staff: 60 }
+
 type Action = { label: string; url: string }
-type Content = { subject: string; before: string[]; action?: Action; after: string[] }
+// subject and headline are fixed words: no param, no shop name, nothing anyone else typed
+type Content = { subject: string; headline: string; before: string[]; action?: Action; after: string[] }
 
 type Fill = {
   shop: string
@@ -41,21 +80,14 @@ type Fill = {
 }
 
 const DEFAULT_SHOP_NAME = 'our shop'
-
-// Notices tell an address's owner what someone else just did with it, and anyone can do that again
-// and again (accountRegister on a taken email, an email change to it); each recipient gets at most
-// one of each per quiet period, claimed when it is enqueued (outbox.ts, rateLimits.ts). Saleor-like.
-export const NOTICE_QUIET_PERIOD_SECONDS = 15 * 60
-const NOTICE_TEMPLATES: ReadonlySet<MailTemplate> = new Set<MailTemplate>(['ACCOUNT_EXISTS'])
-
-/** Tell whether a template is a notice, sent to a recipient at most once per quiet period. */
-export function isNotice(template: MailTemplate): boolean {
-  return NOTICE_TEMPLATES.has(template)
-}
+// how much of someone's free text a mail shows, in characters
+const MAX_NAME_IN_MAIL = 64
+const MAX_SHOP_NAME_IN_MAIL = 100
 
 const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
   ACCOUNT_CONFIRMATION: ({ shop, param, token, link }) => ({
-    subject: `Confirm your account at ${shop}`,
+    subject: 'Confirm your account',
+    headline: 'Account confirmation: someone signed up with this email address and asked us to confirm it.',
     before: [
       `Thanks for signing up at ${shop}. Please confirm that ${param('email')} is your email address to activate your account.`,
     ],
@@ -63,7 +95,8 @@ const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
     after: ['If you did not sign up, you can ignore this email.'],
   }),
   ACCOUNT_EXISTS: ({ shop, param }) => ({
-    subject: `Someone tried to register at ${shop} with your address`,
+    subject: 'Someone tried to register with your email address',
+    headline: 'Sign-up notice: someone tried to register a new account with this email address.',
     before: [
       `Someone tried to register a new account at ${shop} with your address, ${param('email')}. You already have an account with it, so no second one was created.`,
       'If it was you, sign in with your password, or reset your password if you have forgotten it.',
@@ -71,41 +104,49 @@ const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
     after: ['If it was not you, you can ignore this email; your account is unchanged.'],
   }),
   PASSWORD_RESET: ({ shop, param, token, link }) => ({
-    subject: `Reset your password at ${shop}`,
+    subject: 'Reset your password',
+    headline: 'Password reset: a link to choose a new password was requested for the account with this email address.',
     before: [`We received a request to reset the password of your account at ${shop} (${param('email')}).`],
     action: { label: 'Choose a new password', url: link({ email: param('email'), token: token() }) },
     after: ['If you did not ask for this, you can ignore this email; your password stays as it is.'],
   }),
   STAFF_SET_PASSWORD: ({ shop, param, token, link }) => ({
-    subject: `Set your staff password at ${shop}`,
+    subject: 'Set your staff password',
+    headline: 'Staff account: a link to set the password of the staff account with this email address.',
     before: [`Set a password for your staff account at ${shop} (${param('email')}) to sign in to the dashboard.`],
     action: { label: 'Set my password', url: link({ email: param('email'), token: token() }) },
     after: ['If you did not expect this email, you can ignore it.'],
   }),
   PASSWORD_CHANGED: ({ shop }) => ({
-    subject: `Your password at ${shop} was changed`,
+    subject: 'Your password was changed',
+    headline: 'Security notice: the password of your account was just changed.',
     before: [`The password of your account at ${shop} was just changed.`],
     after: [
       'If you made this change, there is nothing more to do. If you did not, reset your password right away and contact us.',
     ],
   }),
   EMAIL_CHANGE_CONFIRMATION: ({ shop, param, token, link }) => ({
-    subject: `Confirm your new email address at ${shop}`,
+    subject: 'Confirm your new email address',
+    headline: 'Email address confirmation: the holder of an account asked to move it to this email address.',
     before: [
-      `You asked to change the email address of your account at ${shop} to ${param('newEmail')}. Confirm it to complete the change.`,
+      `An account at ${shop} asked to use ${param('newEmail')} as its email address. If that was you, confirm it to complete the change.`,
     ],
     action: { label: 'Confirm my new address', url: link({ token: token() }) },
-    after: ['If you did not ask for this, you can ignore this email; your account keeps its current address.'],
+    after: [
+      'If you did not ask for this, you can ignore this email; no account uses this address until it is confirmed.',
+    ],
   }),
   EMAIL_CHANGED: ({ shop, param }) => ({
-    subject: `Your email address at ${shop} was changed`,
+    subject: 'Your email address was changed',
+    headline: 'Security notice: the email address of your account was changed.',
     before: [
       `The email address of your account at ${shop} was changed to ${param('newEmail')}. Mails about your account now go there.`,
     ],
     after: ['If you did not make this change, contact us right away.'],
   }),
   ACCOUNT_DELETION: ({ shop, token, link }) => ({
-    subject: `Confirm the deletion of your account at ${shop}`,
+    subject: 'Confirm the deletion of your account',
+    headline: 'Account deletion: you asked to delete your account.',
     before: [`You asked to delete your account at ${shop}. Once confirmed, the deletion cannot be undone.`],
     action: { label: 'Delete my account', url: link({ token: token() }) },
     after: ['If you did not ask for this, ignore this email and change your password: your account stays as it is.'],
@@ -122,28 +163,50 @@ export function renderMail(
   const param = (name: keyof MailParams): string => {
     const value = params[name]
     if (typeof value !== 'string' || value === '') throw new Error(`mail template ${template} needs param "${name}"`)
-    return value
+    // addresses are validated upstream; one line of printable text whatever a stored row holds
+    return name === 'redirectUrl' ? value : oneLine(value, Infinity)
   }
   const token = (): string => {
     if (typeof secrets.token !== 'string' || secrets.token === '')
       throw new Error(`mail template ${template} needs secret "token"`)
     return secrets.token
   }
-  const shop = params.shopName || DEFAULT_SHOP_NAME
+  const shopName = params.shopName ? oneLine(params.shopName, MAX_SHOP_NAME_IN_MAIL) : ''
+  const firstName = params.firstName ? oneLine(params.firstName, MAX_NAME_IN_MAIL) : ''
   const content = build({
-    shop,
+    shop: shopName || DEFAULT_SHOP_NAME,
     param,
     token,
     link: query => buildLink(template, param('redirectUrl'), query),
   })
-  const greeting = params.firstName ? `Hi ${params.firstName},` : 'Hello,'
+  // WARNING: the greeting carries a name someone else may have chosen: never the first line
+  const greeting = firstName ? `Hi ${firstName},` : 'Hello,'
   return {
-    // a header value: one line, whatever a shop or person name holds
-    subject: content.subject.replace(/\s+/g, ' ').trim(),
+    subject: content.subject,
     // signed only with a real shop name: "-- our shop" would read oddly
-    text: renderText(greeting, content, params.shopName),
-    html: renderHtml(greeting, content, params.shopName),
+    text: renderText(greeting, content, shopName),
+    html: renderHtml(greeting, content, shopName),
   }
+}
+
+/**
+ * Someone's free text as a mail may show it: control, format (bidirectional overrides, zero-width)
+ * and line-separator characters become spaces, runs of white space one space, and past `max`
+ * characters it is cut with an ellipsis. Escaping for HTML is renderHtml's.
+ */
+export function oneLine(value: string, max: number): string {
+  const flat = value
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim()
+  const characters = [...flat]
+  return characters.length <= max
+    ? flat
+    : `${characters
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`
 }
 
 // query parameters are added to whatever redirectUrl already carries, each URL-encoded; a
@@ -162,15 +225,19 @@ function buildLink(template: MailTemplate, redirectUrl: string, query: Record<st
   return url.toString()
 }
 
-function renderText(greeting: string, { before, action, after }: Content, signature?: string): string {
-  const blocks = [greeting, ...before]
+function renderText(greeting: string, { headline, before, action, after }: Content, signature: string): string {
+  const blocks = [headline, greeting, ...before]
   if (action) blocks.push(`${action.label}:\n${action.url}`)
   blocks.push(...after)
   if (signature) blocks.push(`-- ${signature}`)
   return blocks.join('\n\n') + '\n'
 }
 
-function renderHtml(greeting: string, { subject, before, action, after }: Content, signature?: string): string {
+function renderHtml(
+  greeting: string,
+  { subject, headline, before, action, after }: Content,
+  signature: string,
+): string {
   const paragraph = (text: string) => `<p style="margin:0 0 16px">${escapeHtml(text)}</p>`
   const button = action
     ? `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="display:inline-block;padding:10px 18px;background:#1f2937;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(action.label)}</a></p>\n` +
@@ -181,6 +248,7 @@ function renderHtml(greeting: string, { subject, before, action, after }: Conten
     `<html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     '<body style="margin:0;padding:24px;background:#f9fafb">',
     '<div style="max-width:560px;margin:0 auto;padding:24px;background:#ffffff;font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#111827">',
+    `<p style="margin:0 0 16px;font-weight:bold">${escapeHtml(headline)}</p>`,
     paragraph(greeting),
     ...before.map(paragraph),
     button,

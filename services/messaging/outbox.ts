@@ -1,21 +1,24 @@
 // The outbox: a mail is written in the caller's transaction (enqueueMail), so it exists exactly when
 // the change that caused it commits, and is sent after commit by a worker (startOutboxWorker),
-// retried with backoff until delivered. Owns: never sending inside a request, at most one notice per
-// recipient per quiet period, at most one sender per mail across processes (a conditional claim
-// holding a lease), tokens sealed at rest and never logged or stored in lastError, and, in
-// development without SMTP, each mail printed to the console with its links and marked sent.
+// retried with backoff until delivered. Owns: never sending inside a request; the one rule against
+// mail floods, that a recipient gets at most one unsolicited mail of a class per quiet period
+// (mailTemplates.ts says which mails are unsolicited, rateLimits.ts keeps the shared periods); at
+// most one sender per mail across processes (a conditional claim holding a lease); tokens sealed at
+// rest and never logged or stored in lastError; and, in development without SMTP, each mail printed
+// to the console with its links and marked sent.
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
 import {
   MAIL_TEMPLATES,
-  isNotice,
+  quietClassOf,
   renderMail,
   type MailParams,
+  type MailRequester,
   type MailSecrets,
   type MailTemplate,
 } from './mailTemplates'
-import { claimNoticeQuietPeriod } from './rateLimits'
+import { claimQuietPeriod, endQuietPeriod as endQuietPeriodOf } from './rateLimits'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling } from './deliveryQueue'
 import { openSecrets, sealSecrets } from './sealing'
 
@@ -47,7 +50,10 @@ let running: OutboxWorker | undefined
 
 /**
  * Write one mail to the outbox, in the caller's transaction when `context` is a transaction's.
- * A notice (mailTemplates.ts) within its recipient's quiet period is dropped: false, nothing written.
+ * An unsolicited mail (mailTemplates.ts) first takes its recipient's quiet period for its class and
+ * requester (`requestedBy`, anyone unless the caller is staff's): within it nothing is written and
+ * the answer is false. `secrets` may be a function, called only once the mail will go: issue the
+ * mail's one-time token there, so that a quiet request neither mails nor cancels the live link.
  */
 export async function enqueueMail(
   context: Context,
@@ -57,15 +63,30 @@ export async function enqueueMail(
     params = {},
     secrets = {},
     userId,
-  }: { to: string; template: MailTemplate; params?: MailParams; secrets?: MailSecrets; userId?: string },
+    requestedBy = 'anyone',
+  }: {
+    to: string
+    template: MailTemplate
+    params?: MailParams
+    secrets?: MailSecrets | (() => Promise<MailSecrets>)
+    userId?: string
+    requestedBy?: MailRequester
+  },
 ): Promise<boolean> {
-  // rendering now turns a missing param into an error in the request that caused it
-  const { subject } = renderMail(template, { params, secrets })
-  // WARNING: callers answer the same either way (enumeration), and a dropped notice skips only this
-  // one insert; callers that must not be timed (accountRegister, requestEmailChange) run this
-  // inside their minimum-duration floor
-  if (isNotice(template) && !(await claimNoticeQuietPeriod(context, { template, to }))) return false
-  const toSeal = definedEntries(secrets)
+  // rendering now turns a missing param into an error in the request that caused it (the subject
+  // is fixed words, so a stand-in for a token still to be issued changes nothing)
+  const { subject } = renderMail(template, {
+    params,
+    secrets: typeof secrets === 'function' ? { token: 'stand-in' } : secrets,
+  })
+  // WARNING: callers answer the same either way (enumeration), and a quiet mail skips its token and
+  // its insert; callers that must not be timed (accountRegister, requestPasswordReset,
+  // requestEmailChange) run this inside their minimum-duration floor
+  const quietClass = quietClassOf(template)
+  if (quietClass && !(await claimQuietPeriod(context, { to, quietClass, requestedBy }))) return false
+  const issued = typeof secrets === 'function' ? await secrets() : secrets
+  if (typeof secrets === 'function') renderMail(template, { params, secrets: issued })
+  const toSeal = definedEntries(issued)
   // context.sudo() keeps a transaction's client, so the row commits or rolls back with the change
   await context.sudo().db.OutboxMail.createOne({
     data: {
@@ -78,6 +99,15 @@ export async function enqueueMail(
     },
   })
   return true
+}
+
+/**
+ * End the recipient's quiet period for this template's class, whoever asked (setPassword ends a
+ * reset link's: the owner has just used it), in `context`'s transaction.
+ */
+export async function endQuietPeriod(context: Context, { to, template }: { to: string; template: MailTemplate }) {
+  const quietClass = quietClassOf(template)
+  if (quietClass) await endQuietPeriodOf(context, { to, quietClass })
 }
 
 /** Ask the running worker, if any, to look at the outbox now (call it after the commit). */

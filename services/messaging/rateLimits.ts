@@ -3,8 +3,10 @@
 // through rate-limiter-flexible, so every server process sees the same counts:
 // - per client IP: accountRegister, requestPasswordReset and requestEmailChange together, at most
 //   ACCOUNT_REQUEST_LIMIT per ACCOUNT_REQUEST_WINDOW seconds, counted before anything is looked up;
-// - per recipient: at most one notice mail (mailTemplates.ts) of each template per quiet period,
-//   claimed by outbox.ts when the notice is enqueued.
+// - per recipient: at most one unsolicited mail (mailTemplates.ts) of each quiet class per quiet
+//   period, for each kind of requester (anyone, staff), claimed by outbox.ts when the mail is
+//   enqueued and counted by mailbox: the address as accounts store it, without a +tag, so that
+//   Ann@Example.com and ann+1@example.com share ann@example.com's period.
 // Each count is one upsert that increments in the database, so of concurrent requests (other
 // processes, PostgreSQL) each gets its own number and exactly one can be the first. Keys are
 // hashes: no address or email is kept in the table.
@@ -12,9 +14,8 @@ import { createHash } from 'node:crypto'
 import { RateLimiterPrisma, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
-import { DomainError } from '../kernel'
-import { NOTICE_QUIET_PERIOD_SECONDS, type MailTemplate } from './mailTemplates'
-import { clientNetwork } from '../kernel'
+import { DomainError, clientNetwork, normalizeEmail } from '../kernel'
+import { MAIL_REQUESTERS, QUIET_PERIOD_SECONDS, type MailRequester, type QuietClass } from './mailTemplates'
 
 /** Count one account request from this IP; past the limit throw TOO_MANY_REQUESTS, saying when to retry. */
 export async function assertAccountRequestAllowed(context: Context, ip: string): Promise<void> {
@@ -28,22 +29,32 @@ export async function assertAccountRequestAllowed(context: Context, ip: string):
 }
 
 /**
- * Take the recipient's quiet period for a notice template: true for the first call of a period,
- * false for every later one until it ends. Runs on `context`'s client, so inside a transaction
- * the claim commits or rolls back with the mail it allows.
+ * Take the recipient's quiet period of a class for this kind of requester: true for the first call
+ * of a period, false for every later one until it ends. Runs on `context`'s client, so inside a
+ * transaction the claim commits or rolls back with the mail it allows, and a concurrent twin's claim
+ * (another process, PostgreSQL) waits for it and counts second.
  */
-export async function claimNoticeQuietPeriod(
+export async function claimQuietPeriod(
   context: Context,
-  { template, to }: { template: MailTemplate; to: string },
+  { to, quietClass, requestedBy }: { to: string; quietClass: QuietClass; requestedBy: MailRequester },
 ): Promise<boolean> {
-  const { notices } = limitersFor(context.prisma)
+  const limiter = limitersFor(context.prisma).quiet[requestedBy]
   try {
-    await notices.consume(noticeKey(template, to))
+    await limiter.consume(quietKey(quietClass, to))
     return true
   } catch (error) {
     if (error instanceof RateLimiterRes) return false
     throw error
   }
+}
+
+/** End the recipient's quiet periods of a class, for every kind of requester (setPassword ends a reset's). */
+export async function endQuietPeriod(
+  context: Context,
+  { to, quietClass }: { to: string; quietClass: QuietClass },
+): Promise<void> {
+  const { quiet } = limitersFor(context.prisma)
+  for (const requester of MAIL_REQUESTERS) await quiet[requester].delete(quietKey(quietClass, to))
 }
 
 /** The refusal past the per-IP limit: about the caller's network, never about the email it sent. */
@@ -62,26 +73,39 @@ export function accountRequestKey(ip: string): string {
   return sha256(`account-requests\n${clientNetwork(ip)}`)
 }
 
-/** Name the quiet period of one template to one recipient, the address compared as accounts store it. */
-export function noticeKey(template: MailTemplate, to: string): string {
-  return sha256(`notice\n${template}\n${to.trim().toLowerCase()}`)
+/** Name the quiet period of one class of mail to one mailbox: no address is kept, only its hash. */
+export function quietKey(quietClass: QuietClass, to: string): string {
+  return sha256(`quiet\n${quietClass}\n${mailboxOf(to)}`)
 }
 
-type Limiters = { accountRequests: RateLimiterPrisma; notices: RateLimiterPrisma }
+/**
+ * The mailbox an address reaches, as far as it can be told from the address: compared as accounts
+ * store it, and without a +tag, which the common providers deliver to the untagged address.
+ */
+export function mailboxOf(to: string): string {
+  const address = normalizeEmail(to)
+  const at = address.lastIndexOf('@')
+  if (at < 0) return address
+  const local = address.slice(0, at)
+  const plus = local.indexOf('+')
+  return plus > 0 ? `${local.slice(0, plus)}${address.slice(at)}` : address
+}
+
+type Limiters = { accountRequests: RateLimiterPrisma; quiet: Record<MailRequester, RateLimiterPrisma> }
 
 // the rate-limiter-flexible model as Prisma's client names it: the library reads client[tableName]
 const MODEL = 'rateLimiterFlexible'
 
-// One pair per Prisma client, a transaction's included; the library's sweep timer stays off, as
+// One set per Prisma client, a transaction's included; the library's sweep timer stays off, as
 // in throttle.ts, whose sweep on the sign-in path removes expired rows of every prefix, and each
 // key's own expired row is replaced when it is counted again.
 const limiters = new WeakMap<object, Limiters>()
 
 function limitersFor(prisma: Context['prisma']): Limiters {
-  let pair = limiters.get(prisma)
-  if (!pair) {
+  let set = limiters.get(prisma)
+  if (!set) {
     const common = { storeClient: prisma, tableName: MODEL, clearExpiredByTimeout: false }
-    pair = {
+    set = {
       // a fixed window from the first request: refused requests still count but never extend it
       accountRequests: new RateLimiterPrisma({
         ...common,
@@ -89,16 +113,25 @@ function limitersFor(prisma: Context['prisma']): Limiters {
         points: env.accountRequestLimit,
         duration: env.accountRequestWindow,
       }),
-      notices: new RateLimiterPrisma({
-        ...common,
-        keyPrefix: 'notice-quiet',
-        points: 1,
-        duration: NOTICE_QUIET_PERIOD_SECONDS,
-      }),
+      // one mail a period: refused claims still count but never extend it
+      quiet: {
+        anyone: new RateLimiterPrisma({
+          ...common,
+          keyPrefix: 'quiet-anyone',
+          points: 1,
+          duration: QUIET_PERIOD_SECONDS.anyone,
+        }),
+        staff: new RateLimiterPrisma({
+          ...common,
+          keyPrefix: 'quiet-staff',
+          points: 1,
+          duration: QUIET_PERIOD_SECONDS.staff,
+        }),
+      },
     }
-    limiters.set(prisma, pair)
+    limiters.set(prisma, set)
   }
-  return pair
+  return set
 }
 
 function plural(count: number, unit: string): string {

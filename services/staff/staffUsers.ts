@@ -69,14 +69,21 @@ export async function createStaff(context: Context, actor: Session, input: Staff
     })
     if (redirectUrl) {
       // a staff invite: the staff event and the staff mail, never the customer ones, promotion included
-      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' })
-      await enqueueMail(tx, {
+      const queued = await enqueueMail(tx, {
         to: email,
         template: 'STAFF_SET_PASSWORD',
         params: { email, firstName: created.firstName, redirectUrl },
-        secrets: { token },
+        secrets: async () => ({ token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' }) }),
         userId: user.id,
+        requestedBy: 'staff',
       })
+      // invited, deleted and invited again within the quiet period: refused whole, nothing made
+      if (!queued)
+        throw new DomainError({
+          field: 'email',
+          code: 'TOO_MANY_REQUESTS',
+          message: 'A set-password link was sent to this address less than a minute ago. Try again in a minute.',
+        })
       await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: actor.itemId })
       await emitWebhookEvent(tx, {
         event: 'STAFF_SET_PASSWORD_REQUESTED',

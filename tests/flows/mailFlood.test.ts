@@ -45,7 +45,11 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 // the same inbox, however the address is spelled: case, and a +tag in the local part
 function sameInbox(a: string, b: string): boolean {
-  const mailbox = (value: string) => value.trim().toLowerCase().replace(/\+[^@]*@/, '@')
+  const mailbox = (value: string) =>
+    value
+      .trim()
+      .toLowerCase()
+      .replace(/\+[^@]*@/, '@')
   return mailbox(a) === mailbox(b)
 }
 
@@ -94,7 +98,9 @@ function floodStories(setup: () => { server: TestServer; other: TestServer; mail
     // when
     const answers = []
     for (let i = 0; i < 8; i++)
-      answers.push(await timed(gql(REQUEST_EMAIL_CHANGE, { password: PASSWORD, newEmail: target }, { token, ...client })))
+      answers.push(
+        await timed(gql(REQUEST_EMAIL_CHANGE, { password: PASSWORD, newEmail: target }, { token, ...client })),
+      )
     // then
     for (const { result, ms } of answers) {
       assert.equal(result.body.errors, undefined, JSON.stringify(result.body.errors))
@@ -160,7 +166,7 @@ function floodStories(setup: () => { server: TestServer; other: TestServer; mail
     assert.equal((await mailsTo(target)).length, 1)
   })
 
-  test("the owner of a taken address gets one notice, whether others try to move to it or register with it", async () => {
+  test('the owner of a taken address gets one notice, whether others try to move to it or register with it', async () => {
     // given
     const { server } = setup()
     const owner = await makeCustomer(server.context)
@@ -206,9 +212,15 @@ function floodStories(setup: () => { server: TestServer; other: TestServer; mail
     assert.equal((await rowsTo(customer.email, 'PASSWORD_RESET')).length, 2)
     assert.equal((await mailsTo(customer.email)).length, 2)
     // the newest link (staff's) sets the password, which ends the quiet period for anyone's requests
-    const staffMail = setup().mailbox.mails.filter(mail => mail.to === customer.email).at(-1)!
-    const set = await gql(SET_PASSWORD, { email: customer.email, token: tokenFromMail(staffMail) })
-    assert.deepEqual(set.body.data.setPassword.errors, [])
+    const outcomes = []
+    for (const mail of setup().mailbox.mails.filter(mail => mail.to === customer.email))
+      outcomes.push(
+        (await gql(SET_PASSWORD, { email: customer.email, token: tokenFromMail(mail) })).body.data.setPassword,
+      )
+    assert.deepEqual(
+      outcomes.map(outcome => outcome.errors.map((error: { code: string }) => error.code).join()),
+      ['INVALID', ''],
+    )
     assert.deepEqual(
       (await gql(REQUEST_RESET, { email: customer.email }, anotherClient())).body.data.requestPasswordReset.errors,
       [],
@@ -224,7 +236,11 @@ function floodStories(setup: () => { server: TestServer; other: TestServer; mail
     const email = address('invited')
     const created = await gql(CUSTOMER_CREATE, { email }, { token: supportToken })
     assert.deepEqual(created.body.data.customerCreate.errors, [])
-    const deleted = await gql(CUSTOMER_DELETE, { id: created.body.data.customerCreate.user.id }, { token: supportToken })
+    const deleted = await gql(
+      CUSTOMER_DELETE,
+      { id: created.body.data.customerCreate.user.id },
+      { token: supportToken },
+    )
     assert.deepEqual(deleted.body.data.customerDelete.errors, [])
     // when
     const again = await gql(CUSTOMER_CREATE, { email }, { token: supportToken })
@@ -309,67 +325,72 @@ describe('mail floods and spoofing, one server process', () => {
   floodStories(() => ({ server, other: server, mailbox }))
 })
 
-describe('mail floods from concurrent twins over two server processes on PostgreSQL', {
-  skip: databaseSkipReason('postgresql'),
-}, () => {
-  let first: TestServer
-  let second: TestServer
-  let mailbox: Mailbox
+describe(
+  'mail floods from concurrent twins over two server processes on PostgreSQL',
+  {
+    skip: databaseSkipReason('postgresql'),
+  },
+  () => {
+    let first: TestServer
+    let second: TestServer
+    let mailbox: Mailbox
 
-  before(async () => {
-    mailbox = await startMailbox()
-    first = await startStack({ database: 'postgresql' }, mailbox)
-    second = await startStack({ databaseUrl: first.databaseUrl }, mailbox)
-  })
-  after(async () => {
-    await second?.stop()
-    await first?.stop()
-    await mailbox?.stop()
-  })
+    before(async () => {
+      mailbox = await startMailbox()
+      first = await startStack({ database: 'postgresql' }, mailbox)
+      second = await startStack({ databaseUrl: first.databaseUrl }, mailbox)
+    })
+    after(async () => {
+      await second?.stop()
+      await first?.stop()
+      await mailbox?.stop()
+    })
 
-  test('eight twins of one customer and six other customers at once, over two processes, to one address: one mail', async () => {
-    // given
-    const target = address()
-    const owners = await Promise.all(Array.from({ length: 7 }, () => makeCustomer(first.context)))
-    const tokens = await Promise.all(owners.map(owner => tokenFor(first.context, owner.id)))
-    const requests = [...Array.from({ length: 8 }, () => tokens[0]!), ...tokens.slice(1)]
-    // when
-    const answers = await Promise.all(
-      requests.map((token, i) =>
-        (i % 2 ? second : first).gql(
-          REQUEST_EMAIL_CHANGE,
-          { password: PASSWORD, newEmail: i % 3 ? target : target.toUpperCase() },
-          { token, ...anotherClient() },
+    test('eight twins of one customer and six other customers at once, over two processes, to one address: one mail', async () => {
+      // given
+      const target = address()
+      const owners = await Promise.all(Array.from({ length: 7 }, () => makeCustomer(first.context)))
+      const tokens = await Promise.all(owners.map(owner => tokenFor(first.context, owner.id)))
+      const requests = [...Array.from({ length: 8 }, () => tokens[0]!), ...tokens.slice(1)]
+      // when
+      const answers = await Promise.all(
+        requests.map((token, i) =>
+          (i % 2 ? second : first).gql(
+            REQUEST_EMAIL_CHANGE,
+            { password: PASSWORD, newEmail: i % 3 ? target : target.toUpperCase() },
+            { token, ...anotherClient() },
+          ),
         ),
-      ),
-    )
-    // then
-    for (const answer of answers) assert.deepEqual(answer.body.data.requestEmailChange.errors, [], JSON.stringify(answer.body))
-    const rows = await first.context.prisma.outboxMail.findMany({ where: { template: 'EMAIL_CHANGE_CONFIRMATION' } })
-    assert.equal(rows.filter(row => sameInbox(row.to, target)).length, 1)
-    await mailbox.next(target, /email/i)
-    await sleep(800)
-    assert.equal(mailbox.mails.filter(mail => sameInbox(mail.to, target)).length, 1)
-  })
+      )
+      // then
+      for (const answer of answers)
+        assert.deepEqual(answer.body.data.requestEmailChange.errors, [], JSON.stringify(answer.body))
+      const rows = await first.context.prisma.outboxMail.findMany({ where: { template: 'EMAIL_CHANGE_CONFIRMATION' } })
+      assert.equal(rows.filter(row => sameInbox(row.to, target)).length, 1)
+      await mailbox.next(target, /email/i)
+      await sleep(800)
+      assert.equal(mailbox.mails.filter(mail => sameInbox(mail.to, target)).length, 1)
+    })
 
-  test('concurrent anonymous reset requests and registrations of a taken address over two processes: one mail of each kind', async () => {
-    // given
-    const owner = await makeCustomer(first.context)
-    // when
-    const answers = await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
-        (i % 2 ? second : first).gql(
-          i % 4 < 2 ? REQUEST_RESET : REGISTER,
-          i % 4 < 2
-            ? { email: owner.email }
-            : { input: { email: owner.email, password: 'an entirely new passphrase', redirectUrl: `${REDIRECT}/c` } },
-          anotherClient(),
+    test('concurrent anonymous reset requests and registrations of a taken address over two processes: one mail of each kind', async () => {
+      // given
+      const owner = await makeCustomer(first.context)
+      // when
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          (i % 2 ? second : first).gql(
+            i % 4 < 2 ? REQUEST_RESET : REGISTER,
+            i % 4 < 2
+              ? { email: owner.email }
+              : { input: { email: owner.email, password: 'an entirely new passphrase', redirectUrl: `${REDIRECT}/c` } },
+            anotherClient(),
+          ),
         ),
-      ),
-    )
-    // then
-    for (const answer of answers) assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors))
-    const rows = await first.context.prisma.outboxMail.findMany({ where: { to: owner.email } })
-    assert.deepEqual(rows.map(row => row.template).sort(), ['ACCOUNT_EXISTS', 'PASSWORD_RESET'])
-  })
-})
+      )
+      // then
+      for (const answer of answers) assert.equal(answer.body.errors, undefined, JSON.stringify(answer.body.errors))
+      const rows = await first.context.prisma.outboxMail.findMany({ where: { to: owner.email } })
+      assert.deepEqual(rows.map(row => row.template).sort(), ['ACCOUNT_EXISTS', 'PASSWORD_RESET'])
+    })
+  },
+)

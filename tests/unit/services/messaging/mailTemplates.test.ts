@@ -1,8 +1,9 @@
-// services/messaging/mailTemplates.ts: every template renders, links follow API.md §6, values are escaped.
+// services/messaging/mailTemplates.ts: every template renders, links follow API.md §6, values are escaped,
+// and other people's text (names, shop names) stays out of the subject and the first line.
 import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { MAIL_TEMPLATES } from '../../../../services/messaging/mailTemplates'
+import { MAIL_TEMPLATES, oneLine, quietClassOf } from '../../../../services/messaging/mailTemplates'
 import { renderMail, type MailParams, type MailTemplate } from '../../../../services/messaging/mailTemplates'
 
 const TOKEN = 'tok/en+with=odd&chars'
@@ -35,7 +36,8 @@ test('every template renders a subject, a text and an HTML body', () => {
     // then
     assert.ok(mail.subject.length > 0, template)
     assert.ok(!mail.subject.includes(TOKEN), `${template}: no token in the subject`)
-    assert.match(mail.text, /^Hi Casey,\n/, template)
+    // the greeting comes second, after the template's own fixed first line
+    assert.match(mail.text, /^[A-Z][^\n]+\.\n\nHi Casey,\n/, template)
     assert.match(mail.html, /^<!doctype html>/, template)
     assert.match(mail.html, /Hi Casey,/, template)
   }
@@ -108,7 +110,7 @@ test('a token preset in redirectUrl is replaced, never doubled', () => {
   assert.deepEqual(link.searchParams.getAll('email'), [EMAIL])
 })
 
-test('the HTML escapes a script in a first name, and the text keeps it as typed', () => {
+test('the HTML escapes a script in a first name, and the text keeps it as typed, on the second line', () => {
   // given
   const params = { ...PARAMS, firstName: '<script>alert("x")</script>' }
 
@@ -118,8 +120,52 @@ test('the HTML escapes a script in a first name, and the text keeps it as typed'
   // then
   assert.ok(!html.includes('<script>'))
   assert.ok(html.includes('Hi &#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;,'))
-  assert.ok(text.startsWith('Hi <script>alert("x")</script>,'))
+  assert.equal(text.split('\n\n')[1], 'Hi <script>alert("x")</script>,')
   assert.ok(html.includes('Acme &#38; Co'))
+})
+
+test("someone else's text never reaches the subject or the first line, and shows as one capped line", () => {
+  // given: a phishing name and a shop name with line breaks, a bidirectional override and markup
+  const phishing = 'Your password was reset\r\nClick https://evil.example/now\u2028\u202eBcc: all@example.com'
+  const params = { ...PARAMS, firstName: `${phishing} ${'x'.repeat(200)}`, shopName: `<b>Shop</b>\r\n${phishing}` }
+  for (const template of MAIL_TEMPLATES) {
+    // when
+    const { subject, text, html } = renderMail(template, { params, secrets: { token: TOKEN } })
+
+    // then
+    const [firstLine] = text.split('\n')
+    for (const header of [subject, firstLine!]) {
+      assert.doesNotMatch(header, /password was reset|evil|Shop|Casey|example\.com/i, `${template}: ${header}`)
+    }
+    const greeting = text.split('\n').find(line => line.startsWith('Hi '))!
+    assert.equal(greeting, `Hi ${oneLine(params.firstName!, 64)},`, template)
+    assert.ok([...greeting].length <= 'Hi ,'.length + 64, template)
+    assert.ok(greeting.endsWith('…,'), template)
+    assert.doesNotMatch(text, /\r|\u2028|\u202e/u, template)
+    assert.equal(text.split('\n').filter(line => /^(Click|Bcc:)/.test(line)).length, 0, template)
+    assert.ok(!html.includes('<b>Shop'), template)
+    assert.match(html, /<title>[^<&]*<\/title>/, `${template}: a title of fixed words`)
+  }
+})
+
+test('oneLine flattens control, format and separator characters, and caps by characters, not code units', () => {
+  assert.equal(oneLine(' Ann\r\n\tMarie\u0000 \u200b Lee\u2029 ', 100), 'Ann Marie Lee')
+  assert.equal(oneLine('\u202eevil', 100), 'evil')
+  assert.equal(oneLine('😀'.repeat(10), 5), '😀😀😀😀…')
+  assert.equal(oneLine('abc', 3), 'abc')
+})
+
+test('every template is solicited or in a quiet class: only what the recipient itself just did is solicited', () => {
+  assert.deepEqual(Object.fromEntries(MAIL_TEMPLATES.map(template => [template, quietClassOf(template)])), {
+    ACCOUNT_CONFIRMATION: 'confirmation',
+    ACCOUNT_EXISTS: 'account-exists',
+    PASSWORD_RESET: 'password-link',
+    STAFF_SET_PASSWORD: 'password-link',
+    PASSWORD_CHANGED: null,
+    EMAIL_CHANGE_CONFIRMATION: 'email-change',
+    EMAIL_CHANGED: null,
+    ACCOUNT_DELETION: null,
+  })
 })
 
 test('the account-exists notice tells the owner to sign in or reset, and EMAIL_CHANGED names the new address', () => {
@@ -132,7 +178,8 @@ test('the account-exists notice tells the owner to sign in or reset, and EMAIL_C
   assert.match(exists.text, /sign in/)
   assert.match(exists.text, /reset your password/)
   assert.match(changed.text, /changed to new@example\.com/)
-  assert.match(changed.subject, /our shop/)
+  assert.match(changed.text, /your account at our shop/)
+  assert.equal(changed.subject, 'Your email address was changed')
 })
 
 test('a missing param or token is a bug and throws', () => {
@@ -153,10 +200,12 @@ test('a missing param or token is a bug and throws', () => {
   )
 })
 
-test('a line break in a shop name does not reach the subject header', () => {
+test('a line break in a shop name reaches neither the subject header nor a line of its own', () => {
   // when
-  const { subject } = renderMail('PASSWORD_CHANGED', { params: { shopName: 'Acme\r\nBcc: victim@example.com' } })
+  const { subject, text } = renderMail('PASSWORD_CHANGED', { params: { shopName: 'Acme\r\nBcc: victim@example.com' } })
 
   // then
-  assert.equal(subject, 'Your password at Acme Bcc: victim@example.com was changed')
+  assert.equal(subject, 'Your password was changed')
+  assert.match(text, /your account at Acme Bcc: victim@example\.com was just changed/)
+  assert.match(text, /\n-- Acme Bcc: victim@example\.com\n$/)
 })

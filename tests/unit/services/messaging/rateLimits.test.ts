@@ -1,4 +1,4 @@
-// services/messaging/rateLimits.ts and the notice rule of services/messaging/outbox.ts: keys and refusals as pure
+// services/messaging/rateLimits.ts and the quiet-period rule of services/messaging/outbox.ts: keys and refusals as pure
 // functions, then the shared counts on a real database reached by two Prisma clients (two server
 // processes), with Date mocked so that windows pass in milliseconds. The database is a fresh
 // SQLite file, or a fresh PostgreSQL database with TEST_DATABASE=postgresql.
@@ -9,12 +9,14 @@ import { randomUUID } from 'node:crypto'
 import type { Context } from '../../../../generated/keystone/types'
 import { createTestDatabase } from '../../../helpers/database'
 import { DomainError } from '../../../../services/kernel/errors'
-import { NOTICE_QUIET_PERIOD_SECONDS } from '../../../../services/messaging/mailTemplates'
+import { QUIET_PERIOD_SECONDS } from '../../../../services/messaging/mailTemplates'
 import {
   accountRequestKey,
   assertAccountRequestAllowed,
-  claimNoticeQuietPeriod,
-  noticeKey,
+  claimQuietPeriod,
+  endQuietPeriod,
+  mailboxOf,
+  quietKey,
   tooManyRequestsError,
 } from '../../../../services/messaging/rateLimits'
 
@@ -50,9 +52,20 @@ test('the keys keep no address or email, count an IPv6 client by its /64, and co
   assert.equal(accountRequestKey('2001:db8:1:2::1'), accountRequestKey('2001:db8:1:2:ffff::9'))
   assert.equal(accountRequestKey('::ffff:192.0.2.7'), accountRequestKey('192.0.2.7'))
   assert.notEqual(accountRequestKey('192.0.2.7'), accountRequestKey('192.0.2.8'))
-  assert.equal(noticeKey('ACCOUNT_EXISTS', ' Ann@Example.com'), noticeKey('ACCOUNT_EXISTS', 'ann@example.com'))
-  assert.notEqual(noticeKey('ACCOUNT_EXISTS', 'ann@example.com'), noticeKey('ACCOUNT_EXISTS', 'bob@example.com'))
-  assert.doesNotMatch(noticeKey('ACCOUNT_EXISTS', 'ann@example.com'), /ann|example/)
+  assert.equal(quietKey('account-exists', ' Ann@Example.com'), quietKey('account-exists', 'ann@example.com'))
+  assert.equal(quietKey('email-change', 'ann+shop@example.com'), quietKey('email-change', 'ANN@example.com'))
+  assert.notEqual(quietKey('account-exists', 'ann@example.com'), quietKey('account-exists', 'bob@example.com'))
+  assert.notEqual(quietKey('account-exists', 'ann@example.com'), quietKey('email-change', 'ann@example.com'))
+  assert.doesNotMatch(quietKey('account-exists', 'ann@example.com'), /ann|example/)
+})
+
+test('a mailbox is the address as stored, without a +tag', () => {
+  assert.equal(mailboxOf(' Ann+Shop@Example.COM '), 'ann@example.com')
+  assert.equal(mailboxOf('ann+@example.com'), 'ann@example.com')
+  assert.equal(mailboxOf('ann+a+b@example.com'), 'ann@example.com')
+  // a local part that is only a tag keeps it: there is nothing else to deliver to
+  assert.equal(mailboxOf('+ann@example.com'), '+ann@example.com')
+  assert.equal(mailboxOf('a.n.n@example.com'), 'a.n.n@example.com')
 })
 
 describe('the limits on a shared database', () => {
@@ -83,15 +96,16 @@ describe('the limits on a shared database', () => {
     // when
     const claims = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        claimNoticeQuietPeriod(i % 2 ? otherProcess : context, { template: 'ACCOUNT_EXISTS', to }),
+        claimQuietPeriod(i % 2 ? otherProcess : context, { quietClass: 'account-exists', to, requestedBy: 'anyone' }),
       ),
     )
     // then
     assert.equal(claims.filter(Boolean).length, 1)
     assert.equal(
-      await claimNoticeQuietPeriod(context, {
-        template: 'ACCOUNT_EXISTS',
+      await claimQuietPeriod(context, {
+        quietClass: 'account-exists',
         to: `someone-else-${randomUUID()}@example.com`,
+        requestedBy: 'anyone',
       }),
       true,
     )
@@ -101,18 +115,47 @@ describe('the limits on a shared database', () => {
     // given
     const tick = mockClock(t)
     const to = `owner-${randomUUID()}@example.com`
-    assert.equal(await claimNoticeQuietPeriod(context, { template: 'ACCOUNT_EXISTS', to }), true)
+    assert.equal(await claimQuietPeriod(context, { quietClass: 'account-exists', to, requestedBy: 'anyone' }), true)
     // when asked again all through the period
     for (let minute = 1; minute < 15; minute++) {
       tick(60_000)
-      assert.equal(await claimNoticeQuietPeriod(context, { template: 'ACCOUNT_EXISTS', to }), false, `minute ${minute}`)
+      assert.equal(
+        await claimQuietPeriod(context, { quietClass: 'account-exists', to, requestedBy: 'anyone' }),
+        false,
+        `minute ${minute}`,
+      )
     }
     // then refused attempts did not extend it
-    tick(NOTICE_QUIET_PERIOD_SECONDS * 1000 - 14 * 60_000)
-    assert.equal(await claimNoticeQuietPeriod(otherProcess, { template: 'ACCOUNT_EXISTS', to }), true)
+    tick(QUIET_PERIOD_SECONDS.anyone * 1000 - 14 * 60_000)
+    assert.equal(
+      await claimQuietPeriod(otherProcess, { quietClass: 'account-exists', to, requestedBy: 'anyone' }),
+      true,
+    )
   })
 
-  test('enqueueMail writes one notice per recipient per quiet period, and every other mail every time', async () => {
+  test("staff's quiet period is a minute of its own, and ending a class's period ends it for every requester", async t => {
+    // given
+    const tick = mockClock(t)
+    const to = `owner-${randomUUID()}@example.com`
+    const claim = (requestedBy: 'anyone' | 'staff') =>
+      claimQuietPeriod(context, { quietClass: 'password-link', to, requestedBy })
+    // when / then: anyone's and staff's periods do not silence each other
+    assert.equal(await claim('anyone'), true)
+    assert.equal(await claim('staff'), true)
+    assert.equal(await claim('staff'), false)
+    assert.equal(await claim('anyone'), false)
+    tick(QUIET_PERIOD_SECONDS.staff * 1000)
+    assert.equal(await claim('staff'), true)
+    assert.equal(await claim('anyone'), false)
+    // and setPassword's end of the period frees both, for this class only
+    assert.equal(await claimQuietPeriod(context, { quietClass: 'email-change', to, requestedBy: 'anyone' }), true)
+    await endQuietPeriod(otherProcess, { quietClass: 'password-link', to: to.toUpperCase() })
+    assert.equal(await claim('anyone'), true)
+    assert.equal(await claim('staff'), true)
+    assert.equal(await claimQuietPeriod(context, { quietClass: 'email-change', to, requestedBy: 'anyone' }), false)
+  })
+
+  test('enqueueMail writes one unsolicited mail per recipient per quiet period, and every solicited mail every time', async () => {
     // given
     const { enqueueMail } = await import('../../../../services/messaging/outbox')
     const to = `owner-${randomUUID()}@example.com`
@@ -131,7 +174,30 @@ describe('the limits on a shared database', () => {
     assert.equal(await context.prisma.outboxMail.count({ where: { to, template: 'PASSWORD_CHANGED' } }), 2)
   })
 
-  test('a notice claimed in a transaction that rolls back leaves the quiet period free', async () => {
+  test('a quiet request never calls its secrets: the token of the mail that went stays the only one', async () => {
+    // given
+    const { enqueueMail } = await import('../../../../services/messaging/outbox')
+    const to = `new-${randomUUID()}@example.com`
+    let issued = 0
+    const mail = {
+      to,
+      template: 'EMAIL_CHANGE_CONFIRMATION' as const,
+      params: { newEmail: to, redirectUrl: 'https://shop.test/email' },
+      secrets: async () => ({ token: `token-${++issued}` }),
+    }
+    // when
+    const queued = [
+      await enqueueMail(context, mail),
+      await enqueueMail(otherProcess, mail),
+      await enqueueMail(context, mail),
+    ]
+    // then
+    assert.deepEqual(queued, [true, false, false])
+    assert.equal(issued, 1)
+    assert.equal(await context.prisma.outboxMail.count({ where: { to } }), 1)
+  })
+
+  test('a mail claimed in a transaction that rolls back leaves the quiet period free', async () => {
     // given
     const { enqueueMail } = await import('../../../../services/messaging/outbox')
     const to = `owner-${randomUUID()}@example.com`
