@@ -2,7 +2,7 @@
 // This file is the module's whole surface: code outside services/identity/ imports from here only.
 export { customerOfToken, isCustomerToken, regenerateCustomerToken } from './customerTokens'
 export { newTokenKey, revokedCredentials, verifyAccessTokenSignature } from './jwt'
-export { TOKEN_PURPOSES, hasRecentToken, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'
+export { TOKEN_PURPOSES, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'
 export { assertPasswordAcceptable, passwordProblems } from './passwordPolicy'
 export { hashPassword, passwordKdf, verifyPassword } from './passwords'
 export {

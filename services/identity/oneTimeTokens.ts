@@ -43,26 +43,6 @@ export async function issueOneTimeToken(
   return token
 }
 
-/** Tell whether this user has an unused, unexpired token of this purpose (and source) issued after `since`. */
-export async function hasRecentToken(
-  context: Context,
-  args: { userId: string; purpose: TokenPurpose; since: Date; source?: string },
-): Promise<boolean> {
-  const tokens = await context.prisma.oneTimeToken.findMany({
-    where: {
-      userId: args.userId,
-      purpose: args.purpose,
-      usedAt: null,
-      createdAt: { gt: args.since },
-      expiresAt: { gt: new Date() },
-    },
-    select: { payload: true },
-  })
-  return tokens.some(
-    token => args.source === undefined || (token.payload as { source?: string } | null)?.source === args.source,
-  )
-}
-
 /**
  * Redeem a token: it must exist, be unused and unexpired, and match the purpose and user.
  * Marks it used in one conditional write, so two concurrent redemptions cannot both succeed.
