@@ -1,7 +1,7 @@
 // accountRegister: a shopper creates its own customer account.
 // Access: anyone, within the per-IP limit on account requests (TOO_MANY_REQUESTS past it).
-// Effects: ACCOUNT_CREATED event, confirmation mail (or, for a taken email, a notice to its owner,
-// at most one per quiet period, and the same answer). Twin: none.
+// Effects: ACCOUNT_CREATED event, confirmation mail (or, for a taken email, a notice to its owner),
+// each at most one per address per quiet period (the outbox's), and the same answer. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'

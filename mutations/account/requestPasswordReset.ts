@@ -1,7 +1,7 @@
 // requestPasswordReset: mail a link to set a new password. Answers success for unknown emails too.
 // Access: anyone, within the per-IP limit on account requests (TOO_MANY_REQUESTS past it).
 // Effects: PASSWORD_RESET_LINK_SENT event and the reset mail (staff get the staff template),
-// nothing within 15 minutes of an unused earlier link. Twin: none.
+// nothing within the address's 15-minute quiet period (the outbox's; setPassword ends it). Twin: none.
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { clientIp } from '../shared/request'

@@ -1,6 +1,6 @@
 // setPassword: set a new password with the emailed reset token; answers tokens like tokenCreate.
 // Access: anyone holding the token. Effects: PASSWORD_RESET event, every
-// older token of the user revoked. Twin: none.
+// older token of the user revoked, the address's reset quiet period ended. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'

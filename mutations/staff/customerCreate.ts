@@ -1,6 +1,7 @@
 // customerCreate: staff create a customer; with redirectUrl it is mailed a set-password link.
 // Access: MANAGE_USERS. Effects: ACCOUNT_CREATED_FROM_STAFF event, CUSTOMER_CREATED webhook (and
-// ACCOUNT_SET_PASSWORD_REQUESTED with the mail). Twin: createUser (generated).
+// ACCOUNT_SET_PASSWORD_REQUESTED with the mail; TOO_MANY_REQUESTS, nothing made, when staff sent
+// that address a link under a minute ago). Twin: createUser (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'

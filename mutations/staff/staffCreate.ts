@@ -1,7 +1,8 @@
 // staffCreate: create a staff user, or promote the customer with this email in place (same id,
 // addresses, metadata and history); with redirectUrl the staff invite mail is sent.
 // Access: MANAGE_STAFF, within scope. Effects: STAFF_CREATED webhook, STAFF_SET_PASSWORD_REQUESTED
-// with the invite (never ACCOUNT_SET_PASSWORD_REQUESTED). Twin: createUser / updateUser (generated).
+// with the invite (never ACCOUNT_SET_PASSWORD_REQUESTED); TOO_MANY_REQUESTS, nothing made, when
+// staff sent that address a link under a minute ago. Twin: createUser / updateUser (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { staffErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
