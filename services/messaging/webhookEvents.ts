@@ -125,5 +125,6 @@ export function assertWebhookSubject(event: WebhookEvent, payload: Record<string
   const user = payload.user as { isStaff?: unknown } | null | undefined
   if (!user || typeof user !== 'object' || typeof user.isStaff !== 'boolean') return
   const side: WebhookAudience = user.isStaff ? 'staff' : 'customers'
-  if (!AUDIENCES[event].includes(side)) throw new Error(`a ${event} webhook cannot carry a ${side} user`)
+  if (!AUDIENCES[event].includes(side))
+    throw new Error(`a ${event} webhook cannot carry a ${user.isStaff ? 'staff member' : 'customer'}`)
 }
