@@ -3,6 +3,7 @@
 // database on every request, so a change of groups takes effect on the next call.
 import { isActiveStaffSession, isSuperuserSession, sessionHolds, type Session } from '../services/identity'
 import type { Permission } from '../services/identity'
+import { webhookEventsWithin, type WebhookEvent, type WebhookPermission } from '../services/messaging'
 
 export type SessionArgs = { session?: Session }
 
@@ -43,6 +44,17 @@ export function canManageChannels({ session }: SessionArgs): boolean {
 // grants registering webhooks and reading their deliveries
 export function canManageApps({ session }: SessionArgs): boolean {
   return hasPermission(session, 'MANAGE_APPS')
+}
+
+/** What the caller holds, as the webhook rule asks it (services/messaging/webhookEvents.ts). */
+export function webhookPermissionsOf({ session }: SessionArgs): (permission: WebhookPermission) => boolean {
+  return permission => hasPermission(session, permission)
+}
+
+// the webhook events the caller may subscribe to and whose deliveries it may read: MANAGE_APPS,
+// plus MANAGE_USERS for customers' events and MANAGE_STAFF for staff's (a superuser: all)
+export function webhookEventsOf(args: SessionArgs): WebhookEvent[] {
+  return webhookEventsWithin(webhookPermissionsOf(args))
 }
 
 export function canManageUsersOrStaff(args: SessionArgs): boolean {

@@ -1,7 +1,8 @@
 // Which rows: filters built from the session. Used by list filter access and reused by custom
 // queries, so a row hidden from the generated API is hidden everywhere.
 import type { Session } from '../services/identity'
-import { canManageStaff, canManageUsers, isActiveStaff, isSignedIn, isSuperuser } from './permissions'
+import { WEBHOOK_EVENTS } from '../services/messaging'
+import { canManageStaff, canManageUsers, isActiveStaff, isSignedIn, isSuperuser, webhookEventsOf } from './permissions'
 
 export type Filter = boolean | Record<string, unknown>
 type Args = { session?: Session }
@@ -84,4 +85,13 @@ export function readableAccountEvents({ session }: Args): Filter {
   const users = readableUsers({ session })
   if (typeof users === 'boolean') return users
   return { user: users }
+}
+
+// deliveries follow the people their event carries: only the events the caller may subscribe to
+// (webhookEventsOf), whoever made the webhook; so do their payloads, counts and filters into them
+export function readableWebhookDeliveries({ session }: Args): Filter {
+  const events = webhookEventsOf({ session })
+  if (events.length === 0) return false
+  if (events.length === WEBHOOK_EVENTS.length) return true
+  return { event: { in: events } }
 }

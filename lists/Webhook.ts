@@ -1,18 +1,59 @@
-// The Webhook list: subscriptions of apps to account events, managed with MANAGE_APPS. The
-// signing secret is write-only: sealed at rest (it must be recovered to sign), never read back.
+// The Webhook list: subscriptions of apps to account events, managed with MANAGE_APPS. A webhook
+// is managed (created, changed in any field, switched on or off, deleted) only by staff who reach
+// every event it has and gets: MANAGE_USERS for customers' events, MANAGE_STAFF for staff's
+// (services/messaging/webhookEvents.ts). Its settings, events included, are readable with
+// MANAGE_APPS: they name kinds of events, never a person. The signing secret is write-only:
+// sealed at rest (it must be recovered to sign), never read back.
 import { list } from '@keystone-6/core'
 import { checkbox, multiselect, relationship, text } from '@keystone-6/core/fields'
-import type { Lists } from '../generated/keystone/types'
-import { canManageApps } from '../access/permissions'
+import type { Context, Lists } from '../generated/keystone/types'
+import { canManageApps, webhookEventsOf, webhookPermissionsOf } from '../access/permissions'
+import { isTrusted } from '../services/kernel'
 import { sealSecrets } from '../services/messaging'
 import { assertSafeWebhookTarget } from '../services/messaging'
-import { WEBHOOK_EVENTS } from '../services/messaging'
+import { assertWebhookChangeAllowed, WEBHOOK_EVENTS } from '../services/messaging'
 import { reportDomainErrors } from './hooks/domainErrors'
+
+type AddError = (message: string) => void
+
+// the one check of every write, generated mutations and the Admin UI alike; only the trusted path skips it
+async function validateWebhookChange(
+  context: Context,
+  operation: 'create' | 'update' | 'delete',
+  addValidationError: AddError,
+  { item, resolvedData }: { item?: { id: string }; resolvedData?: { events?: unknown } },
+): Promise<void> {
+  if (isTrusted(context)) return
+  const holds = webhookPermissionsOf({ session: context.session })
+  await reportDomainErrors(
+    addValidationError,
+    () => assertWebhookChangeAllowed(context, holds, { operation, id: item?.id, events: resolvedData?.events }),
+    'code',
+  )
+}
+
+// the Admin UI shows a webhook the caller cannot manage read-only, rather than as a form that fails
+function reachesAllEventsOf(args: { session?: Context['session']; item: { events?: unknown } | null }) {
+  const events = Array.isArray(args.item?.events) ? (args.item.events as unknown[]) : []
+  const reach: readonly unknown[] = webhookEventsOf(args)
+  return events.every(event => reach.includes(event))
+}
 
 export const Webhook: Lists.Webhook = list({
   access: {
     operation: { query: canManageApps, create: canManageApps, update: canManageApps, delete: canManageApps },
   },
+  hooks: {
+    validate: {
+      create: ({ resolvedData, context, addValidationError }) =>
+        validateWebhookChange(context, 'create', addValidationError, { resolvedData }),
+      update: ({ item, resolvedData, context, addValidationError }) =>
+        validateWebhookChange(context, 'update', addValidationError, { item, resolvedData }),
+      delete: ({ item, context, addValidationError }) =>
+        validateWebhookChange(context, 'delete', addValidationError, { item }),
+    },
+  },
+  fieldDefaults: { ui: { itemView: { fieldMode: args => (reachesAllEventsOf(args) ? 'edit' : 'read') } } },
   ui: {
     hideNavigation: args => !canManageApps(args),
     labelField: 'name',

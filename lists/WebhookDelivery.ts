@@ -1,15 +1,19 @@
 // The WebhookDelivery list: one row per event per subscribed webhook, written in the same
 // transaction as the change and delivered after commit by services/messaging/webhooks.ts, with its log.
+// Read with MANAGE_APPS, each row only by staff who may read the people its event carries.
 import { list } from '@keystone-6/core'
 import { integer, json, relationship, select, text, timestamp } from '@keystone-6/core/fields'
 import type { Lists } from '../generated/keystone/types'
 import { canManageApps, deny } from '../access/permissions'
+import { readableWebhookDeliveries } from '../access/rules'
 import { WEBHOOK_EVENTS } from '../services/messaging'
 import { DELIVERY_STATUSES } from '../services/messaging'
 
 export const WebhookDelivery: Lists.WebhookDelivery = list({
   access: {
     operation: { query: canManageApps, create: deny, update: deny, delete: deny },
+    // only deliveries of the events the caller may subscribe to: their payloads carry people
+    filter: { query: readableWebhookDeliveries },
   },
   // the list refuses every write: its page shows the fields read-only rather than as a form that fails
   fieldDefaults: { ui: { itemView: { fieldMode: 'read' } } },

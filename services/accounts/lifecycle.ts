@@ -372,10 +372,12 @@ export async function requestEmailChange(
         userId: user.id,
       })
       if (!queued) return
-      await emitWebhookEvent(tx, {
-        event: 'ACCOUNT_CHANGE_EMAIL_REQUESTED',
-        payload: { user: userWebhookPayload(user), newEmail, redirectUrl, channel: channel?.slug ?? null },
-      })
+      // a customer event: a staff member's request is no one's to hear until it changes the row (STAFF_UPDATED)
+      if (!user.isStaff)
+        await emitWebhookEvent(tx, {
+          event: 'ACCOUNT_CHANGE_EMAIL_REQUESTED',
+          payload: { user: userWebhookPayload(user), newEmail, redirectUrl, channel: channel?.slug ?? null },
+        })
     })
   })
   kickOutbox()
@@ -413,7 +415,11 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
       actorId: args.userId,
       cause: 'emailChange',
       events: [{ type: 'EMAIL_CHANGED', parameters: { old_email: before.email, new_email: newEmail } }],
-      webhook: { event: 'ACCOUNT_EMAIL_CHANGED', extra: { oldEmail: before.email } },
+      // by the role the user has: ACCOUNT_* events carry customers only
+      webhook: {
+        event: changed.isStaff ? 'STAFF_UPDATED' : 'ACCOUNT_EMAIL_CHANGED',
+        extra: { oldEmail: before.email },
+      },
     })
   })
   kickOutbox()

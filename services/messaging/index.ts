@@ -6,7 +6,14 @@ export { MAIL_STATUSES, endQuietPeriod, enqueueMail, kickOutbox, startOutboxWork
 export { assertAccountRequestAllowed } from './rateLimits'
 export { assertAllowedRedirectUrl } from './redirectUrl'
 export { sealSecrets } from './sealing'
-export { WEBHOOK_EVENTS } from './webhookEvents'
-export type { WebhookEvent } from './webhookEvents'
+export { WEBHOOK_EVENTS, webhookEventPermissions, webhookEventsWithin } from './webhookEvents'
+export type { WebhookEvent, WebhookPermission } from './webhookEvents'
 export { assertSafeWebhookTarget, assertSafeWebhookUrl } from './webhookUrl'
-export { DELIVERY_STATUSES, emitWebhookEvent, kickWebhooks, startWebhookWorker, userWebhookPayload } from './webhooks'
+export {
+  DELIVERY_STATUSES,
+  assertWebhookChangeAllowed,
+  emitWebhookEvent,
+  kickWebhooks,
+  startWebhookWorker,
+  userWebhookPayload,
+} from './webhooks'

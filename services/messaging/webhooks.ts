@@ -14,9 +14,15 @@ import { isIP } from 'node:net'
 import { env } from '../../env'
 import type { Context } from '../../generated/keystone/types'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling, type QueueWorker } from './deliveryQueue'
-import { DomainError } from '../kernel'
+import { DomainError, isPostgres } from '../kernel'
 import { openSecrets } from './sealing'
-import { WEBHOOK_EVENTS, type WebhookEvent } from './webhookEvents'
+import {
+  WEBHOOK_EVENTS,
+  assertWebhookEventsWithin,
+  assertWebhookSubject,
+  type WebhookEvent,
+  type WebhookPermission,
+} from './webhookEvents'
 import { TARGET_REFUSED, TargetRefusedError, isPublicAddress, safeLookup } from './outboundAddress'
 import { assertSafeWebhookUrl } from './webhookUrl'
 
@@ -96,6 +102,7 @@ export async function emitWebhookEvent(
   { event, payload }: { event: WebhookEvent; payload: Record<string, unknown> },
 ): Promise<void> {
   if (!(WEBHOOK_EVENTS as readonly string[]).includes(event)) throw new Error(`unknown webhook event ${String(event)}`)
+  assertWebhookSubject(event, payload)
   // events is a JSON array, which SQLite cannot filter on: the few webhooks are filtered here
   const webhooks = await context.prisma.webhook.findMany({
     where: { isActive: true },
@@ -115,6 +122,30 @@ export async function emitWebhookEvent(
   await context.sudo().db.WebhookDelivery.createMany({
     data: subscribed.map(webhook => ({ webhook: { connect: { id: webhook.id } }, event, payload: body })),
   })
+}
+
+/**
+ * Refuse a change of a webhook unless the caller reaches every event it had and every event it
+ * will have (webhookEventsWithin): a webhook is the channel of its events' people, so renaming
+ * it, pointing it elsewhere, changing its secret, switching it on or off, or deleting it is
+ * managing that channel. `events` undefined: unchanged. Called by the Webhook list's validate
+ * hook, inside the mutation's transaction: on PostgreSQL the row stays locked until it ends, so a
+ * concurrent change of its events is judged on what the other committed.
+ */
+export async function assertWebhookChangeAllowed(
+  context: Context,
+  holds: (permission: WebhookPermission) => boolean,
+  change: { operation: 'create' | 'update' | 'delete'; id?: string; events?: unknown },
+): Promise<void> {
+  let before: unknown[] = []
+  if (change.operation !== 'create' && change.id) {
+    if (isPostgres(context))
+      await context.prisma.$queryRaw`SELECT "id" FROM "Webhook" WHERE "id" = ${change.id} FOR UPDATE`
+    const row = await context.prisma.webhook.findUnique({ where: { id: change.id }, select: { events: true } })
+    before = Array.isArray(row?.events) ? row.events : []
+  }
+  const after = change.operation === 'delete' ? [] : Array.isArray(change.events) ? change.events : before
+  assertWebhookEventsWithin([...before, ...after], holds)
 }
 
 /**

@@ -25,6 +25,7 @@ import {
 import type { WebhookEvent } from '../../services/messaging/webhookEvents'
 import type { Context } from '../../generated/keystone/types'
 import { createTestDatabase } from '../helpers/database'
+import { makeWebhook as createWebhook } from '../helpers/factories'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const POLL_MS = 50
@@ -102,7 +103,8 @@ function secret(): string {
   return `whsec_${randomBytes(18).toString('base64url')}`
 }
 
-// through the list, as staff would create it: the target URL is checked and the secret sealed
+// through the list (on the trusted path, as a module would: a plain sudo write holds no permission),
+// so the target URL is checked and the secret sealed
 async function makeWebhook({
   targetUrl,
   secret: value = secret(),
@@ -114,9 +116,7 @@ async function makeWebhook({
   events: WebhookEvent[]
   isActive?: boolean
 }) {
-  const webhook = await context.sudo().db.Webhook.createOne({
-    data: { name: `hook-${randomBytes(3).toString('hex')}`, targetUrl, secret: value, events, isActive },
-  })
+  const webhook = await createWebhook(context, { targetUrl, secret: value, events, isActive })
   return { id: String(webhook.id), secret: value }
 }
 
@@ -435,7 +435,7 @@ test(`with the default limit a delivery stays pending through ${MAX_WEBHOOK_ATTE
 test('a payload built from a full user row carries no password hash, token key, token hash, private metadata or note on the wire', async () => {
   // given: a user row with every secret set, as the database holds it
   const receiver = await startReceiver()
-  const webhook = await makeWebhook({ targetUrl: receiver.url, events: ['ACCOUNT_CONFIRMED', 'STAFF_UPDATED'] })
+  const webhook = await makeWebhook({ targetUrl: receiver.url, events: ['ACCOUNT_CONFIRMED', 'CUSTOMER_UPDATED'] })
   const passwordHash = await hashPassword('correct horse battery staple')
   const jwtTokenKey = `jwt-${randomBytes(12).toString('hex')}`
   const customerTokenHash = `cth-${randomBytes(12).toString('hex')}`
@@ -459,7 +459,7 @@ test('a payload built from a full user row carries no password hash, token key, 
     // when: one event through userWebhookPayload, one handing the raw row over by mistake
     await context.transaction(async tx => {
       await emitWebhookEvent(tx, { event: 'ACCOUNT_CONFIRMED', payload: { user: userWebhookPayload(user) } })
-      await emitWebhookEvent(tx, { event: 'STAFF_UPDATED', payload: { user } })
+      await emitWebhookEvent(tx, { event: 'CUSTOMER_UPDATED', payload: { user } })
     })
     kickWebhooks()
 
@@ -469,7 +469,7 @@ test('a payload built from a full user row carries no password hash, token key, 
     )
     const byEvent = new Map(receiver.receipts.map(receipt => [receipt.headers['x-event-type'], receipt.body]))
     const picked = byEvent.get('ACCOUNT_CONFIRMED')!
-    const raw = byEvent.get('STAFF_UPDATED')!
+    const raw = byEvent.get('CUSTOMER_UPDATED')!
     for (const body of [picked, raw]) {
       for (const leak of [
         passwordHash,
@@ -643,7 +643,7 @@ test('a delivery whose webhook was deactivated after the event fails without a r
   const receiver = await startReceiver()
   const webhook = await makeWebhook({ targetUrl: receiver.url, events: ['ACCOUNT_DELETE_REQUESTED'] })
   await emitWebhookEvent(context, { event: 'ACCOUNT_DELETE_REQUESTED', payload: { user: { id: 'u7' } } })
-  await context.sudo().db.Webhook.updateOne({ where: { id: webhook.id }, data: { isActive: false } })
+  await context.prisma.webhook.update({ where: { id: webhook.id }, data: { isActive: false } })
   try {
     // when
     await deliverDueWebhooks(context, { now: new Date(Date.now() + 1000) })

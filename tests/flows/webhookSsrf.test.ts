@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../helpers/server'
 import { tokenFor } from '../helpers/actors'
-import { makeSuperuser } from '../helpers/factories'
+import { makeSuperuser, makeWebhook } from '../helpers/factories'
 import { TARGET_REFUSED } from '../../services/messaging/outboundAddress'
 
 const CREATE_WEBHOOK = 'mutation($data: WebhookCreateInput!) { createWebhook(data: $data) { id targetUrl } }'
@@ -202,13 +202,10 @@ test('deliveries to names that resolve to loopback at send time, and to loopback
     `https://127.0.0.1:${listener.port}/hook`,
     `https://[::ffff:127.0.0.1]:${listener.port}/hook`,
   ]) {
-    const row = await server.context.sudo().db.Webhook.createOne({
-      data: {
-        name: 'stored-before',
-        targetUrl,
-        secret: `whsec_${randomBytes(18).toString('base64url')}`,
-        events: ['PERMISSION_GROUP_CREATED'],
-      },
+    const row = await makeWebhook(server.context, {
+      name: 'stored-before',
+      targetUrl,
+      events: ['PERMISSION_GROUP_CREATED'],
     })
     ids.push(String(row.id))
   }

@@ -80,3 +80,13 @@ export async function makeChannel(context: Context, data: Record<string, unknown
   const slug = unique('channel')
   return context.sudo().db.Channel.createOne({ data: { name: slug, slug, defaultCountry: 'US', ...data } })
 }
+
+// a webhook as a module that judged its events would write it: a plain sudo write holds no permission
+export async function makeWebhook(
+  context: Context,
+  data: { targetUrl: string; events: string[]; name?: string; secret?: string; isActive?: boolean },
+) {
+  return trusted(context, null).db.Webhook.createOne({
+    data: { name: unique('hook'), secret: `whsec_${randomBytes(18).toString('base64url')}`, ...data },
+  })
+}
