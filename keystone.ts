@@ -7,6 +7,7 @@ import { restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
+import { fillEmailSkeletons } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging } from './server/graphqlLogging'
@@ -20,6 +21,21 @@ import { extendHttpServer, type Worker } from './server/lifecycle'
 if (env.isProduction) routeConsoleToLogger()
 
 const provider = providerOf(env.databaseUrl)
+
+// a look-alike of an older account is refused only once that account has its skeleton: fill the
+// missing ones, log how many, and name each account left without one (by id only: another
+// account's address looks like its own). Nothing here stops the server from starting.
+async function fillMissingEmailSkeletons(context: Context): Promise<void> {
+  try {
+    const { filled, collisions } = await fillEmailSkeletons(context)
+    if (filled > 0 || collisions.length > 0)
+      logger.info({ filled, collisions: collisions.length }, 'email skeletons filled')
+    for (const userId of collisions)
+      logger.warn({ userId }, 'email skeleton left empty: another account has an address that looks the same')
+  } catch (error) {
+    logger.error({ err: error }, 'email skeletons not filled; the next start tries again')
+  }
+}
 // the delivery workers of this process, stopped by SIGTERM after the last request (server/lifecycle.ts)
 const workers: Worker[] = []
 const limits = graphqlLimits()
@@ -28,8 +44,11 @@ export default withAuth(
   config({
     db: {
       provider,
-      // the server delivers the mail outbox and webhooks; scripts and tests that build their own context do not
+      // before the server listens: accounts written before emails had a confusable skeleton get
+      // theirs; then the server delivers the mail outbox and webhooks (scripts and tests that
+      // build their own context do neither)
       onConnect: async context => {
+        await fillMissingEmailSkeletons(context as unknown as Context)
         workers.push(
           {
             name: 'outbox',
