@@ -436,7 +436,7 @@ for (const database of TEST_DATABASES) {
   describe(`twins at once on ${database}`, { skip: databaseSkipReason(database) }, () => {
     let raceServer: TestServer
     let raceStaffToken: string
-    const RACE_REQUESTS = 24
+    const RACE_REQUESTS = 12
 
     before(async () => {
       raceServer = await startServer({ database, env: { ACCOUNT_REQUEST_LIMIT: String(RACE_REQUESTS * 4) } })
