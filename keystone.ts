@@ -13,6 +13,7 @@ import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
+import { formatTakenEmail } from './server/takenEmail'
 import { extendExpressApp, GRAPHQL_PATH } from './server/http'
 import { logger, routeConsoleToLogger } from './server/logger'
 import { extendHttpServer, type Worker } from './server/lifecycle'
@@ -108,11 +109,13 @@ model LoginThrottle {
       // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget;
       // errors logged by code and path (server/graphqlLogging.ts); SIGTERM is ours (server/shutdown.ts):
       // Apollo's own handler would refuse the requests still in flight and end the process by the signal;
-      // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts)
+      // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts);
+      // a generated write that met a twin's email or look-alike is refused as taken (server/takenEmail.ts)
       apolloConfig: {
         ...limits,
         plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
-        formatError: (formatted, error) => formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error),
+        formatError: (formatted, error) =>
+          formatTakenEmail(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
         logger: logger.child({ source: 'apollo' }),
         stopOnTerminationSignals: false,
       },

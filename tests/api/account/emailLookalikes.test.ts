@@ -267,6 +267,33 @@ test('the generated createUser with a look-alike of an existing address is refus
   assert.equal(await server.context.prisma.user.count(), users)
 })
 
+test('the generated createUsers with two look-alikes of one new address in one request creates neither and answers the taken-email refusal', async () => {
+  // given
+  const email = `kim-${tag()}@example.com`
+  const users = await server.context.prisma.user.count()
+
+  // when
+  const answer = await server.gql(
+    `mutation($data: [UserCreateInput!]!) { createUsers(data: $data) { id } }`,
+    { data: [{ email }, { email: email.replace('i', 'і') }, { email: fullwidth(email) }] },
+    { token: staffToken },
+  )
+
+  // then
+  assert.equal(answer.status, 200)
+  const errors = (answer.body.errors ?? []) as { message: string; extensions: { code: string } }[]
+  assert.ok(errors.length > 0, JSON.stringify(answer.body))
+  assert.deepEqual(
+    errors.filter(error => error.extensions.code === 'KS_PRISMA_ERROR'),
+    [],
+  )
+  assert.ok(
+    errors.some(error => /UNIQUE: User with this email already exists/.test(error.message)),
+    JSON.stringify(errors),
+  )
+  assert.equal(await server.context.prisma.user.count(), users)
+})
+
 test('customerUpdate, staffUpdate and the generated updateUser refuse a look-alike of another account and change nothing', async () => {
   // given
   const owner = await makeCustomer(server.context, { email: `kate-${tag()}@example.com` })
