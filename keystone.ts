@@ -23,20 +23,22 @@ if (env.isProduction) routeConsoleToLogger()
 
 const provider = providerOf(env.databaseUrl)
 
-// a look-alike of an older account is refused only once that account has its skeleton: fill the
-// missing ones, log how many, and name each account left without one (by id only: another
-// account's address looks like its own). Nothing here stops the server from starting.
+// a look-alike of an older account is refused only once that account has its skeleton, and it is
+// found by the lookups only once its email is in the stored form: fill the missing ones
+// (services/users/emailSkeletons.ts), log how many, and name each account left as it was (by id
+// only: another account's address looks like its own). Nothing here stops the server from starting.
 async function fillMissingEmailSkeletons(context: Context): Promise<void> {
   try {
-    const { filled, collisions } = await fillEmailSkeletons(context)
+    const { filled, normalized, collisions } = await fillEmailSkeletons(context)
     if (filled > 0 || collisions.length > 0)
-      logger.info({ filled, collisions: collisions.length }, 'email skeletons filled')
+      logger.info({ filled, normalized, collisions: collisions.length }, 'email skeletons filled')
     for (const userId of collisions)
       logger.warn({ userId }, 'email skeleton left empty: another account has an address that looks the same')
   } catch (error) {
     logger.error({ err: error }, 'email skeletons not filled; the next start tries again')
   }
 }
+
 // the delivery workers of this process, stopped by SIGTERM after the last request (server/lifecycle.ts)
 const workers: Worker[] = []
 const limits = graphqlLimits()

@@ -1,10 +1,14 @@
-// The confusable skeletons of accounts written before emails had one (their column is NULL): filled
-// when the server starts (keystone.ts db.onConnect, before it listens), in bounded batches, each row
-// once. Two existing accounts whose addresses look alike cannot both hold the skeleton: the earlier
-// (lower id: ids rise with time) keeps it, the later stays NULL and is reported by id, and the
-// server starts all the same. Safe to run in two processes at once and again at every start.
+// Accounts written before emails had one stored form and a confusable skeleton (their skeleton is
+// NULL): brought up to date when the server starts (keystone.ts db.onConnect, before it listens),
+// in bounded batches, each row once. Each gets its skeleton and, where the old rule stored another
+// form (a Unicode domain, fullwidth letters, a trailing dot), the normalised email, so that the
+// lookups, which normalise what they are given, still find it. Two existing accounts whose
+// addresses look alike cannot both hold the skeleton: the earlier (lower id: ids rise with time)
+// keeps it, the later stays as it was, NULL, and is reported by id; the server starts all the same.
+// Safe to run in two processes at once, and again at every start.
 import type { Context } from '../../generated/keystone/types'
-import { isUniqueViolation } from '../kernel'
+import { isUniqueViolation, isValidEmail } from '../kernel'
+import { refreshSearchDocument } from './searchDocument'
 import { emailColumns } from './userEmail'
 
 export const SKELETON_FILL_BATCH = 500
@@ -12,16 +16,18 @@ export const SKELETON_FILL_BATCH = 500
 export type SkeletonFill = {
   /** rows that got their skeleton */
   filled: number
-  /** ids of rows left NULL: another account holds their skeleton */
+  /** of those, rows whose email was rewritten in its normalised form */
+  normalized: number
+  /** ids of rows left as they were: another account holds their skeleton or their normalised email */
   collisions: string[]
 }
 
-type Fill = { id: string; skeleton: string }
+type Fill = { id: string; skeleton: string; email?: string }
 
 /** Give every user whose emailSkeleton is NULL its skeleton, where no other account holds it. */
 export async function fillEmailSkeletons(context: Context, args: { batchSize?: number } = {}): Promise<SkeletonFill> {
   const batchSize = args.batchSize ?? SKELETON_FILL_BATCH
-  const result: SkeletonFill = { filled: 0, collisions: [] }
+  const result: SkeletonFill = { filled: 0, normalized: 0, collisions: [] }
   let afterId: string | undefined
   for (;;) {
     const rows = await context.prisma.user.findMany({
@@ -32,48 +38,69 @@ export async function fillEmailSkeletons(context: Context, args: { batchSize?: n
     })
     if (rows.length === 0) return result
     afterId = rows[rows.length - 1]!.id
-    const wanted = rows.map(row => ({ id: row.id, skeleton: emailColumns(row.email).emailSkeleton }))
-    // the skeletons other rows hold already, and those claimed earlier in this batch
-    const holders = new Map<string, string>()
-    const held = await context.prisma.user.findMany({
-      where: { emailSkeleton: { in: [...new Set(wanted.map(fill => fill.skeleton))] } },
-      select: { id: true, emailSkeleton: true },
+    const wanted: Fill[] = rows.map(row => {
+      const columns = emailColumns(row.email)
+      // an address the new rules refuse (a zero-width space…) keeps its text, and gets its skeleton
+      const email = columns.email !== row.email && isValidEmail(columns.email) ? columns.email : undefined
+      return { id: row.id, skeleton: columns.emailSkeleton, ...(email ? { email } : {}) }
     })
-    for (const row of held) holders.set(row.emailSkeleton!, row.id)
+    // the skeletons and emails other rows hold already, and those claimed earlier in this batch
+    const holders = new Map<string, string>()
+    const skeletons = [...new Set(wanted.map(fill => fill.skeleton))]
+    const emails = wanted.flatMap(fill => (fill.email ? [fill.email] : []))
+    const held = await context.prisma.user.findMany({
+      where: { OR: [{ emailSkeleton: { in: skeletons } }, ...(emails.length ? [{ email: { in: emails } }] : [])] },
+      select: { id: true, email: true, emailSkeleton: true },
+    })
+    for (const row of held) {
+      if (row.emailSkeleton) holders.set(`skeleton:${row.emailSkeleton}`, row.id)
+      holders.set(`email:${row.email}`, row.id)
+    }
     const fills: Fill[] = []
     for (const fill of wanted) {
-      const holder = holders.get(fill.skeleton)
-      if (holder === undefined) {
-        holders.set(fill.skeleton, fill.id)
-        fills.push(fill)
-      } else if (holder !== fill.id) result.collisions.push(fill.id)
+      const keys = [`skeleton:${fill.skeleton}`, ...(fill.email ? [`email:${fill.email}`] : [])]
+      if (keys.some(key => (holders.get(key) ?? fill.id) !== fill.id)) {
+        result.collisions.push(fill.id)
+        continue
+      }
+      for (const key of keys) holders.set(key, fill.id)
+      fills.push(fill)
     }
-    result.filled += await writeFills(context, fills, result.collisions)
+    await writeFills(context, fills, result)
   }
 }
 
-// one transaction for the batch; when another process wrote a colliding skeleton meanwhile, the
-// batch is rolled back and written row by row, each collision reported
-async function writeFills(context: Context, fills: Fill[], collisions: string[]): Promise<number> {
+// one transaction for the batch; when another process wrote a colliding value meanwhile, the batch
+// is rolled back and written row by row, each collision reported
+async function writeFills(context: Context, fills: Fill[], result: SkeletonFill): Promise<void> {
   const update = (fill: Fill) =>
     context.prisma.user.updateMany({
       where: { id: fill.id, emailSkeleton: null },
-      data: { emailSkeleton: fill.skeleton },
+      data: { emailSkeleton: fill.skeleton, ...(fill.email ? { email: fill.email } : {}) },
     })
+  const written: Fill[] = []
   try {
     const counts = await context.prisma.$transaction(fills.map(update))
-    return counts.reduce((sum, { count }) => sum + count, 0)
+    fills.forEach((fill, i) => counts[i]!.count > 0 && written.push(fill))
   } catch (error) {
-    if (!isUniqueViolation(error, 'emailSkeleton')) throw error
-  }
-  let filled = 0
-  for (const fill of fills) {
-    try {
-      filled += (await update(fill)).count
-    } catch (error) {
-      if (!isUniqueViolation(error, 'emailSkeleton')) throw error
-      collisions.push(fill.id)
+    if (!isTakenViolation(error)) throw error
+    for (const fill of fills) {
+      try {
+        if ((await update(fill)).count > 0) written.push(fill)
+      } catch (rowError) {
+        if (!isTakenViolation(rowError)) throw rowError
+        result.collisions.push(fill.id)
+      }
     }
   }
-  return filled
+  result.filled += written.length
+  // the search document holds the email: a rewritten one is searched for as it now reads
+  for (const fill of written.filter(fill => fill.email)) {
+    await refreshSearchDocument(context, fill.id)
+    result.normalized++
+  }
+}
+
+function isTakenViolation(error: unknown): boolean {
+  return isUniqueViolation(error, 'emailSkeleton') || isUniqueViolation(error, 'email')
 }

@@ -402,7 +402,7 @@ test('confirmEmailChange is refused UNIQUE on newEmail when a look-alike of the 
   assert.equal(after.email, customer.email)
 })
 
-test('accounts written before skeletons get theirs at the next start; of two look-alikes the later stays empty and is logged by id', async () => {
+test('accounts written before skeletons get theirs and their stored email form at the next start; of two look-alikes the later stays as it was and is logged by id', async () => {
   // given a database whose accounts have no skeleton, as before this change
   const { databaseUrl, drop } = await createTestDatabase()
   let first: TestServer | undefined
@@ -422,6 +422,7 @@ test('accounts written before skeletons get theirs at the next start; of two loo
     const later = await legacy(fullwidth(`oscar-${t}@example.com`))
     const cyrillicTwin = await legacy(`pаul-${t}@example.com`)
     const alone = await legacy(`quinn-${t}@example.com`)
+    const unicodeDomain = await legacy(`rosa-${t}@bücher-${t}.de`)
     await first.stop()
     first = undefined
 
@@ -430,19 +431,28 @@ test('accounts written before skeletons get theirs at the next start; of two loo
 
     // then
     const rows = await second.context.prisma.user.findMany({
-      where: { id: { in: [earlier.id, later.id, cyrillicTwin.id, alone.id] } },
+      where: { id: { in: [earlier.id, later.id, cyrillicTwin.id, alone.id, unicodeDomain.id] } },
     })
     const skeletonOf = (id: string) => rows.find(row => row.id === id)!.emailSkeleton
+    const emailOf = (id: string) => rows.find(row => row.id === id)!.email
     assert.equal(skeletonOf(earlier.id), emailSkeleton(`oscar-${t}@example.com`))
     assert.equal(skeletonOf(later.id), null)
     assert.equal(skeletonOf(cyrillicTwin.id), emailSkeleton(`paul-${t}@example.com`))
     assert.equal(skeletonOf(alone.id), emailSkeleton(`quinn-${t}@example.com`))
+    // an email the old rule stored in another form is brought to the stored one, and signs in
+    // with what its owner types; the look-alike left behind keeps its email as it was
+    assert.equal(emailOf(unicodeDomain.id), normalizeEmail(`rosa-${t}@bücher-${t}.de`))
+    assert.match(emailOf(unicodeDomain.id), /@xn--/)
+    assert.equal(skeletonOf(unicodeDomain.id), emailSkeleton(normalizeEmail(`rosa-${t}@bücher-${t}.de`)))
+    assert.equal(emailOf(later.id), fullwidth(`oscar-${t}@example.com`))
+    const signIn = await second.gql(TOKEN_CREATE, { email: `Rosa-${t}@Bücher-${t}.de`, password: PASSWORD })
+    assert.equal(signIn.body.data.tokenCreate.user?.id, unicodeDomain.id)
     const lines = second
       .output()
       .split('\n')
       .filter(line => line.includes('email skeleton'))
     assert.ok(
-      lines.some(line => /"filled":3\b/.test(line)),
+      lines.some(line => /"filled":4,"normalized":1,"collisions":1\b/.test(line)),
       lines.join('\n'),
     )
     const collision = lines.filter(line => line.includes(later.id))
