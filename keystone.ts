@@ -7,11 +7,13 @@ import { restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
+import { fillEmailSkeletons } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
+import { formatTakenEmail } from './server/takenEmail'
 import { extendExpressApp, GRAPHQL_PATH } from './server/http'
 import { logger, routeConsoleToLogger } from './server/logger'
 import { extendHttpServer, type Worker } from './server/lifecycle'
@@ -20,6 +22,23 @@ import { extendHttpServer, type Worker } from './server/lifecycle'
 if (env.isProduction) routeConsoleToLogger()
 
 const provider = providerOf(env.databaseUrl)
+
+// a look-alike of an older account is refused only once that account has its skeleton, and it is
+// found by the lookups only once its email is in the stored form: fill the missing ones
+// (services/users/emailSkeletons.ts), log how many, and name each account left as it was (by id
+// only: another account's address looks like its own). Nothing here stops the server from starting.
+async function fillMissingEmailSkeletons(context: Context): Promise<void> {
+  try {
+    const { filled, normalized, collisions } = await fillEmailSkeletons(context)
+    if (filled > 0 || collisions.length > 0)
+      logger.info({ filled, normalized, collisions: collisions.length }, 'email skeletons filled')
+    for (const userId of collisions)
+      logger.warn({ userId }, 'email skeleton left empty: another account has an address that looks the same')
+  } catch (error) {
+    logger.error({ err: error }, 'email skeletons not filled; the next start tries again')
+  }
+}
+
 // the delivery workers of this process, stopped by SIGTERM after the last request (server/lifecycle.ts)
 const workers: Worker[] = []
 const limits = graphqlLimits()
@@ -28,8 +47,11 @@ export default withAuth(
   config({
     db: {
       provider,
-      // the server delivers the mail outbox and webhooks; scripts and tests that build their own context do not
+      // before the server listens: accounts written before emails had a confusable skeleton get
+      // theirs; then the server delivers the mail outbox and webhooks (scripts and tests that
+      // build their own context do neither)
       onConnect: async context => {
+        await fillMissingEmailSkeletons(context as unknown as Context)
         workers.push(
           {
             name: 'outbox',
@@ -89,11 +111,13 @@ model LoginThrottle {
       // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget;
       // errors logged by code and path (server/graphqlLogging.ts); SIGTERM is ours (server/shutdown.ts):
       // Apollo's own handler would refuse the requests still in flight and end the process by the signal;
-      // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts)
+      // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts);
+      // a generated write that met a twin's email or look-alike is refused as taken (server/takenEmail.ts)
       apolloConfig: {
         ...limits,
         plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
-        formatError: (formatted, error) => formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error),
+        formatError: (formatted, error) =>
+          formatTakenEmail(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
         logger: logger.child({ source: 'apollo' }),
         stopOnTerminationSignals: false,
       },

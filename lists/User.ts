@@ -30,6 +30,7 @@ import { validateUserChange } from './scopeHooks'
 import { afterUserChange, beforeUserRemoval, type UserRow } from '../services/users'
 import { kickWebhooks } from '../services/messaging'
 import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
+import { assertEmailFree, emailColumns } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
 import { EMAIL_PROOFS } from '../services/users/emailProof'
 import { userActions } from './userActions'
@@ -64,6 +65,20 @@ function reportPasswordProblems(
     name: user.name as string | undefined,
   }
   reportFieldErrors(addValidationError, passwordProblems(password, owner), 'code')
+}
+
+// the generated API and the Admin UI: an email another user has, or one that looks like it, is
+// taken (UNIQUE), as on the custom mutations; a module's trusted write has checked it itself, and
+// a simultaneous twin meets the unique indexes on email and emailSkeleton
+async function reportTakenEmail(
+  context: Context,
+  email: unknown,
+  item: { id: string | number; email: string } | null,
+  addValidationError: (message: string) => void,
+): Promise<void> {
+  if (isTrusted(context) || typeof email !== 'string' || !isValidEmail(email) || email === item?.email) return
+  const exceptUserId = item ? String(item.id) : undefined
+  await reportDomainErrors(addValidationError, () => assertEmailFree(context, email, { exceptUserId }), 'code')
 }
 
 export const User: Lists.User = list({
@@ -106,7 +121,14 @@ export const User: Lists.User = list({
         const changed = Object.fromEntries(Object.entries(resolvedData).filter(([, value]) => value !== undefined))
         const addresses = await context.prisma.address.findMany({ where: { userId: item.id } })
         const promotion = isPromotion(item, resolvedData) ? promotionChanges(item, resolvedData) : {}
-        return { ...resolvedData, ...promotion, searchDocument: searchDocumentOf({ ...item, ...changed }, addresses) }
+        // a new email brings its skeleton, as a new user's does (services/users/userEmail.ts)
+        const email = typeof resolvedData.email === 'string' ? emailColumns(resolvedData.email) : {}
+        return {
+          ...resolvedData,
+          ...email,
+          ...promotion,
+          searchDocument: searchDocumentOf({ ...item, ...changed }, addresses),
+        }
       },
     },
     // the generated API and the Admin UI: what follows a change is services/users/afterUserChange.ts,
@@ -147,6 +169,7 @@ export const User: Lists.User = list({
         validateUserChange({ operation: 'delete', item, context, addValidationError }),
       create: async ({ resolvedData, inputData, context, addValidationError }) => {
         reportPasswordProblems(inputData.password, resolvedData, addValidationError)
+        await reportTakenEmail(context, resolvedData.email, null, addValidationError)
         if (resolvedData.defaultShippingAddress || resolvedData.defaultBillingAddress) {
           addValidationError('A new user has no addresses to make default yet.')
         }
@@ -155,6 +178,7 @@ export const User: Lists.User = list({
       },
       update: async ({ resolvedData, inputData, item, context, addValidationError }) => {
         reportPasswordProblems(inputData.password, { ...item, ...resolvedData }, addValidationError)
+        await reportTakenEmail(context, resolvedData.email, item, addValidationError)
         await validateUserChange({ operation: 'update', item, resolvedData, context, addValidationError })
         for (const key of ['defaultShippingAddress', 'defaultBillingAddress'] as const) {
           const addressId = connectedId(resolvedData[key])

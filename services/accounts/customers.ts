@@ -95,7 +95,7 @@ export async function updateCustomer(
     const before = await findCustomer(tx, id)
     const data: Record<string, unknown> = profileData(input)
     const email =
-      input.email !== undefined && input.email !== null ? await changedEmail(tx, input.email, before.email) : undefined
+      input.email !== undefined && input.email !== null ? await changedEmail(tx, input.email, before) : undefined
     if (email) data.email = email
     if (input.isConfirmed !== undefined && input.isConfirmed !== null) data.isConfirmed = input.isConfirmed
     await assertStaffChange(tx, actor, { users: [{ kind: 'update', userId: id, ...activityOf(input) }] })

@@ -4,8 +4,8 @@
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
 import { isValidEmail, normalizeEmail } from '../kernel'
-import { DomainError, isUniqueViolation } from '../kernel'
-import { recordAccountEvent } from '../users'
+import { DomainError } from '../kernel'
+import { emailColumns, findEmailHolder, isTakenEmailViolation, recordAccountEvent } from '../users'
 import { endQuietPeriod, enqueueMail, kickOutbox } from '../messaging'
 import { assertPasswordAcceptable } from '../identity'
 import { hashPassword, verifyPassword } from '../identity'
@@ -37,8 +37,10 @@ export type RegisterInput = {
 }
 
 /**
- * Register a customer. A taken email gets the same answer, in the same time, and its owner a
- * notice instead of a second account: the answer never tells whether an email is registered.
+ * Register a customer. A taken email, or one that looks like an account's (services/users
+ * findEmailHolder), gets the same answer, in the same time, and that account's owner a notice at
+ * the owner's own address instead of a second account: the answer never tells whether an email is
+ * registered.
  */
 export async function registerAccount(
   context: Context,
@@ -76,18 +78,19 @@ export async function registerAccount(
       : null
   const channel = await resolveChannel(context, input.channel)
 
-  // the owner of a taken email gets a notice instead of a second account
-  const noticeOwner = async (owner: { id: string; firstName: string }) => {
+  // the owner of a taken email gets a notice instead of a second account, at the address the owner
+  // holds: never at a look-alike someone else typed
+  const noticeOwner = async (owner: { id: string; email: string; firstName: string }) => {
     await enqueueMail(context, {
-      to: email,
+      to: owner.email,
       template: 'ACCOUNT_EXISTS',
-      params: { email, firstName: owner.firstName, shopName: channel?.name },
+      params: { email: owner.email, firstName: owner.firstName, shopName: channel?.name },
       userId: owner.id,
     })
   }
 
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
-    const existing = await context.prisma.user.findUnique({ where: { email } })
+    const existing = await findEmailHolder(context, email)
     if (existing) {
       // the same hashing work as a new account
       await hashPassword(input.password)
@@ -134,9 +137,10 @@ export async function registerAccount(
       // a simultaneous registration of the same email committed first (PostgreSQL runs them side
       // by side; SQLite queues them): this transaction rolled back whole, and the caller gets the
       // taken-email answer, never an error that would tell it the email now exists. The password
-      // was already hashed by the list's hook, so the time spent matches too.
-      if (!isUniqueViolation(error, 'email')) throw error
-      const winner = await context.prisma.user.findUnique({ where: { email } })
+      // was already hashed by the list's hook, so the time spent matches too. A look-alike twin
+      // (another address, the same skeleton) meets the skeleton's unique index the same way.
+      if (!isTakenEmailViolation(error)) throw error
+      const winner = await findEmailHolder(context, email)
       if (winner) await noticeOwner(winner)
     }
   })
@@ -336,7 +340,8 @@ export async function requestEmailChange(
   }
   // a taken address does less work than a free one: both take the same time
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
-    const taken = await context.prisma.user.findUnique({ where: { email: newEmail } })
+    // an address that looks like an account's is that account's
+    const taken = await findEmailHolder(context, newEmail)
     await context.transaction(async tx => {
       await recordAccountEvent(tx, {
         type: 'EMAIL_CHANGED_REQUEST',
@@ -346,9 +351,9 @@ export async function requestEmailChange(
       })
       if (taken) {
         await enqueueMail(tx, {
-          to: newEmail,
+          to: taken.email,
           template: 'ACCOUNT_EXISTS',
-          params: { email: newEmail, firstName: taken.firstName, shopName: channel?.name },
+          params: { email: taken.email, firstName: taken.firstName, shopName: channel?.name },
           userId: taken.id,
         })
         return
@@ -392,17 +397,23 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
       purpose: 'EMAIL_CHANGE',
       userId: args.userId,
     })
-    const newEmail = payload.newEmail
-    if (!newEmail)
+    if (!payload.newEmail)
       throw new DomainError({ field: 'token', code: 'INVALID', message: 'The token is invalid or has expired.' })
-    if (await tx.prisma.user.findUnique({ where: { email: newEmail } })) {
-      throw new DomainError({ field: 'newEmail', code: 'UNIQUE', message: 'User with this email already exists.' })
-    }
+    // normalised again: a link issued before the rules changed carries the form of its day
+    const columns = emailColumns(payload.newEmail)
+    const newEmail = columns.email
+    if (!isValidEmail(newEmail))
+      throw new DomainError({ field: 'newEmail', code: 'INVALID', message: 'Enter a valid email address.' })
+    const taken = () =>
+      new DomainError({ field: 'newEmail', code: 'UNIQUE', message: 'User with this email already exists.' })
+    if (await findEmailHolder(tx, newEmail, { exceptUserId: args.userId })) throw taken()
     const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    const changed = await tx.prisma.user.update({
-      where: { id: args.userId },
-      data: { email: newEmail, ...revokedCredentials() },
-    })
+    const changed = await tx.prisma.user
+      .update({ where: { id: args.userId }, data: { ...columns, ...revokedCredentials() } })
+      .catch((error: unknown) => {
+        // a registration of the address, or of one like it, committed in between
+        throw isTakenEmailViolation(error) ? taken() : error
+      })
     await enqueueMail(tx, {
       to: before.email,
       template: 'EMAIL_CHANGED',

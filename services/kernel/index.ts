@@ -1,7 +1,7 @@
 // The shared kernel: domain errors, transactions, raw SQL helpers, timing floors, email address form, metadata limits, client addresses. Imports no other module.
 // This file is the module's whole surface: code outside services/kernel/ imports from here only.
 export { clientIpOf, clientNetwork } from './clientIp'
-export { isValidEmail, normalizeEmail } from './emailAddress'
+export { emailSkeleton, isValidEmail, normalizeEmail } from './emailAddress'
 export { ACCOUNT_ERROR_CODES, AccessDeniedError, DomainError, isUniqueViolation, throwIfAny } from './errors'
 export type { AccountErrorCode, FieldError } from './errors'
 export { mergeMetadata, metadataProblem } from './metadata'

@@ -9,7 +9,14 @@ import { issueOneTimeToken } from '../identity'
 import { assertAllowedRedirectUrl } from '../messaging'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
 import { inTransaction, trusted } from '../kernel'
-import { afterUserChange, asTakenValueError, changedEmail, cleanEmail, recordAccountEvent } from '../users'
+import {
+  afterUserChange,
+  asTakenValueError,
+  assertEmailFree,
+  changedEmail,
+  cleanEmail,
+  recordAccountEvent,
+} from '../users'
 import { assertStaffChange } from './scope'
 import { findUserOfKind, removeUsers } from './userRemoval'
 
@@ -35,6 +42,8 @@ export async function createStaff(context: Context, actor: Session, input: Staff
     if (existing?.isStaff) {
       throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'A staff user with this email already exists.' })
     }
+    // promotion is of the customer who has this very email; one that only looks like it is taken
+    if (!existing) await assertEmailFree(tx, email)
     await assertStaffChange(tx, actor, {
       users: [
         existing
@@ -108,7 +117,7 @@ export async function updateStaff(context: Context, actor: Session, id: string, 
       users: [{ kind: 'update', userId: id, addGroups, removeGroups, ...activity }],
     })
     const data: Record<string, unknown> = { ...names(input), ...note(input), ...activity }
-    const email = input.email ? await changedEmail(tx, input.email, before.email) : undefined
+    const email = input.email ? await changedEmail(tx, input.email, before) : undefined
     if (email) data.email = email
     await trusted(tx, actor).db.User.updateOne({ where: { id }, data }).catch(asTakenValueError)
     if (addGroups.length || removeGroups.length) {

@@ -6,10 +6,20 @@ export type { UserChange, UserChangeCause, UserRow } from './afterUserChange'
 export { cursorFilter, isKeysetOrder, withTieBreak } from './cursor'
 export type { OrderBy } from './cursor'
 export { EMPTY_DOCUMENT, newUserRow } from './newUser'
+export { SKELETON_FILL_BATCH, fillEmailSkeletons } from './emailSkeletons'
+export type { SkeletonFill } from './emailSkeletons'
 export { tryLockUser } from './userLock'
 export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
 export { isPromotion, promotionChanges } from './promotion'
 export { MAX_BULK, beforeUserRemoval, removeUser } from './removal'
 export { countSearchedUsers, searchTermOf, userSearchFilter } from './search'
 export { ADDRESS_FIELDS, refreshSearchDocument, searchDocumentOf } from './searchDocument'
-export { asTakenValueError, assertEmailFree, changedEmail, cleanEmail } from './userEmail'
+export {
+  asTakenValueError,
+  assertEmailFree,
+  changedEmail,
+  cleanEmail,
+  emailColumns,
+  findEmailHolder,
+  isTakenEmailViolation,
+} from './userEmail'

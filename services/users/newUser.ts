@@ -1,10 +1,11 @@
-// What a new User row stores, derived in one place: the normalised email, its own token key, the
+// What a new User row stores, derived in one place: the normalised email and its confusable
+// skeleton (services/users/userEmail.ts emailColumns), its own token key, the
 // staff-confirmed rule, the search document and every field default of lists/User.ts. The list's
 // resolveInput.create and the seed's bulk insert (scripts/seed.ts) both build new users with it, so
 // a user written in bulk is the user the list API would have written.
-import { normalizeEmail } from '../kernel'
 import { newTokenKey } from '../identity'
 import { searchDocumentOf } from './searchDocument'
+import { emailColumns } from './userEmail'
 
 // what Keystone's document field (lists/User.ts `note`) stores when no note is given
 export const EMPTY_DOCUMENT = [{ type: 'paragraph', children: [{ text: '' }] }]
@@ -40,6 +41,7 @@ export type NewUserInput = {
 /** Every scalar column of a new User row (relationships and ids aside), named as Prisma names them. */
 export type NewUserRow = {
   email: string
+  emailSkeleton: string
   firstName: string
   lastName: string
   name: string
@@ -82,7 +84,7 @@ export function newUserRow(
   const isStaff = input.isStaff ?? false
   const dateJoined = input.dateJoined ?? now
   const row: Omit<NewUserRow, 'searchDocument'> = {
-    email: normalizeEmail(input.email),
+    ...emailColumns(input.email),
     firstName: input.firstName ?? '',
     lastName: input.lastName ?? '',
     name: input.name ?? '',

@@ -13,7 +13,7 @@
 // trigrams of its domain, so a trigram index would merge long lists to find one row.
 import type { Context } from '../../generated/keystone/types'
 import { DomainError } from '../kernel'
-import { isPostgres, isValidEmail } from '../kernel'
+import { isPostgres, isValidEmail, normalizeEmail } from '../kernel'
 
 export const MIN_SEARCH_LENGTH = 3
 // how many matching users SQLite hands to Keystone as ids, and ids per count query: Prisma binds at
@@ -38,9 +38,16 @@ export function searchTermOf(search: string | null | undefined): string | null {
   return term
 }
 
+// a term that is a whole address, in its stored form (a fullwidth or Unicode-domain form finds it too)
+function wholeEmailOf(term: string): string | undefined {
+  const email = normalizeEmail(term)
+  return isValidEmail(email) ? email : undefined
+}
+
 /** The filter that keeps the users whose search document contains `term`, on the given side of isStaff. */
 export async function userSearchFilter(context: Context, args: { term: string; isStaff: boolean }): Promise<Filter> {
-  if (isValidEmail(args.term)) return { email: { equals: args.term } }
+  const email = wholeEmailOf(args.term)
+  if (email) return { email: { equals: email } }
   if (!isSqlite(context)) return containsFilter(context, args.term)
   const ids = await matchingUserIds(context, { ...args, limit: MAX_ID_FILTER + 1 })
   return ids.length <= MAX_ID_FILTER ? { id: { in: ids } } : containsFilter(context, args.term)
@@ -54,8 +61,8 @@ export async function countSearchedUsers(
   context: Context,
   args: { term: string; isStaff: boolean; where: Filter },
 ): Promise<number> {
-  if (isValidEmail(args.term))
-    return context.db.User.count({ where: { AND: [args.where, { email: { equals: args.term } }] } as never })
+  const email = wholeEmailOf(args.term)
+  if (email) return context.db.User.count({ where: { AND: [args.where, { email: { equals: email } }] } as never })
   if (!isSqlite(context))
     return context.db.User.count({ where: { AND: [args.where, containsFilter(context, args.term)] } as never })
   const ids = await matchingUserIds(context, args)
