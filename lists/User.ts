@@ -31,7 +31,7 @@ import { afterUserChange, beforeUserRemoval, type UserRow } from '../services/us
 import { kickWebhooks } from '../services/messaging'
 import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
-import { EMAIL_PROOFS } from '../services/users/emailProof'
+import { EMAIL_PROOFS, proofChanges } from '../services/users'
 import { userActions } from './userActions'
 import { isPromotion, promotionChanges } from '../services/users'
 
@@ -101,12 +101,20 @@ export const User: Lists.User = list({
           ...newUserRow({ ...resolvedData, isConfirmed: inputData.isConfirmed ?? undefined } as NewUserInput),
         }) as typeof resolvedData,
       // the search document follows the user's own fields in the same write; a promotion to staff
-      // ends the customer's credentials, on every path (services/users/promotion.ts)
+      // ends the customer's credentials, on every path (services/users/promotion.ts), and keeps its
+      // password only if the mailbox was proven and the email stays the one proven
       update: async ({ resolvedData, item, context }) => {
         const changed = Object.fromEntries(Object.entries(resolvedData).filter(([, value]) => value !== undefined))
         const addresses = await context.prisma.address.findMany({ where: { userId: item.id } })
-        const promotion = isPromotion(item, resolvedData) ? promotionChanges(item, resolvedData) : {}
-        return { ...resolvedData, ...promotion, searchDocument: searchDocumentOf({ ...item, ...changed }, addresses) }
+        // no write through the list sets a mailbox proof, and a new email drops it (services/users/emailProof.ts)
+        const proof = proofChanges(item, resolvedData)
+        const promotion = isPromotion(item, resolvedData) ? promotionChanges(item, { ...resolvedData, ...proof }) : {}
+        return {
+          ...resolvedData,
+          ...proof,
+          ...promotion,
+          searchDocument: searchDocumentOf({ ...item, ...changed }, addresses),
+        }
       },
     },
     // the generated API and the Admin UI: what follows a change is services/users/afterUserChange.ts,

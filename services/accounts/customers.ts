@@ -59,7 +59,7 @@ export async function createCustomer(context: Context, actor: Session, input: Cu
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
     await afterUserChange(tx, { before: null, after: created, actorId: actor.itemId, cause: 'customerManager' })
     if (redirectUrl) {
-      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' })
+      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET', sentTo: email })
       await enqueueMail(tx, {
         to: email,
         template: 'PASSWORD_RESET',

@@ -18,7 +18,7 @@ import { revokedCredentials } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { afterUserChange, removeUser, tryLockUser } from '../users'
+import { NO_PROOF, afterUserChange, redeemedProof, removeUser, tryLockUser } from '../users'
 
 // a second reset request inside this period sends nothing while the first link is unused
 export const RESET_QUIET_PERIOD_MS = 15 * 60 * 1000
@@ -115,7 +115,7 @@ export async function registerAccount(
         const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
         await afterUserChange(tx, { before: null, after: created, actorId: user.id, cause: 'register' })
         if (requiresConfirmation && redirectUrl) {
-          const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' })
+          const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION', sentTo: email })
           await enqueueMail(tx, {
             to: email,
             template: 'ACCOUNT_CONFIRMATION',
@@ -153,14 +153,18 @@ export async function confirmAccount(
   return context
     .transaction(async tx => {
       // a missing user gets the same INVALID as a wrong token
-      const { userId } = await redeemOneTimeToken(tx, {
+      const { userId, payload } = await redeemOneTimeToken(tx, {
         token: args.token,
         purpose: 'ACCOUNT_CONFIRMATION',
         userId: user?.id ?? '-',
       })
       const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
-      // confirms only: an account staff deactivated stays deactivated
-      const confirmed = await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true } })
+      // confirms only: an account staff deactivated stays deactivated. The link was mailed to this
+      // address, so redeeming it proves the mailbox
+      const confirmed = await tx.prisma.user.update({
+        where: { id: userId },
+        data: { isConfirmed: true, ...redeemedProof('ACCOUNT_CONFIRMATION', payload, before.email) },
+      })
       const events = [{ type: 'ACCOUNT_ACTIVATED' as const }]
       await afterUserChange(tx, {
         before,
@@ -219,6 +223,7 @@ export async function sendPasswordResetLink(
   const token = await issueOneTimeToken(tx, {
     userId: user.id,
     purpose: 'PASSWORD_RESET',
+    sentTo: user.email,
     payload: { source: args.sentBy },
   })
   const { redirectUrl, channel } = args
@@ -245,7 +250,7 @@ export async function setPasswordWithToken(
 ): Promise<IssuedTokens> {
   const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
   const updated = await context.transaction(async tx => {
-    const { userId } = await redeemOneTimeToken(tx, {
+    const { userId, payload } = await redeemOneTimeToken(tx, {
       token: args.token,
       purpose: 'PASSWORD_RESET',
       userId: user?.id ?? '-',
@@ -255,10 +260,15 @@ export async function setPasswordWithToken(
     const owner = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
     assertPasswordAcceptable(args.password, owner)
     const passwordHash = await hashPassword(args.password)
-    // proving the mailbox also confirms the account
+    // proving the mailbox (a reset link, or a staff invite) also confirms the account
     const changed = await tx.prisma.user.update({
       where: { id: userId },
-      data: { password: passwordHash, isConfirmed: true, ...revokedCredentials() },
+      data: {
+        password: passwordHash,
+        isConfirmed: true,
+        ...redeemedProof('PASSWORD_RESET', payload, owner.email),
+        ...revokedCredentials(),
+      },
     })
     // no mail and no webhook here: the user has just acted on the mail it asked for (Saleor's lifecycle table)
     await afterUserChange(tx, {
@@ -349,7 +359,12 @@ export async function requestEmailChange(
         })
         return
       }
-      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } })
+      const token = await issueOneTimeToken(tx, {
+        userId: user.id,
+        purpose: 'EMAIL_CHANGE',
+        sentTo: newEmail,
+        payload: { newEmail },
+      })
       await enqueueMail(tx, {
         to: newEmail,
         template: 'EMAIL_CHANGE_CONFIRMATION',
@@ -389,9 +404,15 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
       throw new DomainError({ field: 'newEmail', code: 'UNIQUE', message: 'User with this email already exists.' })
     }
     const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    // the link went to the new address: redeeming it proves that mailbox, written with the email itself
     const changed = await tx.prisma.user.update({
       where: { id: args.userId },
-      data: { email: newEmail, ...revokedCredentials() },
+      data: {
+        email: newEmail,
+        ...NO_PROOF,
+        ...redeemedProof('EMAIL_CHANGE', payload, newEmail),
+        ...revokedCredentials(),
+      },
     })
     await enqueueMail(tx, {
       to: before.email,
@@ -422,7 +443,7 @@ export async function requestAccountDeletion(
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   assertNotStaff(user)
   await context.transaction(async tx => {
-    const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_DELETION' })
+    const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_DELETION', sentTo: user.email })
     await enqueueMail(tx, {
       to: user.email,
       template: 'ACCOUNT_DELETION',

@@ -90,7 +90,7 @@ export async function resendConfirmationAsStaff(context: Context, actor: Session
         message: 'A confirmation link was sent less than a minute ago.',
       })
     const redirectUrl = linkPage(user, 'confirm-account')
-    const token = await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION' })
+    const token = await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION', sentTo: user.email })
     await enqueueMail(tx, {
       to: user.email,
       template: 'ACCOUNT_CONFIRMATION',

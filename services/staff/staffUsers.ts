@@ -69,7 +69,7 @@ export async function createStaff(context: Context, actor: Session, input: Staff
     })
     if (redirectUrl) {
       // a staff invite: the staff event and the staff mail, never the customer ones, promotion included
-      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' })
+      const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET', sentTo: email })
       await enqueueMail(tx, {
         to: email,
         template: 'STAFF_SET_PASSWORD',

@@ -6,6 +6,16 @@ export type { UserChange, UserChangeCause, UserRow } from './afterUserChange'
 export { cursorFilter, isKeysetOrder, withTieBreak } from './cursor'
 export type { OrderBy } from './cursor'
 export { EMPTY_DOCUMENT, newUserRow } from './newUser'
+export {
+  EMAIL_PROOFS,
+  NO_PROOF,
+  assertProofFollowsEmail,
+  hasProvenMailbox,
+  operatorSeedProof,
+  proofChanges,
+  redeemedProof,
+} from './emailProof'
+export type { EmailProof } from './emailProof'
 export { tryLockUser } from './userLock'
 export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
 export { isPromotion, promotionChanges } from './promotion'

@@ -5,6 +5,7 @@
 import { normalizeEmail } from '../kernel'
 import { newTokenKey } from '../identity'
 import { searchDocumentOf } from './searchDocument'
+import { NO_PROOF } from './emailProof'
 
 // what Keystone's document field (lists/User.ts `note`) stores when no note is given
 export const EMPTY_DOCUMENT = [{ type: 'paragraph', children: [{ text: '' }] }]
@@ -52,6 +53,8 @@ export type NewUserRow = {
   isStaff: boolean
   isSuperuser: boolean
   isConfirmed: boolean
+  emailVerifiedAt: null
+  emailVerifiedBy: null
   dateJoined: Date
   updatedAt: Date
   lastLogin: Date | null
@@ -97,6 +100,8 @@ export function newUserRow(
     isSuperuser: input.isSuperuser ?? false,
     // staff creating a staff account vouch for it (they chose its email and password), unless they say otherwise
     isConfirmed: input.isConfirmed ?? isStaff,
+    // no new user has proven its mailbox: only a redeemed link does that, later (services/users/emailProof.ts)
+    ...NO_PROOF,
     dateJoined,
     // Prisma's @updatedAt: a new row was last written when it was created
     updatedAt: dateJoined,
