@@ -375,15 +375,34 @@ describe('in the default configuration', () => {
         { data: [{ email: 'bulk-proven@example.com', emailVerifiedAt: new Date().toISOString() }] },
         { token: managerToken },
       ),
+      // nested, through another list's relationship, and in bulk
+      server.gql(
+        'mutation($data: PermissionGroupCreateInput!) { createPermissionGroup(data: $data) { id } }',
+        {
+          data: {
+            name: 'nested-proof',
+            users: { create: [{ email: 'nested-proven@example.com', emailVerifiedBy: 'PASSWORD_RESET' }] },
+          },
+        },
+        { token: superToken },
+      ),
+      server.gql(
+        'mutation($data: [UserUpdateArgs!]!) { updateUsers(data: $data) { id } }',
+        { data: [{ where: { id: customer.id }, data: { emailVerifiedBy: 'EMAIL_CHANGE' } }] },
+        { token: superToken },
+      ),
     ]
     for (const res of await Promise.all(attempts)) {
       assert.ok(res.body.errors?.length, JSON.stringify(res.body))
       assert.doesNotMatch(JSON.stringify(res.body.errors), /prisma|invocation/i)
     }
     assert.deepEqual(await proofOf(server, customer.id), { at: null, by: null, hasPassword: true })
+    assert.equal(await server.context.prisma.permissionGroup.count({ where: { name: 'nested-proof' } }), 0)
     assert.equal((await server.context.prisma.user.findUnique({ where: { id: customer.id } }))!.isStaff, false)
     assert.equal(
-      await server.context.prisma.user.count({ where: { email: { in: [email, 'bulk-proven@example.com'] } } }),
+      await server.context.prisma.user.count({
+        where: { email: { in: [email, 'bulk-proven@example.com', 'nested-proven@example.com'] } },
+      }),
       0,
     )
   })

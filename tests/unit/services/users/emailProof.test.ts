@@ -37,10 +37,10 @@ test('a write through the list never sets a proof and clears it with a new email
     emailVerifiedBy: undefined,
   })
   // an input naming a proof (only code can) is overridden
-  const input = { emailVerifiedBy: 'OPERATOR_SEED', emailVerifiedAt: new Date() }
+  const input = { email: undefined, emailVerifiedBy: 'OPERATOR_SEED', emailVerifiedAt: new Date() }
   assert.deepEqual(
     { ...input, ...proofChanges(unproven, input) },
-    { emailVerifiedAt: undefined, emailVerifiedBy: undefined },
+    { email: undefined, emailVerifiedAt: undefined, emailVerifiedBy: undefined },
   )
 })
 
