@@ -32,7 +32,7 @@ import { kickWebhooks } from '../services/messaging'
 import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
 import { assertEmailFree, emailColumns } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
-import { EMAIL_PROOFS } from '../services/users/emailProof'
+import { EMAIL_PROOFS, proofChanges } from '../services/users'
 import { userActions } from './userActions'
 import { isPromotion, promotionChanges } from '../services/users'
 
@@ -116,16 +116,20 @@ export const User: Lists.User = list({
           ...newUserRow({ ...resolvedData, isConfirmed: inputData.isConfirmed ?? undefined } as NewUserInput),
         }) as typeof resolvedData,
       // the search document follows the user's own fields in the same write; a promotion to staff
-      // ends the customer's credentials, on every path (services/users/promotion.ts)
+      // ends the customer's credentials, on every path (services/users/promotion.ts), and keeps its
+      // password only if the mailbox was proven and the email stays the one proven
       update: async ({ resolvedData, item, context }) => {
         const changed = Object.fromEntries(Object.entries(resolvedData).filter(([, value]) => value !== undefined))
         const addresses = await context.prisma.address.findMany({ where: { userId: item.id } })
-        const promotion = isPromotion(item, resolvedData) ? promotionChanges(item, resolvedData) : {}
+        // no write through the list sets a mailbox proof, and a new email drops it (services/users/emailProof.ts)
+        const proof = proofChanges(item, resolvedData)
+        const promotion = isPromotion(item, resolvedData) ? promotionChanges(item, { ...resolvedData, ...proof }) : {}
         // a new email brings its skeleton, as a new user's does (services/users/userEmail.ts)
         const email = typeof resolvedData.email === 'string' ? emailColumns(resolvedData.email) : {}
         return {
           ...resolvedData,
           ...email,
+          ...proof,
           ...promotion,
           searchDocument: searchDocumentOf({ ...item, ...changed }, addresses),
         }

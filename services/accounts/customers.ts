@@ -63,7 +63,9 @@ export async function createCustomer(context: Context, actor: Session, input: Cu
         to: email,
         template: 'PASSWORD_RESET',
         params: { email, firstName: created.firstName, redirectUrl, shopName: channel?.name },
-        secrets: async () => ({ token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' }) }),
+        secrets: async () => ({
+          token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET', sentTo: email }),
+        }),
         userId: user.id,
         requestedBy: 'staff',
       })

@@ -18,7 +18,7 @@ import { revokedCredentials } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { afterUserChange, removeUser, tryLockUser } from '../users'
+import { NO_PROOF, afterUserChange, redeemedProof, removeUser, tryLockUser } from '../users'
 
 // who asked for a reset link, kept on its token; each has its own quiet period (the outbox's: 15
 // minutes for anyone's requests, until setPassword ends it; a minute for staff's sends)
@@ -122,7 +122,7 @@ export async function registerAccount(
             template: 'ACCOUNT_CONFIRMATION',
             params: { email, firstName: user.firstName, redirectUrl, shopName: channel?.name },
             secrets: async () => ({
-              token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION' }),
+              token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_CONFIRMATION', sentTo: email }),
             }),
             userId: user.id,
           })
@@ -158,14 +158,18 @@ export async function confirmAccount(
   return context
     .transaction(async tx => {
       // a missing user gets the same INVALID as a wrong token
-      const { userId } = await redeemOneTimeToken(tx, {
+      const { userId, payload } = await redeemOneTimeToken(tx, {
         token: args.token,
         purpose: 'ACCOUNT_CONFIRMATION',
         userId: user?.id ?? '-',
       })
       const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
-      // confirms only: an account staff deactivated stays deactivated
-      const confirmed = await tx.prisma.user.update({ where: { id: userId }, data: { isConfirmed: true } })
+      // confirms only: an account staff deactivated stays deactivated. The link was mailed to this
+      // address, so redeeming it proves the mailbox
+      const confirmed = await tx.prisma.user.update({
+        where: { id: userId },
+        data: { isConfirmed: true, ...redeemedProof('ACCOUNT_CONFIRMATION', payload, before.email) },
+      })
       const events = [{ type: 'ACCOUNT_ACTIVATED' as const }]
       await afterUserChange(tx, {
         before,
@@ -228,6 +232,7 @@ export async function sendPasswordResetLink(
       token: await issueOneTimeToken(tx, {
         userId: user.id,
         purpose: 'PASSWORD_RESET',
+        sentTo: user.email,
         payload: { source: args.sentBy },
       }),
     }),
@@ -251,7 +256,7 @@ export async function setPasswordWithToken(
 ): Promise<IssuedTokens> {
   const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
   const updated = await context.transaction(async tx => {
-    const { userId } = await redeemOneTimeToken(tx, {
+    const { userId, payload } = await redeemOneTimeToken(tx, {
       token: args.token,
       purpose: 'PASSWORD_RESET',
       userId: user?.id ?? '-',
@@ -263,10 +268,15 @@ export async function setPasswordWithToken(
     // API.md §5: the reset's quiet period lasts while its link is unused; using one ends it
     await endQuietPeriod(tx, { to: owner.email, template: 'PASSWORD_RESET' })
     const passwordHash = await hashPassword(args.password)
-    // proving the mailbox also confirms the account
+    // proving the mailbox (a reset link, or a staff invite) also confirms the account
     const changed = await tx.prisma.user.update({
       where: { id: userId },
-      data: { password: passwordHash, isConfirmed: true, ...revokedCredentials() },
+      data: {
+        password: passwordHash,
+        isConfirmed: true,
+        ...redeemedProof('PASSWORD_RESET', payload, owner.email),
+        ...revokedCredentials(),
+      },
     })
     // no mail and no webhook here: the user has just acted on the mail it asked for (Saleor's lifecycle table)
     await afterUserChange(tx, {
@@ -372,7 +382,12 @@ export async function requestEmailChange(
           shopName: channel?.name,
         },
         secrets: async () => ({
-          token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'EMAIL_CHANGE', payload: { newEmail } }),
+          token: await issueOneTimeToken(tx, {
+            userId: user.id,
+            purpose: 'EMAIL_CHANGE',
+            sentTo: newEmail,
+            payload: { newEmail },
+          }),
         }),
         userId: user.id,
       })
@@ -408,8 +423,12 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
       new DomainError({ field: 'newEmail', code: 'UNIQUE', message: 'User with this email already exists.' })
     if (await findEmailHolder(tx, newEmail, { exceptUserId: args.userId })) throw taken()
     const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    // the link went to the new address: redeeming it proves that mailbox, written with the email itself
     const changed = await tx.prisma.user
-      .update({ where: { id: args.userId }, data: { ...columns, ...revokedCredentials() } })
+      .update({
+        where: { id: args.userId },
+        data: { ...columns, ...NO_PROOF, ...redeemedProof('EMAIL_CHANGE', payload, newEmail), ...revokedCredentials() },
+      })
       .catch((error: unknown) => {
         // a registration of the address, or of one like it, committed in between
         throw isTakenEmailViolation(error) ? taken() : error
@@ -447,7 +466,7 @@ export async function requestAccountDeletion(
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   assertNotStaff(user)
   await context.transaction(async tx => {
-    const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_DELETION' })
+    const token = await issueOneTimeToken(tx, { userId: user.id, purpose: 'ACCOUNT_DELETION', sentTo: user.email })
     await enqueueMail(tx, {
       to: user.email,
       template: 'ACCOUNT_DELETION',

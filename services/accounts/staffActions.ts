@@ -94,7 +94,9 @@ export async function resendConfirmationAsStaff(context: Context, actor: Session
       to: user.email,
       template: 'ACCOUNT_CONFIRMATION',
       params: { email: user.email, firstName: user.firstName, redirectUrl },
-      secrets: async () => ({ token: await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION' }) }),
+      secrets: async () => ({
+        token: await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION', sentTo: user.email }),
+      }),
       userId,
       requestedBy: 'staff',
     })

@@ -22,10 +22,15 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex')
 }
 
-/** Issue a token for this user and purpose, cancelling any older unused one; gives the plain token once. */
+/**
+ * Issue a token for this user and purpose, cancelling any older unused one; gives the plain token
+ * once. `sentTo` is the address the link is mailed to, kept with it: redeeming the link proves
+ * that mailbox, and only while the user still has that address (services/users/emailProof.ts); a
+ * link issued without it proves nothing.
+ */
 export async function issueOneTimeToken(
   context: Context,
-  args: { userId: string; purpose: TokenPurpose; payload?: Record<string, string> },
+  args: { userId: string; purpose: TokenPurpose; sentTo?: string; payload?: Record<string, string> },
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url')
   const now = new Date()
@@ -35,7 +40,7 @@ export async function issueOneTimeToken(
       tokenHash: hashToken(token),
       purpose: args.purpose,
       userId: args.userId,
-      payload: args.payload ?? {},
+      payload: { ...args.payload, ...(args.sentTo ? { sentTo: args.sentTo } : {}) },
       createdAt: now,
       expiresAt: new Date(now.getTime() + TOKEN_TTL_SECONDS[args.purpose] * 1000),
     },

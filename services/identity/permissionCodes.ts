@@ -40,7 +40,11 @@ type PermissionSource = {
  * (services/staff/scope.ts) and the User list's userPermissions field.
  *
  * Only active, confirmed staff hold permissions: a user removed from staff, deactivated, or
- * promoted before anyone proved its email keeps none, whatever groups still list them. A
+ * promoted while unconfirmed keeps none, whatever groups still list them. `isConfirmed` here is the
+ * shop's word, not proof of the mailbox (services/users/emailProof.ts): staff creating a staff user
+ * vouch for it. What keeps a registrant out of a promoted account is the password rule
+ * (services/users/promotion.ts): a staff password was chosen either by the manager who created or
+ * promoted the account, or by whoever redeemed a link mailed to its address. A
  * superuser holds every permission, unless `superuserHoldsAll` is false: then only what its
  * groups grant (the scope rules do not count on superusers to keep permissions manageable).
  */

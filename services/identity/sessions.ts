@@ -136,7 +136,11 @@ export async function actingAs(context: Context, userId: string): Promise<Contex
 
 // the session predicates every access rule is built from (access/permissions.ts, the staff scope rules)
 
-/** Staff who are active and whose email was proved: an account registered under a future staff member's email holds nothing until then. */
+/**
+ * Staff who are active and confirmed (the shop's word: see effectivePermissions). A promoted
+ * account's password, the only way into it, survives promotion only on a proven mailbox
+ * (services/users/promotion.ts), so a registrant of a future staff member's email holds nothing.
+ */
 export function isActiveStaffSession(session: Session | undefined): boolean {
   return Boolean(session?.data.isActive && session.data.isStaff && session.data.isConfirmed !== false)
 }

@@ -67,6 +67,14 @@ export async function createStaff(context: Context, actor: Session, input: Staff
         data: { permissionGroups: { connect: groups.map(id => ({ id })) } },
       })
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
+    // the customer found by this email must still have it: an email change that committed in between
+    // (a verified change the customer redeemed just then) would have this promote another address
+    if (created.email !== email)
+      throw new DomainError({
+        field: 'email',
+        code: 'INVALID',
+        message: 'The account with this email changed; try again.',
+      })
     // the promotion itself (credentials ended, an unproved password dropped) is the User list's
     // rule on every path (services/users/promotion.ts); what follows it is afterUserChange's
     await afterUserChange(tx, {
@@ -82,7 +90,9 @@ export async function createStaff(context: Context, actor: Session, input: Staff
         to: email,
         template: 'STAFF_SET_PASSWORD',
         params: { email, firstName: created.firstName, redirectUrl },
-        secrets: async () => ({ token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET' }) }),
+        secrets: async () => ({
+          token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET', sentTo: email }),
+        }),
         userId: user.id,
         requestedBy: 'staff',
       })

@@ -9,6 +9,7 @@ import { revokeCredentialsAndLinks } from '../identity'
 import { emitWebhookEvent, userWebhookPayload, type WebhookEvent } from '../messaging'
 import { recordAccountEvent, type AccountEventType } from './accountEvents'
 import { isPromotion } from './promotion'
+import { assertProofFollowsEmail } from './emailProof'
 import { refreshSearchDocument } from './searchDocument'
 
 /** The path a change came by; each has its row in CAUSES. */
@@ -174,8 +175,11 @@ export function webhooksOf(change: UserChange): { event: WebhookEvent; extra?: R
  */
 export async function afterUserChange(tx: Context, change: UserChange): Promise<void> {
   const { before, after, actorId } = change
-  if (before && isPromotion(before, after)) {
-    // links mailed to the customer (confirmation, reset) die with its other credentials
+  // a new email keeps no proof of the old mailbox, on any path (services/users/emailProof.ts)
+  assertProofFollowsEmail(change)
+  if (before && (isPromotion(before, after) || before.email !== after.email)) {
+    // links mailed to the customer (confirmation, reset) die with its other credentials; links
+    // mailed to an old address die with it, so none of them can prove (or reset) the new one
     await tx.prisma.oneTimeToken.deleteMany({ where: { userId: after.id, usedAt: null } })
   }
   // a new email or password, a deactivation or a promotion ends every session, unless the write

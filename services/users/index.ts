@@ -8,6 +8,16 @@ export type { OrderBy } from './cursor'
 export { EMPTY_DOCUMENT, newUserRow } from './newUser'
 export { SKELETON_FILL_BATCH, fillEmailSkeletons } from './emailSkeletons'
 export type { SkeletonFill } from './emailSkeletons'
+export {
+  EMAIL_PROOFS,
+  NO_PROOF,
+  assertProofFollowsEmail,
+  hasProvenMailbox,
+  operatorSeedProof,
+  proofChanges,
+  redeemedProof,
+} from './emailProof'
+export type { EmailProof } from './emailProof'
 export { tryLockUser } from './userLock'
 export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
 export { isPromotion, promotionChanges } from './promotion'

@@ -6,6 +6,7 @@
 import { newTokenKey } from '../identity'
 import { searchDocumentOf } from './searchDocument'
 import { emailColumns } from './userEmail'
+import { NO_PROOF } from './emailProof'
 
 // what Keystone's document field (lists/User.ts `note`) stores when no note is given
 export const EMPTY_DOCUMENT = [{ type: 'paragraph', children: [{ text: '' }] }]
@@ -54,6 +55,8 @@ export type NewUserRow = {
   isStaff: boolean
   isSuperuser: boolean
   isConfirmed: boolean
+  emailVerifiedAt: null
+  emailVerifiedBy: null
   dateJoined: Date
   updatedAt: Date
   lastLogin: Date | null
@@ -99,6 +102,8 @@ export function newUserRow(
     isSuperuser: input.isSuperuser ?? false,
     // staff creating a staff account vouch for it (they chose its email and password), unless they say otherwise
     isConfirmed: input.isConfirmed ?? isStaff,
+    // no new user has proven its mailbox: only a redeemed link does that, later (services/users/emailProof.ts)
+    ...NO_PROOF,
     dateJoined,
     // Prisma's @updatedAt: a new row was last written when it was created
     updatedAt: dateJoined,

@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core'
 import { browserSkipReason, launchChromium } from '../helpers/browser'
 import { DEFAULT_DATABASE, startServer, type TestServer } from '../helpers/server'
 import { startMailbox, tokenFromMail, type Mailbox } from '../helpers/mailbox'
-import { PASSWORD, makeCustomer, makePermissionGroup, makeStaff } from '../helpers/factories'
+import { PASSWORD, makeCustomer, makePermissionGroup, makeStaff, proveMailbox } from '../helpers/factories'
 import { tokenFor } from '../helpers/actors'
 
 // the Admin UI is built for the SQLite server only; on PostgreSQL the API tests here run without it
@@ -126,9 +126,10 @@ test("the owner of the email proves it through a password reset and then holds t
   assert.equal(adminSignIn.body.data.authenticateUserWithPassword.__typename, 'UserAuthenticationWithPasswordSuccess')
 })
 
-test('a confirmed customer promoted through the generated API loses every token it held as a customer', async () => {
+test('a customer who proved its mailbox, promoted through the generated API, loses every token it held as a customer', async () => {
   // given
   const customer = await makeCustomer(server.context)
+  await proveMailbox(server.context, customer.id)
   const login = await server.gql(TOKEN_CREATE, { email: customer.email, password: PASSWORD })
   const { token, refreshToken } = login.body.data.tokenCreate
   const apiToken = await server.gql('mutation { regenerateCustomerToken { token } }', {}, { token })
@@ -144,7 +145,7 @@ test('a confirmed customer promoted through the generated API loses every token 
     { r: refreshToken },
   )
   assert.equal(refreshed.body.data.tokenRefresh.token, null)
-  // a confirmed customer keeps its own password: it signs in again and now holds the group's permissions
+  // a customer who proved its mailbox keeps its own password: it signs in again and now holds the group's permissions
   const again = await server.gql(TOKEN_CREATE, { email: customer.email, password: PASSWORD })
   const me = await server.gql(ME, {}, { token: again.body.data.tokenCreate.token })
   assert.deepEqual(me.body.data.me.userPermissions, ['MANAGE_USERS'])

@@ -26,6 +26,21 @@ export async function makeCustomer(context: Context, data: Record<string, unknow
   })
 }
 
+/**
+ * Record that the user proved its mailbox, as redeeming a mailed link would have (confirmAccount,
+ * setPassword, confirmEmailChange): a fixture for tests about what a proven mailbox allows.
+ */
+export async function proveMailbox(
+  context: Context,
+  userId: string,
+  by: 'ACCOUNT_CONFIRMATION' | 'PASSWORD_RESET' | 'EMAIL_CHANGE' = 'ACCOUNT_CONFIRMATION',
+) {
+  return context.prisma.user.update({
+    where: { id: userId },
+    data: { emailVerifiedAt: new Date(), emailVerifiedBy: by },
+  })
+}
+
 export async function makePermissionGroup(
   context: Context,
   permissions: Permission[],

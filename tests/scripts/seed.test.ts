@@ -204,6 +204,9 @@ describe('npm run seed', () => {
     )
     assert.ok(admin.jwtTokenKey)
     assert.equal(await verifyPassword(ADMIN_PASSWORD, admin.password!), true)
+    // the operator chose this address: the one mailbox proven without a link
+    assert.equal(admin.emailVerifiedBy, 'OPERATOR_SEED')
+    assert.ok(admin.emailVerifiedAt)
   })
 
   test('every demo customer has at least one address and default shipping and billing addresses of its own', async () => {
@@ -260,6 +263,8 @@ describe('npm run seed', () => {
     // then they look like real, confirmed accounts sharing one password hash
     for (const customer of all) {
       assert.equal(customer.isConfirmed, true)
+      // confirmed by the seed, not by a redeemed link: no proof of the mailbox
+      assert.equal(customer.emailVerifiedBy, null)
       assert.equal(customer.isActive, true)
       assert.ok(customer.firstName && customer.lastName, `${customer.email} has no name`)
       assert.ok(
