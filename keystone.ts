@@ -9,7 +9,7 @@ import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
 import type { Context } from './generated/keystone/types'
 import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
-import { formatAdminMetaRefusal, graphqlErrorLogging } from './server/graphqlLogging'
+import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
 import { extendExpressApp, GRAPHQL_PATH } from './server/http'
@@ -93,7 +93,10 @@ model LoginThrottle {
       apolloConfig: {
         ...limits,
         plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
-        formatError: (formatted, error) => formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error),
+        // introspection is off in production (Apollo's own default, stated): no error lists the schema's names there
+        introspection: !env.isProduction,
+        formatError: (formatted, error) =>
+          withoutSuggestions(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), !env.isProduction),
         logger: logger.child({ source: 'apollo' }),
         stopOnTerminationSignals: false,
       },
