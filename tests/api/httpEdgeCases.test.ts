@@ -141,6 +141,23 @@ describe('a payload that returns a User resolves every field its reader may read
     checkUser(confirmed.body.data.confirmAccount.user, 'confirmAccount')
   })
 
+  test('nested and aliased: rows a payload's relationships lead to are read as the same user', async () => {
+    const customer = await makeCustomer(server.context)
+    const address = await makeAddress(server.context, customer.id)
+    const res = await server.gql(
+      `mutation($email: String!, $password: String!) { signIn: tokenCreate(email: $email, password: $password) {
+        me: user { mail: email addresses { id owner: user { id email userPermissions addressesCount } } } } }`,
+      { email: customer.email, password: PASSWORD },
+    )
+    assertNoErrors(res.body, 'tokenCreate')
+    assert.deepEqual(res.body.data.signIn.me, {
+      mail: customer.email,
+      addresses: [
+        { id: address.id, owner: { id: customer.id, email: customer.email, userPermissions: [], addressesCount: 1 } },
+      ],
+    })
+  })
+
   test('accountRegister answers every field of its (always null) user without an error', async () => {
     const res = await server.gql(
       `mutation($input: AccountRegisterInput!) { accountRegister(input: $input) { requiresConfirmation errors { code } user ${USER} } }`,
