@@ -141,7 +141,7 @@ describe('a payload that returns a User resolves every field its reader may read
     checkUser(confirmed.body.data.confirmAccount.user, 'confirmAccount')
   })
 
-  test('nested and aliased: rows a payload's relationships lead to are read as the same user', async () => {
+  test("nested and aliased: rows a payload's relationships lead to are read as the same user", async () => {
     const customer = await makeCustomer(server.context)
     const address = await makeAddress(server.context, customer.id)
     const res = await server.gql(
