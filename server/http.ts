@@ -178,7 +178,7 @@ function answerRefusal(req: IncomingMessage, res: ServerResponse, status: number
     res.destroy()
     return
   }
-  const { code, message } = status >= 500 ? INTERNAL : (REFUSALS[status] ?? { ...REFUSALS[400]!, code: 'BAD_REQUEST' })
+  const { code, message } = status >= 500 ? INTERNAL : (REFUSALS[status] ?? REFUSALS[400]!)
   // the request's body may be unread: the connection is not reused for it
   if (status !== 404) res.setHeader('Connection', 'close')
   res.statusCode = status
