@@ -17,6 +17,7 @@ import { clientIpOf } from './services/kernel'
 import { signInWithPassword } from './services/identity'
 import { DomainError } from './services/kernel'
 import { loadSessionUser, sessionOf, type Session, type SessionVia } from './services/identity'
+import { isOwnOrigin } from './server/http'
 
 export type { Session, SessionVia } from './services/identity'
 
@@ -118,6 +119,9 @@ export function sessionStrategy(): SessionStrategy<Session, any> {
         if (!token) return undefined
         return resolveSession(ctx, isCustomerToken(token) ? { via: 'customerToken', token } : { via: 'jwt', token })
       }
+      // the Admin UI's cookie speaks for its own pages only: an origin CORS_ORIGINS admits calls with
+      // credentials, and a staff member's cookie beside them must not make those calls staff's
+      if (!isOwnOrigin(context.req)) return undefined
       const session = (await cookie.get({ context })) as { itemId?: string; key?: string } | undefined
       if (!session?.itemId || !session.key) return undefined
       return resolveSession(ctx, { via: 'cookie', itemId: String(session.itemId), key: session.key })

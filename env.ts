@@ -125,6 +125,38 @@ function storefrontUrl(): string | undefined {
   return value.replace(/\/+$/, '')
 }
 
+// browser origins allowed to call the API with credentials (CORS): each exactly an origin, as a
+// browser sends it in Origin (scheme://host[:port], no path); a wildcard has no place beside credentials
+const ORIGIN_FORM = /^https?:\/\/[^/?#@\s]+\/?$/i
+
+function corsOrigins(): string[] {
+  const value = raw.CORS_ORIGINS
+  if (value === undefined || value.trim() === '') return []
+  const origins: string[] = []
+  for (const entry of value.split(',').map(item => item.trim())) {
+    let parsed: URL | undefined
+    try {
+      parsed = new URL(entry)
+    } catch {
+      parsed = undefined
+    }
+    const origin =
+      parsed &&
+      ORIGIN_FORM.test(entry) &&
+      !entry.includes('*') &&
+      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+      !parsed.username &&
+      !parsed.password
+    if (!parsed || !origin)
+      return refuse(
+        `CORS_ORIGINS must be a comma list of origins (http(s)://host[:port], no path, query or wildcard), got "${entry}"`,
+        [],
+      )
+    origins.push(parsed.origin)
+  }
+  return origins
+}
+
 export const env = {
   nodeEnv,
   isProduction,
@@ -153,6 +185,8 @@ export const env = {
   // accountRegister, requestPasswordReset and requestEmailChange per client IP, per window (seconds)
   accountRequestLimit: int('ACCOUNT_REQUEST_LIMIT', 20),
   accountRequestWindow: int('ACCOUNT_REQUEST_WINDOW', 600),
+  // the origins that get CORS headers, with credentials, on the GraphQL path (server/http.ts); none by default
+  corsOrigins: corsOrigins(),
   host: raw.HOST || 'localhost',
   port,
   publicUrl: (url('PUBLIC_URL', ['http:', 'https:'], undefined) ?? `http://localhost:${port}`).replace(/\/+$/, ''),

@@ -10,7 +10,7 @@ import { startWebhookWorker } from './services/messaging'
 import { fillEmailSkeletons } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
-import { formatAdminMetaRefusal, graphqlErrorLogging } from './server/graphqlLogging'
+import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
 import { formatTakenEmail } from './server/takenEmail'
@@ -116,8 +116,13 @@ model LoginThrottle {
       apolloConfig: {
         ...limits,
         plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
+        // introspection is off in production (Apollo's own default, stated): no error lists the schema's names there
+        introspection: !env.isProduction,
         formatError: (formatted, error) =>
-          formatTakenEmail(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
+          withoutSuggestions(
+            formatTakenEmail(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
+            !env.isProduction,
+          ),
         logger: logger.child({ source: 'apollo' }),
         stopOnTerminationSignals: false,
       },

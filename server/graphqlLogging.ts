@@ -24,6 +24,21 @@ export function formatAdminMetaRefusal(formatted: GraphQLFormattedError, error: 
   return { ...formatted, extensions: { code: 'KS_ACCESS_DENIED' } }
 }
 
+// graphql-js's suggestions: ` Did you mean "a", "b", or "c"?`, ` Did you mean the enum value "A"?`,
+// ` Did you mean to use an inline fragment on "T"?`; schema names only, which never hold a `?`; and
+// what graphql-armor leaves of a field suggestion
+const SUGGESTION = /\s*(Did you mean [^?]*|\[Suggestion hidden\])\??/g
+
+/**
+ * Apollo's formatError: no message lists the schema's names to a caller who cannot introspect
+ * (field, argument, input field, type and enum value suggestions, in validation and in variable
+ * coercion alike). graphql-armor's blockFieldSuggestion covers field suggestions only.
+ */
+export function withoutSuggestions(formatted: GraphQLFormattedError, introspection: boolean): GraphQLFormattedError {
+  if (introspection || !/Did you mean|\[Suggestion hidden\]/.test(formatted.message)) return formatted
+  return { ...formatted, message: formatted.message.replace(SUGGESTION, '') }
+}
+
 /** The fields of one error's log line. */
 export function describeGraphQLError(error: GraphQLError): {
   code: string
@@ -59,7 +74,7 @@ export function graphqlErrorLogging(logger: Logger = rootLogger): ApolloServerPl
 }
 
 // the "at …" lines only: the first lines of a stack repeat the message
-function stackFrames(error: Error): string[] {
+export function stackFrames(error: Error): string[] {
   return (error.stack ?? '')
     .split('\n')
     .map(line => line.trim())

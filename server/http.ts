@@ -2,10 +2,19 @@
 // X-Request-Id when it is sane, else a new one), answered in X-Request-Id and carried by every log
 // line written while the request runs; one access log line per request (pino-http) with its path
 // but never its query string, headers or body; security headers (helmet) with a Content Security
-// Policy the Admin UI works under, no X-Powered-By, health and readiness probes that need no
-// session, and the GraphQL body parsed here so that a malformed body is answered and logged
-// as its type and status only. Express's own error handler would log the error object, and a
-// JSON parse error carries the whole raw body with it, password included.
+// Policy the Admin UI works under, health and readiness probes that need no session, and the
+// GraphQL body parsed here so that a malformed body is answered and logged as its type and status
+// only. Express's own error handler would log the error object, and a JSON parse error carries
+// the whole raw body with it, password included.
+// Three rules hold for every response of every route (the API, the Admin UI's pages, Next's
+// assets, 404s, the probes):
+// - no header names the server software (X-Powered-By, Server), whoever set it: Express, Next.js;
+// - a request body is JSON on the GraphQL path and nothing anywhere else takes one: anything else
+//   (multipart included, which graphql-upload would otherwise read on every path) is refused 415,
+//   and every refusal or error, of ours or of a later layer, is answered as JSON with a code and
+//   logged by type and status, never its content and never as an HTML page;
+// - CORS: only the origins of CORS_ORIGINS get CORS headers, on the GraphQL path only, with
+//   credentials; every other origin gets none.
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
@@ -15,6 +24,7 @@ import type { KeystoneContext } from '@keystone-6/core/types'
 import { env } from '../env'
 import { logger, requestContext } from './logger'
 import { RETRY_AFTER_SECONDS } from './databaseErrors'
+import { stackFrames } from './graphqlLogging'
 
 export const GRAPHQL_PATH = '/api/graphql'
 // body-parser's default, the ceiling Keystone's own parser applies to GraphQL bodies
@@ -104,28 +114,164 @@ function contentSecurityPolicy(): { useDefaults: false; directives: Record<strin
   }
 }
 
+// the headers that would name the software answering: dropped from every response as its head is written
+const SOFTWARE_HEADERS = new Set(['x-powered-by', 'server'])
+
+function withoutSoftwareHeaders(headers: unknown): unknown {
+  if (Array.isArray(headers)) {
+    // [name, value, name, value, …] or [[name, value], …]
+    if (headers.every(Array.isArray))
+      return headers.filter(entry => !SOFTWARE_HEADERS.has(String(entry[0]).toLowerCase()))
+    const kept: unknown[] = []
+    for (let i = 0; i < headers.length; i += 2)
+      if (!SOFTWARE_HEADERS.has(String(headers[i]).toLowerCase())) kept.push(headers[i], headers[i + 1])
+    return kept
+  }
+  if (headers && typeof headers === 'object')
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => !SOFTWARE_HEADERS.has(name.toLowerCase())))
+  return headers
+}
+
+// Node writes every head through writeHead (an implicit one too), so this sees what Next.js and
+// Keystone set as well as ours; Next's own `poweredByHeader` is out of reach (Keystone writes its config)
+const hideServerSoftware: RequestHandler = (_req, res, next) => {
+  const writeHead = res.writeHead
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    for (const name of SOFTWARE_HEADERS) this.removeHeader(name)
+    const last = args.length - 1
+    if (last >= 1 && typeof args[last] === 'object') args[last] = withoutSoftwareHeaders(args[last])
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
+  } as typeof res.writeHead
+  next()
+}
+
+const REFUSALS: Record<number, { code: string; message: string }> = {
+  400: { code: 'BAD_REQUEST', message: 'The request body is not valid.' },
+  404: { code: 'NOT_FOUND', message: 'Not found.' },
+  405: { code: 'METHOD_NOT_ALLOWED', message: 'This method is not allowed here.' },
+  413: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be JSON (Content-Type: application/json).' },
+}
+const INTERNAL = { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' }
+
+function statusOf(error: unknown): number {
+  const status = (error as { status?: unknown; statusCode?: unknown } | undefined)?.status ?? (error as any)?.statusCode
+  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500
+}
+
+// an error's kind, never its message: a parser's message can quote the body
+function typeOf(error: unknown): string {
+  const value = error as { type?: unknown; code?: unknown; name?: unknown } | undefined
+  return String(value?.type ?? value?.code ?? value?.name ?? 'unknown')
+}
+
+/** Answer a refused or failed request as JSON, logged by its type and status only. */
+function answerRefusal(req: IncomingMessage, res: ServerResponse, status: number, type: string, error?: unknown): void {
+  const path = pathOf(originalUrl(req))
+  if (status >= 500)
+    logger.error(
+      { method: req.method, path, status, type, frames: error instanceof Error ? stackFrames(error) : [] },
+      'request failed',
+    )
+  else if (status !== 404) logger.warn({ method: req.method, path, status, type }, 'request body refused')
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const { code, message } = status >= 500 ? INTERNAL : (REFUSALS[status] ?? REFUSALS[400]!)
+  // the request's body may be unread: the connection is not reused for it
+  if (status !== 404) res.setHeader('Connection', 'close')
+  res.statusCode = status
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.setHeader('Cache-Control', 'no-store')
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }))
+}
+
 // a body the parser refused: the status and the parser's error type, never the body
-const rejectBody: ErrorRequestHandler = (error, req, res, next) => {
-  const status = typeof error?.status === 'number' ? error.status : 400
-  if (status >= 500) return next(error)
-  logger.warn(
-    { method: req.method, path: req.path, status, type: String(error?.type ?? 'unknown') },
-    'request body refused',
-  )
-  res.status(status).json({
-    errors: [
-      {
-        message: status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.',
-        extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
-      },
-    ],
-  })
+const rejectBody: ErrorRequestHandler = (error, req, res, _next) => {
+  answerRefusal(req, res, statusOf(error), typeOf(error), error)
+}
+
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0
+}
+
+// nothing here takes a file: a multipart body is refused on every path before graphql-upload,
+// which Keystone mounts on every path, would read it; the GraphQL path takes JSON bodies only
+const refuseUnsupportedBody: RequestHandler = (req, res, next) => {
+  const type = mediaType(req)
+  if (type.startsWith('multipart/')) return answerRefusal(req, res, 415, 'multipart')
+  const graphql = pathOf(originalUrl(req)) === GRAPHQL_PATH || pathOf(originalUrl(req)).startsWith(`${GRAPHQL_PATH}/`)
+  if (graphql && (req.method === 'POST' || hasBody(req)) && type !== 'application/json')
+    return answerRefusal(req, res, 415, type ? 'content-type' : 'content-type.missing')
+  next()
+}
+
+/** Every error a later layer passes on, and a request nothing answered, end here as JSON, never Express's HTML page. */
+function finalAnswer(req: IncomingMessage, res: ServerResponse) {
+  return (error?: unknown) => {
+    if (error === undefined || error === null || error === 'route' || error === 'router')
+      return answerRefusal(req, res, 404, 'not-found')
+    answerRefusal(req, res, statusOf(error), typeOf(error), error)
+  }
+}
+
+// CORS for the API: an allowed origin gets its own origin back, with credentials; the rest get nothing
+const CORS_METHODS = 'GET, POST'
+const CORS_HEADERS = 'Content-Type, Authorization, X-Request-Id, Apollo-Require-Preflight, X-Apollo-Operation-Name'
+const CORS_EXPOSED = 'X-Request-Id, Retry-After'
+const CORS_MAX_AGE = '600'
+
+const cors: RequestHandler = (req, res, next) => {
+  const allowed = new Set(env.corsOrigins)
+  if (allowed.size > 0) res.vary('Origin')
+  const origin = req.headers.origin
+  const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined
+  if (origin && allowed.has(origin)) {
+    res.setHeader('Access-Control-Allow-Origin', origin)
+    res.setHeader('Access-Control-Allow-Credentials', 'true')
+    if (preflight) {
+      res.setHeader('Access-Control-Allow-Methods', CORS_METHODS)
+      res.setHeader('Access-Control-Allow-Headers', CORS_HEADERS)
+      res.setHeader('Access-Control-Max-Age', CORS_MAX_AGE)
+    } else res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED)
+  }
+  // a preflight is answered here, allowed or not: without the headers above the browser stops
+  if (preflight) return void res.status(204).end()
+  next()
+}
+
+/**
+ * Whether a request comes from this server's own pages: no Origin (a same-origin GET, a client that
+ * is not a browser), or the Origin of its Host or of PUBLIC_URL. The Admin UI's cookie counts only
+ * then (auth.ts): an origin CORS_ORIGINS lets in may call the API with credentials, never as staff.
+ */
+export function isOwnOrigin(req: IncomingMessage | undefined): boolean {
+  const origin = req?.headers.origin
+  if (origin === undefined) return true
+  let parsed: URL
+  try {
+    parsed = new URL(origin)
+  } catch {
+    return false
+  }
+  if (parsed.origin === new URL(env.publicUrl).origin) return true
+  return req?.headers.host !== undefined && parsed.host === req.headers.host.toLowerCase()
 }
 
 /** Add the edge to Keystone's express app (config.server.extendExpressApp). */
 export function extendExpressApp(app: Express, context: KeystoneContext): void {
   app.disable('x-powered-by')
-  app.use(withRequestId, accessLog)
+  // the final handler of every request (Express's own answers HTML and logs the whole error)
+  type Handle = (req: IncomingMessage, res: ServerResponse, callback?: unknown) => void
+  const withHandle = app as unknown as { handle: Handle }
+  const handle = withHandle.handle.bind(app)
+  withHandle.handle = (req, res, callback) => handle(req, res, callback ?? finalAnswer(req, res))
+  app.use(hideServerSoftware, withRequestId, accessLog)
   app.use(
     helmet({
       contentSecurityPolicy: contentSecurityPolicy(),
@@ -163,6 +309,8 @@ export function extendExpressApp(app: Express, context: KeystoneContext): void {
     }
   })
 
+  app.use(GRAPHQL_PATH, cors)
+  app.use(refuseUnsupportedBody)
   // parsed before Keystone's parser, which then finds the body read and leaves it
   app.use(GRAPHQL_PATH, express.json({ limit: BODY_LIMIT }), rejectBody)
 }

@@ -6,8 +6,12 @@
 //   filter names, but not the rows of the list a relationship leads to, so `actor: { email: … }`
 //   would let a caller guess a hidden user's email letter by letter;
 // - an email in a unique lookup (`user(where: { email })`, `connect: { email }`) or an equality
-//   filter is compared lower-cased, as emails are stored.
+//   filter is compared lower-cased, as emails are stored;
+// - an item read through a context other than the request's (a payload's user read as that user,
+//   mutations/shared/payloads.ts readThrough) resolves every field through that context, and so do
+//   the rows its relationships lead to: a field is never judged by a session that did not read its row.
 import {
+  defaultFieldResolver,
   getNamedType,
   getNullableType,
   isInputObjectType,
@@ -21,6 +25,7 @@ import type { KeystoneContext } from '@keystone-6/core/types'
 import { normalizeEmail } from '../services/kernel'
 import { inTransaction, isTrusted } from '../services/kernel'
 import type { Context } from '../generated/keystone/types'
+import { READ_CONTEXT } from '../mutations/shared/payloads'
 
 type Filter = boolean | Record<string, unknown>
 type ListAccess = {
@@ -194,6 +199,14 @@ export function guardSchema(
     for (const field of Object.values(output.getFields()) as GraphQLField<unknown, KeystoneContext>[])
       wrapField(field, false)
   }
+  // outermost, so the rules above run with the context that read the row
+  const listTypes = new Set(Object.keys(options.lists))
+  for (const listKey of listTypes) {
+    const output = schema.getType(listKey)
+    if (!output || !('getFields' in output)) continue
+    for (const field of Object.values(output.getFields()) as GraphQLField<unknown, KeystoneContext>[])
+      readThroughField(field, listTypes.has(getNamedType(field.type).name))
+  }
   return schema
 
   function wrapField(field: GraphQLField<unknown, KeystoneContext>, transactional: boolean): void {
@@ -212,5 +225,20 @@ export function guardSchema(
         settled(original(source, guarded, tx as unknown as KeystoneContext, info)),
       )
     }
+  }
+}
+
+type Marked = { [READ_CONTEXT]?: KeystoneContext }
+
+/** Resolve a field of a row read through another context with that context, and mark the rows it answers. */
+function readThroughField(field: GraphQLField<unknown, KeystoneContext>, answersRows: boolean): void {
+  const original = field.resolve ?? defaultFieldResolver
+  field.resolve = (source, args, context, info) => {
+    const reader = (source as Marked | null)?.[READ_CONTEXT]
+    if (!reader) return original(source, args, context, info)
+    const value = original(source, args, reader, info)
+    if (!answersRows) return value
+    const mark = (row: unknown) => (row && typeof row === 'object' ? { ...row, [READ_CONTEXT]: reader } : row)
+    return Promise.resolve(value).then(rows => (Array.isArray(rows) ? rows.map(mark) : mark(rows)))
   }
 }

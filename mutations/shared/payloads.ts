@@ -4,16 +4,33 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from './g'
 import { actingAs } from '../../services/identity'
 
+/** Where a payload's user is read from: the caller's own rules, or as the user itself. */
+export type ReadAs = 'caller' | 'user'
+
+// the context an item was read through, kept on the item so that every field of it, and of the
+// rows its relationships lead to, is judged by that context (server/schemaGuards.ts applies it)
+export const READ_CONTEXT = Symbol('readContext')
+
+/** The item, marked so its fields resolve through `context` rather than the request's own. */
+export function readThrough<T extends object>(item: T | null, context: unknown): T | null {
+  return item && { ...item, [READ_CONTEXT]: context }
+}
+
 /**
- * The payload's `user`, read as that user: after sign-in, confirmation or reset the caller is
- * not yet authenticated, yet the answer is its own account, with the user's own access rules.
+ * The payload's `user`. `user` (the default): read as that user, after a sign-in, a token or a
+ * link proved who the caller is; the caller may not be authenticated yet (tokenCreate,
+ * setPassword, confirmAccount) or may carry another credential, and the answer is its own
+ * account with every field it may read itself. `caller`: read with the caller's own rules, as
+ * staff read a user they manage.
  */
-export function userField<Source extends { userId?: string }>(base: BaseSchemaMeta) {
+export function userField<Source extends { userId?: string }>(base: BaseSchemaMeta, readAs: ReadAs = 'user') {
   return g.field({
     type: base.object('User'),
     resolve: async (source: Source, _args, context) => {
       if (!source.userId) return null
-      return (await actingAs(context, source.userId)).db.User.findOne({ where: { id: source.userId } })
+      if (readAs === 'caller') return context.db.User.findOne({ where: { id: source.userId } })
+      const reader = await actingAs(context, source.userId)
+      return readThrough(await reader.db.User.findOne({ where: { id: source.userId } }), reader)
     },
   })
 }

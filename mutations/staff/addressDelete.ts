@@ -16,7 +16,7 @@ export const addressDelete = (base: BaseSchemaMeta) =>
     type: g.object<AddressPayloadSource>()({
       name: 'AddressDeletePayload',
       fields: {
-        user: userField<AddressPayloadSource>(base),
+        user: userField<AddressPayloadSource>(base, 'caller'),
         address: deletedAddressField<AddressPayloadSource>(base),
         errors: errorsField<AddressPayloadSource>(),
       },

@@ -12,7 +12,7 @@ export function addressPayload(base: BaseSchemaMeta, name: string) {
   return g.object<AddressPayloadSource>()({
     name,
     fields: {
-      user: userField<AddressPayloadSource>(base),
+      user: userField<AddressPayloadSource>(base, 'caller'),
       address: addressField<AddressPayloadSource>(base),
       errors: errorsField<AddressPayloadSource>(),
     },

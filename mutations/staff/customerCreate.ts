@@ -16,7 +16,7 @@ export const customerCreate = (base: BaseSchemaMeta) =>
   g.field({
     type: g.object<Source>()({
       name: 'CustomerCreatePayload',
-      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+      fields: { user: userField<Source>(base, 'caller'), errors: errorsField<Source>() },
     }),
     args: { input: g.arg({ type: g.nonNull(CustomerInput) }) },
     resolve: withErrorsList(async ({ input }: { input: CustomerInputArgs }, context) => {

@@ -15,7 +15,7 @@ export const customerUpdate = (base: BaseSchemaMeta) =>
   g.field({
     type: g.object<Source>()({
       name: 'CustomerUpdatePayload',
-      fields: { user: userField<Source>(base), errors: errorsField<Source>() },
+      fields: { user: userField<Source>(base, 'caller'), errors: errorsField<Source>() },
     }),
     args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(CustomerInput) }) },
     resolve: withErrorsList(async ({ id, input }: { id: string; input: CustomerInputArgs }, context) => {

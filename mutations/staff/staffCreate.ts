@@ -38,7 +38,7 @@ export const staffCreate = (base: BaseSchemaMeta) =>
   g.field({
     type: g.object<Source>()({
       name: 'StaffCreatePayload',
-      fields: { user: userField<Source>(base), errors: staffErrorsField<Source>() },
+      fields: { user: userField<Source>(base, 'caller'), errors: staffErrorsField<Source>() },
     }),
     args: { input: g.arg({ type: g.nonNull(StaffCreateInput) }) },
     resolve: withErrorsList(async ({ input }: { input: Input }, context) => {

@@ -35,7 +35,7 @@ export const staffUpdate = (base: BaseSchemaMeta) =>
   g.field({
     type: g.object<Source>()({
       name: 'StaffUpdatePayload',
-      fields: { user: userField<Source>(base), errors: staffErrorsField<Source>() },
+      fields: { user: userField<Source>(base, 'caller'), errors: staffErrorsField<Source>() },
     }),
     args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(StaffUpdateInput) }) },
     resolve: withErrorsList(async ({ id, input }: { id: string; input: Input }, context) => {

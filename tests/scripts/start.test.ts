@@ -160,6 +160,28 @@ test('npm start refuses a STOREFRONT_URL whose host mails may not link to, in on
   }
 })
 
+test('npm start refuses a CORS_ORIGINS entry that is not an origin, in one line naming it', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'identity-start-'))
+  try {
+    // a path, a wildcard, a bare host, a query: each refused, the valid entries beside it do not help
+    for (const bad of ['https://shop.example/checkout', '*', 'shop.example', 'https://shop.example?x=1']) {
+      const run = await runStart(`file:${path.join(dir, 'never-created.db')}`, {
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'a session secret of at least thirty-two characters',
+        CORS_ORIGINS: `https://ok.example, ${bad}`,
+      })
+      assert.equal(run.code, 1, bad)
+      assert.equal(
+        run.stderr,
+        `CORS_ORIGINS must be a comma list of origins (http(s)://host[:port], no path, query or wildcard), got "${bad}"\n`,
+      )
+      assert.equal(existsSync(path.join(dir, 'never-created.db')), false)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test(
   'SIGTERM to npm start drains the server, which logs that it stopped cleanly, and npm start exits 0 without a failed line; an unset PUBLIC_URL is warned of',
   { skip: builtProvider() === 'sqlite' ? undefined : 'the build is not for SQLite' },
