@@ -134,9 +134,9 @@ export async function recordLoginFailure(context: Context, who: Attempt): Promis
 }
 
 /**
- * Forget the IP-and-account failures, as Saleor does, and end the attempt. The IP's and the
- * account's failures stay: signing in to one's own account must not wipe what an IP did to
- * other accounts, or what a botnet did to this one.
+ * Forget the IP-and-account failures, as Saleor does, and the device's, and end the attempt. The
+ * IP's, the network's and the account's failures stay: signing in to one's own account must not
+ * wipe what an IP did to other accounts, or what a botnet did to this one.
  */
 export async function recordLoginSuccess(context: Context, who: Attempt): Promise<void> {
   await finishAttempt(context, throttleKeys(who), 'success', Date.now())
@@ -272,8 +272,9 @@ async function finishAttempt(
   now: number,
 ): Promise<void> {
   const failed = outcome === 'failure' ? 1 : 0
-  // the key whose failures a success forgets; no key is empty, so '' forgets nothing
-  const forget = outcome === 'success' ? keys.ipAccount : ''
+  // the keys whose failures a success forgets: its IP and account's, and its device's; no key is
+  // empty, so '' forgets nothing
+  const forget = outcome === 'success' ? [keys.ipAccount, keys.device ?? ''] : ['', '']
   const ordered = keysOf(keys)
   // an upsert rather than an UPDATE … WHERE key IN (…), which would lock the rows in whatever
   // order the index gives; the rows exist (the first statement wrote them, unless a reset has
@@ -286,9 +287,9 @@ async function finishAttempt(
     VALUES ${valuesFor(ordered.length, 0)}
     ON CONFLICT ("key") DO UPDATE SET
       "inFlight" = CASE WHEN "LoginThrottle"."inFlight" > 0 THEN "LoginThrottle"."inFlight" - 1 ELSE 0 END,
-      "failures" = CASE WHEN "LoginThrottle"."key" = ? THEN 0 ELSE "LoginThrottle"."failures" + ? END,
+      "failures" = CASE WHEN "LoginThrottle"."key" IN (?, ?) THEN 0 ELSE "LoginThrottle"."failures" + ? END,
       "lastFailureAt" = CASE WHEN ? = 1 THEN ? ELSE "LoginThrottle"."lastFailureAt" END`,
-    [...ordered.flatMap(key => [key, now, now]), forget, failed, failed, now],
+    [...ordered.flatMap(key => [key, now, now]), ...forget, failed, failed, now],
   )
 }
 

@@ -383,7 +383,7 @@ describe('the throttle on a shared database', () => {
 
   test("a proof used from many IPs is held by the device's own failures", async t => {
     // given a device proof guessing from a fresh IP each time
-    mockClock(t)
+    const tick = mockClock(t)
     const { email } = someone()
     const device = aDevice()
     assert.deepEqual(
@@ -396,6 +396,17 @@ describe('the throttle on a shared database', () => {
 
     // then it waits as one IP would after six failures
     assert.deepEqual(next, delayed(2))
+
+    // and once the owner signs in with it, its failures are forgotten: five are free again
+    tick(2000)
+    const owner = { ip: anIp(), email, device }
+    assert.deepEqual(await checkLoginAllowed(context, owner), ALLOWED)
+    await recordLoginSuccess(context, owner)
+    assert.deepEqual(
+      await Promise.all(Array.from({ length: 5 }, () => failLogin(context, { ip: anIp(), email, device }))),
+      Array(5).fill(ALLOWED),
+    )
+    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email, device }), ALLOWED)
   })
 
   test("a proven device's attempts do not count toward the account's ceiling", async t => {
