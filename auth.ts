@@ -14,7 +14,8 @@ import { env } from './env'
 import { verifyAccessTokenSignature } from './services/identity'
 import { customerOfToken, isCustomerToken } from './services/identity'
 import { clientIpOf } from './services/kernel'
-import { signInWithPassword } from './services/identity'
+import { issueDeviceProof, signInWithPassword } from './services/identity'
+import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
 import { DomainError } from './services/kernel'
 import { loadSessionUser, sessionOf, type Session, type SessionVia } from './services/identity'
 import { isOwnOrigin } from './server/http'
@@ -135,7 +136,8 @@ const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }
 /**
  * The Admin UI's sign-in mutation through the one password sign-in (signInWithPassword, staff
  * only): the email looked up case-insensitively, throttled like tokenCreate, only while
- * PASSWORD_LOGIN_MODE lets staff in. Anyone else gets the same failure, after the same hashing
+ * PASSWORD_LOGIN_MODE lets staff in; a success leaves a device proof cookie, as tokenCreate's does,
+ * and a device proof from an earlier sign-in is read as tokenCreate reads it. Anyone else gets the same failure, after the same hashing
  * work, so the answer tells nothing about whether an email is registered or is a customer's.
  */
 export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
@@ -145,11 +147,18 @@ export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
     try {
       const user = await signInWithPassword(
         context.sudo(),
-        { email: String(args.email ?? ''), password: String(args.password ?? ''), ip: clientIpOf(context.req) },
+        {
+          email: String(args.email ?? ''),
+          password: String(args.password ?? ''),
+          ip: clientIpOf(context.req),
+          deviceProofOf: deviceProofReader(context.req),
+        },
         { staffOnly: true },
       )
       const sessionToken = await context.sessionStrategy!.start({ data: { listKey: 'User', itemId: user.id }, context })
       if (typeof sessionToken !== 'string' || !sessionToken) return FAILURE
+      // after the session cookie, which Keystone sets in place of any other: a device proof, as every sign-in leaves
+      setDeviceCookie(context.res, issueDeviceProof(user.id))
       return { sessionToken, item: user }
     } catch (error) {
       if (!(error instanceof DomainError)) throw error

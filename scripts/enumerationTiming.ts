@@ -14,7 +14,8 @@ const TOKEN_CREATE =
 
 const server = await startServer({ env: { TRUST_PROXY: '127.0.0.1' } })
 try {
-  // one registered account per sample: fifty failures would reach an account's hourly ceiling
+  // one registered account per sample: twenty failures from one network would reach the account's
+  // hourly ceiling for that network (services/identity/throttle.ts)
   const registered: string[] = []
   for (let i = 0; i < SAMPLES; i++) registered.push((await makeCustomer(server.context)).email)
 

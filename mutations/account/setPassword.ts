@@ -1,11 +1,12 @@
 // setPassword: set a new password with the emailed reset token; answers tokens like tokenCreate.
 // Access: anyone holding the token. Effects: PASSWORD_RESET event, every
-// older token of the user revoked, the address's reset quiet period ended. Twin: none.
+// older token of the user revoked, the address's reset quiet period ended, every sign-in lockout
+// of the account lifted, a device proof cookie. Twin: the Admin UI's reset-password page calls this same mutation.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { userField } from '../shared/payloads'
-import { setRefreshCookie } from '../shared/request'
+import { setSignInCookies } from '../shared/request'
 import { setPasswordWithToken } from '../../services/accounts'
 
 type Source = WithErrors & { token?: string; refreshToken?: string; csrfToken?: string; userId?: string }
@@ -29,7 +30,7 @@ export const setPassword = (base: BaseSchemaMeta) =>
     },
     resolve: withErrorsList(async (args: { email: string; token: string; password: string }, context) => {
       const tokens = await setPasswordWithToken(context.sudo(), args)
-      setRefreshCookie(context, tokens.refreshToken)
+      setSignInCookies(context, tokens)
       return {
         token: tokens.accessToken,
         refreshToken: tokens.refreshToken,

@@ -1,11 +1,11 @@
 // tokenCreate: sign in with email and password; answers an access token, a refresh token (also
 // set as an http-only cookie) and the CSRF token that a refresh from the cookie must present.
-// Access: anyone. Effects: lastLogin; throttling state. Twin: none (the Admin UI signs in with a cookie).
+// Access: anyone. Effects: lastLogin; throttling state; a device proof cookie (services/identity/deviceProof.ts). Twin: none (the Admin UI signs in with a cookie).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
-import { clientIp, setRefreshCookie } from '../shared/request'
+import { clientIp, deviceProofReader, setSignInCookies } from '../shared/request'
 import { userField } from '../shared/payloads'
 import { login } from '../../services/identity'
 
@@ -35,8 +35,13 @@ export const tokenCreate = (base: BaseSchemaMeta) =>
       password: g.arg({ type: g.nonNull(g.String) }),
     },
     resolve: withErrorsList(async ({ email, password }: { email: string; password: string }, context) => {
-      const tokens = await login(context.sudo(), { email, password, ip: clientIp(context) })
-      setRefreshCookie(context, tokens.refreshToken)
+      const tokens = await login(context.sudo(), {
+        email,
+        password,
+        ip: clientIp(context),
+        deviceProofOf: deviceProofReader(context.req),
+      })
+      setSignInCookies(context, tokens)
       return {
         token: tokens.accessToken,
         refreshToken: tokens.refreshToken,

@@ -1,7 +1,10 @@
-// What a resolver reads from or writes to the HTTP exchange: the client IP and the refresh-token cookie.
+// What a resolver reads from or writes to the HTTP exchange: the client IP, the refresh-token
+// cookie and the device proof cookies.
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from './g'
 import { env } from '../../env'
 import { clientIpOf } from '../../services/kernel'
+import { deviceCookieName, type DeviceProof, type IssuedTokens } from '../../services/identity'
 
 export const REFRESH_COOKIE = 'refreshToken'
 
@@ -10,26 +13,62 @@ export function clientIp(context: Context): string {
 }
 
 export function readRefreshCookie(context: Context): string | undefined {
-  const header = context.req?.headers.cookie
-  if (!header) return undefined
-  for (const part of header.split(';')) {
-    const [name, ...value] = part.trim().split('=')
-    if (name === REFRESH_COOKIE) return decodeURIComponent(value.join('='))
-  }
-  return undefined
+  return readCookie(context.req, REFRESH_COOKIE)
 }
 
 // http-only so page scripts never see it; scoped to the API; Secure outside development
 export function setRefreshCookie(context: Context, refreshToken: string): void {
-  const attributes = [
+  appendCookie(context.res, [
     `${REFRESH_COOKIE}=${encodeURIComponent(refreshToken)}`,
     'Path=/api/graphql',
     'HttpOnly',
     'SameSite=Lax',
     `Max-Age=${env.refreshTokenTtl}`,
     ...(env.isProduction ? ['Secure'] : []),
-  ]
-  const res = context.res
+  ])
+}
+
+/** What a sign-in that issued tokens leaves in the client: the refresh cookie and a device proof. */
+export function setSignInCookies(context: Context, tokens: IssuedTokens): void {
+  setRefreshCookie(context, tokens.refreshToken)
+  setDeviceCookie(context.res, tokens.deviceProof)
+}
+
+/** Read the client's device proof for a user from its cookie, for signInWithPassword. */
+export function deviceProofReader(req: IncomingMessage | undefined): (userId: string) => string | undefined {
+  return userId => readCookie(req, deviceCookieName(userId))
+}
+
+// http-only, sent only to the API and only from the site itself (Strict), Secure outside development
+export function setDeviceCookie(res: ServerResponse | undefined, proof: DeviceProof): void {
+  appendCookie(res, [
+    `${proof.name}=${proof.value}`,
+    'Path=/api/graphql',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${proof.maxAgeSeconds}`,
+    ...(env.isProduction ? ['Secure'] : []),
+  ])
+}
+
+function readCookie(req: IncomingMessage | undefined, name: string): string | undefined {
+  const header = req?.headers.cookie
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=')
+    if (key === name) {
+      try {
+        return decodeURIComponent(value.join('='))
+      } catch {
+        return undefined
+      }
+    }
+  }
+  return undefined
+}
+
+// beside any cookie the response already sets (Keystone's session cookie among them)
+function appendCookie(res: ServerResponse | undefined, attributes: string[]): void {
   if (!res) return
   const existing = res.getHeader('Set-Cookie')
   const cookies = Array.isArray(existing) ? existing : existing ? [String(existing)] : []

@@ -14,7 +14,7 @@ import { assertAllowedRedirectUrl } from '../messaging'
 import { resolveChannel, type ChannelRef } from './channels'
 import { metadataProblem } from '../kernel'
 import { LANGUAGE_CODE, MAX_NAME } from './profile'
-import { revokedCredentials } from '../identity'
+import { clearAccountLockout, revokedCredentials } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
@@ -249,7 +249,10 @@ export async function sendPasswordResetLink(
   return 'sent'
 }
 
-/** Set a new password with a reset token, end every other session of the user, and sign it in. */
+/**
+ * Set a new password with a reset token, end every other session of the user, lift every
+ * sign-in lockout of the account, and sign it in.
+ */
 export async function setPasswordWithToken(
   context: Context,
   args: { email: string; token: string; password: string },
@@ -286,6 +289,9 @@ export async function setPasswordWithToken(
       cause: 'passwordReset',
       events: [{ type: 'PASSWORD_RESET' }],
     })
+    // the owner has proven the mailbox: every sign-in lockout of the account ends with the reset,
+    // on every way in, and in the same transaction, so a reset that rolls back lifts nothing
+    await clearAccountLockout(tx, owner.email)
     return changed
   })
   if (!updated.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })

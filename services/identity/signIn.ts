@@ -5,6 +5,7 @@ import { env } from '../../env'
 import { normalizeEmail } from '../kernel'
 import { DomainError } from '../kernel'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
+import { issueDeviceProof, verifiedDevice, type DeviceProof } from './deviceProof'
 import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
 import {
   issueAccessToken,
@@ -20,7 +21,22 @@ import {
 
 type User = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
 
-export type IssuedTokens = { userId: string; accessToken: string; refreshToken: string; csrfToken: string }
+// every sign-in that issues tokens also leaves the client a device proof (services/identity/deviceProof.ts)
+export type IssuedTokens = {
+  userId: string
+  accessToken: string
+  refreshToken: string
+  csrfToken: string
+  deviceProof: DeviceProof
+}
+
+/** A password sign-in's input; `deviceProofOf` reads the client's device proof cookie for a user id. */
+export type SignInArgs = {
+  email: string
+  password: string
+  ip: string
+  deviceProofOf?: (userId: string) => string | undefined
+}
 
 const INVALID_CREDENTIALS = () =>
   new DomainError({ field: 'email', code: 'INVALID_CREDENTIALS', message: 'Please, enter valid credentials' })
@@ -34,40 +50,42 @@ function dummyPasswordHash(): Promise<string> {
 
 /**
  * Check an email and password: the one password sign-in, for tokenCreate and the Admin UI alike.
- * PASSWORD_LOGIN_MODE, then the throttle (the same keys whether or not the email is registered),
- * then exactly one argon2 verification, against the account's hash or a dummy one, so that a
- * wrong password and an unknown email fail alike, in the same time. `staffOnly` (the Admin UI)
- * admits active, confirmed staff only: anyone else's right password fails like a wrong one.
+ * PASSWORD_LOGIN_MODE, then the throttle (the same keys whether or not the email is registered;
+ * a valid device proof for the account, read by `deviceProofOf` from the client's cookie, spares
+ * it the lockouts others' guesses cause), then exactly one argon2 verification, against the
+ * account's hash or a dummy one, so that a wrong password and an unknown email fail alike, in the
+ * same time. `staffOnly` (the Admin UI) admits active, confirmed staff only: anyone else's right
+ * password fails like a wrong one.
  */
 export async function signInWithPassword(
   context: Context,
-  args: { email: string; password: string; ip: string },
+  args: SignInArgs,
   { staffOnly = false }: { staffOnly?: boolean } = {},
 ): Promise<User> {
   if (env.passwordLoginMode === 'DISABLED') throw disabledAuthentication()
   const email = normalizeEmail(args.email)
-  const throttle = await checkLoginAllowed(context, { ip: args.ip, email })
+  const user = await context.prisma.user.findUnique({ where: { email } })
+  // only a registered account can have a proof: an unknown email is throttled as any unproven one
+  const device = user ? verifiedDevice(user.id, args.deviceProofOf?.(user.id)) : undefined
+  const attempt = { ip: args.ip, email, device }
+  const throttle = await checkLoginAllowed(context, attempt)
   if (!throttle.allowed) throw loginDelayedError(throttle.retryAfterSeconds, throttle.reason)
 
-  const user = await context.prisma.user.findUnique({ where: { email } })
   const matches = await verifyPassword(args.password, user?.password || (await dummyPasswordHash()))
   const admitted =
     Boolean(user?.password) && matches && (!staffOnly || (user!.isStaff && user!.isActive && user!.isConfirmed))
   if (!user || !admitted) {
-    await recordLoginFailure(context, { ip: args.ip, email })
+    await recordLoginFailure(context, attempt)
     throw INVALID_CREDENTIALS()
   }
-  await recordLoginSuccess(context, { ip: args.ip, email })
+  await recordLoginSuccess(context, attempt)
   // past this point the caller has proven the password, so telling why it can't sign in leaks nothing
   assertPasswordLoginAllowed(user)
   return user
 }
 
 /** tokenCreate: a password sign-in that issues an access token, a refresh token and its CSRF token. */
-export async function login(
-  context: Context,
-  args: { email: string; password: string; ip: string },
-): Promise<IssuedTokens> {
+export async function login(context: Context, args: SignInArgs): Promise<IssuedTokens> {
   const user = await signInWithPassword(context, args)
   if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
   if (env.accountConfirmationRequired && !user.isConfirmed) {
@@ -112,6 +130,7 @@ export async function issueTokens(user: TokenUser): Promise<IssuedTokens> {
     accessToken: await issueAccessToken(user),
     refreshToken: await issueRefreshToken(user, csrfToken),
     csrfToken,
+    deviceProof: issueDeviceProof(user.id),
   }
 }
 

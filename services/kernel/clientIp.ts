@@ -3,7 +3,7 @@
 // saw, read from X-Forwarded-For by `proxy-addr` from the right, one trusted hop at a time.
 // Entries left of the first untrusted hop are whatever the client wrote and would let it pick a
 // fresh IP for every attempt.
-import { isIPv6 } from 'node:net'
+import { isIPv4, isIPv6 } from 'node:net'
 import type { IncomingMessage } from 'node:http'
 import proxyaddr from 'proxy-addr'
 import { env } from '../../env'
@@ -19,11 +19,14 @@ export function clientIpOf(req: IncomingMessage | undefined, trust: TrustProxy |
 }
 
 // One subscriber gets a whole IPv6 /64, so counting single addresses would give an attacker 2^64
-// fresh counters; an IPv4 address written as IPv6 (::ffff:a.b.c.d) counts as that IPv4 address
-export function clientNetwork(ip: string): string {
+// fresh counters; an IPv4 address written as IPv6 (::ffff:a.b.c.d) counts as that IPv4 address.
+// `ipv4Bits: 24` counts an IPv4 client by its /24, the block one hosting provider or office
+// usually holds, for counters that must stop one network rather than one address.
+export function clientNetwork(ip: string, { ipv4Bits = 32 }: { ipv4Bits?: 24 | 32 } = {}): string {
   const address = ip.trim().toLowerCase().replace(/%.*$/, '')
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(address)
-  if (mapped?.[1]) return mapped[1]
+  const ipv4 = mapped?.[1] ?? (isIPv4(address) ? address : undefined)
+  if (ipv4) return ipv4Bits === 24 ? `${ipv4.split('.').slice(0, 3).join('.')}.0/24` : ipv4
   if (!isIPv6(address)) return address
   return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`
 }

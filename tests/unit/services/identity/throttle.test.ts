@@ -7,11 +7,14 @@ import assert from 'node:assert/strict'
 import { randomInt, randomUUID } from 'node:crypto'
 import type { Context } from '../../../../generated/keystone/types'
 import { createTestDatabase } from '../../../helpers/database'
+import { isPostgres } from '../../../../services/kernel'
 import {
   ACCOUNT_CEILING,
   IP_POLICY,
+  NETWORK_ACCOUNT_CEILING,
   WINDOW_SECONDS,
   checkLoginAllowed,
+  clearAccountLockout,
   delayForAttempts,
   loginDelayedError,
   recordLoginFailure,
@@ -20,11 +23,26 @@ import {
   type DelayReason,
   type LoginCheck,
 } from '../../../../services/identity/throttle'
+import { issueDeviceProof, verifiedDevice, type VerifiedDevice } from '../../../../services/identity/deviceProof'
 
-type Who = { ip: string; email: string }
+type Who = { ip: string; email: string; device?: VerifiedDevice }
 
 function anIp(): string {
   return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`
+}
+
+// an address in a /24 of its own for this run: a network no other test uses
+let networks = 0
+function aNetwork(): (host: number) => string {
+  networks += 1
+  const block = `172.${16 + (networks >> 8)}.${networks & 255}`
+  return host => `${block}.${host}`
+}
+
+// a device that has signed in to some account before: a proof checked as signIn.ts checks it
+function aDevice(): VerifiedDevice {
+  const userId = randomUUID()
+  return verifiedDevice(userId, issueDeviceProof(userId).value)!
 }
 
 function someone(): Who {
@@ -94,23 +112,42 @@ test('throttleKeys normalises the email and keeps neither the email nor the IP i
 
   // then both count alike, and no key can be read back
   assert.deepEqual(again, keys)
-  for (const key of Object.values(keys)) {
-    assert.match(key, /^(ip|ip-account|account):[0-9a-f]{64}$/)
+  assert.equal(keys.device, undefined)
+  const named = [keys.ip, keys.account, keys.ipAccount, keys.networkAccount]
+  for (const key of named) {
+    assert.match(key, /^(ip|account):[0-9a-f]{64}(:(ip|network):[0-9a-f]{64})?$/)
     assert.doesNotMatch(key, /john|example|192/i)
   }
-  assert.equal(new Set(Object.values(keys)).size, 3)
+  assert.equal(new Set(named).size, 4)
 })
 
-test('throttleKeys counts the account alone across IPs and the IP alone across accounts', () => {
+test("throttleKeys keeps every counter of an account under the account's key, and the IP's alone", () => {
+  const keys = throttleKeys({ ip: '192.0.2.7', email: 'a@example.com', device: aDevice() })
+  for (const key of [keys.ipAccount, keys.networkAccount, keys.device!]) assert.ok(key.startsWith(`${keys.account}:`))
+  assert.ok(!keys.ip.startsWith(keys.account))
+  // a device proves itself for one account: its key differs from one account to the next
+  const device = aDevice()
+  assert.notEqual(
+    throttleKeys({ ip: '192.0.2.7', email: 'a@example.com', device }).device,
+    throttleKeys({ ip: '192.0.2.7', email: 'b@example.com', device }).device,
+  )
+})
+
+test('throttleKeys counts the account alone across IPs, the IP alone across accounts, and a network by its /24', () => {
   const one = throttleKeys({ ip: '192.0.2.7', email: 'a@example.com' })
   const otherIp = throttleKeys({ ip: '198.51.100.1', email: 'a@example.com' })
+  const sameNetwork = throttleKeys({ ip: '192.0.2.200', email: 'a@example.com' })
   const otherEmail = throttleKeys({ ip: '192.0.2.7', email: 'b@example.com' })
 
   assert.equal(otherIp.account, one.account)
   assert.notEqual(otherIp.ip, one.ip)
   assert.notEqual(otherIp.ipAccount, one.ipAccount)
+  assert.notEqual(otherIp.networkAccount, one.networkAccount)
+  assert.equal(sameNetwork.networkAccount, one.networkAccount)
+  assert.notEqual(sameNetwork.ipAccount, one.ipAccount)
   assert.equal(otherEmail.ip, one.ip)
   assert.notEqual(otherEmail.account, one.account)
+  assert.notEqual(otherEmail.networkAccount, one.networkAccount)
 })
 
 test('throttleKeys counts an IPv6 client by its /64 and an IPv4-mapped address as IPv4', () => {
@@ -123,6 +160,10 @@ test('throttleKeys counts an IPv6 client by its /64 and an IPv4-mapped address a
   assert.notEqual(ipKey('2001:db8:1:2::1'), ipKey('2001:db8:1:3::1'))
   assert.equal(ipKey('::ffff:192.0.2.7'), ipKey('192.0.2.7'))
   assert.notEqual(ipKey('192.0.2.7'), ipKey('192.0.2.8'))
+  const networkKey = (ip: string) => throttleKeys({ ip, email }).networkAccount
+  assert.equal(networkKey('2001:db8:1:2::1'), networkKey('2001:db8:1:2::ffff'))
+  assert.notEqual(networkKey('2001:db8:1:2::1'), networkKey('2001:db8:1:3::1'))
+  assert.equal(networkKey('::ffff:192.0.2.7'), networkKey('192.0.2.99'))
 })
 
 test("loginDelayedError says why the attempt waits: failures, attempts at once, or the account's ceiling", () => {
@@ -130,7 +171,7 @@ test("loginDelayedError says why the attempt waits: failures, attempts at once, 
   assert.match(loginDelayedError(2, 'parallel').errors[0]!.message, /^Too many sign-in attempts at the same time\./)
   assert.match(
     loginDelayedError(600, 'ceiling').errors[0]!.message,
-    /^Too many sign-in attempts for this account\. Try again in 10 minutes\.$/,
+    /^Too many sign-in attempts for this account\. Try again in 10 minutes, or reset your password\.$/,
   )
 })
 
@@ -255,6 +296,192 @@ describe('the throttle on a shared database', () => {
       delayed(WINDOW_SECONDS - 60, 'ceiling'),
     )
     tick((WINDOW_SECONDS - 60) * 1000)
+    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email }), ALLOWED)
+  })
+
+  // the account at its ceiling (of which `spent` failures are there already), five failures at a
+  // time from IPs in networks of their own
+  async function lockAccount(email: string, spent = 0): Promise<void> {
+    for (let left = ACCOUNT_CEILING - spent; left > 0; left -= 5) {
+      const times = Math.min(5, left)
+      assert.deepEqual(await failLogins(context, { ip: aNetwork()(1), email }, times), Array(times).fill(ALLOWED))
+    }
+  }
+
+  // one network at its ceiling on the account: NETWORK_ACCOUNT_CEILING / 5 of its addresses, 5 failures each
+  async function lockNetwork(network: (host: number) => string, email: string): Promise<void> {
+    for (let host = 1; host <= NETWORK_ACCOUNT_CEILING / 5; host++) {
+      assert.deepEqual(await failLogins(context, { ip: network(host), email }, 5), Array(5).fill(ALLOWED))
+    }
+  }
+
+  test('guesses from one network lock that network out of the account, not another network', async t => {
+    // given one /24 that has spent its ceiling on an account, five failures per address
+    const tick = mockClock(t)
+    const { email } = someone()
+    const attacker = aNetwork()
+    await lockNetwork(attacker, email)
+    tick(60_000)
+
+    // when a fresh address of that network, and an address of another, try the account
+    const sameNetwork = await checkLoginAllowed(context, { ip: attacker(200), email })
+    const otherNetwork = await checkLoginAllowed(context, { ip: aNetwork()(1), email })
+
+    // then the network waits for the rest of the window, and the other goes on
+    assert.deepEqual(sameNetwork, delayed(WINDOW_SECONDS - 60, 'ceiling'))
+    assert.deepEqual(otherNetwork, ALLOWED)
+    tick((WINDOW_SECONDS - 60) * 1000)
+    assert.deepEqual(await checkLoginAllowed(context, { ip: attacker(201), email }), ALLOWED)
+  })
+
+  test('an IPv6 attacker rotating addresses inside its /64 is one client', async t => {
+    // given six failures, each from another address of one /64
+    mockClock(t)
+    const { email } = someone()
+    const prefix = `2001:db8:${randomInt(65536).toString(16)}:${randomInt(65536).toString(16)}`
+    for (let i = 1; i <= 6; i++)
+      assert.deepEqual(await failLogin(context, { ip: `${prefix}::${i.toString(16)}`, email }), ALLOWED)
+
+    // when yet another address of it, and one of another /64, try
+    const sameBlock = await checkLoginAllowed(context, { ip: `${prefix}:ffff:ffff:ffff:ffff`, email })
+    const otherBlock = await checkLoginAllowed(context, {
+      ip: `2001:db8:ffff:${randomInt(65536).toString(16)}::1`,
+      email,
+    })
+
+    // then the /64 waits as one address would, and the other goes on
+    assert.deepEqual(sameBlock, delayed(2))
+    assert.deepEqual(otherBlock, ALLOWED)
+  })
+
+  test("a device proven for the account passes the ceilings and its IP's block, but not its own failures", async t => {
+    // given an account at its ceiling, a network at its own, and an IP blocked by its failures on other accounts
+    const tick = mockClock(t)
+    const { email } = someone()
+    const network = aNetwork()
+    await lockNetwork(network, email)
+    await lockAccount(email, NETWORK_ACCOUNT_CEILING)
+    const ip = network(250)
+    for (let i = 0; i <= IP_POLICY.freeFailures; i++) await failLogin(context, { ip, email: someone().email })
+    const device = aDevice()
+
+    // when the owner's device signs in from that IP and network
+    const unproven = await checkLoginAllowed(context, { ip, email })
+    const proven = await checkLoginAllowed(context, { ip, email, device })
+    await recordLoginSuccess(context, { ip, email, device })
+
+    // then it goes on where an unproven client waits
+    assert.equal(unproven.allowed, false)
+    assert.deepEqual(proven, ALLOWED)
+
+    // and its own failures hold it as any client's do: five free, then 2 seconds
+    assert.deepEqual(await failLogins(context, { ip, email, device }, 6), Array(6).fill(ALLOWED))
+    assert.deepEqual(await checkLoginAllowed(context, { ip, email, device }), delayed(2))
+    tick(2000)
+    assert.deepEqual(await checkLoginAllowed(context, { ip, email, device }), ALLOWED)
+  })
+
+  test("a proof used from many IPs is held by the device's own failures", async t => {
+    // given a device proof guessing from a fresh IP each time
+    const tick = mockClock(t)
+    const { email } = someone()
+    const device = aDevice()
+    assert.deepEqual(
+      await Promise.all(Array.from({ length: 6 }, () => failLogin(context, { ip: anIp(), email, device }))),
+      Array(6).fill(ALLOWED),
+    )
+
+    // when it tries from yet another IP
+    const next = await checkLoginAllowed(context, { ip: anIp(), email, device })
+
+    // then it waits as one IP would after six failures
+    assert.deepEqual(next, delayed(2))
+
+    // and once the owner signs in with it, its failures are forgotten: five are free again
+    tick(2000)
+    const owner = { ip: anIp(), email, device }
+    assert.deepEqual(await checkLoginAllowed(context, owner), ALLOWED)
+    await recordLoginSuccess(context, owner)
+    assert.deepEqual(
+      await Promise.all(Array.from({ length: 5 }, () => failLogin(context, { ip: anIp(), email, device }))),
+      Array(5).fill(ALLOWED),
+    )
+    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email, device }), ALLOWED)
+  })
+
+  test("a proven device's attempts do not count toward the account's ceiling", async t => {
+    mockClock(t)
+    const { email } = someone()
+    const device = aDevice()
+    await failLogins(context, { ip: anIp(), email, device }, 5)
+    const row = await context.prisma.loginThrottle.findUnique({
+      where: { key: throttleKeys({ ip: '', email }).account },
+    })
+    assert.equal(row, null)
+  })
+
+  test('clearAccountLockout lifts every lockout of the account, from every IP, network and device, and nothing else', async t => {
+    // given an account at its ceiling, one of its networks at its own, an IP and a device blocked
+    // by their failures on it, and another account and the attacker's IP blocked beside it
+    mockClock(t)
+    const { email } = someone()
+    const other = someone()
+    const ip = anIp()
+    await failLogins(context, { ip, email }, 6)
+    const network = aNetwork()
+    await lockNetwork(network, email)
+    const device = aDevice()
+    await failLogins(context, { ip: anIp(), email, device }, 6)
+    await lockAccount(email, 6 + NETWORK_ACCOUNT_CEILING)
+    await lockAccount(other.email)
+    const stuffer = anIp()
+    for (let i = 0; i <= IP_POLICY.freeFailures; i++) await failLogin(context, { ip: stuffer, email: someone().email })
+    assert.equal((await checkLoginAllowed(context, { ip: network(99), email })).allowed, false)
+
+    // when the account's lockout is lifted (the email as the account stores it, typed another way)
+    await clearAccountLockout(context, `  ${email.toUpperCase()}`)
+
+    // then every way into it is open again, with its free failures back
+    assert.deepEqual(await checkLoginAllowed(context, { ip: network(99), email }), ALLOWED)
+    assert.deepEqual(await checkLoginAllowed(context, { ip, email }), ALLOWED)
+    assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email, device }), ALLOWED)
+    assert.deepEqual(await failLogins(context, { ip: anIp(), email }, 5), Array(5).fill(ALLOWED))
+    // and the other account and the IP's own block stay
+    assert.equal((await checkLoginAllowed(context, { ip: anIp(), email: other.email })).allowed, false)
+    assert.equal((await checkLoginAllowed(context, { ip: stuffer, email })).allowed, false)
+  })
+
+  test('clearAccountLockout in a transaction that rolls back lifts nothing', async t => {
+    mockClock(t)
+    const { email } = someone()
+    await lockAccount(email)
+    await assert.rejects(
+      context.transaction(async tx => {
+        await clearAccountLockout(tx, email)
+        throw new Error('rolled back')
+      }),
+      /rolled back/,
+    )
+    assert.deepEqual((await checkLoginAllowed(context, { ip: anIp(), email })).allowed, false)
+  })
+
+  test('a reset clearing an account while sign-ins hammer it neither deadlocks nor fails (PostgreSQL: through two processes)', async t => {
+    // given: SQLite is one file for one process, so there the second "process" is the same one
+    mockClock(t)
+    const { email } = someone()
+    const second = isPostgres(context) ? otherProcess : context
+
+    // when failures from forty networks and five resets run at once
+    const hammer = Promise.all(
+      Array.from({ length: 40 }, (_, i) => failLogin(i % 2 ? context : second, { ip: aNetwork()(1), email })),
+    )
+    const clears = Promise.all(
+      Array.from({ length: 5 }, (_, i) => (i % 2 ? second : context).transaction(tx => clearAccountLockout(tx, email))),
+    )
+
+    // then all of them finish, and a last reset leaves the account open
+    await Promise.all([hammer, clears])
+    await clearAccountLockout(context, email)
     assert.deepEqual(await checkLoginAllowed(context, { ip: anIp(), email }), ALLOWED)
   })
 
@@ -387,7 +614,7 @@ describe('the throttle on a shared database', () => {
     const tick = mockClock(t)
     const who = someone()
     await failLogin(context, who)
-    assert.equal((await storedRows(context, who)).length, 3)
+    assert.equal((await storedRows(context, who)).length, 4)
 
     // when the window and an hour more have passed and someone signs in
     tick((WINDOW_SECONDS + 3600) * 1000 + 5 * 60_000)
@@ -415,6 +642,7 @@ describe('the throttle on a shared database', () => {
     assert.deepEqual(
       (await storedRows(context, who)).map(row => [row.inFlight, row.failures]),
       [
+        [0, 0],
         [0, 0],
         [0, 0],
         [0, 0],
@@ -446,8 +674,13 @@ async function storedRows(
   who: Who,
 ): Promise<Array<{ kind: string; failures: number; inFlight: number }>> {
   const keys = throttleKeys(who)
-  const rows = await context.prisma.loginThrottle.findMany({ where: { key: { in: Object.values(keys) } } })
+  const named = Object.values(keys).filter((key): key is string => key !== undefined)
+  const rows = await context.prisma.loginThrottle.findMany({ where: { key: { in: named } } })
   return rows
-    .map(row => ({ kind: row.key.replace(/:[0-9a-f]{64}$/, ''), failures: row.failures, inFlight: row.inFlight }))
+    .map(row => ({
+      kind: row.key.replace(/[0-9a-f]{64}/g, '#'),
+      failures: row.failures,
+      inFlight: row.inFlight,
+    }))
     .sort((a, b) => a.kind.localeCompare(b.kind))
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
 import { parseTrustProxy } from '../../../../services/kernel/trustProxy'
-import { clientIpOf } from '../../../../services/kernel/clientIp'
+import { clientIpOf, clientNetwork } from '../../../../services/kernel/clientIp'
 
 function request(socket: string, forwardedFor?: string): IncomingMessage {
   return {
@@ -82,4 +82,13 @@ test('an invalid TRUST_PROXY is refused with one line naming the variable', () =
 
 test('clientIpOf without a request is unknown', () => {
   assert.equal(clientIpOf(undefined, parseTrustProxy('1')), 'unknown')
+})
+
+test('clientNetwork counts an IPv4 client by its address, or by its /24 when asked, and an IPv6 client by its /64', () => {
+  assert.equal(clientNetwork('192.0.2.7'), '192.0.2.7')
+  assert.equal(clientNetwork('192.0.2.7', { ipv4Bits: 24 }), '192.0.2.0/24')
+  assert.equal(clientNetwork('::ffff:192.0.2.200', { ipv4Bits: 24 }), '192.0.2.0/24')
+  assert.notEqual(clientNetwork('192.0.3.7', { ipv4Bits: 24 }), clientNetwork('192.0.2.7', { ipv4Bits: 24 }))
+  assert.equal(clientNetwork('2001:db8:1:2::1', { ipv4Bits: 24 }), '2001:db8:1:2::/64')
+  assert.equal(clientNetwork('2001:DB8:1:2:ffff::9'), '2001:db8:1:2::/64')
 })
