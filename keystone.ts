@@ -8,7 +8,7 @@ import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
 import type { Context } from './generated/keystone/types'
-import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
+import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
@@ -47,7 +47,8 @@ export default withAuth(
           },
         )
       },
-      ...databaseSettings(env.databaseUrl),
+      // on PostgreSQL no statement outlives a request's time budget
+      ...databaseSettings(env.databaseUrl, { statementTimeoutMs: env.requestTimeBudgetMs }),
       // each provider keeps its own generated schema and client, so both can be committed and built
       prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
       prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',
@@ -86,14 +87,16 @@ model LoginThrottle {
         )
         return guardSchema(restrictAdminSignIn(extendGraphqlSchema(base)), { lists, generatedMutations })
       },
-      // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget;
+      // depth, cost, aliases, tokens; rows, input sizes and one password check or mail per request,
+      // variables included; a time budget whose stopped work answers REQUEST_TIMEOUT;
       // errors logged by code and path (server/graphqlLogging.ts); SIGTERM is ours (server/shutdown.ts):
       // Apollo's own handler would refuse the requests still in flight and end the process by the signal;
       // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts)
       apolloConfig: {
         ...limits,
         plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
-        formatError: (formatted, error) => formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error),
+        formatError: (formatted, error) =>
+          formatRequestTimeout(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
         logger: logger.child({ source: 'apollo' }),
         stopOnTerminationSignals: false,
       },

@@ -5,7 +5,8 @@
 // Policy the Admin UI works under, no X-Powered-By, health and readiness probes that need no
 // session, and the GraphQL body parsed here so that a malformed body is answered and logged
 // as its type and status only. Express's own error handler would log the error object, and a
-// JSON parse error carries the whole raw body with it, password included.
+// JSON parse error carries the whole raw body with it, password included. A GraphQL request then
+// runs under its time budget (services/kernel/requestBudget.ts).
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
@@ -15,6 +16,7 @@ import type { KeystoneContext } from '@keystone-6/core/types'
 import { env } from '../env'
 import { logger, requestContext } from './logger'
 import { RETRY_AFTER_SECONDS } from './databaseErrors'
+import { runWithinBudget } from '../services/kernel'
 
 export const GRAPHQL_PATH = '/api/graphql'
 // body-parser's default, the ceiling Keystone's own parser applies to GraphQL bodies
@@ -165,4 +167,6 @@ export function extendExpressApp(app: Express, context: KeystoneContext): void {
 
   // parsed before Keystone's parser, which then finds the body read and leaves it
   app.use(GRAPHQL_PATH, express.json({ limit: BODY_LIMIT }), rejectBody)
+  // the request's time budget runs from here: every database statement it causes checks it
+  app.use(GRAPHQL_PATH, (_req, _res, next) => runWithinBudget(env.requestTimeBudgetMs, next))
 }
