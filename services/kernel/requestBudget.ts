@@ -41,6 +41,8 @@ export function assertWithinBudget(): void {
 // PostgreSQL's query_canceled (a statement_timeout), Prisma's transaction API errors (a transaction
 // that expired or could not start in time)
 const TIMEOUT_CODES = new Set(['57014', 'P2028'])
+// the same, where a wrapper kept only the text: ours, and Prisma's words for P2028
+const TIMEOUT_MESSAGES = new RegExp(`${REQUEST_TIMEOUT}: the request ran longer|Transaction API error`)
 
 /**
  * Whether `error`, or anything it wraps, is a request stopped by its budget: our own refusal, a
@@ -57,7 +59,7 @@ export function isRequestTimeout(error: unknown): boolean {
     if (name === 'RequestTimeoutError') return true
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return true
     if (typeof originalCode === 'string' && TIMEOUT_CODES.has(originalCode)) return true
-    if (typeof message === 'string' && message.includes(`${REQUEST_TIMEOUT}: the request ran longer`)) return true
+    if (typeof message === 'string' && TIMEOUT_MESSAGES.test(message)) return true
     const adapterError =
       meta && typeof meta === 'object' ? (meta as Record<string, unknown>).driverAdapterError : undefined
     queue.push(originalError, cause, adapterError)
