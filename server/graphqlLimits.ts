@@ -459,6 +459,14 @@ function timeoutMessage(budgetMs: number): string {
  */
 export function timeBudgetPlugin(budgetMs: number = LIMITS.timeBudgetMs): ApolloServerPlugin {
   return {
+    // the budget ran out before the session could be read: the server is overloaded, try again
+    async contextCreationDidFail({ error }) {
+      if (!isRequestTimeout(error)) return
+      const carrier = error as Error & { extensions?: Record<string, unknown> }
+      const http = { status: 503, headers: new Map([['retry-after', '5']]) }
+      if (carrier.extensions && typeof carrier.extensions === 'object') Object.assign(carrier.extensions, { http })
+      else carrier.extensions = { http }
+    },
     async requestDidStart() {
       return {
         async executionDidStart() {

@@ -11,6 +11,7 @@ export {
   assertWithinBudget,
   budgetLeftMs,
   isRequestTimeout,
+  outsideRequestBudget,
   runWithinBudget,
 } from './requestBudget'
 export { asBoolean, asDate, asJson, bind, hotQuery, isPostgres } from './sql'

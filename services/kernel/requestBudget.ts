@@ -26,6 +26,14 @@ export function runWithinBudget<T>(budgetMs: number, work: () => T): T {
   return budgets.run({ deadline: Date.now() + budgetMs, budgetMs }, work)
 }
 
+/**
+ * Run `work` outside any request's budget: shared background work (the delivery workers) that a
+ * request only kicks must not inherit that request's deadline, nor stop when it passes.
+ */
+export function outsideRequestBudget<T>(work: () => T): T {
+  return budgets.exit(work)
+}
+
 /** Milliseconds left to the current request (negative once spent), or undefined outside one. */
 export function budgetLeftMs(): number | undefined {
   const budget = budgets.getStore()

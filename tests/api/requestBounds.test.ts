@@ -7,10 +7,11 @@
 import '../helpers/env'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { databaseSkipReason, startServer, type TestServer } from '../helpers/server'
+import { databaseSkipReason, freePort, startServer, type TestServer } from '../helpers/server'
 import { makeActors, tokenFor, type Actors } from '../helpers/actors'
 import { makeAddress, makeCustomer, makeCustomerGroup, makeSuperuser } from '../helpers/factories'
 import pg from 'pg'
+import { SMTPServer } from 'smtp-server'
 
 let server: TestServer
 let actors: Actors
@@ -482,4 +483,68 @@ describe('the time budget stops the work, and nothing of a cut change commits', 
       assert.equal(user?.lastName, 'Before')
     },
   )
+})
+
+describe("the delivery workers a request kicks are not bound by that request's budget", () => {
+  // an SMTP server slower over each mail than a request may run
+  const BUDGET_MS = 1500
+  let slow: TestServer
+  let token: string
+  let smtp: SMTPServer
+  const received: string[] = []
+
+  before(async () => {
+    const port = await freePort()
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, callback) {
+        stream.resume()
+        stream.on('end', () =>
+          setTimeout(() => {
+            received.push(...session.envelope.rcptTo.map(r => r.address.toLowerCase()))
+            callback()
+          }, BUDGET_MS + 1000),
+        )
+      },
+    })
+    await new Promise<void>(resolve => smtp.listen(port, '127.0.0.1', () => resolve()))
+    slow = await startServer({
+      env: { REQUEST_TIME_BUDGET_MS: String(BUDGET_MS), SMTP_URL: `smtp://127.0.0.1:${port}` },
+    })
+    token = await tokenFor(slow.context, (await makeSuperuser(slow.context)).id)
+  })
+  after(async () => {
+    await slow?.stop()
+    await new Promise<void>(resolve => (smtp ? smtp.close(() => resolve()) : resolve()))
+  })
+
+  test("a mail a request queued is sent and recorded once, though sending outlasts that request's budget", async () => {
+    // given
+    const customer = await makeCustomer(slow.context)
+    await slow.gql('{ __typename }').catch(() => undefined)
+    // when: the request kicks the outbox, whose run takes longer than the request may
+    const res = await slow.gql(
+      'mutation($id: ID!) { sendPasswordResetUser(where: { id: $id }) { id } }',
+      { id: customer.id },
+      { token },
+    )
+    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+    // then: the worker's run is its own, not cut at the request's deadline
+    const deadline = Date.now() + 15_000
+    let mail
+    while (Date.now() < deadline) {
+      mail = await slow.context.prisma.outboxMail.findFirst({ where: { to: customer.email } })
+      if (mail?.status === 'sent') break
+      await new Promise(resolve => setTimeout(resolve, 200))
+    }
+    assert.equal(mail?.status, 'sent')
+    assert.equal(mail?.attempts, 1)
+    assert.deepEqual(
+      received.filter(to => to === customer.email),
+      [customer.email],
+    )
+    assert.doesNotMatch(slow.output(), /delivery run failed/)
+  })
 })
