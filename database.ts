@@ -9,10 +9,18 @@
 // PostgreSQL runs on one pg pool per database and process, shared by Prisma and by the one
 // statement that skips Prisma's query layer: the session read on every authenticated request
 // (services/identity/sessions.ts), a prepared statement on the pool, at about a third of the cost.
+//
+// Both keep a request's time budget (services/kernel/requestBudget.ts): once it is spent no
+// statement starts and no transaction commits (its COMMIT becomes a ROLLBACK), so a request cut
+// by the budget leaves nothing half-written. On PostgreSQL a statement still running when the
+// budget runs out is cancelled (statement_timeout: the server's pool caps every statement at the
+// budget, and each transaction a request opens at what is left of it). SQLite cannot interrupt a
+// statement: the request bounds (server/graphqlLimits.ts) keep each one small before it starts.
 import pg from 'pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
+import { assertWithinBudget, budgetLeftMs } from './services/kernel/requestBudget'
 
 export type Provider = 'sqlite' | 'postgresql'
 
@@ -20,23 +28,31 @@ export function providerOf(databaseUrl: string): Provider {
   return /^postgres(ql)?:\/\//.test(databaseUrl) ? 'postgresql' : 'sqlite'
 }
 
-export function createAdapter(databaseUrl: string): SqlDriverAdapterFactory {
-  if (providerOf(databaseUrl) === 'postgresql') return new PrismaPg(postgresPool(databaseUrl))
-  return serializedSqlite(new PrismaBetterSqlite3({ url: databaseUrl, timeout: 30_000 }))
+export type DatabaseOptions = {
+  // PostgreSQL: no statement on the pool runs longer (the server's request budget); unset for
+  // scripts, whose bulk statements (the seed's) may take longer
+  statementTimeoutMs?: number
+}
+
+export function createAdapter(databaseUrl: string, options: DatabaseOptions = {}): SqlDriverAdapterFactory {
+  if (providerOf(databaseUrl) === 'postgresql')
+    return withinRequestBudget(new PrismaPg(postgresPool(databaseUrl, options)), 'postgresql')
+  // the budget is checked once a statement has its turn: the wait for it may have spent the budget
+  return serializedSqlite(withinRequestBudget(new PrismaBetterSqlite3({ url: databaseUrl, timeout: 30_000 }), 'sqlite'))
 }
 
 /** The `db` settings that put a Keystone config on `databaseUrl`. */
-export function databaseSettings(databaseUrl: string) {
+export function databaseSettings(databaseUrl: string, options: DatabaseOptions = {}) {
   return {
     // a change waits its turn rather than fail: scope changes queue on one advisory lock, and a
     // burst of writes queues on the pool's ten connections (Prisma's defaults: 2 s, then 5 s);
-    // a request's own time budget (server/graphqlLimits.ts) still bounds what a caller waits
+    // a request's own time budget (services/kernel/requestBudget.ts) still bounds what a caller waits
     prismaClientOptions: () => ({
-      adapter: createAdapter(databaseUrl),
+      adapter: createAdapter(databaseUrl, options),
       transactionOptions: { maxWait: 10_000, timeout: 15_000 },
     }),
     extendPrismaClient: <T extends object>(client: T): T => {
-      if (providerOf(databaseUrl) === 'postgresql') poolsOfClients.set(client, postgresPool(databaseUrl))
+      if (providerOf(databaseUrl) === 'postgresql') poolsOfClients.set(client, postgresPool(databaseUrl, options))
       return client
     },
   }
@@ -45,13 +61,19 @@ export function databaseSettings(databaseUrl: string) {
 const postgresPools = new Map<string, pg.Pool>()
 const poolsOfClients = new WeakMap<object, pg.Pool>()
 
-// one per database for the life of the process; idle connections close after 10 s and never
-// keep the process alive. Prisma's $disconnect leaves a pool it was given open.
-function postgresPool(databaseUrl: string): pg.Pool {
+// one per database for the life of the process (the first caller's options hold); idle connections
+// close after 10 s and never keep the process alive. Prisma's $disconnect leaves a pool it was given open.
+function postgresPool(databaseUrl: string, options: DatabaseOptions = {}): pg.Pool {
   let pool = postgresPools.get(databaseUrl)
   if (!pool) {
     // a server that does not answer a connection attempt is a failed request after 10 s, not a hang
-    pool = new pg.Pool({ connectionString: databaseUrl, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 })
+    pool = new pg.Pool({
+      connectionString: databaseUrl,
+      allowExitOnIdle: true,
+      connectionTimeoutMillis: 10_000,
+      // sent with each connection's startup: no round trip
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    })
     // a connection the server ended while idle (a restart, DROP DATABASE … WITH (FORCE)) is
     // dropped from the pool and replaced on demand; it must not end the process
     pool.on('error', error => console.error(`postgresql: idle connection lost (${error.message})`))
@@ -67,6 +89,78 @@ function postgresPool(databaseUrl: string): pg.Pool {
  */
 export function postgresPoolOf(prisma: object): pg.Pool | undefined {
   return poolsOfClients.get(prisma)
+}
+
+const NO_ARGS = { args: [], argTypes: [] }
+// what ends a transaction or a part of one: let through whatever the budget, or a connection
+// would go back to the pool with its transaction open
+const UNDOES = /^\s*(ROLLBACK|RELEASE)\b/i
+const COMMITS = /^\s*COMMIT\b/i
+
+/**
+ * Keep the current request's time budget on every statement: none starts once it is spent, and a
+ * transaction whose request spent it rolls back instead of committing. On PostgreSQL, each
+ * transaction opened inside a request may run only as long as the budget has left.
+ */
+function withinRequestBudget(factory: SqlDriverAdapterFactory, provider: Provider): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect(): Promise<SqlDriverAdapter> {
+      const inner = await factory.connect()
+      const adapter: SqlDriverAdapter = Object.create(inner)
+      adapter.queryRaw = (query: SqlQuery) => {
+        assertWithinBudget()
+        return inner.queryRaw(query)
+      }
+      adapter.executeRaw = (query: SqlQuery) => {
+        assertWithinBudget()
+        return inner.executeRaw(query)
+      }
+      adapter.startTransaction = async isolationLevel => {
+        assertWithinBudget()
+        const transaction = await inner.startTransaction(isolationLevel)
+        const left = budgetLeftMs()
+        if (left !== undefined) {
+          try {
+            // waiting for a pool connection may have spent it
+            assertWithinBudget()
+            if (provider === 'postgresql')
+              await transaction.executeRaw({ sql: `SET LOCAL statement_timeout = ${Math.ceil(left)}`, ...NO_ARGS })
+          } catch (error) {
+            await transaction.executeRaw({ sql: 'ROLLBACK', ...NO_ARGS }).catch(() => {})
+            await transaction.rollback()
+            throw error
+          }
+        }
+        const tx: Transaction = Object.create(transaction)
+        // the driver's own methods read private fields: called on the driver's object itself
+        tx.commit = () => transaction.commit()
+        tx.rollback = () => transaction.rollback()
+        tx.queryRaw = (query: SqlQuery) => {
+          assertWithinBudget()
+          return transaction.queryRaw(query)
+        }
+        tx.executeRaw = async (query: SqlQuery) => {
+          if (UNDOES.test(query.sql)) return transaction.executeRaw(query)
+          if (COMMITS.test(query.sql)) {
+            try {
+              assertWithinBudget()
+            } catch (error) {
+              // Prisma releases the connection after a failed COMMIT without ending the transaction
+              await transaction.executeRaw({ sql: 'ROLLBACK', ...NO_ARGS })
+              throw error
+            }
+            return transaction.executeRaw(query)
+          }
+          assertWithinBudget()
+          return transaction.executeRaw(query)
+        }
+        return tx
+      }
+      return adapter
+    },
+  }
 }
 
 /** A promise chain used as a mutex: `acquire` resolves with the function that releases it. */

@@ -197,6 +197,8 @@ export const env = {
   outboxBackoffMs: int('OUTBOX_BACKOFF_MS', 2000),
   // pino's level names; `silent` logs nothing
   logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, 'info'),
+  // how long one GraphQL request may run: past it no statement starts and nothing commits (services/kernel/requestBudget.ts)
+  requestTimeBudgetMs: int('REQUEST_TIME_BUDGET_MS', 10_000),
   // how long SIGTERM waits for requests in flight before closing their connections (seconds)
   shutdownGraceMs: int('SHUTDOWN_GRACE_SECONDS', 10) * 1000,
 } as const

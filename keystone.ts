@@ -9,7 +9,7 @@ import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
 import { fillEmailSkeletons } from './services/users'
 import type { Context } from './generated/keystone/types'
-import { graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
+import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
@@ -69,7 +69,8 @@ export default withAuth(
           },
         )
       },
-      ...databaseSettings(env.databaseUrl),
+      // on PostgreSQL no statement outlives a request's time budget
+      ...databaseSettings(env.databaseUrl, { statementTimeoutMs: env.requestTimeBudgetMs }),
       // each provider keeps its own generated schema and client, so both can be committed and built
       prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
       prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',
@@ -108,7 +109,8 @@ model LoginThrottle {
         )
         return guardSchema(restrictAdminSignIn(extendGraphqlSchema(base)), { lists, generatedMutations })
       },
-      // depth, cost, aliases, tokens, rows, one password check or mail per request, a time budget;
+      // depth, cost, aliases, tokens; rows, input sizes and one password check or mail per request,
+      // variables included; a time budget whose stopped work answers REQUEST_TIMEOUT;
       // errors logged by code and path (server/graphqlLogging.ts); SIGTERM is ours (server/shutdown.ts):
       // Apollo's own handler would refuse the requests still in flight and end the process by the signal;
       // a database out of reach is answered 503 with a retryable DATABASE_UNAVAILABLE (server/databaseErrors.ts);
@@ -120,7 +122,10 @@ model LoginThrottle {
         introspection: !env.isProduction,
         formatError: (formatted, error) =>
           withoutSuggestions(
-            formatTakenEmail(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
+            formatRequestTimeout(
+              formatTakenEmail(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
+              error,
+            ),
             !env.isProduction,
           ),
         logger: logger.child({ source: 'apollo' }),

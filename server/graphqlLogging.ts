@@ -6,6 +6,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { GraphQLError, type GraphQLFormattedError } from 'graphql'
 import type { Logger } from 'pino'
 import { logger as rootLogger, scrubText } from './logger'
+import { REQUEST_TIMEOUT, isRequestTimeout } from '../services/kernel'
 
 // a bug or a failing database, worth an alarm; every other code is what a client caused and was told
 const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'KS_PRISMA_ERROR'])
@@ -45,7 +46,12 @@ export function describeGraphQLError(error: GraphQLError): {
   path?: string
   cause?: { type: string; frames: string[] }
 } {
-  const given = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR'
+  // work the time budget stopped is answered REQUEST_TIMEOUT (server/graphqlLimits.ts), whatever wrapped it
+  const given = isRequestTimeout(error)
+    ? REQUEST_TIMEOUT
+    : typeof error.extensions?.code === 'string'
+      ? error.extensions.code
+      : 'INTERNAL_SERVER_ERROR'
   const code = isAdminMetaRefusal(error) ? 'KS_ACCESS_DENIED' : given
   const path = error.path?.join('.')
   const cause =
@@ -65,6 +71,8 @@ export function graphqlErrorLogging(logger: Logger = rootLogger): ApolloServerPl
             const line = describeGraphQLError(error)
             const fields = { graphql: { ...line, ...(operationName ? { operation: operationName } : {}) } }
             if (UNEXPECTED_CODES.has(line.code)) logger.error(fields, `graphql error ${line.code}`)
+            // not the client's doing: a database slower than the budget is worth a look
+            else if (line.code === REQUEST_TIMEOUT) logger.warn(fields, `graphql error ${line.code}`)
             else logger.info(fields, `graphql error ${line.code}`)
           }
         },

@@ -15,6 +15,7 @@
 //   logged by type and status, never its content and never as an HTML page;
 // - CORS: only the origins of CORS_ORIGINS get CORS headers, on the GraphQL path only, with
 //   credentials; every other origin gets none.
+// A GraphQL request then runs under its time budget (services/kernel/requestBudget.ts).
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
@@ -25,6 +26,7 @@ import { env } from '../env'
 import { logger, requestContext } from './logger'
 import { RETRY_AFTER_SECONDS } from './databaseErrors'
 import { stackFrames } from './graphqlLogging'
+import { runWithinBudget } from '../services/kernel'
 
 export const GRAPHQL_PATH = '/api/graphql'
 // body-parser's default, the ceiling Keystone's own parser applies to GraphQL bodies
@@ -313,4 +315,6 @@ export function extendExpressApp(app: Express, context: KeystoneContext): void {
   app.use(refuseUnsupportedBody)
   // parsed before Keystone's parser, which then finds the body read and leaves it
   app.use(GRAPHQL_PATH, express.json({ limit: BODY_LIMIT }), rejectBody)
+  // the request's time budget runs from here: every database statement it causes checks it
+  app.use(GRAPHQL_PATH, (_req, _res, next) => runWithinBudget(env.requestTimeBudgetMs, next))
 }

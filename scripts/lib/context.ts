@@ -3,6 +3,7 @@
 import { getContext } from '@keystone-6/core/context'
 import { databaseSettings, providerOf } from '../../database'
 import config from '../../keystone'
+import { env } from '../../env'
 import type { Context } from '../../generated/keystone/types'
 
 /**
@@ -16,13 +17,7 @@ export async function createContext(databaseUrl?: string): Promise<Context> {
       ? await import('../../generated/prisma/client')
       : // @ts-ignore the PostgreSQL client exists only once built for a postgres DATABASE_URL
         await import('../../generated/prisma-postgresql/client')
-  const db =
-    databaseUrl === undefined
-      ? config.db
-      : {
-          ...config.db,
-          provider,
-          ...databaseSettings(databaseUrl),
-        }
+  // the script's own settings, not the server's: no request budget caps a script's statements
+  const db = { ...config.db, provider, ...databaseSettings(databaseUrl ?? env.databaseUrl) }
   return getContext({ ...config, db }, prismaModule) as unknown as Context
 }

@@ -1,10 +1,19 @@
-// The shared kernel: domain errors, transactions, raw SQL helpers, timing floors, email address form, metadata limits, client addresses. Imports no other module.
+// The shared kernel: domain errors, transactions, the request's time budget, raw SQL helpers, timing floors, email address form, metadata limits, client addresses. Imports no other module.
 // This file is the module's whole surface: code outside services/kernel/ imports from here only.
 export { clientIpOf, clientNetwork } from './clientIp'
 export { emailSkeleton, isValidEmail, normalizeEmail } from './emailAddress'
 export { ACCOUNT_ERROR_CODES, AccessDeniedError, DomainError, isUniqueViolation, throwIfAny } from './errors'
 export type { AccountErrorCode, FieldError } from './errors'
 export { mergeMetadata, metadataProblem } from './metadata'
+export {
+  REQUEST_TIMEOUT,
+  RequestTimeoutError,
+  assertWithinBudget,
+  budgetLeftMs,
+  isRequestTimeout,
+  outsideRequestBudget,
+  runWithinBudget,
+} from './requestBudget'
 export { asBoolean, asDate, asJson, bind, hotQuery, isPostgres } from './sql'
 export { ENUMERATION_SAFE_FLOOR_MS, withMinimumDuration } from './timing'
 export { inTransaction } from './transactions'

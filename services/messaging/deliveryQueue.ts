@@ -4,6 +4,7 @@
 // Owns: at most one sender per row across processes, the worker's own short transactions on
 // SQLite's single connection, never two overlapping runs, and error text that holds no secret.
 import type { Context } from '../../generated/keystone/types'
+import { outsideRequestBudget } from '../kernel'
 
 export type QueueWorker = { stop: () => Promise<void>; kick: () => void }
 
@@ -53,7 +54,8 @@ export function startPolling(label: string, intervalMs: number, pass: () => Prom
       again ||= queue
       return
     }
-    inFlight = pass()
+    // a kick comes from inside a request: the run is the worker's own, not bound by that request's budget
+    inFlight = outsideRequestBudget(pass)
       .then(
         full => {
           again ||= full

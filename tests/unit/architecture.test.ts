@@ -42,7 +42,11 @@ export const MODULE_IMPORTS: Record<string, string[]> = {
 }
 
 // env.ts reads the one leaf of the kernel it needs directly: through the index it would load itself again
-const ALLOWED_LEAF_IMPORTS = new Set(['env.ts -> services/kernel/trustProxy.ts'])
+const ALLOWED_LEAF_IMPORTS = new Set([
+  'env.ts -> services/kernel/trustProxy.ts',
+  // database.ts keeps the request's budget, and services/kernel/sql.ts imports database.ts
+  'database.ts -> services/kernel/requestBudget.ts',
+])
 
 type Edge = { from: string; to: string }
 
