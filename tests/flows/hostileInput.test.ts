@@ -9,7 +9,7 @@
 // Deterministic: the seed is printed; HOSTILE_SEED=<n> replays another, HOSTILE_ONLY=<regexp>
 // sends only the fields whose name matches. Bounded: about 1,000 cases × 3 actors, every body
 // under the server's 100 KB limit, loopback only; a request is given up after 20 s, and once slow
-// answers have spent HOSTILE_BUDGET_SECONDS (150) the remaining cases fail as not sent.
+// answers have spent HOSTILE_BUDGET_SECONDS (120) the remaining cases fail as not sent.
 import '../helpers/env'
 import { createHash } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
@@ -28,7 +28,8 @@ import {
 
 const SEED = process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : DEFAULT_SEED
 const ONLY = process.env.HOSTILE_ONLY ? new RegExp(process.env.HOSTILE_ONLY) : undefined
-const BUDGET_MS = Number(process.env.HOSTILE_BUDGET_SECONDS || 150) * 1000
+// the time slow answers may take (and the server's recovery after them) before the rest is not sent
+const BUDGET_MS = Number(process.env.HOSTILE_BUDGET_SECONDS || 120) * 1000
 // what the issue asks of every answer
 const LIMIT_MS = 2_000
 // how long one request is waited for, to say how long it really took
@@ -195,18 +196,18 @@ async function runCase(c: HostileCase, actor: Actor, run: Run): Promise<void> {
     run.failures.push(`${where()}: not sent, the run's ${seconds(BUDGET_MS)} budget was spent by slow answers`)
     return
   }
-  const before = c.operation === 'mutation' ? (lastDigest ?? (await digest())) : undefined
+  let before = c.operation === 'mutation' ? (lastDigest ?? (await digest())) : undefined
   lastDigest = undefined
   let answer = await send(c.query, c.variables, actor)
-  spentMs += answer.ms
   if (answer.gaveUp || answer.ms >= LIMIT_MS) {
     const recovery = await recover()
-    spentMs += recovery
+    spentMs += answer.ms + recovery
     // a little over the limit may be the machine's load: sent once more after the server is free
     if (!answer.gaveUp && answer.ms < 2 * LIMIT_MS) {
+      // what the first one changed is not the second one's doing
+      if (before) before = await digest()
       answer = await send(c.query, c.variables, actor)
-      spentMs += answer.ms
-      if (answer.ms >= LIMIT_MS) spentMs += await recover()
+      if (answer.gaveUp || answer.ms >= LIMIT_MS) spentMs += answer.ms + (await recover())
     } else if (recovery > LIMIT_MS) {
       run.failures.push(`${where()}: the server answered { __typename } again only after ${seconds(recovery)}`)
     }
