@@ -177,10 +177,10 @@ async function digest(): Promise<Digest> {
 
 function changes(before: Digest, after: Digest): string[] {
   return Object.keys(TABLES)
-    .filter(table => before[table].hash !== after[table].hash)
+    .filter(table => before[table]?.hash !== after[table]?.hash)
     .map(table => {
-      const { rows: was } = before[table]
-      const { rows: now } = after[table]
+      const was = before[table]?.rows ?? 0
+      const now = after[table]?.rows ?? 0
       if (table === 'outboxMail' && now > was) return `${now - was} mail(s) queued`
       return was === now ? `${table}: rows changed` : `${table}: ${was} → ${now} rows`
     })
@@ -250,7 +250,7 @@ before(async () => {
   const groups = [await makeCustomerGroup(server.context), await makeCustomerGroup(server.context)]
   for (let i = 0; i < 30; i++) {
     const customer = await makeCustomer(server.context, {
-      customerGroups: { connect: [{ id: groups[i % 2].id }] },
+      customerGroups: { connect: [{ id: groups[i % 2]!.id }] },
     })
     await makeAddress(server.context, customer.id)
     await makeAddress(server.context, customer.id, { city: `City ${i}` })
@@ -277,6 +277,34 @@ describe(`hostile input generated from schema.graphql, seed ${SEED}`, () => {
     const answer = await send('query($x: String) { __typename }', { x: 'a'.repeat(150_000) })
     assert.equal(answer.status, 413)
     assert.equal(answer.body?.errors?.[0]?.extensions?.code, 'PAYLOAD_TOO_LARGE')
+  })
+
+  test('the checks can fail: a refusal is told from an answer, and the digest sees a mail and a changed row', async () => {
+    const answer = (body: unknown): Answer => ({ status: 200, ms: 1, contentType: 'application/json', text: '', body })
+    assert.equal(refused(answer({ errors: [{ message: 'no' }], data: null })), true)
+    assert.equal(refused(answer({ errors: [{ message: 'no' }], data: { f0: null, f1: null } })), true)
+    assert.equal(refused(answer({ data: { f0: { errors: [{ code: 'INVALID' }] } } })), true)
+    assert.equal(refused(answer({ errors: [{ message: 'no' }], data: { f0: null, f1: { id: '1' } } })), false)
+    assert.equal(refused(answer({ data: { f0: { errors: [] } } })), false)
+    assert.deepEqual(problemsOf({ ...answer({ data: null }), status: 500, ms: 2_500 }), [
+      'answered after 2.5 s (limit 2.0 s)',
+      'HTTP 500',
+    ])
+    assert.match(
+      problemsOf(answer({ errors: [{ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })).join(),
+      /internal error/,
+    )
+
+    const prisma = server.context.prisma as any
+    const before = await digest()
+    const mail = await prisma.outboxMail.create({ data: { to: 'self-check@example.com', template: 'self-check' } })
+    const customer = actors[1]!
+    const { firstName } = await prisma.user.findUniqueOrThrow({ where: { id: customer.id } })
+    await prisma.user.update({ where: { id: customer.id }, data: { firstName: 'Changed' } })
+    const changed = changes(before, await digest())
+    await prisma.outboxMail.delete({ where: { id: mail.id } })
+    await prisma.user.update({ where: { id: customer.id }, data: { firstName } })
+    assert.deepEqual(changed, ['user: rows changed', '1 mail(s) queued'])
   })
 
   const fields = [...new Set(cases.map(c => `${c.operation} ${c.field}`))]

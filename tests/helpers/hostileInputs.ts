@@ -103,7 +103,7 @@ type Gen = {
 }
 
 function pick<T>(gen: Gen, items: readonly T[]): T {
-  return items[Math.floor(gen.rand() * items.length)]
+  return items[Math.floor(gen.rand() * items.length)]!
 }
 
 function hex(gen: Gen, length: number): string {
@@ -278,10 +278,11 @@ function objectOf(gen: Gen, type: GraphQLInputObjectType, mode: Mode, depth: num
   if (isRelationInput(type.name)) return undefined
   if (isWhere(type.name)) return depth > 0 ? undefined : {}
   const fields = Object.values(type.getFields())
-  if (type.name.endsWith('WhereUniqueInput')) return { id: valueOf(gen, fields[0].type, 'id', mode, depth + 1) }
+  const first = fields[0]
+  if (!first) return {}
+  if (type.name.endsWith('WhereUniqueInput')) return { id: valueOf(gen, first.type, 'id', mode, depth + 1) }
   // Keystone takes exactly one field per orderBy object
-  if (type.name.endsWith('OrderByInput'))
-    return { [fields[0].name]: valueOf(gen, fields[0].type, 'id', mode, depth + 1) }
+  if (type.name.endsWith('OrderByInput')) return { [first.name]: valueOf(gen, first.type, 'id', mode, depth + 1) }
   const out: Record<string, unknown> = {}
   for (const field of fields) {
     const required = isNonNullType(field.type)
@@ -354,8 +355,9 @@ function relationFields(
     if (!isInputObjectType(named)) continue
     if (isWhere(named.name)) out.push({ name: f.name, many: false, target: named })
     else if (named.name.endsWith('ManyRelationFilter')) {
-      const target = getNamedType(named.getFields().some.type)
-      if (isInputObjectType(target)) out.push({ name: f.name, many: true, target })
+      const some = named.getFields().some
+      const target = some && getNamedType(some.type)
+      if (target && isInputObjectType(target)) out.push({ name: f.name, many: true, target })
     }
   }
   return out
@@ -498,6 +500,7 @@ function nestedCreate(gen: Gen, type: GraphQLInputObjectType, depth: number): un
     const relation = pick(gen, candidates)
     const relateInput = getNamedType(relation.type) as GraphQLInputObjectType
     const create = relateInput.getFields().create
+    if (!create) return base
     const target = getNamedType(create.type) as GraphQLInputObjectType
     const inner = build(target, left - 1)
     return { ...base, [relation.name]: { create: isListType(getNullable(create.type)) ? [inner] : inner } }
