@@ -245,11 +245,11 @@ function wrongScalar(gen: Gen, scalar: string): unknown {
   }
 }
 
-type Mode = 'plausible' | 'full' | 'hostile' | 'wrong' | 'unknownEnum'
+type Mode = 'plausible' | 'strings' | 'full' | 'hostile' | 'wrong' | 'unknownEnum'
 
 /**
  * A value of `type`: `plausible` fills what is required (and the nullable scalars at the top),
- * `full` every scalar and enum field, `hostile` every scalar with an attacker's value of the right
+ * `strings` what is required and every string (what a form sends), `full` every scalar and enum field, `hostile` every scalar with an attacker's value of the right
  * type, `wrong` every leaf with a value of the wrong type, `unknownEnum` every enum with a value
  * that is not one. Relationship inputs are left out (the nested-create shape builds those).
  */
@@ -288,6 +288,13 @@ function objectOf(gen: Gen, type: GraphQLInputObjectType, mode: Mode, depth: num
     const required = isNonNullType(field.type)
     const named = getNamedType(field.type)
     if (!required && mode === 'plausible' && (depth > 0 || isInputObjectType(named))) continue
+    if (
+      !required &&
+      mode === 'strings' &&
+      (!(isScalarType(named) && ['String', 'ID'].includes(named.name)) ||
+        /verified|url$|status|reference/i.test(field.name))
+    )
+      continue
     if (!required && isInputObjectType(named) && depth > 1) continue
     const value = valueOf(gen, field.type, field.name, mode, depth + 1)
     if (value !== undefined) out[field.name] = value
@@ -471,11 +478,11 @@ function oversized(value: unknown, length: number, name = ''): unknown {
   return value
 }
 
-function bulkItems(gen: Gen, type: GraphQLInputType, name: string): unknown[] {
+function bulkItems(gen: Gen, type: GraphQLInputType, name: string, mode: Mode): unknown[] {
   const items: unknown[] = []
   let bytes = 2
   while (items.length < 1000) {
-    const item = valueOf(gen, type, name, 'full', 1)
+    const item = valueOf(gen, type, name, mode, 1)
     bytes += bytesOf(item) + 1
     if (bytes > LARGE_BYTES) break
     items.push(item)
@@ -576,7 +583,12 @@ function casesOf(gen: Gen, operation: Operation, field: GraphQLField<unknown, un
     const inner = getNullable(arg.type)
     if (!isListType(inner)) continue
     const itemType = inner.ofType as GraphQLInputType
-    add(`${arg.name}:bulk`, { ...plausible(), [arg.name]: bulkItems(gen, itemType, arg.name) })
+    const full = bulkItems(gen, itemType, arg.name, 'full')
+    add(`${arg.name}:bulk`, { ...plausible(), [arg.name]: full })
+    // every item what a form would send (a password among its strings): what each item costs
+    const strings = bulkItems(gen, itemType, arg.name, 'strings')
+    if (Object.keys(strings[0] ?? {}).join() !== Object.keys(full[0] ?? {}).join())
+      add(`${arg.name}:bulk-form-items`, { ...plausible(), [arg.name]: strings })
   }
   for (const arg of args) {
     const named = getNamedType(arg.type)
