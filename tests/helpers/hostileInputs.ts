@@ -46,6 +46,13 @@ export type HostileCase = {
   variables: Record<string, unknown>
 }
 
+/** FNV-1a, 32 bits: a field's name as a number, to derive its own seed. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return hash
+}
+
 /** mulberry32: a small, fast, seeded PRNG (the same seed gives the same sequence everywhere). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0
@@ -478,6 +485,14 @@ function oversized(value: unknown, length: number, name = ''): unknown {
   return value
 }
 
+function withStrings(value: unknown, text: string): unknown {
+  if (typeof value === 'string') return text
+  if (Array.isArray(value)) return value.map(v => withStrings(v, text))
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withStrings(v, text)]))
+  return value
+}
+
 function bulkItems(gen: Gen, type: GraphQLInputType, name: string, mode: Mode): unknown[] {
   const items: unknown[] = []
   let bytes = 2
@@ -601,6 +616,8 @@ function casesOf(gen: Gen, operation: Operation, field: GraphQLField<unknown, un
   if (large === undefined && strings > 0)
     large = oversized(full, Math.floor(LARGE_BYTES / strings)) as Record<string, unknown>
   add(`aliases-x${ALIASES}-one-large-variable`, large ?? full, ALIASES)
+  // every string with a NUL byte and other control characters (PostgreSQL's text refuses NUL)
+  if (strings > 0) add('control-characters', withStrings(full, 'fuzz\u0000\u0007\u001b[31m\r\n\u2028end'))
   return out
 }
 
@@ -615,14 +632,15 @@ function hasEnum(type: GraphQLInputType, seen: Set<string>): boolean {
 
 /** Every hostile case of every query and mutation field, grouped by field, in schema order. */
 export function hostileCases(schema: GraphQLSchema, seed: number = DEFAULT_SEED): HostileCase[] {
-  const gen: Gen = { rand: prng(seed), counter: 0 }
   const out: HostileCase[] = []
   for (const [operation, root] of [
     ['query', schema.getQueryType()],
     ['mutation', schema.getMutationType()],
   ] as const) {
     if (!root) continue
-    for (const field of Object.values(root.getFields())) out.push(...casesOf(gen, operation, field))
+    // a PRNG of each field's own: a shape added to one field changes no other field's requests
+    for (const field of Object.values(root.getFields()))
+      out.push(...casesOf({ rand: prng(seed ^ fnv1a(`${operation} ${field.name}`)), counter: 0 }, operation, field))
   }
   return out
 }
