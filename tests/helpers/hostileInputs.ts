@@ -617,7 +617,8 @@ function casesOf(gen: Gen, operation: Operation, field: GraphQLField<unknown, un
     large = oversized(full, Math.floor(LARGE_BYTES / strings)) as Record<string, unknown>
   add(`aliases-x${ALIASES}-one-large-variable`, large ?? full, ALIASES)
   // every string with a NUL byte and other control characters (PostgreSQL's text refuses NUL)
-  if (strings > 0) add('control-characters', withStrings(full, 'fuzz\u0000\u0007\u001b[31m\r\n\u2028end'))
+  if (strings > 0)
+    add('control-characters', withStrings(full, 'fuzz\u0000\u0007\u001b[31m\r\n\u2028end') as Record<string, unknown>)
   return out
 }
 
