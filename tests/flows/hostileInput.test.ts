@@ -112,6 +112,7 @@ async function recover(gaveUp = false): Promise<number> {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 // an internal error that reached the client: a 500 answered as 200, or the internals of one
+const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'KS_PRISMA_ERROR'])
 const INTERNALS =
   /Invalid `[^`]*prisma|prisma\.\w+\.\w+\(|Transaction API error|SQLITE_|violates|duplicate key|Cannot return null for non-nullable|\bat \S+:\d+:\d+|TypeError|RangeError|Maximum call stack/
 
@@ -131,8 +132,9 @@ function problemsOf(answer: Answer): string[] {
       problems.push(`errors are not a list of messages: ${JSON.stringify(body.errors).slice(0, 80)}`)
     else
       for (const error of body.errors) {
+        // the server's own alarm (server/graphqlLogging.ts): no code, or an internal or Prisma one
         const code = error.extensions?.code
-        if (code === 'INTERNAL_SERVER_ERROR' || INTERNALS.test(error.message)) {
+        if (code === undefined || UNEXPECTED_CODES.has(code) || INTERNALS.test(error.message)) {
           problems.push(
             `internal error answered (${code ?? 'no code'}): ${error.message.replace(/\s+/g, ' ').slice(0, 140)}`,
           )
