@@ -28,6 +28,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLFormattedError,
+  type GraphQLInputObjectType,
   type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLOutputType,
@@ -131,6 +132,39 @@ function tooLarge(limit: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: REQUEST_TOO_LARGE, limit, http: { status: 400 } } })
 }
 
+/**
+ * The refusal of text no database stores: PostgreSQL refuses U+0000 in text and JSON, and SQLite's
+ * full-text search stops at it. Refused in every input string here, before anything runs, so no
+ * path meets it as a database error.
+ */
+function nulInText(): GraphQLError {
+  return new GraphQLError('Text may not contain the NUL character (U+0000).', {
+    extensions: { code: 'INVALID', limit: 'text', http: { status: 400 } },
+  })
+}
+
+// the filters of a required column (Keystone's StringFilter, BooleanFilter, IntFilter and the
+// NestedStringFilter of their `not`): the database has no null to compare such a column with
+const REQUIRED_COLUMN_FILTER = /^(Nested)?(String|Boolean|Int)Filter$/
+
+/**
+ * Whether a null for this input field reaches the database as a comparison it cannot make (Prisma
+ * answers it with an internal error): any field of a unique lookup (`where` of one item, `cursor`),
+ * a required column's filter in a where, and any operator of such a filter. A to-one relationship
+ * filter's null ("has none"), an ID filter's and a nullable column's filter keep theirs.
+ */
+function comparesWithNoNull(parent: GraphQLInputObjectType, fieldType: GraphQLInputType): boolean {
+  if (parent.name.endsWith('WhereUniqueInput')) return true
+  if (REQUIRED_COLUMN_FILTER.test(parent.name)) return true
+  return parent.name.endsWith('WhereInput') && REQUIRED_COLUMN_FILTER.test(getNamedType(fieldType).name)
+}
+
+function nullInFilter(type: string, field: string): GraphQLError {
+  return new GraphQLError(`${type}.${field} cannot be null: leave it out, or give a value to compare with.`, {
+    extensions: { code: 'INVALID', limit: 'null', http: { status: 400 } },
+  })
+}
+
 type Filter = { values: number }
 
 type Measure = {
@@ -182,6 +216,7 @@ function carried(m: Measure, type: GraphQLInputType, value: unknown, times: numb
       )
   }
   const string = (text: string, filter: Filter | undefined) => {
+    if (text.includes('\u0000')) throw nulInText()
     if (filter && text.length > LIMITS.input.filterString)
       throw tooLarge(
         'filterString',
@@ -202,6 +237,7 @@ function carried(m: Measure, type: GraphQLInputType, value: unknown, times: numb
         for (const element of item) stack.push([element, depth + 1])
       } else if (item !== null && typeof item === 'object') {
         for (const [key, element] of Object.entries(item)) {
+          if (key.includes('\u0000')) throw nulInText()
           count(filter, key.length)
           stack.push([element, depth + 1])
         }
@@ -238,6 +274,7 @@ function carried(m: Measure, type: GraphQLInputType, value: unknown, times: numb
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         const field = fields[key]
         if (!field) continue
+        if (item === null && comparesWithNoNull(nullable, field.type)) throw nullInFilter(nullable.name, key)
         if (key === costlyKey && item !== null && item !== undefined) own.costly++
         walk(field.type, item, depth + 1, inFilter)
       }
@@ -259,6 +296,11 @@ function measureArguments(m: Measure, definition: GraphQLField<unknown, unknown>
     const argDefinition = definition.args.find(arg => arg.name === argument.name.value)
     if (!argDefinition) continue
     const value = valueFromASTUntyped(argument.value, m.variables)
+    // a page starts at or after the first row: the database has no row before it
+    if (argDefinition.name === 'skip' && typeof value === 'number' && value < 0)
+      throw new GraphQLError('skip cannot be negative.', {
+        extensions: { code: 'INVALID', limit: 'skip', http: { status: 400 } },
+      })
     const own = carried(m, argDefinition.type, value, times, argDefinition.name === 'search')
     m.values += own.values * times
     m.filterValues += own.filterValues * times

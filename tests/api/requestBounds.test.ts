@@ -143,6 +143,67 @@ describe('what a request carries, variables substituted', () => {
     refusal(filter, 'filterString')
   })
 
+  test('a NUL character in any text is refused before anything runs: a search, an id, a literal, a JSON key, a sign-in', async () => {
+    const staff = { token: actors.supportStaff.token }
+    const cases: [string, Record<string, unknown>, { token?: string } | undefined][] = [
+      ['query($s: String) { customersCount(search: $s) }', { s: 'abc\u0000def' }, staff],
+      ['query($id: ID!) { user(where: { id: $id }) { id } }', { id: 'x\u0000' }, staff],
+      ['query { usersCount(where: { email: { contains: "a\\u0000b" } }) }', {}, staff],
+      [
+        'mutation($m: JSON) { createCustomerGroup(data: { name: "nul", metadata: $m }) { id } }',
+        { m: { 'k\u0000': 'v' } },
+        staff,
+      ],
+      [
+        'mutation($e: String!) { tokenCreate(email: $e, password: "whatever-password") { token errors { code } } }',
+        { e: 'someone\u0000@example.com' },
+        undefined,
+      ],
+    ]
+    for (const [query, variables, credentials] of cases) {
+      const res = await server.gql(query, variables, credentials)
+      assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body).slice(0, 300)}`)
+      assert.equal(res.body.data, undefined, query)
+      assert.equal(res.body.errors?.[0]?.extensions?.code, 'INVALID', `${query}: ${JSON.stringify(res.body.errors)}`)
+      assert.match(res.body.errors[0].message, /NUL/)
+    }
+    // other control characters are text like any other: a search for them simply finds no one
+    const bell = await server.gql(
+      'query($s: String) { customersCount(search: $s) }',
+      { s: 'ab\u0007\u001b\r\n' },
+      staff,
+    )
+    assert.deepEqual(bell.body, { data: { customersCount: 0 } })
+  })
+
+  test('a null the database cannot compare with, or a negative skip, is refused before anything runs; the nulls filters mean are kept', async () => {
+    const staff = { token: actors.supportStaff.token }
+    const refused: [string, Record<string, unknown>][] = [
+      ['query($c: UserWhereUniqueInput) { users(cursor: $c) { id } }', { c: { id: null } }],
+      ['query($c: UserWhereUniqueInput!) { user(where: $c) { id } }', { c: { email: null } }],
+      ['query($w: UserWhereInput) { users(where: $w) { id } }', { w: { email: null } }],
+      ['query($w: UserWhereInput) { usersCount(where: $w) }', { w: { OR: [{ email: { equals: null } }] } }],
+      ['query($w: UserWhereInput) { usersCount(where: $w) }', { w: { isActive: { not: null } } }],
+      ['query { addressesCount(where: { user: { email: { contains: null } } }) }', {}],
+      ['query($s: Int!) { outboxMails(skip: $s) { id } }', { s: -1 }],
+      ['query { customers(skip: -5) { id } }', {}],
+    ]
+    for (const [query, variables] of refused) {
+      const res = await server.gql(query, variables, staff)
+      assert.equal(res.status, 400, `${query}: ${JSON.stringify(res.body).slice(0, 300)}`)
+      assert.equal(res.body.errors?.[0]?.extensions?.code, 'INVALID', `${query}: ${JSON.stringify(res.body.errors)}`)
+      assert.match(res.body.errors[0].message, /cannot be (null|negative)/)
+    }
+    // a to-one relationship's null ("has none") and a nullable column's null still filter
+    const kept = await server.gql(
+      'query { usersCount(where: { defaultShippingAddress: null, lastLogin: { equals: null } }) }',
+      {},
+      staff,
+    )
+    assert.equal(kept.status, 200, JSON.stringify(kept.body))
+    assert.equal(typeof kept.body.data.usersCount, 'number')
+  })
+
   test('a filter read by a relationship under a list of users counts once per user', async () => {
     const where = { OR: Array.from({ length: 10 }, (_, i) => ({ city: { contains: `c${i}` } })) }
     const res = await server.gql(
