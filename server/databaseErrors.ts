@@ -7,6 +7,7 @@
 // the same process answers normally again.
 import type { ApolloServerPlugin } from '@apollo/server'
 import type { GraphQLFormattedError } from 'graphql'
+import { someErrorInChain } from '../services/kernel'
 
 export const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE'
 export const RETRY_AFTER_SECONDS = 5
@@ -47,24 +48,14 @@ const MESSAGES = new RegExp(
 
 /** Whether `error`, or anything it wraps, says the database could not be reached or dropped the connection. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const seen = new Set<unknown>()
-  const queue: unknown[] = [error]
-  while (queue.length > 0 && seen.size < 20) {
-    const current = queue.shift()
-    if (current === null || typeof current !== 'object' || seen.has(current)) continue
-    seen.add(current)
-    const { code, kind, originalCode, message, originalError, cause, errors } = current as Record<string, unknown>
+  return someErrorInChain(error, ({ code, kind, originalCode, message }) => {
     if (typeof code === 'string' && (PRISMA_CODES.has(code) || DRIVER_CODES.has(code) || code.startsWith('08')))
       return true
     if (typeof originalCode === 'string' && (DRIVER_CODES.has(originalCode) || originalCode.startsWith('08')))
       return true
     if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true
-    if (typeof message === 'string' && MESSAGES.test(message)) return true
-    queue.push(originalError, cause)
-    // AggregateError: a connection attempt on several addresses
-    if (Array.isArray(errors)) queue.push(...errors)
-  }
-  return false
+    return typeof message === 'string' && MESSAGES.test(message)
+  })
 }
 
 /** The error a client is shown for a request that could not reach the database. */

@@ -4,6 +4,7 @@ export { clientIpOf, clientNetwork } from './clientIp'
 export { emailSkeleton, isValidEmail, normalizeEmail } from './emailAddress'
 export { ACCOUNT_ERROR_CODES, AccessDeniedError, DomainError, isUniqueViolation, throwIfAny } from './errors'
 export type { AccountErrorCode, FieldError } from './errors'
+export { someErrorInChain } from './errorChain'
 export { mergeMetadata, metadataProblem } from './metadata'
 export {
   REQUEST_TIMEOUT,

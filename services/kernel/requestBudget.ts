@@ -4,6 +4,7 @@
 // still running when it passes. Outside a request (workers, scripts, tests' own contexts) there is
 // no deadline and nothing here applies. Imports nothing: database.ts reads this leaf directly.
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { someErrorInChain } from './errorChain'
 
 type Budget = { deadline: number; budgetMs: number }
 
@@ -57,20 +58,10 @@ const TIMEOUT_MESSAGES = new RegExp(`${REQUEST_TIMEOUT}: the request ran longer|
  * statement PostgreSQL cancelled, or a transaction Prisma let expire.
  */
 export function isRequestTimeout(error: unknown): boolean {
-  const seen = new Set<unknown>()
-  const queue: unknown[] = [error]
-  while (queue.length > 0 && seen.size < 20) {
-    const current = queue.shift()
-    if (current === null || typeof current !== 'object' || seen.has(current)) continue
-    seen.add(current)
-    const { name, code, originalCode, message, originalError, cause, meta } = current as Record<string, unknown>
+  return someErrorInChain(error, ({ name, code, originalCode, message }) => {
     if (name === 'RequestTimeoutError') return true
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return true
     if (typeof originalCode === 'string' && TIMEOUT_CODES.has(originalCode)) return true
-    if (typeof message === 'string' && TIMEOUT_MESSAGES.test(message)) return true
-    const adapterError =
-      meta && typeof meta === 'object' ? (meta as Record<string, unknown>).driverAdapterError : undefined
-    queue.push(originalError, cause, adapterError)
-  }
-  return false
+    return typeof message === 'string' && TIMEOUT_MESSAGES.test(message)
+  })
 }
