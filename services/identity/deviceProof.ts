@@ -5,8 +5,8 @@
 // cause (the account's and its networks' ceilings, services/identity/throttle.ts); its own
 // failures still count against it. The proof authenticates nothing by itself: the password is
 // checked as always.
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
-import { env } from '../../env'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { keyFromSessionSecret } from '../kernel'
 
 // a "recent" sign-in on this device: refreshed by each sign-in, so a device in use keeps it
 export const DEVICE_PROOF_TTL_SECONDS = 30 * 24 * 60 * 60
@@ -19,7 +19,7 @@ export type DeviceProof = { name: string; value: string; maxAgeSeconds: number }
 /** The id of a device whose proof was checked: only verifiedDevice makes one. */
 export type VerifiedDevice = string & { readonly verifiedDevice: unique symbol }
 
-const key = Buffer.from(hkdfSync('sha256', env.sessionSecret, 'commerce-identity', 'device-proof-v1', 32))
+const key = keyFromSessionSecret('device-proof-v1')
 
 /** The cookie name under which a client keeps its proof for this user. */
 export function deviceCookieName(userId: string): string {

@@ -5,6 +5,7 @@ export { emailSkeleton, isValidEmail, normalizeEmail } from './emailAddress'
 export { ACCOUNT_ERROR_CODES, AccessDeniedError, DomainError, isUniqueViolation, throwIfAny } from './errors'
 export type { AccountErrorCode, FieldError } from './errors'
 export { someErrorInChain } from './errorChain'
+export { keyFromSessionSecret } from './secretKeys'
 export { mergeMetadata, metadataProblem } from './metadata'
 export {
   REQUEST_TIMEOUT,

@@ -1,15 +1,15 @@
 // Sealing: the one-time tokens an outbox mail links to are stored encrypted (AES-256-GCM), because
 // staff read the outbox in the Admin UI and a readable token would let them act as the recipient.
 // Only the outbox opens them, at send time. A sealed value that was altered in any way throws.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
-import { env } from '../../env'
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { keyFromSessionSecret } from '../kernel'
 
 const VERSION = 'v1'
 const IV_BYTES = 12
 const TAG_BYTES = 16
 
 // a key of its own, derived from SESSION_SECRET, so it never coincides with the cookie or JWT keys
-const key = Buffer.from(hkdfSync('sha256', env.sessionSecret, 'commerce-identity', 'outbox-sealed-secrets-v1', 32))
+const key = keyFromSessionSecret('outbox-sealed-secrets-v1')
 
 /** Encrypt a map of secrets as `v1.<iv>.<tag>.<ciphertext>`, base64url; two seals of one map differ. */
 export function sealSecrets(secrets: Record<string, string>): string {

@@ -11,8 +11,8 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Browser, ConsoleMessage, Page } from 'playwright-core'
-import { browserSkipReason, launchChromium } from '../../helpers/browser'
+import type { Browser, Page } from 'playwright-core'
+import { browserSkipReason, launchChromium, openAdminSignIn, submitSignIn } from '../../helpers/browser'
 import { ROOT, startServer, type TestServer } from '../../helpers/server'
 import { linkFromMail, startMailbox, tokenFromMail, type Mail, type Mailbox } from '../../helpers/mailbox'
 import { makeAddress, makeCustomer, makeCustomerGroup, makePermissionGroup } from '../../helpers/factories'
@@ -63,26 +63,13 @@ async function screen(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENS, `${name}.png`), fullPage: true })
 }
 
-async function openSignIn(): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  page.on('console', (message: ConsoleMessage) => {
-    if (message.type() === 'warning' || message.type() === 'error')
-      consoleProblems.push(`${page.url()}: [${message.type()}] ${message.text()}`)
-  })
-  await page.goto(`${server.url}/`)
-  await page.waitForURL(/\/signin/)
-  // typing before React hydrates the form would be wiped by the hydration
-  await page.waitForLoadState('networkidle')
-  return page
+function openSignIn(): Promise<Page> {
+  return openAdminSignIn(browser, server.url, consoleProblems)
 }
 
 async function signIn(email: string, password: string): Promise<Page> {
   const page = await openSignIn()
-  await page.getByRole('textbox', { name: 'Email' }).fill(email)
-  await page.getByLabel('Password').first().fill(password)
-  await page.getByRole('button', { name: /sign in/i }).click()
-  await page.waitForURL(url => !url.pathname.includes('signin'))
-  await page.getByRole('navigation').waitFor()
+  await submitSignIn(page, email, password)
   return page
 }
 

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { Browser, ConsoleMessage, Page } from 'playwright-core'
-import { browserSkipReason, launchChromium } from '../../helpers/browser'
+import type { Browser, Page } from 'playwright-core'
+import { browserSkipReason, launchChromium, openAdminSignIn, submitSignIn } from '../../helpers/browser'
 import { startServer, type TestServer } from '../../helpers/server'
 import { PASSWORD, makeStaff, makeSuperuser, makeWebhook } from '../../helpers/factories'
 
@@ -62,19 +62,8 @@ async function screen(page: Page, name: string): Promise<void> {
 }
 
 async function signIn(email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage()
-  page.on('console', (message: ConsoleMessage) => {
-    if (message.type() === 'warning' || message.type() === 'error')
-      consoleProblems.push(`${page.url()}: [${message.type()}] ${message.text()}`)
-  })
-  await page.goto(`${server.url}/`)
-  await page.waitForURL(/\/signin/)
-  await page.waitForLoadState('networkidle')
-  await page.getByRole('textbox', { name: 'Email' }).fill(email)
-  await page.getByLabel('Password').first().fill(PASSWORD)
-  await page.getByRole('button', { name: /sign in/i }).click()
-  await page.waitForURL(url => !url.pathname.includes('signin'))
-  await page.getByRole('navigation').waitFor()
+  const page = await openAdminSignIn(browser, server.url, consoleProblems)
+  await submitSignIn(page, email, PASSWORD)
   return page
 }
 
