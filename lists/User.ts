@@ -28,7 +28,6 @@ import { effectiveChannels, effectivePermissions, loadPermissionGroupsOf } from 
 import { isTrusted } from '../services/kernel'
 import { validateUserChange } from './scopeHooks'
 import { afterUserChange, beforeUserRemoval, type UserRow } from '../services/users'
-import { kickWebhooks } from '../services/messaging'
 import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
 import { assertEmailFree, emailColumns } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
@@ -146,7 +145,6 @@ export const User: Lists.User = list({
           actorId: context.session?.itemId ?? null,
           cause: 'generated',
         })
-        kickWebhooks()
       },
       update: async ({ originalItem, item, context }) => {
         if (isTrusted(context) || !originalItem || !item) return
@@ -157,7 +155,6 @@ export const User: Lists.User = list({
           actorId,
           cause: 'generated',
         })
-        kickWebhooks()
       },
     },
     // the generated deleteUser removes what customerDelete / staffDelete remove, and says so
@@ -165,7 +162,6 @@ export const User: Lists.User = list({
       delete: async ({ item, context }) => {
         if (isTrusted(context)) return
         await beforeUserRemoval(context, item, { actorId: context.session?.itemId ?? null })
-        kickWebhooks()
       },
     },
     validate: {

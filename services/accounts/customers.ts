@@ -3,22 +3,16 @@
 // change is judged by the staff scope rules (services/staff) inside the transaction that writes it.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
-import { DomainError } from '../kernel'
-import { enqueueMail, kickOutbox } from '../messaging'
-import { issueOneTimeToken } from '../identity'
-import { assertAllowedRedirectUrl } from '../messaging'
-import { resolveChannel } from './channels'
-import { metadataProblem } from '../kernel'
+import { DomainError, inTransaction, metadataProblem, trusted } from '../kernel'
+import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
 import { createAddress, type AddressInput } from '../addresses'
-import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { inTransaction, trusted } from '../kernel'
 import {
   afterUserChange,
   asTakenValueError,
   assertEmailFree,
   changedEmail,
   cleanEmail,
-  recordAccountEvent,
+  mailOneTimeLink,
 } from '../users'
 import { assertStaffChange, findUserOfKind, removeUsers } from '../staff'
 
@@ -59,28 +53,19 @@ export async function createCustomer(context: Context, actor: Session, input: Cu
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
     await afterUserChange(tx, { before: null, after: created, actorId: actor.itemId, cause: 'customerManager' })
     if (redirectUrl) {
-      const queued = await enqueueMail(tx, {
-        to: email,
-        template: 'PASSWORD_RESET',
-        params: { email, firstName: created.firstName, redirectUrl, shopName: channel?.name },
-        secrets: async () => ({
-          token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET', sentTo: email }),
-        }),
-        userId: user.id,
+      const queued = await mailOneTimeLink(tx, {
+        user: created,
+        purpose: 'PASSWORD_RESET',
+        redirectUrl,
+        channel,
         requestedBy: 'staff',
+        actorId: actor.itemId,
       })
       // created, deleted and created again within the quiet period: refused whole, nothing made
       if (!queued) throw linkSentRecently()
-      await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: actor.itemId })
-      await emitWebhookEvent(tx, {
-        event: 'ACCOUNT_SET_PASSWORD_REQUESTED',
-        payload: { user: userWebhookPayload(created), redirectUrl, channel: channel?.slug ?? null },
-      })
     }
     return user.id
   })
-  kickOutbox()
-  kickWebhooks()
   return userId
 }
 
@@ -107,14 +92,11 @@ export async function updateCustomer(
     const events = input.note ? [{ type: 'NOTE_ADDED' as const }] : []
     await afterUserChange(tx, { before, after, actorId: actor.itemId, cause: 'customerManager', events })
   })
-  kickWebhooks()
 }
 
 /** Delete customers (one, or up to MAX_BULK at once); any id that is not a customer refuses them all. */
 export async function deleteCustomers(context: Context, actor: Session, ids: string[]): Promise<number> {
-  const count = await inTransaction(context, tx => removeUsers(tx, actor, { ids, kind: 'customer' }))
-  kickWebhooks()
-  return count
+  return inTransaction(context, tx => removeUsers(tx, actor, { ids, kind: 'customer' }))
 }
 
 function linkSentRecently(): DomainError {

@@ -2,18 +2,17 @@
 // This file is the module's whole surface: code outside services/accounts/ imports from here only.
 export { createCustomer, deleteCustomers, findCustomer, updateCustomer } from './customers'
 export type { CustomerInput } from './customers'
-export {
-  changePassword,
-  confirmAccount,
-  confirmEmailChange,
-  deleteAccount,
-  registerAccount,
-  requestAccountDeletion,
-  requestEmailChange,
-  requestPasswordReset,
-  setPasswordWithToken,
-} from './lifecycle'
-export type { RegisterInput } from './lifecycle'
+// the self-service lifecycle, one operation a file (Payload's auth/operations/)
+export { changePassword } from './lifecycle/changePassword'
+export { confirmAccount } from './lifecycle/confirmAccount'
+export { confirmEmailChange } from './lifecycle/confirmEmailChange'
+export { deleteAccount } from './lifecycle/deleteAccount'
+export { registerAccount } from './lifecycle/registerAccount'
+export type { RegisterInput } from './lifecycle/registerAccount'
+export { requestAccountDeletion } from './lifecycle/requestAccountDeletion'
+export { requestEmailChange } from './lifecycle/requestEmailChange'
+export { requestPasswordReset } from './lifecycle/requestPasswordReset'
+export { setPasswordWithToken } from './lifecycle/setPasswordWithToken'
 export {
   resendConfirmationAsStaff,
   sendPasswordResetAsStaff,

@@ -9,7 +9,6 @@ import { assertSafeWebhookUrl } from '../messaging'
 import { createAddress, type AddressInput } from '../addresses'
 import { afterUserChange } from '../users'
 import { inTransaction } from '../kernel'
-import { kickWebhooks } from '../messaging'
 
 export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
 
@@ -111,5 +110,4 @@ export async function updateProfile(
     const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
     await afterUserChange(tx, { before, after, actorId: args.userId, cause: 'profile' })
   })
-  kickWebhooks()
 }

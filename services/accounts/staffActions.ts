@@ -5,13 +5,12 @@
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
 import type { Session } from '../identity'
-import { issueOneTimeToken, revokeCredentialsAndLinks } from '../identity'
+import { revokeCredentialsAndLinks } from '../identity'
 import { DomainError, inTransaction } from '../kernel'
 import { assertStaffChange, updateStaff } from '../staff'
-import { recordAccountEvent, tryLockUser } from '../users'
-import { enqueueMail, kickOutbox, kickWebhooks } from '../messaging'
-import { sendPasswordResetLink } from './lifecycle'
-import { resolveChannel } from './channels'
+import { mailOneTimeLink, recordAccountEvent, tryLockUser } from '../users'
+import { sendPasswordResetLink } from './lifecycle/requestPasswordReset'
+import { resolveChannel } from '../messaging'
 import { updateCustomer } from './customers'
 
 /**
@@ -60,8 +59,6 @@ export async function sendPasswordResetAsStaff(context: Context, actor: Session,
         message: 'A password reset link was sent to this user less than a minute ago.',
       })
   })
-  kickOutbox()
-  kickWebhooks()
 }
 
 /**
@@ -89,21 +86,17 @@ export async function resendConfirmationAsStaff(context: Context, actor: Session
       message: 'A confirmation link was sent less than a minute ago.',
     })
     if (!free) throw refused
-    const redirectUrl = linkPage(user, 'confirm-account')
-    const queued = await enqueueMail(tx, {
-      to: user.email,
-      template: 'ACCOUNT_CONFIRMATION',
-      params: { email: user.email, firstName: user.firstName, redirectUrl },
-      secrets: async () => ({
-        token: await issueOneTimeToken(tx, { userId, purpose: 'ACCOUNT_CONFIRMATION', sentTo: user.email }),
-      }),
-      userId,
+    // the mail names the default channel, as a storefront's registration without a channel does
+    const queued = await mailOneTimeLink(tx, {
+      user,
+      purpose: 'ACCOUNT_CONFIRMATION',
+      redirectUrl: linkPage(user, 'confirm-account'),
+      channel: await resolveChannel(tx, null),
       requestedBy: 'staff',
+      actorId: actor.itemId,
     })
     if (!queued) throw refused
-    await recordAccountEvent(tx, { type: 'ACCOUNT_CONFIRMATION_RESENT', userId, actorId: actor.itemId })
   })
-  kickOutbox()
 }
 
 /** End every token, session and pending link of the user, as tokensDeactivateAll does for oneself. */

@@ -6,6 +6,7 @@ export { clearAccountLockout } from './throttle'
 export { customerOfToken, isCustomerToken, regenerateCustomerToken } from './customerTokens'
 export { newTokenKey, revokedCredentials, verifyAccessTokenSignature } from './jwt'
 export { TOKEN_PURPOSES, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'
+export type { TokenPurpose } from './oneTimeTokens'
 export { assertPasswordAcceptable, passwordProblems } from './passwordPolicy'
 export { hashPassword, passwordKdf, verifyPassword } from './passwords'
 export {

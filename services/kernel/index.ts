@@ -18,7 +18,7 @@ export {
 } from './requestBudget'
 export { asBoolean, asDate, asJson, bind, hotQuery, isPostgres } from './sql'
 export { ENUMERATION_SAFE_FLOOR_MS, withMinimumDuration } from './timing'
-export { inTransaction } from './transactions'
+export { afterCommit, inTransaction } from './transactions'
 export { isTrusted, trusted } from './trusted'
 export { parseTrustProxy } from './trustProxy'
 export type { TrustProxy } from './trustProxy'

@@ -1,7 +1,9 @@
 // What leaves the building: the mail outbox and its templates, webhooks and their delivery queue, sealing of secrets, outbound address checks, redirect URLs, per-IP request limits. Imports kernel.
 // This file is the module's whole surface: code outside services/messaging/ imports from here only.
+export { resolveChannel } from './channels'
+export type { ChannelRef } from './channels'
 export { MAIL_TEMPLATES } from './mailTemplates'
-export type { MailRequester } from './mailTemplates'
+export type { MailRequester, MailTemplate } from './mailTemplates'
 export { MAIL_STATUSES, endQuietPeriod, enqueueMail, kickOutbox, startOutboxWorker } from './outbox'
 export { assertAccountRequestAllowed } from './rateLimits'
 export { assertAllowedRedirectUrl } from './redirectUrl'

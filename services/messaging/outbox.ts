@@ -9,6 +9,7 @@
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
+import { afterCommit } from '../kernel'
 import {
   MAIL_TEMPLATES,
   quietClassOf,
@@ -98,6 +99,8 @@ export async function enqueueMail(
       ...(userId ? { user: { connect: { id: userId } } } : {}),
     },
   })
+  // the worker looks once the row can be seen (services/kernel/transactions.ts)
+  afterCommit(kickOutbox)
   return true
 }
 
@@ -110,7 +113,7 @@ export async function endQuietPeriod(context: Context, { to, template }: { to: s
   if (quietClass) await endQuietPeriodOf(context, { to, quietClass })
 }
 
-/** Ask the running worker, if any, to look at the outbox now (call it after the commit). */
+/** Ask the running worker, if any, to look at the outbox now (enqueueMail asks after the commit). */
 export function kickOutbox(): void {
   running?.kick()
 }

@@ -14,7 +14,7 @@ import { isIP } from 'node:net'
 import { env } from '../../env'
 import type { Context } from '../../generated/keystone/types'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling, type QueueWorker } from './deliveryQueue'
-import { DomainError, isPostgres } from '../kernel'
+import { DomainError, afterCommit, isPostgres } from '../kernel'
 import { openSecrets } from './sealing'
 import {
   WEBHOOK_EVENTS,
@@ -122,6 +122,8 @@ export async function emitWebhookEvent(
   await context.sudo().db.WebhookDelivery.createMany({
     data: subscribed.map(webhook => ({ webhook: { connect: { id: webhook.id } }, event, payload: body })),
   })
+  // the worker looks once the rows can be seen (services/kernel/transactions.ts)
+  afterCommit(kickWebhooks)
 }
 
 /**
@@ -174,7 +176,7 @@ export function signWebhookBody(body: string, secret: string): string {
   return createHmac('sha256', secret).update(body, 'utf8').digest('hex')
 }
 
-/** Ask the running worker, if any, to look for deliveries now (call it after the commit). */
+/** Ask the running worker, if any, to look for deliveries now (emitWebhookEvent asks after the commit). */
 export function kickWebhooks(): void {
   running?.kick()
 }

@@ -4,7 +4,7 @@ import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
 import { DomainError } from '../kernel'
 import { isPermission } from '../identity'
-import { emitWebhookEvent, kickWebhooks } from '../messaging'
+import { emitWebhookEvent } from '../messaging'
 import { inTransaction } from '../kernel'
 import { assertStaffChange, type GroupChange } from './scope'
 
@@ -42,7 +42,6 @@ export async function createPermissionGroup(context: Context, actor: Session, in
     })
     return group.id
   })
-  kickWebhooks()
   return id
 }
 
@@ -88,7 +87,6 @@ export async function updatePermissionGroup(
     })
     await emitWebhookEvent(tx, { event: 'PERMISSION_GROUP_UPDATED', payload: { group: await groupPayload(tx, id) } })
   })
-  kickWebhooks()
 }
 
 export async function deletePermissionGroup(
@@ -104,7 +102,6 @@ export async function deletePermissionGroup(
     await tx.prisma.permissionGroup.delete({ where: { id } })
     await emitWebhookEvent(tx, { event: 'PERMISSION_GROUP_DELETED', payload: { group: payload } })
   })
-  kickWebhooks()
   return existing
 }
 

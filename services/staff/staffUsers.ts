@@ -3,19 +3,15 @@
 // user in place: same id, addresses, metadata and history.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
-import { DomainError } from '../kernel'
-import { enqueueMail, kickOutbox } from '../messaging'
-import { issueOneTimeToken } from '../identity'
-import { assertAllowedRedirectUrl } from '../messaging'
-import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { inTransaction, trusted } from '../kernel'
+import { DomainError, inTransaction, trusted } from '../kernel'
+import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
 import {
   afterUserChange,
   asTakenValueError,
   assertEmailFree,
   changedEmail,
   cleanEmail,
-  recordAccountEvent,
+  mailOneTimeLink,
 } from '../users'
 import { assertStaffChange } from './scope'
 import { findUserOfKind, removeUsers } from './userRemoval'
@@ -85,16 +81,15 @@ export async function createStaff(context: Context, actor: Session, input: Staff
       parameters: { groups },
     })
     if (redirectUrl) {
-      // a staff invite: the staff event and the staff mail, never the customer ones, promotion included
-      const queued = await enqueueMail(tx, {
-        to: email,
-        template: 'STAFF_SET_PASSWORD',
-        params: { email, firstName: created.firstName, redirectUrl },
-        secrets: async () => ({
-          token: await issueOneTimeToken(tx, { userId: user.id, purpose: 'PASSWORD_RESET', sentTo: email }),
-        }),
-        userId: user.id,
+      // a staff invite: the staff event and the staff mail, never the customer ones, promotion
+      // included; it names the default channel, as a staff send of a reset does
+      const queued = await mailOneTimeLink(tx, {
+        user: created,
+        purpose: 'PASSWORD_RESET',
+        redirectUrl,
+        channel: await resolveChannel(tx, null),
         requestedBy: 'staff',
+        actorId: actor.itemId,
       })
       // invited, deleted and invited again within the quiet period: refused whole, nothing made
       if (!queued)
@@ -103,16 +98,9 @@ export async function createStaff(context: Context, actor: Session, input: Staff
           code: 'TOO_MANY_REQUESTS',
           message: 'A set-password link was sent to this address less than a minute ago. Try again in a minute.',
         })
-      await recordAccountEvent(tx, { type: 'PASSWORD_RESET_LINK_SENT', userId: user.id, actorId: actor.itemId })
-      await emitWebhookEvent(tx, {
-        event: 'STAFF_SET_PASSWORD_REQUESTED',
-        payload: { user: userWebhookPayload(created), redirectUrl },
-      })
     }
     return String(user.id)
   })
-  kickOutbox()
-  kickWebhooks()
   return userId
 }
 
@@ -145,14 +133,11 @@ export async function updateStaff(context: Context, actor: Session, id: string, 
     const events = [{ type: 'STAFF_UPDATED' as const, parameters: { addGroups, removeGroups } }]
     await afterUserChange(tx, { before, after, actorId: actor.itemId, cause: 'staff', events })
   })
-  kickWebhooks()
 }
 
 /** Delete staff users (one, or up to MAX_BULK), within scope; never oneself or a superuser. */
 export async function deleteStaff(context: Context, actor: Session, ids: string[]): Promise<number> {
-  const count = await inTransaction(context, tx => removeUsers(tx, actor, { ids, kind: 'staff' }))
-  kickWebhooks()
-  return count
+  return inTransaction(context, tx => removeUsers(tx, actor, { ids, kind: 'staff' }))
 }
 
 function names(input: StaffInput): Record<string, string> {

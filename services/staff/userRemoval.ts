@@ -51,8 +51,8 @@ export async function findUserOfKind(
 /**
  * Delete users of one kind (one, or up to MAX_BULK), inside the caller's transaction `tx`: any id that
  * is missing or of the other kind refuses them all, and so does the scope judgement (never oneself,
- * never a superuser, never beyond one's own permissions). Returns how many went; the caller kicks the
- * webhook worker after commit.
+ * never a superuser, never beyond one's own permissions). Returns how many went; the webhooks
+ * leave after the caller's commit.
  */
 export async function removeUsers(
   tx: Context,

@@ -2,7 +2,7 @@
 // Admin UI through lists/User.ts, staffCreate/staffUpdate, customerCreate/customerUpdate, the
 // profile mutations and the self-service lifecycle): the promotion's effects, signing out, the
 // account events, the *_CREATED / *_UPDATED webhook and the search document. It runs inside the
-// transaction that wrote the change; the caller kicks the webhook worker after commit.
+// transaction that wrote the change; what it queues leaves after the commit.
 // Where paths record different events today, CAUSES below says so, one row a path.
 import type { Context } from '../../generated/keystone/types'
 import { revokeCredentialsAndLinks } from '../identity'
@@ -171,7 +171,7 @@ export function webhooksOf(change: UserChange): { event: WebhookEvent; extra?: R
 
 /**
  * Run, inside `tx`, everything that follows a change of a user row (`before` null: a new user).
- * The caller calls kickWebhooks() after the commit.
+ * What it queues leaves after the outermost commit (services/kernel/transactions.ts).
  */
 export async function afterUserChange(tx: Context, change: UserChange): Promise<void> {
   const { before, after, actorId } = change

@@ -18,6 +18,8 @@ export {
   redeemedProof,
 } from './emailProof'
 export type { EmailProof } from './emailProof'
+export { mailOneTimeLink } from './oneTimeLinks'
+export type { LinkRequester, OneTimeLink } from './oneTimeLinks'
 export { tryLockUser } from './userLock'
 export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
 export { isPromotion, promotionChanges } from './promotion'

@@ -1,8 +1,8 @@
 // Removing a user, the same way on every path (self-service accountDelete, customerDelete,
 // staffDelete and their bulk forms, Keystone's generated deleteUser): its defaults, addresses and
 // one-time tokens go with it, an ACCOUNT_DELETED event keeps who it was and who removed it, for the
-// staff, and the *_DELETED webhook (by isStaff) tells the listeners. The caller kicks the webhook
-// worker after commit. The bulk form, which judges scope first, is services/staff/userRemoval.ts.
+// staff, and the *_DELETED webhook (by isStaff) tells the listeners once the
+// caller's transaction commits. The bulk form, which judges scope first, is services/staff/userRemoval.ts.
 import type { Context } from '../../generated/keystone/types'
 import { emitWebhookEvent, userWebhookPayload, type WebhookEvent } from '../messaging'
 import { recordAccountEvent } from './accountEvents'

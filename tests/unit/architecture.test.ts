@@ -175,6 +175,18 @@ describe('the import direction', () => {
     )
   })
 
+  test('one unit of work: transactions open in the kernel only, and only messaging wakes its workers', () => {
+    // services/kernel/transactions.ts: inTransaction wakes the workers after the outermost commit
+    const sources = sourceFiles().filter(file => !file.startsWith('tests/') && !file.startsWith('scripts/'))
+    const calling = (pattern: RegExp) =>
+      sources.filter(file => pattern.test(readFileSync(path.join(ROOT, file), 'utf8')))
+    assert.deepEqual(calling(/\.transaction\(/), ['services/kernel/transactions.ts'])
+    assert.deepEqual(calling(/\bkick(Outbox|Webhooks)\(\)/), [
+      'services/messaging/outbox.ts',
+      'services/messaging/webhooks.ts',
+    ])
+  })
+
   test('an upward import is reported', () => {
     const files = ['services/kernel/errors.ts', 'lists/User.ts']
     assert.deepEqual(architectureProblems(files, [{ from: 'services/kernel/errors.ts', to: 'lists/User.ts' }]), [

@@ -1,4 +1,4 @@
-// Which channel a storefront request speaks for: the named one, or the default when none is named.
+// Which channel a storefront request speaks for: the named one, or the default when none is named. Its name signs the mails, its slug rides on the webhooks.
 import type { Context } from '../../generated/keystone/types'
 import { DomainError } from '../kernel'
 

@@ -1,0 +1,133 @@
+// accountRegister / registerAccount: a new customer, and its confirmation link when the shop asks for one.
+import type { Context } from '../../../generated/keystone/types'
+import { env } from '../../../env'
+import {
+  DomainError,
+  ENUMERATION_SAFE_FLOOR_MS,
+  inTransaction,
+  isValidEmail,
+  metadataProblem,
+  normalizeEmail,
+  trusted,
+  withMinimumDuration,
+} from '../../kernel'
+import { afterUserChange, findEmailHolder, isTakenEmailViolation, mailOneTimeLink } from '../../users'
+import { assertAllowedRedirectUrl, enqueueMail } from '../../messaging'
+import { assertPasswordAcceptable, hashPassword } from '../../identity'
+import { resolveChannel } from '../../messaging'
+import { LANGUAGE_CODE, MAX_NAME } from '../profile'
+
+export type RegisterInput = {
+  email: string
+  password: string
+  firstName?: string | null
+  lastName?: string | null
+  redirectUrl?: string | null
+  languageCode?: string | null
+  metadata?: Record<string, string> | null
+  channel?: string | null
+}
+
+/**
+ * Register a customer. A taken email, or one that looks like an account's (services/users
+ * findEmailHolder), gets the same answer, in the same time, and that account's owner a notice at
+ * the owner's own address instead of a second account: the answer never tells whether an email is
+ * registered.
+ */
+export async function registerAccount(
+  context: Context,
+  input: RegisterInput,
+): Promise<{ requiresConfirmation: boolean }> {
+  const email = normalizeEmail(input.email)
+  const errors = []
+  if (!isValidEmail(email))
+    errors.push({ field: 'email', code: 'INVALID' as const, message: 'Enter a valid email address.' })
+  const metadataError = metadataProblem(input.metadata)
+  if (metadataError) errors.push({ field: 'metadata', code: 'INVALID' as const, message: `Metadata ${metadataError}.` })
+  // every check runs before the email is looked up: a check that only a new account reached
+  // (the list's own validation) would tell a taken email from a free one
+  for (const key of ['firstName', 'lastName'] as const) {
+    if ((input[key] ?? '').trim().length > MAX_NAME)
+      errors.push({ field: key, code: 'INVALID' as const, message: `${key} is too long.` })
+  }
+  if (input.languageCode && !LANGUAGE_CODE.test(input.languageCode))
+    errors.push({
+      field: 'languageCode',
+      code: 'INVALID' as const,
+      message: 'Enter a language code such as en or pt-BR.',
+    })
+  if (errors.length) throw new DomainError(errors)
+  assertPasswordAcceptable(input.password, {
+    email,
+    firstName: input.firstName ?? undefined,
+    lastName: input.lastName ?? undefined,
+  })
+  const requiresConfirmation = env.accountConfirmationRequired
+  const redirectUrl = requiresConfirmation
+    ? assertAllowedRedirectUrl(input.redirectUrl)
+    : input.redirectUrl
+      ? assertAllowedRedirectUrl(input.redirectUrl)
+      : null
+  const channel = await resolveChannel(context, input.channel)
+
+  // the owner of a taken email gets a notice instead of a second account, at the address the owner
+  // holds: never at a look-alike someone else typed
+  const noticeOwner = async (owner: { id: string; email: string; firstName: string }) => {
+    await enqueueMail(context, {
+      to: owner.email,
+      template: 'ACCOUNT_EXISTS',
+      params: { email: owner.email, firstName: owner.firstName, shopName: channel?.name },
+      userId: owner.id,
+    })
+  }
+
+  await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
+    const existing = await findEmailHolder(context, email)
+    if (existing) {
+      // the same hashing work as a new account
+      await hashPassword(input.password)
+      await noticeOwner(existing)
+      return
+    }
+    try {
+      await inTransaction(context, async tx => {
+        // through the list API so its hooks run: email normalised, password hashed, token key minted.
+        // Trusted: a customer made field by field here, never staff, so there is no scope to judge
+        const user = await trusted(tx, null).db.User.createOne({
+          data: {
+            email,
+            password: input.password,
+            firstName: input.firstName?.trim() ?? '',
+            lastName: input.lastName?.trim() ?? '',
+            languageCode: input.languageCode ?? 'en',
+            metadata: input.metadata ?? {},
+            isConfirmed: !requiresConfirmation,
+          },
+        })
+        const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
+        await afterUserChange(tx, { before: null, after: created, actorId: user.id, cause: 'register' })
+        // quiet only when this mailbox was sent a confirmation moments ago (a +tag of it, say):
+        // the account stands, and a password reset proves the mailbox just as well
+        if (requiresConfirmation && redirectUrl)
+          await mailOneTimeLink(tx, {
+            user: created,
+            purpose: 'ACCOUNT_CONFIRMATION',
+            redirectUrl,
+            channel,
+            requestedBy: 'self',
+            actorId: user.id,
+          })
+      })
+    } catch (error) {
+      // a simultaneous registration of the same email committed first (PostgreSQL runs them side
+      // by side; SQLite queues them): this transaction rolled back whole, and the caller gets the
+      // taken-email answer, never an error that would tell it the email now exists. The password
+      // was already hashed by the list's hook, so the time spent matches too. A look-alike twin
+      // (another address, the same skeleton) meets the skeleton's unique index the same way.
+      if (!isTakenEmailViolation(error)) throw error
+      const winner = await findEmailHolder(context, email)
+      if (winner) await noticeOwner(winner)
+    }
+  })
+  return { requiresConfirmation }
+}

@@ -1,0 +1,66 @@
+// requestEmailChange: a link to the new address, after the password is checked again.
+import type { Context } from '../../../generated/keystone/types'
+import {
+  DomainError,
+  ENUMERATION_SAFE_FLOOR_MS,
+  inTransaction,
+  isValidEmail,
+  normalizeEmail,
+  withMinimumDuration,
+} from '../../kernel'
+import { findEmailHolder, mailOneTimeLink, recordAccountEvent } from '../../users'
+import { assertAllowedRedirectUrl, enqueueMail } from '../../messaging'
+import { verifyPassword } from '../../identity'
+import { resolveChannel } from '../../messaging'
+
+/**
+ * Start an email change: re-check the password and mail a link to the new address. A new
+ * address that is already taken gets a notice instead of a link, and the caller the same answer.
+ */
+export async function requestEmailChange(
+  context: Context,
+  args: { userId: string; password: string; newEmail: string; redirectUrl: string; channel?: string | null },
+): Promise<void> {
+  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+  const newEmail = normalizeEmail(args.newEmail)
+  if (!isValidEmail(newEmail))
+    throw new DomainError({ field: 'newEmail', code: 'INVALID', message: 'Enter a valid email address.' })
+  const redirectUrl = assertAllowedRedirectUrl(args.redirectUrl)
+  const channel = await resolveChannel(context, args.channel)
+  if (!user.password || !(await verifyPassword(args.password, user.password))) {
+    throw new DomainError({ field: 'password', code: 'INVALID_CREDENTIALS', message: "Password isn't valid." })
+  }
+  // a taken address does less work than a free one: both take the same time
+  await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
+    // an address that looks like an account's is that account's
+    const taken = await findEmailHolder(context, newEmail)
+    await inTransaction(context, async tx => {
+      await recordAccountEvent(tx, {
+        type: 'EMAIL_CHANGED_REQUEST',
+        userId: user.id,
+        actorId: user.id,
+        parameters: { new_email: newEmail },
+      })
+      if (taken) {
+        await enqueueMail(tx, {
+          to: taken.email,
+          template: 'ACCOUNT_EXISTS',
+          params: { email: taken.email, firstName: taken.firstName, shopName: channel?.name },
+          userId: taken.id,
+        })
+        return
+      }
+      // quiet when this mailbox was sent an email-change link within its quiet period, by this
+      // customer or another: the same answer, no token (an earlier link stays live), no webhook
+      await mailOneTimeLink(tx, {
+        user,
+        purpose: 'EMAIL_CHANGE',
+        newEmail,
+        redirectUrl,
+        channel,
+        requestedBy: 'self',
+        actorId: user.id,
+      })
+    })
+  })
+}
