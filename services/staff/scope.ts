@@ -8,9 +8,14 @@
 // permission, group, user or channel wider than what they hold (superusers pass these scope
 // checks); creating staff takes MANAGE_STAFF and creating a customer MANAGE_USERS; only a
 // superuser grants or removes superuser status; no change may leave a permission that no active
-// MANAGE_STAFF holder can manage; nobody removes themselves from their last group, or
+// MANAGE_STAFF holder can manage; no change by an actor may leave it without a group when it had
+// one (judged on the state after: leaving a group one is not in is no change); nobody
 // deactivates or deletes their own account; superusers are never deactivated or deleted; add
 // and remove lists must not overlap; only staff join groups.
+//
+// The judge (problemsOf) composes four checks: the group check (groupChangeProblems), the user
+// check (userChangeProblems), both on the state before, then the membership check
+// (membershipProblems) and the manageability check (manageabilityProblems) on the state after.
 import type { Context } from '../../generated/keystone/types'
 import { effectiveChannels, effectivePermissions, isPermission, isSuperuserSession, sessionHolds } from '../identity'
 import type { Permission, Session } from '../identity'
@@ -117,191 +122,330 @@ async function loadScopeState(context: Context, extraUserIds: string[]): Promise
 const newUserId = (index: number) => `\u0000new-user-${index}`
 const newGroupId = (index: number) => `\u0000new-group-${index}`
 
+/** Who is judging, and the permissions and channels it holds before the change. */
+type Actor = {
+  id: string
+  session: Session | undefined
+  superuser: boolean
+  permissions: Set<Permission>
+  channels: Channels
+}
+
+function actorOf(state: ScopeState, session: Session | undefined): Actor {
+  const id = session?.itemId ?? ''
+  return {
+    id,
+    session,
+    superuser: isSuperuserSession(session),
+    permissions: permissionsOf(state, id),
+    channels: channelsOf(state, id),
+  }
+}
+
+/**
+ * The judge: the group check for each group the change touches, the user check for each user,
+ * then the membership and manageability checks on the state after the whole change.
+ */
 function problemsOf(before: ScopeState, session: Session | undefined, change: StaffChange): FieldError[] {
-  const errors: FieldError[] = []
-  const actorId = session?.itemId ?? ''
-  const superuser = isSuperuserSession(session)
-  const actorPermissions = permissionsOf(before, actorId)
-  const actorChannels = channelsOf(before, actorId)
-  const wider = (permissions: Iterable<Permission>) => [...permissions].filter(p => !actorPermissions.has(p))
-  const widerUser = (id: string) =>
-    wider(permissionsOf(before, id)).length > 0 || !channelsWithin(channelsOf(before, id), actorChannels)
-  // memberships the change adds, judged on the state after it (only staff join groups)
-  const joins: { field: 'addUsers' | 'addGroups'; userIds: string[]; report: string[] }[] = []
-
-  for (const groupChange of change.groups ?? []) {
-    const lists = [
-      ['permissions', groupChange.addPermissions, groupChange.removePermissions],
-      ['users', groupChange.addUsers, groupChange.removeUsers],
-      ['channels', groupChange.addChannels, groupChange.removeChannels],
-    ] as const
-    for (const [field, add, remove] of lists) {
-      const both = (add ?? []).filter(item => (remove ?? []).includes(item))
-      const message = `The same ${field} appear in both the add and remove lists.`
-      if (both.length) errors.push({ field, code: 'DUPLICATED_INPUT_ITEM', message, [field]: both })
-    }
-    const unknown = [...(groupChange.addPermissions ?? []), ...(groupChange.removePermissions ?? [])].filter(
-      p => !isPermission(p),
-    )
-    if (unknown.length)
-      errors.push({ field: 'permissions', code: 'INVALID', message: 'Unknown permissions.', permissions: unknown })
-    const group = groupChange.groupId ? before.groups.get(groupChange.groupId) : undefined
-    if (groupChange.kind !== 'create' && !group) {
-      errors.push({ field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' })
-      continue
-    }
-    const addUsers = groupChange.addUsers ?? []
-    if (addUsers.length) joins.push({ field: 'addUsers', userIds: addUsers, report: addUsers })
-    if (groupChange.removeUsers?.includes(actorId) && group && groupIdsOf(before, actorId).length === 1) {
-      const message = 'You cannot remove yourself from your last group.'
-      errors.push({ field: 'removeUsers', code: 'CANNOT_REMOVE_FROM_LAST_GROUP', message, users: [actorId] })
-    }
-    if (superuser) continue
-    if (!sessionHolds(session, 'MANAGE_STAFF')) {
-      const message = 'Managing permission groups requires MANAGE_STAFF.'
-      errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message, permissions: ['MANAGE_STAFF'] })
-    }
-    if (group && !groupWithin(group, actorPermissions, actorChannels)) {
-      const message = "You can't manage a group with permissions or channels you don't have."
-      errors.push({ field: null, code: 'OUT_OF_SCOPE_GROUP', message, groups: [group.id] })
-    }
-    const addedPermissions = (groupChange.addPermissions ?? []).filter(isPermission)
-    const removedPermissions = (groupChange.removePermissions ?? []).filter(isPermission)
-    const outOfScope = wider([...addedPermissions, ...removedPermissions])
-    // errors name the input field that carried the offending items, as Saleor's do
-    if (outOfScope.length) {
-      const field = wider(addedPermissions).length ? 'addPermissions' : 'removePermissions'
-      const message = "You can't grant or remove permissions you don't have."
-      errors.push({ field, code: 'OUT_OF_SCOPE_PERMISSION', message, permissions: outOfScope })
-    }
-    const touchedUsers = [...addUsers, ...(groupChange.removeUsers ?? [])].filter(id => before.users.get(id)?.isStaff)
-    const widerUsers = touchedUsers.filter(widerUser)
-    if (widerUsers.length) {
-      const message = "You can't manage users with permissions or channels you don't have."
-      errors.push({ field: 'users', code: 'OUT_OF_SCOPE_USER', message, users: widerUsers })
-    }
-    const touchedChannels = [...(groupChange.addChannels ?? []), ...(groupChange.removeChannels ?? [])]
-    const outsideChannels = actorChannels === 'ALL' ? [] : touchedChannels.filter(id => !actorChannels.has(id))
-    // a new group is open to every channel unless it says otherwise
-    const restricted = groupChange.restrictedAccessToChannels
-    const opensChannels = restricted === false || (groupChange.kind === 'create' && restricted !== true)
-    if (outsideChannels.length || (opensChannels && actorChannels !== 'ALL')) {
-      const message = "You can't grant access to channels you don't have."
-      errors.push({ field: 'channels', code: 'OUT_OF_SCOPE_CHANNEL', message, channels: outsideChannels })
-    }
-  }
-
-  for (const [index, userChange] of (change.users ?? []).entries()) {
-    const creating = userChange.kind === 'create'
-    const target = creating
-      ? { id: newUserId(index), isActive: true, isStaff: false, isSuperuser: false }
-      : before.users.get(userChange.userId ?? '')
-    if (!target) continue
-    const self = !creating && target.id === actorId
-    const addGroups = userChange.addGroups ?? []
-    const removeGroups = userChange.removeGroups ?? []
-    const scoped =
-      userChange.isStaff !== undefined ||
-      userChange.isSuperuser !== undefined ||
-      userChange.isActive !== undefined ||
-      addGroups.length > 0 ||
-      removeGroups.length > 0
-    // any change to another staff user is judged (a narrower manager must not reset a wider one's
-    // email or password); a customer's own fields and one's own profile need no scope
-    if (userChange.kind === 'update' && !scoped && !(target.isStaff && !self)) continue
-
-    const both = addGroups.filter(id => removeGroups.includes(id))
-    if (both.length) {
-      const message = 'The same groups appear in both addGroups and removeGroups.'
-      errors.push({ field: 'groups', code: 'DUPLICATED_INPUT_ITEM', message, groups: both })
-    }
-    const deleting = userChange.kind === 'delete'
-    const deactivating = userChange.isActive === false
-    if (self && deleting)
-      errors.push({ field: 'id', code: 'DELETE_OWN_ACCOUNT', message: 'You cannot delete your own account.' })
-    if (self && deactivating) {
-      errors.push({
-        field: 'isActive',
-        code: 'DEACTIVATE_OWN_ACCOUNT',
-        message: 'You cannot deactivate your own account.',
-      })
-    }
-    if (target.isSuperuser && deleting) {
-      errors.push({ field: 'id', code: 'DELETE_SUPERUSER_ACCOUNT', message: 'A superuser cannot be deleted.' })
-    }
-    if (target.isSuperuser && deactivating) {
-      errors.push({
-        field: 'isActive',
-        code: 'DEACTIVATE_SUPERUSER_ACCOUNT',
-        message: 'A superuser cannot be deactivated.',
-      })
-    }
-    if (self && removeGroups.length && groupIdsOf(before, actorId).every(id => removeGroups.includes(id))) {
-      const message = 'You cannot remove yourself from your last group.'
-      errors.push({ field: 'removeGroups', code: 'CANNOT_REMOVE_FROM_LAST_GROUP', message, groups: removeGroups })
-    }
-    const unknownGroups = [...addGroups, ...removeGroups].filter(id => !before.groups.has(id))
-    if (unknownGroups.length) {
-      errors.push({ field: 'groups', code: 'NOT_FOUND', message: 'Permission group not found.', groups: unknownGroups })
-    }
-    if (addGroups.length) joins.push({ field: 'addGroups', userIds: [target.id], report: creating ? [] : [target.id] })
-    if (superuser) continue
-
-    const willBeStaff = userChange.isStaff ?? target.isStaff
-    const lacks = (permission: Permission, message: string) => {
-      if (sessionHolds(session, permission)) return
-      errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message, permissions: [permission] })
-    }
-    // escalation: a customer manager must not mint staff, a staff manager must not mint customers
-    if (creating && willBeStaff) lacks('MANAGE_STAFF', 'Creating a staff user requires MANAGE_STAFF.')
-    if (creating && !willBeStaff) lacks('MANAGE_USERS', 'Creating a customer requires MANAGE_USERS.')
-    if (!creating && (target.isStaff || userChange.isStaff === true))
-      lacks('MANAGE_STAFF', 'Managing staff requires MANAGE_STAFF.')
-    if (!creating && !target.isStaff && userChange.isStaff === undefined)
-      lacks('MANAGE_USERS', 'Managing customers requires MANAGE_USERS.')
-    if (userChange.isSuperuser !== undefined && userChange.isSuperuser !== target.isSuperuser) {
-      const message = 'Only a superuser may grant or remove superuser status.'
-      errors.push({ field: 'isSuperuser', code: 'OUT_OF_SCOPE_PERMISSION', message })
-    }
-    if (!self && target.isStaff && widerUser(target.id)) {
-      const message = "You can't manage a user with permissions or channels you don't have."
-      errors.push({ field: 'id', code: 'OUT_OF_SCOPE_USER', message, users: [target.id] })
-    }
-    const outside = (ids: string[]) =>
-      ids
-        .map(id => before.groups.get(id))
-        .filter((g): g is GroupState => g !== undefined && !groupWithin(g, actorPermissions, actorChannels))
-        .map(g => g.id)
-    const widerAdded = outside(addGroups)
-    const widerGroups = [...widerAdded, ...outside(removeGroups)]
-    if (widerGroups.length) {
-      const message = "You can't add to or remove from groups with permissions or channels you don't have."
-      errors.push({
-        field: widerAdded.length ? 'addGroups' : 'removeGroups',
-        code: 'OUT_OF_SCOPE_GROUP',
-        message,
-        groups: widerGroups,
-      })
-    }
-  }
-
+  const actor = actorOf(before, session)
   const after = apply(before, change)
-  for (const join of joins) {
-    if (join.userIds.some(id => after.users.get(id)?.isStaff !== true)) {
-      const users =
-        join.field === 'addUsers' ? join.report.filter(id => after.users.get(id)?.isStaff !== true) : join.report
-      const message = 'Only staff users can be members of a permission group.'
-      errors.push({ field: join.field, code: 'ASSIGN_NON_STAFF_MEMBER', message, users })
-    }
+  return [
+    ...(change.groups ?? []).flatMap(groupChange => groupChangeProblems(before, actor, groupChange)),
+    ...(change.users ?? []).flatMap((userChange, index) => userChangeProblems(before, actor, userChange, index)),
+    ...membershipProblems(before, after, actor, change),
+    ...manageabilityProblems(before, after),
+  ]
+}
+
+// ---- scope: what lies within the actor's permissions and channels (superusers pass these checks)
+
+const outOfScope = (actor: Actor, permissions: Iterable<Permission>) =>
+  [...permissions].filter(p => !actor.permissions.has(p))
+
+/** May the actor manage this group: nothing in it wider than what the actor holds. */
+function groupWithinActor(group: GroupState, actor: Actor): boolean {
+  return (
+    outOfScope(actor, group.permissions).length === 0 &&
+    channelsWithin(group.restricted ? group.channelIds : 'ALL', actor.channels)
+  )
+}
+
+/** May the actor manage this user: nothing it holds wider than what the actor holds. */
+function userWithinActor(state: ScopeState, userId: string, actor: Actor): boolean {
+  return (
+    outOfScope(actor, permissionsOf(state, userId)).length === 0 &&
+    channelsWithin(channelsOf(state, userId), actor.channels)
+  )
+}
+
+// ---- the group check: what a change to one permission group asks of the actor
+
+function groupChangeProblems(before: ScopeState, actor: Actor, change: GroupChange): FieldError[] {
+  const errors = groupInputProblems(change)
+  const group = change.groupId ? before.groups.get(change.groupId) : undefined
+  if (change.kind !== 'create' && !group)
+    return [...errors, { field: 'id', code: 'NOT_FOUND', message: 'Permission group not found.' }]
+  if (actor.superuser) return errors
+  return [
+    ...errors,
+    ...groupManagerProblems(actor, group),
+    ...groupPermissionProblems(actor, change),
+    ...groupMemberProblems(before, actor, change),
+    ...groupChannelProblems(actor, change),
+  ]
+}
+
+function groupInputProblems(change: GroupChange): FieldError[] {
+  const errors: FieldError[] = []
+  const lists = [
+    ['permissions', change.addPermissions, change.removePermissions],
+    ['users', change.addUsers, change.removeUsers],
+    ['channels', change.addChannels, change.removeChannels],
+  ] as const
+  for (const [field, add, remove] of lists) {
+    const both = (add ?? []).filter(item => (remove ?? []).includes(item))
+    const message = `The same ${field} appear in both the add and remove lists.`
+    if (both.length) errors.push({ field, code: 'DUPLICATED_INPUT_ITEM', message, [field]: both })
   }
-  const stillManageable = manageablePermissions(after)
-  const lost = [...manageablePermissions(before)].filter(p => !stillManageable.has(p))
-  if (lost.length) {
-    const message = 'After this change no active staff member with MANAGE_STAFF could manage these permissions.'
-    errors.push({ field: null, code: 'LEFT_NOT_MANAGEABLE_PERMISSION', message, permissions: lost })
+  const unknown = [...(change.addPermissions ?? []), ...(change.removePermissions ?? [])].filter(p => !isPermission(p))
+  if (unknown.length)
+    errors.push({ field: 'permissions', code: 'INVALID', message: 'Unknown permissions.', permissions: unknown })
+  return errors
+}
+
+function groupManagerProblems(actor: Actor, group: GroupState | undefined): FieldError[] {
+  const errors: FieldError[] = []
+  if (!sessionHolds(actor.session, 'MANAGE_STAFF')) {
+    const message = 'Managing permission groups requires MANAGE_STAFF.'
+    errors.push({ field: null, code: 'OUT_OF_SCOPE_PERMISSION', message, permissions: ['MANAGE_STAFF'] })
+  }
+  if (group && !groupWithinActor(group, actor)) {
+    const message = "You can't manage a group with permissions or channels you don't have."
+    errors.push({ field: null, code: 'OUT_OF_SCOPE_GROUP', message, groups: [group.id] })
   }
   return errors
 }
+
+function groupPermissionProblems(actor: Actor, change: GroupChange): FieldError[] {
+  const added = (change.addPermissions ?? []).filter(isPermission)
+  const removed = (change.removePermissions ?? []).filter(isPermission)
+  const permissions = outOfScope(actor, [...added, ...removed])
+  if (!permissions.length) return []
+  // errors name the input field that carried the offending items, as Saleor's do
+  const field = outOfScope(actor, added).length ? 'addPermissions' : 'removePermissions'
+  const message = "You can't grant or remove permissions you don't have."
+  return [{ field, code: 'OUT_OF_SCOPE_PERMISSION', message, permissions }]
+}
+
+function groupMemberProblems(before: ScopeState, actor: Actor, change: GroupChange): FieldError[] {
+  const touched = [...(change.addUsers ?? []), ...(change.removeUsers ?? [])].filter(
+    id => before.users.get(id)?.isStaff,
+  )
+  const users = touched.filter(id => !userWithinActor(before, id, actor))
+  if (!users.length) return []
+  const message = "You can't manage users with permissions or channels you don't have."
+  return [{ field: 'users', code: 'OUT_OF_SCOPE_USER', message, users }]
+}
+
+function groupChannelProblems(actor: Actor, change: GroupChange): FieldError[] {
+  const touched = [...(change.addChannels ?? []), ...(change.removeChannels ?? [])]
+  const scope = actor.channels
+  const channels = scope === 'ALL' ? [] : touched.filter(id => !scope.has(id))
+  // a new group is open to every channel unless it says otherwise
+  const restricted = change.restrictedAccessToChannels
+  const opens = restricted === false || (change.kind === 'create' && restricted !== true)
+  if (!channels.length && !(opens && actor.channels !== 'ALL')) return []
+  const message = "You can't grant access to channels you don't have."
+  return [{ field: 'channels', code: 'OUT_OF_SCOPE_CHANNEL', message, channels }]
+}
+
+// ---- the user check: what a change to one user asks of the actor
+
+function userChangeProblems(before: ScopeState, actor: Actor, change: UserChange, index: number): FieldError[] {
+  const target = targetOf(before, change, index)
+  if (!target) return []
+  const self = change.kind !== 'create' && target.id === actor.id
+  if (!needsJudging(change, target, self)) return []
+  const errors = [
+    ...duplicateGroupProblems(change),
+    ...protectedAccountProblems(change, target, self),
+    ...unknownGroupProblems(before, change),
+  ]
+  if (actor.superuser) return errors
+  return [
+    ...errors,
+    ...requiredPermissionProblems(actor, change, target),
+    ...userScopeProblems(before, actor, change, target, self),
+  ]
+}
+
+function targetOf(before: ScopeState, change: UserChange, index: number): UserState | undefined {
+  if (change.kind === 'create') return { id: newUserId(index), isActive: true, isStaff: false, isSuperuser: false }
+  return before.users.get(change.userId ?? '')
+}
+
+// any change to another staff user is judged (a narrower manager must not reset a wider one's
+// email or password); a customer's own fields and one's own profile need no scope
+function needsJudging(change: UserChange, target: UserState, self: boolean): boolean {
+  if (change.kind !== 'update') return true
+  const scoped =
+    change.isStaff !== undefined ||
+    change.isSuperuser !== undefined ||
+    change.isActive !== undefined ||
+    (change.addGroups ?? []).length > 0 ||
+    (change.removeGroups ?? []).length > 0
+  return scoped || (target.isStaff && !self)
+}
+
+function duplicateGroupProblems(change: UserChange): FieldError[] {
+  const groups = (change.addGroups ?? []).filter(id => (change.removeGroups ?? []).includes(id))
+  if (!groups.length) return []
+  const message = 'The same groups appear in both addGroups and removeGroups.'
+  return [{ field: 'groups', code: 'DUPLICATED_INPUT_ITEM', message, groups }]
+}
+
+function unknownGroupProblems(before: ScopeState, change: UserChange): FieldError[] {
+  const groups = [...(change.addGroups ?? []), ...(change.removeGroups ?? [])].filter(id => !before.groups.has(id))
+  if (!groups.length) return []
+  return [{ field: 'groups', code: 'NOT_FOUND', message: 'Permission group not found.', groups }]
+}
+
+// nobody deactivates or deletes their own account; superusers are never deactivated or deleted
+function protectedAccountProblems(change: UserChange, target: UserState, self: boolean): FieldError[] {
+  const deleting = change.kind === 'delete'
+  const deactivating = change.isActive === false
+  const errors: FieldError[] = []
+  if (self && deleting)
+    errors.push({ field: 'id', code: 'DELETE_OWN_ACCOUNT', message: 'You cannot delete your own account.' })
+  if (self && deactivating) {
+    const message = 'You cannot deactivate your own account.'
+    errors.push({ field: 'isActive', code: 'DEACTIVATE_OWN_ACCOUNT', message })
+  }
+  if (target.isSuperuser && deleting)
+    errors.push({ field: 'id', code: 'DELETE_SUPERUSER_ACCOUNT', message: 'A superuser cannot be deleted.' })
+  if (target.isSuperuser && deactivating) {
+    const message = 'A superuser cannot be deactivated.'
+    errors.push({ field: 'isActive', code: 'DEACTIVATE_SUPERUSER_ACCOUNT', message })
+  }
+  return errors
+}
+
+// escalation: a customer manager must not mint staff, a staff manager must not mint customers
+function requiredPermissionProblems(actor: Actor, change: UserChange, target: UserState): FieldError[] {
+  const creating = change.kind === 'create'
+  const staff = creating ? (change.isStaff ?? target.isStaff) : target.isStaff || change.isStaff === true
+  const customer = creating ? !staff : !target.isStaff && change.isStaff === undefined
+  const needs: [Permission, string][] = []
+  if (creating && staff) needs.push(['MANAGE_STAFF', 'Creating a staff user requires MANAGE_STAFF.'])
+  if (creating && customer) needs.push(['MANAGE_USERS', 'Creating a customer requires MANAGE_USERS.'])
+  if (!creating && staff) needs.push(['MANAGE_STAFF', 'Managing staff requires MANAGE_STAFF.'])
+  if (!creating && customer) needs.push(['MANAGE_USERS', 'Managing customers requires MANAGE_USERS.'])
+  return needs
+    .filter(([permission]) => !sessionHolds(actor.session, permission))
+    .map(([permission, message]) => ({
+      field: null,
+      code: 'OUT_OF_SCOPE_PERMISSION',
+      message,
+      permissions: [permission],
+    }))
+}
+
+function userScopeProblems(
+  before: ScopeState,
+  actor: Actor,
+  change: UserChange,
+  target: UserState,
+  self: boolean,
+): FieldError[] {
+  const errors: FieldError[] = []
+  // only a superuser grants or removes superuser status
+  if (change.isSuperuser !== undefined && change.isSuperuser !== target.isSuperuser) {
+    const message = 'Only a superuser may grant or remove superuser status.'
+    errors.push({ field: 'isSuperuser', code: 'OUT_OF_SCOPE_PERMISSION', message })
+  }
+  if (!self && target.isStaff && !userWithinActor(before, target.id, actor)) {
+    const message = "You can't manage a user with permissions or channels you don't have."
+    errors.push({ field: 'id', code: 'OUT_OF_SCOPE_USER', message, users: [target.id] })
+  }
+  const outside = (ids: string[]) =>
+    ids.filter(id => {
+      const group = before.groups.get(id)
+      return group !== undefined && !groupWithinActor(group, actor)
+    })
+  const added = outside(change.addGroups ?? [])
+  const groups = [...added, ...outside(change.removeGroups ?? [])]
+  if (groups.length) {
+    const message = "You can't add to or remove from groups with permissions or channels you don't have."
+    errors.push({ field: added.length ? 'addGroups' : 'removeGroups', code: 'OUT_OF_SCOPE_GROUP', message, groups })
+  }
+  return errors
+}
+
+// ---- the membership check, on the state after the change
+
+function membershipProblems(before: ScopeState, after: ScopeState, actor: Actor, change: StaffChange): FieldError[] {
+  return [...nonStaffMemberProblems(before, after, change), ...lastGroupProblems(before, after, actor.id, change)]
+}
+
+// only staff join groups: a customer promoted in the same change may join
+function nonStaffMemberProblems(before: ScopeState, after: ScopeState, change: StaffChange): FieldError[] {
+  const errors: FieldError[] = []
+  const message = 'Only staff users can be members of a permission group.'
+  const notStaff = (id: string) => after.users.get(id)?.isStaff !== true
+  for (const groupChange of change.groups ?? []) {
+    // a group that is not there is NOT_FOUND already (the group check)
+    if (groupChange.kind !== 'create' && !before.groups.has(groupChange.groupId ?? '')) continue
+    const users = (groupChange.addUsers ?? []).filter(notStaff)
+    if (users.length) errors.push({ field: 'addUsers', code: 'ASSIGN_NON_STAFF_MEMBER', message, users })
+  }
+  for (const [index, userChange] of (change.users ?? []).entries()) {
+    const creating = userChange.kind === 'create'
+    const id = creating ? newUserId(index) : (userChange.userId ?? '')
+    if (!(userChange.addGroups ?? []).length || (!creating && !before.users.has(id)) || !notStaff(id)) continue
+    errors.push({ field: 'addGroups', code: 'ASSIGN_NON_STAFF_MEMBER', message, users: creating ? [] : [id] })
+  }
+  return errors
+}
+
+/**
+ * Nobody leaves themselves without a group: the actor had a group before the change and has
+ * none after it (whether it left from the user side, the group side, or deleted the group).
+ * Leaving a group one is not in changes nothing, and leaving one group for another keeps one.
+ */
+function lastGroupProblems(before: ScopeState, after: ScopeState, actorId: string, change: StaffChange): FieldError[] {
+  const had = groupIdsOf(before, actorId)
+  // deleting oneself is DELETE_OWN_ACCOUNT (the user check)
+  if (!had.length || !after.users.has(actorId) || groupIdsOf(after, actorId).length) return []
+  return [lastGroupError(had, actorId, change)]
+}
+
+// the error names the input that took the actor out of its last group
+function lastGroupError(had: string[], actorId: string, change: StaffChange): FieldError {
+  const code = 'CANNOT_REMOVE_FROM_LAST_GROUP'
+  const message = 'You cannot remove yourself from your last group.'
+  const groupSide = (change.groups ?? []).some(
+    g => g.kind === 'update' && had.includes(g.groupId ?? '') && (g.removeUsers ?? []).includes(actorId),
+  )
+  if (groupSide) return { field: 'removeUsers', code, message, users: [actorId] }
+  const left = (change.users ?? [])
+    .filter(u => u.kind === 'update' && u.userId === actorId)
+    .flatMap(u => (u.removeGroups ?? []).filter(id => had.includes(id)))
+  if (left.length) return { field: 'removeGroups', code, message, groups: left }
+  return { field: 'id', code, message: 'You cannot delete your last group.' }
+}
+
+// ---- the manageability check: no change may leave a permission that no active MANAGE_STAFF
+// holder can manage (not even a superuser's)
+
+function manageabilityProblems(before: ScopeState, after: ScopeState): FieldError[] {
+  const stillManageable = manageablePermissions(after)
+  const permissions = [...manageablePermissions(before)].filter(p => !stillManageable.has(p))
+  if (!permissions.length) return []
+  const message = 'After this change no active staff member with MANAGE_STAFF could manage these permissions.'
+  return [{ field: null, code: 'LEFT_NOT_MANAGEABLE_PERMISSION', message, permissions }]
+}
+
+// ---- the states the checks read
 
 function groupIdsOf(state: ScopeState, userId: string): string[] {
   return [...state.groups.values()].filter(g => g.userIds.has(userId)).map(g => g.id)
@@ -338,13 +482,6 @@ function channelsWithin(channels: Channels, scope: Channels): boolean {
   return [...channels].every(id => scope.has(id))
 }
 
-function groupWithin(group: GroupState, permissions: Set<Permission>, channels: Channels): boolean {
-  return (
-    [...group.permissions].every(p => permissions.has(p)) &&
-    channelsWithin(group.restricted ? group.channelIds : 'ALL', channels)
-  )
-}
-
 /** The state after the change, for the membership and manageability rules. */
 function apply(before: ScopeState, change: StaffChange): ScopeState {
   const copy = (g: GroupState) => ({
@@ -353,49 +490,55 @@ function apply(before: ScopeState, change: StaffChange): ScopeState {
     userIds: new Set(g.userIds),
     channelIds: new Set(g.channelIds),
   })
-  const groups = new Map([...before.groups].map(([id, g]) => [id, copy(g)]))
-  const users = new Map([...before.users].map(([id, u]) => [id, { ...u }]))
-  for (const [index, c] of (change.groups ?? []).entries()) {
-    if (c.kind === 'delete') {
-      if (c.groupId) groups.delete(c.groupId)
-      continue
-    }
-    const id = c.groupId ?? newGroupId(index)
-    const group = groups.get(id) ?? {
+  const after: ScopeState = {
+    groups: new Map([...before.groups].map(([id, g]) => [id, copy(g)])),
+    users: new Map([...before.users].map(([id, u]) => [id, { ...u }])),
+  }
+  for (const [index, c] of (change.groups ?? []).entries()) applyGroupChange(after, c, index)
+  for (const [index, c] of (change.users ?? []).entries()) applyUserChange(after, c, index)
+  return after
+}
+
+function applyGroupChange({ groups }: ScopeState, c: GroupChange, index: number): void {
+  if (c.kind === 'delete') {
+    if (c.groupId) groups.delete(c.groupId)
+    return
+  }
+  const id = c.groupId ?? newGroupId(index)
+  const group = groups.get(id) ?? {
+    id,
+    permissions: new Set<Permission>(),
+    userIds: new Set<string>(),
+    restricted: false,
+    channelIds: new Set<string>(),
+  }
+  for (const p of c.addPermissions ?? []) if (isPermission(p)) group.permissions.add(p)
+  for (const p of c.removePermissions ?? []) if (isPermission(p)) group.permissions.delete(p)
+  for (const u of c.addUsers ?? []) group.userIds.add(u)
+  for (const u of c.removeUsers ?? []) group.userIds.delete(u)
+  groups.set(id, group)
+}
+
+function applyUserChange({ groups, users }: ScopeState, c: UserChange, index: number): void {
+  const id = c.kind === 'create' ? newUserId(index) : (c.userId ?? '')
+  if (c.kind === 'create') {
+    users.set(id, {
       id,
-      permissions: new Set<Permission>(),
-      userIds: new Set<string>(),
-      restricted: false,
-      channelIds: new Set<string>(),
-    }
-    for (const p of c.addPermissions ?? []) if (isPermission(p)) group.permissions.add(p)
-    for (const p of c.removePermissions ?? []) if (isPermission(p)) group.permissions.delete(p)
-    for (const u of c.addUsers ?? []) group.userIds.add(u)
-    for (const u of c.removeUsers ?? []) group.userIds.delete(u)
-    groups.set(id, group)
+      isActive: c.isActive ?? true,
+      isStaff: c.isStaff ?? false,
+      isSuperuser: c.isSuperuser ?? false,
+    })
   }
-  for (const [index, c] of (change.users ?? []).entries()) {
-    const id = c.kind === 'create' ? newUserId(index) : (c.userId ?? '')
-    if (c.kind === 'create') {
-      users.set(id, {
-        id,
-        isActive: c.isActive ?? true,
-        isStaff: c.isStaff ?? false,
-        isSuperuser: c.isSuperuser ?? false,
-      })
-    }
-    const user = users.get(id)
-    if (!user) continue
-    if (c.kind === 'delete') {
-      users.delete(id)
-      for (const g of groups.values()) g.userIds.delete(id)
-      continue
-    }
-    if (c.isActive !== undefined) user.isActive = c.isActive
-    if (c.isStaff !== undefined) user.isStaff = c.isStaff
-    if (c.isSuperuser !== undefined) user.isSuperuser = c.isSuperuser
-    for (const g of c.addGroups ?? []) groups.get(g)?.userIds.add(id)
-    for (const g of c.removeGroups ?? []) groups.get(g)?.userIds.delete(id)
+  const user = users.get(id)
+  if (!user) return
+  if (c.kind === 'delete') {
+    users.delete(id)
+    for (const g of groups.values()) g.userIds.delete(id)
+    return
   }
-  return { groups, users }
+  if (c.isActive !== undefined) user.isActive = c.isActive
+  if (c.isStaff !== undefined) user.isStaff = c.isStaff
+  if (c.isSuperuser !== undefined) user.isSuperuser = c.isSuperuser
+  for (const g of c.addGroups ?? []) groups.get(g)?.userIds.add(id)
+  for (const g of c.removeGroups ?? []) groups.get(g)?.userIds.delete(id)
 }

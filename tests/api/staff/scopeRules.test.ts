@@ -460,3 +460,67 @@ test('out-of-scope errors name the input field that carried the offending items'
   }
   assert.equal(await snapshot(), before)
 })
+
+// a staff user alone in a group of its own that the other managers also cover (MANAGE_STAFF and
+// MANAGE_USERS), so that nothing but the last-group rule can refuse what it does with that group
+async function loneManager() {
+  const c = server.context
+  const user = await makeStaff(c, [])
+  const group = await makePermissionGroup(c, ['MANAGE_STAFF', 'MANAGE_USERS'], {
+    users: { connect: [{ id: user.id }] },
+  })
+  return { id: user.id, token: await tokenFor(c, user.id), group: group.id }
+}
+
+async function groupsOf(userId: string): Promise<string[]> {
+  const groups = await server.context.prisma.permissionGroup.findMany({ where: { users: { some: { id: userId } } } })
+  return groups.map(g => g.id).sort()
+}
+
+test('CANNOT_REMOVE_FROM_LAST_GROUP: removing oneself from a group one is not in is no change, and not refused', async () => {
+  // given the manager, whose one group is Managers
+  const before = await snapshot()
+  // when it removes itself from Clerks, which it is not in
+  const res = await server.gql(
+    GROUP_UPDATE,
+    { id: w.clerks!.id, i: { removeUsers: [w.manager!.id] } },
+    { token: w.manager!.token },
+  )
+  // then nothing is refused and nothing changed
+  assert.deepEqual(res.body.data?.r?.errors, [], JSON.stringify(res.body))
+  assert.equal(await snapshot(), before)
+})
+
+test('CANNOT_REMOVE_FROM_LAST_GROUP: leaving the last group for another in one staffUpdate is accepted', async () => {
+  // given a manager alone in its group, and another group it may hand out
+  const lone = await loneManager()
+  const other = await makePermissionGroup(server.context, ['MANAGE_USERS'])
+  // when it leaves its group and joins the other in the same change
+  const res = await server.gql(
+    STAFF_UPDATE,
+    { id: lone.id, i: { removeGroups: [lone.group], addGroups: [other.id] } },
+    { token: lone.token },
+  )
+  // then it is accepted: after the change it still has a group
+  assert.deepEqual(res.body.data?.r?.errors, [], JSON.stringify(res.body))
+  assert.deepEqual(await groupsOf(lone.id), [other.id])
+})
+
+test('CANNOT_REMOVE_FROM_LAST_GROUP: deleting the last group one is in is refused on both paths and deletes nothing', async () => {
+  // given a manager alone in its group
+  const lone = await loneManager()
+  const before = await snapshot()
+  // when it deletes that group through permissionGroupDelete and through the generated deletePermissionGroup
+  const custom = await server.gql(GROUP_DELETE, { id: lone.group }, { token: lone.token })
+  const generated = await server.gql(GEN_GROUP_DELETE, { id: lone.group }, { token: lone.token })
+  // then both are refused, and the group and its member are still there
+  assert.deepEqual(
+    custom.body.data?.r?.errors?.map((e: { code: string; field: string }) => [e.code, e.field]),
+    [['CANNOT_REMOVE_FROM_LAST_GROUP', 'id']],
+    JSON.stringify(custom.body),
+  )
+  assert.equal(generated.body.data?.r ?? null, null)
+  assert.match(JSON.stringify(generated.body.errors), /CANNOT_REMOVE_FROM_LAST_GROUP/)
+  assert.equal(await snapshot(), before)
+  assert.deepEqual(await groupsOf(lone.id), [lone.group])
+})

@@ -205,6 +205,43 @@ test('CANNOT_REMOVE_FROM_LAST_GROUP: from the user side and from the group side'
   assert.deepEqual(groupSide, [['CANNOT_REMOVE_FROM_LAST_GROUP', 'removeUsers']])
 })
 
+test('CANNOT_REMOVE_FROM_LAST_GROUP is judged on the state after: leaving a group one is not in is no change', async () => {
+  // given the manager, in one group (managers), and root, a superuser in none
+  // when each "leaves" a group it is not in, from the group side and from the user side
+  const groupSide = await problems('manager', {
+    groups: [{ kind: 'update', groupId: 'clerks', removeUsers: ['manager'] }],
+  })
+  const userSide = await problems('root', { users: [{ kind: 'update', userId: 'root', removeGroups: ['clerks'] }] })
+  // then nothing is refused: the actor keeps every group it had
+  assert.deepEqual(groupSide, [])
+  assert.deepEqual(userSide, [])
+})
+
+test('CANNOT_REMOVE_FROM_LAST_GROUP: leaving one group for another in the same change keeps a group', async () => {
+  // when the manager leaves its only group and joins the clerks in one change
+  const found = await problems('manager', {
+    users: [{ kind: 'update', userId: 'manager', removeGroups: ['managers'], addGroups: ['clerks'] }],
+  })
+  // then it still has a group after the change
+  assert.deepEqual(found, [])
+})
+
+test('CANNOT_REMOVE_FROM_LAST_GROUP: deleting the last group one is in, refused once on id', async () => {
+  // when the manager deletes its only group (its permissions stay manageable through the boss)
+  const deleted = await problems('manager', { groups: [{ kind: 'delete', groupId: 'managers' }] })
+  // and leaves it from both sides in one change
+  const both = await judgeStaffChange(tx, actor('manager'), {
+    groups: [{ kind: 'update', groupId: 'managers', removeUsers: ['manager'] }],
+    users: [{ kind: 'update', userId: 'manager', removeGroups: ['managers'] }],
+  })
+  // then
+  assert.deepEqual(deleted, [['CANNOT_REMOVE_FROM_LAST_GROUP', 'id']])
+  assert.deepEqual(
+    both.map(e => [e.code, e.field, e.users]),
+    [['CANNOT_REMOVE_FROM_LAST_GROUP', 'removeUsers', ['manager']]],
+  )
+})
+
 test('DEACTIVATE_OWN_ACCOUNT and DELETE_OWN_ACCOUNT', async () => {
   assert.deepEqual(await problems('manager', { users: [{ kind: 'update', userId: 'manager', isActive: false }] }), [
     ['DEACTIVATE_OWN_ACCOUNT', 'isActive'],
