@@ -1,4 +1,4 @@
-// The self-service lifecycle (register, confirm, passwords, email change, deletion), profiles, customers managed by staff, channels. Imports every other module.
+// The self-service lifecycle (register, confirm, passwords, email change, deletion), profiles, customers managed by staff, the Admin UI account actions. Imports every other module.
 // This file is the module's whole surface: code outside services/accounts/ imports from here only.
 export { createCustomer, deleteCustomers, findCustomer, updateCustomer } from './customers'
 export type { CustomerInput } from './customers'

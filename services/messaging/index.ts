@@ -1,4 +1,4 @@
-// What leaves the building: the mail outbox and its templates, webhooks and their delivery queue, sealing of secrets, outbound address checks, redirect URLs, per-IP request limits. Imports kernel.
+// What leaves the building: the mail outbox and its templates, webhooks and their delivery queue, channels, sealing of secrets, outbound address checks, redirect URLs, per-IP request limits. Imports kernel.
 // This file is the module's whole surface: code outside services/messaging/ imports from here only.
 export { resolveChannel } from './channels'
 export type { ChannelRef } from './channels'
