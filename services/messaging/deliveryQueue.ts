@@ -4,7 +4,7 @@
 // Owns: at most one sender per row across processes, the worker's own short transactions on
 // SQLite's single connection, never two overlapping runs, and error text that holds no secret.
 import type { Context } from '../../generated/keystone/types'
-import { inTransaction, outsideRequestBudget } from '../kernel'
+import { outsideRequestBudget } from '../kernel'
 
 export type QueueWorker = { stop: () => Promise<void>; kick: () => void }
 
@@ -18,8 +18,9 @@ const MAX_ERROR_LENGTH = 300
 // transaction while a request's transaction is open runs inside it, sees its uncommitted rows and
 // is undone by its rollback. So the worker reads and writes only in short transactions of its own,
 // which wait for any open one to end (on PostgreSQL this costs a BEGIN and a COMMIT).
+// (a transaction of its own, not a unit of work: it queues nothing for anyone to wake)
 export async function isolated<T>(context: Context, work: (prisma: Context['prisma']) => Promise<T>): Promise<T> {
-  return inTransaction(context, tx => work(tx.prisma))
+  return context.transaction(tx => work(tx.prisma))
 }
 
 /** The rows a sender may claim: due and pending, or left in 'sending' by a sender whose lease ran out (it crashed mid-send). */

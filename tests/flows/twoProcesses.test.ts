@@ -214,7 +214,11 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
 
     // then: every mail and delivery arrives, and nothing more after many more polls of both workers
     for (const answer of answers)
-      assert.deepEqual(answer.body.data.accountRegister, { requiresConfirmation: true, errors: [] })
+      assert.deepEqual(
+        answer.body.data?.accountRegister,
+        { requiresConfirmation: true, errors: [] },
+        JSON.stringify(answer.body),
+      )
     for (const email of emails) await mailbox.next(email, /confirm/i, 30_000)
     const events = emails.flatMap(() => ['CUSTOMER_CREATED', 'ACCOUNT_CONFIRMATION_REQUESTED'])
     await receiver.waitFor(events, from, 30_000)
