@@ -144,7 +144,6 @@ export const User: Lists.User = list({
           before: null,
           after: item as UserRow,
           actorId: context.session?.itemId ?? null,
-          cause: 'generated',
         })
         kickWebhooks()
       },
@@ -155,7 +154,6 @@ export const User: Lists.User = list({
           before: originalItem as UserRow,
           after: item as UserRow,
           actorId,
-          cause: 'generated',
         })
         kickWebhooks()
       },

@@ -57,7 +57,7 @@ export async function createCustomer(context: Context, actor: Session, input: Cu
     const user = await trusted(tx, actor).db.User.createOne({ data }).catch(asTakenValueError)
     await addDefaults(tx, user.id, input)
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-    await afterUserChange(tx, { before: null, after: created, actorId: actor.itemId, cause: 'customerManager' })
+    await afterUserChange(tx, { before: null, after: created, actorId: actor.itemId })
     if (redirectUrl) {
       const queued = await enqueueMail(tx, {
         to: email,
@@ -105,7 +105,7 @@ export async function updateCustomer(
     await addDefaults(tx, id, input)
     const after = await tx.prisma.user.findUniqueOrThrow({ where: { id } })
     const events = input.note ? [{ type: 'NOTE_ADDED' as const }] : []
-    await afterUserChange(tx, { before, after, actorId: actor.itemId, cause: 'customerManager', events })
+    await afterUserChange(tx, { before, after, actorId: actor.itemId, events })
   })
   kickWebhooks()
 }

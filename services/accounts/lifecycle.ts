@@ -113,7 +113,7 @@ export async function registerAccount(
           },
         })
         const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-        await afterUserChange(tx, { before: null, after: created, actorId: user.id, cause: 'register' })
+        await afterUserChange(tx, { before: null, after: created, actorId: user.id })
         if (requiresConfirmation && redirectUrl) {
           // quiet only when this mailbox was sent a confirmation moments ago (a +tag of it, say):
           // the account stands, and a password reset proves the mailbox just as well
@@ -175,7 +175,6 @@ export async function confirmAccount(
         before,
         after: confirmed,
         actorId: userId,
-        cause: 'confirmation',
         events,
         webhook: { event: 'ACCOUNT_CONFIRMED' },
       })
@@ -286,7 +285,6 @@ export async function setPasswordWithToken(
       before: owner,
       after: changed,
       actorId: userId,
-      cause: 'passwordReset',
       events: [{ type: 'PASSWORD_RESET' }],
     })
     // the owner has proven the mailbox: every sign-in lockout of the account ends with the reset,
@@ -326,7 +324,7 @@ export async function changePassword(
       where: { id: user.id },
       data: { password: passwordHash, ...revokedCredentials() },
     })
-    await afterUserChange(tx, { before: user, after: changed, actorId: user.id, cause: 'passwordChange' })
+    await afterUserChange(tx, { before: user, after: changed, actorId: user.id })
     await enqueueMail(tx, {
       to: user.email,
       template: 'PASSWORD_CHANGED',
@@ -449,7 +447,6 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
       before,
       after: changed,
       actorId: args.userId,
-      cause: 'emailChange',
       events: [{ type: 'EMAIL_CHANGED', parameters: { old_email: before.email, new_email: newEmail } }],
       // by the role the user has: ACCOUNT_* events carry customers only
       webhook: {
