@@ -60,10 +60,10 @@ export type UserChange = {
 /** What the row alone does not hold: the ids of the user's permission groups after the change. */
 export type ChangeFacts = { groups: string[] }
 
-// an intent event that states the fact of a derived one, in its operation's words
-const STATED_BY: Partial<Record<AccountEventType, AccountEventType>> = {
-  EMAIL_ASSIGNED: 'EMAIL_CHANGED',
-  PASSWORD_CHANGED: 'PASSWORD_RESET',
+// the derived event whose fact an intent event states in its operation's words
+const STATES: Partial<Record<AccountEventType, AccountEventType>> = {
+  EMAIL_CHANGED: 'EMAIL_ASSIGNED',
+  PASSWORD_RESET: 'PASSWORD_CHANGED',
 }
 
 // the columns no listener is told of: the secrets and the proof of the mailbox
@@ -80,7 +80,7 @@ export function userWebhookEvent(kind: 'CREATED' | 'UPDATED' | 'DELETED', user: 
 /** The events a change records, in the order they are written: the state's, then the intent's (pure). */
 export function accountEventsOf(change: UserChange, facts: ChangeFacts = { groups: [] }): AccountEventOf[] {
   const intent = change.events ?? []
-  const stated = new Set(intent.flatMap(event => [event.type, ...statedFacts(event.type)]))
+  const stated = new Set(intent.flatMap(event => [event.type, STATES[event.type]]))
   const derived = stateEventsOf(change, facts).filter(event => !stated.has(event.type))
   return [...derived, ...intent]
 }
@@ -93,14 +93,13 @@ export function webhooksOf(change: UserChange): UserWebhook[] {
   return [...(lifecycle ? [lifecycle] : []), ...(metadata ? [{ event: 'CUSTOMER_METADATA_UPDATED' as const }] : [])]
 }
 
-/** Whether the change ends the user's sessions and unused links: a new email or password, a deactivation, a promotion. */
-export function endsSessions(before: UserRow | null, after: UserRow): boolean {
+// whether the change ends the user's sessions and unused links: a new email or password, a deactivation, a promotion
+function endsSessions(before: UserRow, after: UserRow): boolean {
   return (
-    !!before &&
-    (before.email !== after.email ||
-      passwordChanged(before, after) ||
-      (before.isActive && !after.isActive) ||
-      isPromotion(before, after))
+    before.email !== after.email ||
+    passwordChanged(before, after) ||
+    (before.isActive && !after.isActive) ||
+    isPromotion(before, after)
   )
 }
 
@@ -112,12 +111,12 @@ export async function afterUserChange(tx: Context, change: UserChange): Promise<
   const { before, after, actorId } = change
   // a new email keeps no proof of the old mailbox, on any path (services/users/emailProof.ts)
   assertProofFollowsEmail(change)
-  if (endsSessions(before, after)) {
+  if (before && endsSessions(before, after)) {
     // links mailed to the customer (confirmation, reset) die with its other credentials; links
     // mailed to an old address die with it, so none of them can prove (or reset) the new one
     await tx.prisma.oneTimeToken.deleteMany({ where: { userId: after.id, usedAt: null } })
-    // unless the write rotated the token key itself (the lifecycle flows and the promotion rule do)
-    if (before!.jwtTokenKey === after.jwtTokenKey) await revokeCredentials(tx, after.id)
+    // and every session, unless the write rotated the token key itself (the lifecycle flows and the promotion rule do)
+    if (before.jwtTokenKey === after.jwtTokenKey) await revokeCredentials(tx, after.id)
   }
   for (const event of accountEventsOf(change, await factsOf(tx, change))) {
     const { type, parameters } = event
@@ -151,12 +150,6 @@ function stateEventsOf(change: UserChange, facts: ChangeFacts): AccountEventOf[]
   if (before.isActive !== after.isActive)
     events.push({ type: after.isActive ? 'ACCOUNT_ACTIVATED' : 'ACCOUNT_DEACTIVATED' })
   return events
-}
-
-function statedFacts(type: AccountEventType): AccountEventType[] {
-  return Object.entries(STATED_BY)
-    .filter(([, by]) => by === type)
-    .map(([fact]) => fact as AccountEventType)
 }
 
 // the name the user has now, when one of its names changed: first and last name, or Openfront's name
