@@ -143,7 +143,6 @@ export const User: Lists.User = list({
           before: null,
           after: item as UserRow,
           actorId: context.session?.itemId ?? null,
-          cause: 'generated',
         })
       },
       update: async ({ originalItem, item, context }) => {
@@ -153,7 +152,6 @@ export const User: Lists.User = list({
           before: originalItem as UserRow,
           after: item as UserRow,
           actorId,
-          cause: 'generated',
         })
       },
     },

@@ -51,7 +51,7 @@ export async function createCustomer(context: Context, actor: Session, input: Cu
     const user = await trusted(tx, actor).db.User.createOne({ data }).catch(asTakenValueError)
     await addDefaults(tx, user.id, input)
     const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-    await afterUserChange(tx, { before: null, after: created, actorId: actor.itemId, cause: 'customerManager' })
+    await afterUserChange(tx, { before: null, after: created, actorId: actor.itemId })
     if (redirectUrl) {
       const queued = await mailOneTimeLink(tx, {
         user: created,
@@ -90,7 +90,7 @@ export async function updateCustomer(
     await addDefaults(tx, id, input)
     const after = await tx.prisma.user.findUniqueOrThrow({ where: { id } })
     const events = input.note ? [{ type: 'NOTE_ADDED' as const }] : []
-    await afterUserChange(tx, { before, after, actorId: actor.itemId, cause: 'customerManager', events })
+    await afterUserChange(tx, { before, after, actorId: actor.itemId, events })
   })
 }
 

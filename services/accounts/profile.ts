@@ -108,6 +108,6 @@ export async function updateProfile(
     if (changes.defaultBillingAddress)
       await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
     const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    await afterUserChange(tx, { before, after, actorId: args.userId, cause: 'profile' })
+    await afterUserChange(tx, { before, after, actorId: args.userId })
   })
 }

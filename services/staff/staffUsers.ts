@@ -73,13 +73,7 @@ export async function createStaff(context: Context, actor: Session, input: Staff
       })
     // the promotion itself (credentials ended, an unproved password dropped) is the User list's
     // rule on every path (services/users/promotion.ts); what follows it is afterUserChange's
-    await afterUserChange(tx, {
-      before: existing,
-      after: created,
-      actorId: actor.itemId,
-      cause: 'staff',
-      parameters: { groups },
-    })
+    await afterUserChange(tx, { before: existing, after: created, actorId: actor.itemId })
     if (redirectUrl) {
       // a staff invite: the staff event and the staff mail, never the customer ones, promotion
       // included; it names the default channel, as a staff send of a reset does
@@ -131,7 +125,7 @@ export async function updateStaff(context: Context, actor: Session, id: string, 
     }
     const after = await tx.prisma.user.findUniqueOrThrow({ where: { id } })
     const events = [{ type: 'STAFF_UPDATED' as const, parameters: { addGroups, removeGroups } }]
-    await afterUserChange(tx, { before, after, actorId: actor.itemId, cause: 'staff', events })
+    await afterUserChange(tx, { before, after, actorId: actor.itemId, events })
   })
 }
 

@@ -75,19 +75,19 @@ export function proofChanges(
 
 /**
  * Refuse a change that gave the user a new email and kept (or gained) a proof other than the one
- * the verified email change writes. Every path runs this (afterUserChange), inside the writing
- * transaction, so a path that wrote the row around the User list cannot keep a stale proof.
+ * the verified email change writes (its intent, EMAIL_CHANGED). Every path runs this
+ * (afterUserChange), inside the writing transaction, so a path that wrote the row around the User
+ * list cannot keep a stale proof.
  */
 export function assertProofFollowsEmail(change: {
   before: ({ email: string } & ProvenUser) | null
   after: { email: string } & ProvenUser
-  cause: string
+  events?: readonly { type: string }[]
 }): void {
-  const { before, after, cause } = change
+  const { before, after } = change
   if (!before || before.email === after.email || !hasProvenMailbox(after)) return
-  if (cause === 'emailChange' && after.emailVerifiedBy === 'EMAIL_CHANGE') return
+  const verifiedChange = change.events?.some(event => event.type === 'EMAIL_CHANGED')
+  if (verifiedChange && after.emailVerifiedBy === 'EMAIL_CHANGE') return
   // a programming error, never a user's: the transaction rolls back whole
-  throw new Error(
-    `a ${cause} change gave user ${String((after as { id?: unknown }).id)} a new email and kept its mailbox proof`,
-  )
+  throw new Error(`a change gave user ${String((after as { id?: unknown }).id)} a new email and kept its mailbox proof`)
 }

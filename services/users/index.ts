@@ -2,7 +2,7 @@
 // This file is the module's whole surface: code outside services/users/ imports from here only.
 export { ACCOUNT_EVENT_TYPES, recordAccountEvent } from './accountEvents'
 export { accountEventsOf, afterUserChange, userWebhookEvent, webhooksOf } from './afterUserChange'
-export type { UserChange, UserChangeCause, UserRow } from './afterUserChange'
+export type { UserChange, UserRow } from './afterUserChange'
 export { cursorFilter, isKeysetOrder, withTieBreak } from './cursor'
 export type { OrderBy } from './cursor'
 export { EMPTY_DOCUMENT, newUserRow } from './newUser'

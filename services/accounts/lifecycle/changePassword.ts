@@ -31,7 +31,7 @@ export async function changePassword(
       where: { id: user.id },
       data: { password: passwordHash, ...revokedCredentials() },
     })
-    await afterUserChange(tx, { before: user, after: changed, actorId: user.id, cause: 'passwordChange' })
+    await afterUserChange(tx, { before: user, after: changed, actorId: user.id })
     await enqueueMail(tx, {
       to: user.email,
       template: 'PASSWORD_CHANGED',

@@ -29,7 +29,6 @@ export async function confirmAccount(
       before,
       after: confirmed,
       actorId: userId,
-      cause: 'confirmation',
       events,
       webhook: { event: 'ACCOUNT_CONFIRMED' },
     })

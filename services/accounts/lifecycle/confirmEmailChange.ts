@@ -51,7 +51,6 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
       before,
       after: changed,
       actorId: args.userId,
-      cause: 'emailChange',
       events: [{ type: 'EMAIL_CHANGED', parameters: { old_email: before.email, new_email: newEmail } }],
       // by the role the user has: ACCOUNT_* events carry customers only
       webhook: {

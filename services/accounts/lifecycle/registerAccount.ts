@@ -105,7 +105,7 @@ export async function registerAccount(
           },
         })
         const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-        await afterUserChange(tx, { before: null, after: created, actorId: user.id, cause: 'register' })
+        await afterUserChange(tx, { before: null, after: created, actorId: user.id })
         // quiet only when this mailbox was sent a confirmation moments ago (a +tag of it, say):
         // the account stands, and a password reset proves the mailbox just as well
         if (requiresConfirmation && redirectUrl)

@@ -51,7 +51,6 @@ export async function setPasswordWithToken(
       before: owner,
       after: changed,
       actorId: userId,
-      cause: 'passwordReset',
       events: [{ type: 'PASSWORD_RESET' }],
     })
     // the owner has proven the mailbox: every sign-in lockout of the account ends with the reset,

@@ -46,23 +46,23 @@ test('a write through the list never sets a proof and clears it with a new email
 
 test('a change that moved the email and kept a proof is refused, except the verified email change', () => {
   const moved = { ...proven, email: 'b@example.com' }
-  assert.throws(() => assertProofFollowsEmail({ before: proven, after: moved, cause: 'customerManager' }))
-  assert.throws(() => assertProofFollowsEmail({ before: proven, after: moved, cause: 'emailChange' }))
+  assert.throws(() => assertProofFollowsEmail({ before: proven, after: moved }))
+  assert.throws(() => assertProofFollowsEmail({ before: proven, after: moved, events: [{ type: 'EMAIL_CHANGED' }] }))
+  assert.throws(() => assertProofFollowsEmail({ before: proven, after: { ...moved, emailVerifiedBy: 'EMAIL_CHANGE' } }))
   assert.doesNotThrow(() =>
     assertProofFollowsEmail({
       before: proven,
       after: { ...moved, emailVerifiedBy: 'EMAIL_CHANGE' },
-      cause: 'emailChange',
+      events: [{ type: 'EMAIL_CHANGED' }],
     }),
   )
   assert.doesNotThrow(() =>
     assertProofFollowsEmail({
       before: proven,
       after: { ...moved, ...unproven, email: 'b@example.com' },
-      cause: 'staff',
     }),
   )
-  assert.doesNotThrow(() => assertProofFollowsEmail({ before: null, after: proven, cause: 'register' }))
+  assert.doesNotThrow(() => assertProofFollowsEmail({ before: null, after: proven }))
 })
 
 test('promotion keeps the password on a proven mailbox, or one the manager sets, and never on isConfirmed alone', () => {
