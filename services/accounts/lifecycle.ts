@@ -13,12 +13,12 @@ import { issueOneTimeToken, redeemOneTimeToken } from '../identity'
 import { assertAllowedRedirectUrl } from '../messaging'
 import { resolveChannel, type ChannelRef } from './channels'
 import { metadataProblem } from '../kernel'
-import { LANGUAGE_CODE, MAX_NAME } from './profile'
+import { LANGUAGE_CODE } from './profile'
 import { clearAccountLockout, revokedCredentials } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { NO_PROOF, afterUserChange, redeemedProof, removeUser, tryLockUser } from '../users'
+import { NO_PROOF, afterUserChange, nameProblems, redeemedProof, removeUser, tryLockUser } from '../users'
 
 // who asked for a reset link, kept on its token; each has its own quiet period (the outbox's: 15
 // minutes for anyone's requests, until setPassword ends it; a minute for staff's sends)
@@ -54,10 +54,7 @@ export async function registerAccount(
   if (metadataError) errors.push({ field: 'metadata', code: 'INVALID' as const, message: `Metadata ${metadataError}.` })
   // every check runs before the email is looked up: a check that only a new account reached
   // (the list's own validation) would tell a taken email from a free one
-  for (const key of ['firstName', 'lastName'] as const) {
-    if ((input[key] ?? '').trim().length > MAX_NAME)
-      errors.push({ field: key, code: 'INVALID' as const, message: `${key} is too long.` })
-  }
+  errors.push(...nameProblems({ firstName: input.firstName?.trim(), lastName: input.lastName?.trim() }))
   if (input.languageCode && !LANGUAGE_CODE.test(input.languageCode))
     errors.push({
       field: 'languageCode',
@@ -302,7 +299,8 @@ export async function setPasswordWithToken(
 
 /**
  * Change the password of a signed-in user after checking the old one; every other token of
- * the user stops working, and the user is told by mail.
+ * the user stops working, and the user is told by mail. `minLength` is a vocabulary's own minimum
+ * (Openfront's), judged by the one password policy with the rest.
  */
 export async function changePassword(
   context: Context,
@@ -312,14 +310,7 @@ export async function changePassword(
   if (!user.password || !(await verifyPassword(args.oldPassword, user.password))) {
     throw new DomainError({ field: 'oldPassword', code: 'INVALID_PASSWORD', message: "Old password isn't valid." })
   }
-  if (args.minLength && args.newPassword.length < args.minLength) {
-    throw new DomainError({
-      field: 'newPassword',
-      code: 'PASSWORD_TOO_SHORT',
-      message: `This password is too short. It must contain at least ${args.minLength} characters.`,
-    })
-  }
-  assertPasswordAcceptable(args.newPassword, user, 'newPassword')
+  assertPasswordAcceptable(args.newPassword, user, { field: 'newPassword', minLength: args.minLength })
   const passwordHash = await hashPassword(args.newPassword)
   await context.transaction(async tx => {
     const changed = await tx.prisma.user.update({

@@ -7,6 +7,7 @@ export { customerOfToken, isCustomerToken, regenerateCustomerToken } from './cus
 export { newTokenKey, revokedCredentials, verifyAccessTokenSignature } from './jwt'
 export { TOKEN_PURPOSES, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'
 export { assertPasswordAcceptable, passwordProblems } from './passwordPolicy'
+export type { PasswordPolicyOptions } from './passwordPolicy'
 export { hashPassword, passwordKdf, verifyPassword } from './passwords'
 export {
   PERMISSIONS,

@@ -20,6 +20,8 @@ export {
 export type { EmailProof } from './emailProof'
 export { tryLockUser } from './userLock'
 export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
+export { MAX_NAME_LENGTHS, nameProblems } from './names'
+export type { NameField } from './names'
 export { isPromotion, promotionChanges } from './promotion'
 export { MAX_BULK, beforeUserRemoval, removeUser } from './removal'
 export { countSearchedUsers, searchTermOf, userSearchFilter } from './search'

@@ -237,6 +237,6 @@ test("a vocabulary's higher minimum is reported with every other problem, on the
   )
 })
 
-test('a minimum below the policy\'s own never lowers it', () => {
+test("a minimum below the policy's own never lowers it", () => {
   assert.deepEqual(codes(passwordProblems('k9#vQ2m', john, { minLength: 4 })), ['PASSWORD_TOO_SHORT'])
 })
