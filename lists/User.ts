@@ -24,7 +24,7 @@ import { passwordKdf } from '../services/identity'
 import { passwordProblems } from '../services/identity'
 import { ONBOARDING_STATUSES } from '../services/accounts'
 import { parsePhone } from '../services/addresses'
-import { nameProblems, type NameField } from '../services/users'
+import { languageCodeProblems, nameProblems, type NameField } from '../services/users'
 import { assertSafeWebhookUrl } from '../services/messaging'
 import { reportDomainErrors, reportFieldErrors } from './hooks/domainErrors'
 import { effectiveChannels, effectivePermissions, loadPermissionGroupsOf } from '../services/identity'
@@ -75,7 +75,7 @@ function nameField<ListTypeInfo extends BaseListTypeInfo>(field: NameField): Fie
   return text<ListTypeInfo>({
     hooks: {
       validate: ({ resolvedData, addValidationError }) =>
-        reportFieldErrors(addValidationError, nameProblems({ [field]: resolvedData?.[field] }), 'field'),
+        reportFieldErrors(addValidationError, nameProblems({ [field]: resolvedData?.[field] }), { prefix: '' }),
     },
   })
 }
@@ -255,7 +255,15 @@ export const User: Lists.User = list({
             },
           },
         }),
-        languageCode: text({ defaultValue: 'en', validation: { length: { max: 35 } } }),
+        languageCode: text({
+          defaultValue: 'en',
+          validation: { length: { max: 35 } },
+          hooks: {
+            // the profile's rule (services/users/languageCode.ts), for staff and the generated API too
+            validate: ({ resolvedData, addValidationError }) =>
+              reportFieldErrors(addValidationError, languageCodeProblems(resolvedData?.languageCode), { prefix: '' }),
+          },
+        }),
       },
     }),
     ...group({

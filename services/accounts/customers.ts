@@ -3,7 +3,7 @@
 // change is judged by the staff scope rules (services/staff) inside the transaction that writes it.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
-import { DomainError } from '../kernel'
+import { DomainError, throwIfAny, type FieldError } from '../kernel'
 import { enqueueMail, kickOutbox } from '../messaging'
 import { issueOneTimeToken } from '../identity'
 import { assertAllowedRedirectUrl } from '../messaging'
@@ -18,6 +18,8 @@ import {
   assertEmailFree,
   changedEmail,
   cleanEmail,
+  languageCodeProblems,
+  nameProblems,
   recordAccountEvent,
 } from '../users'
 import { assertStaffChange, findUserOfKind, removeUsers } from '../staff'
@@ -47,7 +49,7 @@ export async function findCustomer(context: Context, id: string, field = 'id') {
 /** Create a customer; with a redirectUrl it is mailed a link to set its password. */
 export async function createCustomer(context: Context, actor: Session, input: CustomerInput): Promise<string> {
   const email = cleanEmail(input.email, { required: true })
-  assertMetadata(input)
+  assertCustomerFields(input)
   const redirectUrl = input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
   const channel = await resolveChannel(context, input.channel)
   await assertEmailFree(context, email)
@@ -92,7 +94,7 @@ export async function updateCustomer(
   input: CustomerInput,
 ): Promise<void> {
   await findCustomer(context, id)
-  assertMetadata(input)
+  assertCustomerFields(input)
   await inTransaction(context, async tx => {
     const before = await findCustomer(tx, id)
     const data: Record<string, unknown> = profileData(input)
@@ -141,13 +143,17 @@ function activityOf(input: CustomerInput): { isActive?: boolean } {
   return input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}
 }
 
-function assertMetadata(input: CustomerInput): void {
-  const errors = []
+// the rules every path applies to these fields, judged before anything is written, as field errors
+function assertCustomerFields(input: CustomerInput): void {
+  const errors: FieldError[] = [
+    ...nameProblems({ firstName: input.firstName?.trim(), lastName: input.lastName?.trim() }),
+    ...languageCodeProblems(input.languageCode?.trim()),
+  ]
   for (const key of ['metadata', 'privateMetadata'] as const) {
     const problem = metadataProblem(input[key])
-    if (problem) errors.push({ field: key, code: 'INVALID' as const, message: `${key} ${problem}.` })
+    if (problem) errors.push({ field: key, code: 'INVALID', message: `${key} ${problem}.` })
   }
-  if (errors.length) throw new DomainError(errors)
+  throwIfAny(errors)
 }
 
 async function addDefaults(context: Context, userId: string, input: CustomerInput): Promise<void> {

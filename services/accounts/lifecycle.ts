@@ -13,12 +13,12 @@ import { issueOneTimeToken, redeemOneTimeToken } from '../identity'
 import { assertAllowedRedirectUrl } from '../messaging'
 import { resolveChannel, type ChannelRef } from './channels'
 import { metadataProblem } from '../kernel'
-import { LANGUAGE_CODE } from './profile'
 import { clearAccountLockout, revokedCredentials } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
-import { NO_PROOF, afterUserChange, nameProblems, redeemedProof, removeUser, tryLockUser } from '../users'
+import { NO_PROOF, afterUserChange, languageCodeProblems, nameProblems } from '../users'
+import { redeemedProof, removeUser, tryLockUser } from '../users'
 
 // who asked for a reset link, kept on its token; each has its own quiet period (the outbox's: 15
 // minutes for anyone's requests, until setPassword ends it; a minute for staff's sends)
@@ -55,12 +55,7 @@ export async function registerAccount(
   // every check runs before the email is looked up: a check that only a new account reached
   // (the list's own validation) would tell a taken email from a free one
   errors.push(...nameProblems({ firstName: input.firstName?.trim(), lastName: input.lastName?.trim() }))
-  if (input.languageCode && !LANGUAGE_CODE.test(input.languageCode))
-    errors.push({
-      field: 'languageCode',
-      code: 'INVALID' as const,
-      message: 'Enter a language code such as en or pt-BR.',
-    })
+  if (input.languageCode) errors.push(...languageCodeProblems(input.languageCode))
   if (errors.length) throw new DomainError(errors)
   assertPasswordAcceptable(input.password, {
     email,

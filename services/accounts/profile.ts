@@ -6,7 +6,7 @@ import { DomainError, type FieldError } from '../kernel'
 import { mergeMetadata, metadataProblem } from '../kernel'
 import { assertSafeWebhookUrl } from '../messaging'
 import { createAddress, parsePhone, type AddressInput } from '../addresses'
-import { afterUserChange, nameProblems } from '../users'
+import { afterUserChange, languageCodeProblems, nameProblems } from '../users'
 import { inTransaction } from '../kernel'
 import { kickWebhooks } from '../messaging'
 
@@ -24,8 +24,6 @@ export type ProfileChanges = {
   defaultShippingAddress?: AddressInput | null
   defaultBillingAddress?: AddressInput | null
 }
-
-export const LANGUAGE_CODE = /^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/
 
 /** Apply the caller's own profile changes after checking every field; reports all problems at once. */
 export async function updateProfile(
@@ -46,8 +44,8 @@ export async function updateProfile(
   }
   if (changes.languageCode !== undefined) {
     const code = (changes.languageCode ?? 'en').trim()
-    if (!LANGUAGE_CODE.test(code))
-      errors.push({ field: 'languageCode', code: 'INVALID', message: 'Enter a language code such as en or pt-BR.' })
+    const problems = languageCodeProblems(code)
+    if (problems.length) errors.push(...problems)
     else data.languageCode = code
   }
   if (changes.phone !== undefined) {

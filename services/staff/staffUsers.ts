@@ -3,7 +3,7 @@
 // user in place: same id, addresses, metadata and history.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
-import { DomainError } from '../kernel'
+import { DomainError, throwIfAny } from '../kernel'
 import { enqueueMail, kickOutbox } from '../messaging'
 import { issueOneTimeToken } from '../identity'
 import { assertAllowedRedirectUrl } from '../messaging'
@@ -15,6 +15,7 @@ import {
   assertEmailFree,
   changedEmail,
   cleanEmail,
+  nameProblems,
   recordAccountEvent,
 } from '../users'
 import { assertStaffChange } from './scope'
@@ -155,10 +156,12 @@ export async function deleteStaff(context: Context, actor: Session, ids: string[
   return count
 }
 
+// the names to write, trimmed; past the length every path applies, a field error
 function names(input: StaffInput): Record<string, string> {
   const data: Record<string, string> = {}
   if (input.firstName !== undefined && input.firstName !== null) data.firstName = input.firstName.trim()
   if (input.lastName !== undefined && input.lastName !== null) data.lastName = input.lastName.trim()
+  throwIfAny(nameProblems(data))
   return data
 }
 

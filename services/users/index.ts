@@ -20,6 +20,7 @@ export {
 export type { EmailProof } from './emailProof'
 export { tryLockUser } from './userLock'
 export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
+export { languageCodeProblems } from './languageCode'
 export { MAX_NAME_LENGTHS, nameProblems } from './names'
 export type { NameField } from './names'
 export { isPromotion, promotionChanges } from './promotion'
