@@ -260,8 +260,11 @@ export const User: Lists.User = list({
           validation: { length: { max: 35 } },
           hooks: {
             // the profile's rule (services/users/languageCode.ts), for staff and the generated API too
-            validate: ({ resolvedData, addValidationError }) =>
-              reportFieldErrors(addValidationError, languageCodeProblems(resolvedData?.languageCode), { prefix: '' }),
+            validate: ({ resolvedData, addValidationError }) => {
+              const code = resolvedData?.languageCode
+              if (typeof code === 'string')
+                reportFieldErrors(addValidationError, languageCodeProblems(code), { prefix: '' })
+            },
           },
         }),
       },
