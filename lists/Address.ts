@@ -5,7 +5,7 @@ import type { BaseListTypeInfo, FieldTypeFunc } from '@keystone-6/core/types'
 import type { Lists } from '../generated/keystone/types'
 import { deny, isSignedIn, canManageUsersOrStaff } from '../access/permissions'
 import { deletableAddresses, readableAddresses, updatableAddresses } from '../access/rules'
-import { ADDRESS_FIELDS, MAX_ADDRESSES_PER_USER, countAddresses } from '../services/addresses'
+import { ADDRESS_FIELDS, assertAddressBookHasRoom } from '../services/addresses'
 import { validateAddress, type AddressFields, type NormalizedAddress } from '../services/addresses'
 import { DomainError } from '../services/kernel'
 import { refreshSearchDocument } from '../services/users'
@@ -49,9 +49,7 @@ export const Address: Lists.Address = list({
       create: async ({ resolvedData, context, addValidationError }) => {
         const userId = (resolvedData.user as { connect?: { id?: string } } | undefined)?.connect?.id
         if (!userId) return addValidationError('An address needs an owner (user).')
-        if ((await countAddresses(context, userId)) >= MAX_ADDRESSES_PER_USER) {
-          addValidationError(`A user may keep at most ${MAX_ADDRESSES_PER_USER} addresses; delete one first.`)
-        }
+        await reportDomainErrors(addValidationError, () => assertAddressBookHasRoom(context, userId), 'field')
         await reportProblems(resolvedData, addValidationError)
       },
       update: async ({ resolvedData, item, addValidationError }) =>

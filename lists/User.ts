@@ -4,6 +4,7 @@ import { gWithContext } from '@keystone-6/core'
 import { checkbox, json, relationship, select, text, timestamp, password, virtual } from '@keystone-6/core/fields'
 import { document } from '@keystone-6/fields-document'
 import type { Context, Lists } from '../generated/keystone/types'
+import type { BaseListTypeInfo, FieldTypeFunc } from '@keystone-6/core/types'
 import { canManageUsersOrStaff, isSignedIn, deny } from '../access/permissions'
 import { deletableUsers, readableUsers, updatableUsers } from '../access/rules'
 import {
@@ -21,7 +22,9 @@ import { isValidEmail, normalizeEmail } from '../services/kernel'
 import { metadataField } from './metadataField'
 import { passwordKdf } from '../services/identity'
 import { passwordProblems } from '../services/identity'
-import { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone } from '../services/accounts'
+import { ONBOARDING_STATUSES } from '../services/accounts'
+import { parsePhone } from '../services/addresses'
+import { languageCodeProblems, nameProblems, type NameField } from '../services/users'
 import { assertSafeWebhookUrl } from '../services/messaging'
 import { reportDomainErrors, reportFieldErrors } from './hooks/domainErrors'
 import { effectiveChannels, effectivePermissions, loadPermissionGroupsOf } from '../services/identity'
@@ -64,6 +67,16 @@ function reportPasswordProblems(
     name: user.name as string | undefined,
   }
   reportFieldErrors(addValidationError, passwordProblems(password, owner), 'code')
+}
+
+// a name's length is the users module's one rule (services/users/names.ts), on every path
+function nameField<ListTypeInfo extends BaseListTypeInfo>(field: NameField): FieldTypeFunc<ListTypeInfo> {
+  return text<ListTypeInfo>({
+    hooks: {
+      validate: ({ resolvedData, addValidationError }) =>
+        reportFieldErrors(addValidationError, nameProblems({ [field]: resolvedData?.[field] }), { prefix: '' }),
+    },
+  })
 }
 
 // the generated API and the Admin UI: an email another user has, or one that looks like it, is
@@ -215,24 +228,39 @@ export const User: Lists.User = list({
             },
           },
         }),
-        firstName: text({ validation: { length: { max: 256 } } }),
-        lastName: text({ validation: { length: { max: 256 } } }),
-        name: text({ validation: { length: { max: 512 } } }),
+        firstName: nameField('firstName'),
+        lastName: nameField('lastName'),
+        name: nameField('name'),
         phone: text({
           validation: { length: { max: 32 } },
           hooks: {
-            // the same E.164 rule as the profile mutations, on the generated API and in the Admin UI
+            // the one phone rule (services/addresses/phone.ts), as the profile mutations and the
+            // address book apply it, on the generated API and in the Admin UI; stored in E.164
             resolveInput: ({ resolvedData }) => {
               const phone = resolvedData?.phone
-              return typeof phone === 'string' ? (profilePhone(phone) ?? phone) : phone
+              if (typeof phone !== 'string') return phone
+              const outcome = parsePhone(phone)
+              return outcome.ok ? outcome.e164 : phone
             },
             validate: ({ resolvedData, addValidationError }) => {
-              if (typeof resolvedData?.phone === 'string' && profilePhone(resolvedData.phone) === null)
-                addValidationError(`phone: ${PHONE_MESSAGE}`)
+              if (typeof resolvedData?.phone !== 'string') return
+              const outcome = parsePhone(resolvedData.phone)
+              if (!outcome.ok) addValidationError(`phone: ${outcome.message}`)
             },
           },
         }),
-        languageCode: text({ defaultValue: 'en', validation: { length: { max: 35 } } }),
+        languageCode: text({
+          defaultValue: 'en',
+          validation: { length: { max: 35 } },
+          hooks: {
+            // the profile's rule (services/users/languageCode.ts), for staff and the generated API too
+            validate: ({ resolvedData, addValidationError }) => {
+              const code = resolvedData?.languageCode
+              if (typeof code === 'string')
+                reportFieldErrors(addValidationError, languageCodeProblems(code), { prefix: '' })
+            },
+          },
+        }),
       },
     }),
     ...group({
@@ -270,9 +298,9 @@ export const User: Lists.User = list({
           ui: computed,
           field: g.field({ type: g.nonNull(g.Boolean), resolve: item => typeof item.customerTokenHash === 'string' }),
         }),
+        // its lengths are the password policy's (reportPasswordProblems), counted in characters
         password: password({
           kdf: passwordKdf,
-          validation: { length: { min: 8, max: 256 } },
           access: {
             // WARNING: never readable, not even as isSet through another user's eyes
             read: deny,

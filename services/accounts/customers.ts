@@ -3,7 +3,7 @@
 // change is judged by the staff scope rules (services/staff) inside the transaction that writes it.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
-import { DomainError, inTransaction, metadataProblem, trusted } from '../kernel'
+import { DomainError, inTransaction, metadataProblem, throwIfAny, trusted, type FieldError } from '../kernel'
 import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
 import { createAddress, type AddressInput } from '../addresses'
 import {
@@ -12,7 +12,9 @@ import {
   assertEmailFree,
   changedEmail,
   cleanEmail,
+  languageCodeProblems,
   mailOneTimeLink,
+  nameProblems,
 } from '../users'
 import { assertStaffChange, findUserOfKind, removeUsers } from '../staff'
 
@@ -41,7 +43,7 @@ export async function findCustomer(context: Context, id: string, field = 'id') {
 /** Create a customer; with a redirectUrl it is mailed a link to set its password. */
 export async function createCustomer(context: Context, actor: Session, input: CustomerInput): Promise<string> {
   const email = cleanEmail(input.email, { required: true })
-  assertMetadata(input)
+  assertCustomerFields(input)
   const redirectUrl = input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
   const channel = await resolveChannel(context, input.channel)
   await assertEmailFree(context, email)
@@ -77,7 +79,7 @@ export async function updateCustomer(
   input: CustomerInput,
 ): Promise<void> {
   await findCustomer(context, id)
-  assertMetadata(input)
+  assertCustomerFields(input)
   await inTransaction(context, async tx => {
     const before = await findCustomer(tx, id)
     const data: Record<string, unknown> = profileData(input)
@@ -123,13 +125,17 @@ function activityOf(input: CustomerInput): { isActive?: boolean } {
   return input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}
 }
 
-function assertMetadata(input: CustomerInput): void {
-  const errors = []
+// the rules every path applies to these fields, judged before anything is written, as field errors
+function assertCustomerFields(input: CustomerInput): void {
+  const errors: FieldError[] = [
+    ...nameProblems({ firstName: input.firstName?.trim(), lastName: input.lastName?.trim() }),
+    ...languageCodeProblems(input.languageCode?.trim()),
+  ]
   for (const key of ['metadata', 'privateMetadata'] as const) {
     const problem = metadataProblem(input[key])
-    if (problem) errors.push({ field: key, code: 'INVALID' as const, message: `${key} ${problem}.` })
+    if (problem) errors.push({ field: key, code: 'INVALID', message: `${key} ${problem}.` })
   }
-  if (errors.length) throw new DomainError(errors)
+  throwIfAny(errors)
 }
 
 async function addDefaults(context: Context, userId: string, input: CustomerInput): Promise<void> {

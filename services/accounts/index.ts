@@ -19,4 +19,4 @@ export {
   setActiveAsStaff,
   signOutEverywhereAsStaff,
 } from './staffActions'
-export { ONBOARDING_STATUSES, PHONE_MESSAGE, profilePhone, updateProfile } from './profile'
+export { ONBOARDING_STATUSES, updateProfile } from './profile'

@@ -1,13 +1,12 @@
 // A user's own profile, shared by accountUpdate (Saleor) and updateActiveUser (Openfront): names,
 // language, phone, onboarding status, order webhook URL, public metadata and default addresses.
 // It never touches email, staff flags, groups or private data: those have their own flows.
-import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import type { Context } from '../../generated/keystone/types'
 import { DomainError, type FieldError } from '../kernel'
 import { mergeMetadata, metadataProblem } from '../kernel'
 import { assertSafeWebhookUrl } from '../messaging'
-import { createAddress, type AddressInput } from '../addresses'
-import { afterUserChange } from '../users'
+import { createAddress, parsePhone, type AddressInput } from '../addresses'
+import { afterUserChange, languageCodeProblems, nameProblems } from '../users'
 import { inTransaction } from '../kernel'
 
 export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
@@ -25,19 +24,6 @@ export type ProfileChanges = {
   defaultBillingAddress?: AddressInput | null
 }
 
-export const MAX_NAME = 256
-export const LANGUAGE_CODE = /^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/
-
-export const PHONE_MESSAGE = 'Enter a valid phone number in international form, e.g. +48 601 234 567.'
-
-/** A profile phone in E.164 ('' when cleared), or null when it is not a valid number. */
-export function profilePhone(value: string | null | undefined): string | null {
-  if (!value) return ''
-  // international form only: a profile has no country to read a local number against
-  const phone = parsePhoneNumberFromString(value)
-  return phone?.isValid() ? phone.number : null
-}
-
 /** Apply the caller's own profile changes after checking every field; reports all problems at once. */
 export async function updateProfile(
   context: Context,
@@ -51,20 +37,21 @@ export async function updateProfile(
     const value = changes[key]
     if (value === undefined) continue
     const trimmed = (value ?? '').trim()
-    if (trimmed.length > MAX_NAME * (key === 'name' ? 2 : 1))
-      errors.push({ field: key, code: 'INVALID', message: `${key} is too long.` })
+    const problems = nameProblems({ [key]: trimmed })
+    if (problems.length) errors.push(...problems)
     else data[key] = trimmed
   }
   if (changes.languageCode !== undefined) {
     const code = (changes.languageCode ?? 'en').trim()
-    if (!LANGUAGE_CODE.test(code))
-      errors.push({ field: 'languageCode', code: 'INVALID', message: 'Enter a language code such as en or pt-BR.' })
+    const problems = languageCodeProblems(code)
+    if (problems.length) errors.push(...problems)
     else data.languageCode = code
   }
   if (changes.phone !== undefined) {
-    const phone = profilePhone(changes.phone)
-    if (phone === null) errors.push({ field: 'phone', code: 'INVALID', message: PHONE_MESSAGE })
-    else data.phone = phone
+    // international form only: a profile has no country to read a national number against
+    const phone = parsePhone(changes.phone ?? '')
+    if (phone.ok) data.phone = phone.e164
+    else errors.push({ field: 'phone', code: 'INVALID', message: phone.message })
   }
   if (changes.onboardingStatus !== undefined) {
     if (!ONBOARDING_STATUSES.includes(changes.onboardingStatus as never)) {

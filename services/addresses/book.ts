@@ -25,8 +25,17 @@ const DEFAULT_FIELD: Record<AddressType, 'defaultShippingAddressId' | 'defaultBi
   BILLING: 'defaultBillingAddressId',
 }
 
-export async function countAddresses(context: Context, userId: string): Promise<number> {
-  return context.prisma.address.count({ where: { userId } })
+/**
+ * Refuse a new address for a user whose book is full: the one cap of every path (the mutations
+ * through createAddress, the generated API and the Admin UI through the Address list's hook).
+ */
+export async function assertAddressBookHasRoom(context: Context, userId: string): Promise<void> {
+  if ((await context.prisma.address.count({ where: { userId } })) < MAX_ADDRESSES_PER_USER) return
+  throw new DomainError({
+    field: null,
+    code: 'INVALID',
+    message: `An address book holds at most ${MAX_ADDRESSES_PER_USER} addresses; delete one before adding another.`,
+  })
 }
 
 /** Tell whether an address exists and belongs to this user (read with sudo: this is a check, not a read). */
@@ -52,13 +61,7 @@ export async function createAddress(
 ): Promise<string> {
   const fields = await validatedFields(args.input)
   return inTransaction(context, async tx => {
-    if ((await countAddresses(tx, args.userId)) >= MAX_ADDRESSES_PER_USER) {
-      throw new DomainError({
-        field: null,
-        code: 'INVALID',
-        message: `An address book holds at most ${MAX_ADDRESSES_PER_USER} addresses; delete one before adding another.`,
-      })
-    }
+    await assertAddressBookHasRoom(tx, args.userId)
     const address = await tx.prisma.address.create({
       data: { ...fields, metadata: args.input.metadata ?? {}, userId: args.userId },
     })

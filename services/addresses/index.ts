@@ -3,7 +3,7 @@
 export {
   ADDRESS_FIELDS,
   MAX_ADDRESSES_PER_USER,
-  countAddresses,
+  assertAddressBookHasRoom,
   createAddress,
   deleteAddress,
   isAddressOfUser,
@@ -13,5 +13,7 @@ export {
   updateAddress,
 } from './book'
 export type { AddressInput } from './book'
+export { parsePhone } from './phone'
+export type { PhoneOutcome } from './phone'
 export { addressValidationRules, validateAddress } from './validation'
 export type { AddressFields, AddressValidationData, ChoiceValue, NormalizedAddress } from './validation'

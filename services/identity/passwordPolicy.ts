@@ -1,7 +1,9 @@
 // Password policy, Saleor's (that is, Django's default validators): at least MIN_PASSWORD_LENGTH
 // characters, at most MAX_PASSWORD_LENGTH, not a common password, not too similar to the owner's
 // email or names, not entirely numeric. No composition rules, and a password is never truncated.
-// Every problem is reported at once, so a client can show them all before the next try.
+// Every problem is reported at once, so a client can show them all before the next try. The one
+// policy of every path (list hooks, both vocabularies); a vocabulary with a higher minimum (Openfront's
+// 10) passes it as an option, counted the same way.
 // Django's list, as data (licence and provenance: commonPasswords.LICENSE.md)
 import COMMON_PASSWORDS from './commonPasswords.json'
 import { throwIfAny, type FieldError } from '../kernel'
@@ -22,17 +24,29 @@ export type PasswordOwner = {
 }
 
 /**
- * List every rule the password breaks, each as a field error on `field`. Lengths count
+ * How a caller applies the policy: the input field its errors name ('password'), and a vocabulary's
+ * own minimum length (never below MIN_PASSWORD_LENGTH).
+ */
+export type PasswordPolicyOptions = { field?: string; minLength?: number }
+
+/**
+ * List every rule the password breaks, each as a field error on the option's field. Lengths count
  * characters (code points), as Python's len() does for Django, so an emoji counts once.
  */
-export function passwordProblems(password: string, user: PasswordOwner = {}, field = 'password'): FieldError[] {
+export function passwordProblems(
+  password: string,
+  user: PasswordOwner = {},
+  options: PasswordPolicyOptions = {},
+): FieldError[] {
+  const field = options.field ?? 'password'
+  const minLength = Math.max(MIN_PASSWORD_LENGTH, options.minLength ?? 0)
   const problems: FieldError[] = []
   const length = Array.from(password).length
-  if (length < MIN_PASSWORD_LENGTH) {
+  if (length < minLength) {
     problems.push({
       field,
       code: 'PASSWORD_TOO_SHORT',
-      message: `This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.`,
+      message: `This password is too short. It must contain at least ${minLength} characters.`,
     })
   }
   if (length > MAX_PASSWORD_LENGTH) {
@@ -57,8 +71,12 @@ export function passwordProblems(password: string, user: PasswordOwner = {}, fie
 }
 
 /** Throw one DomainError carrying every rule the password breaks. */
-export function assertPasswordAcceptable(password: string, user: PasswordOwner = {}, field = 'password'): void {
-  throwIfAny(passwordProblems(password, user, field))
+export function assertPasswordAcceptable(
+  password: string,
+  user: PasswordOwner = {},
+  options: PasswordPolicyOptions = {},
+): void {
+  throwIfAny(passwordProblems(password, user, options))
 }
 
 /**

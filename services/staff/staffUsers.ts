@@ -3,7 +3,7 @@
 // user in place: same id, addresses, metadata and history.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
-import { DomainError, inTransaction, trusted } from '../kernel'
+import { DomainError, inTransaction, throwIfAny, trusted } from '../kernel'
 import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
 import {
   afterUserChange,
@@ -12,6 +12,7 @@ import {
   changedEmail,
   cleanEmail,
   mailOneTimeLink,
+  nameProblems,
 } from '../users'
 import { assertStaffChange } from './scope'
 import { findUserOfKind, removeUsers } from './userRemoval'
@@ -134,10 +135,12 @@ export async function deleteStaff(context: Context, actor: Session, ids: string[
   return inTransaction(context, tx => removeUsers(tx, actor, { ids, kind: 'staff' }))
 }
 
+// the names to write, trimmed; past the length every path applies, a field error
 function names(input: StaffInput): Record<string, string> {
   const data: Record<string, string> = {}
   if (input.firstName !== undefined && input.firstName !== null) data.firstName = input.firstName.trim()
   if (input.lastName !== undefined && input.lastName !== null) data.lastName = input.lastName.trim()
+  throwIfAny(nameProblems(data))
   return data
 }
 

@@ -7,7 +7,8 @@ import { assertPasswordAcceptable, hashPassword, revokedCredentials, verifyPassw
 
 /**
  * Change the password of a signed-in user after checking the old one; every other token of
- * the user stops working, and the user is told by mail.
+ * the user stops working, and the user is told by mail. `minLength` is a vocabulary's own minimum
+ * (Openfront's), judged by the one password policy with the rest.
  */
 export async function changePassword(
   context: Context,
@@ -17,14 +18,7 @@ export async function changePassword(
   if (!user.password || !(await verifyPassword(args.oldPassword, user.password))) {
     throw new DomainError({ field: 'oldPassword', code: 'INVALID_PASSWORD', message: "Old password isn't valid." })
   }
-  if (args.minLength && args.newPassword.length < args.minLength) {
-    throw new DomainError({
-      field: 'newPassword',
-      code: 'PASSWORD_TOO_SHORT',
-      message: `This password is too short. It must contain at least ${args.minLength} characters.`,
-    })
-  }
-  assertPasswordAcceptable(args.newPassword, user, 'newPassword')
+  assertPasswordAcceptable(args.newPassword, user, { field: 'newPassword', minLength: args.minLength })
   const passwordHash = await hashPassword(args.newPassword)
   await inTransaction(context, async tx => {
     const changed = await tx.prisma.user.update({

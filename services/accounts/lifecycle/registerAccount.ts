@@ -11,11 +11,17 @@ import {
   trusted,
   withMinimumDuration,
 } from '../../kernel'
-import { afterUserChange, findEmailHolder, isTakenEmailViolation, mailOneTimeLink } from '../../users'
+import {
+  afterUserChange,
+  findEmailHolder,
+  isTakenEmailViolation,
+  languageCodeProblems,
+  mailOneTimeLink,
+  nameProblems,
+} from '../../users'
 import { assertAllowedRedirectUrl, enqueueMail } from '../../messaging'
 import { assertPasswordAcceptable, hashPassword } from '../../identity'
 import { resolveChannel } from '../../messaging'
-import { LANGUAGE_CODE, MAX_NAME } from '../profile'
 
 export type RegisterInput = {
   email: string
@@ -46,16 +52,8 @@ export async function registerAccount(
   if (metadataError) errors.push({ field: 'metadata', code: 'INVALID' as const, message: `Metadata ${metadataError}.` })
   // every check runs before the email is looked up: a check that only a new account reached
   // (the list's own validation) would tell a taken email from a free one
-  for (const key of ['firstName', 'lastName'] as const) {
-    if ((input[key] ?? '').trim().length > MAX_NAME)
-      errors.push({ field: key, code: 'INVALID' as const, message: `${key} is too long.` })
-  }
-  if (input.languageCode && !LANGUAGE_CODE.test(input.languageCode))
-    errors.push({
-      field: 'languageCode',
-      code: 'INVALID' as const,
-      message: 'Enter a language code such as en or pt-BR.',
-    })
+  errors.push(...nameProblems({ firstName: input.firstName?.trim(), lastName: input.lastName?.trim() }))
+  if (input.languageCode) errors.push(...languageCodeProblems(input.languageCode))
   if (errors.length) throw new DomainError(errors)
   assertPasswordAcceptable(input.password, {
     email,

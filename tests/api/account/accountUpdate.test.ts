@@ -174,3 +174,46 @@ test('accountUpdate refuses a metadata key longer than 256 characters with INVAL
     keep: 'me',
   })
 })
+
+test("a phone number is judged by one rule: the user's phone and an address phone refuse the same numbers", async () => {
+  // given: +48 999 999 999 has a Polish number's length, but no Polish range holds it
+  const { customer, token } = await customerWithToken()
+  const unassigned = '+48 999 999 999'
+  const address = {
+    streetAddress1: 'ul. Długa 5',
+    city: 'Warszawa',
+    postalCode: '00-950',
+    country: 'PL',
+    phone: unassigned,
+  }
+  // when
+  const profile = await server.gql(UPDATE_ACTIVE_USER, { data: { phone: unassigned } }, { token })
+  const generated = await server.gql(
+    'mutation($id: ID!, $phone: String!) { updateUser(where: { id: $id }, data: { phone: $phone }) { phone } }',
+    { id: customer.id, phone: unassigned },
+    { token },
+  )
+  const book = await server.gql(
+    'mutation($input: AddressInput!) { accountAddressCreate(input: $input) { address { id } errors { field code } } }',
+    { input: address },
+    { token },
+  )
+  // then
+  assert.deepEqual(book.body.data.accountAddressCreate.errors, [{ field: 'phone', code: 'INVALID' }])
+  assert.equal(profile.body.errors?.[0]?.extensions?.code, 'INVALID')
+  assert.equal(profile.body.errors[0].extensions.field, 'phone')
+  assert.equal(generated.body.data?.updateUser ?? null, null)
+  assert.match(JSON.stringify(generated.body.errors), /phone/)
+  assert.equal((await server.context.prisma.user.findUnique({ where: { id: customer.id } }))!.phone, '')
+})
+
+test("a user's phone with an extension is refused, as an address's is, rather than stored without it", async () => {
+  // given
+  const { customer, token } = await customerWithToken()
+  // when
+  const res = await server.gql(UPDATE_ACTIVE_USER, { data: { phone: '+1 202 555 0143 ext. 7' } }, { token })
+  // then
+  assert.equal(res.body.errors?.[0]?.extensions?.code, 'INVALID')
+  assert.match(res.body.errors[0].message, /extension/)
+  assert.equal((await server.context.prisma.user.findUnique({ where: { id: customer.id } }))!.phone, '')
+})

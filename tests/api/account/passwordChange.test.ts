@@ -100,3 +100,53 @@ test('a password staff set through the generated updateUser obeys the same polic
   assert.match(JSON.stringify(res.body.errors), /PASSWORD_TOO_COMMON/)
   assert.equal(await hashOf(customer.id), before)
 })
+
+test('updateActiveUserPassword counts characters, not UTF-16 units: 9 with emojis are too short, 10 are enough', async () => {
+  // given: two locks are four UTF-16 units but two characters
+  const customer = await makeCustomer(server.context)
+  const token = await tokenFor(server.context, customer.id)
+  const nine = 'k9#vQ2m🔒🔒'
+  const ten = 'k9#vQ2m🔒🔒x'
+  // when
+  const short = await server.gql(OPENFRONT, { old: OLD, new: nine, confirm: nine }, { token })
+  const enough = await server.gql(OPENFRONT, { old: OLD, new: ten, confirm: ten }, { token })
+  // then
+  assert.equal(short.body.errors?.[0]?.extensions?.code, 'PASSWORD_TOO_SHORT')
+  assert.match(short.body.errors[0].message, /at least 10 characters/)
+  assert.equal(enough.body.errors, undefined)
+  assert.equal(enough.body.data.updateActiveUserPassword.id, customer.id)
+})
+
+test('updateActiveUserPassword reports a password too short and too common together, as passwordChange does', async () => {
+  // given
+  const customer = await makeCustomer(server.context)
+  const token = await tokenFor(server.context, customer.id)
+  const before = await hashOf(customer.id)
+  // when: 'password' is 8 characters, under Openfront's 10, and on the common list
+  const res = await server.gql(OPENFRONT, { old: OLD, new: 'password', confirm: 'password' }, { token })
+  // then
+  const problems = res.body.errors[0].extensions.errors.map((e: { field: string; code: string }) => [e.field, e.code])
+  assert.deepEqual(problems, [
+    ['newPassword', 'PASSWORD_TOO_SHORT'],
+    ['newPassword', 'PASSWORD_TOO_COMMON'],
+  ])
+  assert.equal(await hashOf(customer.id), before)
+})
+
+test('a password staff set through the generated updateUser counts characters as the policy does: 200 emojis are accepted', async () => {
+  // given: 200 characters, 400 UTF-16 units, within the policy's 256
+  const { makeStaff } = await import('../../helpers/factories')
+  const customer = await makeCustomer(server.context)
+  const support = await makeStaff(server.context, ['MANAGE_USERS'])
+  const before = await hashOf(customer.id)
+  // when
+  const res = await server.gql(
+    'mutation($id: ID!, $p: String!) { updateUser(where: { id: $id }, data: { password: $p }) { id } }',
+    { id: customer.id, p: '🔒'.repeat(199) + 'x' },
+    { token: await tokenFor(server.context, support.id) },
+  )
+  // then
+  assert.equal(res.body.errors, undefined)
+  assert.equal(res.body.data.updateUser.id, customer.id)
+  assert.notEqual(await hashOf(customer.id), before)
+})

@@ -139,3 +139,36 @@ for (const [situation, inputOf, expected] of refusals) {
     assert.equal(await usersCount(), before)
   })
 }
+
+test('customerCreate judges names and the language code by the rules every path applies, as field errors, and creates nothing', async () => {
+  // given
+  const before = await usersCount()
+  // when: a first name past 256 characters, and a language code no profile would take
+  const res = await server.gql(
+    CUSTOMER_CREATE,
+    { input: { email: 'long.name@example.com', firstName: 'x'.repeat(257), languageCode: 'english!' } },
+    { token: tokens.support },
+  )
+  // then
+  assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+  assert.deepEqual(res.body.data.customerCreate.errors, [
+    { field: 'firstName', code: 'INVALID' },
+    { field: 'languageCode', code: 'INVALID' },
+  ])
+  assert.equal(await usersCount(), before)
+})
+
+test('the generated updateUser refuses a language code a profile would refuse', async () => {
+  // given
+  const customer = await makeCustomer(server.context)
+  // when
+  const res = await server.gql(
+    'mutation($id: ID!) { updateUser(where: { id: $id }, data: { languageCode: "english!" }) { id } }',
+    { id: customer.id },
+    { token: tokens.support },
+  )
+  // then
+  assert.equal(res.body.data?.updateUser ?? null, null)
+  assert.match(JSON.stringify(res.body.errors), /languageCode/)
+  assert.equal((await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).languageCode, 'en')
+})

@@ -128,3 +128,18 @@ for (const [situation, inputOf, expected] of refusals) {
     assert.equal(await snapshot(), before)
   })
 }
+
+test('staffCreate judges names by the length rule every path applies, as a field error, and creates nothing', async () => {
+  // given
+  const before = await snapshot()
+  // when
+  const res = await server.gql(
+    STAFF_CREATE,
+    { input: { email: 'long.surname@example.com', lastName: 'y'.repeat(257), addGroups: [groups.clerks] } },
+    { token: tokens.manager },
+  )
+  // then
+  assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+  assert.deepEqual(res.body.data.staffCreate.errors, [{ field: 'lastName', code: 'INVALID', groups: null }])
+  assert.equal(await snapshot(), before)
+})

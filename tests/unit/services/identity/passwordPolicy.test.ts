@@ -176,7 +176,7 @@ test('every problem is reported at once', () => {
 
 test('assertPasswordAcceptable throws one DomainError with every problem, on the field it is given', () => {
   // when
-  const attempt = () => assertPasswordAcceptable('1234567', john, 'newPassword')
+  const attempt = () => assertPasswordAcceptable('1234567', john, { field: 'newPassword' })
 
   // then
   assert.throws(attempt, (error: unknown) => {
@@ -202,4 +202,41 @@ test("quickRatio gives what difflib's SequenceMatcher.quick_ratio gives", () => 
   assert.equal(quickRatio('correct horse battery staple', 'john.smith@example.com'), 0.44)
   assert.equal(quickRatio('abc', ''), 0)
   assert.equal(quickRatio('', ''), 1)
+})
+
+test("a vocabulary's higher minimum counts characters (code points), not UTF-16 units", () => {
+  // given: Openfront's minimum; each lock is one character and two UTF-16 units
+  const openfront = { minLength: 10 }
+
+  // when
+  const nine = passwordProblems('k9#vQ2m🔒🔒', john, openfront)
+  const ten = passwordProblems('k9#vQ2m🔒🔒x', john, openfront)
+
+  // then
+  assert.deepEqual(nine, [
+    {
+      field: 'password',
+      code: 'PASSWORD_TOO_SHORT',
+      message: 'This password is too short. It must contain at least 10 characters.',
+    },
+  ])
+  assert.deepEqual(ten, [])
+})
+
+test("a vocabulary's higher minimum is reported with every other problem, on the field it is given", () => {
+  // when
+  const problems = passwordProblems('password', john, { field: 'newPassword', minLength: 10 })
+
+  // then
+  assert.deepEqual(
+    problems.map(e => [e.field, e.code]),
+    [
+      ['newPassword', 'PASSWORD_TOO_SHORT'],
+      ['newPassword', 'PASSWORD_TOO_COMMON'],
+    ],
+  )
+})
+
+test("a minimum below the policy's own never lowers it", () => {
+  assert.deepEqual(codes(passwordProblems('k9#vQ2m', john, { minLength: 4 })), ['PASSWORD_TOO_SHORT'])
 })
