@@ -4,6 +4,7 @@
 // each at most one per address per quiet period (the outbox's), and the same answer. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf, type Assert, type InputOf, type SameKeys } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
 import { clientIp } from '../shared/request'
@@ -44,6 +45,7 @@ export const accountRegister = (base: BaseSchemaMeta) => {
       },
     }),
     args,
+    extensions: costly('password', 'mail'),
     resolve: withErrorsList(async ({ input }: ArgsOf<typeof args>, context) => {
       // counted before the email is even read: the refusal is the same for a taken and a free one
       await assertAccountRequestAllowed(context.sudo(), clientIp(context))

@@ -3,6 +3,7 @@
 // the old address, every token of the user revoked. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -18,6 +19,7 @@ export const confirmEmailChange = (base: BaseSchemaMeta) => {
       fields: { user: userField<Source>(base), errors: errorsField<Source>() },
     }),
     args,
+    extensions: costly('mail'),
     resolve: withErrorsList(async ({ token }: ArgsOf<typeof args>, context) => {
       const userId = requireCredentialSession(context)
       await confirm(context.sudo(), { userId, token })

@@ -3,6 +3,7 @@
 // user revoked (sign in again). Twin: updateActiveUserPassword.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -18,6 +19,7 @@ export const passwordChange = (base: BaseSchemaMeta) => {
       fields: { user: userField<Source>(base), errors: errorsField<Source>() },
     }),
     args,
+    extensions: costly('password', 'mail'),
     resolve: withErrorsList(async ({ oldPassword, newPassword }: ArgsOf<typeof args>, context) => {
       const userId = requireCredentialSession(context)
       await changePassword(context.sudo(), { userId, oldPassword: oldPassword ?? '', newPassword })

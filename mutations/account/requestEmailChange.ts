@@ -6,6 +6,7 @@
 // period, whoever asks (the outbox's); within it the same answer and no new link. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -28,6 +29,7 @@ export const requestEmailChange = (base: BaseSchemaMeta) => {
       fields: { user: userField<Source>(base), errors: errorsField<Source>() },
     }),
     args,
+    extensions: costly('password', 'mail'),
     resolve: withErrorsList(async (given: ArgsOf<typeof args>, context) => {
       const userId = requireCredentialSession(context)
       // before the password check too: each attempt costs a hash

@@ -4,6 +4,7 @@
 // of the account lifted, a device proof cookie. Twin: the Admin UI's reset-password page calls this same mutation.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { userField } from '../shared/payloads'
 import { setSignInCookies } from '../shared/request'
@@ -29,6 +30,7 @@ export const setPassword = (base: BaseSchemaMeta) => {
       },
     }),
     args,
+    extensions: costly('password'),
     resolve: withErrorsList(async (given: ArgsOf<typeof args>, context) => {
       const tokens = await setPasswordWithToken(context.sudo(), given)
       setSignInCookies(context, tokens)

@@ -3,6 +3,7 @@
 // Access: a signed-in user, not through a customer API token. Effects: as passwordChange. Twin: passwordChange.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { withThrownErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { actingAs } from '../../services/identity'
@@ -20,6 +21,7 @@ export const updateActiveUserPassword = (base: BaseSchemaMeta) => {
   return g.field({
     type: base.object('User'),
     args,
+    extensions: costly('password', 'mail'),
     resolve: withThrownErrors(async (given: ArgsOf<typeof args>, context) => {
       const userId = requireCredentialSession(context)
       if (given.newPassword !== given.confirmPassword) {

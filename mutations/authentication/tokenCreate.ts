@@ -3,6 +3,7 @@
 // Access: anyone. Effects: lastLogin; throttling state; a device proof cookie (services/identity/deviceProof.ts). Twin: none (the Admin UI signs in with a cookie).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import { clientIp, deviceProofReader, setSignInCookies } from '../shared/request'
@@ -35,6 +36,7 @@ export const tokenCreate = (base: BaseSchemaMeta) => {
       },
     }),
     args,
+    extensions: costly('password'),
     resolve: withErrorsList(async ({ email, password }: ArgsOf<typeof args>, context) => {
       const tokens = await login(context.sudo(), {
         email,

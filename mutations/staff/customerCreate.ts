@@ -4,6 +4,7 @@
 // that address a link under a minute ago). Twin: createUser (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -20,6 +21,7 @@ export const customerCreate = (base: BaseSchemaMeta) => {
       fields: { user: userField<Source>(base, 'caller'), errors: errorsField<Source>() },
     }),
     args,
+    extensions: costly('mail'),
     resolve: withErrorsList(async ({ input }: ArgsOf<typeof args>, context) => {
       const actor = requirePermission(context, 'MANAGE_USERS')
       return { userId: await createCustomer(context.sudo(), actor, cleanCustomerInput(input)) }

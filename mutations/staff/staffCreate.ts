@@ -5,6 +5,7 @@
 // staff sent that address a link under a minute ago. Twin: createUser / updateUser (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { staffErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -21,6 +22,7 @@ export const staffCreate = (base: BaseSchemaMeta) => {
       fields: { user: userField<Source>(base, 'caller'), errors: staffErrorsField<Source>() },
     }),
     args,
+    extensions: costly('mail'),
     resolve: withErrorsList(async ({ input }: ArgsOf<typeof args>, context) => {
       const actor = requirePermission(context, 'MANAGE_STAFF')
       return {
