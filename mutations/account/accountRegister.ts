@@ -28,9 +28,10 @@ const AccountRegisterInput = g.inputObject({
   },
 })
 
-type Source = WithErrors & { requiresConfirmation?: boolean; userId?: string }
 // the service's registration and this input name the same fields
-export type RegisterFieldsAgree = Assert<SameKeys<InputOf<typeof AccountRegisterInput>, RegisterInput>>
+type RegisterFieldsAgree = Assert<SameKeys<InputOf<typeof AccountRegisterInput>, RegisterInput>>
+
+type Source = WithErrors & { requiresConfirmation?: boolean; userId?: string }
 
 export const accountRegister = (base: BaseSchemaMeta) => {
   const args = { input: g.arg({ type: g.nonNull(AccountRegisterInput) }) }

@@ -20,7 +20,7 @@ const PermissionGroupInput = g.inputObject({
 })
 
 // every field of this input is one the service's group change knows
-export type GroupFieldsKnown = Assert<
+type GroupFieldsKnown = Assert<
   SameKeys<Pick<GroupInput, keyof InputOf<typeof PermissionGroupInput>>, InputOf<typeof PermissionGroupInput>>
 >
 

@@ -23,7 +23,7 @@ const PermissionGroupChangesInput = g.inputObject({
 })
 
 // the service's group change and this input name the same fields
-export type GroupFieldsAgree = Assert<SameKeys<InputOf<typeof PermissionGroupChangesInput>, GroupInput>>
+type GroupFieldsAgree = Assert<SameKeys<InputOf<typeof PermissionGroupChangesInput>, GroupInput>>
 
 type Source = WithErrors & { groupId?: string }
 

@@ -26,7 +26,7 @@ export const AddressInput = g.inputObject({
 })
 
 // the service's address and this input name the same fields
-export type AddressFieldsAgree = Assert<SameKeys<InputOf<typeof AddressInput>, AddressChanges>>
+type AddressFieldsAgree = Assert<SameKeys<InputOf<typeof AddressInput>, AddressChanges>>
 
 /** Copy an AddressInput field by field into the service's shape. */
 export function cleanAddressInput(input: InputOf<typeof AddressInput>): AddressChanges {

@@ -25,7 +25,7 @@ export const CustomerInput = g.inputObject({
 })
 
 // the service's customer and this input name the same fields
-export type CustomerFieldsAgree = Assert<SameKeys<InputOf<typeof CustomerInput>, CustomerChanges>>
+type CustomerFieldsAgree = Assert<SameKeys<InputOf<typeof CustomerInput>, CustomerChanges>>
 
 export function cleanCustomerInput(input: InputOf<typeof CustomerInput>): CustomerChanges {
   return {

@@ -26,6 +26,6 @@ export const StaffUpdateInput = g.inputObject({
 })
 
 // the service's staff input is what either mutation may carry
-export type StaffFieldsAgree = Assert<
+type StaffFieldsAgree = Assert<
   SameKeys<InputOf<typeof StaffCreateInput> & InputOf<typeof StaffUpdateInput>, StaffInput>
 >
