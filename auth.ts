@@ -19,6 +19,7 @@ import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
 import { DomainError } from './services/kernel'
 import { loadSessionUser, sessionOf, type Session, type SessionVia } from './services/identity'
 import { isOwnOrigin } from './server/http'
+import { declareCostlyWork } from './lists/costlyWork'
 
 export type { Session, SessionVia } from './services/identity'
 
@@ -143,6 +144,8 @@ const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }
 export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
   const field = schema.getMutationType()?.getFields().authenticateUserWithPassword
   if (!field) return schema
+  // a password check: one per request (lists/costlyWork.ts)
+  declareCostlyWork(field, ['password'])
   field.resolve = async (_root, args, context: Context) => {
     try {
       const user = await signInWithPassword(

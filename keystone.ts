@@ -13,6 +13,7 @@ import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlL
 import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { guardSchema } from './server/schemaGuards'
+import { declareGeneratedCosts } from './server/fieldCosts'
 import { formatTakenEmail } from './server/takenEmail'
 import { extendExpressApp, GRAPHQL_PATH } from './server/http'
 import { logger, routeConsoleToLogger } from './server/logger'
@@ -100,14 +101,16 @@ model LoginThrottle {
     graphql: {
       path: GRAPHQL_PATH,
       schemaPath: provider === 'sqlite' ? 'schema.graphql' : 'schema.postgresql.graphql',
-      // the custom fields, then the rules every field obeys (server/schemaGuards.ts)
+      // the custom fields, the costly work of the generated ones (server/fieldCosts.ts), then the
+      // rules every field obeys (server/schemaGuards.ts)
       extendGraphqlSchema: base => {
         const generatedMutations = new Set(
           Object.keys(base.getMutationType()?.getFields() ?? {}).filter(name =>
             /^(create|update|delete)[A-Z]/.test(name),
           ),
         )
-        return guardSchema(restrictAdminSignIn(extendGraphqlSchema(base)), { lists, generatedMutations })
+        const schema = declareGeneratedCosts(restrictAdminSignIn(extendGraphqlSchema(base)), lists)
+        return guardSchema(schema, { lists, generatedMutations })
       },
       // depth, cost, aliases, tokens; rows, input sizes and one password check or mail per request,
       // variables included; a time budget whose stopped work answers REQUEST_TIMEOUT;

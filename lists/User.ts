@@ -36,6 +36,7 @@ import { assertEmailFree, emailColumns } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
 import { EMAIL_PROOFS, proofChanges } from '../services/users'
 import { userActions } from './userActions'
+import { withCostlyWork } from './costlyWork'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -298,17 +299,22 @@ export const User: Lists.User = list({
           ui: computed,
           field: g.field({ type: g.nonNull(g.Boolean), resolve: item => typeof item.customerTokenHash === 'string' }),
         }),
-        // its lengths are the password policy's (reportPasswordProblems), counted in characters
-        password: password({
-          kdf: passwordKdf,
-          access: {
-            // WARNING: never readable, not even as isSet through another user's eyes
-            read: deny,
-            // self-service password changes re-check the old password (passwordChange)
-            update: managesOtherUser,
-          },
-          ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
-        }),
+        // hashed wherever it is set: one per request (lists/costlyWork.ts), in createUser(s), updateUser(s)
+        // and a user created inside another list's nested create; its lengths are the password
+        // policy's (reportPasswordProblems), counted in characters
+        password: withCostlyWork(
+          password({
+            kdf: passwordKdf,
+            access: {
+              // WARNING: never readable, not even as isSet through another user's eyes
+              read: deny,
+              // self-service password changes re-check the old password (passwordChange)
+              update: managesOtherUser,
+            },
+            ui: { itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
+          }),
+          'password',
+        ),
         customerTokenIssuedAt: timestamp({
           ...system,
           access: { ...system.access, read: isSelfOrManager },

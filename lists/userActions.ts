@@ -6,6 +6,7 @@ import type { Lists } from '../generated/keystone/types'
 import { canManageUsersOrStaff } from '../access/permissions'
 import { managesOtherUser } from '../access/fields'
 import { actionDomainErrors } from './hooks/domainErrors'
+import { withCostlyWork } from './costlyWork'
 import type { Session } from '../services/identity'
 import {
   resendConfirmationAsStaff,
@@ -52,15 +53,20 @@ function userAction(
 }
 
 export const userActions = {
-  sendPasswordReset: userAction('Send password reset', sendPasswordResetAsStaff, item => item.isActive, {
-    prompt: 'Mail {itemLabel} a link to choose a new password?',
-    success: 'Password reset sent to {itemLabel}',
-  }),
-  resendConfirmation: userAction(
-    'Resend confirmation',
-    resendConfirmationAsStaff,
-    item => !item.isConfirmed && !item.isStaff,
-    { prompt: 'Mail {itemLabel} a new link to confirm the account?', success: 'Confirmation sent to {itemLabel}' },
+  // each mails the user: one per request, as every field that sends a mail (lists/costlyWork.ts)
+  sendPasswordReset: withCostlyWork(
+    userAction('Send password reset', sendPasswordResetAsStaff, item => item.isActive, {
+      prompt: 'Mail {itemLabel} a link to choose a new password?',
+      success: 'Password reset sent to {itemLabel}',
+    }),
+    'mail',
+  ),
+  resendConfirmation: withCostlyWork(
+    userAction('Resend confirmation', resendConfirmationAsStaff, item => !item.isConfirmed && !item.isStaff, {
+      prompt: 'Mail {itemLabel} a new link to confirm the account?',
+      success: 'Confirmation sent to {itemLabel}',
+    }),
+    'mail',
   ),
   signOutEverywhere: userAction('Sign out everywhere', signOutEverywhereAsStaff, () => true, {
     prompt: 'End every session, token and pending link of {itemLabel}?',

@@ -37,6 +37,7 @@ import {
   type SelectionSetNode,
 } from 'graphql'
 import { env } from '../env'
+import { costlyWorkOf } from '../lists/costlyWork'
 import { MAX_ADDRESSES_PER_USER } from '../services/addresses'
 import { REQUEST_TIMEOUT, budgetLeftMs, isRequestTimeout } from '../services/kernel'
 
@@ -71,41 +72,14 @@ export const LIMITS = {
     // characters of every string of the whole request, counted the same way: what one body holds
     requestCharacters: 100_000,
   },
-  // items that check a password (argon2, ~20 ms of CPU) or put a mail in the outbox
+  // items that check a password (argon2, ~20 ms of CPU) or put a mail in the outbox: fields and
+  // input fields that declare it (lists/costlyWork.ts), so neither aliases nor a bulk mutation's
+  // items multiply a brute-force guess or a mail to an inbox. A bulk field (a list argument) costs
+  // one per item; an input field (a password of the generated API) one wherever it is set.
   costlyItems: 1,
   // how long a request may run before the rest of it is refused (REQUEST_TIME_BUDGET_MS)
   timeBudgetMs: env.requestTimeBudgetMs,
 } as const
-
-// fields that verify or hash a password or put a mail in the outbox: one item per request, so
-// neither aliases nor a bulk mutation's items multiply a brute-force guess or a mail to an inbox.
-// A bulk field (a list argument) costs one per item.
-export const COSTLY_FIELDS = new Set([
-  'tokenCreate',
-  'authenticateUserWithPassword',
-  'setPassword',
-  'passwordChange',
-  'updateActiveUserPassword',
-  'accountRegister',
-  'requestPasswordReset',
-  'requestEmailChange',
-  'confirmEmailChange',
-  'accountRequestDeletion',
-  'customerCreate',
-  'staffCreate',
-  // the Admin UI's account actions that mail the user (lists/userActions.ts), one and many
-  'sendPasswordResetUser',
-  'sendPasswordResetUsers',
-  'resendConfirmationUser',
-  'resendConfirmationUsers',
-])
-
-// input fields that cost one item wherever they are set: a password of the generated API is hashed
-// (createUser(s), updateUser(s), and a user created inside another list's nested create)
-export const COSTLY_INPUTS = new Map([
-  ['UserCreateInput', 'password'],
-  ['UserUpdateInput', 'password'],
-])
 
 // How many rows a relationship can really hold per item, where the lists keep it below `take`:
 // a user's address book is capped (services/addresses), and a user's customer and permission
@@ -269,13 +243,12 @@ function carried(m: Measure, type: GraphQLInputType, value: unknown, times: numb
         )
       // a where (or unique lookup) starts a filter; whatever it nests counts toward the same one
       const inFilter = filter ?? (/Where(Unique)?Input$/.test(nullable.name) ? { values: 0 } : undefined)
-      const costlyKey = COSTLY_INPUTS.get(nullable.name)
       const fields = nullable.getFields()
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         const field = fields[key]
         if (!field) continue
         if (item === null && comparesWithNoNull(nullable, field.type)) throw nullInFilter(nullable.name, key)
-        if (key === costlyKey && item !== null && item !== undefined) own.costly++
+        if (costlyWorkOf(field).length > 0 && item !== null && item !== undefined) own.costly++
         walk(field.type, item, depth + 1, inFilter)
       }
       return
@@ -312,7 +285,7 @@ function measureArguments(m: Measure, definition: GraphQLField<unknown, unknown>
 
 /** The items a costly root field stands for: one per item of a bulk field's list argument. */
 function costlyItemsOf(m: Measure, definition: GraphQLField<unknown, unknown>, node: FieldNode): number {
-  if (!COSTLY_FIELDS.has(definition.name)) return 0
+  if (costlyWorkOf(definition).length === 0) return 0
   let items = 1
   for (const argument of node.arguments ?? []) {
     const argDefinition = definition.args.find(arg => arg.name === argument.name.value)

@@ -1,37 +1,31 @@
 // accountAddressCreate: add an address to the signed-in user's own book, optionally as a default.
 // Access: a signed-in user (a customer API token too). Effects: none beyond the address. Twin: createActiveUserAddress.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
-import {
-  AddressInput,
-  AddressTypeEnum,
-  addressField,
-  cleanAddressInput,
-  type AddressInputArgs,
-} from '../shared/addressInputs'
+import { AddressInput, AddressTypeEnum, addressField, cleanAddressInput } from '../shared/addressInputs'
 import { createAddress } from '../../services/addresses'
 
 type Source = WithErrors & { userId?: string; addressId?: string }
 
-export const accountAddressCreate = (base: BaseSchemaMeta) =>
-  g.field({
+export const accountAddressCreate = (base: BaseSchemaMeta) => {
+  const args = { input: g.arg({ type: g.nonNull(AddressInput) }), type: g.arg({ type: AddressTypeEnum }) }
+  return g.field({
     type: g.object<Source>()({
       name: 'AccountAddressCreatePayload',
       fields: { user: userField<Source>(base), address: addressField<Source>(base), errors: errorsField<Source>() },
     }),
-    args: { input: g.arg({ type: g.nonNull(AddressInput) }), type: g.arg({ type: AddressTypeEnum }) },
-    resolve: withErrorsList(
-      async ({ input, type }: { input: AddressInputArgs; type?: 'SHIPPING' | 'BILLING' | null }, context) => {
-        const userId = requireUser(context)
-        const addressId = await createAddress(context.sudo(), {
-          userId,
-          input: cleanAddressInput(input),
-          setDefault: type,
-        })
-        return { userId, addressId }
-      },
-    ),
+    args,
+    resolve: withErrorsList(async ({ input, type }: ArgsOf<typeof args>, context) => {
+      const userId = requireUser(context)
+      const addressId = await createAddress(context.sudo(), {
+        userId,
+        input: cleanAddressInput(input),
+        setDefault: type,
+      })
+      return { userId, addressId }
+    }),
   })
+}

@@ -1,7 +1,7 @@
 // accountAddressDelete: delete one of the signed-in user's own addresses; a default on it is cleared.
 // Access: a signed-in user (a customer API token too). Effects: none. Twin: deleteActiveUserAddress.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -10,8 +10,9 @@ import { deletedAddressField } from '../shared/addressInputs'
 
 type Source = WithErrors & { userId?: string; address?: object }
 
-export const accountAddressDelete = (base: BaseSchemaMeta) =>
-  g.field({
+export const accountAddressDelete = (base: BaseSchemaMeta) => {
+  const args = { id: g.arg({ type: g.nonNull(g.ID) }) }
+  return g.field({
     type: g.object<Source>()({
       name: 'AccountAddressDeletePayload',
       fields: {
@@ -20,10 +21,11 @@ export const accountAddressDelete = (base: BaseSchemaMeta) =>
         errors: errorsField<Source>(),
       },
     }),
-    args: { id: g.arg({ type: g.nonNull(g.ID) }) },
-    resolve: withErrorsList(async ({ id }: { id: string }, context) => {
+    args,
+    resolve: withErrorsList(async ({ id }: ArgsOf<typeof args>, context) => {
       const userId = requireUser(context)
       const address = await deleteAddress(context.sudo(), { userId, addressId: id })
       return { userId, address }
     }),
   })
+}

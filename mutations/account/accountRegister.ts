@@ -3,7 +3,8 @@
 // Effects: ACCOUNT_CREATED event, confirmation mail (or, for a taken email, a notice to its owner),
 // each at most one per address per quiet period (the outbox's), and the same answer. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf, type Assert, type InputOf, type SameKeys } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
 import { clientIp } from '../shared/request'
@@ -27,11 +28,14 @@ const AccountRegisterInput = g.inputObject({
   },
 })
 
-type Source = WithErrors & { requiresConfirmation?: boolean; userId?: string }
-type Input = Omit<RegisterInput, 'metadata'> & { metadata?: readonly { key: string; value: string }[] | null }
+// the service's registration and this input name the same fields
+type RegisterFieldsAgree = Assert<SameKeys<InputOf<typeof AccountRegisterInput>, RegisterInput>>
 
-export const accountRegister = (base: BaseSchemaMeta) =>
-  g.field({
+type Source = WithErrors & { requiresConfirmation?: boolean; userId?: string }
+
+export const accountRegister = (base: BaseSchemaMeta) => {
+  const args = { input: g.arg({ type: g.nonNull(AccountRegisterInput) }) }
+  return g.field({
     type: g.object<Source>()({
       name: 'AccountRegisterPayload',
       fields: {
@@ -41,11 +45,13 @@ export const accountRegister = (base: BaseSchemaMeta) =>
         errors: errorsField<Source>(),
       },
     }),
-    args: { input: g.arg({ type: g.nonNull(AccountRegisterInput) }) },
-    resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
+    args,
+    extensions: costly('password', 'mail'),
+    resolve: withErrorsList(async ({ input }: ArgsOf<typeof args>, context) => {
       // counted before the email is even read: the refusal is the same for a taken and a free one
       await assertAccountRequestAllowed(context.sudo(), clientIp(context))
       const result = await registerAccount(context.sudo(), { ...input, metadata: metadataFromInput(input.metadata) })
       return { requiresConfirmation: result.requiresConfirmation }
     }),
   })
+}

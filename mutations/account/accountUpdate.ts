@@ -2,11 +2,11 @@
 // public metadata). Never email, staff flags, groups or private data.
 // Access: a signed-in user (a customer API token too). Effects: NAME_ASSIGNED event on a name change. Twin: updateActiveUser.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
-import { AddressInput, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
+import { AddressInput, cleanAddressInput } from '../shared/addressInputs'
 import { updateProfile } from '../../services/accounts'
 
 const AccountInput = g.inputObject({
@@ -30,25 +30,17 @@ const AccountInput = g.inputObject({
   },
 })
 
-type AccountInputArgs = {
-  firstName?: string | null
-  lastName?: string | null
-  languageCode?: string | null
-  defaultBillingAddress?: AddressInputArgs | null
-  defaultShippingAddress?: AddressInputArgs | null
-  metadata?: readonly { key: string; value: string }[] | null
-}
-
 type Source = WithErrors & { userId?: string }
 
-export const accountUpdate = (base: BaseSchemaMeta) =>
-  g.field({
+export const accountUpdate = (base: BaseSchemaMeta) => {
+  const args = { input: g.arg({ type: g.nonNull(AccountInput) }) }
+  return g.field({
     type: g.object<Source>()({
       name: 'AccountUpdatePayload',
       fields: { user: userField<Source>(base), errors: errorsField<Source>() },
     }),
-    args: { input: g.arg({ type: g.nonNull(AccountInput) }) },
-    resolve: withErrorsList(async ({ input }: { input: AccountInputArgs }, context) => {
+    args,
+    resolve: withErrorsList(async ({ input }: ArgsOf<typeof args>, context) => {
       const userId = requireUser(context)
       await updateProfile(context.sudo(), {
         userId,
@@ -68,3 +60,4 @@ export const accountUpdate = (base: BaseSchemaMeta) =>
       return { userId }
     }),
   })
+}

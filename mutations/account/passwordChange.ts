@@ -2,7 +2,8 @@
 // Access: a signed-in user, not through a customer API token. Effects: PASSWORD_CHANGED event, notice mail, every token of the
 // user revoked (sign in again). Twin: updateActiveUserPassword.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -10,18 +11,19 @@ import { changePassword } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 
-export const passwordChange = (base: BaseSchemaMeta) =>
-  g.field({
+export const passwordChange = (base: BaseSchemaMeta) => {
+  const args = { oldPassword: g.arg({ type: g.String }), newPassword: g.arg({ type: g.nonNull(g.String) }) }
+  return g.field({
     type: g.object<Source>()({
       name: 'PasswordChangePayload',
       fields: { user: userField<Source>(base), errors: errorsField<Source>() },
     }),
-    args: { oldPassword: g.arg({ type: g.String }), newPassword: g.arg({ type: g.nonNull(g.String) }) },
-    resolve: withErrorsList(
-      async ({ oldPassword, newPassword }: { oldPassword?: string | null; newPassword: string }, context) => {
-        const userId = requireCredentialSession(context)
-        await changePassword(context.sudo(), { userId, oldPassword: oldPassword ?? '', newPassword })
-        return { userId }
-      },
-    ),
+    args,
+    extensions: costly('password', 'mail'),
+    resolve: withErrorsList(async ({ oldPassword, newPassword }: ArgsOf<typeof args>, context) => {
+      const userId = requireCredentialSession(context)
+      await changePassword(context.sudo(), { userId, oldPassword: oldPassword ?? '', newPassword })
+      return { userId }
+    }),
   })
+}

@@ -5,7 +5,8 @@
 // Effects: EMAIL_CHANGED_REQUEST event, mail to the new address: at most one per address per quiet
 // period, whoever asks (the outbox's); within it the same answer and no new link. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -15,25 +16,26 @@ import { assertAccountRequestAllowed } from '../../services/messaging'
 
 type Source = WithErrors & { userId?: string }
 
-export const requestEmailChange = (base: BaseSchemaMeta) =>
-  g.field({
+export const requestEmailChange = (base: BaseSchemaMeta) => {
+  const args = {
+    password: g.arg({ type: g.nonNull(g.String) }),
+    newEmail: g.arg({ type: g.nonNull(g.String) }),
+    redirectUrl: g.arg({ type: g.nonNull(g.String) }),
+    channel: g.arg({ type: g.String }),
+  }
+  return g.field({
     type: g.object<Source>()({
       name: 'RequestEmailChangePayload',
       fields: { user: userField<Source>(base), errors: errorsField<Source>() },
     }),
-    args: {
-      password: g.arg({ type: g.nonNull(g.String) }),
-      newEmail: g.arg({ type: g.nonNull(g.String) }),
-      redirectUrl: g.arg({ type: g.nonNull(g.String) }),
-      channel: g.arg({ type: g.String }),
-    },
-    resolve: withErrorsList(
-      async (args: { password: string; newEmail: string; redirectUrl: string; channel?: string | null }, context) => {
-        const userId = requireCredentialSession(context)
-        // before the password check too: each attempt costs a hash
-        await assertAccountRequestAllowed(context.sudo(), clientIp(context))
-        await request(context.sudo(), { userId, ...args })
-        return { userId }
-      },
-    ),
+    args,
+    extensions: costly('password', 'mail'),
+    resolve: withErrorsList(async (given: ArgsOf<typeof args>, context) => {
+      const userId = requireCredentialSession(context)
+      // before the password check too: each attempt costs a hash
+      await assertAccountRequestAllowed(context.sudo(), clientIp(context))
+      await request(context.sudo(), { userId, ...given })
+      return { userId }
+    }),
   })
+}

@@ -3,7 +3,8 @@
 // older token of the user revoked, the address's reset quiet period ended, every sign-in lockout
 // of the account lifted, a device proof cookie. Twin: the Admin UI's reset-password page calls this same mutation.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { userField } from '../shared/payloads'
 import { setSignInCookies } from '../shared/request'
@@ -11,8 +12,13 @@ import { setPasswordWithToken } from '../../services/accounts'
 
 type Source = WithErrors & { token?: string; refreshToken?: string; csrfToken?: string; userId?: string }
 
-export const setPassword = (base: BaseSchemaMeta) =>
-  g.field({
+export const setPassword = (base: BaseSchemaMeta) => {
+  const args = {
+    email: g.arg({ type: g.nonNull(g.String) }),
+    token: g.arg({ type: g.nonNull(g.String) }),
+    password: g.arg({ type: g.nonNull(g.String) }),
+  }
+  return g.field({
     type: g.object<Source>()({
       name: 'SetPasswordPayload',
       fields: {
@@ -23,13 +29,10 @@ export const setPassword = (base: BaseSchemaMeta) =>
         errors: errorsField<Source>(),
       },
     }),
-    args: {
-      email: g.arg({ type: g.nonNull(g.String) }),
-      token: g.arg({ type: g.nonNull(g.String) }),
-      password: g.arg({ type: g.nonNull(g.String) }),
-    },
-    resolve: withErrorsList(async (args: { email: string; token: string; password: string }, context) => {
-      const tokens = await setPasswordWithToken(context.sudo(), args)
+    args,
+    extensions: costly('password'),
+    resolve: withErrorsList(async (given: ArgsOf<typeof args>, context) => {
+      const tokens = await setPasswordWithToken(context.sudo(), given)
       setSignInCookies(context, tokens)
       return {
         token: tokens.accessToken,
@@ -39,3 +42,4 @@ export const setPassword = (base: BaseSchemaMeta) =>
       }
     }),
   })
+}

@@ -2,17 +2,18 @@
 // Takes the Address list's own input, but only its address fields: `user` is refused, never passed on.
 // Access: a signed-in user (a customer API token too). Effects: none. Twin: accountAddressCreate.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { createAddress, pickAddressFields } from '../../services/addresses'
 import { DomainError } from '../../services/kernel'
 
-export const createActiveUserAddress = (base: BaseSchemaMeta) =>
-  g.field({
+export const createActiveUserAddress = (base: BaseSchemaMeta) => {
+  const args = { data: g.arg({ type: g.nonNull(base.inputObject('AddressCreateInput')) }) }
+  return g.field({
     type: base.object('User'),
-    args: { data: g.arg({ type: g.nonNull(base.inputObject('AddressCreateInput')) }) },
-    resolve: withThrownErrors(async ({ data }: { data: Record<string, unknown> }, context) => {
+    args,
+    resolve: withThrownErrors(async ({ data }: ArgsOf<typeof args>, context) => {
       const userId = requireUser(context)
       // WARNING: the generated input can name another owner; the owner here is always the caller
       if (data.user !== undefined)
@@ -25,3 +26,4 @@ export const createActiveUserAddress = (base: BaseSchemaMeta) =>
       return context.db.User.findOne({ where: { id: userId } })
     }),
   })
+}

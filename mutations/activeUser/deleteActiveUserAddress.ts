@@ -2,19 +2,23 @@
 // the deleted address as it was. A default on it is cleared.
 // Access: a signed-in user (a customer API token too). Effects: none. Twin: accountAddressDelete.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { deleteAddress } from '../../services/addresses'
 import { DomainError } from '../../services/kernel'
 
-export const deleteActiveUserAddress = (base: BaseSchemaMeta) =>
-  g.field({
+export const deleteActiveUserAddress = (base: BaseSchemaMeta) => {
+  const args = { where: g.arg({ type: g.nonNull(base.inputObject('AddressWhereUniqueInput')) }) }
+  return g.field({
     type: base.object('Address'),
-    args: { where: g.arg({ type: g.nonNull(base.inputObject('AddressWhereUniqueInput')) }) },
-    resolve: withThrownErrors(async ({ where }: { where: { id?: string | null } }, context) => {
+    args,
+    resolve: withThrownErrors(async ({ where }: ArgsOf<typeof args>, context) => {
       const userId = requireUser(context)
-      if (!where.id) throw new DomainError({ field: 'id', code: 'REQUIRED', message: 'Name the address by id.' })
-      return deleteAddress(context.sudo(), { userId, addressId: where.id })
+      // a generated input's values are not typed by its declaration; an ID arrives as a string
+      const addressId = typeof where.id === 'string' ? where.id : ''
+      if (!addressId) throw new DomainError({ field: 'id', code: 'REQUIRED', message: 'Name the address by id.' })
+      return deleteAddress(context.sudo(), { userId, addressId })
     }),
   })
+}

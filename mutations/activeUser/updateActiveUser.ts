@@ -2,7 +2,7 @@
 // order webhook URL; email changes go through requestEmailChange, never here.
 // Access: a signed-in user (a customer API token too). Effects: NAME_ASSIGNED event on a name change. Twin: accountUpdate.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { updateProfile } from '../../services/accounts'
@@ -20,18 +20,12 @@ const UserUpdateProfileInput = g.inputObject({
   },
 })
 
-type Data = {
-  name?: string | null
-  phone?: string | null
-  onboardingStatus?: string | null
-  orderWebhookUrl?: string | null
-}
-
-export const updateActiveUser = (base: BaseSchemaMeta) =>
-  g.field({
+export const updateActiveUser = (base: BaseSchemaMeta) => {
+  const args = { data: g.arg({ type: g.nonNull(UserUpdateProfileInput) }) }
+  return g.field({
     type: base.object('User'),
-    args: { data: g.arg({ type: g.nonNull(UserUpdateProfileInput) }) },
-    resolve: withThrownErrors(async ({ data }: { data: Data }, context) => {
+    args,
+    resolve: withThrownErrors(async ({ data }: ArgsOf<typeof args>, context) => {
       const userId = requireUser(context)
       await updateProfile(context.sudo(), {
         userId,
@@ -45,3 +39,4 @@ export const updateActiveUser = (base: BaseSchemaMeta) =>
       return context.db.User.findOne({ where: { id: userId } })
     }),
   })
+}

@@ -2,15 +2,20 @@
 // set as an http-only cookie) and the CSRF token that a refresh from the cookie must present.
 // Access: anyone. Effects: lastLogin; throttling state; a device proof cookie (services/identity/deviceProof.ts). Twin: none (the Admin UI signs in with a cookie).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import { clientIp, deviceProofReader, setSignInCookies } from '../shared/request'
 import { userField } from '../shared/payloads'
 import { login } from '../../services/identity'
 
-export const tokenCreate = (base: BaseSchemaMeta) =>
-  g.field({
+export const tokenCreate = (base: BaseSchemaMeta) => {
+  const args = {
+    email: g.arg({ type: g.nonNull(g.String) }),
+    password: g.arg({ type: g.nonNull(g.String) }),
+  }
+  return g.field({
     type: g.object<{
       token?: string
       refreshToken?: string
@@ -30,11 +35,9 @@ export const tokenCreate = (base: BaseSchemaMeta) =>
         errors: errorsField(),
       },
     }),
-    args: {
-      email: g.arg({ type: g.nonNull(g.String) }),
-      password: g.arg({ type: g.nonNull(g.String) }),
-    },
-    resolve: withErrorsList(async ({ email, password }: { email: string; password: string }, context) => {
+    args,
+    extensions: costly('password'),
+    resolve: withErrorsList(async ({ email, password }: ArgsOf<typeof args>, context) => {
       const tokens = await login(context.sudo(), {
         email,
         password,
@@ -50,3 +53,4 @@ export const tokenCreate = (base: BaseSchemaMeta) =>
       }
     }),
   })
+}

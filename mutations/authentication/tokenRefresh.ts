@@ -2,15 +2,19 @@
 // http-only cookie together with its CSRF token.
 // Access: anyone holding a refresh token. Effects: none. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import { readRefreshCookie } from '../shared/request'
 import { userField } from '../shared/payloads'
 import { refreshAccessToken } from '../../services/identity'
 
-export const tokenRefresh = (base: BaseSchemaMeta) =>
-  g.field({
+export const tokenRefresh = (base: BaseSchemaMeta) => {
+  const args = {
+    refreshToken: g.arg({ type: g.String }),
+    csrfToken: g.arg({ type: g.String }),
+  }
+  return g.field({
     type: g.object<{ token?: string; userId?: string; errors?: FieldError[] }>()({
       name: 'TokenRefreshPayload',
       fields: {
@@ -19,20 +23,16 @@ export const tokenRefresh = (base: BaseSchemaMeta) =>
         errors: errorsField(),
       },
     }),
-    args: {
-      refreshToken: g.arg({ type: g.String }),
-      csrfToken: g.arg({ type: g.String }),
-    },
-    resolve: withErrorsList(
-      async ({ refreshToken, csrfToken }: { refreshToken?: string | null; csrfToken?: string | null }, context) => {
-        // an explicit argument needs no CSRF token: a cross-site page cannot read it to send it
-        const fromCookie = !refreshToken
-        const result = await refreshAccessToken(context.sudo(), {
-          refreshToken: refreshToken ?? readRefreshCookie(context),
-          csrfToken: csrfToken ?? undefined,
-          fromCookie,
-        })
-        return { token: result.accessToken, userId: result.userId }
-      },
-    ),
+    args,
+    resolve: withErrorsList(async ({ refreshToken, csrfToken }: ArgsOf<typeof args>, context) => {
+      // an explicit argument needs no CSRF token: a cross-site page cannot read it to send it
+      const fromCookie = !refreshToken
+      const result = await refreshAccessToken(context.sudo(), {
+        refreshToken: refreshToken ?? readRefreshCookie(context),
+        csrfToken: csrfToken ?? undefined,
+        fromCookie,
+      })
+      return { token: result.accessToken, userId: result.userId }
+    }),
   })
+}

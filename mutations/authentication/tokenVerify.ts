@@ -1,15 +1,16 @@
 // tokenVerify: whether an access token is valid now (signature, expiry, not revoked), with its claims.
 // Access: anyone. Effects: none. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import type { JSONValue } from '@keystone-6/core/types'
 import { userField } from '../shared/payloads'
 import { verifyLiveAccessToken } from '../../services/identity'
 
-export const tokenVerify = (base: BaseSchemaMeta) =>
-  g.field({
+export const tokenVerify = (base: BaseSchemaMeta) => {
+  const args = { token: g.arg({ type: g.nonNull(g.String) }) }
+  return g.field({
     type: g.object<{ isValid?: boolean; payload?: JSONValue; userId?: string; errors?: FieldError[] }>()({
       name: 'TokenVerifyPayload',
       fields: {
@@ -19,11 +20,12 @@ export const tokenVerify = (base: BaseSchemaMeta) =>
         errors: errorsField(),
       },
     }),
-    args: { token: g.arg({ type: g.nonNull(g.String) }) },
-    resolve: withErrorsList(async ({ token }: { token: string }, context) => {
+    args,
+    resolve: withErrorsList(async ({ token }: ArgsOf<typeof args>, context) => {
       const { userId, claims } = await verifyLiveAccessToken(context.sudo(), token)
       // the token key is a revocation handle, not something a client needs to see
       const { token: _key, ...payload } = claims
       return { isValid: true, payload: payload as JSONValue, userId }
     }),
   })
+}

@@ -1,11 +1,11 @@
 // permissionGroupCreate: a new group of permissions, members and channels, none wider than the caller's.
 // Access: MANAGE_STAFF, within scope. Effects: PERMISSION_GROUP_CREATED webhook. Twin: createPermissionGroup (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf, type Assert, type InputOf, type SameKeys } from '../shared/g'
 import { permissionGroupErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { PermissionEnum } from '../../lists/permissionEnum'
-import { createPermissionGroup } from '../../services/staff'
+import { createPermissionGroup, type GroupInput } from '../../services/staff'
 import { groupField } from './groupField'
 
 const PermissionGroupInput = g.inputObject({
@@ -19,31 +19,25 @@ const PermissionGroupInput = g.inputObject({
   },
 })
 
-type Source = WithErrors & { groupId?: string }
-type Input = {
-  name: string
-  addPermissions?: readonly string[] | null
-  addUsers?: readonly string[] | null
-  addChannels?: readonly string[] | null
-  restrictedAccessToChannels?: boolean | null
-}
+// every field of this input is one the service's group change knows
+type GroupFieldsKnown = Assert<
+  SameKeys<Pick<GroupInput, keyof InputOf<typeof PermissionGroupInput>>, InputOf<typeof PermissionGroupInput>>
+>
 
-export const permissionGroupCreate = (base: BaseSchemaMeta) =>
-  g.field({
+type Source = WithErrors & { groupId?: string }
+
+export const permissionGroupCreate = (base: BaseSchemaMeta) => {
+  const args = { input: g.arg({ type: g.nonNull(PermissionGroupInput) }) }
+  return g.field({
     type: g.object<Source>()({
       name: 'PermissionGroupCreatePayload',
       fields: { group: groupField<Source>(base), errors: permissionGroupErrorsField<Source>() },
     }),
-    args: { input: g.arg({ type: g.nonNull(PermissionGroupInput) }) },
-    resolve: withErrorsList(async ({ input }: { input: Input }, context) => {
+    args,
+    resolve: withErrorsList(async ({ input }: ArgsOf<typeof args>, context) => {
       const actor = requirePermission(context, 'MANAGE_STAFF')
-      const groupId = await createPermissionGroup(context.sudo(), actor, {
-        name: input.name,
-        addPermissions: [...(input.addPermissions ?? [])],
-        addUsers: [...(input.addUsers ?? [])],
-        addChannels: [...(input.addChannels ?? [])],
-        restrictedAccessToChannels: input.restrictedAccessToChannels,
-      })
+      const groupId = await createPermissionGroup(context.sudo(), actor, input)
       return { groupId }
     }),
   })
+}

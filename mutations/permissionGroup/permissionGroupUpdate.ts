@@ -1,11 +1,11 @@
 // permissionGroupUpdate: add and remove permissions, members and channels of a group the caller can manage.
 // Access: MANAGE_STAFF, within scope. Effects: PERMISSION_GROUP_UPDATED webhook. Twin: updatePermissionGroup (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf, type Assert, type InputOf, type SameKeys } from '../shared/g'
 import { permissionGroupErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { PermissionEnum } from '../../lists/permissionEnum'
-import { updatePermissionGroup } from '../../services/staff'
+import { updatePermissionGroup, type GroupInput } from '../../services/staff'
 import { groupField } from './groupField'
 
 const PermissionGroupChangesInput = g.inputObject({
@@ -22,39 +22,23 @@ const PermissionGroupChangesInput = g.inputObject({
   },
 })
 
-type Source = WithErrors & { groupId?: string }
-type List = readonly string[] | null | undefined
-type Input = {
-  name?: string | null
-  addPermissions?: List
-  removePermissions?: List
-  addUsers?: List
-  removeUsers?: List
-  addChannels?: List
-  removeChannels?: List
-  restrictedAccessToChannels?: boolean | null
-}
+// the service's group change and this input name the same fields
+type GroupFieldsAgree = Assert<SameKeys<InputOf<typeof PermissionGroupChangesInput>, GroupInput>>
 
-export const permissionGroupUpdate = (base: BaseSchemaMeta) =>
-  g.field({
+type Source = WithErrors & { groupId?: string }
+
+export const permissionGroupUpdate = (base: BaseSchemaMeta) => {
+  const args = { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(PermissionGroupChangesInput) }) }
+  return g.field({
     type: g.object<Source>()({
       name: 'PermissionGroupUpdatePayload',
       fields: { group: groupField<Source>(base), errors: permissionGroupErrorsField<Source>() },
     }),
-    args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(PermissionGroupChangesInput) }) },
-    resolve: withErrorsList(async ({ id, input }: { id: string; input: Input }, context) => {
+    args,
+    resolve: withErrorsList(async ({ id, input }: ArgsOf<typeof args>, context) => {
       const actor = requirePermission(context, 'MANAGE_STAFF')
-      const list = (items: List) => [...(items ?? [])]
-      await updatePermissionGroup(context.sudo(), actor, id, {
-        name: input.name,
-        addPermissions: list(input.addPermissions),
-        removePermissions: list(input.removePermissions),
-        addUsers: list(input.addUsers),
-        removeUsers: list(input.removeUsers),
-        addChannels: list(input.addChannels),
-        removeChannels: list(input.removeChannels),
-        restrictedAccessToChannels: input.restrictedAccessToChannels,
-      })
+      await updatePermissionGroup(context.sudo(), actor, id, input)
       return { groupId: id }
     }),
   })
+}

@@ -1,6 +1,6 @@
 // addressValidationRules: a country's address form rules (fields, choices, postal codes) in Saleor's shape.
 // Access: anyone (storefronts render address forms before sign-in). Effects: none. Twin: none.
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import {
   addressValidationRules as rulesFor,
@@ -48,15 +48,15 @@ const AddressValidationData = g.object<AddressValidationData>()({
   },
 })
 
-type Args = { countryCode: string; countryArea?: string | null; city?: string | null; cityArea?: string | null }
+const args = {
+  countryCode: g.arg({ type: g.nonNull(g.String) }),
+  countryArea: g.arg({ type: g.String }),
+  city: g.arg({ type: g.String }),
+  cityArea: g.arg({ type: g.String }),
+}
 
 export const addressValidationRules = g.field({
   type: AddressValidationData,
-  args: {
-    countryCode: g.arg({ type: g.nonNull(g.String) }),
-    countryArea: g.arg({ type: g.String }),
-    city: g.arg({ type: g.String }),
-    cityArea: g.arg({ type: g.String }),
-  },
-  resolve: withThrownErrors(async ({ countryCode, ...area }: Args) => rulesFor(countryCode, area)),
+  args,
+  resolve: withThrownErrors(async ({ countryCode, ...area }: ArgsOf<typeof args>) => rulesFor(countryCode, area)),
 })

@@ -3,7 +3,7 @@
 // characters or more, by index: services/users/search.ts), paged by skip or by cursor
 // (services/users/cursor.ts), behind one permission.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { requirePermission } from '../shared/guards'
 import { withThrownErrors } from '../shared/errors'
 import { countSearchedUsers, searchTermOf, userSearchFilter } from '../../services/users'
@@ -12,18 +12,23 @@ import type { Permission } from '../../services/identity'
 
 export type UserRole = 'customers' | 'staff'
 
-type ListArgs = {
-  search?: string | null
-  where?: Record<string, unknown> | null
-  orderBy?: readonly Record<string, unknown>[] | null
-  take?: number | null
-  skip?: number | null
-  cursor?: Record<string, unknown> | null
+/** The arguments of a list query: the caller's search and filter, its order and page. */
+function listArgs(base: BaseSchemaMeta) {
+  return {
+    search: g.arg({ type: g.String }),
+    where: g.arg({ type: base.inputObject('UserWhereInput') }),
+    orderBy: g.arg({ type: g.list(g.nonNull(base.inputObject('UserOrderByInput'))) }),
+    take: g.arg({ type: g.Int }),
+    skip: g.arg({ type: g.Int }),
+    cursor: g.arg({ type: base.inputObject('UserWhereUniqueInput') }),
+  }
 }
+
+type ListArgs = ArgsOf<ReturnType<typeof listArgs>>
 
 // search is one more filter beside the role and the caller's where: Keystone still applies the
 // caller's own access filter on top, and orders and pages
-function roleWhere(role: UserRole, args: ListArgs): Record<string, unknown> {
+function roleWhere(role: UserRole, args: Pick<ListArgs, 'where'>): Record<string, unknown> {
   const parts: Record<string, unknown>[] = [{ isStaff: { equals: role === 'staff' } }]
   if (args.where) parts.push(args.where)
   return { AND: parts }
@@ -33,14 +38,7 @@ function roleWhere(role: UserRole, args: ListArgs): Record<string, unknown> {
 export function userListQuery(base: BaseSchemaMeta, role: UserRole, permission: Permission) {
   return g.field({
     type: g.list(g.nonNull(base.object('User'))),
-    args: {
-      search: g.arg({ type: g.String }),
-      where: g.arg({ type: base.inputObject('UserWhereInput') }),
-      orderBy: g.arg({ type: g.list(g.nonNull(base.inputObject('UserOrderByInput'))) }),
-      take: g.arg({ type: g.Int }),
-      skip: g.arg({ type: g.Int }),
-      cursor: g.arg({ type: base.inputObject('UserWhereUniqueInput') }),
-    },
+    args: listArgs(base),
     resolve: withThrownErrors(async (args: ListArgs, context) => {
       requirePermission(context, permission)
       const isStaff = role === 'staff'
@@ -68,10 +66,12 @@ export function userListQuery(base: BaseSchemaMeta, role: UserRole, permission: 
 
 /** The matching `Int!` count of one role, behind the same permission. */
 export function userCountQuery(base: BaseSchemaMeta, role: UserRole, permission: Permission) {
+  const all = listArgs(base)
+  const countArgs = { search: all.search, where: all.where }
   return g.field({
     type: g.nonNull(g.Int),
-    args: { search: g.arg({ type: g.String }), where: g.arg({ type: base.inputObject('UserWhereInput') }) },
-    resolve: withThrownErrors(async (args: ListArgs, context) => {
+    args: countArgs,
+    resolve: withThrownErrors(async (args: ArgsOf<typeof countArgs>, context) => {
       requirePermission(context, permission)
       const term = searchTermOf(args.search)
       const where = roleWhere(role, args)

@@ -1,7 +1,7 @@
 // Saleor's address input and address type, shared by the account and staff address mutations,
 // and the `address` payload field that answers with the caller's own access rules.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from './g'
+import { g, type Assert, type InputOf, type SameKeys } from './g'
 import { MetadataInput, metadataFromInput } from './payloads'
 import type { AddressInput as AddressChanges } from '../../services/addresses'
 
@@ -25,25 +25,11 @@ export const AddressInput = g.inputObject({
   },
 })
 
-export type AddressInputArgs = {
-  [
-    K in
-      | 'firstName'
-      | 'lastName'
-      | 'companyName'
-      | 'streetAddress1'
-      | 'streetAddress2'
-      | 'city'
-      | 'cityArea'
-      | 'postalCode'
-      | 'country'
-      | 'countryArea'
-      | 'phone'
-  ]?: string | null
-} & { metadata?: readonly { key: string; value: string }[] | null }
+// the service's address and this input name the same fields
+type AddressFieldsAgree = Assert<SameKeys<InputOf<typeof AddressInput>, AddressChanges>>
 
 /** Copy an AddressInput field by field into the service's shape. */
-export function cleanAddressInput(input: AddressInputArgs): AddressChanges {
+export function cleanAddressInput(input: InputOf<typeof AddressInput>): AddressChanges {
   const { metadata, ...fields } = input
   return { ...fields, ...(metadata !== undefined ? { metadata: metadataFromInput(metadata) ?? null } : {}) }
 }

@@ -2,7 +2,7 @@
 // on it is cleared. An address of a staff user's book is NOT_FOUND.
 // Access: MANAGE_USERS. Effects: none beyond the address. Twin: accountAddressDelete.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
@@ -11,8 +11,9 @@ import type { AddressPayloadSource } from './addressPayload'
 import { deleteAddress, ownerOfAddress } from '../../services/addresses'
 import { findCustomer } from '../../services/accounts'
 
-export const addressDelete = (base: BaseSchemaMeta) =>
-  g.field({
+export const addressDelete = (base: BaseSchemaMeta) => {
+  const args = { id: g.arg({ type: g.nonNull(g.ID) }) }
+  return g.field({
     type: g.object<AddressPayloadSource>()({
       name: 'AddressDeletePayload',
       fields: {
@@ -21,8 +22,8 @@ export const addressDelete = (base: BaseSchemaMeta) =>
         errors: errorsField<AddressPayloadSource>(),
       },
     }),
-    args: { id: g.arg({ type: g.nonNull(g.ID) }) },
-    resolve: withErrorsList(async ({ id }: { id: string }, context) => {
+    args,
+    resolve: withErrorsList(async ({ id }: ArgsOf<typeof args>, context) => {
       requirePermission(context, 'MANAGE_USERS')
       const customer = await findCustomer(context.sudo(), await ownerOfAddress(context.sudo(), id), 'id')
       return {
@@ -31,3 +32,4 @@ export const addressDelete = (base: BaseSchemaMeta) =>
       }
     }),
   })
+}

@@ -2,7 +2,7 @@
 // address; a staff user's book, or another user's address, is NOT_FOUND.
 // Access: MANAGE_USERS. Effects: none beyond the default. Twin: accountSetDefaultAddress.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { withErrorsList } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { AddressTypeEnum } from '../shared/addressInputs'
@@ -10,23 +10,20 @@ import { addressPayload } from './addressPayload'
 import { setDefaultAddress } from '../../services/addresses'
 import { findCustomer } from '../../services/accounts'
 
-export const addressSetDefault = (base: BaseSchemaMeta) =>
-  g.field({
+export const addressSetDefault = (base: BaseSchemaMeta) => {
+  const args = {
+    addressId: g.arg({ type: g.nonNull(g.ID) }),
+    type: g.arg({ type: g.nonNull(AddressTypeEnum) }),
+    userId: g.arg({ type: g.nonNull(g.ID) }),
+  }
+  return g.field({
     type: addressPayload(base, 'AddressSetDefaultPayload'),
-    args: {
-      addressId: g.arg({ type: g.nonNull(g.ID) }),
-      type: g.arg({ type: g.nonNull(AddressTypeEnum) }),
-      userId: g.arg({ type: g.nonNull(g.ID) }),
-    },
-    resolve: withErrorsList(
-      async (
-        { addressId, type, userId }: { addressId: string; type: 'SHIPPING' | 'BILLING'; userId: string },
-        context,
-      ) => {
-        requirePermission(context, 'MANAGE_USERS')
-        const customer = await findCustomer(context.sudo(), userId, 'userId')
-        await setDefaultAddress(context.sudo(), { userId: customer.id, addressId, type })
-        return { userId: customer.id, addressId }
-      },
-    ),
+    args,
+    resolve: withErrorsList(async ({ addressId, type, userId }: ArgsOf<typeof args>, context) => {
+      requirePermission(context, 'MANAGE_USERS')
+      const customer = await findCustomer(context.sudo(), userId, 'userId')
+      await setDefaultAddress(context.sudo(), { userId: customer.id, addressId, type })
+      return { userId: customer.id, addressId }
+    }),
   })
+}

@@ -1,7 +1,7 @@
 // Inputs shared by the staff-side customer and staff mutations.
-import { g } from '../shared/g'
+import { g, type Assert, type InputOf, type SameKeys } from '../shared/g'
 import { MetadataInput, metadataFromInput } from '../shared/payloads'
-import { AddressInput, cleanAddressInput, type AddressInputArgs } from '../shared/addressInputs'
+import { AddressInput, cleanAddressInput } from '../shared/addressInputs'
 import type { CustomerInput as CustomerChanges } from '../../services/accounts'
 
 export const CustomerInput = g.inputObject({
@@ -24,17 +24,10 @@ export const CustomerInput = g.inputObject({
   },
 })
 
-export type CustomerInputArgs = Omit<
-  CustomerChanges,
-  'metadata' | 'privateMetadata' | 'defaultShippingAddress' | 'defaultBillingAddress'
-> & {
-  metadata?: readonly { key: string; value: string }[] | null
-  privateMetadata?: readonly { key: string; value: string }[] | null
-  defaultShippingAddress?: AddressInputArgs | null
-  defaultBillingAddress?: AddressInputArgs | null
-}
+// the service's customer and this input name the same fields
+type CustomerFieldsAgree = Assert<SameKeys<InputOf<typeof CustomerInput>, CustomerChanges>>
 
-export function cleanCustomerInput(input: CustomerInputArgs): CustomerChanges {
+export function cleanCustomerInput(input: InputOf<typeof CustomerInput>): CustomerChanges {
   return {
     ...input,
     metadata: metadataFromInput(input.metadata),

@@ -2,25 +2,27 @@
 // Access: MANAGE_USERS. Effects: EMAIL_ASSIGNED / NAME_ASSIGNED / ACCOUNT_(DE)ACTIVATED / NOTE_ADDED
 // events, CUSTOMER_UPDATED webhook. Twin: updateUser (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { userField } from '../shared/payloads'
-import { CustomerInput, cleanCustomerInput, type CustomerInputArgs } from './customerInputs'
+import { CustomerInput, cleanCustomerInput } from './customerInputs'
 import { updateCustomer } from '../../services/accounts'
 
 type Source = WithErrors & { userId?: string }
 
-export const customerUpdate = (base: BaseSchemaMeta) =>
-  g.field({
+export const customerUpdate = (base: BaseSchemaMeta) => {
+  const args = { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(CustomerInput) }) }
+  return g.field({
     type: g.object<Source>()({
       name: 'CustomerUpdatePayload',
       fields: { user: userField<Source>(base, 'caller'), errors: errorsField<Source>() },
     }),
-    args: { id: g.arg({ type: g.nonNull(g.ID) }), input: g.arg({ type: g.nonNull(CustomerInput) }) },
-    resolve: withErrorsList(async ({ id, input }: { id: string; input: CustomerInputArgs }, context) => {
+    args,
+    resolve: withErrorsList(async ({ id, input }: ArgsOf<typeof args>, context) => {
       const actor = requirePermission(context, 'MANAGE_USERS')
       await updateCustomer(context.sudo(), actor, id, cleanCustomerInput(input))
       return { userId: id }
     }),
   })
+}

@@ -2,12 +2,14 @@
 // oneself or a superuser, never leaving a permission unmanageable.
 // Access: MANAGE_STAFF. Effects: ACCOUNT_DELETED event, STAFF_DELETED webhook, per user.
 // Twin: deleteUsers (generated).
-import { g } from '../shared/g'
+import { g, type ArgsOf } from '../shared/g'
 import { staffErrorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { deleteStaff } from '../../services/staff'
 
 type Source = WithErrors & { count?: number }
+
+const args = { ids: g.arg({ type: g.nonNull(g.list(g.nonNull(g.ID))) }) }
 
 export const staffBulkDelete = g.field({
   type: g.object<Source>()({
@@ -17,8 +19,8 @@ export const staffBulkDelete = g.field({
       errors: staffErrorsField<Source>(),
     },
   }),
-  args: { ids: g.arg({ type: g.nonNull(g.list(g.nonNull(g.ID))) }) },
-  resolve: withErrorsList(async ({ ids }: { ids: readonly string[] }, context) => ({
+  args,
+  resolve: withErrorsList(async ({ ids }: ArgsOf<typeof args>, context) => ({
     count: await deleteStaff(context.sudo(), requirePermission(context, 'MANAGE_STAFF'), [...ids]),
   })),
 })

@@ -1,13 +1,15 @@
 // The request limits as plain functions and plugins, on a small schema of their own: what a request
 // carries is measured with its variables substituted, the row estimate follows `take` wherever it
-// is written, costly items are counted one by one, and the time budget refuses root fields that
-// would start after it while still answering what a finished field gave back.
+// is written, costly items (the fields and input fields that declare it) are counted one by one,
+// and the time budget refuses root fields that would start after it while still answering what a
+// finished field gave back.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApolloServer } from '@apollo/server'
-import { GraphQLError, buildSchema, parse, type OperationDefinitionNode } from 'graphql'
+import { GraphQLError, buildSchema, parse, type GraphQLInputObjectType, type OperationDefinitionNode } from 'graphql'
 import { LIMITS, formatRequestTimeout, measureRequest, timeBudgetPlugin } from '../../../server/graphqlLimits'
 import { RequestTimeoutError, runWithinBudget } from '../../../services/kernel'
+import { declareCostlyWork } from '../../../lists/costlyWork'
 
 const schema = buildSchema(`
   input StringFilter { equals: String contains: String in: [String!] not: StringFilter }
@@ -34,8 +36,15 @@ const schema = buildSchema(`
     sendPasswordResetUsers(where: [ItemWhereUniqueInput!]!): [Item]
     createUsers(data: [UserCreateInput!]!): [Item]
     createUser(data: UserCreateInput!): Item
+    inviteFriend: String
   }
 `)
+// SDL has no extensions: declare the costly work here as the fields do at their source
+const mutations = schema.getMutationType()!.getFields()
+declareCostlyWork(mutations.tokenCreate!, ['password'])
+declareCostlyWork(mutations.accountRegister!, ['password', 'mail'])
+declareCostlyWork(mutations.sendPasswordResetUsers!, ['mail'])
+declareCostlyWork((schema.getType('UserCreateInput') as GraphQLInputObjectType).getFields().password!, ['password'])
 
 /** The limit a request passes, or undefined when it is within every one. */
 function refusedLimit(source: string, variables: Record<string, unknown> = {}): string | undefined {
@@ -133,6 +142,14 @@ test('one costly item per request: aliases, fragments, bulk items and passwords 
   assert.equal(refusedLimit(creates, { d: [{ name: 'a', password: 'p1' }] }), undefined)
   assert.equal(refusedLimit(creates, { d: [{ password: 'p1' }, { password: 'p2' }] }), 'costlyItems')
   assert.equal(refusedLimit('mutation { createUser(data: { password: "p" }) { id } tokenCreate }'), 'costlyItems')
+})
+
+test('a field that declares costly work is limited by that declaration alone, not by its name', () => {
+  assert.equal(refusedLimit('mutation { a: inviteFriend b: inviteFriend }'), undefined)
+  declareCostlyWork(mutations.inviteFriend!, ['mail'])
+  assert.equal(refusedLimit('mutation { inviteFriend }'), undefined)
+  assert.equal(refusedLimit('mutation { a: inviteFriend b: inviteFriend }'), 'costlyItems')
+  assert.equal(refusedLimit('mutation { inviteFriend tokenCreate }'), 'costlyItems')
 })
 
 let calls = 0
