@@ -10,7 +10,6 @@ import { emitWebhookEvent, userWebhookPayload, type WebhookEvent } from '../mess
 import { recordAccountEvent, type AccountEventType } from './accountEvents'
 import { isPromotion } from './promotion'
 import { assertProofFollowsEmail } from './emailProof'
-import { refreshSearchDocument } from './searchDocument'
 
 /** The path a change came by; each has its row in CAUSES. */
 export type UserChangeCause =
@@ -106,9 +105,6 @@ const CAUSES: Record<UserChangeCause, CauseRow> = {
   emailChange: NONE,
 }
 
-// the fields the search document is made of (services/users/searchDocument.ts)
-const SEARCHED = ['email', 'firstName', 'lastName', 'name', 'phone'] as const
-
 /** The lifecycle webhook of a user by its side of isStaff: STAFF_* or CUSTOMER_*. */
 export function userWebhookEvent(kind: 'CREATED' | 'UPDATED' | 'DELETED', user: { isStaff: boolean }): WebhookEvent {
   return `${user.isStaff ? 'STAFF' : 'CUSTOMER'}_${kind}` as const
@@ -199,7 +195,6 @@ export async function afterUserChange(tx: Context, change: UserChange): Promise<
       ...(event.parameters ? { parameters: event.parameters } : {}),
     })
   }
-  if (before && SEARCHED.some(field => before[field] !== after[field])) await refreshSearchDocument(tx, after.id)
   const hooks = webhooksOf(change)
   if (!hooks.length) return
   // the payload as the row stands after everything above

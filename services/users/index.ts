@@ -19,11 +19,12 @@ export {
 } from './emailProof'
 export type { EmailProof } from './emailProof'
 export { tryLockUser } from './userLock'
-export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
+export type { NewUserInput, NewUserRow } from './newUser'
 export { isPromotion, promotionChanges } from './promotion'
 export { MAX_BULK, beforeUserRemoval, removeUser } from './removal'
 export { countSearchedUsers, searchTermOf, userSearchFilter } from './search'
-export { ADDRESS_FIELDS, refreshSearchDocument, searchDocumentOf } from './searchDocument'
+export { ADDRESS_FIELDS, USER_FIELDS, searchDocumentOf } from './searchDocument'
+export { keepSearchDocuments } from './searchDocumentKeeper'
 export {
   asTakenValueError,
   assertEmailFree,
