@@ -464,6 +464,32 @@ for (const database of TEST_DATABASES) {
         })
       })
 
+      test('a write through Prisma itself (a script), one by one, in bulk or in a batch, keeps the document or is refused', async () => {
+        // given
+        const customer = await makeCustomer(server.context)
+        const id = String(customer.id)
+        const prisma = server.context.prisma
+        const [surname, city, refused] = ['scrxaqz', 'scrxbqz', 'scrxcqz']
+
+        // when
+        await prisma.user.update({ where: { id }, data: { lastName: surname } })
+        await prisma.address.createMany({ data: [{ userId: id, city, country: 'US', metadata: {} }] })
+
+        // then
+        assert.deepEqual(await search(surname), { ids: [id], count: 1 })
+        assert.deepEqual(await search(city), { ids: [id], count: 1 })
+
+        // when
+        await prisma.address.deleteMany({ where: { userId: id } })
+        const batch = prisma.$transaction([prisma.user.update({ where: { id }, data: { lastName: refused } })])
+
+        // then
+        await assert.rejects(batch, /interactive transaction/)
+        assert.deepEqual(await search(city), { ids: [], count: 0 })
+        assert.deepEqual(await search(refused), { ids: [], count: 0 })
+        assert.deepEqual(await search(surname), { ids: [id], count: 1 })
+      })
+
       test('a name in capitals with an accent is found by its lower case and its own case, as JavaScript folds them', async () => {
         // given
         const customer = await makeCustomer(server.context)
