@@ -32,6 +32,8 @@ export type DatabaseOptions = {
   // PostgreSQL: no statement on the pool runs longer (the server's request budget); unset for
   // scripts, whose bulk statements (the seed's) may take longer
   statementTimeoutMs?: number
+  // what the layers above add to every Prisma client (keystone.ts: the search document's keeper)
+  extendClient?: <T extends object>(client: T) => T
 }
 
 export function createAdapter(databaseUrl: string, options: DatabaseOptions = {}): SqlDriverAdapterFactory {
@@ -52,8 +54,9 @@ export function databaseSettings(databaseUrl: string, options: DatabaseOptions =
       transactionOptions: { maxWait: 10_000, timeout: 15_000 },
     }),
     extendPrismaClient: <T extends object>(client: T): T => {
-      if (providerOf(databaseUrl) === 'postgresql') poolsOfClients.set(client, postgresPool(databaseUrl, options))
-      return client
+      const extended = options.extendClient ? options.extendClient(client) : client
+      if (providerOf(databaseUrl) === 'postgresql') poolsOfClients.set(extended, postgresPool(databaseUrl, options))
+      return extended
     },
   }
 }

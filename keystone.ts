@@ -1,13 +1,13 @@
 // Keystone configuration: database, lists, sessions, Admin UI access and GraphQL. Wrapped by auth.ts.
 import { config } from '@keystone-6/core'
 import { env } from './env'
-import { databaseSettings, providerOf } from './database'
+import { databaseSettings, providerOf, type DatabaseOptions } from './database'
 import { lists, extendGraphqlSchema } from './schema'
 import { restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
-import { fillEmailSkeletons } from './services/users'
+import { fillEmailSkeletons, keepSearchDocuments } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
@@ -38,6 +38,14 @@ async function fillMissingEmailSkeletons(context: Context): Promise<void> {
   } catch (error) {
     logger.error({ err: error }, 'email skeletons not filled; the next start tries again')
   }
+}
+
+/**
+ * The database settings of the server and of every script's context (scripts/lib/context.ts): the
+ * driver adapters (database.ts), and on each Prisma client the one keeper of the search document.
+ */
+export function databaseOf(databaseUrl: string, options: DatabaseOptions = {}) {
+  return databaseSettings(databaseUrl, { ...options, extendClient: keepSearchDocuments })
 }
 
 // the delivery workers of this process, stopped by SIGTERM after the last request (server/lifecycle.ts)
@@ -71,7 +79,7 @@ export default withAuth(
         )
       },
       // on PostgreSQL no statement outlives a request's time budget
-      ...databaseSettings(env.databaseUrl, { statementTimeoutMs: env.requestTimeBudgetMs }),
+      ...databaseOf(env.databaseUrl, { statementTimeoutMs: env.requestTimeBudgetMs }),
       // each provider keeps its own generated schema and client, so both can be committed and built
       prismaSchemaPath: provider === 'sqlite' ? 'schema.prisma' : 'schema.postgresql.prisma',
       prismaClientPath: provider === 'sqlite' ? 'generated/prisma' : 'generated/prisma-postgresql',

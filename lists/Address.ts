@@ -8,7 +8,6 @@ import { deletableAddresses, readableAddresses, updatableAddresses } from '../ac
 import { ADDRESS_FIELDS, assertAddressBookHasRoom } from '../services/addresses'
 import { validateAddress, type AddressFields, type NormalizedAddress } from '../services/addresses'
 import { DomainError } from '../services/kernel'
-import { refreshSearchDocument } from '../services/users'
 import { metadataField } from './metadataField'
 import { reportDomainErrors } from './hooks/domainErrors'
 
@@ -27,10 +26,6 @@ export const Address: Lists.Address = list({
     listView: { initialColumns: ['user', 'firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'] },
   },
   hooks: {
-    // the owner's search document follows its address book, on the generated API and in the Admin UI
-    afterOperation: async ({ item, originalItem, context }) => {
-      await refreshSearchDocument(context, (item ?? originalItem)?.userId)
-    },
     resolveInput: {
       // a caller who names no owner adds the address to its own book; values are stored normalised
       create: async ({ resolvedData, context }) => {

@@ -31,7 +31,7 @@ import { effectiveChannels, effectivePermissions, loadPermissionGroupsOf } from 
 import { isTrusted } from '../services/kernel'
 import { validateUserChange } from './scopeHooks'
 import { afterUserChange, beforeUserRemoval, type UserRow } from '../services/users'
-import { newUserRow, searchDocumentOf, type NewUserInput } from '../services/users'
+import { USER_FIELDS, newUserRow, type NewUserInput } from '../services/users'
 import { assertEmailFree, emailColumns } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
 import { EMAIL_PROOFS, proofChanges } from '../services/users'
@@ -111,7 +111,8 @@ export const User: Lists.User = list({
   ui: {
     hideNavigation: args => !canManageUsersOrStaff(args),
     labelField: 'email',
-    searchFields: ['email', 'firstName', 'lastName', 'name', 'phone'],
+    // the Admin UI's search box looks in the user's own fields of the search document
+    searchFields: [...USER_FIELDS],
     listView: {
       // Keystone shares the table's width among its columns: five leave the email whole
       initialColumns: ['email', 'firstName', 'lastName', 'isStaff', 'isActive'],
@@ -128,12 +129,10 @@ export const User: Lists.User = list({
           ...resolvedData,
           ...newUserRow({ ...resolvedData, isConfirmed: inputData.isConfirmed ?? undefined } as NewUserInput),
         }) as typeof resolvedData,
-      // the search document follows the user's own fields in the same write; a promotion to staff
-      // ends the customer's credentials, on every path (services/users/promotion.ts), and keeps its
-      // password only if the mailbox was proven and the email stays the one proven
-      update: async ({ resolvedData, item, context }) => {
-        const changed = Object.fromEntries(Object.entries(resolvedData).filter(([, value]) => value !== undefined))
-        const addresses = await context.prisma.address.findMany({ where: { userId: item.id } })
+      // a promotion to staff ends the customer's credentials, on every path
+      // (services/users/promotion.ts), and keeps its password only if the mailbox was proven and
+      // the email stays the one proven
+      update: async ({ resolvedData, item }) => {
         // no write through the list sets a mailbox proof, and a new email drops it (services/users/emailProof.ts)
         const proof = proofChanges(item, resolvedData)
         const promotion = isPromotion(item, resolvedData) ? promotionChanges(item, { ...resolvedData, ...proof }) : {}
@@ -144,7 +143,6 @@ export const User: Lists.User = list({
           ...email,
           ...proof,
           ...promotion,
-          searchDocument: searchDocumentOf({ ...item, ...changed }, addresses),
         }
       },
     },
@@ -453,7 +451,7 @@ export const User: Lists.User = list({
         }),
       },
     }),
-    // what customers(search) scans; kept by services/users/searchDocument.ts, never written through the API
+    // what customers(search) scans; kept by services/users/searchDocumentKeeper.ts, never written through the API
     searchDocument: text({
       ui: { createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'hidden' }, listView: { fieldMode: 'hidden' } },
       graphql: { omit: { create: true, update: true } },

@@ -5,7 +5,8 @@
 // adds only the missing customers. The few small items go through Keystone (hooks and validation
 // run); the customers are written in bulk, one transaction per chunk, with raw SQL whose user rows
 // come from the users module's newUserRow, the rule the User list applies to a new user (token key,
-// lower-case email, search document, every field default): this file holds no field rule of its own.
+// lower-case email, every field default), and searchDocumentOf, the text the users module's keeper
+// writes on every Prisma write (raw SQL skips it): this file holds no field rule of its own.
 import path from 'node:path'
 import { randomBytes, randomInt } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
@@ -16,7 +17,7 @@ import { isValidEmail, normalizeEmail, trusted } from '../services/kernel'
 import { PERMISSIONS, hashPassword } from '../services/identity'
 import { ADDRESS_FIELDS } from '../services/addresses'
 import { createContext } from './lib/context'
-import { newUserRow, operatorSeedProof, type NewUserRow } from '../services/users'
+import { newUserRow, operatorSeedProof, searchDocumentOf, type NewUserRow } from '../services/users'
 import {
   DEMO_CUSTOMER_GROUPS,
   DEMO_CUSTOMER_PASSWORD,
@@ -197,10 +198,11 @@ async function ensureSuperuser(
 type Value = string | number | boolean | null | object
 type Row = Record<string, Value>
 
-// every column newUserRow fills, plus the id and the two default addresses the seed links
+// every column newUserRow fills, plus the id, the search document and the two default addresses the seed links
 const USER_COLUMNS = [
   'id',
   ...Object.keys(newUserRow({ email: 'columns@example.com' })),
+  'searchDocument',
   'defaultShippingAddress',
   'defaultBillingAddress',
 ]
@@ -386,7 +388,7 @@ async function finishSearchIndex(context: Context): Promise<void> {
 }
 
 // a demo customer as the User list would store it: confirmed, with its addresses in its search document
-function demoUserRow(customer: DemoCustomer, passwordHash: string): NewUserRow {
+function demoUserRow(customer: DemoCustomer, passwordHash: string): NewUserRow & { searchDocument: string } {
   const { email, firstName, lastName, name, languageCode, phone, dateJoined, lastLogin } = customer
   const input = {
     email,
@@ -400,7 +402,8 @@ function demoUserRow(customer: DemoCustomer, passwordHash: string): NewUserRow {
     password: passwordHash,
     isConfirmed: true,
   }
-  return newUserRow(input, customer.addresses)
+  const row = newUserRow(input)
+  return { ...row, searchDocument: searchDocumentOf(row, customer.addresses) }
 }
 
 // a row's values as the JSON parameter carries them: timestamps as the text Prisma stores

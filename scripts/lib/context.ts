@@ -1,8 +1,8 @@
 // A Keystone context for scripts and tests, outside the server: the project's config with the
 // generated Prisma client of the database's provider, optionally pointed at another database.
 import { getContext } from '@keystone-6/core/context'
-import { databaseSettings, providerOf } from '../../database'
-import config from '../../keystone'
+import { providerOf } from '../../database'
+import config, { databaseOf } from '../../keystone'
 import { env } from '../../env'
 import type { Context } from '../../generated/keystone/types'
 
@@ -18,6 +18,6 @@ export async function createContext(databaseUrl?: string): Promise<Context> {
       : // @ts-ignore the PostgreSQL client exists only once built for a postgres DATABASE_URL
         await import('../../generated/prisma-postgresql/client')
   // the script's own settings, not the server's: no request budget caps a script's statements
-  const db = { ...config.db, provider, ...databaseSettings(databaseUrl ?? env.databaseUrl) }
+  const db = { ...config.db, provider, ...databaseOf(databaseUrl ?? env.databaseUrl) }
   return getContext({ ...config, db }, prismaModule) as unknown as Context
 }

@@ -7,7 +7,7 @@ import { DomainError } from '../kernel'
 import { validateAddress, type AddressFields, type NormalizedAddress } from './validation'
 import { mergeMetadata, metadataProblem } from '../kernel'
 import { inTransaction } from '../kernel'
-import { ADDRESS_FIELDS, refreshSearchDocument } from '../users'
+import { ADDRESS_FIELDS } from '../users'
 
 export const MAX_ADDRESSES_PER_USER = 100
 
@@ -70,7 +70,6 @@ export async function createAddress(
         where: { id: args.userId },
         data: { [DEFAULT_FIELD[args.setDefault]]: address.id },
       })
-    await refreshSearchDocument(tx, args.userId)
     return address.id
   })
 }
@@ -89,12 +88,9 @@ export async function updateAddress(
   const metadata = args.input.metadata ? mergeMetadata(existing.metadata, args.input.metadata) : undefined
   const problem = metadataProblem(metadata)
   if (problem) throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
-  await inTransaction(context, async tx => {
-    await tx.prisma.address.update({
-      where: { id: existing.id },
-      data: { ...fields, ...(metadata !== undefined ? { metadata } : {}) },
-    })
-    await refreshSearchDocument(tx, args.userId)
+  await context.prisma.address.update({
+    where: { id: existing.id },
+    data: { ...fields, ...(metadata !== undefined ? { metadata } : {}) },
   })
 }
 
@@ -112,7 +108,6 @@ export async function deleteAddress(
     }
     if (Object.keys(cleared).length) await tx.prisma.user.update({ where: { id: user.id }, data: cleared })
     await tx.prisma.address.delete({ where: { id: existing.id } })
-    await refreshSearchDocument(tx, args.userId)
   })
   return existing
 }

@@ -36,7 +36,6 @@ import { emitWebhookEvent, userWebhookPayload, type WebhookEvent } from '../mess
 import { recordAccountEvent, type AccountEventType } from './accountEvents'
 import { isPromotion } from './promotion'
 import { assertProofFollowsEmail, hasProvenMailbox } from './emailProof'
-import { refreshSearchDocument } from './searchDocument'
 
 /** The User row as Prisma and the list's hooks see it. */
 export type UserRow = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
@@ -68,9 +67,6 @@ const STATES: Partial<Record<AccountEventType, AccountEventType>> = {
 
 // the columns no listener is told of: the secrets and the proof of the mailbox
 const CREDENTIALS = new Set(['password', 'jwtTokenKey', 'customerTokenHash', 'emailVerifiedAt', 'emailVerifiedBy'])
-
-// the fields the search document is made of (services/users/searchDocument.ts)
-const SEARCHED = ['email', 'firstName', 'lastName', 'name', 'phone'] as const
 
 /** The lifecycle webhook of a user by its side of isStaff: STAFF_* or CUSTOMER_*. */
 export function userWebhookEvent(kind: 'CREATED' | 'UPDATED' | 'DELETED', user: { isStaff: boolean }): WebhookEvent {
@@ -122,7 +118,6 @@ export async function afterUserChange(tx: Context, change: UserChange): Promise<
     const { type, parameters } = event
     await recordAccountEvent(tx, { type, userId: after.id, actorId, ...(parameters ? { parameters } : {}) })
   }
-  if (before && SEARCHED.some(field => before[field] !== after[field])) await refreshSearchDocument(tx, after.id)
   const hooks = webhooksOf(change)
   if (!hooks.length) return
   // the payload as the row stands after everything above

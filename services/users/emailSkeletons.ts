@@ -8,7 +8,6 @@
 // Safe to run in two processes at once, and again at every start.
 import type { Context } from '../../generated/keystone/types'
 import { isUniqueViolation, isValidEmail } from '../kernel'
-import { refreshSearchDocument } from './searchDocument'
 import { emailColumns } from './userEmail'
 
 export const SKELETON_FILL_BATCH = 500
@@ -71,22 +70,28 @@ export async function fillEmailSkeletons(context: Context, args: { batchSize?: n
 }
 
 // one transaction for the batch; when another process wrote a colliding value meanwhile, the batch
-// is rolled back and written row by row, each collision reported
+// is rolled back and written row by row, each collision reported. A rewritten email is searched
+// for as it now reads: the search document follows it (services/users/searchDocumentKeeper.ts),
+// which is why the batch is an interactive transaction and not a $transaction([...]) one.
 async function writeFills(context: Context, fills: Fill[], result: SkeletonFill): Promise<void> {
-  const update = (fill: Fill) =>
-    context.prisma.user.updateMany({
+  const update = (prisma: Pick<Context['prisma'], 'user'>, fill: Fill) =>
+    prisma.user.updateMany({
       where: { id: fill.id, emailSkeleton: null },
       data: { emailSkeleton: fill.skeleton, ...(fill.email ? { email: fill.email } : {}) },
     })
   const written: Fill[] = []
   try {
-    const counts = await context.prisma.$transaction(fills.map(update))
+    const counts = await context.prisma.$transaction(async tx => {
+      const counts: { count: number }[] = []
+      for (const fill of fills) counts.push(await update(tx, fill))
+      return counts
+    })
     fills.forEach((fill, i) => counts[i]!.count > 0 && written.push(fill))
   } catch (error) {
     if (!isTakenViolation(error)) throw error
     for (const fill of fills) {
       try {
-        if ((await update(fill)).count > 0) written.push(fill)
+        if ((await update(context.prisma, fill)).count > 0) written.push(fill)
       } catch (rowError) {
         if (!isTakenViolation(rowError)) throw rowError
         result.collisions.push(fill.id)
@@ -94,11 +99,7 @@ async function writeFills(context: Context, fills: Fill[], result: SkeletonFill)
     }
   }
   result.filled += written.length
-  // the search document holds the email: a rewritten one is searched for as it now reads
-  for (const fill of written.filter(fill => fill.email)) {
-    await refreshSearchDocument(context, fill.id)
-    result.normalized++
-  }
+  result.normalized += written.filter(fill => fill.email).length
 }
 
 function isTakenViolation(error: unknown): boolean {

@@ -21,14 +21,15 @@ export type { EmailProof } from './emailProof'
 export { mailOneTimeLink } from './oneTimeLinks'
 export type { LinkRequester, OneTimeLink } from './oneTimeLinks'
 export { tryLockUser } from './userLock'
-export type { NewUserInput, NewUserRow, SearchableAddress } from './newUser'
+export type { NewUserInput, NewUserRow } from './newUser'
 export { languageCodeProblems } from './languageCode'
 export { MAX_NAME_LENGTHS, nameProblems } from './names'
 export type { NameField } from './names'
 export { isPromotion, promotionChanges } from './promotion'
 export { MAX_BULK, beforeUserRemoval, removeUser } from './removal'
 export { countSearchedUsers, searchTermOf, userSearchFilter } from './search'
-export { ADDRESS_FIELDS, refreshSearchDocument, searchDocumentOf } from './searchDocument'
+export { ADDRESS_FIELDS, USER_FIELDS, searchDocumentOf } from './searchDocument'
+export { keepSearchDocuments } from './searchDocumentKeeper'
 export {
   asTakenValueError,
   assertEmailFree,

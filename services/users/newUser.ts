@@ -1,10 +1,10 @@
 // What a new User row stores, derived in one place: the normalised email and its confusable
 // skeleton (services/users/userEmail.ts emailColumns), its own token key, the
-// staff-confirmed rule, the search document and every field default of lists/User.ts. The list's
+// staff-confirmed rule and every field default of lists/User.ts (its search document is the
+// keeper's, services/users/searchDocumentKeeper.ts). The list's
 // resolveInput.create and the seed's bulk insert (scripts/seed.ts) both build new users with it, so
 // a user written in bulk is the user the list API would have written.
 import { newTokenKey } from '../identity'
-import { searchDocumentOf } from './searchDocument'
 import { emailColumns } from './userEmail'
 import { NO_PROOF } from './emailProof'
 
@@ -68,25 +68,13 @@ export type NewUserRow = {
   externalReference: string | null
   onboardingStatus: string
   orderWebhookUrl: string
-  searchDocument: string
 }
 
-/** The fields of an address the search document reads (any address row or input fits). */
-export type SearchableAddress = Record<string, unknown>
-
-/**
- * The row a new user is stored as. `addresses` are the ones written with it (the seed's bulk
- * path); the list API creates a user before its addresses, and lists/Address.ts refreshes the
- * search document as each one is added, to the same text. `now` is the default dateJoined.
- */
-export function newUserRow(
-  input: NewUserInput,
-  addresses: readonly SearchableAddress[] = [],
-  now: Date = new Date(),
-): NewUserRow {
+/** The row a new user is stored as; `now` is the default dateJoined. */
+export function newUserRow(input: NewUserInput, now: Date = new Date()): NewUserRow {
   const isStaff = input.isStaff ?? false
   const dateJoined = input.dateJoined ?? now
-  const row: Omit<NewUserRow, 'searchDocument'> = {
+  return {
     ...emailColumns(input.email),
     firstName: input.firstName ?? '',
     lastName: input.lastName ?? '',
@@ -117,5 +105,4 @@ export function newUserRow(
     onboardingStatus: input.onboardingStatus ?? 'not_started',
     orderWebhookUrl: input.orderWebhookUrl ?? '',
   }
-  return { ...row, searchDocument: searchDocumentOf(row, addresses) }
 }

@@ -462,6 +462,14 @@ test('accounts written before skeletons get theirs and their stored email form a
     const staff = await tokenFor(second.context, (await makeStaff(second.context, ['MANAGE_USERS'])).id)
     const refused = await second.gql(CUSTOMER_CREATE, { input: { email: `paul-${t}@example.com` } }, { token: staff })
     assert.deepEqual(refused.body.data.customerCreate.errors, [{ field: 'email', code: 'UNIQUE' }])
+    // and a rewritten email is searched for as it now reads: its search document followed it
+    const domain = emailOf(unicodeDomain.id).split('@')[1]
+    const found = await second.gql(
+      'query($s: String) { customers(search: $s) { id } }',
+      { s: domain },
+      { token: staff },
+    )
+    assert.deepEqual(found.body.data.customers, [{ id: unicodeDomain.id }])
   } finally {
     await second?.stop()
     await first?.stop()

@@ -210,6 +210,304 @@ for (const database of TEST_DATABASES) {
       })
     }
 
+    // Every path that can change a customer's search document, each one black-box: after the
+    // write, customers(search:) finds the customer by the new text, and no longer by the old.
+    // `given` is a customer with its own words (a surname and an address's city), a customer
+    // token and that address; each path writes a new word (and so loses an old one).
+    describe('the search document follows every write path', () => {
+      type Given = { id: string; token: string; addressId: string; old: { surname: string; city: string } }
+      type Path = {
+        path: string
+        write: (given: Given, word: string) => Promise<{ body: { data?: any; errors?: unknown } }>
+        // the old word the write takes out of the document, if any
+        loses?: keyof Given['old']
+        // a delete writes no new word
+        writesNothing?: true
+        // the user the new word finds: the given customer, or a new one the write names
+        found?: (data: any) => string
+      }
+      const ADDRESS = { streetAddress1: '1 Main St', postalCode: '49007', countryArea: 'MI', country: 'US' }
+      const USER = 'user { id }'
+      const PAYLOAD = `{ ${USER} errors { field code message } }`
+      const paths: Path[] = [
+        {
+          path: 'the generated createUser',
+          write: (_, word) =>
+            server.gql(
+              'mutation($data: UserCreateInput!) { createUser(data: $data) { id } }',
+              { data: { email: `${word}@example.com`, lastName: word } },
+              { token: support },
+            ),
+          found: data => data.createUser.id,
+        },
+        {
+          path: 'the generated updateUser (a surname)',
+          write: (given, word) =>
+            server.gql(UPDATE_USER, { id: given.id, data: { lastName: word } }, { token: support }),
+          loses: 'surname',
+        },
+        {
+          path: 'the generated updateUser (an email)',
+          write: (given, word) =>
+            server.gql(UPDATE_USER, { id: given.id, data: { email: `${word}@example.com` } }, { token: support }),
+        },
+        {
+          path: 'the generated createAddress',
+          write: (given, word) =>
+            server.gql(
+              CREATE_ADDRESS,
+              { data: { user: { connect: { id: given.id } }, ...ADDRESS, city: word } },
+              { token: support },
+            ),
+        },
+        {
+          path: 'the generated updateAddress',
+          write: (given, word) =>
+            server.gql(
+              'mutation($id: ID!, $data: AddressUpdateInput!) { updateAddress(where: { id: $id }, data: $data) { id } }',
+              { id: given.addressId, data: { city: word } },
+              { token: support },
+            ),
+          loses: 'city',
+        },
+        {
+          path: 'the generated deleteAddress',
+          write: given =>
+            server.gql(
+              'mutation($id: ID!) { deleteAddress(where: { id: $id }) { id } }',
+              { id: given.addressId },
+              { token: support },
+            ),
+          loses: 'city',
+          writesNothing: true,
+        },
+        {
+          path: "Saleor's accountAddressCreate",
+          write: (given, word) =>
+            server.gql(
+              `mutation($input: AddressInput!) { accountAddressCreate(input: $input) ${PAYLOAD} }`,
+              { input: { ...ADDRESS, city: word } },
+              { token: given.token },
+            ),
+        },
+        {
+          path: "Saleor's accountAddressUpdate",
+          write: (given, word) =>
+            server.gql(
+              `mutation($id: ID!, $input: AddressInput!) { accountAddressUpdate(id: $id, input: $input) { errors { field code message } } }`,
+              { id: given.addressId, input: { city: word } },
+              { token: given.token },
+            ),
+          loses: 'city',
+        },
+        {
+          path: "Saleor's accountAddressDelete",
+          write: given =>
+            server.gql(
+              `mutation($id: ID!) { accountAddressDelete(id: $id) ${PAYLOAD} }`,
+              { id: given.addressId },
+              { token: given.token },
+            ),
+          loses: 'city',
+          writesNothing: true,
+        },
+        {
+          path: "Openfront's createActiveUserAddress",
+          write: (given, word) =>
+            server.gql(
+              'mutation($data: AddressCreateInput!) { createActiveUserAddress(data: $data) { id } }',
+              { data: { ...ADDRESS, city: word } },
+              { token: given.token },
+            ),
+        },
+        {
+          path: "Openfront's updateActiveUserAddress",
+          write: (given, word) =>
+            server.gql(
+              'mutation($id: ID!, $data: AddressUpdateInput!) { updateActiveUserAddress(where: { id: $id }, data: $data) { id } }',
+              { id: given.addressId, data: { city: word } },
+              { token: given.token },
+            ),
+          loses: 'city',
+        },
+        {
+          path: "Openfront's deleteActiveUserAddress",
+          write: given =>
+            server.gql(
+              'mutation($id: ID!) { deleteActiveUserAddress(where: { id: $id }) { id } }',
+              { id: given.addressId },
+              { token: given.token },
+            ),
+          loses: 'city',
+          writesNothing: true,
+        },
+        {
+          path: "staff's addressCreate",
+          write: (given, word) =>
+            server.gql(
+              `mutation($userId: ID!, $input: AddressInput!) { addressCreate(userId: $userId, input: $input) ${PAYLOAD} }`,
+              { userId: given.id, input: { ...ADDRESS, city: word } },
+              { token: support },
+            ),
+        },
+        {
+          path: "staff's addressUpdate",
+          write: (given, word) =>
+            server.gql(
+              `mutation($id: ID!, $input: AddressInput!) { addressUpdate(id: $id, input: $input) { errors { field code message } } }`,
+              { id: given.addressId, input: { city: word } },
+              { token: support },
+            ),
+          loses: 'city',
+        },
+        {
+          path: "staff's addressDelete",
+          write: given =>
+            server.gql(
+              `mutation($id: ID!) { addressDelete(id: $id) ${PAYLOAD} }`,
+              { id: given.addressId },
+              { token: support },
+            ),
+          loses: 'city',
+          writesNothing: true,
+        },
+        {
+          path: "Saleor's accountUpdate (a surname)",
+          write: (given, word) =>
+            server.gql(
+              `mutation($input: AccountInput!) { accountUpdate(input: $input) ${PAYLOAD} }`,
+              { input: { lastName: word } },
+              { token: given.token },
+            ),
+          loses: 'surname',
+        },
+        {
+          path: "Saleor's accountUpdate (a new default billing address)",
+          write: (given, word) =>
+            server.gql(
+              `mutation($input: AccountInput!) { accountUpdate(input: $input) ${PAYLOAD} }`,
+              { input: { defaultBillingAddress: { ...ADDRESS, city: word } } },
+              { token: given.token },
+            ),
+        },
+        {
+          path: "Openfront's updateActiveUser (a name)",
+          write: (given, word) =>
+            server.gql(
+              'mutation($data: UserUpdateProfileInput!) { updateActiveUser(data: $data) { id } }',
+              { data: { name: word } },
+              { token: given.token },
+            ),
+        },
+        {
+          path: "staff's customerUpdate (a surname)",
+          write: (given, word) =>
+            server.gql(
+              `mutation($id: ID!, $input: CustomerInput!) { customerUpdate(id: $id, input: $input) ${PAYLOAD} }`,
+              { id: given.id, input: { lastName: word } },
+              { token: support },
+            ),
+          loses: 'surname',
+        },
+        {
+          path: "staff's customerUpdate (an email)",
+          write: (given, word) =>
+            server.gql(
+              `mutation($id: ID!, $input: CustomerInput!) { customerUpdate(id: $id, input: $input) ${PAYLOAD} }`,
+              { id: given.id, input: { email: `${word}@example.com` } },
+              { token: support },
+            ),
+        },
+        {
+          path: "staff's customerCreate",
+          write: (_, word) =>
+            server.gql(
+              `mutation($input: CustomerInput!) { customerCreate(input: $input) ${PAYLOAD} }`,
+              { input: { email: `${word}@example.com`, lastName: word } },
+              { token: support },
+            ),
+          found: data => data.customerCreate.user.id,
+        },
+      ]
+
+      // a word of its own for each path and role, which no other customer's text contains
+      const wordOf = (role: string, index: number) => `${role}x${String.fromCharCode(97 + index)}qz`
+
+      paths.forEach(({ path, write, loses, found, writesNothing }, index) => {
+        const finds = writesNothing ? '' : 'finds the new text'
+        const drops = loses ? `no longer finds the old ${loses}` : ''
+        test(`${path}: customers(search:) ${[finds, drops].filter(Boolean).join(' and ')}`, async () => {
+          // given
+          const old = { surname: wordOf('sur', index), city: wordOf('cty', index) }
+          const customer = await makeCustomer(server.context, { lastName: old.surname })
+          const address = await makeAddress(server.context, String(customer.id), { ...ADDRESS, city: old.city })
+          const given: Given = {
+            id: String(customer.id),
+            token: await tokenFor(server.context, String(customer.id)),
+            addressId: String(address.id),
+            old,
+          }
+          assert.deepEqual(await search(old.surname), { ids: [given.id], count: 1 })
+          assert.deepEqual(await search(old.city), { ids: [given.id], count: 1 })
+          const word = wordOf('new', index)
+
+          // when
+          const res = await write(given, word)
+
+          // then
+          assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+          for (const payload of Object.values(res.body.data ?? {}) as { errors?: unknown[] }[])
+            assert.deepEqual(payload?.errors ?? [], [])
+          const id = found ? found(res.body.data) : given.id
+          if (!writesNothing) assert.deepEqual(await search(word), { ids: [id], count: 1 })
+          if (loses) assert.deepEqual(await search(old[loses]), { ids: [], count: 0 })
+        })
+      })
+
+      test('a write through Prisma itself (a script), one by one, in bulk or in a batch, keeps the document or is refused', async () => {
+        // given
+        const customer = await makeCustomer(server.context)
+        const id = String(customer.id)
+        const prisma = server.context.prisma
+        const [surname, city, refused] = ['scrxaqz', 'scrxbqz', 'scrxcqz']
+
+        // when
+        await prisma.user.update({ where: { id }, data: { lastName: surname } })
+        await prisma.address.createMany({ data: [{ userId: id, city, country: 'US', metadata: {} }] })
+
+        // then
+        assert.deepEqual(await search(surname), { ids: [id], count: 1 })
+        assert.deepEqual(await search(city), { ids: [id], count: 1 })
+
+        // when
+        await prisma.address.deleteMany({ where: { userId: id } })
+        const batch = prisma.$transaction([prisma.user.update({ where: { id }, data: { lastName: refused } })])
+
+        // then
+        await assert.rejects(batch, /interactive transaction/)
+        assert.deepEqual(await search(city), { ids: [], count: 0 })
+        assert.deepEqual(await search(refused), { ids: [], count: 0 })
+        assert.deepEqual(await search(surname), { ids: [id], count: 1 })
+      })
+
+      test('a name in capitals with an accent is found by its lower case and its own case, as JavaScript folds them', async () => {
+        // given
+        const customer = await makeCustomer(server.context)
+
+        // when
+        const res = await server.gql(
+          UPDATE_USER,
+          { id: customer.id, data: { firstName: 'ÉLODIE', lastName: 'ŒSTERGÅRD' } },
+          { token: support },
+        )
+
+        // then
+        assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+        for (const term of ['élodie', 'ÉLODIE', 'Élodie', 'œstergård', 'ŒSTERGÅRD'])
+          assert.deepEqual(await search(term), { ids: [String(customer.id)], count: 1 }, term)
+      })
+    })
+
     test('a cursor naming a user the caller cannot read gives an empty page', async () => {
       // given a staff member, whom MANAGE_USERS staff cannot read
 
