@@ -7,7 +7,7 @@ import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import { clientIp, deviceProofReader, setSignInCookies } from '../shared/request'
 import { userField } from '../shared/payloads'
-import { login } from '../../services/identity'
+import { signInForTokens } from '../../services/identity'
 
 export const tokenCreate = (base: BaseSchemaMeta) =>
   g.field({
@@ -35,7 +35,7 @@ export const tokenCreate = (base: BaseSchemaMeta) =>
       password: g.arg({ type: g.nonNull(g.String) }),
     },
     resolve: withErrorsList(async ({ email, password }: { email: string; password: string }, context) => {
-      const tokens = await login(context.sudo(), {
+      const tokens = await signInForTokens(context.sudo(), {
         email,
         password,
         ip: clientIp(context),

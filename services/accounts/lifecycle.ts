@@ -14,7 +14,7 @@ import { assertAllowedRedirectUrl } from '../messaging'
 import { resolveChannel, type ChannelRef } from './channels'
 import { metadataProblem } from '../kernel'
 import { LANGUAGE_CODE, MAX_NAME } from './profile'
-import { clearAccountLockout, revokedCredentials } from '../identity'
+import { clearAccountLockout, columnsThatEndSessions } from '../identity'
 import { assertPasswordLoginAllowed, issueTokens, type IssuedTokens } from '../identity'
 import { ENUMERATION_SAFE_FLOOR_MS, trusted, withMinimumDuration } from '../kernel'
 import { emitWebhookEvent, kickWebhooks, userWebhookPayload } from '../messaging'
@@ -278,7 +278,7 @@ export async function setPasswordWithToken(
         password: passwordHash,
         isConfirmed: true,
         ...redeemedProof('PASSWORD_RESET', payload, owner.email),
-        ...revokedCredentials(),
+        ...columnsThatEndSessions(),
       },
     })
     // no mail and no webhook here: the user has just acted on the mail it asked for (Saleor's lifecycle table)
@@ -324,7 +324,7 @@ export async function changePassword(
   await context.transaction(async tx => {
     const changed = await tx.prisma.user.update({
       where: { id: user.id },
-      data: { password: passwordHash, ...revokedCredentials() },
+      data: { password: passwordHash, ...columnsThatEndSessions() },
     })
     await afterUserChange(tx, { before: user, after: changed, actorId: user.id, cause: 'passwordChange' })
     await enqueueMail(tx, {
@@ -433,7 +433,12 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
     const changed = await tx.prisma.user
       .update({
         where: { id: args.userId },
-        data: { ...columns, ...NO_PROOF, ...redeemedProof('EMAIL_CHANGE', payload, newEmail), ...revokedCredentials() },
+        data: {
+          ...columns,
+          ...NO_PROOF,
+          ...redeemedProof('EMAIL_CHANGE', payload, newEmail),
+          ...columnsThatEndSessions(),
+        },
       })
       .catch((error: unknown) => {
         // a registration of the address, or of one like it, committed in between

@@ -5,7 +5,7 @@
 // transaction that wrote the change; the caller kicks the webhook worker after commit.
 // Where paths record different events today, CAUSES below says so, one row a path.
 import type { Context } from '../../generated/keystone/types'
-import { revokeCredentialsAndLinks } from '../identity'
+import { endSessionsAndLinks } from '../identity'
 import { emitWebhookEvent, userWebhookPayload, type WebhookEvent } from '../messaging'
 import { recordAccountEvent, type AccountEventType } from './accountEvents'
 import { isPromotion } from './promotion'
@@ -190,7 +190,7 @@ export async function afterUserChange(tx: Context, change: UserChange): Promise<
       passwordChanged(before, after) ||
       (before.isActive && !after.isActive) ||
       isPromotion(before, after))
-  if (endsSessions && before.jwtTokenKey === after.jwtTokenKey) await revokeCredentialsAndLinks(tx, after.id)
+  if (endsSessions && before.jwtTokenKey === after.jwtTokenKey) await endSessionsAndLinks(tx, after.id)
   for (const event of accountEventsOf(change)) {
     await recordAccountEvent(tx, {
       type: event.type,
