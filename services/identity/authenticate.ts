@@ -8,7 +8,7 @@ import { customerTokenStrategy } from './strategies/customerToken'
 import { jsonWebTokenStrategy } from './strategies/jsonWebToken'
 import { refused, type AuthStrategy, type Authentication, type Credential } from './strategies/strategy'
 
-const STRATEGIES: AuthStrategy<any>[] = [jsonWebTokenStrategy, customerTokenStrategy, adminCookieStrategy]
+const STRATEGIES: AuthStrategy[] = [jsonWebTokenStrategy, customerTokenStrategy, adminCookieStrategy]
 
 /**
  * Judge a credential: the first strategy that takes its kind says whether it is still good
@@ -17,8 +17,8 @@ const STRATEGIES: AuthStrategy<any>[] = [jsonWebTokenStrategy, customerTokenStra
  * the very next call, in every process.
  */
 export async function authenticate(context: Context, credential: Credential): Promise<Authentication> {
-  const strategy = STRATEGIES.find(each => each.takes(credential))
-  return strategy ? strategy.judge(context, credential) : refused('unrecognised')
+  for (const strategy of STRATEGIES) if (strategy.takes(credential)) return strategy.judge(context, credential)
+  return refused('unrecognised')
 }
 
 /**
