@@ -1,23 +1,21 @@
-// Sessions: the Admin UI's cookie (@keystone-6/auth, staff only), Bearer access tokens and
-// customer API tokens for every API call. All three resolve to the same Session through one
-// function, rebuilt from the database on each request in one statement (services/identity/sessions.ts):
-// no GraphQL query runs to build a session, and nothing is cached, so a revocation that has
-// committed is refused by the very next request in every process.
-import type { IncomingMessage } from 'node:http'
-import { createHmac, timingSafeEqual } from 'node:crypto'
+// Keystone's session adapter (get, start, end) over the one decision of whether a credential is
+// good (authenticate, services/identity/authenticate.ts): a Bearer access token or customer API
+// token on any API call, or the Admin UI's cookie (@keystone-6/auth, staff only) from the server's
+// own origin. The session is rebuilt from the database on each request in one statement: no GraphQL
+// query runs to build it, and nothing is cached, so a revocation that has committed is refused by
+// the very next request in every process. Also the Admin UI's sign-in, through the one password sign-in.
 import { createAuth } from '@keystone-6/auth'
 import { statelessSessions } from '@keystone-6/core/session'
-import type { SessionStrategy } from '@keystone-6/core/types'
+import type { KeystoneContext, SessionStrategy } from '@keystone-6/core/types'
 import type { Context } from './generated/keystone/types'
 import type { GraphQLSchema } from 'graphql'
 import { env } from './env'
-import { verifyAccessTokenSignature } from './services/identity'
-import { customerOfToken, isCustomerToken } from './services/identity'
 import { clientIpOf } from './services/kernel'
+import { adminCookieData, authenticate, bearerCredential, type Credential } from './services/identity'
 import { issueDeviceProof, signInWithPassword } from './services/identity'
 import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
 import { DomainError } from './services/kernel'
-import { loadSessionUser, sessionOf, type Session, type SessionVia } from './services/identity'
+import type { Session } from './services/identity'
 import { isOwnOrigin } from './server/http'
 import { declareCostlyWork } from './lists/costlyWork'
 
@@ -45,58 +43,6 @@ export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]>(confi
   return { ...withSignIn, ui, session: config.session } as T
 }
 
-function bearerToken(req: IncomingMessage | undefined): string | undefined {
-  const header = req?.headers.authorization
-  if (!header) return undefined
-  const match = /^Bearer\s+(\S+)$/i.exec(header)
-  return match?.[1] ?? ''
-}
-
-function sameKey(a: string, b: string): boolean {
-  const left = Buffer.from(a)
-  const right = Buffer.from(b)
-  return left.length === right.length && timingSafeEqual(left, right)
-}
-
-// the cookie carries a fingerprint of the user's token key, so rotating the key (password change
-// or reset, email change, tokensDeactivateAll, deactivation, promotion) ends Admin UI sessions too
-function fingerprint(key: string): string {
-  return createHmac('sha256', env.sessionSecret).update(`cookie:${key}`).digest('base64url')
-}
-
-/**
- * The one way a request's credential becomes a session: the credential is checked (a JWT's
- * signature, a customer token's hash, a cookie's seal), then the user and its permissions are
- * read in one statement and the credential is held against the user's current token key.
- */
-async function resolveSession(
-  context: Context,
-  credential:
-    | { via: 'jwt'; token: string }
-    | { via: 'customerToken'; token: string }
-    | { via: 'cookie'; itemId: string; key: string },
-): Promise<Session | undefined> {
-  if (credential.via === 'customerToken') {
-    const customer = await customerOfToken(context, credential.token)
-    return customer ? sessionOf(customer, 'customerToken') : undefined
-  }
-  let userId: string
-  let matchesKey: (key: string) => boolean
-  if (credential.via === 'jwt') {
-    const verified = await verifyAccessTokenSignature(credential.token)
-    if (!verified.ok) return undefined
-    userId = verified.claims.sub
-    matchesKey = key => sameKey(key, verified.claims.token)
-  } else {
-    userId = credential.itemId
-    matchesKey = key => sameKey(fingerprint(key), credential.key)
-  }
-  const user = await loadSessionUser(context, { id: userId })
-  // revocation is immediate: a rotated token key or a deactivated account ends every credential
-  if (!user || !user.isActive || !user.jwtTokenKey || !matchesKey(user.jwtTokenKey)) return undefined
-  return sessionOf(user, credential.via)
-}
-
 export function sessionStrategy(): SessionStrategy<Session, any> {
   const cookie = statelessSessions({
     secret: env.sessionSecret,
@@ -106,30 +52,33 @@ export function sessionStrategy(): SessionStrategy<Session, any> {
   })
   return {
     async start({ context, data }) {
-      const user = await loadSessionUser(context as unknown as Context, { id: String(data.itemId) })
-      return cookie.start({
-        context,
-        data: { listKey: 'User', itemId: String(data.itemId), key: fingerprint(user?.jwtTokenKey ?? '') },
-      })
+      return cookie.start({ context, data: await adminCookieData(context as unknown as Context, String(data.itemId)) })
     },
     async get({ context }) {
       // WARNING: sessions are read with the request's own Prisma client, outside access control
-      const ctx = context as unknown as Context
-      // a request that presents a Bearer token is judged by it alone, never by a cookie beside it
-      const token = bearerToken(context.req)
-      if (token !== undefined) {
-        if (!token) return undefined
-        return resolveSession(ctx, isCustomerToken(token) ? { via: 'customerToken', token } : { via: 'jwt', token })
-      }
-      // the Admin UI's cookie speaks for its own pages only: an origin CORS_ORIGINS admits calls with
-      // credentials, and a staff member's cookie beside them must not make those calls staff's
-      if (!isOwnOrigin(context.req)) return undefined
-      const session = (await cookie.get({ context })) as { itemId?: string; key?: string } | undefined
-      if (!session?.itemId || !session.key) return undefined
-      return resolveSession(ctx, { via: 'cookie', itemId: String(session.itemId), key: session.key })
+      const credential = await credentialOf(context, cookie)
+      if (!credential) return undefined
+      const authentication = await authenticate(context as unknown as Context, credential)
+      return authentication.ok ? authentication.session : undefined
     },
     end: cookie.end,
   }
+}
+
+/** What the request presents: its Authorization header, or else the Admin UI's cookie from our own origin. */
+async function credentialOf(
+  context: KeystoneContext,
+  cookie: SessionStrategy<any, any>,
+): Promise<Credential | undefined> {
+  // a request that carries an Authorization header is judged by it alone, never by a cookie beside it
+  const header = context.req?.headers.authorization
+  if (header) return bearerCredential(header)
+  // the Admin UI's cookie speaks for its own pages only: an origin CORS_ORIGINS admits calls with
+  // credentials, and a staff member's cookie beside them must not make those calls staff's
+  if (!isOwnOrigin(context.req)) return undefined
+  const sealed = (await cookie.get({ context })) as { itemId?: string; key?: string } | undefined
+  if (!sealed?.itemId || !sealed.key) return undefined
+  return { kind: 'adminCookie', itemId: String(sealed.itemId), key: sealed.key }
 }
 
 const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }

@@ -8,7 +8,7 @@ import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import { clientIp, deviceProofReader, setSignInCookies } from '../shared/request'
 import { userField } from '../shared/payloads'
-import { login } from '../../services/identity'
+import { signInForTokens } from '../../services/identity'
 
 export const tokenCreate = (base: BaseSchemaMeta) => {
   const args = {
@@ -38,7 +38,7 @@ export const tokenCreate = (base: BaseSchemaMeta) => {
     args,
     extensions: costly('password'),
     resolve: withErrorsList(async ({ email, password }: ArgsOf<typeof args>, context) => {
-      const tokens = await login(context.sudo(), {
+      const tokens = await signInForTokens(context.sudo(), {
         email,
         password,
         ip: clientIp(context),

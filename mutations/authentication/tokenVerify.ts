@@ -6,7 +6,7 @@ import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import type { JSONValue } from '@keystone-6/core/types'
 import { userField } from '../shared/payloads'
-import { verifyLiveAccessToken } from '../../services/identity'
+import { verifyAccessToken } from '../../services/identity'
 
 export const tokenVerify = (base: BaseSchemaMeta) => {
   const args = { token: g.arg({ type: g.nonNull(g.String) }) }
@@ -22,7 +22,7 @@ export const tokenVerify = (base: BaseSchemaMeta) => {
     }),
     args,
     resolve: withErrorsList(async ({ token }: ArgsOf<typeof args>, context) => {
-      const { userId, claims } = await verifyLiveAccessToken(context.sudo(), token)
+      const { userId, claims } = await verifyAccessToken(context.sudo(), token)
       // the token key is a revocation handle, not something a client needs to see
       const { token: _key, ...payload } = claims
       return { isValid: true, payload: payload as JSONValue, userId }

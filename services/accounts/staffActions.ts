@@ -5,7 +5,7 @@
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
 import type { Session } from '../identity'
-import { revokeCredentialsAndLinks } from '../identity'
+import { endSessionsAndLinks } from '../identity'
 import { DomainError, inTransaction } from '../kernel'
 import { assertStaffChange, updateStaff } from '../staff'
 import { mailOneTimeLink, recordAccountEvent, tryLockUser } from '../users'
@@ -103,7 +103,7 @@ export async function resendConfirmationAsStaff(context: Context, actor: Session
 export async function signOutEverywhereAsStaff(context: Context, actor: Session, userId: string): Promise<void> {
   await inTransaction(context, async tx => {
     await judgedUser(tx, actor, userId)
-    await revokeCredentialsAndLinks(tx, userId)
+    await endSessionsAndLinks(tx, userId)
     await recordAccountEvent(tx, { type: 'SIGNED_OUT_EVERYWHERE', userId, actorId: actor.itemId })
   })
 }

@@ -5,8 +5,9 @@
 // cause (the account's and its networks' ceilings, services/identity/throttle.ts); its own
 // failures still count against it. The proof authenticates nothing by itself: the password is
 // checked as always.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { keyFromSessionSecret } from '../kernel'
+import { isSameSecret } from './sameSecret'
 
 // a "recent" sign-in on this device: refreshed by each sign-in, so a device in use keeps it
 export const DEVICE_PROOF_TTL_SECONDS = 30 * 24 * 60 * 60
@@ -50,9 +51,7 @@ export function verifiedDevice(
   const match = /^(\d{1,12})\.([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{43})$/.exec(value)
   if (!match) return undefined
   const [, expires, device, signature] = match as unknown as [string, string, string, string]
-  const expected = Buffer.from(mac(`proof\n${userId}\n${expires}\n${device}`))
-  const given = Buffer.from(signature)
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined
+  if (!isSameSecret(signature, mac(`proof\n${userId}\n${expires}\n${device}`))) return undefined
   if (Number(expires) * 1000 <= now) return undefined
   return device as VerifiedDevice
 }

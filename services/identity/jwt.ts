@@ -18,9 +18,10 @@ export type TokenClaims = JWTPayload & {
 
 export type TokenUser = { id: string; email: string; isStaff: boolean; jwtTokenKey: string | null }
 
-export type JwtErrorCode = 'JWT_SIGNATURE_EXPIRED' | 'JWT_INVALID_TOKEN' | 'JWT_DECODE_ERROR'
+// why a token's signature, issuer, expiry or shape does not hold
+export type TokenFault = 'malformed' | 'expired' | 'forged'
 
-export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; code: JwtErrorCode }
+export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; fault: TokenFault }
 
 // a signing key of its own, derived from SESSION_SECRET, so cookie and JWT keys never coincide;
 // imported once as a CryptoKey, since jose would import raw bytes again for every token
@@ -36,14 +37,6 @@ export const jwtIssuer = `${env.publicUrl}/api/graphql`
 
 export function newTokenKey(): string {
   return randomBytes(24).toString('base64url')
-}
-
-/**
- * The user fields that end every credential a user holds: a new token key (access and refresh
- * tokens) and no customer API token. Written by every change that must sign a user out.
- */
-export function revokedCredentials(): { jwtTokenKey: string; customerTokenHash: null } {
-  return { jwtTokenKey: newTokenKey(), customerTokenHash: null }
 }
 
 export function newCsrfToken(): string {
@@ -82,22 +75,23 @@ export async function issueRefreshToken(user: TokenUser, csrfToken: string): Pro
   return sign(user, 'refresh', env.refreshTokenTtl, { csrf_token: csrfToken })
 }
 
-/** Check signature, issuer, expiry, type and shape of a token; says why when it fails. */
-export async function verifyToken(token: string, type: TokenType): Promise<VerifyResult> {
+/**
+ * Check a token's signature, issuer, expiry and shape; says what is wrong when it fails. Whether
+ * it is an access or a refresh token, and whether its user still holds its key, is for the
+ * token strategy (strategies/jsonWebToken.ts) to judge.
+ */
+export async function verifyToken(token: string): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(token, await signingKey, { issuer: jwtIssuer, algorithms: ['HS256'] })
-    if (payload.type !== type || typeof payload.sub !== 'string' || typeof payload.token !== 'string') {
-      return { ok: false, code: 'JWT_INVALID_TOKEN' }
+    const typed = payload.type === 'access' || payload.type === 'refresh'
+    if (!typed || typeof payload.sub !== 'string' || typeof payload.token !== 'string') {
+      return { ok: false, fault: 'forged' }
     }
     return { ok: true, claims: payload as TokenClaims }
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) return { ok: false, code: 'JWT_SIGNATURE_EXPIRED' }
+    if (error instanceof joseErrors.JWTExpired) return { ok: false, fault: 'expired' }
     if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid)
-      return { ok: false, code: 'JWT_DECODE_ERROR' }
-    return { ok: false, code: 'JWT_INVALID_TOKEN' }
+      return { ok: false, fault: 'malformed' }
+    return { ok: false, fault: 'forged' }
   }
-}
-
-export async function verifyAccessTokenSignature(token: string): Promise<VerifyResult> {
-  return verifyToken(token, 'access')
 }

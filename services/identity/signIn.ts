@@ -1,34 +1,16 @@
-// Signing in and out: tokenCreate's password check (throttled, the same cost for unknown emails),
-// refresh with CSRF, verification, and revocation of every token of a user.
+// Signing in with a password: the one password check (throttled, the same cost for unknown emails)
+// for tokenCreate and the Admin UI, and tokenCreate's sign-in that issues tokens (tokens.ts).
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
 import { normalizeEmail } from '../kernel'
 import { DomainError } from '../kernel'
 import { hashPassword, needsRehash, verifyPassword } from './passwords'
-import { issueDeviceProof, verifiedDevice, type DeviceProof } from './deviceProof'
+import { verifiedDevice } from './deviceProof'
 import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
-import {
-  issueAccessToken,
-  issueRefreshToken,
-  newCsrfToken,
-  newTokenKey,
-  revokedCredentials,
-  verifyToken,
-  type JwtErrorCode,
-  type TokenClaims,
-  type TokenUser,
-} from './jwt'
+import { newTokenKey } from './jwt'
+import { issueTokens, type IssuedTokens } from './tokens'
 
 type User = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
-
-// every sign-in that issues tokens also leaves the client a device proof (services/identity/deviceProof.ts)
-export type IssuedTokens = {
-  userId: string
-  accessToken: string
-  refreshToken: string
-  csrfToken: string
-  deviceProof: DeviceProof
-}
 
 /** A password sign-in's input; `deviceProofOf` reads the client's device proof cookie for a user id. */
 export type SignInArgs = {
@@ -85,7 +67,7 @@ export async function signInWithPassword(
 }
 
 /** tokenCreate: a password sign-in that issues an access token, a refresh token and its CSRF token. */
-export async function login(context: Context, args: SignInArgs): Promise<IssuedTokens> {
+export async function signInForTokens(context: Context, args: SignInArgs): Promise<IssuedTokens> {
   const user = await signInWithPassword(context, args)
   if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
   if (env.accountConfirmationRequired && !user.isConfirmed) {
@@ -121,77 +103,4 @@ function disabledAuthentication(): DomainError {
     code: 'DISABLED_AUTHENTICATION_METHOD',
     message: 'Password sign-in is disabled for this account.',
   })
-}
-
-export async function issueTokens(user: TokenUser): Promise<IssuedTokens> {
-  const csrfToken = newCsrfToken()
-  return {
-    userId: user.id,
-    accessToken: await issueAccessToken(user),
-    refreshToken: await issueRefreshToken(user, csrfToken),
-    csrfToken,
-    deviceProof: issueDeviceProof(user.id),
-  }
-}
-
-/**
- * Exchange a refresh token for a new access token. A refresh token read from the cookie must
- * come with its CSRF token, or any site could refresh on the user's behalf.
- */
-export async function refreshAccessToken(
-  context: Context,
-  args: { refreshToken: string | undefined; csrfToken: string | undefined; fromCookie: boolean },
-): Promise<{ userId: string; accessToken: string }> {
-  if (!args.refreshToken)
-    throw new DomainError({ field: 'refreshToken', code: 'JWT_MISSING_TOKEN', message: 'Missing refreshToken' })
-  const claims = await liveClaims(context, args.refreshToken, 'refresh', 'refreshToken')
-  if (args.fromCookie && (!args.csrfToken || args.csrfToken !== claims.csrf_token)) {
-    throw new DomainError({ field: 'csrfToken', code: 'JWT_INVALID_CSRF_TOKEN', message: 'Invalid csrf token' })
-  }
-  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: claims.sub } })
-  return { userId: user.id, accessToken: await issueAccessToken(user) }
-}
-
-/** Verify an access token as the API would accept it: signature, expiry, and not revoked. */
-export async function verifyLiveAccessToken(
-  context: Context,
-  token: string,
-): Promise<{ userId: string; claims: TokenClaims }> {
-  const claims = await liveClaims(context, token, 'access', 'token')
-  return { userId: claims.sub, claims }
-}
-
-/**
- * Sign a user out everywhere after a change that makes its old credentials wrong (new email,
- * deactivation, promotion, a password set by staff): every token, and any pending one-time link.
- */
-export async function revokeCredentialsAndLinks(context: Context, userId: string): Promise<void> {
-  await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })
-  await context.prisma.oneTimeToken.deleteMany({ where: { userId, usedAt: null } })
-}
-
-/** Revoke every token of the user: access and refresh tokens and its customer API token. */
-export async function revokeCredentials(context: Context, userId: string): Promise<void> {
-  await context.prisma.user.update({ where: { id: userId }, data: revokedCredentials() })
-}
-
-const JWT_MESSAGES: Record<JwtErrorCode, string> = {
-  JWT_SIGNATURE_EXPIRED: 'Signature has expired',
-  JWT_DECODE_ERROR: 'Error decoding signature',
-  JWT_INVALID_TOKEN: 'Invalid token',
-}
-
-async function liveClaims(
-  context: Context,
-  token: string,
-  type: 'access' | 'refresh',
-  field: string,
-): Promise<TokenClaims> {
-  const verified = await verifyToken(token, type)
-  if (!verified.ok) throw new DomainError({ field, code: verified.code, message: JWT_MESSAGES[verified.code] })
-  const user = await context.prisma.user.findUnique({ where: { id: verified.claims.sub } })
-  if (!user || !user.isActive || user.jwtTokenKey !== verified.claims.token) {
-    throw new DomainError({ field, code: 'JWT_INVALID_TOKEN', message: JWT_MESSAGES.JWT_INVALID_TOKEN })
-  }
-  return verified.claims
 }

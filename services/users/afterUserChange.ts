@@ -31,7 +31,7 @@
 //     one-time link (the token key rotates unless the write rotated it itself)
 // It runs inside the transaction that wrote the change; what it queues leaves after the commit.
 import type { Context } from '../../generated/keystone/types'
-import { revokeCredentials } from '../identity'
+import { endSessions } from '../identity'
 import { emitWebhookEvent, userWebhookPayload, type WebhookEvent } from '../messaging'
 import { recordAccountEvent, type AccountEventType } from './accountEvents'
 import { isPromotion } from './promotion'
@@ -112,7 +112,7 @@ export async function afterUserChange(tx: Context, change: UserChange): Promise<
     // mailed to an old address die with it, so none of them can prove (or reset) the new one
     await tx.prisma.oneTimeToken.deleteMany({ where: { userId: after.id, usedAt: null } })
     // and every session, unless the write rotated the token key itself (the lifecycle flows and the promotion rule do)
-    if (before.jwtTokenKey === after.jwtTokenKey) await revokeCredentials(tx, after.id)
+    if (before.jwtTokenKey === after.jwtTokenKey) await endSessions(tx, after.id)
   }
   for (const event of accountEventsOf(change, await factsOf(tx, change))) {
     const { type, parameters } = event

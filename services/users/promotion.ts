@@ -1,6 +1,6 @@
 // The promotion rule: what becoming staff changes, on every path that makes a customer staff
 // (staffCreate, the generated updateUser, the Admin UI), applied by the User list's hooks.
-import { revokedCredentials } from '../identity'
+import { columnsThatEndSessions } from '../identity'
 import { hasProvenMailbox } from './emailProof'
 
 type PromotedUser = {
@@ -41,5 +41,5 @@ export function promotionChanges(before: PromotedUser, change: PromotionChange):
     emailVerifiedBy: change.emailVerifiedBy !== undefined ? change.emailVerifiedBy : before.emailVerifiedBy,
   }
   const keepsPassword = hasProvenMailbox(proofAfter) || typeof change.password === 'string'
-  return { ...revokedCredentials(), ...(keepsPassword ? {} : { password: null }) }
+  return { ...columnsThatEndSessions(), ...(keepsPassword ? {} : { password: null }) }
 }

@@ -3,7 +3,7 @@ import type { Context } from '../../../generated/keystone/types'
 import { DomainError, inTransaction } from '../../kernel'
 import { afterUserChange } from '../../users'
 import { enqueueMail } from '../../messaging'
-import { assertPasswordAcceptable, hashPassword, revokedCredentials, verifyPassword } from '../../identity'
+import { assertPasswordAcceptable, hashPassword, columnsThatEndSessions, verifyPassword } from '../../identity'
 
 /**
  * Change the password of a signed-in user after checking the old one; every other token of
@@ -23,7 +23,7 @@ export async function changePassword(
   await inTransaction(context, async tx => {
     const changed = await tx.prisma.user.update({
       where: { id: user.id },
-      data: { password: passwordHash, ...revokedCredentials() },
+      data: { password: passwordHash, ...columnsThatEndSessions() },
     })
     await afterUserChange(tx, { before: user, after: changed, actorId: user.id })
     await enqueueMail(tx, {

@@ -10,7 +10,7 @@ import {
   redeemedProof,
 } from '../../users'
 import { enqueueMail } from '../../messaging'
-import { redeemOneTimeToken, revokedCredentials } from '../../identity'
+import { redeemOneTimeToken, columnsThatEndSessions } from '../../identity'
 
 /** Finish an email change with the token mailed to the new address; tell the old address. */
 export async function confirmEmailChange(context: Context, args: { userId: string; token: string }): Promise<void> {
@@ -35,7 +35,12 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
     const changed = await tx.prisma.user
       .update({
         where: { id: args.userId },
-        data: { ...columns, ...NO_PROOF, ...redeemedProof('EMAIL_CHANGE', payload, newEmail), ...revokedCredentials() },
+        data: {
+          ...columns,
+          ...NO_PROOF,
+          ...redeemedProof('EMAIL_CHANGE', payload, newEmail),
+          ...columnsThatEndSessions(),
+        },
       })
       .catch((error: unknown) => {
         // a registration of the address, or of one like it, committed in between

@@ -10,7 +10,7 @@ import {
   hashPassword,
   issueTokens,
   redeemOneTimeToken,
-  revokedCredentials,
+  columnsThatEndSessions,
   type IssuedTokens,
 } from '../../identity'
 
@@ -43,7 +43,7 @@ export async function setPasswordWithToken(
         password: passwordHash,
         isConfirmed: true,
         ...redeemedProof('PASSWORD_RESET', payload, owner.email),
-        ...revokedCredentials(),
+        ...columnsThatEndSessions(),
       },
     })
     // no mail and no webhook here: the user has just acted on the mail it asked for (Saleor's lifecycle table)

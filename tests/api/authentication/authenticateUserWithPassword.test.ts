@@ -94,8 +94,8 @@ test("a staff cookie ends when the user's credentials are revoked", async () => 
   const cookie = sessionCookie((await server.gql(SIGN_IN, { email: staff.email, password: PASSWORD })).headers)
   assert.equal((await server.gql('{ me { id } }', {}, { cookie })).body.data.me.id, staff.id)
   // when
-  const { revokedCredentials } = await import('../../../services/identity/jwt')
-  await server.context.prisma.user.update({ where: { id: staff.id }, data: revokedCredentials() })
+  const { columnsThatEndSessions } = await import('../../../services/identity/endSessions')
+  await server.context.prisma.user.update({ where: { id: staff.id }, data: columnsThatEndSessions() })
   // then
   assert.equal((await server.gql('{ me { id } }', {}, { cookie })).body.data.me, null)
 })

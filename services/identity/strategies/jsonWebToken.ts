@@ -1,0 +1,37 @@
+// Access and refresh tokens (JWTs): good while the signature, issuer and expiry hold, the token is
+// of the purpose asked for (an API call and tokenVerify take access tokens, tokenRefresh refresh
+// tokens), its user exists and is active, and the user's token key is still the one it carries:
+// rotating the key (password change or reset, email change, deactivation, tokensDeactivateAll)
+// ends every token at once.
+import type { Context } from '../../../generated/keystone/types'
+import { verifyToken, type TokenType } from '../jwt'
+import { isCustomerToken } from '../customerTokens'
+import { isSameSecret } from '../sameSecret'
+import { loadSessionUser, sessionOf } from '../sessions'
+import { refused, type AuthStrategy, type Authentication, type Credential } from './strategy'
+
+type TokenCredential = Extract<Credential, { kind: 'bearer' | 'accessToken' | 'refreshToken' }>
+
+export const jsonWebTokenStrategy: AuthStrategy<TokenCredential> = {
+  takes(credential): credential is TokenCredential {
+    if (credential.kind === 'bearer') return !isCustomerToken(credential.token)
+    return credential.kind === 'accessToken' || credential.kind === 'refreshToken'
+  },
+  judge,
+}
+
+async function judge(context: Context, credential: TokenCredential): Promise<Authentication> {
+  const verified = await verifyToken(credential.token)
+  if (!verified.ok) return refused(verified.fault)
+  const { claims } = verified
+  if (claims.type !== purposeOf(credential)) return refused('wrongPurpose')
+  const user = await loadSessionUser(context, { id: claims.sub })
+  if (!user) return refused('noSuchUser')
+  if (!user.isActive) return refused('inactive')
+  if (!user.jwtTokenKey || !isSameSecret(claims.token, user.jwtTokenKey)) return refused('revoked')
+  return { ok: true, session: sessionOf(user, 'jwt'), user, claims }
+}
+
+function purposeOf(credential: TokenCredential): TokenType {
+  return credential.kind === 'refreshToken' ? 'refresh' : 'access'
+}
