@@ -23,7 +23,7 @@ import {
 } from 'graphql'
 import type { KeystoneContext } from '@keystone-6/core/types'
 import { normalizeEmail } from '../services/kernel'
-import { inTransaction, isTrusted } from '../services/kernel'
+import { inTransaction, isTrusted, someErrorInChain } from '../services/kernel'
 import type { Context } from '../generated/keystone/types'
 import { READ_CONTEXT } from '../mutations/shared/payloads'
 
@@ -163,9 +163,23 @@ async function settled(result: unknown): Promise<unknown> {
   const value = await result
   if (!Array.isArray(value)) return value
   const items = await Promise.allSettled(value)
-  const failed = items.find((item): item is PromiseRejectedResult => item.status === 'rejected')
-  if (failed) throw failed.reason
+  const failed = items.filter((item): item is PromiseRejectedResult => item.status === 'rejected')
+  // the refusal that aborted the transaction, not what the items after it met (on PostgreSQL every
+  // later statement of an aborted transaction fails too, a sibling's hook included)
+  const cause = failed.find(item => !isAbortedTransaction(item.reason)) ?? failed[0]
+  if (cause) throw cause.reason
   return items.map(item => (item as PromiseFulfilledResult<unknown>).value)
+}
+
+// PostgreSQL's in_failed_sql_transaction: a statement sent after an earlier one failed
+function isAbortedTransaction(error: unknown): boolean {
+  return someErrorInChain(
+    error,
+    ({ code, originalCode, message }) =>
+      code === '25P02' ||
+      originalCode === '25P02' ||
+      (typeof message === 'string' && message.includes('current transaction is aborted')),
+  )
 }
 
 /**

@@ -30,9 +30,32 @@ export async function updateProfile(
   args: { userId: string; changes: ProfileChanges },
 ): Promise<void> {
   const { changes } = args
+  const data = profileColumns(changes)
+
+  await inTransaction(context, async tx => {
+    const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    if (changes.metadata) {
+      // Saleor's semantics: the given keys are set, the others stay; the limits hold for the whole
+      // map, or repeated updates of a few new keys each would grow it without bound
+      data.metadata = mergeMetadata(before.metadata, changes.metadata)
+      const problem = metadataProblem(data.metadata)
+      if (problem) throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
+    }
+    if (Object.keys(data).length) await tx.prisma.user.update({ where: { id: args.userId }, data })
+    // a default given as an address is added to the book and made default, as in Saleor
+    if (changes.defaultShippingAddress)
+      await createAddress(tx, { userId: args.userId, input: changes.defaultShippingAddress, setDefault: 'SHIPPING' })
+    if (changes.defaultBillingAddress)
+      await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
+    const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    await afterUserChange(tx, { before, after, actorId: args.userId })
+  })
+}
+
+// the columns the changes write, each judged by its one rule; every problem refused together
+function profileColumns(changes: ProfileChanges): Record<string, unknown> {
   const errors: FieldError[] = []
   const data: Record<string, unknown> = {}
-
   for (const key of ['firstName', 'lastName', 'name'] as const) {
     const value = changes[key]
     if (value === undefined) continue
@@ -78,23 +101,5 @@ export async function updateProfile(
     if (problem) errors.push({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
   }
   if (errors.length) throw new DomainError(errors)
-
-  await inTransaction(context, async tx => {
-    const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    if (changes.metadata) {
-      // Saleor's semantics: the given keys are set, the others stay; the limits hold for the whole
-      // map, or repeated updates of a few new keys each would grow it without bound
-      data.metadata = mergeMetadata(before.metadata, changes.metadata)
-      const problem = metadataProblem(data.metadata)
-      if (problem) throw new DomainError({ field: 'metadata', code: 'INVALID', message: `Metadata ${problem}.` })
-    }
-    if (Object.keys(data).length) await tx.prisma.user.update({ where: { id: args.userId }, data })
-    // a default given as an address is added to the book and made default, as in Saleor
-    if (changes.defaultShippingAddress)
-      await createAddress(tx, { userId: args.userId, input: changes.defaultShippingAddress, setDefault: 'SHIPPING' })
-    if (changes.defaultBillingAddress)
-      await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
-    const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    await afterUserChange(tx, { before, after, actorId: args.userId })
-  })
+  return data
 }

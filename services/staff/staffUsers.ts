@@ -13,6 +13,7 @@ import {
   cleanEmail,
   mailOneTimeLink,
   nameProblems,
+  type UserRow,
 } from '../users'
 import { assertStaffChange } from './scope'
 import { findUserOfKind, removeUsers } from './userRemoval'
@@ -34,7 +35,7 @@ export async function createStaff(context: Context, actor: Session, input: Staff
   const redirectUrl = input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
   const groups = [...new Set(input.addGroups ?? [])]
 
-  const userId = await inTransaction(context, async tx => {
+  return inTransaction(context, async tx => {
     const existing = await tx.prisma.user.findUnique({ where: { email } })
     if (existing?.isStaff) {
       throw new DomainError({ field: 'email', code: 'UNIQUE', message: 'A staff user with this email already exists.' })
@@ -48,55 +49,66 @@ export async function createStaff(context: Context, actor: Session, input: Staff
           : { kind: 'create', isStaff: true, addGroups: groups },
       ],
     })
-    const data = {
-      ...names(input),
-      ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}),
-      ...note(input),
-    }
-    const writer = trusted(tx, actor).db.User
-    const user = existing
-      ? await writer.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
-      : await writer.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenValueError)
-    if (!user) throw new Error('staff user vanished while being created')
-    if (groups.length)
-      await tx.prisma.user.update({
-        where: { id: user.id },
-        data: { permissionGroups: { connect: groups.map(id => ({ id })) } },
-      })
-    const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-    // the customer found by this email must still have it: an email change that committed in between
-    // (a verified change the customer redeemed just then) would have this promote another address
-    if (created.email !== email)
-      throw new DomainError({
-        field: 'email',
-        code: 'INVALID',
-        message: 'The account with this email changed; try again.',
-      })
+    const created = await writeStaffUser(tx, actor, { existing, email, groups, input })
     // the promotion itself (credentials ended, an unproved password dropped) is the User list's
     // rule on every path (services/users/promotion.ts); what follows it is afterUserChange's
     await afterUserChange(tx, { before: existing, after: created, actorId: actor.itemId })
-    if (redirectUrl) {
-      // a staff invite: the staff event and the staff mail, never the customer ones, promotion
-      // included; it names the default channel, as a staff send of a reset does
-      const queued = await mailOneTimeLink(tx, {
-        user: created,
-        purpose: 'PASSWORD_RESET',
-        redirectUrl,
-        channel: await resolveChannel(tx, null),
-        requestedBy: 'staff',
-        actorId: actor.itemId,
-      })
-      // invited, deleted and invited again within the quiet period: refused whole, nothing made
-      if (!queued)
-        throw new DomainError({
-          field: 'email',
-          code: 'TOO_MANY_REQUESTS',
-          message: 'A set-password link was sent to this address less than a minute ago. Try again in a minute.',
-        })
-    }
-    return String(user.id)
+    if (redirectUrl) await inviteStaff(tx, actor, created, redirectUrl)
+    return String(created.id)
   })
-  return userId
+}
+
+// the new staff user, or the customer promoted in place, with its groups
+async function writeStaffUser(
+  tx: Context,
+  actor: Session,
+  { existing, email, groups, input }: { existing: UserRow | null; email: string; groups: string[]; input: StaffInput },
+): Promise<UserRow> {
+  const data = {
+    ...names(input),
+    ...(input.isActive !== undefined && input.isActive !== null ? { isActive: input.isActive } : {}),
+    ...note(input),
+  }
+  const writer = trusted(tx, actor).db.User
+  const user = existing
+    ? await writer.updateOne({ where: { id: existing.id }, data: { ...data, isStaff: true } })
+    : await writer.createOne({ data: { ...data, email, isStaff: true, isConfirmed: true } }).catch(asTakenValueError)
+  if (!user) throw new Error('staff user vanished while being created')
+  if (groups.length)
+    await tx.prisma.user.update({
+      where: { id: user.id },
+      data: { permissionGroups: { connect: groups.map(id => ({ id })) } },
+    })
+  const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
+  // the customer found by this email must still have it: an email change that committed in between
+  // (a verified change the customer redeemed just then) would have this promote another address
+  if (created.email !== email)
+    throw new DomainError({
+      field: 'email',
+      code: 'INVALID',
+      message: 'The account with this email changed; try again.',
+    })
+  return created
+}
+
+// a staff invite: the staff event and the staff mail, never the customer ones, promotion included;
+// it names the default channel, as a staff send of a reset does
+async function inviteStaff(tx: Context, actor: Session, user: UserRow, redirectUrl: string): Promise<void> {
+  const queued = await mailOneTimeLink(tx, {
+    user,
+    purpose: 'PASSWORD_RESET',
+    redirectUrl,
+    channel: await resolveChannel(tx, null),
+    requestedBy: 'staff',
+    actorId: actor.itemId,
+  })
+  // invited, deleted and invited again within the quiet period: refused whole, nothing made
+  if (!queued)
+    throw new DomainError({
+      field: 'email',
+      code: 'TOO_MANY_REQUESTS',
+      message: 'A set-password link was sent to this address less than a minute ago. Try again in a minute.',
+    })
 }
 
 /** Update a staff user: names, email, activity, note and group membership, within scope. */

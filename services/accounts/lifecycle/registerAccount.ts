@@ -4,6 +4,7 @@ import { env } from '../../../env'
 import {
   DomainError,
   ENUMERATION_SAFE_FLOOR_MS,
+  type FieldError,
   inTransaction,
   isValidEmail,
   metadataProblem,
@@ -19,9 +20,8 @@ import {
   mailOneTimeLink,
   nameProblems,
 } from '../../users'
-import { assertAllowedRedirectUrl, enqueueMail } from '../../messaging'
+import { assertAllowedRedirectUrl, enqueueMail, resolveChannel, type ChannelRef } from '../../messaging'
 import { assertPasswordAcceptable, hashPassword } from '../../identity'
-import { resolveChannel } from '../../messaging'
 
 export type RegisterInput = {
   email: string
@@ -45,27 +45,9 @@ export async function registerAccount(
   input: RegisterInput,
 ): Promise<{ requiresConfirmation: boolean }> {
   const email = normalizeEmail(input.email)
-  const errors = []
-  if (!isValidEmail(email))
-    errors.push({ field: 'email', code: 'INVALID' as const, message: 'Enter a valid email address.' })
-  const metadataError = metadataProblem(input.metadata)
-  if (metadataError) errors.push({ field: 'metadata', code: 'INVALID' as const, message: `Metadata ${metadataError}.` })
-  // every check runs before the email is looked up: a check that only a new account reached
-  // (the list's own validation) would tell a taken email from a free one
-  errors.push(...nameProblems({ firstName: input.firstName?.trim(), lastName: input.lastName?.trim() }))
-  if (input.languageCode) errors.push(...languageCodeProblems(input.languageCode))
-  if (errors.length) throw new DomainError(errors)
-  assertPasswordAcceptable(input.password, {
-    email,
-    firstName: input.firstName ?? undefined,
-    lastName: input.lastName ?? undefined,
-  })
+  assertRegistrable(input, email)
   const requiresConfirmation = env.accountConfirmationRequired
-  const redirectUrl = requiresConfirmation
-    ? assertAllowedRedirectUrl(input.redirectUrl)
-    : input.redirectUrl
-      ? assertAllowedRedirectUrl(input.redirectUrl)
-      : null
+  const redirectUrl = requiresConfirmation || input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
   const channel = await resolveChannel(context, input.channel)
 
   // the owner of a taken email gets a notice instead of a second account, at the address the owner
@@ -88,34 +70,8 @@ export async function registerAccount(
       return
     }
     try {
-      await inTransaction(context, async tx => {
-        // through the list API so its hooks run: email normalised, password hashed, token key minted.
-        // Trusted: a customer made field by field here, never staff, so there is no scope to judge
-        const user = await trusted(tx, null).db.User.createOne({
-          data: {
-            email,
-            password: input.password,
-            firstName: input.firstName?.trim() ?? '',
-            lastName: input.lastName?.trim() ?? '',
-            languageCode: input.languageCode ?? 'en',
-            metadata: input.metadata ?? {},
-            isConfirmed: !requiresConfirmation,
-          },
-        })
-        const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-        await afterUserChange(tx, { before: null, after: created, actorId: user.id })
-        // quiet only when this mailbox was sent a confirmation moments ago (a +tag of it, say):
-        // the account stands, and a password reset proves the mailbox just as well
-        if (requiresConfirmation && redirectUrl)
-          await mailOneTimeLink(tx, {
-            user: created,
-            purpose: 'ACCOUNT_CONFIRMATION',
-            redirectUrl,
-            channel,
-            requestedBy: 'self',
-            actorId: user.id,
-          })
-      })
+      const confirmation = requiresConfirmation && redirectUrl ? { redirectUrl, channel } : null
+      await inTransaction(context, tx => createAccount(tx, input, email, confirmation))
     } catch (error) {
       // a simultaneous registration of the same email committed first (PostgreSQL runs them side
       // by side; SQLite queues them): this transaction rolled back whole, and the caller gets the
@@ -128,4 +84,55 @@ export async function registerAccount(
     }
   })
   return { requiresConfirmation }
+}
+
+// every check runs before the email is looked up: a check that only a new account reached (the
+// list's own validation) would tell a taken email from a free one
+function assertRegistrable(input: RegisterInput, email: string): void {
+  const errors: FieldError[] = []
+  if (!isValidEmail(email)) errors.push({ field: 'email', code: 'INVALID', message: 'Enter a valid email address.' })
+  const metadataError = metadataProblem(input.metadata)
+  if (metadataError) errors.push({ field: 'metadata', code: 'INVALID', message: `Metadata ${metadataError}.` })
+  errors.push(...nameProblems({ firstName: input.firstName?.trim(), lastName: input.lastName?.trim() }))
+  if (input.languageCode) errors.push(...languageCodeProblems(input.languageCode))
+  if (errors.length) throw new DomainError(errors)
+  assertPasswordAcceptable(input.password, {
+    email,
+    firstName: input.firstName ?? undefined,
+    lastName: input.lastName ?? undefined,
+  })
+}
+
+// the customer, what follows a new user, and its confirmation link when the shop asks for one
+async function createAccount(
+  tx: Context,
+  input: RegisterInput,
+  email: string,
+  confirmation: { redirectUrl: string; channel: ChannelRef } | null,
+): Promise<void> {
+  // through the list API so its hooks run: email normalised, password hashed, token key minted.
+  // Trusted: a customer made field by field here, never staff, so there is no scope to judge
+  const user = await trusted(tx, null).db.User.createOne({
+    data: {
+      email,
+      password: input.password,
+      firstName: input.firstName?.trim() ?? '',
+      lastName: input.lastName?.trim() ?? '',
+      languageCode: input.languageCode ?? 'en',
+      metadata: input.metadata ?? {},
+      isConfirmed: !env.accountConfirmationRequired,
+    },
+  })
+  const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
+  await afterUserChange(tx, { before: null, after: created, actorId: user.id })
+  // quiet only when this mailbox was sent a confirmation moments ago (a +tag of it, say): the
+  // account stands, and a password reset proves the mailbox just as well
+  if (confirmation)
+    await mailOneTimeLink(tx, {
+      user: created,
+      purpose: 'ACCOUNT_CONFIRMATION',
+      ...confirmation,
+      requestedBy: 'self',
+      actorId: user.id,
+    })
 }
