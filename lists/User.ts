@@ -250,7 +250,6 @@ export const User: Lists.User = list({
         }),
         languageCode: text({
           defaultValue: 'en',
-          validation: { length: { max: 35 } },
           hooks: {
             // the profile's rule (services/users/languageCode.ts), for staff and the generated API too
             validate: ({ resolvedData, addValidationError }) => {

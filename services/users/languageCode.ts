@@ -4,9 +4,11 @@
 import type { FieldError } from '../kernel'
 
 export const LANGUAGE_CODE = /^[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*$/
+// the longest tag stored (the column's limit, which the list no longer states itself)
+const MAX_LENGTH = 35
 
 /** List the problem of a language code, INVALID on languageCode; absent and null pass. */
 export function languageCodeProblems(code: string | null | undefined): FieldError[] {
-  if (typeof code !== 'string' || LANGUAGE_CODE.test(code)) return []
+  if (typeof code !== 'string' || (code.length <= MAX_LENGTH && LANGUAGE_CODE.test(code))) return []
   return [{ field: 'languageCode', code: 'INVALID', message: 'Enter a language code such as en or pt-BR.' }]
 }

@@ -44,8 +44,9 @@ export async function registerAccount(
   context: Context,
   input: RegisterInput,
 ): Promise<{ requiresConfirmation: boolean }> {
-  const email = normalizeEmail(input.email)
-  assertRegistrable(input, email)
+  const row = registrationRow(input)
+  assertRegistrable(row)
+  const { email } = row
   const requiresConfirmation = env.accountConfirmationRequired
   const redirectUrl = requiresConfirmation || input.redirectUrl ? assertAllowedRedirectUrl(input.redirectUrl) : null
   const channel = await resolveChannel(context, input.channel)
@@ -65,13 +66,13 @@ export async function registerAccount(
     const existing = await findEmailHolder(context, email)
     if (existing) {
       // the same hashing work as a new account
-      await hashPassword(input.password)
+      await hashPassword(row.password)
       await noticeOwner(existing)
       return
     }
     try {
       const confirmation = requiresConfirmation && redirectUrl ? { redirectUrl, channel } : null
-      await inTransaction(context, tx => createAccount(tx, input, email, confirmation))
+      await inTransaction(context, tx => createAccount(tx, row, confirmation))
     } catch (error) {
       // a simultaneous registration of the same email committed first (PostgreSQL runs them side
       // by side; SQLite queues them): this transaction rolled back whole, and the caller gets the
@@ -86,42 +87,45 @@ export async function registerAccount(
   return { requiresConfirmation }
 }
 
-// every check runs before the email is looked up: a check that only a new account reached (the
-// list's own validation) would tell a taken email from a free one
-function assertRegistrable(input: RegisterInput, email: string): void {
+type RegistrationRow = ReturnType<typeof registrationRow>
+
+// the row a registration writes, as the User list will store it: the checks below judge exactly it
+function registrationRow(input: RegisterInput) {
+  return {
+    email: normalizeEmail(input.email),
+    password: input.password,
+    firstName: input.firstName?.trim() ?? '',
+    lastName: input.lastName?.trim() ?? '',
+    languageCode: input.languageCode ?? 'en',
+    metadata: input.metadata ?? {},
+  }
+}
+
+// every rule the User list applies to a new customer, run before the email is looked up: a rule
+// that only a new account reached (the list's own validation) would tell a taken email from a
+// free one. Each is the list's own export, on the values the list stores.
+function assertRegistrable(row: RegistrationRow): void {
   const errors: FieldError[] = []
-  if (!isValidEmail(email)) errors.push({ field: 'email', code: 'INVALID', message: 'Enter a valid email address.' })
-  const metadataError = metadataProblem(input.metadata)
+  if (!isValidEmail(row.email))
+    errors.push({ field: 'email', code: 'INVALID', message: 'Enter a valid email address.' })
+  const metadataError = metadataProblem(row.metadata)
   if (metadataError) errors.push({ field: 'metadata', code: 'INVALID', message: `Metadata ${metadataError}.` })
-  errors.push(...nameProblems({ firstName: input.firstName?.trim(), lastName: input.lastName?.trim() }))
-  if (input.languageCode) errors.push(...languageCodeProblems(input.languageCode))
+  errors.push(...nameProblems({ firstName: row.firstName, lastName: row.lastName }))
+  errors.push(...languageCodeProblems(row.languageCode))
   if (errors.length) throw new DomainError(errors)
-  assertPasswordAcceptable(input.password, {
-    email,
-    firstName: input.firstName ?? undefined,
-    lastName: input.lastName ?? undefined,
-  })
+  assertPasswordAcceptable(row.password, row)
 }
 
 // the customer, what follows a new user, and its confirmation link when the shop asks for one
 async function createAccount(
   tx: Context,
-  input: RegisterInput,
-  email: string,
+  row: RegistrationRow,
   confirmation: { redirectUrl: string; channel: ChannelRef } | null,
 ): Promise<void> {
   // through the list API so its hooks run: email normalised, password hashed, token key minted.
   // Trusted: a customer made field by field here, never staff, so there is no scope to judge
   const user = await trusted(tx, null).db.User.createOne({
-    data: {
-      email,
-      password: input.password,
-      firstName: input.firstName?.trim() ?? '',
-      lastName: input.lastName?.trim() ?? '',
-      languageCode: input.languageCode ?? 'en',
-      metadata: input.metadata ?? {},
-      isConfirmed: !env.accountConfirmationRequired,
-    },
+    data: { ...row, isConfirmed: !env.accountConfirmationRequired },
   })
   const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
   await afterUserChange(tx, { before: null, after: created, actorId: user.id })
