@@ -15,7 +15,12 @@ import { ADDRESS_FIELDS, USER_FIELDS, searchDocumentOf } from './searchDocument'
 type Args = Record<string, any>
 type Row = Record<string, any>
 type Delegate = Record<string, (args: Args) => Promise<any>>
-type Db = { user: Delegate; address: Delegate; $transaction: <R>(work: (tx: Db) => Promise<R>) => Promise<R> }
+type Db = {
+  user: Delegate
+  address: Delegate
+  $transaction: <R>(work: (tx: Db) => Promise<R>) => Promise<R>
+  $queryRawUnsafe?: (sql: string, ...values: unknown[]) => Promise<unknown>
+}
 type Operation = {
   model?: string
   operation: string
@@ -125,13 +130,25 @@ function selectingKey(args: Args, key: string): { args: Args; added: boolean } {
   return { args: { ...args, select: { ...args.select, [key]: true } }, added: true }
 }
 
+// WARNING: PostgreSQL (READ COMMITTED) reads each statement from its own snapshot: a document read
+// while another transaction's change of the same user's addresses is uncommitted would be written
+// over that change once it commits (a deleted address kept, an address moved away still found).
+// The users' rows are locked first, in id order, so the reads below wait for that change and see
+// it. SQLite runs one write transaction at a time (database.ts).
+async function lockUsers(tx: Db, ids: string[]): Promise<void> {
+  if (!ids.length || (tx as unknown as { _activeProvider?: string })._activeProvider !== 'postgresql') return
+  await tx.$queryRawUnsafe!('SELECT "id" FROM "User" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE', ids)
+}
+
 const USER_SELECT = Object.fromEntries([...USER_FIELDS, 'searchDocument'].map(field => [field, true]))
 const ADDRESS_SELECT = Object.fromEntries(ADDRESS_FIELDS.map(field => [field, true]))
 
 /** Write each user's document as its row and addresses now read; gives the documents by user id. */
 async function refreshSearchDocuments(tx: Db, userIds: unknown[]): Promise<Map<string, string>> {
   const documents = new Map<string, string>()
-  for (const id of new Set(userIds.filter((id): id is string => typeof id === 'string'))) {
+  const ids = [...new Set(userIds.filter((id): id is string => typeof id === 'string'))].sort()
+  await lockUsers(tx, ids)
+  for (const id of ids) {
     const user = await tx.user.findUnique!({
       where: { id },
       select: { ...USER_SELECT, addresses: { select: ADDRESS_SELECT, orderBy: { id: 'asc' } } },
