@@ -155,7 +155,12 @@ test('the superuser creates a support agent, who serves a customer from the Admi
   // edits an address
   await page.goto(`${server.url}/addresses/${address.id}`)
   await page.getByRole('textbox', { name: 'Street Address1' }).fill('2 New Street')
+  // the save's own request answered (networkidle alone can come before a loaded machine sends it)
+  const saved = page.waitForResponse(
+    response => response.url().includes('/api/graphql') && /updateAddress/.test(response.request().postData() ?? ''),
+  )
   await page.getByRole('button', { name: /save/i }).click()
+  await saved
   await page.waitForLoadState('networkidle')
   await screen(page, '07-support-edits-address')
   assert.equal(
