@@ -1,6 +1,8 @@
 // accountUpdate: the signed-in user edits its own profile (names, language, default addresses,
 // public metadata). Never email, staff flags, groups or private data.
-// Access: a signed-in user (a customer API token too). Effects: NAME_ASSIGNED event on a name change. Twin: updateActiveUser.
+// Access: a signed-in user (a customer API token too). Effects: NAME_ASSIGNED on a name change,
+// CUSTOMER_UPDATED (and CUSTOMER_METADATA_UPDATED) webhooks, as on every path
+// (services/users/afterUserChange.ts). Twin: updateActiveUser.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'

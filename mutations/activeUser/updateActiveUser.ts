@@ -1,6 +1,8 @@
 // updateActiveUser (Openfront): the signed-in user edits its name, phone, onboarding status and
 // order webhook URL; email changes go through requestEmailChange, never here.
-// Access: a signed-in user (a customer API token too). Effects: NAME_ASSIGNED event on a name change. Twin: accountUpdate.
+// Access: a signed-in user (a customer API token too). Effects: NAME_ASSIGNED on a name change,
+// CUSTOMER_UPDATED (and CUSTOMER_METADATA_UPDATED) webhooks, as on every path
+// (services/users/afterUserChange.ts). Twin: accountUpdate.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'

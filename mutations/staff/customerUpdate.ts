@@ -1,6 +1,7 @@
 // customerUpdate: staff update a customer, its email included (EMAIL_ASSIGNED); never a staff user.
-// Access: MANAGE_USERS. Effects: EMAIL_ASSIGNED / NAME_ASSIGNED / ACCOUNT_(DE)ACTIVATED / NOTE_ADDED
-// events, CUSTOMER_UPDATED webhook. Twin: updateUser (generated).
+// Access: MANAGE_USERS. Effects: EMAIL_ASSIGNED / NAME_ASSIGNED / ACCOUNT_(DE)ACTIVATED events as the
+// state shows them (services/users/afterUserChange.ts) and NOTE_ADDED, CUSTOMER_UPDATED webhook (and
+// CUSTOMER_METADATA_UPDATED when metadata changed). Twin: updateUser (generated), with the same effects.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'

@@ -1,5 +1,7 @@
 // staffUpdate: change a staff user's names, email, activity, note and groups, within scope.
-// Access: MANAGE_STAFF. Effects: STAFF_UPDATED event and webhook. Twin: updateUser (generated).
+// Access: MANAGE_STAFF. Effects: STAFF_UPDATED event and webhook, and the events the state shows
+// (EMAIL_ASSIGNED / NAME_ASSIGNED / ACCOUNT_(DE)ACTIVATED, services/users/afterUserChange.ts).
+// Twin: updateUser (generated).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { staffErrorsField, withErrorsList, type WithErrors } from '../shared/errors'

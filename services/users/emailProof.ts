@@ -4,7 +4,7 @@
 // configuration and proves nothing.
 //
 // Who writes it:
-// - the redemptions (services/accounts/lifecycle.ts: confirmAccount, setPasswordWithToken,
+// - the redemptions (services/accounts/lifecycle/: confirmAccount, setPasswordWithToken,
 //   confirmEmailChange) write `redeemedProof(…)` in the same statement as the rest of the
 //   redemption, inside its transaction; the seed gives its superuser OPERATOR_SEED;
 // - every other write of a User row goes through the User list (the generated API, the Admin UI and
