@@ -2,7 +2,7 @@
 // single use, short-lived, and cancelled by a newer token of the same purpose.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
-import { DomainError } from '../kernel'
+import { DomainError, lockUser } from '../kernel'
 
 export const TOKEN_PURPOSES = ['ACCOUNT_CONFIRMATION', 'PASSWORD_RESET', 'EMAIL_CHANGE', 'ACCOUNT_DELETION'] as const
 
@@ -68,6 +68,8 @@ export async function redeemOneTimeToken(
   const row = await context.prisma.oneTimeToken.findUnique({ where: { tokenHash } })
   if (!row || !row.userId || row.purpose !== args.purpose || row.usedAt || row.expiresAt <= now) throw invalid
   if (args.userId !== undefined && row.userId !== args.userId) throw invalid
+  // the user's lock before the token's row: a sender of a new link (mailOneTimeLink) takes it first too
+  await lockUser(context, row.userId)
   const claimed = await context.prisma.oneTimeToken.updateMany({
     where: { id: row.id, usedAt: null },
     data: { usedAt: now },

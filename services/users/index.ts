@@ -20,7 +20,6 @@ export {
 export type { EmailProof } from './emailProof'
 export { mailOneTimeLink } from './oneTimeLinks'
 export type { LinkRequester, OneTimeLink } from './oneTimeLinks'
-export { tryLockUser } from './userLock'
 export type { NewUserInput, NewUserRow } from './newUser'
 export { languageCodeProblems } from './languageCode'
 export { MAX_NAME_LENGTHS, nameProblems } from './names'

@@ -6,6 +6,7 @@
 // rule) neither mails nor cancels the live link, and records and announces nothing.
 import type { Context } from '../../generated/keystone/types'
 import { issueOneTimeToken, type TokenPurpose } from '../identity'
+import { lockUser } from '../kernel'
 import { emitWebhookEvent, enqueueMail, userWebhookPayload, type MailTemplate, type WebhookEvent } from '../messaging'
 import { recordAccountEvent, type AccountEventType } from './accountEvents'
 import type { UserRow } from './afterUserChange'
@@ -68,6 +69,8 @@ export async function mailOneTimeLink(tx: Context, link: OneTimeLink): Promise<b
   const { user, purpose, redirectUrl, channel, requestedBy, newEmail } = link
   const kind = LINKS[purpose]
   const to = newEmail ?? user.email
+  // before the quiet period's row and the old token's: a redemption of the user's link takes it first too
+  await lockUser(tx, user.id)
   const queued = await enqueueMail(tx, {
     to,
     template: kind.template(user),

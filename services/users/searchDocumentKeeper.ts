@@ -137,7 +137,7 @@ function selectingKey(args: Args, key: string): { args: Args; added: boolean } {
 // it. SQLite runs one write transaction at a time (database.ts).
 async function lockUsers(tx: Db, ids: string[]): Promise<void> {
   if (!ids.length || (tx as unknown as { _activeProvider?: string })._activeProvider !== 'postgresql') return
-  await tx.$queryRawUnsafe!('SELECT "id" FROM "User" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR UPDATE', ids)
+  await tx.$queryRawUnsafe!('SELECT "id" FROM "User" WHERE "id" = ANY($1::text[]) ORDER BY "id" FOR NO KEY UPDATE', ids)
 }
 
 const USER_SELECT = Object.fromEntries([...USER_FIELDS, 'searchDocument'].map(field => [field, true]))

@@ -1,7 +1,13 @@
 // requestPasswordReset, and the reset link staff send from a user's page (staffActions.ts).
 import type { Context } from '../../../generated/keystone/types'
-import { ENUMERATION_SAFE_FLOOR_MS, inTransaction, normalizeEmail, withMinimumDuration } from '../../kernel'
-import { mailOneTimeLink, tryLockUser, type LinkRequester } from '../../users'
+import {
+  ENUMERATION_SAFE_FLOOR_MS,
+  inTransaction,
+  normalizeEmail,
+  tryLockUser,
+  withMinimumDuration,
+} from '../../kernel'
+import { mailOneTimeLink, type LinkRequester } from '../../users'
 import { assertAllowedRedirectUrl } from '../../messaging'
 import { resolveChannel, type ChannelRef } from '../../messaging'
 
