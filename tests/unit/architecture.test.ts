@@ -1,4 +1,4 @@
-// The import direction of the source tree (README, "Architecture"): each layer imports only
+// The import direction of the source tree (docs/ARCHITECTURE.md, "Layers"): each layer imports only
 // itself and the layers below it, a domain module imports another only through its index.ts and
 // only along the modules' own order, and no folder or file imports its way back to itself.
 // Imports are read with TypeScript's own scanner, which sees type-only, re-exported and dynamic
