@@ -19,6 +19,7 @@ import {
   isObjectType,
   type GraphQLField,
   type GraphQLNamedType,
+  type GraphQLType,
 } from 'graphql'
 import { ACCOUNT_EVENT_TYPES } from '../../../services/users/accountEvents'
 import { WEBHOOK_EVENTS } from '../../../services/messaging/webhookEvents'
@@ -129,7 +130,7 @@ function typeOf(name: string): GraphQLNamedType | undefined {
   return schema.getType(name) ?? undefined
 }
 
-function fieldsOf(type: GraphQLNamedType | undefined): Record<string, { type: unknown }> {
+function fieldsOf(type: GraphQLNamedType | undefined): Record<string, { type: GraphQLType }> {
   if (type && (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type))) return type.getFields()
   return {}
 }
@@ -224,7 +225,7 @@ function checkSelection(typeName: string, selection: string): string[] {
     }
     const field = fieldsOf(current)[token]
     if (field) {
-      last = getNamedType(field.type as never) as GraphQLNamedType
+      last = getNamedType(field.type)
       lastSkipped = false
     } else if (notBuilt.has(`${current.name}.${token}`)) {
       // a field not built yet: what is selected inside it is part of it
