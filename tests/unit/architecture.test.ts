@@ -1,4 +1,4 @@
-// The import direction of the source tree (README, "Architecture"): each layer imports only
+// The import direction of the source tree (docs/ARCHITECTURE.md, "Layers"): each layer imports only
 // itself and the layers below it, a domain module imports another only through its index.ts and
 // only along the modules' own order, and no folder or file imports its way back to itself.
 // Imports are read with TypeScript's own scanner, which sees type-only, re-exported and dynamic
@@ -134,7 +134,7 @@ export function architectureProblems(files: string[], edges: Edge[]): string[] {
       problems.push(`${from} imports ${to}: ${fromModule} may not import ${toModule}`)
   }
   // a module is one node, and so is each root file, whose layers differ (env.ts to keystone.ts),
-  // except env.ts and database.ts, which STYLE keeps at the root but which are the kernel's
+  // except env.ts and database.ts, which the style model keeps at the root (docs/ARCHITECTURE.md) but which are the kernel's
   const folderOf = (file: string) => {
     if (LAYERS[0]!.holds(file)) return 'kernel'
     return moduleOf(file) ? `services/${moduleOf(file)}` : file.includes('/') ? path.posix.dirname(file) : file
