@@ -481,6 +481,7 @@ async function main(): Promise<void> {
     const provider = config.db.provider as Provider
     console.log(`Seeding ${redactUrl(env.databaseUrl)} (${provider}) with ${args.customers} demo customers …`)
     context = await createContext()
+    await assertSuperuserPasswordKept(context)
     const summary = await seed({
       context,
       provider,
@@ -497,6 +498,18 @@ async function main(): Promise<void> {
   } finally {
     await context?.prisma.$disconnect().catch(() => undefined)
   }
+}
+
+// WARNING: production sends console output to the JSON log (server/logger.ts), where a generated
+// password would be kept by every log collector: there, a new superuser's password must be given.
+async function assertSuperuserPasswordKept(context: Context): Promise<void> {
+  if (!env.isProduction || env.adminPassword !== undefined) return
+  const email = normalizeEmail(env.adminEmail ?? DEFAULT_ADMIN_EMAIL)
+  if (await context.prisma.user.findUnique({ where: { email }, select: { id: true } })) return
+  throw new SeedError(
+    `NODE_ENV is production: set ADMIN_PASSWORD to create the superuser ${email} ` +
+      '(a generated password would be written to the logs)',
+  )
 }
 
 function printSummary(summary: SeedSummary): void {

@@ -39,21 +39,28 @@ const TABLES = [
 
 type SeedRun = { code: number | null; stdout: string; stderr: string }
 
-function runSeed(databaseUrl: string, customers: number): Promise<SeedRun> {
+function runSeed(
+  databaseUrl: string,
+  customers: number,
+  overrides: Record<string, string | undefined> = {},
+): Promise<SeedRun> {
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    SESSION_SECRET,
+    NODE_ENV: 'test',
+    ...overrides,
+  }
+  for (const key of Object.keys(childEnv)) if (childEnv[key] === undefined) delete childEnv[key]
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'scripts/seed.ts', '--', '--customers', String(customers)],
       {
         cwd: projectRoot,
-        env: {
-          ...process.env,
-          DATABASE_URL: databaseUrl,
-          ADMIN_EMAIL,
-          ADMIN_PASSWORD,
-          SESSION_SECRET,
-          NODE_ENV: 'test',
-        },
+        env: childEnv,
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     )
@@ -318,6 +325,26 @@ describe('npm run seed', () => {
     const rows = new Map((now.User as { id: string }[]).map(row => [row.id, row]))
     for (const row of before) assert.deepEqual(rows.get(row.id), row)
     assert.equal((await customers()).filter(customer => customer.addresses.length === 0).length, 0)
+  })
+
+  test('in production a superuser is created only with ADMIN_PASSWORD: a generated password would be a log line', async () => {
+    // given a production seed with no ADMIN_PASSWORD, for a superuser that does not exist yet
+    const production = { NODE_ENV: 'production', ADMIN_PASSWORD: undefined, PUBLIC_URL: 'https://shop.example.com' }
+    const newAdmin = 'second.admin@example.com'
+
+    // when it runs
+    const refused = await runSeed(databaseUrl, 0, { ...production, ADMIN_EMAIL: newAdmin })
+
+    // then it refuses in one line naming the setting, and writes nobody
+    assert.notEqual(refused.code, 0, refused.stdout)
+    assert.match(refused.stderr + refused.stdout, /set ADMIN_PASSWORD/)
+    assert.doesNotMatch(refused.stdout + refused.stderr, /shown this once/)
+    assert.equal(await context.prisma.user.count({ where: { email: newAdmin } }), 0)
+
+    // and a production seed of an existing superuser needs no password: it leaves it unchanged
+    const existing = await runSeed(databaseUrl, 0, production)
+    assertSucceeded(existing)
+    assert.match(existing.stdout, /existing, left unchanged/)
   })
 
   test('on a database without tables the seed exits non-zero and says to migrate first', async () => {
