@@ -1,9 +1,11 @@
 // Keystone's session adapter (get, start, end) over the one decision of whether a credential is
-// good (authenticate, services/identity/authenticate.ts): a Bearer access token or customer API
+// good (callerSession, services/identity/authenticate.ts): a Bearer access token or customer API
 // token on any API call, or the Admin UI's cookie (@keystone-6/auth, staff only) from the server's
-// own origin. The session is rebuilt from the database on each request in one statement: no GraphQL
-// query runs to build it, and nothing is cached, so a revocation that has committed is refused by
-// the very next request in every process. Also the Admin UI's sign-in, through the one password sign-in.
+// own origin. A Bearer token that is not good refuses the whole request with its JWT_* code; a
+// cookie that is not good reads as signed out. The session is rebuilt from the database on each
+// request in one statement: no GraphQL query runs to build it, and nothing is cached, so a
+// revocation that has committed is refused by the very next request in every process. Also the
+// Admin UI's sign-in, through the one password sign-in.
 import { createAuth } from '@keystone-6/auth'
 import { statelessSessions } from '@keystone-6/core/session'
 import type { KeystoneContext, SessionStrategy } from '@keystone-6/core/types'
