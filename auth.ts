@@ -1,17 +1,20 @@
 // Keystone's session adapter (get, start, end) over the one decision of whether a credential is
-// good (authenticate, services/identity/authenticate.ts): a Bearer access token or customer API
+// good (callerSession, services/identity/authenticate.ts): a Bearer access token or customer API
 // token on any API call, or the Admin UI's cookie (@keystone-6/auth, staff only) from the server's
-// own origin. The session is rebuilt from the database on each request in one statement: no GraphQL
-// query runs to build it, and nothing is cached, so a revocation that has committed is refused by
-// the very next request in every process. Also the Admin UI's sign-in, through the one password sign-in.
+// own origin. A Bearer token that is not good refuses the whole request with its JWT_* code; a
+// cookie that is not good reads as signed out. The session is rebuilt from the database on each
+// request in one statement: no GraphQL query runs to build it, and nothing is cached, so a
+// revocation that has committed is refused by the very next request in every process. Also the
+// Admin UI's sign-in, through the one password sign-in.
 import { createAuth } from '@keystone-6/auth'
 import { statelessSessions } from '@keystone-6/core/session'
 import type { KeystoneContext, SessionStrategy } from '@keystone-6/core/types'
 import type { Context } from './generated/keystone/types'
-import type { GraphQLSchema } from 'graphql'
+import { GraphQLError, type GraphQLSchema } from 'graphql'
 import { env } from './env'
 import { clientIpOf } from './services/kernel'
-import { adminCookieData, authenticate, bearerCredential, type Credential } from './services/identity'
+import { adminCookieData, bearerCredential, callerSession, CredentialRefusedError } from './services/identity'
+import type { Credential } from './services/identity'
 import { issueDeviceProof, signInWithPassword } from './services/identity'
 import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
 import { DomainError } from './services/kernel'
@@ -57,12 +60,23 @@ export function sessionStrategy(): SessionStrategy<Session, any> {
     async get({ context }) {
       // WARNING: sessions are read with the request's own Prisma client, outside access control
       const credential = await credentialOf(context, cookie)
-      if (!credential) return undefined
-      const authentication = await authenticate(context as unknown as Context, credential)
-      return authentication.ok ? authentication.session : undefined
+      try {
+        return await callerSession(context as unknown as Context, credential)
+      } catch (error) {
+        throw error instanceof CredentialRefusedError ? credentialRefusal(error) : error
+      }
     },
     end: cookie.end,
   }
+}
+
+/**
+ * A refused Bearer token as the request's one error: Apollo answers a context that could not be
+ * made with it, before any field runs, HTTP 200 as for any GraphQL error (Saleor's status), so
+ * every GraphQL client reads its `extensions.code`.
+ */
+function credentialRefusal(error: CredentialRefusedError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 200 } } })
 }
 
 /** What the request presents: its Authorization header, or else the Admin UI's cookie from our own origin. */

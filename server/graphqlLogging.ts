@@ -4,7 +4,7 @@
 // messages (a password included), and Prisma quotes the arguments of the failed call.
 import type { ApolloServerPlugin } from '@apollo/server'
 import { GraphQLError, type GraphQLFormattedError } from 'graphql'
-import type { Logger } from 'pino'
+import type { Level, Logger } from 'pino'
 import { logger as rootLogger, scrubText } from './logger'
 import { REQUEST_TIMEOUT, isRequestTimeout } from '../services/kernel'
 
@@ -61,20 +61,37 @@ export function describeGraphQLError(error: GraphQLError): {
   return { code, ...(path ? { path } : {}), ...(cause ? { cause } : {}) }
 }
 
-/** An Apollo plugin that logs each error of each request, never its document or variables. */
-export function graphqlErrorLogging(logger: Logger = rootLogger): ApolloServerPlugin {
+/**
+ * How loud an error's line is: a bug or a failing database is an error; a database slower than the
+ * budget, not the client's doing, a warning; a refusal of someone signed out who asked for what
+ * needs a session (the Admin UI asks for its metadata on every page, the sign-in page included) is
+ * expected, so debug; anything else a client caused, a signed-in caller's refusal included, info.
+ */
+export function logLevelOf(code: string, signedIn: boolean): Level {
+  if (UNEXPECTED_CODES.has(code)) return 'error'
+  if (code === REQUEST_TIMEOUT) return 'warn'
+  if (code === 'KS_ACCESS_DENIED' && !signedIn) return 'debug'
+  return 'info'
+}
+
+/**
+ * An Apollo plugin that logs each error of each request, never its document or variables; a request
+ * refused before any field ran (a Bearer token that is not good, auth.ts) is logged the same way.
+ */
+export function graphqlErrorLogging(logger: Logger = rootLogger): ApolloServerPlugin<{ session?: unknown }> {
+  const log = (error: GraphQLError, signedIn: boolean, operationName?: string | null) => {
+    const line = describeGraphQLError(error)
+    const fields = { graphql: { ...line, ...(operationName ? { operation: operationName } : {}) } }
+    logger[logLevelOf(line.code, signedIn)](fields, `graphql error ${line.code}`)
+  }
   return {
+    async contextCreationDidFail({ error }) {
+      if (error instanceof GraphQLError) log(error, false)
+    },
     async requestDidStart() {
       return {
-        async didEncounterErrors({ errors, operationName }) {
-          for (const error of errors) {
-            const line = describeGraphQLError(error)
-            const fields = { graphql: { ...line, ...(operationName ? { operation: operationName } : {}) } }
-            if (UNEXPECTED_CODES.has(line.code)) logger.error(fields, `graphql error ${line.code}`)
-            // not the client's doing: a database slower than the budget is worth a look
-            else if (line.code === REQUEST_TIMEOUT) logger.warn(fields, `graphql error ${line.code}`)
-            else logger.info(fields, `graphql error ${line.code}`)
-          }
+        async didEncounterErrors({ errors, operationName, contextValue }) {
+          for (const error of errors) log(error, contextValue?.session !== undefined, operationName)
         },
       }
     },

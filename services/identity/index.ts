@@ -3,7 +3,7 @@
 export { DEVICE_PROOF_TTL_SECONDS, deviceCookieName, issueDeviceProof } from './deviceProof'
 export type { DeviceProof } from './deviceProof'
 export { clearAccountLockout } from './throttle'
-export { authenticate, bearerCredential } from './authenticate'
+export { CredentialRefusedError, authenticate, bearerCredential, callerSession } from './authenticate'
 export type { Authentication, Credential } from './strategies/strategy'
 export { adminCookieData } from './strategies/adminCookie'
 export { regenerateCustomerToken } from './customerTokens'

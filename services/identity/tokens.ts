@@ -8,7 +8,7 @@ import { authenticate } from './authenticate'
 import { issueDeviceProof, type DeviceProof } from './deviceProof'
 import { issueAccessToken, issueRefreshToken, newCsrfToken, type TokenClaims, type TokenUser } from './jwt'
 import { isSameSecret } from './sameSecret'
-import type { Credential, RefusalCode } from './strategies/strategy'
+import { REFUSAL_MESSAGES, type Credential } from './strategies/strategy'
 
 // every sign-in that issues tokens also leaves the client a device proof (services/identity/deviceProof.ts)
 export type IssuedTokens = {
@@ -62,18 +62,12 @@ export async function verifyAccessToken(
   return { userId: user.id, claims }
 }
 
-const MESSAGES: Record<RefusalCode, string> = {
-  JWT_SIGNATURE_EXPIRED: 'Signature has expired',
-  JWT_DECODE_ERROR: 'Error decoding signature',
-  JWT_INVALID_TOKEN: 'Invalid token',
-}
-
 // a token authenticate admits, with its claims, or its refusal as the error on `field`
 async function goodToken(context: Context, credential: Credential, field: string) {
   const authentication = await authenticate(context, credential)
   if (!authentication.ok || !authentication.claims) {
     const code = authentication.ok ? 'JWT_INVALID_TOKEN' : authentication.code
-    throw new DomainError({ field, code, message: MESSAGES[code] })
+    throw new DomainError({ field, code, message: REFUSAL_MESSAGES[code] })
   }
   return { user: authentication.user, claims: authentication.claims }
 }

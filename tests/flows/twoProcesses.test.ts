@@ -13,6 +13,7 @@ import { startMailbox, type Mailbox } from '../helpers/mailbox'
 import { startReceiver, type Receiver } from '../helpers/webhookReceiver'
 import { PASSWORD, makeCustomer, makeSuperuser } from '../helpers/factories'
 import { tokenFor } from '../helpers/actors'
+import { assertTokenRefused } from '../helpers/refusals'
 
 const TOKEN_CREATE = `mutation($email: String!, $password: String!) {
   tokenCreate(email: $email, password: $password) { token refreshToken user { id } errors { field code } }
@@ -113,7 +114,7 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
 
     // then: the very next request to the other process, with no pause
     assert.deepEqual(deactivated.body.data.tokensDeactivateAll.errors, [])
-    assert.equal((await second.gql(ME, {}, { token })).body.data.me, null)
+    assertTokenRefused(await second.gql(ME, {}, { token }), 'JWT_INVALID_TOKEN')
     assert.deepEqual(errorCodes((await second.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh), [
       'JWT_INVALID_TOKEN',
     ])
@@ -132,7 +133,7 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
 
     // then
     assert.deepEqual(changed.body.data.passwordChange.errors, [])
-    assert.equal((await first.gql(ME, {}, { token })).body.data.me, null)
+    assertTokenRefused(await first.gql(ME, {}, { token }), 'JWT_INVALID_TOKEN')
     assert.deepEqual(errorCodes((await first.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh), [
       'JWT_INVALID_TOKEN',
     ])

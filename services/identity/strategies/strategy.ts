@@ -28,8 +28,18 @@ export type RefusalReason =
   | 'revoked' // the user's token key is not the one it was issued with
   | 'notCustomer' // a customer API token on a staff account
 
-/** The contract's code for each refusal (API.md): what tokenVerify and tokenRefresh answer. */
+/**
+ * The contract's code for each refusal (API.md): what tokenVerify and tokenRefresh answer, and what
+ * an API call whose Bearer token is refused answers.
+ */
 export type RefusalCode = 'JWT_DECODE_ERROR' | 'JWT_SIGNATURE_EXPIRED' | 'JWT_INVALID_TOKEN'
+
+/** Each code's message, in Saleor's words. */
+export const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
+  JWT_SIGNATURE_EXPIRED: 'Signature has expired',
+  JWT_DECODE_ERROR: 'Error decoding signature',
+  JWT_INVALID_TOKEN: 'Invalid token',
+}
 
 export type Refusal = { ok: false; reason: RefusalReason; code: RefusalCode }
 

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { PASSWORD, makeCustomer } from '../../helpers/factories'
+import { assertTokenRefused } from '../../helpers/refusals'
 import { hashToken, issueOneTimeToken } from '../../../services/identity/oneTimeTokens'
 
 const SET_PASSWORD = `mutation($email: String!, $token: String!, $password: String!) { setPassword(email: $email, token: $token, password: $password) { token errors { field code } } }`
@@ -116,7 +117,7 @@ test('setPassword ends every token the user held before', async () => {
   const oldToken = login.body.data.tokenCreate.token
   const token = await issueOneTimeToken(server.context, { userId: customer.id, purpose: 'PASSWORD_RESET' })
   await server.gql(SET_PASSWORD, { email: customer.email, token, password: NEW_PASSWORD })
-  assert.equal((await server.gql('{ me { id } }', {}, { token: oldToken })).body.data.me, null)
+  assertTokenRefused(await server.gql('{ me { id } }', {}, { token: oldToken }), 'JWT_INVALID_TOKEN')
 })
 
 test("confirmAccount refuses a reset token and another user's confirmation token, and confirms nothing", async () => {

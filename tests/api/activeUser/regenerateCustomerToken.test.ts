@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { PASSWORD, makeCustomer, makeStaff } from '../../helpers/factories'
+import { assertTokenRefused } from '../../helpers/refusals'
 
 const REGENERATE = 'mutation { regenerateCustomerToken { success token } }'
 const ME = '{ me { id hasCustomerToken customerTokenLastUsedAt } }'
@@ -85,10 +86,10 @@ test('a customer token stops working after regeneration and after tokensDeactiva
   const { customer, apiToken } = await customerToken()
   const session = await tokenFor(server.context, customer.id)
   const next = (await server.gql(REGENERATE, {}, { token: session })).body.data.regenerateCustomerToken.token
-  assert.equal((await server.gql(ME, {}, { token: apiToken })).body.data.me, null)
+  assertTokenRefused(await server.gql(ME, {}, { token: apiToken }), 'JWT_INVALID_TOKEN')
   assert.equal((await server.gql(ME, {}, { token: next })).body.data.me.id, customer.id)
   await server.gql('mutation { tokensDeactivateAll { errors { code } } }', {}, { token: session })
-  assert.equal((await server.gql(ME, {}, { token: next })).body.data.me, null)
+  assertTokenRefused(await server.gql(ME, {}, { token: next }), 'JWT_INVALID_TOKEN')
 })
 
 test('a password change ends the customer token too', async () => {
@@ -98,7 +99,7 @@ test('a password change ends the customer token too', async () => {
     {},
     { token: await tokenFor(server.context, customer.id) },
   )
-  assert.equal((await server.gql(ME, {}, { token: apiToken })).body.data.me, null)
+  assertTokenRefused(await server.gql(ME, {}, { token: apiToken }), 'JWT_INVALID_TOKEN')
 })
 
 test('staff cannot mint a customer token', async () => {
@@ -108,7 +109,7 @@ test('staff cannot mint a customer token', async () => {
   assert.equal((await server.context.prisma.user.findUnique({ where: { id: staff.id } }))!.customerTokenHash, null)
 })
 
-test('a made-up token with the prefix is nobody', async () => {
+test('a made-up token with the prefix is refused as an invalid token', async () => {
   const res = await server.gql(ME, {}, { token: 'ctk_' + 'A'.repeat(43) })
-  assert.equal(res.body.data.me, null)
+  assertTokenRefused(res, 'JWT_INVALID_TOKEN')
 })

@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { PASSWORD, makeCustomer } from '../../helpers/factories'
+import { assertTokenRefused } from '../../helpers/refusals'
 
 const TOKEN_CREATE =
   'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token refreshToken csrfToken } }'
@@ -90,7 +91,7 @@ test('tokensDeactivateAll ends every access and refresh token of the caller at o
   const res = await server.gql(DEACTIVATE, {}, { token })
   // then
   assert.deepEqual(res.body.data.tokensDeactivateAll.errors, [])
-  assert.equal((await server.gql('{ me { id } }', {}, { token })).body.data.me, null)
+  assertTokenRefused(await server.gql('{ me { id } }', {}, { token }), 'JWT_INVALID_TOKEN')
   assert.equal(
     (await server.gql(TOKEN_REFRESH, { refreshToken })).body.data.tokenRefresh.errors[0].code,
     'JWT_INVALID_TOKEN',

@@ -26,7 +26,8 @@ after(async () => {
   await server?.stop()
 })
 
-async function judge(credential: Credential): Promise<Authentication> {
+async function judge(credential: Credential | undefined): Promise<Authentication> {
+  assert.ok(credential, 'a credential')
   return authenticate(server.context, credential)
 }
 
@@ -138,7 +139,7 @@ describe('the access and refresh token strategy', () => {
     assertRefused(await judge(bearerCredential(`Bearer ${token}`)), 'expired', 'JWT_SIGNATURE_EXPIRED')
   })
 
-  test('garbage, a tampered token, a deleted user and a header that is not Bearer are refused', async () => {
+  test('garbage, a tampered token and a deleted user are refused', async () => {
     // given
     const customer = await makeCustomer(server.context)
     const token = await tokenFor(server.context, customer.id)
@@ -149,7 +150,13 @@ describe('the access and refresh token strategy', () => {
     assertRefused(await judge({ kind: 'accessToken', token: 'not.a.jwt' }), 'malformed', 'JWT_DECODE_ERROR')
     assertRefused(await judge({ kind: 'accessToken', token: `${token.slice(0, -2)}xx` }), 'forged')
     assertRefused(await judge({ kind: 'accessToken', token: goneToken }), 'noSuchUser')
-    assertRefused(await judge(bearerCredential(`Basic ${token}`)), 'malformed', 'JWT_DECODE_ERROR')
+    assertRefused(await judge(bearerCredential('Bearer not.a.jwt')), 'malformed', 'JWT_DECODE_ERROR')
+  })
+
+  test('a header of another scheme, or a Bearer without a token, presents no credential', () => {
+    for (const header of [`Basic ${'x'.repeat(20)}`, 'Bearer', 'Bearer   ', 'Bearerish abc', 'JWT abc'])
+      assert.equal(bearerCredential(header), undefined, header)
+    assert.deepEqual(bearerCredential('bearer  abc '), { kind: 'bearer', token: 'abc' })
   })
 })
 

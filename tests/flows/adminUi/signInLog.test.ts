@@ -1,0 +1,55 @@
+// The Admin UI's sign-in page in a real Chromium, as an operator's log sees it: Keystone's Admin UI
+// asks for its metadata on every page, the sign-in page included, and is refused while signed out.
+// That refusal is expected: at the production log level (info) no page view logs KS_ACCESS_DENIED.
+import '../../helpers/env'
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Browser } from 'playwright-core'
+import { browserSkipReason, launchChromium, openAdminSignIn } from '../../helpers/browser'
+import { startServer, type TestServer } from '../../helpers/server'
+import { atLeast, logLinesOf } from '../../helpers/logLines'
+
+const skip = browserSkipReason()
+
+let server: TestServer
+let browser: Browser
+
+before(async () => {
+  if (skip) return
+  // SQLite only: the Admin UI is built into the SQLite server's .keystone
+  server = await startServer({ ui: true, database: 'sqlite' })
+  browser = await launchChromium()
+})
+
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+test('a view of the sign-in page logs no access refusal at info or above', { skip }, async () => {
+  // given
+  const offset = server.output().length
+  const refusedAnswers: string[] = []
+  const problems: string[] = []
+  // when
+  const page = await openAdminSignIn(browser, server.url, problems)
+  page.on('response', async response => {
+    if (!response.url().endsWith('/api/graphql')) return
+    const body = await response.text().catch(() => '')
+    if (body.includes('KS_ACCESS_DENIED')) refusedAnswers.push(response.request().postData() ?? '')
+  })
+  await page.reload()
+  await page.waitForLoadState('networkidle')
+  // then: the page did ask for what it is refused (so the log had something to say)
+  assert.ok(
+    refusedAnswers.some(request => request.includes('KsFetchAdminMeta')),
+    `the Admin UI asked for its metadata and was refused: ${refusedAnswers.length} refusals`,
+  )
+  await page.context().close()
+  // a line reaches the pipe a moment after its answer
+  await new Promise(resolve => setTimeout(resolve, 500))
+  const loud = logLinesOf(server.output().slice(offset)).filter(
+    line => atLeast(line, 'info') && /KS_ACCESS_DENIED|access denied/i.test(JSON.stringify(line)),
+  )
+  assert.deepEqual(loud, [])
+})
