@@ -114,7 +114,11 @@ async function assertNoRequestForm(page: Page): Promise<void> {
 function interLoaded(page: Page): Promise<boolean> {
   return page.evaluate(async () => {
     await document.fonts.ready
-    return [...document.fonts].some(face => face.family.replaceAll('"', '') === 'Inter' && face.status === 'loaded')
+    let loaded = false
+    document.fonts.forEach(face => {
+      if (face.family.replaceAll('"', '') === 'Inter' && face.status === 'loaded') loaded = true
+    })
+    return loaded
   })
 }
 
