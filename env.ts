@@ -157,6 +157,15 @@ function corsOrigins(): string[] {
   return origins
 }
 
+// the shop's name on the pages a mailed link opens (admin/pages): free text, one line
+function shopName(): string {
+  const value = raw.SHOP_NAME?.trim()
+  if (!value) return 'Commerce identity'
+  if (value.length > 100 || /[\p{Cc}\p{Cf}]/u.test(value))
+    return refuse('SHOP_NAME must be one line of at most 100 characters', 'Commerce identity')
+  return value
+}
+
 export const env = {
   nodeEnv,
   isProduction,
@@ -166,6 +175,8 @@ export const env = {
   sessionSecret: sessionSecret(),
   smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:'], undefined),
   emailFrom: raw.EMAIL_FROM || 'no-reply@localhost',
+  // the shop's name on the public pages (the `shop { name }` query); the app's own name when unset
+  shopName: shopName(),
   allowedClientHosts,
   // customers' password reset and confirmation links sent from the Admin UI lead to
   // STOREFRONT_URL/reset-password and /confirm-account; unset, to the Admin UI's own pages

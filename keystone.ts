@@ -18,6 +18,7 @@ import { formatTakenEmail } from './server/takenEmail'
 import { extendExpressApp, GRAPHQL_PATH } from './server/http'
 import { logger, routeConsoleToLogger } from './server/logger'
 import { extendHttpServer, type Worker } from './server/lifecycle'
+import { adminUiFiles } from './server/adminUi'
 
 // production writes JSON lines only: Keystone's, Apollo's and Next's console output included
 if (env.isProduction) routeConsoleToLogger()
@@ -158,6 +159,8 @@ model LoginThrottle {
       isAccessAllowed: context => isActiveStaff({ session: context.session }),
       // the pages mailed links open (admin/pages): their reader has no session, the link's token is the proof
       publicPages: ['/reset-password', '/confirm-account'],
+      // Keystone's Next.js config plus the rewrite of its Google Fonts link and Apollo cache (server/adminUi.ts)
+      getAdditionalFiles: adminUiFiles,
     },
     telemetry: false,
   }),

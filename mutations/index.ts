@@ -27,6 +27,7 @@ import { updateActiveUserAddress } from './activeUser/updateActiveUserAddress'
 import { deleteActiveUserAddress } from './activeUser/deleteActiveUserAddress'
 import { regenerateCustomerToken } from './activeUser/regenerateCustomerToken'
 import { addressValidationRules } from './queries/addressValidationRules'
+import { shop } from './queries/shop'
 import { customers } from './queries/customers'
 import { customersCount } from './queries/customersCount'
 import { staffUsers } from './queries/staffUsers'
@@ -51,6 +52,7 @@ const extension = g.extend(base => ({
   query: {
     me: me(base),
     addressValidationRules,
+    shop,
     customers: customers(base),
     customersCount: customersCount(base),
     staffUsers: staffUsers(base),

@@ -2,7 +2,8 @@
 // X-Request-Id when it is sane, else a new one), answered in X-Request-Id and carried by every log
 // line written while the request runs; one access log line per request (pino-http) with its path
 // but never its query string, headers or body; security headers (helmet) with a Content Security
-// Policy the Admin UI works under, health and readiness probes that need no session, and the
+// Policy the Admin UI works under and that names no other origin (its typeface is served here,
+// server/adminUi.ts), health and readiness probes that need no session, and the
 // GraphQL body parsed here so that a malformed body is answered and logged as its type and status
 // only. Express's own error handler would log the error object, and a JSON parse error carries
 // the whole raw body with it, password included.
@@ -27,6 +28,7 @@ import { logger, requestContext } from './logger'
 import { RETRY_AFTER_SECONDS } from './databaseErrors'
 import { stackFrames } from './graphqlLogging'
 import { runWithinBudget } from '../services/kernel'
+import { serveFonts } from './adminUi'
 
 export const GRAPHQL_PATH = '/api/graphql'
 // body-parser's default, the ceiling Keystone's own parser applies to GraphQL bodies
@@ -36,7 +38,7 @@ export const REQUEST_ID_HEADER = 'X-Request-Id'
 // a caller's id is kept when it could only be an id: no spaces, quotes or control characters to forge log lines with
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/
 // assets and probes are asked for often and say nothing; their lines would drown the rest
-const QUIET_PATHS = /^\/(_next\/|favicon\.ico$|healthz$|readyz$)/
+const QUIET_PATHS = /^\/(_next\/|fonts\/|favicon\.ico$|healthz$|readyz$)/
 
 /** The caller's X-Request-Id when it is sane, else a new UUID. */
 export function requestIdFor(incoming: string | string[] | undefined): string {
@@ -103,10 +105,10 @@ function contentSecurityPolicy(): { useDefaults: false; directives: Record<strin
       // WARNING: Next.js hydrates the Admin UI with inline scripts and Keystone's pages carry inline
       // styles; without a per-request nonce (Keystone offers no hook for one) they need 'unsafe-inline'
       'script-src': ["'self'", "'unsafe-inline'"],
-      // Keystone's Admin UI loads its typeface (Inter) from Google Fonts
-      'style-src': ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+      // no third-party origin anywhere: the Admin UI's typeface (Inter) is served from /fonts (server/adminUi.ts)
+      'style-src': ["'self'", "'unsafe-inline'"],
       'img-src': ["'self'", 'data:', 'blob:'],
-      'font-src': ["'self'", 'data:', 'https://fonts.gstatic.com'],
+      'font-src': ["'self'"],
       'connect-src': ["'self'"],
       'object-src': ["'none'"],
       'base-uri': ["'self'"],
@@ -289,6 +291,9 @@ export function extendExpressApp(app: Express, context: KeystoneContext): void {
       res.removeHeader('X-Content-Type-Options')
       next()
     })
+
+  // the Admin UI's typeface, for its signed-in and public pages alike
+  serveFonts(app)
 
   // the process is up
   app.get('/healthz', (_req, res) => {

@@ -1,10 +1,20 @@
 // The page an account-confirmation link from the Admin UI opens: one button, then confirmAccount
 // with the link's email and token. A button rather than a confirmation on load, so a mail
-// scanner that follows the link confirms nothing. Public: the token is the proof.
+// scanner that follows the link confirms nothing. Public: the token is the proof. A link that is
+// incomplete, used, expired or replaced shows no button: it offers to send a new link instead.
 import { useState } from 'react'
 import { Button } from '@keystar/ui/button'
 import { useMutation, gql } from '@keystone-6/core/admin-ui/apollo'
-import { INCOMPLETE_LINK, PublicPage, Message, refusalsOf, useLinkParams } from '../components/PublicPage'
+import {
+  INCOMPLETE_LINK,
+  LINK_NO_LONGER_VALID,
+  PublicPage,
+  Message,
+  RequestNewLink,
+  isLinkRefused,
+  refusalsOf,
+  useLinkParams,
+} from '../components/PublicPage'
 
 const CONFIRM = gql`
   mutation ConfirmAccountPage($email: String!, $token: String!) {
@@ -19,9 +29,12 @@ const CONFIRM = gql`
 
 type Answer = { confirmAccount: { errors: { field: string | null; message: string | null }[] } | null }
 
+const TITLE = 'Confirm your account'
+
 export default function ConfirmAccountPage() {
   const link = useLinkParams()
   const [refusals, setRefusals] = useState<string[]>([])
+  const [linkRefused, setLinkRefused] = useState(false)
   const [done, setDone] = useState(false)
   const [submit, { loading }] = useMutation<Answer>(CONFIRM, { fetchPolicy: 'no-cache' })
 
@@ -29,27 +42,33 @@ export default function ConfirmAccountPage() {
     if (!link) return
     setRefusals([])
     const answer = await submit({ variables: link }).then(
-      ({ data }) => refusalsOf(data?.confirmAccount?.errors, !data?.confirmAccount),
+      ({ data }) => {
+        if (isLinkRefused(data?.confirmAccount?.errors)) setLinkRefused(true)
+        return refusalsOf(data?.confirmAccount?.errors, !data?.confirmAccount)
+      },
       failure => refusalsOf(undefined, failure),
     )
     if (answer.length) return setRefusals(answer)
     setDone(true)
   }
 
-  if (link && (!link.email || !link.token))
-    return (
-      <PublicPage title="Confirm your account">
-        <Message tone="critical">{INCOMPLETE_LINK}</Message>
-      </PublicPage>
-    )
   if (done)
     return (
-      <PublicPage title="Confirm your account">
+      <PublicPage title={TITLE}>
         <Message tone="positive">Your account is confirmed. You can sign in where you shop.</Message>
       </PublicPage>
     )
+  if (linkRefused || (link && (!link.email || !link.token)))
+    return (
+      <PublicPage title={TITLE}>
+        <Message tone="critical">
+          {`${linkRefused ? LINK_NO_LONGER_VALID : INCOMPLETE_LINK} If your account is confirmed already, sign in where you shop.`}
+        </Message>
+        <RequestNewLink purpose="confirm" />
+      </PublicPage>
+    )
   return (
-    <PublicPage title="Confirm your account">
+    <PublicPage title={TITLE}>
       {refusals.map(refusal => (
         <Message key={refusal} tone="critical">
           {refusal}

@@ -1,14 +1,24 @@
 // The page a password-reset link from the Admin UI opens (and a staff invitation's, when it names
 // this page): the new password, twice, then setPassword with the link's email and token. Public:
 // the reader has no session; the token is the proof. The answers come from the same mutation a
-// storefront calls, so the password policy and every refusal read the same.
+// storefront calls, so the password policy and every refusal read the same. A link that is
+// incomplete, used, expired or replaced shows no form: it offers to send a new link instead.
 import { useState, type FormEvent } from 'react'
 import { Button } from '@keystar/ui/button'
 import { VStack } from '@keystar/ui/layout'
 import { PasswordField } from '@keystar/ui/password-field'
 import { TextLink } from '@keystar/ui/link'
 import { useMutation, gql } from '@keystone-6/core/admin-ui/apollo'
-import { INCOMPLETE_LINK, PublicPage, Message, refusalsOf, useLinkParams } from '../components/PublicPage'
+import {
+  INCOMPLETE_LINK,
+  LINK_NO_LONGER_VALID,
+  PublicPage,
+  Message,
+  RequestNewLink,
+  isLinkRefused,
+  refusalsOf,
+  useLinkParams,
+} from '../components/PublicPage'
 
 const SET_PASSWORD = gql`
   mutation ResetPasswordPage($email: String!, $token: String!, $password: String!) {
@@ -34,6 +44,7 @@ export default function ResetPasswordPage() {
   const [password, setPassword] = useState('')
   const [repeated, setRepeated] = useState('')
   const [refusals, setRefusals] = useState<string[]>([])
+  const [linkRefused, setLinkRefused] = useState(false)
   const [done, setDone] = useState(false)
   const [submit, { loading }] = useMutation<Answer>(SET_PASSWORD, { fetchPolicy: 'no-cache' })
 
@@ -49,6 +60,7 @@ export default function ResetPasswordPage() {
       ({ data }) => {
         const errors = data?.setPassword?.errors ?? []
         if (errors.length && errors.every(error => SET_BUT_NOT_SIGNED_IN.has(error.code))) return []
+        if (isLinkRefused(errors)) setLinkRefused(true)
         return refusalsOf(errors, !data?.setPassword)
       },
       failure => refusalsOf(undefined, failure),
@@ -57,10 +69,11 @@ export default function ResetPasswordPage() {
     setDone(true)
   }
 
-  if (link && (!link.email || !link.token))
+  if (!done && (linkRefused || (link && (!link.email || !link.token))))
     return (
       <PublicPage title="Choose a new password">
-        <Message tone="critical">{INCOMPLETE_LINK}</Message>
+        <Message tone="critical">{linkRefused ? LINK_NO_LONGER_VALID : INCOMPLETE_LINK}</Message>
+        <RequestNewLink purpose="reset" />
       </PublicPage>
     )
   if (done)
