@@ -6,6 +6,7 @@
 // HTML-escaped, and kept out of the subject and the first line, which are fixed words per template.
 // Subjects never carry a secret, since they are stored in clear. A missing param or secret is a bug
 // in the caller, so it throws a plain Error.
+import { env } from '../../env'
 
 export const MAIL_TEMPLATES = [
   'ACCOUNT_CONFIRMATION',
@@ -79,7 +80,6 @@ type Fill = {
   link: (query: Record<string, string>) => string
 }
 
-const DEFAULT_SHOP_NAME = 'our shop'
 // how much of someone's free text a mail shows, in characters
 const MAX_NAME_IN_MAIL = 64
 const MAX_SHOP_NAME_IN_MAIL = 100
@@ -171,10 +171,11 @@ export function renderMail(
       throw new Error(`mail template ${template} needs secret "token"`)
     return secrets.token
   }
-  const shopName = params.shopName ? oneLine(params.shopName, MAX_SHOP_NAME_IN_MAIL) : ''
+  // the channel's name when the request named one, else the shop's (SHOP_NAME, as the public pages)
+  const shopName = oneLine(params.shopName || env.shopName, MAX_SHOP_NAME_IN_MAIL)
   const firstName = params.firstName ? oneLine(params.firstName, MAX_NAME_IN_MAIL) : ''
   const content = build({
-    shop: shopName || DEFAULT_SHOP_NAME,
+    shop: shopName,
     param,
     token,
     link: query => buildLink(template, param('redirectUrl'), query),
@@ -183,7 +184,6 @@ export function renderMail(
   const greeting = firstName ? `Hi ${firstName},` : 'Hello,'
   return {
     subject: content.subject,
-    // signed only with a real shop name: "-- our shop" would read oddly
     text: renderText(greeting, content, shopName),
     html: renderHtml(greeting, content, shopName),
   }
