@@ -53,9 +53,14 @@ const SHOP = gql`
   }
 `
 
-export function PublicPage(props: { title: string; children: ReactNode }) {
+/** The shop's name (SHOP_NAME), once the server has answered. */
+export function useShopName(): string | undefined {
   const { data } = useQuery<{ shop: { name: string } }>(SHOP)
-  const shopName = data?.shop.name
+  return data?.shop.name
+}
+
+export function PublicPage(props: { title: string; children: ReactNode }) {
+  const shopName = useShopName()
   return (
     <>
       <title>{shopName ? `${shopName} - ${props.title}` : props.title}</title>

@@ -73,6 +73,9 @@ test(
     const links = await navigationLinks(page)
     for (const list of ['Users', 'Addresses', 'Customer Groups', 'Permission Groups', 'Channels', 'Account Events'])
       assert.ok(links.includes(list), `${list} in ${links.join(', ')}`)
+    // and the header names the shop (SHOP_NAME's default here), not Keystone
+    await page.getByRole('link', { name: 'Commerce identity', exact: true }).waitFor()
+    assert.doesNotMatch(await page.locator('header').first().innerText(), /Keystone/)
     await page.screenshot({ path: path.join(os.tmpdir(), 'identity-admin-dashboard.png') })
     await page.context().close()
   },
