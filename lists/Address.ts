@@ -26,7 +26,8 @@ export const Address: Lists.Address = list({
     hideNavigation: args => !canManageUsersOrStaff(args),
     // one readable line wherever an address is named: "Street 1, 00-950 Warszawa, PL"
     labelField: 'label',
-    listView: { initialColumns: ['label', 'user', 'firstName', 'lastName', 'phone'] },
+    // two columns share the width: the line and its owner stay whole at 1280 px
+    listView: { initialColumns: ['label', 'user'] },
   },
   hooks: {
     resolveInput: {
@@ -61,9 +62,15 @@ export const Address: Lists.Address = list({
       access: { update: deny },
       ui: { itemView: { fieldMode: 'read' } },
     }),
-    // the address on one line (services/addresses/label.ts), what the Admin UI names it by
+    // the address on one line (services/addresses/label.ts), what the Admin UI names it by; the
+    // item page reads its title from it, so it is shown there too (as text, in the sidebar)
     label: virtual({
-      ui: { label: 'Address', createView: { fieldMode: 'hidden' }, itemView: { fieldMode: 'hidden' } },
+      ui: {
+        label: 'Address',
+        views: './admin/views/text',
+        createView: { fieldMode: 'hidden' },
+        itemView: { fieldMode: 'read', fieldPosition: 'sidebar' },
+      },
       field: g.field({ type: g.nonNull(g.String), resolve: item => addressLabelOf(item) }),
     }),
     firstName: line(),

@@ -191,6 +191,34 @@ test(
   },
 )
 
+test("the addresses list and an address's own page name each address by its line", { skip }, async () => {
+  // given
+  const page = await signInAsAgent()
+  // when
+  await page.goto(`${server.url}/addresses`)
+  await page.waitForLoadState('networkidle')
+  const row = page.getByRole('row').filter({ hasText: 'Aleje Jerozolimskie 123A' })
+  await row.waitFor()
+  await screen(page, 'support-addresses-list')
+  // then
+  const line = row.getByRole('rowheader').or(row.getByRole('gridcell')).filter({ hasText: '02-017 WARSZAWA, PL' })
+  assert.equal(await line.count(), 1)
+  assert.ok(await isWhole(line), 'the address line is whole')
+  for (const header of await page.getByRole('columnheader').all())
+    assert.ok(await isWhole(header), `header ${await header.innerText()} is whole`)
+  // and its page is headed by the same line
+  await row.click()
+  await page.waitForURL(/\/addresses\/[^/]+$/)
+  await page
+    .getByRole('heading', { name: /Aleje Jerozolimskie 123A, 02-017 WARSZAWA, PL/ })
+    .first()
+    .waitFor()
+  await page.getByRole('textbox', { name: 'Street Address1' }).waitFor()
+  await page.waitForLoadState('networkidle')
+  await screen(page, 'support-address-page')
+  await page.context().close()
+})
+
 test('no warning or error in the browser console comes from our lists or views', { skip }, () => {
   const ours = consoleProblems.filter(line => /User|Address|admin\/views/.test(line.split(': ').slice(1).join(': ')))
   assert.deepEqual(ours, [], consoleProblems.join('\n'))
