@@ -79,8 +79,8 @@ function statusFlag(
     views: VIEWS.status,
     itemView: {
       ...sidebar,
-      fieldMode: ({ session, item }: { session?: Session; item?: Record<string, unknown> }) =>
-        mayUpdate({ session, item }) ? ('edit' as const) : ('read' as const),
+      fieldMode: ({ session, item }: { session?: Session; item: Record<string, unknown> | null }) =>
+        mayUpdate({ session, item: item ?? undefined }) ? ('edit' as const) : ('read' as const),
     },
   }
 }
@@ -190,7 +190,7 @@ export const User: Lists.User = list({
         // a new email brings its skeleton, as a new user's does (services/users/userEmail.ts)
         const email = typeof resolvedData.email === 'string' ? emailColumns(resolvedData.email) : {}
         // the full name follows first and last unless the user gave one (services/users/names.ts)
-        const name = nameToStore(item as UserNames, resolvedData)
+        const name = nameToStore(item as UserNames, resolvedData as Partial<UserNames>)
         return {
           ...resolvedData,
           ...(name === undefined ? {} : { name }),

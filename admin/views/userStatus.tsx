@@ -31,9 +31,9 @@ function StatusBadges({ itemValue }: { itemValue: Record<string, unknown> }) {
     return reading ? [reading] : []
   })
   return (
-    <Flex gap="regular" wrap role="list" aria-label="Status">
+    <Flex gap="regular" wrap aria-label="Status">
       {badges.map(([label, tone]) => (
-        <Badge key={label} tone={tone} role="listitem">
+        <Badge key={label} tone={tone}>
           {label}
         </Badge>
       ))}

@@ -27,11 +27,9 @@ export function Field(props: FieldProps<typeof controller>) {
   return (
     <ReadOnlyValue label={props.field.label} description={props.field.description}>
       {labels.length ? (
-        <Flex gap="regular" wrap role="list">
+        <Flex gap="regular" wrap>
           {labels.map(label => (
-            <Badge key={label} role="listitem">
-              {label}
-            </Badge>
+            <Badge key={label}>{label}</Badge>
           ))}
         </Flex>
       ) : (

@@ -87,7 +87,7 @@ async function screen(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENS, `${name}.png`)
   await page.screenshot({ path: file })
   const height = await page.evaluate(() =>
-    Math.max(...[...document.querySelectorAll('*')].map(element => element.scrollHeight)),
+    Math.max(...Array.from(document.querySelectorAll('*'), element => element.scrollHeight)),
   )
   await page.setViewportSize({ width: VIEWPORT.width, height: Math.min(height + 100, 8000) })
   await page.screenshot({ path: path.join(SCREENS, `${name}-full.png`) })
@@ -99,7 +99,7 @@ async function screen(page: Page, name: string): Promise<string> {
 // a clipped overflow); one pixel of rounding allowed
 function isWhole(locator: Locator): Promise<boolean> {
   return locator.evaluate(root => {
-    for (const element of [root, ...root.querySelectorAll('*')]) {
+    for (const element of [root, ...Array.from(root.querySelectorAll('*'))]) {
       if (!(element instanceof HTMLElement) || !element.textContent?.trim()) continue
       if (element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflowX !== 'visible')
         return false
