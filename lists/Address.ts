@@ -1,15 +1,17 @@
 // The Address list: a user's address book. The owner is set once, at creation, and never moves.
-import { list } from '@keystone-6/core'
-import { json, relationship, text } from '@keystone-6/core/fields'
+import { gWithContext, list } from '@keystone-6/core'
+import { relationship, text, virtual } from '@keystone-6/core/fields'
 import type { BaseListTypeInfo, FieldTypeFunc } from '@keystone-6/core/types'
-import type { Lists } from '../generated/keystone/types'
+import type { Context, Lists } from '../generated/keystone/types'
 import { deny, isSignedIn, canManageUsersOrStaff } from '../access/permissions'
 import { deletableAddresses, readableAddresses, updatableAddresses } from '../access/rules'
-import { ADDRESS_FIELDS, assertAddressBookHasRoom } from '../services/addresses'
+import { ADDRESS_FIELDS, addressLabelOf, assertAddressBookHasRoom } from '../services/addresses'
 import { validateAddress, type AddressFields, type NormalizedAddress } from '../services/addresses'
 import { DomainError } from '../services/kernel'
 import { metadataField } from './metadataField'
 import { reportDomainErrors } from './hooks/domainErrors'
+
+const g = gWithContext<Context>()
 
 function line<ListTypeInfo extends BaseListTypeInfo>(max = 256): FieldTypeFunc<ListTypeInfo> {
   return text({ validation: { length: { max } } })
@@ -22,8 +24,10 @@ export const Address: Lists.Address = list({
   },
   ui: {
     hideNavigation: args => !canManageUsersOrStaff(args),
-    labelField: 'streetAddress1',
-    listView: { initialColumns: ['user', 'firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'] },
+    // one readable line wherever an address is named: "Street 1, 00-950 Warszawa, PL"
+    labelField: 'label',
+    // two columns share the width: the line and its owner stay whole at 1280 px
+    listView: { initialColumns: ['label', 'user'] },
   },
   hooks: {
     resolveInput: {
@@ -57,6 +61,17 @@ export const Address: Lists.Address = list({
       ref: 'User.addresses',
       access: { update: deny },
       ui: { itemView: { fieldMode: 'read' } },
+    }),
+    // the address on one line (services/addresses/label.ts), what the Admin UI names it by; the
+    // item page reads its title from it, so it is shown there too (as text, in the sidebar)
+    label: virtual({
+      ui: {
+        label: 'Address',
+        views: './admin/views/text',
+        createView: { fieldMode: 'hidden' },
+        itemView: { fieldMode: 'read', fieldPosition: 'sidebar' },
+      },
+      field: g.field({ type: g.nonNull(g.String), resolve: item => addressLabelOf(item) }),
     }),
     firstName: line(),
     lastName: line(),

@@ -24,7 +24,7 @@ import { passwordKdf } from '../services/identity'
 import { passwordProblems } from '../services/identity'
 import { ONBOARDING_STATUSES } from '../services/accounts'
 import { parsePhone } from '../services/addresses'
-import { languageCodeProblems, nameProblems, type NameField } from '../services/users'
+import { languageCodeProblems, nameProblems, nameToStore, type NameField, type UserNames } from '../services/users'
 import { assertSafeWebhookUrl } from '../services/messaging'
 import { reportDomainErrors, reportFieldErrors } from './hooks/domainErrors'
 import { effectiveChannels, effectivePermissions, loadPermissionGroupsOf } from '../services/identity'
@@ -36,6 +36,7 @@ import { assertEmailFree, emailColumns } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
 import { EMAIL_PROOFS, proofChanges } from '../services/users'
 import { userActions } from './userActions'
+import type { Session } from '../services/identity'
 import { withCostlyWork } from './costlyWork'
 import { isPromotion, promotionChanges } from '../services/users'
 
@@ -44,6 +45,50 @@ const g = gWithContext<Context>()
 
 // computed from other rows: shown on the user's page, never a form input
 const computed = { createView: { fieldMode: 'hidden' as const }, itemView: { fieldMode: 'read' as const } }
+
+// the Admin UI's own field views (admin/views/): values to read as text, dates as dates, lists as
+// lists, and the status flags as badges
+const VIEWS = {
+  date: './admin/views/date',
+  yesNo: './admin/views/yesNo',
+  valueList: './admin/views/valueList',
+  status: './admin/views/userStatus',
+  choice: './admin/views/choiceText',
+  email: './admin/views/email',
+} as const
+
+// how a proof of the mailbox reads (services/users/emailProof.ts)
+const PROOF_LABELS: Record<(typeof EMAIL_PROOFS)[number], string> = {
+  ACCOUNT_CONFIRMATION: 'Confirmation link',
+  PASSWORD_RESET: 'Password reset link',
+  EMAIL_CHANGE: 'Email change link',
+  OPERATOR_SEED: 'Set by the operator (seed)',
+}
+
+// in the sidebar of the user's page, beside every group: what a support agent reads first
+const sidebar = { fieldPosition: 'sidebar' as const }
+
+// a flag in the sidebar, offered for editing only to whoever its update rule lets change it
+// (Keystone shows a field as editable unless told, whatever its access says)
+function statusFlag(
+  label: string,
+  mayUpdate: (args: { session?: Session; item?: Record<string, unknown> }) => boolean,
+) {
+  return {
+    label,
+    views: VIEWS.status,
+    itemView: {
+      ...sidebar,
+      fieldMode: ({ session, item }: { session?: Session; item: Record<string, unknown> | null }) =>
+        mayUpdate({ session, item: item ?? undefined }) ? ('edit' as const) : ('read' as const),
+    },
+  }
+}
+
+// a timestamp the system keeps, shown as a date to read
+function systemDate(label: string, itemView: { fieldPosition?: 'sidebar' } = {}) {
+  return { ...system, ui: { ...system.ui, label, views: VIEWS.date, itemView: { ...system.ui.itemView, ...itemView } } }
+}
 
 // a relationship input that sets a default address names it by id; a disconnect clears it
 function connectedId(input: unknown): string | null | undefined {
@@ -71,8 +116,12 @@ function reportPasswordProblems(
 }
 
 // a name's length is the users module's one rule (services/users/names.ts), on every path
-function nameField<ListTypeInfo extends BaseListTypeInfo>(field: NameField): FieldTypeFunc<ListTypeInfo> {
+function nameField<ListTypeInfo extends BaseListTypeInfo>(
+  field: NameField,
+  ui?: { label: string; description: string },
+): FieldTypeFunc<ListTypeInfo> {
   return text<ListTypeInfo>({
+    ui,
     hooks: {
       validate: ({ resolvedData, addValidationError }) =>
         reportFieldErrors(addValidationError, nameProblems({ [field]: resolvedData?.[field] }), { prefix: '' }),
@@ -114,8 +163,10 @@ export const User: Lists.User = list({
     // the Admin UI's search box looks in the user's own fields of the search document
     searchFields: [...USER_FIELDS],
     listView: {
-      // Keystone shares the table's width among its columns: five leave the email whole
-      initialColumns: ['email', 'firstName', 'lastName', 'isStaff', 'isActive'],
+      // Keystone shares the table's width evenly among its columns; short flag and date cells leave
+      // the email and the name whole at 1280 px (tests/flows/adminUi/supportAgentPage.test.ts)
+      initialColumns: ['email', 'name', 'isConfirmed', 'isStaff', 'dateJoined'],
+      initialSort: { field: 'dateJoined', direction: 'DESC' },
     },
   },
   // send password reset, resend confirmation, sign out everywhere, (de)activate (lists/userActions.ts)
@@ -138,8 +189,11 @@ export const User: Lists.User = list({
         const promotion = isPromotion(item, resolvedData) ? promotionChanges(item, { ...resolvedData, ...proof }) : {}
         // a new email brings its skeleton, as a new user's does (services/users/userEmail.ts)
         const email = typeof resolvedData.email === 'string' ? emailColumns(resolvedData.email) : {}
+        // the full name follows first and last unless the user gave one (services/users/names.ts)
+        const name = nameToStore(item as UserNames, resolvedData as Partial<UserNames>)
         return {
           ...resolvedData,
+          ...(name === undefined ? {} : { name }),
           ...email,
           ...proof,
           ...promotion,
@@ -214,6 +268,8 @@ export const User: Lists.User = list({
         email: text({
           isIndexed: 'unique',
           validation: { isRequired: true },
+          // whole in the users list, on two lines where its column is narrow
+          ui: { views: VIEWS.email },
           access: {
             // a customer's own email changes only through the verified requestEmailChange flow
             update: managesUser,
@@ -229,7 +285,12 @@ export const User: Lists.User = list({
         }),
         firstName: nameField('firstName'),
         lastName: nameField('lastName'),
-        name: nameField('name'),
+        // the full name (services/users/names.ts nameToStore): given, or first and last joined
+        name: nameField('name', {
+          label: 'Full name',
+          description:
+            'The name the user gave, or the first and last name joined. Empty it to use the joined name again.',
+        }),
         phone: text({
           validation: { length: { max: 32 } },
           hooks: {
@@ -261,31 +322,59 @@ export const User: Lists.User = list({
         }),
       },
     }),
+    // the sidebar of the user's page: its status as badges, then its dates (admin/views/)
     ...group({
-      label: 'Account status and security',
-      description: 'Whether and how the user signs in',
+      label: 'Status',
       fields: {
-        isActive: checkbox({ defaultValue: true, access: { create: canManageUsersOrStaff, update: managesOtherUser } }),
-        isConfirmed: checkbox({ defaultValue: false, ...managerWritable }),
+        isActive: checkbox({
+          defaultValue: true,
+          access: { create: canManageUsersOrStaff, update: managesOtherUser },
+          ui: statusFlag('Active', managesOtherUser),
+        }),
+        isConfirmed: checkbox({
+          defaultValue: false,
+          ...managerWritable,
+          ui: statusFlag('Confirmed', managesUser),
+        }),
         // proof of the mailbox, a fact of its own: set only when a link mailed to this address is
         // redeemed, cleared when the email changes; isConfirmed set by staff or the configuration is not proof
         emailVerifiedAt: timestamp({
-          ...system,
+          ...systemDate('Mailbox proven', sidebar),
           access: { ...system.access, read: isSelfOrManager },
           db: { isNullable: true },
         }),
         emailVerifiedBy: select({
           type: 'string',
-          options: [...EMAIL_PROOFS],
+          options: EMAIL_PROOFS.map(value => ({ value, label: PROOF_LABELS[value] })),
           db: { isNullable: true },
           ...system,
+          ui: {
+            ...system.ui,
+            label: 'Proven by',
+            views: VIEWS.choice,
+            itemView: { ...system.ui.itemView, ...sidebar },
+          },
           access: { ...system.access, read: isSelfOrManager },
         }),
-        isStaff: checkbox({ defaultValue: false, access: { create: canManageStaff, update: canManageStaff } }),
-        isSuperuser: checkbox({ defaultValue: false, access: { create: isSuperuser, update: isSuperuser } }),
+        isStaff: checkbox({
+          defaultValue: false,
+          access: { create: canManageStaff, update: canManageStaff },
+          ui: statusFlag('Staff', canManageStaff),
+        }),
+        isSuperuser: checkbox({
+          defaultValue: false,
+          access: { create: isSuperuser, update: isSuperuser },
+          ui: statusFlag('Superuser', isSuperuser),
+        }),
+      },
+    }),
+    ...group({
+      label: 'Sign-in and security',
+      description: 'How the user signs in',
+      fields: {
         hasAccount: virtual({
           access: { read: isSelfOrManager },
-          ui: computed,
+          ui: { ...computed, label: 'Has a password', views: VIEWS.yesNo },
           field: g.field({
             type: g.nonNull(g.Boolean),
             resolve: item => typeof item.password === 'string' && item.password.length > 0,
@@ -293,7 +382,7 @@ export const User: Lists.User = list({
         }),
         hasCustomerToken: virtual({
           access: { read: isSelfOrManager },
-          ui: computed,
+          ui: { ...computed, label: 'Has a customer API token', views: VIEWS.yesNo },
           field: g.field({ type: g.nonNull(g.Boolean), resolve: item => typeof item.customerTokenHash === 'string' }),
         }),
         // hashed wherever it is set: one per request (lists/costlyWork.ts), in createUser(s), updateUser(s)
@@ -313,19 +402,24 @@ export const User: Lists.User = list({
           'password',
         ),
         customerTokenIssuedAt: timestamp({
-          ...system,
+          ...systemDate('Customer API token issued'),
           access: { ...system.access, read: isSelfOrManager },
           db: { isNullable: true },
         }),
         customerTokenLastUsedAt: timestamp({
-          ...system,
+          ...systemDate('Customer API token last used'),
           access: { ...system.access, read: isSelfOrManager },
           db: { isNullable: true },
         }),
+      },
+    }),
+    ...group({
+      label: 'Dates',
+      fields: {
         // indexed: customers lists newest first, and a search can stop at the first page it fills
-        dateJoined: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true, ...system }),
-        lastLogin: timestamp({ ...system }),
-        updatedAt: timestamp({ db: { updatedAt: true }, ...system }),
+        dateJoined: timestamp({ defaultValue: { kind: 'now' }, isIndexed: true, ...systemDate('Joined', sidebar) }),
+        lastLogin: timestamp({ ...systemDate('Last sign-in', sidebar) }),
+        updatedAt: timestamp({ db: { updatedAt: true }, ...systemDate('Last changed', sidebar) }),
       },
     }),
     ...group({
@@ -338,7 +432,9 @@ export const User: Lists.User = list({
           access: { create: deny, update: deny },
           ui: {
             displayMode: 'table',
-            columns: ['firstName', 'lastName', 'streetAddress1', 'city', 'postalCode', 'country'],
+            // each address as one readable line (lists/Address.ts label): a column of its own
+            // keeps it whole beside the sidebar at 1280 px
+            columns: ['label'],
             itemView: { fieldMode: 'read' },
           },
         }),
@@ -362,7 +458,7 @@ export const User: Lists.User = list({
         }),
         userPermissions: virtual({
           access: { read: isSelfOrManager },
-          ui: computed,
+          ui: { ...computed, label: 'Permissions', views: VIEWS.valueList },
           field: g.field({
             type: g.nonNull(g.list(g.nonNull(PermissionEnum))),
             async resolve(item, _args, context) {
@@ -373,7 +469,7 @@ export const User: Lists.User = list({
         }),
         restrictedAccessToChannels: virtual({
           access: { read: isSelfOrManager },
-          ui: computed,
+          ui: { ...computed, label: 'Limited to some channels', views: VIEWS.yesNo },
           field: g.field({
             type: g.nonNull(g.Boolean),
             async resolve(item, _args, context) {
@@ -396,22 +492,36 @@ export const User: Lists.User = list({
                 return sudo.db.Channel.findMany({ where: { id: { in: [...channels] } }, orderBy: { slug: 'asc' } })
               },
             }),
-          ui: { ...computed, query: '{ name slug }' },
+          ui: { ...computed, label: 'Channels', views: VIEWS.valueList, query: '{ name slug }' },
         }),
       },
     }),
     ...group({
-      label: 'Metadata',
+      label: 'Staff note',
+      description: 'What staff want other staff to know about this user; the user never sees it',
       fields: {
-        note: document({ formatting: true, links: true, ...staffOnly }),
-        metadata: metadataField(),
-        privateMetadata: metadataField(staffOnly),
+        note: document({ formatting: true, links: true, ...staffOnly, ui: { label: 'Note' } }),
+      },
+    }),
+    ...group({
+      label: 'Integrations',
+      description: "Data kept for apps and other systems: key-value metadata and this user's id elsewhere",
+      fields: {
+        metadata: metadataField({ ui: { description: 'Readable by the user and by apps' } }),
+        privateMetadata: metadataField({ ...staffOnly, ui: { description: 'Readable by staff and apps only' } }),
         externalReference: text({
           isIndexed: 'unique',
           db: { isNullable: true },
           validation: { isRequired: false },
           ...managerWritable,
+          ui: { description: "This user's id in another system (an ERP, a former shop), unique" },
         }),
+      },
+    }),
+    ...group({
+      label: 'Storefront settings',
+      description: "Set by the user in the storefront (Openfront's updateActiveUser)",
+      fields: {
         onboardingStatus: select({
           type: 'string',
           options: [...ONBOARDING_STATUSES],
@@ -420,6 +530,7 @@ export const User: Lists.User = list({
         }),
         orderWebhookUrl: text({
           validation: { length: { max: 2048 } },
+          ui: { label: 'Order webhook URL', description: "Where the user's storefront is sent its order events" },
           hooks: {
             validate: async ({ resolvedData, addValidationError }) => {
               const url = resolvedData?.orderWebhookUrl

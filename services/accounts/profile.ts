@@ -6,7 +6,7 @@ import { DomainError, type FieldError } from '../kernel'
 import { mergeMetadata, metadataProblem } from '../kernel'
 import { assertSafeWebhookUrl } from '../messaging'
 import { createAddress, parsePhone, type AddressInput } from '../addresses'
-import { afterUserChange, languageCodeProblems, nameProblems } from '../users'
+import { afterUserChange, languageCodeProblems, nameProblems, nameToStore } from '../users'
 import { inTransaction } from '../kernel'
 
 export const ONBOARDING_STATUSES = ['not_started', 'in_progress', 'completed', 'dismissed'] as const
@@ -34,6 +34,10 @@ export async function updateProfile(
 
   await inTransaction(context, async tx => {
     const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    // the full name: the one given, or first and last joined (services/users/names.ts)
+    const name = nameToStore(before, data as { firstName?: string; lastName?: string; name?: string })
+    if (name === undefined) delete data.name
+    else data.name = name
     if (changes.metadata) {
       // Saleor's semantics: the given keys are set, the others stay; the limits hold for the whole
       // map, or repeated updates of a few new keys each would grow it without bound

@@ -13,6 +13,7 @@ export {
   updateAddress,
 } from './book'
 export type { AddressInput } from './book'
+export { addressLabelOf } from './label'
 export { parsePhone } from './phone'
 export type { PhoneOutcome } from './phone'
 export { addressValidationRules, validateAddress } from './validation'

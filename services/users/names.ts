@@ -20,3 +20,41 @@ export function nameProblems(names: Partial<Record<NameField, string | null | un
   }
   return problems
 }
+
+/** The names a user row holds. */
+export type UserNames = { firstName: string; lastName: string; name: string }
+
+/** First and last name joined by a space (each trimmed; either may be empty), within `name`'s length. */
+export function fullNameOf(firstName: string | null | undefined, lastName: string | null | undefined): string {
+  const joined = [firstName?.trim(), lastName?.trim()].filter(Boolean).join(' ')
+  if (joined.length <= MAX_NAME_LENGTHS.name) return joined
+  // two names at their longest join one unit past it: cut, never inside a surrogate pair
+  const cut = joined.slice(0, MAX_NAME_LENGTHS.name)
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
+}
+
+/**
+ * The name model, the one rule of what `name` holds, for every write (the User list's hooks, so the
+ * generated API, the Admin UI, registration, staff and the seed; the profile's own write): the full
+ * name, that is the name the user gave, or its first and last name joined when it gave none.
+ *
+ * A name was given when it differs from the first and last name joined (Openfront's `name`, or a
+ * name typed in the Admin UI); it is kept when the first or last name changes later. A name that
+ * reads as the first and last name joined, or an empty one, follows them. Giving an empty name
+ * gives none: the name goes back to the first and last name joined.
+ *
+ * `before` is the stored row (null for a new user); `changes` the write's values (undefined: not
+ * written). Answers the name to store (a given one trimmed), or undefined when the stored one stays.
+ */
+export function nameToStore(
+  before: UserNames | null,
+  changes: Partial<Record<keyof UserNames, string | null | undefined>>,
+): string | undefined {
+  const given = changes.name?.trim()
+  if (given) return given
+  const derived = fullNameOf(changes.firstName ?? before?.firstName, changes.lastName ?? before?.lastName)
+  if (before === null) return derived
+  const followed = before.name === '' || before.name === fullNameOf(before.firstName, before.lastName)
+  if (changes.name === undefined && !followed) return undefined
+  return derived === before.name ? undefined : derived
+}

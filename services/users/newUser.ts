@@ -1,12 +1,13 @@
 // What a new User row stores, derived in one place: the normalised email and its confusable
 // skeleton (services/users/userEmail.ts emailColumns), its own token key, the
-// staff-confirmed rule and every field default of lists/User.ts (its search document is the
+// staff-confirmed rule, the full name (services/users/names.ts) and every field default of lists/User.ts (its search document is the
 // keeper's, services/users/searchDocumentKeeper.ts). The list's
 // resolveInput.create and the seed's bulk insert (scripts/seed.ts) both build new users with it, so
 // a user written in bulk is the user the list API would have written.
 import { newTokenKey } from '../identity'
 import { emailColumns } from './userEmail'
 import { NO_PROOF } from './emailProof'
+import { nameToStore } from './names'
 
 // what Keystone's document field (lists/User.ts `note`) stores when no note is given
 export const EMPTY_DOCUMENT = [{ type: 'paragraph', children: [{ text: '' }] }]
@@ -78,7 +79,8 @@ export function newUserRow(input: NewUserInput, now: Date = new Date()): NewUser
     ...emailColumns(input.email),
     firstName: input.firstName ?? '',
     lastName: input.lastName ?? '',
-    name: input.name ?? '',
+    // the name given, or first and last joined (services/users/names.ts nameToStore)
+    name: nameToStore(null, input) ?? '',
     password: input.password ?? null,
     // every account gets its own token key from birth; rotating it revokes all its tokens
     jwtTokenKey: input.jwtTokenKey || newTokenKey(),

@@ -120,7 +120,7 @@ test(
       'Default Shipping Address',
       'Default Billing Address',
       'Customer Groups',
-      'Has Customer Token',
+      'Has a customer API token',
       'Events',
       'NOTE ADDED',
       'called about a parcel',

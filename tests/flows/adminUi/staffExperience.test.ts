@@ -120,7 +120,7 @@ test('the superuser creates a support agent, who serves a customer from the Admi
   const passwords = admin.locator('input[type="password"]')
   await passwords.nth(0).fill(SUPPORT_PASSWORD)
   if ((await passwords.count()) > 1) await passwords.nth(1).fill(SUPPORT_PASSWORD)
-  await admin.getByRole('checkbox', { name: 'Is Staff' }).check()
+  await admin.getByRole('checkbox', { name: 'Staff' }).check()
   await admin.getByRole('combobox', { name: 'Permission Groups' }).fill('Support')
   await admin.waitForLoadState('networkidle')
   await admin.getByRole('option', { name: 'Support agents' }).click()
@@ -149,7 +149,7 @@ test('the superuser creates a support agent, who serves a customer from the Admi
   await screen(page, '05-support-finds-customer')
   await page.getByText(CUSTOMER_EMAIL).first().click()
   await page.waitForURL(new RegExp(`/users/${customer.id}$`))
-  await page.getByText('Account status and security').first().waitFor()
+  await page.getByText('Sign-in and security').first().waitFor()
   await screen(page, '06-support-customer-page')
 
   // edits an address
