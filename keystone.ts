@@ -7,7 +7,7 @@ import { restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
 import { startWebhookWorker } from './services/messaging'
-import { fillEmailSkeletons, keepSearchDocuments } from './services/users'
+import { fillEmailSkeletons, fillEmptyNames, keepSearchDocuments } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
@@ -41,6 +41,17 @@ async function fillMissingEmailSkeletons(context: Context): Promise<void> {
   }
 }
 
+// accounts stored before the name model with an empty name read as their first and last name
+// joined (services/users/fillNames.ts); nothing here stops the server from starting either
+async function fillMissingNames(context: Context): Promise<void> {
+  try {
+    const filled = await fillEmptyNames(context)
+    if (filled > 0) logger.info({ filled }, 'empty names filled with first and last name')
+  } catch (error) {
+    logger.error({ err: error }, 'empty names not filled; the next start tries again')
+  }
+}
+
 /**
  * The database settings of the server and of every script's context (scripts/lib/context.ts): the
  * driver adapters (database.ts), and on each Prisma client the one keeper of the search document.
@@ -62,6 +73,7 @@ export default withAuth(
       // build their own context do neither)
       onConnect: async context => {
         await fillMissingEmailSkeletons(context as unknown as Context)
+        await fillMissingNames(context as unknown as Context)
         workers.push(
           {
             name: 'outbox',

@@ -7,6 +7,7 @@ export { cursorFilter, isKeysetOrder, withTieBreak } from './cursor'
 export type { OrderBy } from './cursor'
 export { EMPTY_DOCUMENT, newUserRow } from './newUser'
 export { SKELETON_FILL_BATCH, fillEmailSkeletons } from './emailSkeletons'
+export { NAME_FILL_BATCH, fillEmptyNames } from './fillNames'
 export type { SkeletonFill } from './emailSkeletons'
 export {
   EMAIL_PROOFS,

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
 import { makeCustomer, makeStaff, makeSuperuser } from '../../helpers/factories'
+import { createTestDatabase } from '../../helpers/database'
 
 const REGISTER = `mutation($input: AccountRegisterInput!) { accountRegister(input: $input) { errors { field code } } }`
 const ACCOUNT_UPDATE =
@@ -146,4 +147,39 @@ test('the generated API and staff follow the same model: a joined name follows, 
   // then
   assert.equal(afterLastName, 'Jan Nowak')
   assert.equal(await nameOf(id), 'Johnny K.')
+})
+
+test('accounts stored before the name model with an empty name get their first and last name at the next start, and are found by it', async () => {
+  // given a database whose customers have an empty name beside their first and last name, as before
+  const { databaseUrl, drop } = await createTestDatabase()
+  let first: TestServer | undefined
+  let second: TestServer | undefined
+  try {
+    first = await startServer({ databaseUrl })
+    const legacy = await makeCustomer(first.context, { firstName: 'Zofia', lastName: 'Legacka' })
+    await first.context.prisma.$executeRaw`UPDATE "User" SET "name" = '' WHERE "id" = ${legacy.id}`
+    const given = await makeCustomer(first.context, { firstName: 'Jan', lastName: 'Nowak', name: 'Johnny' })
+    await first.stop()
+    first = undefined
+
+    // when the server starts again
+    second = await startServer({ databaseUrl })
+
+    // then the empty name reads as the full name, a given one is untouched, and search finds the full name
+    const rows = await second.context.prisma.user.findMany({ where: { id: { in: [legacy.id, given.id] } } })
+    assert.equal(rows.find(row => row.id === legacy.id)!.name, 'Zofia Legacka')
+    assert.equal(rows.find(row => row.id === given.id)!.name, 'Johnny')
+    const staff = await tokenFor(second.context, (await makeStaff(second.context, ['MANAGE_USERS'])).id)
+    const found = await second.gql(
+      'query($s: String) { customers(search: $s) { id } }',
+      { s: 'zofia legacka' },
+      { token: staff },
+    )
+    assert.deepEqual(found.body.data.customers, [{ id: legacy.id }])
+    assert.ok(second.output().includes('empty names filled'), 'the start says how many it filled')
+  } finally {
+    await first?.stop()
+    await second?.stop()
+    await drop()
+  }
 })
