@@ -11,6 +11,15 @@
 // answer them, and a scan of every user is what they would cost. A term that is a whole email
 // address finds the account with that email, through its unique index: every address shares the
 // trigrams of its domain, so a trigram index would merge long lists to find one row.
+// A term made of digits and the separators typed in numbers (a phone or postal-code fragment):
+// - it also finds a phone written without the separators, as phones are stored (E.164): "601 234
+//   567", "+48 601-234", "(212) 555-0123" and the national "020 7946 0958" find +442079460958 or
+//   +48601234567 (PHONE_DIGITS or more digits, or a leading +, make a term a phone number's);
+// - PostgreSQL finds it through a second trigram index, over the document's digits and separators
+//   only (the column "searchDigits" of migrations/postgresql/*_user_search_digits): pg_trgm ignores punctuation, so "00-9" would
+//   otherwise be looked up as the words "00" and "9", which nearly every customer has. Up to
+//   MAX_ID_FILTER matching users become an `id in [...]` filter, as on SQLite; a term more users
+//   match is common enough that walking the listing order finds a page soon.
 import type { Context } from '../../generated/keystone/types'
 import { DomainError } from '../kernel'
 import { isPostgres, isValidEmail, normalizeEmail } from '../kernel'
@@ -21,6 +30,14 @@ export const MIN_SEARCH_LENGTH = 3
 // term is common enough that walking the listing order finds a page sooner
 export const MAX_ID_FILTER = 900
 const COUNT_CHUNK = 900
+// digits from which a term with separators is also looked for as a phone number's digits: fewer
+// would make a postal code such as "00-950" find every phone with "00950" in it
+export const PHONE_DIGITS = 6
+// the separators of numbers, and the letters the PostgreSQL digit index spells them with (the
+// migration's user_search_digits function uses the same two strings)
+const DIGIT_SEPARATORS = ' -./()+'
+const DIGIT_SEPARATOR_LETTERS = 'abcdefg'
+const DIGIT_TERM = /^[0-9 ./()+-]*[0-9][0-9 ./()+-]*$/
 
 type Filter = Record<string, unknown>
 
@@ -48,9 +65,27 @@ function wholeEmailOf(term: string): string | undefined {
 export async function userSearchFilter(context: Context, args: { term: string; isStaff: boolean }): Promise<Filter> {
   const email = wholeEmailOf(args.term)
   if (email) return { email: { equals: email } }
-  if (!isSqlite(context)) return containsFilter(context, args.term)
-  const ids = await matchingUserIds(context, { ...args, limit: MAX_ID_FILTER + 1 })
-  return ids.length <= MAX_ID_FILTER ? { id: { in: ids } } : containsFilter(context, args.term)
+  const forms = searchFormsOf(args.term)
+  if (!isSqlite(context) && !DIGIT_TERM.test(args.term)) return containsFilter(context, forms)
+  const ids = await matchingUserIds(context, { forms, isStaff: args.isStaff, limit: MAX_ID_FILTER + 1 })
+  return ids.length <= MAX_ID_FILTER ? { id: { in: ids } } : containsFilter(context, forms)
+}
+
+/**
+ * The texts a term is looked for as, any of which finds a user: the term itself, and for a phone
+ * number's term its digits as stored (E.164: a leading + kept, 00 read as +) and, after a national
+ * trunk 0, the digits without it.
+ */
+export function searchFormsOf(term: string): string[] {
+  const forms = [term]
+  if (!DIGIT_TERM.test(term)) return forms
+  const digits = term.replace(/[^0-9]/g, '')
+  const plus = term.startsWith('+')
+  if (!plus && digits.length < PHONE_DIGITS) return forms
+  if (plus || digits.startsWith('00')) forms.push(`+${plus ? digits : digits.slice(2)}`)
+  else forms.push(digits)
+  if (!plus && /^0[1-9]/.test(digits)) forms.push(digits.slice(1))
+  return [...new Set(forms)].filter(form => form.length >= MIN_SEARCH_LENGTH)
 }
 
 /**
@@ -63,9 +98,14 @@ export async function countSearchedUsers(
 ): Promise<number> {
   const email = wholeEmailOf(args.term)
   if (email) return context.db.User.count({ where: { AND: [args.where, { email: { equals: email } }] } as never })
-  if (!isSqlite(context))
-    return context.db.User.count({ where: { AND: [args.where, containsFilter(context, args.term)] } as never })
-  const ids = await matchingUserIds(context, args)
+  const forms = searchFormsOf(args.term)
+  const byContains = () =>
+    context.db.User.count({ where: { AND: [args.where, containsFilter(context, forms)] } as never })
+  if (!isSqlite(context) && !DIGIT_TERM.test(args.term)) return byContains()
+  // PostgreSQL's digit index names the users only while they are few; SQLite's FTS table always
+  const limit = isSqlite(context) ? undefined : MAX_ID_FILTER + 1
+  const ids = await matchingUserIds(context, { forms, isStaff: args.isStaff, limit })
+  if (limit !== undefined && ids.length >= limit) return byContains()
   let count = 0
   for (let at = 0; at < ids.length; at += COUNT_CHUNK) {
     count += await context.db.User.count({
@@ -79,20 +119,36 @@ function isSqlite(context: Context): boolean {
   return !isPostgres(context)
 }
 
-function containsFilter(context: Context, term: string): Filter {
+function containsFilter(context: Context, forms: string[]): Filter {
   // Prisma passes the term into LIKE unescaped; on PostgreSQL, whose LIKE escapes with a backslash,
   // `%` and `_` are made literal (SQLite only reaches this for terms that FTS found very common)
-  const literal = !isSqlite(context) ? term.replace(/[\\%_]/g, char => `\\${char}`) : term
-  return { searchDocument: { contains: literal } }
+  const literal = (form: string) => (!isSqlite(context) ? form.replace(/[\\%_]/g, char => `\\${char}`) : form)
+  const filters = forms.map(form => ({ searchDocument: { contains: literal(form) } }))
+  return filters.length === 1 ? filters[0]! : { OR: filters }
+}
+
+// a digit term as the PostgreSQL digit index spells it: each separator as its letter
+function digitSpelling(form: string): string {
+  return [...form].map(char => DIGIT_SEPARATOR_LETTERS[DIGIT_SEPARATORS.indexOf(char)] ?? char).join('')
 }
 
 async function matchingUserIds(
   context: Context,
-  args: { term: string; isStaff: boolean; limit?: number },
+  args: { forms: string[]; isStaff: boolean; limit?: number },
 ): Promise<string[]> {
-  // a quoted FTS5 string: with the trigram tokenizer, a case-insensitive substring match
-  const match = `"${args.term.replace(/"/g, '""')}"`
   const limit = args.limit === undefined ? '' : ` LIMIT ${Math.trunc(args.limit)}`
+  if (!isSqlite(context)) {
+    // one LIKE per form, so that each is a scan of the index (GIN takes no `LIKE ANY`)
+    const likes = args.forms.map((_, at) => `"searchDigits" LIKE $${at + 2}`).join(' OR ')
+    const rows = await context.prisma.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT "id" FROM "User" WHERE "isStaff" = $1 AND (${likes})${limit}`,
+      args.isStaff,
+      ...args.forms.map(form => `%${digitSpelling(form)}%`),
+    )
+    return rows.map(row => row.id)
+  }
+  // quoted FTS5 strings: with the trigram tokenizer, each a case-insensitive substring match
+  const match = args.forms.map(form => `"${form.replace(/"/g, '""')}"`).join(' OR ')
   const rows = await context.prisma.$queryRawUnsafe<{ id: string }[]>(
     'SELECT "User"."id" AS id FROM "UserSearch" JOIN "User" ON "User".rowid = "UserSearch".rowid ' +
       `WHERE "UserSearch" MATCH ? AND "User"."isStaff" = ?${limit}`,
