@@ -118,6 +118,37 @@ for (const database of TEST_DATABASES) {
         Object.assign(digitIds, { jan: String(jan.id), near: String(near.id) })
       })
 
+      test('a digit term pages newest first: take and skip give the rows in order, on every database', async () => {
+        // given three customers with the same postal code, joined one after another
+        const joined: string[] = []
+        for (const n of [1, 2, 3]) {
+          const customer = await makeCustomer(server.context, { email: `pagedigits${n}@example.com` })
+          await makeAddress(server.context, String(customer.id), {
+            city: 'Kraków',
+            postalCode: '31-987',
+            countryArea: '',
+            country: 'PL',
+          })
+          joined.push(String(customer.id))
+          await new Promise(resolve => setTimeout(resolve, 5))
+        }
+        const page = async (variables: Record<string, unknown>) => {
+          const res = await server.gql(PAGE, { s: '31-98', ...variables }, { token: support })
+          assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+          return res.body.data.customers.map((u: { id: string }) => u.id)
+        }
+
+        // when
+        const first = await page({ take: 2 })
+        const second = await page({ take: 2, skip: 2 })
+        const byEmail = await page({ take: 2, orderBy: [{ email: 'asc' }] })
+
+        // then
+        assert.deepEqual(first, [joined[2], joined[1]])
+        assert.deepEqual(second, [joined[0]])
+        assert.deepEqual(byEmail, [joined[0], joined[1]])
+      })
+
       for (const [label, term, expected] of [
         ['a postal-code fragment with its dash', '00-9', ['jan']],
         ['a whole postal code', '00-950', ['jan']],
