@@ -33,6 +33,8 @@ export const MIN_SEARCH_LENGTH = 3
 // term is common enough that walking the listing order finds a page sooner
 export const MAX_ID_FILTER = 900
 const COUNT_CHUNK = 900
+// how many users PostgreSQL's digit index names for a count before the count scans the document
+const MAX_COUNTED_IDS = 5000
 // digits from which a term with separators is also looked for as a phone number's digits: fewer
 // would make a postal code such as "00-950" find every phone with "00950" in it
 export const PHONE_DIGITS = 6
@@ -120,8 +122,9 @@ export async function countSearchedUsers(
   const byContains = () =>
     context.db.User.count({ where: { AND: [args.where, containsFilter(context, forms)] } as never })
   if (!isSqlite(context) && !DIGIT_TERM.test(args.term)) return byContains()
-  // PostgreSQL's digit index names the users only while they are few; SQLite's FTS table always
-  const limit = isSqlite(context) ? undefined : MAX_ID_FILTER + 1
+  // PostgreSQL's digit index names the users while they are a few thousand (counted through
+  // Keystone in chunks, so the caller's own access applies); SQLite's FTS table always
+  const limit = isSqlite(context) ? undefined : MAX_COUNTED_IDS + 1
   const ids = await matchingUserIds(context, { forms, isStaff: args.isStaff, limit })
   if (limit !== undefined && ids.length >= limit) return byContains()
   let count = 0
