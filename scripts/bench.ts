@@ -31,7 +31,8 @@ import pg from 'pg'
 import { buildPostgresqlServer, postgresqlServerRoot, runKeystone } from './lib/keystoneCli'
 import { migrationsDir, projectRoot } from './lib/migrationFiles'
 import { applyPendingMigrations } from './lib/migrator'
-import { DEMO_CUSTOMER_PASSWORD, formatDemoCustomerEmail, makeDemoCustomer } from './lib/seedData'
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
+import { DEMO_CUSTOMER_PASSWORD, formatDemoCustomerEmail, makeDemoCustomer, type DemoCustomer } from './lib/seedData'
 import type { Argon2Job, Argon2Result } from './lib/benchArgon2'
 import type { LoadJob, LoadResult, LoadVariant } from './lib/benchLoad'
 import {
@@ -282,7 +283,11 @@ async function createPostgresDatabase(serverUrl: string): Promise<{ databaseUrl:
   }
 }
 
-/** Search terms of each kind the issue names, taken from the demo customers this run seeds. */
+/**
+ * Search terms of each shape a support agent types, taken from the demo customers this run seeds:
+ * whole and partial emails and names, phones as stored and as people write them, postal-code
+ * fragments, a term nobody has and a common name.
+ */
 function searchTerms(customers: number): Array<{ kind: string; terms: string[] }> {
   const now = new Date()
   const surnames = new Map<string, number>()
@@ -292,22 +297,49 @@ function searchTerms(customers: number): Array<{ kind: string; terms: string[] }
   }
   // the surname fewest customers bear (ties: the first in the seed's order)
   const rare = [...surnames].reduce((best, entry) => (entry[1] < best[1] ? entry : best))[0]
-  // ten customers spread over the range; for phones, the first from there on that has one
+  // ten customers spread over the range; for phones and postal codes, the first from there on that has one
   const samples = Array.from({ length: Math.min(10, customers) }, (_, k) => 1 + Math.floor((k * customers) / 10))
-  const phones: string[] = []
-  for (const start of samples) {
+  const firstFrom = (start: number, pick: (customer: DemoCustomer) => string | undefined) => {
     for (let index = start; index <= customers; index++) {
-      const { phone } = makeDemoCustomer(index, now)
-      if (phone) {
-        phones.push(phone)
-        break
-      }
+      const found = pick(makeDemoCustomer(index, now))
+      if (found) return found
     }
+    return undefined
   }
+  const list = (pick: (customer: DemoCustomer) => string | undefined, fallback: string) => {
+    const terms = samples.map(start => firstFrom(start, pick)).filter((term): term is string => !!term)
+    return terms.length > 0 ? terms : [fallback]
+  }
+  const postalOf = (country: string) => (customer: DemoCustomer) =>
+    customer.addresses.find(address => address.country === country)?.postalCode
+  const phones = list(customer => customer.phone || undefined, '+1')
+  const parsed = phones.map(phone => parsePhoneNumberFromString(phone))
+  const formatted = (format: (number: NonNullable<(typeof parsed)[number]>) => string) =>
+    parsed.map((number, at) => (number ? format(number) : phones[at]!))
   return [
     { kind: 'email', terms: samples.map(formatDemoCustomerEmail) },
+    // the local part: customer12 also finds customer120…129, customer1200…
+    { kind: 'email fragment', terms: samples.map(index => `customer${index}`) },
     { kind: 'rare surname', terms: [rare.toLowerCase()] },
-    { kind: 'phone', terms: phones.length > 0 ? phones : ['+1'] },
+    { kind: 'name fragment', terms: [rare.toLowerCase().slice(0, 4)] },
+    { kind: 'phone', terms: phones },
+    // as people write them: "020 7946 0958", "+44 20 7946 0958", and the last groups "7946 0958"
+    { kind: 'phone, national', terms: formatted(number => number.formatNational()) },
+    { kind: 'phone, +country', terms: formatted(number => number.formatInternational()) },
+    {
+      kind: 'phone fragment',
+      terms: formatted(number => number.formatNational().split(/[\s-]/).slice(-2).join(' ')),
+    },
+    // "00-9" of 00-950 (Poland), the outward code "sw1a" of "sw1a 1aa" (the United Kingdom)
+    { kind: 'postal fragment', terms: list(customer => postalOf('PL')(customer)?.slice(0, 4), '00-9') },
+    {
+      kind: 'postal district',
+      terms: list(customer => {
+        // an outward code of 3 characters or more: a search needs 3 (M1, N1 and E2 are shorter)
+        const outward = postalOf('GB')(customer)?.split(' ')[0]
+        return outward && outward.length >= 3 ? outward : undefined
+      }, 'sw1a'),
+    },
     { kind: 'no match', terms: ['zq-no-such-customer'] },
     { kind: 'common', terms: ['smith'] },
   ]

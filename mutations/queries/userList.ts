@@ -34,6 +34,10 @@ function roleWhere(role: UserRole, args: Pick<ListArgs, 'where'>): Record<string
   return { AND: parts }
 }
 
+function isNewestFirst(orderBy: OrderBy): boolean {
+  return JSON.stringify(orderBy) === JSON.stringify([{ dateJoined: 'desc' }, { id: 'desc' }])
+}
+
 /** A `[User!]` query of one role, behind one permission. */
 export function userListQuery(base: BaseSchemaMeta, role: UserRole, permission: Permission) {
   return g.field({
@@ -45,7 +49,12 @@ export function userListQuery(base: BaseSchemaMeta, role: UserRole, permission: 
       const term = searchTermOf(args.search)
       const orderBy = withTieBreak(args.orderBy?.length ? (args.orderBy as OrderBy) : [{ dateJoined: 'desc' }])
       const parts = [roleWhere(role, args)]
-      if (term) parts.push(await userSearchFilter(context, { term, isStaff }))
+      const take = Math.min(args.take ?? 100, 1000)
+      const skip = args.skip ?? 0
+      // newest first with no other filter: the search may name the page's own rows
+      const newestFirst =
+        !args.where && !args.cursor && skip >= 0 && take > 0 && isNewestFirst(orderBy) ? skip + take : undefined
+      if (term) parts.push(await userSearchFilter(context, { term, isStaff, newestFirst }))
       const keyset = args.cursor && isKeysetOrder(orderBy)
       if (keyset) {
         const after = await cursorFilter(context, { cursor: args.cursor!, orderBy })
@@ -56,8 +65,8 @@ export function userListQuery(base: BaseSchemaMeta, role: UserRole, permission: 
       return context.db.User.findMany({
         where: { AND: parts } as never,
         orderBy: orderBy as never,
-        take: Math.min(args.take ?? 100, 1000),
-        skip: args.skip ?? 0,
+        take,
+        skip,
         ...(args.cursor && !keyset ? { cursor: args.cursor as never } : {}),
       })
     }),

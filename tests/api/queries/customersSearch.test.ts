@@ -89,6 +89,89 @@ for (const database of TEST_DATABASES) {
       })
     }
 
+    describe('digit terms: phone and postal-code fragments as a support agent types them', () => {
+      const digitIds: Record<string, string> = {}
+
+      before(async () => {
+        const c = server.context
+        const jan = await makeCustomer(c, {
+          email: 'jan.digits@example.com',
+          lastName: 'Digitowski',
+          phone: '+48601234567',
+        })
+        await makeAddress(c, String(jan.id), {
+          streetAddress1: 'ul. Długa 5',
+          city: 'Warszawa',
+          postalCode: '00-950',
+          countryArea: '',
+          country: 'PL',
+        })
+        // a phone with 009 in it, and a postal code with 00 and 9 apart: neither is "00-9"
+        const near = await makeCustomer(c, { email: 'near.digits@example.com', phone: '+48600912345' })
+        await makeAddress(c, String(near.id), {
+          streetAddress1: 'ul. Polna 9',
+          city: 'Warszawa',
+          postalCode: '02-900',
+          countryArea: '',
+          country: 'PL',
+        })
+        Object.assign(digitIds, { jan: String(jan.id), near: String(near.id) })
+      })
+
+      test('a digit term pages newest first: take and skip give the rows in order, on every database', async () => {
+        // given three customers with the same postal code, joined one after another
+        const joined: string[] = []
+        for (const n of [1, 2, 3]) {
+          const customer = await makeCustomer(server.context, { email: `pagedigits${n}@example.com` })
+          await makeAddress(server.context, String(customer.id), {
+            city: 'Kraków',
+            postalCode: '31-987',
+            countryArea: '',
+            country: 'PL',
+          })
+          joined.push(String(customer.id))
+          await new Promise(resolve => setTimeout(resolve, 5))
+        }
+        const page = async (variables: Record<string, unknown>) => {
+          const res = await server.gql(PAGE, { s: '31-98', ...variables }, { token: support })
+          assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+          return res.body.data.customers.map((u: { id: string }) => u.id)
+        }
+
+        // when
+        const first = await page({ take: 2 })
+        const second = await page({ take: 2, skip: 2 })
+        const byEmail = await page({ take: 2, orderBy: [{ email: 'asc' }] })
+
+        // then
+        assert.deepEqual(first, [joined[2], joined[1]])
+        assert.deepEqual(second, [joined[0]])
+        assert.deepEqual(byEmail, [joined[0], joined[1]])
+      })
+
+      for (const [label, term, expected] of [
+        ['a postal-code fragment with its dash', '00-9', ['jan']],
+        ['a whole postal code', '00-950', ['jan']],
+        ['phone digits with spaces', '601 234 567', ['jan']],
+        ['phone digits with dashes and the country code', '+48 601-234', ['jan']],
+        ['phone digits in brackets and dots', '(601) 234.567', ['jan']],
+        ['a phone with 00 for +', '0048 601 234 567', ['jan']],
+        ['the national form of a UK number, with its trunk 0', '020 7946 0958', ['ada']],
+        ['the digits of a phone as stored', '4860091', ['near']],
+      ] as const) {
+        test(`customers(search) finds a customer by ${label} ("${term}"), and customersCount agrees`, async () => {
+          // given the customers above
+
+          // when
+          const found = await search(term)
+
+          // then
+          const names = { ...ids, ...digitIds }
+          assert.deepEqual(found, { ids: expected.map(name => names[name]), count: expected.length })
+        })
+      }
+    })
+
     test('customers(search) finds nothing for a term nobody has, and customersCount says 0', async () => {
       // given the customers above
 
