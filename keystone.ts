@@ -48,6 +48,32 @@ export function databaseOf(databaseUrl: string, options: DatabaseOptions = {}) {
   return databaseSettings(databaseUrl, { ...options, extendClient: keepSearchDocuments })
 }
 
+// what Next.js would write into .keystone/admin on every `npm run dev` and `npm run build` (and
+// say so): its own defaults for a pages folder holding TypeScript
+const ADMIN_UI_TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: {
+      target: 'ES2017',
+      lib: ['dom', 'dom.iterable', 'esnext'],
+      allowJs: true,
+      skipLibCheck: true,
+      strict: false,
+      noEmit: true,
+      incremental: true,
+      module: 'esnext',
+      esModuleInterop: true,
+      moduleResolution: 'bundler',
+      resolveJsonModule: true,
+      isolatedModules: true,
+      jsx: 'react-jsx',
+    },
+    include: ['next-env.d.ts', '**/*.mts', '**/*.ts', '**/*.tsx'],
+    exclude: ['node_modules'],
+  },
+  null,
+  2,
+)}\n`
+
 // the delivery workers of this process, stopped by SIGTERM after the last request (server/lifecycle.ts)
 const workers: Worker[] = []
 const limits = graphqlLimits()
@@ -158,6 +184,8 @@ model LoginThrottle {
       isAccessAllowed: context => isActiveStaff({ session: context.session }),
       // the pages mailed links open (admin/pages): their reader has no session, the link's token is the proof
       publicPages: ['/reset-password', '/confirm-account'],
+      // the Admin UI's folder holds our .tsx pages: given its tsconfig.json, Next.js has none to write and announce
+      getAdditionalFiles: () => [{ mode: 'write', src: ADMIN_UI_TSCONFIG, outputPath: 'tsconfig.json' }],
     },
     telemetry: false,
   }),
