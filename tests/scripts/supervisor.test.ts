@@ -1,10 +1,11 @@
 // `npm start` and `npm run dev` under a supervisor (systemd, supervisord, a container runtime): the
 // supervisor starts npm and signals npm's own PID, nothing else. Each link of the chain npm starts
 // passes SIGTERM and SIGINT on to its child and waits for it, so the server drains, logs that it
-// stopped cleanly, frees its port, and npm exits 0 with nothing of its process group left behind.
+// stopped cleanly, frees its port, and npm exits 0 with nothing it started left running.
 // The same with npm as PID 1 of its own PID namespace, as `CMD ["npm", "start"]` runs in a
 // container without an init: a signal from outside reaches PID 1 only through its own handler.
 import '../helpers/env'
+import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -23,16 +24,20 @@ type Supervised = {
   child: ChildProcess
   output: () => string
   ended: Promise<Ended>
-  // SIGKILL to whatever of the process group is left (a server npm left behind, when the chain is broken)
+  // what npm started, at any depth, that still runs: each carries the run's mark in its environment
+  leftBehind: () => string[]
+  // SIGKILL to all of it (a server npm left behind, when the chain is broken)
   kill: () => void
 }
 
 const onSqliteBuild = { skip: builtProvider() === 'sqlite' ? undefined : 'the build is not for SQLite' }
 
-// as a supervisor starts a service: a process group of its own, npm's PID the one it knows
+// as a supervisor starts a service: npm's PID the one it knows
 function supervise(command: string, args: string[], cwd: string, env: Record<string, string | undefined>): Supervised {
+  const mark = `IDENTITY_SUPERVISED_RUN=${randomUUID()}`
   const childEnv: Record<string, string | undefined> = {
     ...process.env,
+    [mark.split('=')[0]!]: mark.split('=')[1],
     // nothing asks the registry whether npm is current
     npm_config_update_notifier: 'false',
     ...env,
@@ -51,12 +56,14 @@ function supervise(command: string, args: string[], cwd: string, env: Record<str
     child,
     output: () => output,
     ended,
+    leftBehind: () => marked(mark).map(process => process.line),
     kill: () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL')
-      } catch {
-        // the group is empty
-      }
+      for (const { pid } of marked(mark))
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // it has ended
+        }
     },
   }
 }
@@ -100,35 +107,42 @@ function refusesConnections(port: number): Promise<boolean> {
   })
 }
 
-// `pid (comm) state ppid pgrp …` of each process: comm may hold spaces, the fields after its `)` do not
-function processes(): { pid: number; line: string; ppid: number; pgrp: number }[] {
+type ProcessEntry = { pid: number; line: string; ppid: number; environ: string }
+
+// `pid (comm) state ppid …` of each process (comm may hold spaces, the fields after its `)` do not), and its environment
+function processes(): ProcessEntry[] {
   return readdirSync('/proc')
     .filter(entry => /^\d+$/.test(entry))
     .flatMap(entry => {
       try {
-        const line = readFileSync(`/proc/${entry}/stat`, 'utf8')
-        const [, ppid, pgrp] = line.slice(line.lastIndexOf(')') + 2).split(' ')
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+        const end = stat.lastIndexOf(')')
+        const environ = readFileSync(`/proc/${entry}/environ`, 'utf8')
         return [
           {
             pid: Number(entry),
-            line: line.slice(0, line.lastIndexOf(')') + 3),
-            ppid: Number(ppid),
-            pgrp: Number(pgrp),
+            line: stat.slice(0, end + 3),
+            ppid: Number(stat.slice(end + 2).split(' ')[1]),
+            environ,
           },
         ]
       } catch {
+        // ended meanwhile
         return []
       }
     })
 }
 
-// the processes of the group still there (each link waited for its child); a few seconds for the last to be reaped
-async function leftInGroup(pgid: number): Promise<string[]> {
+// the running processes whose environment holds `mark` (an ended one not yet reaped has none)
+function marked(mark: string): ProcessEntry[] {
+  return processes().filter(process => process.environ.split('\0').includes(mark))
+}
+
+// what a run left behind, given a few seconds for the last of it to end once its parent has
+async function settledLeftBehind(run: Supervised): Promise<string[]> {
   let left: string[] = []
   for (let tries = 0; tries < 50; tries++) {
-    left = processes()
-      .filter(process => process.pgrp === pgid)
-      .map(process => process.line)
+    left = run.leftBehind()
     if (left.length === 0) return left
     await new Promise(resolve => setTimeout(resolve, 200))
   }
@@ -142,14 +156,9 @@ function childrenOf(pid: number): number[] {
     .map(process => process.pid)
 }
 
-async function assertStoppedCleanly(
-  run: Supervised,
-  port: number,
-  pgid: number,
-  ended: Ended | 'still running',
-): Promise<void> {
+async function assertStoppedCleanly(run: Supervised, port: number, ended: Ended | 'still running'): Promise<void> {
   assert.deepEqual(ended, { code: 0, signal: null }, run.output())
-  assert.deepEqual(await leftInGroup(pgid), [], `a process npm started was left running\n${run.output()}`)
+  assert.deepEqual(await settledLeftBehind(run), [], `a process npm started was left running\n${run.output()}`)
   assert.equal(await refusesConnections(port), true, 'the port still accepts connections')
   assert.match(run.output(), /server stopped cleanly/)
   assert.doesNotMatch(run.output(), /failed|ERR!/)
@@ -182,7 +191,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const)
         const ended = await endOf(run)
 
         // then
-        await assertStoppedCleanly(run, port, run.child.pid!, ended)
+        await assertStoppedCleanly(run, port, ended)
         assertNoSecrets(run.output(), 'npm start')
         // production without SMTP_URL: said once, as a warning
         const smtp = run
@@ -225,7 +234,7 @@ test(
       const ended = await endOf(run)
 
       // then: unshare ends as its child did
-      await assertStoppedCleanly(run, port, run.child.pid!, ended)
+      await assertStoppedCleanly(run, port, ended)
     } finally {
       run.kill()
       rmSync(dir, { recursive: true, force: true })
@@ -279,7 +288,7 @@ test("SIGTERM to npm run dev's own PID drains the dev server, frees its port and
     const ended = await endOf(run)
 
     // then
-    await assertStoppedCleanly(run, port, run.child.pid!, ended)
+    await assertStoppedCleanly(run, port, ended)
     // the Admin UI's folder comes with its own tsconfig.json: Next.js has none to write and announce
     assert.doesNotMatch(run.output(), /tsconfig/)
   } finally {
