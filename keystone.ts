@@ -171,7 +171,8 @@ model LoginThrottle {
       isAccessAllowed: context => isActiveStaff({ session: context.session }),
       // the pages mailed links open (admin/pages): their reader has no session, the link's token is the proof
       publicPages: ['/reset-password', '/confirm-account'],
-      // Keystone's Next.js config plus the rewrite of its Google Fonts link and Apollo cache (server/adminUi.ts)
+      // Keystone's Next.js config plus the rewrite of its Google Fonts link and Apollo cache, and the
+      // Admin UI folder's tsconfig.json (server/adminUi.ts)
       getAdditionalFiles: adminUiFiles,
     },
     telemetry: false,

@@ -21,8 +21,10 @@ try {
   await (context.prisma as { $disconnect: () => Promise<void> }).$disconnect()
   if (staff === 0) await runScript('scripts/seed.ts')
 
-  // the schema is already in sync: Keystone's own `db push` needs a native engine we don't have
-  await runKeystone(['dev', '--no-db-push'])
+  // the schema is already in sync: Keystone's own `db push` needs a native engine we don't have.
+  // Other arguments go to `keystone dev` (`npm run dev -- --no-ui` serves the API alone); SIGINT and
+  // SIGTERM reach it through us, and we end when it has drained (scripts/lib/run.ts)
+  await runKeystone(['dev', '--no-db-push', ...process.argv.slice(2)])
 } catch (error) {
   console.error((error as Error).message)
   process.exit(1)

@@ -1,7 +1,8 @@
 // `npm start`: production unless NODE_ENV says otherwise. Check the settings (one line naming every
 // missing or invalid one, exit 1), apply pending migrations, then serve the built app on HOST:PORT
 // as a child process. SIGTERM and SIGINT are passed on to it; it drains and exits, and so do we,
-// with its exit code.
+// with its exit code. npm runs this file as its own child (`exec` in package.json: no shell between
+// that would die of the signal and leave us running), so a supervisor's signal to npm reaches us.
 import 'dotenv/config'
 import { assertBuiltFor, spawnKeystone } from './lib/keystoneCli'
 

@@ -3,6 +3,7 @@
 // - the Next.js config Keystone writes (.keystone/admin/next.config.js), the same plus one
 //   Turbopack rule: server/keystoneProviderLoader.cjs rewrites Keystone's KeystoneProvider, whose
 //   Google Fonts link and Apollo cache have no option (that file says why and how);
+// - the tsconfig.json Next.js would otherwise write into the Admin UI's folder, and say so;
 // - the Inter typeface the Admin UI is drawn in, from the @fontsource-variable/inter package
 //   (SIL Open Font License), at /fonts/: the stylesheet the rewritten link names, and its font files.
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
@@ -42,9 +43,39 @@ module.exports = nextConfig
 `
 }
 
+// what Next.js would write into .keystone/admin on every `npm run dev` and `npm run build` (and
+// say so): its own defaults for a pages folder holding TypeScript
+const ADMIN_UI_TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: {
+      target: 'ES2017',
+      lib: ['dom', 'dom.iterable', 'esnext'],
+      allowJs: true,
+      skipLibCheck: true,
+      strict: false,
+      noEmit: true,
+      incremental: true,
+      module: 'esnext',
+      esModuleInterop: true,
+      moduleResolution: 'bundler',
+      resolveJsonModule: true,
+      isolatedModules: true,
+      jsx: 'react-jsx',
+    },
+    include: ['next-env.d.ts', '**/*.mts', '**/*.ts', '**/*.tsx'],
+    exclude: ['node_modules'],
+  },
+  null,
+  2,
+)}\n`
+
 /** The files this app adds to the Admin UI build (config.ui.getAdditionalFiles). */
 export async function adminUiFiles() {
-  return [{ mode: 'write' as const, src: nextConfigSource(), outputPath: 'next.config.js' }]
+  return [
+    { mode: 'write' as const, src: nextConfigSource(), outputPath: 'next.config.js' },
+    // the Admin UI's folder holds our .tsx pages: given its tsconfig.json, Next.js has none to write and announce
+    { mode: 'write' as const, src: ADMIN_UI_TSCONFIG, outputPath: 'tsconfig.json' },
+  ]
 }
 
 // the variable-weight Inter (100-900: every weight Keystone's Google link asked for, 400-700),

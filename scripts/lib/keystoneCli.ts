@@ -1,15 +1,13 @@
 // Runs the Keystone CLI as a child process with the offline Prisma environment, and builds the
 // PostgreSQL flavour of the server beside the SQLite one.
-import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { providerOf, type Provider } from '../../database'
 import { preparePrismaEnv } from './prismaEnv'
 import { projectRoot } from './migrationFiles'
+import { runNode, type ChildExit } from './run'
 
 const PROVIDER_NAMES: Record<Provider, string> = { sqlite: 'SQLite', postgresql: 'PostgreSQL' }
-
-export type KeystoneExit = { code: number | null; signal: NodeJS.Signals | null; signalled: NodeJS.Signals | undefined }
 
 /** Run the Keystone CLI; fails with a line naming the command unless it exits 0. */
 export async function runKeystone(args: string[], env: Record<string, string> = {}): Promise<void> {
@@ -21,29 +19,9 @@ export async function runKeystone(args: string[], env: Record<string, string> = 
  * Run the Keystone CLI and give how it ended. SIGINT and SIGTERM sent to this process are passed
  * on to it (`signalled` names the first), so a server child shuts down as it would on its own.
  */
-export function spawnKeystone(args: string[], env: Record<string, string> = {}): Promise<KeystoneExit> {
+export function spawnKeystone(args: string[], env: Record<string, string> = {}): Promise<ChildExit> {
   preparePrismaEnv()
-  const cli = path.join(projectRoot, 'node_modules/@keystone-6/core/bin/cli.js')
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: projectRoot,
-      stdio: 'inherit',
-      env: { ...process.env, ...env },
-    })
-    let signalled: NodeJS.Signals | undefined
-    const forward = (signal: NodeJS.Signals) => {
-      signalled ??= signal
-      child.kill(signal)
-    }
-    process.on('SIGINT', forward)
-    process.on('SIGTERM', forward)
-    child.once('error', reject)
-    child.once('exit', (code, signal) => {
-      process.off('SIGINT', forward)
-      process.off('SIGTERM', forward)
-      resolve({ code, signal, signalled })
-    })
-  })
+  return runNode([path.join(projectRoot, 'node_modules/@keystone-6/core/bin/cli.js'), ...args], env)
 }
 
 /**

@@ -4,8 +4,9 @@
 // mail floods, that a recipient gets at most one unsolicited mail of a class per quiet period
 // (mailTemplates.ts says which mails are unsolicited, rateLimits.ts keeps the shared periods); at
 // most one sender per mail across processes (a conditional claim holding a lease); tokens sealed at
-// rest and never logged or stored in lastError; and, in development without SMTP, each mail printed
-// to the console with its links and marked sent.
+// rest and never logged or stored in lastError; and, without SMTP, each mail printed to the console
+// with its links and marked sent in development, and elsewhere one warning at start that no mail
+// will leave (no recipient is ever logged).
 import nodemailer, { type Transporter } from 'nodemailer'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
@@ -20,7 +21,7 @@ import {
   type MailTemplate,
 } from './mailTemplates'
 import { claimQuietPeriod, endQuietPeriod as endQuietPeriodOf } from './rateLimits'
-import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling } from './deliveryQueue'
+import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling, type QueueWorker } from './deliveryQueue'
 import { openSecrets, sealSecrets } from './sealing'
 
 export const MAIL_STATUSES = ['pending', 'sending', 'sent'] as const
@@ -43,9 +44,6 @@ export type OutboxWorkerOptions = {
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 }
 const DEFAULT_BACKOFF_MS = 2_000
 const DEFAULT_BATCH_SIZE = 20
-// without SMTP a mail is announced once; one whose transaction commits late carries an earlier
-// createdAt, so each look reaches this far behind the newest mail already announced
-const ANNOUNCE_LOOKBACK_MS = 60_000
 
 let running: OutboxWorker | undefined
 
@@ -148,7 +146,8 @@ export async function deliverDueMails(
 /**
  * Poll the outbox every intervalMs, and at once on kick(), without overlapping runs. With an SMTP
  * URL it delivers through one nodemailer transport; without one it prints each mail in development
- * (printMails) and only announces each new mail elsewhere. stop() lets the mail in hand finish.
+ * (printMails), and elsewhere sends and polls nothing: it warns once that no mail will leave
+ * (keptInOutbox). stop() lets the mail in hand finish.
  */
 export function startOutboxWorker(context: Context, options: OutboxWorkerOptions = {}): OutboxWorker {
   const {
@@ -163,18 +162,16 @@ export function startOutboxWorker(context: Context, options: OutboxWorkerOptions
   const transport: MailTransport | undefined =
     smtp ?? (printMails && !env.isProduction ? consoleTransport() : undefined)
   let stopping = false
-  const pass = transport
-    ? async () => {
+  const polling = transport
+    ? startPolling('outbox', intervalMs, async () => {
         const { sent, failed } = await deliverDueMails(context, transport, {
           batchSize,
           backoffMs,
           shouldContinue: () => !stopping,
         })
         return sent + failed >= batchSize
-      }
-    : announceNewMails(context)
-
-  const polling = startPolling('outbox', intervalMs, pass)
+      })
+    : keptInOutbox(context)
   const worker: OutboxWorker = {
     kick: polling.kick,
     async stop() {
@@ -263,37 +260,23 @@ async function deliverOne(
   }
 }
 
-function announceNewMails(context: Context): () => Promise<boolean> {
-  const startedAt = Date.now()
-  const announced = new Map<string, number>()
-  let newest = startedAt
-  let first = true
-  return async () => {
-    if (first) {
-      first = false
-      const pending = await isolated(context, prisma => prisma.outboxMail.count({ where: { status: 'pending' } }))
-      if (pending > 0)
-        console.log(`outbox: ${pending} ${pending === 1 ? 'mail' : 'mails'} pending (no SMTP_URL; kept in the outbox)`)
-    }
-    const since = new Date(Math.max(startedAt, newest - ANNOUNCE_LOOKBACK_MS))
-    const mails = await isolated(context, prisma =>
-      prisma.outboxMail.findMany({
-        where: { status: 'pending', createdAt: { gte: since } },
-        select: { id: true, to: true, template: true, createdAt: true },
-        orderBy: { createdAt: 'asc' },
-      }),
+/**
+ * Without a transport (no SMTP_URL, outside development) nothing is sent, so nothing is polled
+ * for: one warning at start says that no mail will leave, with how many already wait. A mail
+ * written later stays pending like them, and no line names its recipient.
+ */
+function keptInOutbox(context: Context): QueueWorker {
+  const warned = isolated(context, prisma => prisma.outboxMail.count({ where: { status: { not: 'sent' } } }))
+    .then(
+      waiting => ` (${waiting} waiting)`,
+      () => '',
     )
-    for (const mail of mails) {
-      if (announced.has(mail.id)) continue
-      const createdAt = mail.createdAt?.getTime() ?? startedAt
-      // WARNING: one line of recipient and template only; the body and its token never reach a log
-      console.log(`outbox: ${mail.template} to ${mail.to} (no SMTP_URL; kept in the outbox)`)
-      announced.set(mail.id, createdAt)
-      newest = Math.max(newest, createdAt)
-    }
-    for (const [id, createdAt] of announced) if (createdAt < newest - ANNOUNCE_LOOKBACK_MS) announced.delete(id)
-    return false
-  }
+    .then(waiting =>
+      console.warn(
+        `SMTP_URL is not set: no mail will leave this server; mails stay in the outbox${waiting} until it is set and the server restarted`,
+      ),
+    )
+  return { kick: () => {}, stop: () => warned }
 }
 
 /**
