@@ -19,7 +19,7 @@ import { issueDeviceProof, signInWithPassword } from './services/identity'
 import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
 import { DomainError } from './services/kernel'
 import type { Session } from './services/identity'
-import { isOwnOrigin } from './server/http'
+import { isGraphqlRequest, isOwnOrigin } from './server/http'
 import { declareCostlyWork } from './lists/costlyWork'
 
 export type { Session, SessionVia } from './services/identity'
@@ -63,7 +63,11 @@ export function sessionStrategy(): SessionStrategy<Session, any> {
       try {
         return await callerSession(context as unknown as Context, credential)
       } catch (error) {
-        throw error instanceof CredentialRefusedError ? credentialRefusal(error) : error
+        if (!(error instanceof CredentialRefusedError)) throw error
+        // Keystone's Admin UI pages make a context too: there a foreign or stale Authorization header
+        // reads as signed out, as a stale cookie does; only the API answers with its JWT_* code
+        if (context.req && !isGraphqlRequest(context.req)) return undefined
+        throw credentialRefusal(error)
       }
     },
     end: cookie.end,

@@ -55,6 +55,12 @@ function originalUrl(req: IncomingMessage): string | undefined {
   return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url
 }
 
+/** Whether a request is to the GraphQL API (and not to an Admin UI page, a font, a health check). */
+export function isGraphqlRequest(req: IncomingMessage): boolean {
+  const path = pathOf(originalUrl(req))
+  return path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)
+}
+
 // give the request its id, answer it in the header, and run the rest of the request inside its log context
 const withRequestId: RequestHandler = (req, res, next) => {
   const id = requestIdFor(req.headers['x-request-id'])
@@ -209,8 +215,7 @@ function hasBody(req: IncomingMessage): boolean {
 const refuseUnsupportedBody: RequestHandler = (req, res, next) => {
   const type = mediaType(req)
   if (type.startsWith('multipart/')) return answerRefusal(req, res, 415, 'multipart')
-  const graphql = pathOf(originalUrl(req)) === GRAPHQL_PATH || pathOf(originalUrl(req)).startsWith(`${GRAPHQL_PATH}/`)
-  if (graphql && (req.method === 'POST' || hasBody(req)) && type !== 'application/json')
+  if (isGraphqlRequest(req) && (req.method === 'POST' || hasBody(req)) && type !== 'application/json')
     return answerRefusal(req, res, 415, type ? 'content-type' : 'content-type.missing')
   next()
 }
