@@ -161,7 +161,7 @@ function corsOrigins(): string[] {
 function shopName(): string {
   const value = raw.SHOP_NAME?.trim()
   if (!value) return 'Commerce identity'
-  if (value.length > 100 || /[\p{Cc}\p{Cf}]/u.test(value))
+  if (value.length > 100 || /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(value))
     return refuse('SHOP_NAME must be one line of at most 100 characters', 'Commerce identity')
   return value
 }

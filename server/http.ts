@@ -28,7 +28,7 @@ import { logger, requestContext } from './logger'
 import { RETRY_AFTER_SECONDS } from './databaseErrors'
 import { stackFrames } from './graphqlLogging'
 import { runWithinBudget } from '../services/kernel'
-import { serveFonts } from './adminUi'
+import { FONTS_PATH, serveFonts } from './adminUi'
 
 export const GRAPHQL_PATH = '/api/graphql'
 // body-parser's default, the ceiling Keystone's own parser applies to GraphQL bodies
@@ -161,6 +161,7 @@ const REFUSALS: Record<number, { code: string; message: string }> = {
   405: { code: 'METHOD_NOT_ALLOWED', message: 'This method is not allowed here.' },
   413: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' },
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be JSON (Content-Type: application/json).' },
+  416: { code: 'RANGE_NOT_SATISFIABLE', message: 'The requested range is not satisfiable.' },
 }
 const INTERNAL = { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error.' }
 
@@ -297,8 +298,14 @@ export function extendExpressApp(app: Express, context: KeystoneContext): void {
       next()
     })
 
-  // the Admin UI's typeface, for its signed-in and public pages alike
+  // the Admin UI's typeface, for its signed-in and public pages alike; below its prefix nothing
+  // else is served (not the Admin UI's pages, which would answer an unknown file with a redirect)
   serveFonts(app)
+  app.use(FONTS_PATH, (req, res) => {
+    const readable = req.method === 'GET' || req.method === 'HEAD'
+    if (!readable) res.setHeader('Allow', 'GET, HEAD')
+    answerRefusal(req, res, readable ? 404 : 405, 'fonts')
+  })
 
   // the process is up
   app.get('/healthz', (_req, res) => {

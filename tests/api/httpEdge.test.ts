@@ -77,3 +77,27 @@ test('an oversized body is refused before it is parsed', async () => {
   })
   assert.equal(response.status, 413)
 })
+
+test('/fonts serves the typeface and nothing else: an unknown file is a JSON 404, a write a 405, a range past the end a 416', async () => {
+  // given the stylesheet and one font file it names
+  const stylesheet = await fetch(`${server.url}/fonts/inter.css`)
+  assert.equal(stylesheet.status, 200)
+  const css = await stylesheet.text()
+  const file = /url\((\/fonts\/files\/[^)]+\.woff2)\)/.exec(css)?.[1]
+  assert.ok(file, css.slice(0, 200))
+  assert.equal((await fetch(`${server.url}${file}`)).status, 200)
+  // when / then
+  const answers = [
+    [await fetch(`${server.url}/fonts/files/LICENSE`, { redirect: 'manual' }), 404, 'NOT_FOUND'],
+    [await fetch(`${server.url}/fonts/package.json`, { redirect: 'manual' }), 404, 'NOT_FOUND'],
+    [await fetch(`${server.url}/fonts/files/..%2f..%2fpackage.json`, { redirect: 'manual' }), 404, 'NOT_FOUND'],
+    [await fetch(`${server.url}${file}`, { method: 'POST', redirect: 'manual' }), 405, 'METHOD_NOT_ALLOWED'],
+    [await fetch(`${server.url}${file}`, { headers: { range: 'bytes=99999999-' } }), 416, 'RANGE_NOT_SATISFIABLE'],
+  ] as const
+  for (const [response, status, code] of answers) {
+    assert.equal(response.status, status, `${response.url}: ${response.status}`)
+    assert.match(response.headers.get('content-type') ?? '', /application\/json/)
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] }
+    assert.equal(body.errors[0]?.extensions.code, code)
+  }
+})

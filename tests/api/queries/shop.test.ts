@@ -27,9 +27,10 @@ test('without SHOP_NAME the shop is named after the app, never after Keystone', 
   assert.deepEqual(res.body, { data: { shop: { name: 'Commerce identity' } } })
 })
 
-test('a SHOP_NAME of two lines stops the server, naming it', async () => {
-  await assert.rejects(
-    startServer({ databaseUrl: named.databaseUrl, env: { SHOP_NAME: 'Acme\nSecond line' } }),
-    /SHOP_NAME must be one line of at most 100 characters/,
-  )
+test('a SHOP_NAME of two lines stops the server, naming it, whatever separates them', async () => {
+  for (const separator of ['\n', '\u2028', '\u2029'])
+    await assert.rejects(
+      startServer({ databaseUrl: named.databaseUrl, env: { SHOP_NAME: `Acme${separator}Second line` } }),
+      /SHOP_NAME must be one line of at most 100 characters/,
+    )
 })
