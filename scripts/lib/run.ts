@@ -7,6 +7,7 @@
 // keeps polling the project's files), and a supervisor that signals only npm would never stop it.
 import { spawn } from 'node:child_process'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { projectRoot } from './migrationFiles'
 
 export type ChildExit = {
@@ -17,15 +18,17 @@ export type ChildExit = {
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
+const EXIT_WITH_PARENT = pathToFileURL(path.join(projectRoot, 'scripts', 'lib', 'exitWithParent.mjs')).href
 
 /** Run `node …args` in the project with the inherited output, passing SIGINT, SIGTERM and SIGHUP on to it. */
 export function runNode(args: string[], env: Record<string, string> = {}): Promise<ChildExit> {
   return new Promise((resolve, reject) => {
     // detached: a session and process group of its own (a terminal's Ctrl-C reaches it through us)
-    const child = spawn(process.execPath, args, {
+    // and it stops itself should this process be killed without passing a signal on (exitWithParent.mjs)
+    const child = spawn(process.execPath, ['--import', EXIT_WITH_PARENT, ...args], {
       cwd: projectRoot,
       stdio: 'inherit',
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, IDENTITY_PARENT_PID: String(process.pid) },
       detached: true,
     })
     let signalled: NodeJS.Signals | undefined
