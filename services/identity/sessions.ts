@@ -32,6 +32,10 @@ const RENAMED: Record<string, string> = {
   defaultBillingAddress: 'defaultBillingAddressId',
 }
 
+// the database's own columns, which Prisma does not model and so its item lacks (the digits of the
+// search document, migrations/postgresql/*_user_search_digits)
+const DATABASE_ONLY = ['searchDigits']
+
 const SELECT = `
   SELECT u.*, g."permissions" AS "groupPermissions"
   FROM "User" u
@@ -67,7 +71,7 @@ export async function loadSessionUser(
 function itemOf(row: Record<string, unknown>): Record<string, unknown> {
   const item: Record<string, unknown> = {}
   for (const [column, value] of Object.entries(row)) {
-    if (column === 'groupPermissions') continue
+    if (column === 'groupPermissions' || DATABASE_ONLY.includes(column)) continue
     const key = RENAMED[column] ?? column
     if (BOOLEANS.includes(key)) item[key] = asBoolean(value)
     else if (DATES.includes(key)) item[key] = asDate(value)

@@ -169,9 +169,9 @@ test(
       await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD)
       await page.getByRole('button', { name: /sign in/i }).click()
       await page.waitForURL(url => !url.pathname.includes('signin'))
-      // when: the manager ticks "Is Staff" on the user's page and saves
+      // when: the manager ticks "Staff" in the user page's status and saves
       await page.goto(`${server.url}/users/${id}`)
-      await page.getByRole('checkbox', { name: /is staff/i }).check()
+      await page.getByRole('checkbox', { name: 'Staff', exact: true }).check()
       await page.getByRole('button', { name: /save/i }).click()
       await page
         .waitForFunction(
