@@ -58,6 +58,25 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   })
 }
 
+// A transaction PostgreSQL ended because it waited in a cycle with another (a deadlock) or could
+// not serialise it: everything it wrote rolled back, and the same request sent again runs alone.
+// Answered CONCURRENT_CHANGE, retryable, never with Prisma's text (which names models and calls).
+// PostgreSQL's 40P01 deadlock_detected and 40001 serialization_failure; Prisma's P2034 for either.
+export const CONCURRENT_CHANGE = 'CONCURRENT_CHANGE'
+export const CONCURRENT_CHANGE_MESSAGE =
+  'Another change of the same data ran at the same moment, and nothing of this one was kept; send it again.'
+const CONFLICT_CODES = new Set(['P2034', '40P01', '40001'])
+const CONFLICT_MESSAGES = /deadlock detected|write conflict or a deadlock|could not serialize access/i
+
+/** Whether `error`, or anything it wraps, is a transaction the database ended for a concurrent one. */
+export function isWriteConflict(error: unknown): boolean {
+  return someErrorInChain(error, ({ code, originalCode, message }) => {
+    if (typeof code === 'string' && CONFLICT_CODES.has(code)) return true
+    if (typeof originalCode === 'string' && CONFLICT_CODES.has(originalCode)) return true
+    return typeof message === 'string' && CONFLICT_MESSAGES.test(message)
+  })
+}
+
 /** The error a client is shown for a request that could not reach the database. */
 export function databaseUnavailableError(): GraphQLFormattedError {
   return {
@@ -66,11 +85,17 @@ export function databaseUnavailableError(): GraphQLFormattedError {
   }
 }
 
-/** Apollo's formatError: a connection-level failure becomes DATABASE_UNAVAILABLE; anything else passes. */
+/**
+ * Apollo's formatError: a connection-level failure becomes DATABASE_UNAVAILABLE, a transaction ended
+ * for a concurrent one CONCURRENT_CHANGE; anything else passes.
+ */
 export function formatDatabaseErrors(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  if (!isDatabaseUnavailable(error)) return formatted
   const { path, locations } = formatted
-  return { ...databaseUnavailableError(), ...(path ? { path } : {}), ...(locations ? { locations } : {}) }
+  const where = { ...(path ? { path } : {}), ...(locations ? { locations } : {}) }
+  if (isWriteConflict(error) || isWriteConflict(formatted))
+    return { message: CONCURRENT_CHANGE_MESSAGE, extensions: { code: CONCURRENT_CHANGE, retryable: true }, ...where }
+  if (!isDatabaseUnavailable(error)) return formatted
+  return { ...databaseUnavailableError(), ...where }
 }
 
 /**

@@ -19,7 +19,7 @@
 import type { Context } from '../../generated/keystone/types'
 import { effectiveChannels, effectivePermissions, isPermission, isSuperuserSession, sessionHolds } from '../identity'
 import type { Permission, Session } from '../identity'
-import { DomainError, isPostgres, type FieldError } from '../kernel'
+import { DomainError, isPostgres, lockUser, type FieldError } from '../kernel'
 
 export type UserChange = {
   kind: 'create' | 'update' | 'delete'
@@ -62,6 +62,9 @@ export async function judgeStaffChange(
     ...(change.users ?? []).flatMap(u => (u.userId ? [u.userId] : [])),
     ...(change.groups ?? []).flatMap(g => [...(g.addUsers ?? []), ...(g.removeUsers ?? [])]),
   ]
+  // and each named user's own lock, in one order, before the change writes its row: a redemption of
+  // the user's link (setPassword…) holds it while it writes the token's row and then the user's
+  for (const userId of [...new Set(userIds)].sort()) await lockUser(tx, userId)
   return problemsOf(await loadScopeState(tx, userIds), actor, change)
 }
 

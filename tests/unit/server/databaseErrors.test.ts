@@ -5,7 +5,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApolloServer } from '@apollo/server'
 import { GraphQLError, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql'
-import { databaseUnavailablePlugin, formatDatabaseErrors, isDatabaseUnavailable } from '../../../server/databaseErrors'
+import {
+  databaseUnavailablePlugin,
+  formatDatabaseErrors,
+  isDatabaseUnavailable,
+  isWriteConflict,
+} from '../../../server/databaseErrors'
 
 function withFields<T extends object>(error: Error, fields: T): Error & T {
   return Object.assign(error, fields)
@@ -82,6 +87,38 @@ test("a client is told DATABASE_UNAVAILABLE, retryable, without the driver's mes
   assert.doesNotMatch(JSON.stringify(formatted), /127\.0\.0\.1|reach/)
   const other = { message: 'Unique', extensions: { code: 'KS_PRISMA_ERROR' } }
   assert.equal(formatDatabaseErrors(other, new Error('Unique constraint failed')), other)
+})
+
+test("a transaction ended for a concurrent one is answered CONCURRENT_CHANGE, retryable, without Prisma's text, however it is wrapped", () => {
+  // given a deadlock as Prisma reports it, and as Keystone wraps a hook's failure in production
+  const prismaDeadlock = withFields(
+    new Error('Transaction failed due to a write conflict or a deadlock. Please retry your transaction'),
+    { code: 'P2034' },
+  )
+  const pgDeadlock = withFields(new Error('deadlock detected'), { code: '40P01' })
+  const wrapped = {
+    message:
+      'An error occurred while running "afterOperation".\n - User.hooks.afterOperation: Invalid `prisma.oneTimeToken.deleteMany()` invocation: Transaction failed due to a write conflict or a deadlock. Please retry your transaction',
+    path: ['updateUser'],
+    extensions: { code: 'KS_EXTENSION_ERROR' },
+  }
+  // when / then
+  for (const [formatted, error] of [
+    [{ message: 'Prisma error', path: ['staffCreate'], extensions: { code: 'KS_PRISMA_ERROR' } }, prismaDeadlock],
+    [
+      { message: 'Internal server error', path: ['setPassword'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      pgDeadlock,
+    ],
+    [wrapped, new GraphQLError(wrapped.message)],
+  ] as const) {
+    const answer = formatDatabaseErrors(formatted, error)
+    assert.equal(answer.extensions?.code, 'CONCURRENT_CHANGE')
+    assert.equal(answer.extensions?.retryable, true)
+    assert.deepEqual(answer.path, formatted.path)
+    assert.doesNotMatch(answer.message, /prisma|deleteMany|hooks/i)
+  }
+  // and a unique violation is not one
+  assert.equal(isWriteConflict(withFields(new Error('Unique constraint failed'), { code: 'P2002' })), false)
 })
 
 test('Apollo answers 503 with Retry-After for a resolver that could not reach the database, 200 otherwise', async () => {
