@@ -4,6 +4,7 @@ import {
   DomainError,
   ENUMERATION_SAFE_FLOOR_MS,
   inTransaction,
+  lockUser,
   isValidEmail,
   normalizeEmail,
   withMinimumDuration,
@@ -35,6 +36,9 @@ export async function requestEmailChange(
     // an address that looks like an account's is that account's
     const taken = await findEmailHolder(context, newEmail)
     await inTransaction(context, async tx => {
+      // the user's lock before the event's row, whose key on the user a redemption changing the
+      // email would wait for while holding the lock mailOneTimeLink then waits for (kernel/userLock.ts)
+      await lockUser(tx, user.id)
       await recordAccountEvent(tx, {
         type: 'EMAIL_CHANGED_REQUEST',
         userId: user.id,
