@@ -13,7 +13,14 @@ import type { Context } from './generated/keystone/types'
 import { GraphQLError, type GraphQLSchema } from 'graphql'
 import { env } from './env'
 import { clientIpOf } from './services/kernel'
-import { adminCookieData, bearerCredential, callerSession, CredentialRefusedError } from './services/identity'
+import {
+  ADMIN_COOKIE_MAX_AGE_SECONDS,
+  bearerCredential,
+  callerSession,
+  CredentialRefusedError,
+  endSession,
+  startAdminCookieSession,
+} from './services/identity'
 import type { Credential } from './services/identity'
 import { issueDeviceProof, signInWithPassword } from './services/identity'
 import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
@@ -49,13 +56,16 @@ export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]>(confi
 export function sessionStrategy(): SessionStrategy<Session, any> {
   const cookie = statelessSessions({
     secret: env.sessionSecret,
-    maxAge: 60 * 60 * 8,
+    maxAge: ADMIN_COOKIE_MAX_AGE_SECONDS,
     secure: env.isProduction,
     sameSite: 'lax',
   })
   return {
+    // every Admin UI sign-in (and Keystone's first-user page) begins a session, as every sign-in does
     async start({ context, data }) {
-      return cookie.start({ context, data: await adminCookieData(context as unknown as Context, String(data.itemId)) })
+      const client = { ip: clientIpOf(context.req), userAgent: context.req?.headers['user-agent'] }
+      const sealed = await startAdminCookieSession(context as unknown as Context, String(data.itemId), client)
+      return cookie.start({ context, data: sealed })
     },
     async get({ context }) {
       // WARNING: sessions are read with the request's own Prisma client, outside access control
@@ -70,7 +80,16 @@ export function sessionStrategy(): SessionStrategy<Session, any> {
         throw credentialRefusal(error)
       }
     },
-    end: cookie.end,
+    // signing out of the Admin UI ends its session, not only the cookie
+    async end({ context }) {
+      const sealed = (await cookie.get({ context })) as { itemId?: string; sessionId?: string } | undefined
+      if (sealed?.itemId && sealed.sessionId)
+        await endSession((context as unknown as Context).sudo(), {
+          userId: String(sealed.itemId),
+          sessionId: sealed.sessionId,
+        })
+      return cookie.end({ context })
+    },
   }
 }
 
@@ -94,9 +113,10 @@ async function credentialOf(
   // the Admin UI's cookie speaks for its own pages only: an origin CORS_ORIGINS admits calls with
   // credentials, and a staff member's cookie beside them must not make those calls staff's
   if (!isOwnOrigin(context.req)) return undefined
-  const sealed = (await cookie.get({ context })) as { itemId?: string; key?: string } | undefined
-  if (!sealed?.itemId || !sealed.key) return undefined
-  return { kind: 'adminCookie', itemId: String(sealed.itemId), key: sealed.key }
+  const sealed = (await cookie.get({ context })) as { itemId?: string; key?: string; sessionId?: string } | undefined
+  // a cookie sealed before sessions names none: it reads as signed out, and its holder signs in again
+  if (!sealed?.itemId || !sealed.key || !sealed.sessionId) return undefined
+  return { kind: 'adminCookie', itemId: String(sealed.itemId), key: sealed.key, sessionId: String(sealed.sessionId) }
 }
 
 const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }

@@ -43,6 +43,15 @@ function int(name: string, fallback: number): number {
   return parsed
 }
 
+function nonNegativeInt(name: string, fallback: number): number {
+  const value = raw[name]
+  if (value === undefined || value === '') return fallback
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0)
+    return refuse(`${name} must be zero or a positive integer, got "${value}"`, fallback)
+  return parsed
+}
+
 function flag(name: string, fallback: boolean): boolean {
   const value = raw[name]?.toLowerCase()
   if (value === undefined || value === '') return fallback
@@ -183,6 +192,10 @@ export const env = {
   storefrontUrl: storefrontUrl(),
   accessTokenTtl: int('ACCESS_TOKEN_TTL', 300),
   refreshTokenTtl: int('REFRESH_TOKEN_TTL', 2592000),
+  // the longest a session lives however often its refresh token rotates (seconds; API.md §9)
+  sessionMaxAge: int('SESSION_MAX_AGE', 7776000),
+  // how long a retired refresh token is still answered as its successor (a retry whose answer was lost); 0: never
+  refreshReuseGraceSeconds: nonNegativeInt('REFRESH_REUSE_GRACE_SECONDS', 10),
   passwordLoginMode: oneOf<PasswordLoginMode>(
     'PASSWORD_LOGIN_MODE',
     ['ENABLED', 'CUSTOMERS_ONLY', 'DISABLED'],

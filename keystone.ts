@@ -6,7 +6,8 @@ import { lists, extendGraphqlSchema } from './schema'
 import { restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
-import { startWebhookWorker } from './services/messaging'
+import { startPolling, startWebhookWorker } from './services/messaging'
+import { SESSION_SWEEP_BATCH, deleteDeadSessions } from './services/identity'
 import { fillEmailSkeletons, fillEmptyNames, keepSearchDocuments } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
@@ -60,6 +61,8 @@ export function databaseOf(databaseUrl: string, options: DatabaseOptions = {}) {
   return databaseSettings(databaseUrl, { ...options, extendClient: keepSearchDocuments })
 }
 
+const SESSION_SWEEP_INTERVAL_MS = 60_000
+
 // the delivery workers of this process, stopped by SIGTERM after the last request (server/lifecycle.ts)
 const workers: Worker[] = []
 const limits = graphqlLimits()
@@ -87,6 +90,13 @@ export default withAuth(
             ...startWebhookWorker(context as unknown as Context, {
               intervalMs: env.outboxPollMs,
               backoffMs: env.outboxBackoffMs,
+            }),
+          },
+          // ended and expired sign-in sessions go, a batch at a time, once a minute (and again while batches fill)
+          {
+            name: 'sessions',
+            ...startPolling('sessions', SESSION_SWEEP_INTERVAL_MS, async () => {
+              return (await deleteDeadSessions(context as unknown as Context)) >= SESSION_SWEEP_BATCH
             }),
           },
         )

@@ -7,6 +7,7 @@ import { Channel } from './lists/Channel'
 import { AccountEvent } from './lists/AccountEvent'
 import { OutboxMail } from './lists/OutboxMail'
 import { OneTimeToken } from './lists/OneTimeToken'
+import { AuthSession } from './lists/AuthSession'
 import { Webhook } from './lists/Webhook'
 import { WebhookDelivery } from './lists/WebhookDelivery'
 
@@ -19,6 +20,7 @@ export const lists = {
   AccountEvent,
   OutboxMail,
   OneTimeToken,
+  AuthSession,
   Webhook,
   WebhookDelivery,
 }

@@ -38,6 +38,7 @@ import { EMAIL_PROOFS, proofChanges } from '../services/users'
 import { userActions } from './userActions'
 import type { Session } from '../services/identity'
 import { withCostlyWork } from './costlyWork'
+import { sessionsField } from './sessionsField'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -546,6 +547,7 @@ export const User: Lists.User = list({
     ...group({
       label: 'History',
       fields: {
+        sessions: sessionsField,
         events: relationship({
           ref: 'AccountEvent.user',
           many: true,

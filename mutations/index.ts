@@ -6,6 +6,8 @@ import { tokenCreate } from './authentication/tokenCreate'
 import { tokenRefresh } from './authentication/tokenRefresh'
 import { tokenVerify } from './authentication/tokenVerify'
 import { tokensDeactivateAll } from './authentication/tokensDeactivateAll'
+import { sessionRevoke } from './authentication/sessionRevoke'
+import { sessionsRevokeOthers } from './authentication/sessionsRevokeOthers'
 import { accountRegister } from './account/accountRegister'
 import { confirmAccount } from './account/confirmAccount'
 import { requestPasswordReset } from './account/requestPasswordReset'
@@ -64,6 +66,8 @@ const extension = g.extend(base => ({
     tokenRefresh: tokenRefresh(base),
     tokenVerify: tokenVerify(base),
     tokensDeactivateAll,
+    sessionRevoke,
+    sessionsRevokeOthers,
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),

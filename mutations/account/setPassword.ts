@@ -1,13 +1,13 @@
 // setPassword: set a new password with the emailed reset token; answers tokens like tokenCreate.
 // Access: anyone holding the token. Effects: PASSWORD_RESET event, every
 // older token of the user revoked, the address's reset quiet period ended, every sign-in lockout
-// of the account lifted, a device proof cookie. Twin: the Admin UI's reset-password page calls this same mutation.
+// of the account lifted, a new session, a device proof cookie. Twin: the Admin UI's reset-password page calls this same mutation.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { userField } from '../shared/payloads'
-import { setSignInCookies } from '../shared/request'
+import { setSignInCookies, signInClient } from '../shared/request'
 import { setPasswordWithToken } from '../../services/accounts'
 
 type Source = WithErrors & { token?: string; refreshToken?: string; csrfToken?: string; userId?: string }
@@ -32,7 +32,7 @@ export const setPassword = (base: BaseSchemaMeta) => {
     args,
     extensions: costly('password'),
     resolve: withErrorsList(async (given: ArgsOf<typeof args>, context) => {
-      const tokens = await setPasswordWithToken(context.sudo(), given)
+      const tokens = await setPasswordWithToken(context.sudo(), { ...given, client: signInClient(context) })
       setSignInCookies(context, tokens)
       return {
         token: tokens.accessToken,

@@ -1,12 +1,12 @@
 // tokenCreate: sign in with email and password; answers an access token, a refresh token (also
 // set as an http-only cookie) and the CSRF token that a refresh from the cookie must present.
-// Access: anyone. Effects: lastLogin; throttling state; a device proof cookie (services/identity/deviceProof.ts). Twin: none (the Admin UI signs in with a cookie).
+// Access: anyone. Effects: a session (services/identity/userSessions.ts); lastLogin; throttling state; a device proof cookie (services/identity/deviceProof.ts). Twin: none (the Admin UI signs in with a cookie).
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
-import { clientIp, deviceProofReader, setSignInCookies } from '../shared/request'
+import { deviceProofReader, setSignInCookies, signInClient } from '../shared/request'
 import { userField } from '../shared/payloads'
 import { signInForTokens } from '../../services/identity'
 
@@ -41,7 +41,7 @@ export const tokenCreate = (base: BaseSchemaMeta) => {
       const tokens = await signInForTokens(context.sudo(), {
         email,
         password,
-        ip: clientIp(context),
+        ...signInClient(context),
         deviceProofOf: deviceProofReader(context.req),
       })
       setSignInCookies(context, tokens)

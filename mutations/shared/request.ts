@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from './g'
 import { env } from '../../env'
 import { clientIpOf } from '../../services/kernel'
-import { deviceCookieName, type DeviceProof, type IssuedTokens } from '../../services/identity'
+import { deviceCookieName, type DeviceProof, type IssuedTokens, type SignInClient } from '../../services/identity'
 
 export const REFRESH_COOKIE = 'refreshToken'
 
@@ -12,18 +12,25 @@ export function clientIp(context: Context): string {
   return clientIpOf(context.req)
 }
 
+/** Where a sign-in comes from, as its session records it: the client IP and the user agent. */
+export function signInClient(context: Context): SignInClient {
+  return { ip: clientIp(context), userAgent: context.req?.headers['user-agent'] }
+}
+
 export function readRefreshCookie(context: Context): string | undefined {
   return readCookie(context.req, REFRESH_COOKIE)
 }
 
-// http-only so page scripts never see it; scoped to the API; Secure outside development
-export function setRefreshCookie(context: Context, refreshToken: string): void {
+// http-only so page scripts never see it; scoped to the API; Secure outside development; it lives
+// as long as its session (`expiresAt`, slid by each rotation)
+export function setRefreshCookie(context: Context, refreshToken: string, expiresAt?: Date): void {
+  const maxAge = expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) : env.refreshTokenTtl
   appendCookie(context.res, [
     `${REFRESH_COOKIE}=${encodeURIComponent(refreshToken)}`,
     'Path=/api/graphql',
     'HttpOnly',
     'SameSite=Lax',
-    `Max-Age=${env.refreshTokenTtl}`,
+    `Max-Age=${maxAge}`,
     ...(env.isProduction ? ['Secure'] : []),
   ])
 }

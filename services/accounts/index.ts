@@ -20,3 +20,5 @@ export {
   signOutEverywhereAsStaff,
 } from './staffActions'
 export { ONBOARDING_STATUSES, updateProfile } from './profile'
+export { reachesSessionsOf, refreshTokens, revokeOtherSessions, revokeSession, sessionsOf } from './sessions'
+export type { SessionListing } from './sessions'

@@ -1,11 +1,11 @@
-// Who someone is and how they prove it: passwords and their policy, JWTs, the sign-in throttle, password sign-in, whether a credential is good (authenticate and its strategies), ending sessions, sessions, customer API tokens, one-time tokens, permission codes. Imports kernel.
+// Who someone is and how they prove it: passwords and their policy, JWTs, the sign-in throttle, password sign-in, whether a credential is good (authenticate and its strategies), sign-in sessions and refresh rotation, ending sessions, customer API tokens, one-time tokens, permission codes. Imports kernel.
 // This file is the module's whole surface: code outside services/identity/ imports from here only.
 export { DEVICE_PROOF_TTL_SECONDS, deviceCookieName, issueDeviceProof } from './deviceProof'
 export type { DeviceProof } from './deviceProof'
 export { clearAccountLockout } from './throttle'
 export { CredentialRefusedError, authenticate, bearerCredential, callerSession } from './authenticate'
 export type { Authentication, Credential } from './strategies/strategy'
-export { adminCookieData } from './strategies/adminCookie'
+export { ADMIN_COOKIE_MAX_AGE_SECONDS, startAdminCookieSession } from './strategies/adminCookie'
 export { regenerateCustomerToken } from './customerTokens'
 export { newTokenKey } from './jwt'
 export { columnsThatEndSessions, endSessions, endSessionsAndLinks } from './endSessions'
@@ -34,5 +34,21 @@ export {
 export type { Session, SessionVia } from './sessions'
 export { assertPasswordLoginAllowed, signInForTokens, signInWithPassword } from './signIn'
 export type { SignInArgs } from './signIn'
-export { issueTokens, refreshAccessToken, verifyAccessToken } from './tokens'
-export type { IssuedTokens } from './tokens'
+export { issueTokens, verifyAccessToken } from './tokens'
+export type { IssuedTokens, SignInClient } from './tokens'
+export { invalidToken, refreshSession } from './refreshRotation'
+export type { RefreshOutcome, RefreshRequest, RefreshReuse, Refreshed } from './refreshRotation'
+export {
+  AUTH_METHODS,
+  MAX_LISTED_SESSIONS,
+  MAX_USER_AGENT_LENGTH,
+  SESSION_KINDS,
+  SESSION_SWEEP_BATCH,
+  deleteDeadSessions,
+  endOtherSessions,
+  endSession,
+  isSessionId,
+  liveSessionsOf,
+  ownerOfLiveSession,
+} from './userSessions'
+export type { AuthMethod, SessionKind, SessionView } from './userSessions'

@@ -1,8 +1,12 @@
-// JWT access and refresh tokens (Saleor's claims, so @saleor/auth-sdk works unchanged) and the
-// per-user token key that revokes every token of a user at once when it is rotated.
+// JWT access and refresh tokens (Saleor's claims, so @saleor/auth-sdk works unchanged, and ours:
+// `sid`, the session a token belongs to, `amr`, how it signed in, and a refresh token's generation
+// `gen`) and the per-user token key that revokes every token of a user at once when it is rotated.
+// A token is a pure function of its claims and times (HS256), so a refresh token already issued can
+// be issued again, byte for byte: the grace of refresh rotation answers a retry with it.
 import { createHmac, randomBytes } from 'node:crypto'
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose'
 import { env } from '../../env'
+import { keyFromSessionSecret } from '../kernel'
 
 export type TokenType = 'access' | 'refresh'
 
@@ -13,10 +17,17 @@ export type TokenClaims = JWTPayload & {
   email: string
   is_staff: boolean
   token: string
+  sid: string
+  amr: string[]
+  // a refresh token's generation within its session (services/identity/refreshRotation.ts)
+  gen?: number
   csrf_token?: string
 }
 
 export type TokenUser = { id: string; email: string; isStaff: boolean; jwtTokenKey: string | null }
+
+/** The session a token belongs to: its id and how it signed in. */
+export type TokenSession = { id: string; amr: readonly string[] }
 
 // why a token's signature, issuer, expiry or shape does not hold
 export type TokenFault = 'malformed' | 'expired' | 'forged'
@@ -39,14 +50,22 @@ export function newTokenKey(): string {
   return randomBytes(24).toString('base64url')
 }
 
-export function newCsrfToken(): string {
-  return randomBytes(32).toString('base64url')
+const csrfKey = keyFromSessionSecret('refresh-csrf-v1')
+
+/**
+ * The CSRF token of a session's refresh tokens: one per session, the same across rotations, so a
+ * second tab that refreshes from the shared cookie after the first rotated it still holds the
+ * right one. Unpredictable without SESSION_SECRET.
+ */
+export function csrfTokenOf(sessionId: string): string {
+  return createHmac('sha256', csrfKey).update(sessionId).digest('base64url')
 }
 
 async function sign(
   user: TokenUser,
+  session: TokenSession,
   type: TokenType,
-  ttlSeconds: number,
+  times: { issuedAt: number; expiresAt: number },
   extra: Record<string, unknown> = {},
 ): Promise<string> {
   if (!user.jwtTokenKey) throw new Error(`user ${user.id} has no token key`)
@@ -56,23 +75,38 @@ async function sign(
     email: user.email,
     is_staff: user.isStaff,
     token: user.jwtTokenKey,
+    sid: session.id,
+    amr: [...session.amr],
     ...extra,
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.id)
     .setIssuer(jwtIssuer)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .setIssuedAt(times.issuedAt)
+    .setExpirationTime(times.expiresAt)
     .sign(await signingKey)
 }
 
-export async function issueAccessToken(user: TokenUser): Promise<string> {
-  return sign(user, 'access', env.accessTokenTtl)
+export async function issueAccessToken(user: TokenUser, session: TokenSession): Promise<string> {
+  const now = Math.floor(Date.now() / 1000)
+  return sign(user, session, 'access', { issuedAt: now, expiresAt: now + env.accessTokenTtl })
 }
 
-/** A refresh token carries a CSRF token, which a refresh from the cookie must present too. */
-export async function issueRefreshToken(user: TokenUser, csrfToken: string): Promise<string> {
-  return sign(user, 'refresh', env.refreshTokenTtl, { csrf_token: csrfToken })
+/**
+ * A session's refresh token of one generation, issued at `issuedAt` and good until `expiresAt`
+ * (the session's expiry): the same arguments give the same token. It carries the session's CSRF
+ * token, which a refresh from the cookie must present too.
+ */
+export async function issueRefreshToken(
+  user: TokenUser,
+  session: TokenSession,
+  refresh: { generation: number; issuedAt: Date; expiresAt: Date },
+): Promise<string> {
+  const times = {
+    issuedAt: Math.floor(refresh.issuedAt.getTime() / 1000),
+    expiresAt: Math.floor(refresh.expiresAt.getTime() / 1000),
+  }
+  return sign(user, session, 'refresh', times, { gen: refresh.generation, csrf_token: csrfTokenOf(session.id) })
 }
 
 /**
@@ -84,7 +118,16 @@ export async function verifyToken(token: string): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(token, await signingKey, { issuer: jwtIssuer, algorithms: ['HS256'] })
     const typed = payload.type === 'access' || payload.type === 'refresh'
-    if (!typed || typeof payload.sub !== 'string' || typeof payload.token !== 'string') {
+    const generation = payload.type !== 'refresh' || (Number.isSafeInteger(payload.gen) && Number(payload.gen) >= 0)
+    const sessionBound = typeof payload.sid === 'string' && Array.isArray(payload.amr)
+    // a token from before sessions (no `sid`) is good no more: its holder signs in again
+    if (
+      !typed ||
+      !generation ||
+      !sessionBound ||
+      typeof payload.sub !== 'string' ||
+      typeof payload.token !== 'string'
+    ) {
       return { ok: false, fault: 'forged' }
     }
     return { ok: true, claims: payload as TokenClaims }

@@ -1,5 +1,6 @@
-// Who is calling, in one database round trip: the user's row, its token key and the
-// permissions of its groups, read together by one statement for every kind of credential
+// Who is calling, in one database round trip: the user's row, its token key, the permissions of
+// its groups and the session its credential names (userSessions.ts), read together by one
+// statement for every kind of credential
 // (a Bearer access token, a customer API token, the Admin UI cookie). Nothing here outlives the
 // request: a revocation or a change of groups that has committed is seen by the very next
 // request, in every process. The row itself serves `me` in the same request, so the hottest
@@ -7,6 +8,7 @@
 import type { Context } from '../../generated/keystone/types'
 import { effectivePermissions, type Permission } from './permissionCodes'
 import { asBoolean, asDate, asJson, hotQuery } from '../kernel'
+import { SESSION_COLUMNS, sessionStateOfRow, type AuthMethod, type SessionState } from './userSessions'
 
 export type SessionUser = {
   id: string
@@ -17,6 +19,8 @@ export type SessionUser = {
   jwtTokenKey: string | null
   customerTokenLastUsedAt: Date | null
   userPermissions: Permission[]
+  // the session the credential names, as read in the same statement; null when it names none
+  sessionState: SessionState | null
   // the whole row, as Prisma gives it (for `me`); holds secrets, so it never leaves the server
   item: Record<string, unknown>
 }
@@ -36,19 +40,25 @@ const RENAMED: Record<string, string> = {
 // search document, migrations/postgresql/*_user_search_digits)
 const DATABASE_ONLY = ['searchDigits']
 
+// the session joins on its primary key and its user: at most one row, so it multiplies nothing
 const SELECT = `
-  SELECT u.*, g."permissions" AS "groupPermissions"
+  SELECT u.*, g."permissions" AS "groupPermissions", ${SESSION_COLUMNS}
   FROM "User" u
+  LEFT JOIN "AuthSession" s ON s."id" = ? AND s."user" = u."id"
   LEFT JOIN "_PermissionGroup_users" m ON m."B" = u."id"
   LEFT JOIN "PermissionGroup" g ON g."id" = m."A"`
 
-/** Load a user by id, or by the SHA-256 of its customer API token (a unique index), with its permissions. */
+/**
+ * Load a user by id, or by the SHA-256 of its customer API token (a unique index), with its
+ * permissions and, when `sessionId` names one of its sessions, that session's state.
+ */
 export async function loadSessionUser(
   context: Context,
-  by: { id: string } | { customerTokenHash: string },
+  by: ({ id: string } | { customerTokenHash: string }) & { sessionId?: string },
 ): Promise<SessionUser | null> {
   const [column, value] = 'id' in by ? ['id', by.id] : ['customerTokenHash', by.customerTokenHash]
-  const rows = await hotQuery(context, `session-user-by-${column}`, `${SELECT} WHERE u."${column}" = ?`, [value])
+  const sql = `${SELECT} WHERE u."${column}" = ?`
+  const rows = await hotQuery(context, `session-user-by-${column}`, sql, [by.sessionId ?? null, value])
   const first = rows[0]
   if (!first) return null
   const item = itemOf(first)
@@ -65,13 +75,14 @@ export async function loadSessionUser(
   const permissionGroups = rows
     .filter(row => row.groupPermissions != null)
     .map(row => ({ permissions: asJson(row.groupPermissions) }))
-  return { ...user, userPermissions: effectivePermissions({ ...user, permissionGroups }), item }
+  const sessionState = sessionStateOfRow(first)
+  return { ...user, userPermissions: effectivePermissions({ ...user, permissionGroups }), sessionState, item }
 }
 
 function itemOf(row: Record<string, unknown>): Record<string, unknown> {
   const item: Record<string, unknown> = {}
   for (const [column, value] of Object.entries(row)) {
-    if (column === 'groupPermissions' || DATABASE_ONLY.includes(column)) continue
+    if (column === 'groupPermissions' || column.startsWith('s_') || DATABASE_ONLY.includes(column)) continue
     const key = RENAMED[column] ?? column
     if (BOOLEANS.includes(key)) item[key] = asBoolean(value)
     else if (DATES.includes(key)) item[key] = asDate(value)
@@ -112,6 +123,9 @@ export type Session = {
   listKey: 'User'
   itemId: string
   via: SessionVia
+  // the sign-in session (userSessions.ts) the credential belongs to; none for a customer API token
+  sessionId?: string
+  amr?: AuthMethod[]
   data: {
     id: string
     isActive: boolean
@@ -122,8 +136,9 @@ export type Session = {
   }
 }
 
-export function sessionOf(user: SessionUser, via: SessionVia): Session {
+export function sessionOf(user: SessionUser, via: SessionVia, signIn?: SessionState): Session {
   const session: Session = { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user) }
+  if (signIn) Object.assign(session, { sessionId: signIn.id, amr: signIn.amr })
   rememberItem(session, user)
   return session
 }

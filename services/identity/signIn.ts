@@ -17,6 +17,8 @@ export type SignInArgs = {
   email: string
   password: string
   ip: string
+  // as the client sent it; the session records it, cut to a bounded length
+  userAgent?: string
   deviceProofOf?: (userId: string) => string | undefined
 }
 
@@ -66,7 +68,7 @@ export async function signInWithPassword(
   return user
 }
 
-/** tokenCreate: a password sign-in that issues an access token, a refresh token and its CSRF token. */
+/** tokenCreate: a password sign-in that begins a session and issues its access token, refresh token and CSRF token. */
 export async function signInForTokens(context: Context, args: SignInArgs): Promise<IssuedTokens> {
   const user = await signInWithPassword(context, args)
   if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
@@ -88,7 +90,8 @@ export async function signInForTokens(context: Context, args: SignInArgs): Promi
       ...(needsRehash(user.password!) ? { password: await hashPassword(args.password) } : {}),
     },
   })
-  return issueTokens({ id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey })
+  const tokenUser = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }
+  return issueTokens(context, tokenUser, { amr: ['pwd'], ip: args.ip, userAgent: args.userAgent })
 }
 
 /** PASSWORD_LOGIN_MODE, for every path that turns a password into a session (signInWithPassword, setPassword). */

@@ -1,59 +1,60 @@
-// The tokens a sign-in leaves, and what a client does with them later: issue the access token,
-// refresh token and CSRF token (with a device proof); exchange a refresh token for a new access
-// token; tell whether an access token is good now. Whether a token is good is authenticate's
-// decision (authenticate.ts); here its refusal becomes the contract's JWT_* error.
+// The tokens a sign-in leaves, and what a client does with them later: begin the sign-in's session
+// and issue its access token, refresh token and CSRF token (with a device proof); tell whether an
+// access token is good now. Whether a token is good is authenticate's decision (authenticate.ts);
+// here its refusal becomes the contract's JWT_* error. A refresh is refreshRotation.ts's.
 import type { Context } from '../../generated/keystone/types'
+import { env } from '../../env'
 import { DomainError } from '../kernel'
 import { authenticate } from './authenticate'
 import { issueDeviceProof, type DeviceProof } from './deviceProof'
-import { issueAccessToken, issueRefreshToken, newCsrfToken, type TokenClaims, type TokenUser } from './jwt'
-import { isSameSecret } from './sameSecret'
+import { csrfTokenOf, issueAccessToken, issueRefreshToken, type TokenClaims, type TokenUser } from './jwt'
 import { REFUSAL_MESSAGES, type Credential } from './strategies/strategy'
+import { startSession, type AuthMethod } from './userSessions'
 
 // every sign-in that issues tokens also leaves the client a device proof (services/identity/deviceProof.ts)
 export type IssuedTokens = {
   userId: string
+  sessionId: string
   accessToken: string
   refreshToken: string
   csrfToken: string
   deviceProof: DeviceProof
 }
 
-export async function issueTokens(user: TokenUser): Promise<IssuedTokens> {
-  const csrfToken = newCsrfToken()
+/** Who signs in from where, and how it proved it: what a session records (API.md §9). */
+export type SignInClient = { ip: string; userAgent: string | undefined }
+
+/**
+ * Sign a user in with tokens: begin its session (startSession, the one function every way in
+ * calls) and issue the session's first access and refresh tokens.
+ */
+export async function issueTokens(
+  context: Context,
+  user: TokenUser,
+  signIn: SignInClient & { amr: AuthMethod[] },
+): Promise<IssuedTokens> {
+  if (!user.jwtTokenKey) throw new Error(`user ${user.id} has no token key`)
+  const session = await startSession(context, {
+    userId: user.id,
+    tokenKey: user.jwtTokenKey,
+    kind: 'tokens',
+    amr: signIn.amr,
+    ip: signIn.ip,
+    userAgent: signIn.userAgent,
+    lifetimeSeconds: env.refreshTokenTtl,
+  })
+  const refresh = { generation: 0, issuedAt: session.createdAt, expiresAt: session.expiresAt }
   return {
     userId: user.id,
-    accessToken: await issueAccessToken(user),
-    refreshToken: await issueRefreshToken(user, csrfToken),
-    csrfToken,
+    sessionId: session.id,
+    accessToken: await issueAccessToken(user, session),
+    refreshToken: await issueRefreshToken(user, session, refresh),
+    csrfToken: csrfTokenOf(session.id),
     deviceProof: issueDeviceProof(user.id),
   }
 }
 
-/**
- * Exchange a refresh token for a new access token. A refresh token read from the cookie must
- * come with its CSRF token, or any site could refresh on the user's behalf.
- */
-export async function refreshAccessToken(
-  context: Context,
-  args: { refreshToken: string | undefined; csrfToken: string | undefined; fromCookie: boolean },
-): Promise<{ userId: string; accessToken: string }> {
-  if (!args.refreshToken)
-    throw new DomainError({ field: 'refreshToken', code: 'JWT_MISSING_TOKEN', message: 'Missing refreshToken' })
-  const { user, claims } = await goodToken(context, { kind: 'refreshToken', token: args.refreshToken }, 'refreshToken')
-  if (args.fromCookie && !(args.csrfToken && claims.csrf_token && isSameSecret(args.csrfToken, claims.csrf_token))) {
-    throw new DomainError({ field: 'csrfToken', code: 'JWT_INVALID_CSRF_TOKEN', message: 'Invalid csrf token' })
-  }
-  const tokenUser = {
-    id: user.id,
-    email: String(user.item.email),
-    isStaff: user.isStaff,
-    jwtTokenKey: user.jwtTokenKey,
-  }
-  return { userId: user.id, accessToken: await issueAccessToken(tokenUser) }
-}
-
-/** Verify an access token as the API would accept it: signature, expiry, and not revoked. */
+/** Verify an access token as the API would accept it: signature, expiry, its session alive, and not revoked. */
 export async function verifyAccessToken(
   context: Context,
   token: string,
@@ -63,11 +64,11 @@ export async function verifyAccessToken(
 }
 
 // a token authenticate admits, with its claims, or its refusal as the error on `field`
-async function goodToken(context: Context, credential: Credential, field: string) {
+export async function goodToken(context: Context, credential: Credential, field: string) {
   const authentication = await authenticate(context, credential)
-  if (!authentication.ok || !authentication.claims) {
+  if (!authentication.ok || !authentication.claims || !authentication.signIn) {
     const code = authentication.ok ? 'JWT_INVALID_TOKEN' : authentication.code
     throw new DomainError({ field, code, message: REFUSAL_MESSAGES[code] })
   }
-  return { user: authentication.user, claims: authentication.claims }
+  return { user: authentication.user, claims: authentication.claims, signIn: authentication.signIn }
 }

@@ -19,3 +19,4 @@ export {
   startWebhookWorker,
   userWebhookPayload,
 } from './webhooks'
+export { startPolling } from './deliveryQueue'

@@ -17,6 +17,7 @@ export const MAIL_TEMPLATES = [
   'EMAIL_CHANGE_CONFIRMATION',
   'EMAIL_CHANGED',
   'ACCOUNT_DELETION',
+  'REFRESH_TOKEN_REUSED',
 ] as const
 
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number]
@@ -53,6 +54,8 @@ const QUIET_CLASS_OF: Record<MailTemplate, QuietClass | 'solicited'> = {
   PASSWORD_CHANGED: 'solicited',
   EMAIL_CHANGED: 'solicited',
   ACCOUNT_DELETION: 'solicited',
+  // once per session at most: reuse ends the session it was found in
+  REFRESH_TOKEN_REUSED: 'solicited',
 }
 
 /** The quiet class of an unsolicited template, or null for a solicited one. */
@@ -150,6 +153,14 @@ const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
     before: [`You asked to delete your account at ${shop}. Once confirmed, the deletion cannot be undone.`],
     action: { label: 'Delete my account', url: link({ token: token() }) },
     after: ['If you did not ask for this, ignore this email and change your password: your account stays as it is.'],
+  }),
+  REFRESH_TOKEN_REUSED: ({ shop }) => ({
+    subject: 'Your account was used from another device',
+    headline: 'Security notice: your account was used from another device, and we signed that session out.',
+    before: [
+      `A sign-in to your account at ${shop} was used from two devices at once, which means someone else may hold a copy of it. We signed that session out everywhere.`,
+    ],
+    after: ['If you did not expect this, change your password and sign out of the sessions you do not recognise.'],
   }),
 }
 

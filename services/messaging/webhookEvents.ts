@@ -26,6 +26,8 @@ export const WEBHOOK_EVENTS = [
   'ADDRESS_CREATED',
   'ADDRESS_UPDATED',
   'ADDRESS_DELETED',
+  'SESSION_REVOKED',
+  'REFRESH_TOKEN_REUSED',
 ] as const
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
@@ -66,6 +68,9 @@ const AUDIENCES: Record<WebhookEvent, readonly WebhookAudience[]> = {
   ADDRESS_CREATED: EITHER,
   ADDRESS_UPDATED: EITHER,
   ADDRESS_DELETED: EITHER,
+  // a session belongs to a customer or to a staff member
+  SESSION_REVOKED: EITHER,
+  REFRESH_TOKEN_REUSED: EITHER,
 }
 
 // reading customers needs MANAGE_USERS, reading staff MANAGE_STAFF (access/rules.ts readableUsers)

@@ -22,6 +22,8 @@ export const ACCOUNT_EVENT_TYPES = [
   'PLACED_ORDER',
   'STAFF_PROMOTED',
   'STAFF_UPDATED',
+  'SESSION_REVOKED',
+  'REFRESH_TOKEN_REUSED',
 ] as const
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number]

@@ -1,6 +1,6 @@
-// The actors of the access tests, each a real user with its own Bearer access token.
+// The actors of the access tests, each a real user with its own Bearer access token of a session of its own.
 import type { Context } from '../../generated/keystone/types'
-import { issueAccessToken } from '../../services/identity/jwt'
+import { issueTokens } from '../../services/identity/tokens'
 import { PERMISSIONS } from '../../services/identity/permissionCodes'
 import { makeCustomer, makeStaff, makeSuperuser } from './factories'
 
@@ -13,12 +13,10 @@ export type Actors = Record<ActorName, Actor>
 export async function tokenFor(context: Context, userId: string): Promise<string> {
   const user = await context.sudo().db.User.findOne({ where: { id: userId } })
   if (!user) throw new Error(`no user ${userId}`)
-  return issueAccessToken({
-    id: String(user.id),
-    email: user.email,
-    isStaff: user.isStaff,
-    jwtTokenKey: user.jwtTokenKey,
-  })
+  // a sign-in of its own: a session, as every sign-in begins one
+  const tokenUser = { id: String(user.id), email: user.email, isStaff: user.isStaff, jwtTokenKey: user.jwtTokenKey }
+  const tokens = await issueTokens(context.sudo(), tokenUser, { amr: ['pwd'], ip: '127.0.0.1', userAgent: 'tests' })
+  return tokens.accessToken
 }
 
 async function actor(context: Context, name: string, user: { id: string; email: string }): Promise<Actor> {

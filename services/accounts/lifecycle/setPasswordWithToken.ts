@@ -12,6 +12,7 @@ import {
   redeemOneTimeToken,
   columnsThatEndSessions,
   type IssuedTokens,
+  type SignInClient,
 } from '../../identity'
 
 /**
@@ -20,7 +21,7 @@ import {
  */
 export async function setPasswordWithToken(
   context: Context,
-  args: { email: string; token: string; password: string },
+  args: { email: string; token: string; password: string; client: SignInClient },
 ): Promise<IssuedTokens> {
   const user = await context.prisma.user.findUnique({ where: { email: normalizeEmail(args.email) } })
   const updated = await inTransaction(context, async tx => {
@@ -61,5 +62,5 @@ export async function setPasswordWithToken(
   if (!updated.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
   // the password is set either way; whether it may sign in here is PASSWORD_LOGIN_MODE's call
   assertPasswordLoginAllowed(updated)
-  return issueTokens(updated)
+  return issueTokens(context, updated, { amr: ['pwd'], ...args.client })
 }

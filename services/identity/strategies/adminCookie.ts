@@ -1,13 +1,17 @@
-// The Admin UI's cookie (Keystone's sealed stateless session): it carries the user's id and a
-// fingerprint of the user's token key, so rotating the key (password change or reset, email
-// change, tokensDeactivateAll, deactivation, promotion) ends Admin UI sessions too. Good while the
-// user exists, is active and its key's fingerprint is still the one sealed in the cookie. Only the
-// server's own origin presents it (auth.ts): that gate is the HTTP edge's, not this strategy's.
+// The Admin UI's cookie (Keystone's sealed stateless session): it carries the user's id, a
+// fingerprint of the user's token key, and the session its sign-in began (userSessions.ts), so
+// rotating the key (password change or reset, email change, tokensDeactivateAll, deactivation,
+// promotion) or ending the session ("Sign out this session") ends it too. Good while the user
+// exists, is active, its key's fingerprint is still the one sealed in the cookie and its session is
+// alive. Only the server's own origin presents it (auth.ts): that gate is the HTTP edge's, not
+// this strategy's.
 import { createHmac } from 'node:crypto'
 import type { Context } from '../../../generated/keystone/types'
 import { env } from '../../../env'
 import { isSameSecret } from '../sameSecret'
 import { loadSessionUser, sessionOf } from '../sessions'
+import { newTokenKey } from '../jwt'
+import { isSessionAlive, recordSessionUse, startSession } from '../userSessions'
 import { refused, type AuthStrategy, type Authentication, type Credential } from './strategy'
 
 type CookieCredential = Extract<Credential, { kind: 'adminCookie' }>
@@ -20,20 +24,42 @@ export const adminCookieStrategy: AuthStrategy<CookieCredential> = {
 }
 
 async function judge(context: Context, credential: CookieCredential): Promise<Authentication> {
-  const user = await loadSessionUser(context, { id: credential.itemId })
+  const user = await loadSessionUser(context, { id: credential.itemId, sessionId: credential.sessionId })
   if (!user) return refused('noSuchUser')
   if (!user.isActive) return refused('inactive')
   if (!user.jwtTokenKey || !isSameSecret(credential.key, fingerprint(user.jwtTokenKey))) return refused('revoked')
-  return { ok: true, session: sessionOf(user, 'cookie'), user }
+  const signIn = user.sessionState
+  if (!signIn || signIn.kind !== 'adminCookie' || !isSessionAlive(signIn, user.jwtTokenKey))
+    return refused('sessionEnded')
+  await recordSessionUse(context, signIn)
+  return { ok: true, session: sessionOf(user, 'cookie', signIn), user, signIn }
 }
 
-/** What the Admin UI's cookie seals for a user who has just signed in: its id and its key's fingerprint. */
-export async function adminCookieData(
+// as long as Keystone's cookie lives (auth.ts)
+export const ADMIN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 8
+
+/**
+ * The Admin UI's sign-in: begin its session (startSession, as every sign-in does) and answer what
+ * the cookie seals: the user's id, its key's fingerprint and the session's id.
+ */
+export async function startAdminCookieSession(
   context: Context,
   userId: string,
-): Promise<{ listKey: 'User'; itemId: string; key: string }> {
-  const user = await loadSessionUser(context, { id: userId })
-  return { listKey: 'User', itemId: userId, key: fingerprint(user?.jwtTokenKey ?? '') }
+  client: { ip: string; userAgent: string | undefined },
+): Promise<{ listKey: 'User'; itemId: string; key: string; sessionId: string }> {
+  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { jwtTokenKey: true } })
+  // an account that never signed in has no key yet: its first sign-in gives it one
+  const tokenKey = user.jwtTokenKey ?? newTokenKey()
+  if (!user.jwtTokenKey) await context.prisma.user.update({ where: { id: userId }, data: { jwtTokenKey: tokenKey } })
+  const signIn = await startSession(context, {
+    userId,
+    tokenKey,
+    kind: 'adminCookie',
+    amr: ['pwd'],
+    ...client,
+    lifetimeSeconds: ADMIN_COOKIE_MAX_AGE_SECONDS,
+  })
+  return { listKey: 'User', itemId: userId, key: fingerprint(tokenKey), sessionId: signIn.id }
 }
 
 // the same HMAC as ever, so cookies sealed before this change stay good

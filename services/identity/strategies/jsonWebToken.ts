@@ -1,13 +1,16 @@
 // Access and refresh tokens (JWTs): good while the signature, issuer and expiry hold, the token is
 // of the purpose asked for (an API call and tokenVerify take access tokens, tokenRefresh refresh
-// tokens), its user exists and is active, and the user's token key is still the one it carries:
-// rotating the key (password change or reset, email change, deactivation, tokensDeactivateAll)
-// ends every token at once.
+// tokens), its user exists and is active, the user's token key is still the one it carries
+// (rotating the key, on a password change or reset, an email change, deactivation or
+// tokensDeactivateAll, ends every token at once), and its session (`sid`) is alive: read in the
+// same statement as the user, so the check costs no round trip. Which generation of a refresh
+// token is current is refresh rotation's to judge (refreshRotation.ts).
 import type { Context } from '../../../generated/keystone/types'
 import { verifyToken, type TokenType } from '../jwt'
 import { isCustomerToken } from '../customerTokens'
 import { isSameSecret } from '../sameSecret'
 import { loadSessionUser, sessionOf } from '../sessions'
+import { isSessionAlive, recordSessionUse } from '../userSessions'
 import { refused, type AuthStrategy, type Authentication, type Credential } from './strategy'
 
 type TokenCredential = Extract<Credential, { kind: 'bearer' | 'accessToken' | 'refreshToken' }>
@@ -25,11 +28,14 @@ async function judge(context: Context, credential: TokenCredential): Promise<Aut
   if (!verified.ok) return refused(verified.fault)
   const { claims } = verified
   if (claims.type !== purposeOf(credential)) return refused('wrongPurpose')
-  const user = await loadSessionUser(context, { id: claims.sub })
+  const user = await loadSessionUser(context, { id: claims.sub, sessionId: claims.sid })
   if (!user) return refused('noSuchUser')
   if (!user.isActive) return refused('inactive')
   if (!user.jwtTokenKey || !isSameSecret(claims.token, user.jwtTokenKey)) return refused('revoked')
-  return { ok: true, session: sessionOf(user, 'jwt'), user, claims }
+  const signIn = user.sessionState
+  if (!signIn || signIn.kind !== 'tokens' || !isSessionAlive(signIn, user.jwtTokenKey)) return refused('sessionEnded')
+  await recordSessionUse(context, signIn)
+  return { ok: true, session: sessionOf(user, 'jwt', signIn), user, claims, signIn }
 }
 
 function purposeOf(credential: TokenCredential): TokenType {

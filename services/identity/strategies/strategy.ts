@@ -4,6 +4,7 @@
 import type { Context } from '../../../generated/keystone/types'
 import type { TokenClaims } from '../jwt'
 import type { Session, SessionUser } from '../sessions'
+import type { SessionState } from '../userSessions'
 
 /** A credential as the client presented it, before anything judged it. */
 export type Credential =
@@ -13,8 +14,8 @@ export type Credential =
   | { kind: 'accessToken'; token: string }
   // tokenRefresh's refresh token, from the argument or the cookie
   | { kind: 'refreshToken'; token: string }
-  // the Admin UI's sealed cookie: the user's id and a fingerprint of its token key
-  | { kind: 'adminCookie'; itemId: string; key: string }
+  // the Admin UI's sealed cookie: the user's id, a fingerprint of its token key, and its session
+  | { kind: 'adminCookie'; itemId: string; key: string; sessionId: string }
 
 /** Why a credential is not (or no longer) good. */
 export type RefusalReason =
@@ -27,6 +28,7 @@ export type RefusalReason =
   | 'inactive' // the account is deactivated
   | 'revoked' // the user's token key is not the one it was issued with
   | 'notCustomer' // a customer API token on a staff account
+  | 'sessionEnded' // its session was ended, expired, or never was (a token from before sessions)
 
 /**
  * The contract's code for each refusal (API.md): what tokenVerify and tokenRefresh answer, and what
@@ -43,7 +45,8 @@ export const REFUSAL_MESSAGES: Record<RefusalCode, string> = {
 
 export type Refusal = { ok: false; reason: RefusalReason; code: RefusalCode }
 
-export type Authentication = { ok: true; session: Session; user: SessionUser; claims?: TokenClaims } | Refusal
+export type Authentication =
+  { ok: true; session: Session; user: SessionUser; claims?: TokenClaims; signIn?: SessionState } | Refusal
 
 export type AuthStrategy<C extends Credential = Credential> = {
   /** Whether the credential is this strategy's kind. */

@@ -46,12 +46,15 @@ async function expiredTokenFor(userId: string): Promise<string> {
   const user = await server.context.prisma.user.findUniqueOrThrow({ where: { id: userId } })
   mock.timers.enable({ apis: ['Date'], now: Date.now() - 2 * env.accessTokenTtl * 1000 })
   try {
-    return await issueAccessToken({
-      id: user.id,
-      email: user.email,
-      isStaff: user.isStaff,
-      jwtTokenKey: user.jwtTokenKey,
-    })
+    return await issueAccessToken(
+      {
+        id: user.id,
+        email: user.email,
+        isStaff: user.isStaff,
+        jwtTokenKey: user.jwtTokenKey,
+      },
+      { id: 'expired-session', amr: ['pwd'] },
+    )
   } finally {
     mock.timers.reset()
   }

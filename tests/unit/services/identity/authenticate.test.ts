@@ -10,7 +10,7 @@ import { tokenFor } from '../../../helpers/actors'
 import { makeCustomer, makeStaff } from '../../../helpers/factories'
 import { env } from '../../../../env'
 import { authenticate, bearerCredential } from '../../../../services/identity/authenticate'
-import { adminCookieData } from '../../../../services/identity/strategies/adminCookie'
+import { startAdminCookieSession } from '../../../../services/identity/strategies/adminCookie'
 import { regenerateCustomerToken } from '../../../../services/identity/customerTokens'
 import { columnsThatEndSessions } from '../../../../services/identity/endSessions'
 import { issueAccessToken } from '../../../../services/identity/jwt'
@@ -18,6 +18,11 @@ import { issueTokens } from '../../../../services/identity/tokens'
 import type { Authentication, Credential } from '../../../../services/identity/strategies/strategy'
 
 let server: TestServer
+
+// where a test's sign-in comes from, and a session no token of these tests belongs to
+const CLIENT = { ip: '127.0.0.1', userAgent: 'authenticate.test' }
+const SIGN_IN = { amr: ['pwd' as const], ...CLIENT }
+const NO_SESSION = { id: 'nosession', amr: ['pwd'] }
 
 before(async () => {
   server = await startServer()
@@ -67,7 +72,7 @@ describe('the access and refresh token strategy', () => {
   test('a token signed with a wrong key is refused as revoked', async () => {
     // given a token whose key is not the one the user holds
     const customer = await makeCustomer(server.context)
-    const token = await issueAccessToken({ ...customer, id: customer.id, jwtTokenKey: 'x'.repeat(32) })
+    const token = await issueAccessToken({ ...customer, id: customer.id, jwtTokenKey: 'x'.repeat(32) }, NO_SESSION)
     // then
     assertRefused(await judge({ kind: 'accessToken', token }), 'revoked')
     assertRefused(await judge(bearerCredential(`Bearer ${token}`)), 'revoked')
@@ -76,7 +81,7 @@ describe('the access and refresh token strategy', () => {
   test("a token for one user carrying another user's key is refused", async () => {
     // given
     const [victim, attacker] = [await makeCustomer(server.context), await makeCustomer(server.context)]
-    const token = await issueAccessToken({ ...victim, jwtTokenKey: await tokenKeyOf(attacker.id) })
+    const token = await issueAccessToken({ ...victim, jwtTokenKey: await tokenKeyOf(attacker.id) }, NO_SESSION)
     // then
     assertRefused(await judge({ kind: 'accessToken', token }), 'revoked')
   })
@@ -84,7 +89,11 @@ describe('the access and refresh token strategy', () => {
   test('a rotated key ends access and refresh tokens at once', async () => {
     // given
     const customer = await makeCustomer(server.context)
-    const tokens = await issueTokens({ ...customer, jwtTokenKey: await tokenKeyOf(customer.id) })
+    const tokens = await issueTokens(
+      server.context,
+      { ...customer, jwtTokenKey: await tokenKeyOf(customer.id) },
+      SIGN_IN,
+    )
     // when
     await server.context.prisma.user.update({ where: { id: customer.id }, data: columnsThatEndSessions() })
     // then
@@ -95,7 +104,11 @@ describe('the access and refresh token strategy', () => {
   test("a deactivated user's access and refresh tokens are refused", async () => {
     // given
     const customer = await makeCustomer(server.context)
-    const tokens = await issueTokens({ ...customer, jwtTokenKey: await tokenKeyOf(customer.id) })
+    const tokens = await issueTokens(
+      server.context,
+      { ...customer, jwtTokenKey: await tokenKeyOf(customer.id) },
+      SIGN_IN,
+    )
     // when
     await deactivate(customer.id)
     // then
@@ -106,7 +119,11 @@ describe('the access and refresh token strategy', () => {
   test('a refresh token is refused where an access token is wanted, on an API call and by tokenVerify', async () => {
     // given
     const customer = await makeCustomer(server.context)
-    const { refreshToken } = await issueTokens({ ...customer, jwtTokenKey: await tokenKeyOf(customer.id) })
+    const { refreshToken } = await issueTokens(
+      server.context,
+      { ...customer, jwtTokenKey: await tokenKeyOf(customer.id) },
+      SIGN_IN,
+    )
     // then
     assertRefused(await judge(bearerCredential(`Bearer ${refreshToken}`)), 'wrongPurpose')
     assertRefused(await judge({ kind: 'accessToken', token: refreshToken }), 'wrongPurpose')
@@ -115,7 +132,11 @@ describe('the access and refresh token strategy', () => {
   test('an access token is refused where a refresh token is wanted; the refresh token is admitted', async () => {
     // given
     const customer = await makeCustomer(server.context)
-    const tokens = await issueTokens({ ...customer, jwtTokenKey: await tokenKeyOf(customer.id) })
+    const tokens = await issueTokens(
+      server.context,
+      { ...customer, jwtTokenKey: await tokenKeyOf(customer.id) },
+      SIGN_IN,
+    )
     // then
     assertRefused(await judge({ kind: 'refreshToken', token: tokens.accessToken }), 'wrongPurpose')
     const refreshed = await judge({ kind: 'refreshToken', token: tokens.refreshToken })
@@ -130,7 +151,7 @@ describe('the access and refresh token strategy', () => {
     mock.timers.enable({ apis: ['Date'], now: Date.now() - 2 * env.accessTokenTtl * 1000 })
     let token: string
     try {
-      token = await issueAccessToken({ ...customer, jwtTokenKey })
+      token = await issueAccessToken({ ...customer, jwtTokenKey }, NO_SESSION)
     } finally {
       mock.timers.reset()
     }
@@ -205,24 +226,43 @@ describe('the Admin UI cookie strategy', () => {
   test("the cookie sealed at sign-in acts as its staff member until the user's key rotates", async () => {
     // given
     const staff = await makeStaff(server.context, ['MANAGE_USERS'])
-    const sealed = await adminCookieData(server.context, staff.id)
-    assertAdmitted(await judge({ kind: 'adminCookie', itemId: staff.id, key: sealed.key }), staff.id, 'cookie')
+    const sealed = await startAdminCookieSession(server.context, staff.id, CLIENT)
+    assertAdmitted(
+      await judge({ kind: 'adminCookie', itemId: staff.id, key: sealed.key, sessionId: sealed.sessionId }),
+      staff.id,
+      'cookie',
+    )
     // when
     await server.context.prisma.user.update({ where: { id: staff.id }, data: columnsThatEndSessions() })
     // then
-    assertRefused(await judge({ kind: 'adminCookie', itemId: staff.id, key: sealed.key }), 'revoked')
+    assertRefused(
+      await judge({ kind: 'adminCookie', itemId: staff.id, key: sealed.key, sessionId: sealed.sessionId }),
+      'revoked',
+    )
   })
 
   test("a wrong key, another user's key and a deactivated user are refused", async () => {
     // given
     const [staff, other] = [await makeStaff(server.context, []), await makeStaff(server.context, [])]
-    const own = await adminCookieData(server.context, staff.id)
-    const others = await adminCookieData(server.context, other.id)
+    const own = await startAdminCookieSession(server.context, staff.id, CLIENT)
+    const others = await startAdminCookieSession(server.context, other.id, CLIENT)
     // then
-    assertRefused(await judge({ kind: 'adminCookie', itemId: staff.id, key: 'x'.repeat(43) }), 'revoked')
-    assertRefused(await judge({ kind: 'adminCookie', itemId: staff.id, key: others.key }), 'revoked')
-    assertRefused(await judge({ kind: 'adminCookie', itemId: staff.id, key: await tokenKeyOf(staff.id) }), 'revoked')
+    assertRefused(
+      await judge({ kind: 'adminCookie', itemId: staff.id, key: 'x'.repeat(43), sessionId: own.sessionId }),
+      'revoked',
+    )
+    assertRefused(
+      await judge({ kind: 'adminCookie', itemId: staff.id, key: others.key, sessionId: own.sessionId }),
+      'revoked',
+    )
+    assertRefused(
+      await judge({ kind: 'adminCookie', itemId: staff.id, key: await tokenKeyOf(staff.id), sessionId: own.sessionId }),
+      'revoked',
+    )
     await deactivate(staff.id)
-    assertRefused(await judge({ kind: 'adminCookie', itemId: staff.id, key: own.key }), 'inactive')
+    assertRefused(
+      await judge({ kind: 'adminCookie', itemId: staff.id, key: own.key, sessionId: own.sessionId }),
+      'inactive',
+    )
   })
 })
