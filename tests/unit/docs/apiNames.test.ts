@@ -31,14 +31,12 @@ const SETTINGS = new Set(
   [...readFileSync(path.join(ROOT, '.env.example'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map(m => m[1]!),
 )
 
-// Sections 9 and 10 of the contract, and the words of sections 3 and 5 that point at them: not
-// built yet. Each entry must be absent today (Type, Type.field or Enum.VALUE in schema.graphql;
+// Section 9's second factors and passkeys, section 10, and the words of sections 3 and 5 that point
+// at them: not built yet (section 9's sessions and refresh rotation are, since issue 19). Each entry must be absent today (Type, Type.field or Enum.VALUE in schema.graphql;
 // a setting in .env.example; an event in the closed lists); when one is built, take it out.
 export const NOT_BUILT = {
   schema: [
     'JSONString',
-    'Mutation.sessionRevoke',
-    'Mutation.sessionsRevokeOthers',
     'Mutation.accountTotpSetup',
     'Mutation.accountTotpConfirm',
     'Mutation.accountTotpDisable',
@@ -61,50 +59,29 @@ export const NOT_BUILT = {
     'Mutation.customerDataExport',
     'Query.accountDataExport',
     'Query.customerDataExport',
-    'User.sessions',
     'User.totpEnabled',
     'User.recoveryCodesLeft',
     'User.passkeys',
     'User.impersonatedBy',
     'User.externalAccounts',
     'TokenCreatePayload.mfaChallenge',
-    'TokenRefreshPayload.refreshToken',
-    'TokenRefreshPayload.csrfToken',
     'AccountErrorCode.MFA_REQUIRED',
     'AccountErrorCode.INVALID_MFA_CODE',
     'AccountErrorCode.INVALID_MFA_CHALLENGE',
     'AccountErrorCode.IMPERSONATION_FORBIDDEN',
   ],
-  settings: [
-    'REFRESH_REUSE_GRACE_SECONDS',
-    'STAFF_MFA_REQUIRED',
-    'WEBAUTHN_RP_ID',
-    'WEBAUTHN_ORIGINS',
-    'OIDC_PROVIDERS',
-  ],
+  settings: ['STAFF_MFA_REQUIRED', 'WEBAUTHN_RP_ID', 'WEBAUTHN_ORIGINS', 'OIDC_PROVIDERS'],
   events: [
     'TOTP_ENABLED',
     'TOTP_DISABLED',
     'RECOVERY_CODE_USED',
     'RECOVERY_CODES_REGENERATED',
-    'SESSION_REVOKED',
-    'REFRESH_TOKEN_REUSED',
     'PASSKEY_ADDED',
     'PASSKEY_REMOVED',
     'IMPERSONATION_STARTED',
   ],
   // arguments and payload fields of the fields above, written alone in the text: no name in the schema
-  words: [
-    'mfaChallenge',
-    'pluginId',
-    'authenticationData',
-    'redirectUri',
-    'current',
-    'ip',
-    'userAgent',
-    'expiresAt',
-    'qrCode',
-  ],
+  words: ['mfaChallenge', 'pluginId', 'authenticationData', 'redirectUri', 'qrCode'],
 }
 
 // words in backticks that have a name's shape but are not GraphQL names of ours

@@ -11,13 +11,13 @@ const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8')
 
 const envExample = [...read('.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map(m => m[1]!)
 
-// the settings env.ts reads: `raw.NAME`, `raw[NAME]` and the helpers' first argument ('NAME')
+// the settings env.ts reads: `raw.NAME`, `raw[NAME]` and the first argument ('NAME') of any reading
+// helper, named or not (int, flag, oneOf, url, portNumber, nonNegativeInt, and the next one added)
 function settingsReadByEnv(): string[] {
   const source = read('env.ts')
   const names = new Set<string>()
   for (const match of source.matchAll(/\braw\.([A-Z][A-Z0-9_]*)/g)) names.add(match[1]!)
-  for (const match of source.matchAll(/\b(?:int|flag|oneOf|url|portNumber)(?:<[^>]*>)?\(\s*'([A-Z][A-Z0-9_]*)'/g))
-    names.add(match[1]!)
+  for (const match of source.matchAll(/\b[a-z]\w*(?:<[^>]*>)?\(\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(match[1]!)
   // set by the scripts themselves, not a setting of .env
   names.delete('NODE_ENV')
   return [...names].sort()
@@ -35,7 +35,10 @@ test('the README names every setting of .env.example, in its Configuration secti
 
 test('.env.example holds every setting env.ts reads', () => {
   const read = settingsReadByEnv()
-  assert.ok(read.includes('DATABASE_URL') && read.includes('SESSION_SECRET'), 'env.ts is read as expected')
+  assert.ok(
+    ['DATABASE_URL', 'SESSION_SECRET', 'REFRESH_REUSE_GRACE_SECONDS'].every(name => read.includes(name)),
+    'env.ts is read as expected',
+  )
   assert.deepEqual(
     read.filter(name => !envExample.includes(name)),
     [],
