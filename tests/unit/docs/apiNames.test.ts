@@ -87,7 +87,7 @@ export const NOT_BUILT = {
 // words in backticks that have a name's shape but are not GraphQL names of ours
 const NOT_GRAPHQL = new Set([
   // JWT claims and RFC 8176 authentication methods
-  'sid', 'amr', 'act', 'iss', 'exp', 'pwd', 'otp', 'hwk', 'mfa', 'ext', 'imp',
+  'sid', 'amr', 'gen', 'csrf_token', 'act', 'iss', 'exp', 'pwd', 'otp', 'hwk', 'mfa', 'ext', 'imp',
   // the OIDC_PROVIDERS entries and the OpenID flow's own words (section 10)
   'issuer', 'staff', 'domains', 'groupClaim', 'nonce', 'state',
   // values, hosts and other vocabularies
@@ -95,6 +95,8 @@ const NOT_GRAPHQL = new Set([
   'NODE_ENV', 'KS_ACCESS_DENIED', 'is_staff',
   // a benchmark scenario's name (section 8)
   'seed',
+  // the parameters of session events and their webhooks (section 9)
+  'session_id', 'kept_session_id', 'revokedBy',
   // Saleor's and @simplewebauthn's names, quoted for comparison
   'CustomerEvent', 'SaleorExternalAuth', 'PublicKeyCredentialCreationOptionsJSON', 'RegistrationResponseJSON',
 ]) // prettier-ignore
