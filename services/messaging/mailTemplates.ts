@@ -37,7 +37,8 @@ export type RenderedMail = { subject: string; text: string; html: string }
 
 // Who may make a mail go to an address. Solicited: only the address's own account, signed in, about
 // what it just did itself (a password change, an email change it confirmed from the new mailbox, a
-// deletion it asked for). Unsolicited: someone else names the address, and may do so again and again:
+// deletion it asked for), or about one of its own sessions (a refresh token reused: at most one mail
+// a session, since finding the reuse ends it). Unsolicited: someone else names the address, and may do so again and again:
 // anyone (a registration, a taken-email notice, a reset request by whoever knows the email, an
 // email change of another account to it) or staff (an invite, a reset or confirmation sent from the
 // Admin UI, a customer created with a link). Each unsolicited template belongs to a quiet class:

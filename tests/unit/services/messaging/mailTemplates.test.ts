@@ -20,7 +20,7 @@ const PARAMS: MailParams = {
 
 const WITH_EMAIL_AND_TOKEN: MailTemplate[] = ['ACCOUNT_CONFIRMATION', 'PASSWORD_RESET', 'STAFF_SET_PASSWORD']
 const WITH_TOKEN_ONLY: MailTemplate[] = ['EMAIL_CHANGE_CONFIRMATION', 'ACCOUNT_DELETION']
-const WITHOUT_LINK: MailTemplate[] = ['ACCOUNT_EXISTS', 'PASSWORD_CHANGED', 'EMAIL_CHANGED']
+const WITHOUT_LINK: MailTemplate[] = ['ACCOUNT_EXISTS', 'PASSWORD_CHANGED', 'EMAIL_CHANGED', 'REFRESH_TOKEN_REUSED']
 
 // the link is the text line after the action's label
 function linkIn(text: string): URL {
@@ -156,7 +156,7 @@ test('oneLine flattens control, format and separator characters, and caps by cha
   assert.equal(oneLine('abc', 3), 'abc')
 })
 
-test('every template is solicited or in a quiet class: only what the recipient itself just did is solicited', () => {
+test('every template is solicited or in a quiet class: only what the recipient itself just did, or a notice about its own session, is solicited', () => {
   assert.deepEqual(Object.fromEntries(MAIL_TEMPLATES.map(template => [template, quietClassOf(template)])), {
     ACCOUNT_CONFIRMATION: 'confirmation',
     ACCOUNT_EXISTS: 'account-exists',
@@ -166,6 +166,8 @@ test('every template is solicited or in a quiet class: only what the recipient i
     EMAIL_CHANGE_CONFIRMATION: 'email-change',
     EMAIL_CHANGED: null,
     ACCOUNT_DELETION: null,
+    // sent once per session at most: finding the reuse ends the session it was found in
+    REFRESH_TOKEN_REUSED: null,
   })
 })
 
