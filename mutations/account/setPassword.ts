@@ -10,7 +10,13 @@ import { userField } from '../shared/payloads'
 import { setSignInCookies, signInClient } from '../shared/request'
 import { setPasswordWithToken } from '../../services/accounts'
 
-type Source = WithErrors & { token?: string; refreshToken?: string; csrfToken?: string; userId?: string }
+type Source = WithErrors & {
+  token?: string
+  refreshToken?: string
+  csrfToken?: string
+  userId?: string
+  sessionId?: string
+}
 
 export const setPassword = (base: BaseSchemaMeta) => {
   const args = {
@@ -39,6 +45,7 @@ export const setPassword = (base: BaseSchemaMeta) => {
         refreshToken: tokens.refreshToken,
         csrfToken: tokens.csrfToken,
         userId: tokens.userId,
+        sessionId: tokens.sessionId,
       }
     }),
   })

@@ -21,6 +21,7 @@ export const tokenCreate = (base: BaseSchemaMeta) => {
       refreshToken?: string
       csrfToken?: string
       userId?: string
+      sessionId?: string
       errors?: FieldError[]
     }>()({
       name: 'TokenCreatePayload',
@@ -50,6 +51,7 @@ export const tokenCreate = (base: BaseSchemaMeta) => {
         refreshToken: tokens.refreshToken,
         csrfToken: tokens.csrfToken,
         userId: tokens.userId,
+        sessionId: tokens.sessionId,
       }
     }),
   })

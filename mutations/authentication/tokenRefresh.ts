@@ -12,7 +12,14 @@ import { selects } from '../shared/selection'
 import { userField } from '../shared/payloads'
 import { refreshTokens } from '../../services/accounts'
 
-type Source = { token?: string; refreshToken?: string; csrfToken?: string; userId?: string; errors?: FieldError[] }
+type Source = {
+  token?: string
+  refreshToken?: string
+  csrfToken?: string
+  userId?: string
+  sessionId?: string
+  errors?: FieldError[]
+}
 
 export const tokenRefresh = (base: BaseSchemaMeta) => {
   const args = {
@@ -49,6 +56,7 @@ export const tokenRefresh = (base: BaseSchemaMeta) => {
         return {
           token: refreshed.accessToken,
           userId: refreshed.userId,
+          sessionId: refreshed.sessionId,
           ...(rotated ? { refreshToken: rotated.refreshToken, csrfToken: rotated.csrfToken } : {}),
         }
       })(root, given, context),

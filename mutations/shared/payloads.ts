@@ -20,16 +20,23 @@ export function readThrough<T extends object>(item: T | null, context: unknown):
  * The payload's `user`. `user` (the default): read as that user, after a sign-in, a token or a
  * link proved who the caller is; the caller may not be authenticated yet (tokenCreate,
  * setPassword, confirmAccount) or may carry another credential, and the answer is its own
- * account with every field it may read itself. `caller`: read with the caller's own rules, as
+ * account with every field that proof lets it read (a sign-in's `sessionId` reads its sessions). `caller`: read with the caller's own rules, as
  * staff read a user they manage.
  */
-export function userField<Source extends { userId?: string }>(base: BaseSchemaMeta, readAs: ReadAs = 'user') {
+export function userField<Source extends { userId?: string; sessionId?: string }>(
+  base: BaseSchemaMeta,
+  readAs: ReadAs = 'user',
+) {
   return g.field({
     type: base.object('User'),
     resolve: async (source: Source, _args, context) => {
       if (!source.userId) return null
-      if (readAs === 'caller') return context.db.User.findOne({ where: { id: source.userId } })
-      const reader = await actingAs(context, source.userId)
+      // a caller who is that user reads it with its own credential, never with more (a customer API
+      // token reads no sessions, whatever payload it asks through)
+      if (readAs === 'caller' || context.session?.itemId === source.userId)
+        return context.db.User.findOne({ where: { id: source.userId } })
+      // the sign-in the payload answers (its session), or no session at all
+      const reader = await actingAs(context, source.userId, source.sessionId)
       return readThrough(await reader.db.User.findOne({ where: { id: source.userId } }), reader)
     },
   })

@@ -21,7 +21,7 @@ import {
 } from '../identity'
 import { DomainError, inTransaction } from '../kernel'
 import { emitWebhookEvent, enqueueMail, userWebhookPayload } from '../messaging'
-import { judgeStaffChange } from '../staff'
+import { judgeUserReach } from '../staff'
 import { recordAccountEvent } from '../users'
 
 /** A live session as a listing shows it to its caller. */
@@ -30,22 +30,23 @@ export type SessionListing = SessionView & { current: boolean }
 const notFound = () => new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'Session not found.' })
 
 /**
- * Whether `caller` may read and end the sessions of `userId`: its own (through a credential it
- * signed in with, not a customer API token), or staff who hold what managing the user takes
- * (MANAGE_USERS for a customer, MANAGE_STAFF for staff) and whom the staff scope rules let change it.
+ * Whether `caller` may read and end the sessions of `userId`. Sessions are reached through a
+ * session: a caller whose credential is a sign-in session (not a customer API token, not a
+ * payload read as the user a link proved). Its own, then; or, for staff, those of a user they
+ * manage: what managing the user takes (MANAGE_USERS for a customer, MANAGE_STAFF for staff) and
+ * the staff scope rules (judgeUserReach, judgeStaffChange's rules for a change of that user).
  */
 export async function reachesSessionsOf(
   context: Context,
   caller: Session | undefined,
   userId: string,
 ): Promise<boolean> {
-  if (!caller || !caller.data.isActive) return false
-  if (caller.itemId === userId) return caller.via !== 'customerToken'
-  if (caller.via === 'customerToken' || !isActiveStaffSession(caller)) return false
+  if (!caller?.sessionId || !caller.data.isActive) return false
+  if (caller.itemId === userId) return true
+  if (!isActiveStaffSession(caller)) return false
   const target = await context.prisma.user.findUnique({ where: { id: userId }, select: { isStaff: true } })
   if (!target || !sessionHolds(caller, target.isStaff ? 'MANAGE_STAFF' : 'MANAGE_USERS')) return false
-  const problems = await judgeStaffChange(context, caller, { users: [{ kind: 'update', userId }] })
-  return problems.length === 0
+  return (await judgeUserReach(context, caller, userId)).length === 0
 }
 
 /** The live sessions of a user, for a caller who reaches them; null otherwise. */

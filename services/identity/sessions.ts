@@ -8,7 +8,7 @@
 import type { Context } from '../../generated/keystone/types'
 import { effectivePermissions, type Permission } from './permissionCodes'
 import { asBoolean, asDate, asJson, hotQuery } from '../kernel'
-import { SESSION_COLUMNS, sessionStateOfRow, type AuthMethod, type SessionState } from './userSessions'
+import { SESSION_COLUMNS, isSessionAlive, sessionStateOfRow, type AuthMethod, type SessionState } from './userSessions'
 
 export type SessionUser = {
   id: string
@@ -144,13 +144,18 @@ export function sessionOf(user: SessionUser, via: SessionVia, signIn?: SessionSt
 }
 
 /**
- * Give a context that acts as this user, for answers that return the user it just signed in
- * (tokenCreate, setPassword): the caller is still anonymous, but the payload is the user's own.
+ * Give a context that acts as this user, for answers that return the user a proof has just shown
+ * the caller to be (tokenCreate, setPassword, a confirmation link): the caller is still anonymous,
+ * but the payload is the user's own. It carries no more than the proof: the sign-in session the
+ * proof began (`sessionId`), or none, and without a session it reads no sessions
+ * (services/accounts/sessions.ts).
  */
-export async function actingAs(context: Context, userId: string): Promise<Context> {
-  const user = await loadSessionUser(context, { id: userId })
+export async function actingAs(context: Context, userId: string, sessionId?: string): Promise<Context> {
+  const user = await loadSessionUser(context, { id: userId, sessionId })
   if (!user) return context
-  return context.withSession(sessionOf(user, 'jwt'))
+  const signIn =
+    user.sessionState && isSessionAlive(user.sessionState, user.jwtTokenKey) ? user.sessionState : undefined
+  return context.withSession(sessionOf(user, 'jwt', signIn))
 }
 
 // the session predicates every access rule is built from (access/permissions.ts, the staff scope rules)
