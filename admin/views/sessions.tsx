@@ -18,6 +18,7 @@ import { gql, useApolloClient, useMutation } from '@keystone-6/core/admin-ui/apo
 import type { CellComponent, FieldProps } from '@keystone-6/core/types'
 import { controller } from '@keystone-6/core/fields/types/virtual/views'
 import { formatDateTime, ReadOnlyValue } from './readOnly'
+import { deviceOf, signInMethodsOf } from './sessionWords'
 
 export { controller }
 
@@ -43,33 +44,6 @@ const REVOKE = gql`
   }
 `
 type RevokeAnswer = { sessionRevoke: { errors: { field: string | null; code: string; message: string | null }[] } }
-
-// a user agent as a support agent reads it: no user-agent parser is installed, so its first
-// characters, the whole of it under the pointer
-const DEVICE_LENGTH = 80
-
-/** The device of a session, shortened to a readable line. */
-export function deviceOf(userAgent: string): string {
-  const trimmed = userAgent.trim()
-  if (!trimmed) return 'Unknown device'
-  return trimmed.length > DEVICE_LENGTH ? `${trimmed.slice(0, DEVICE_LENGTH - 1).trimEnd()}…` : trimmed
-}
-
-// how a session signed in (API.md §9: RFC 8176's methods and our own), in words
-const METHOD_WORDS: Record<string, string> = {
-  pwd: 'Password',
-  otp: 'One-time code',
-  hwk: 'Passkey',
-  mfa: 'Two factors',
-  ext: 'Identity provider',
-  imp: 'Impersonation',
-}
-
-/** How a session signed in, in words: its methods in the order given, "Two factors" last. */
-export function signInMethodsOf(amr: readonly string[]): string {
-  const ordered = [...amr.filter(method => method !== 'mfa'), ...amr.filter(method => method === 'mfa')]
-  return ordered.map(method => METHOD_WORDS[method] ?? method).join(', ') || 'Unknown'
-}
 
 // a table of the user page's main column (about 600 pixels wide at 1280): every column may wrap
 const tableClass = css({
@@ -214,10 +188,7 @@ export function Field(props: FieldProps<typeof controller>) {
             primaryActionLabel="Sign out this session"
             onPrimaryAction={() => void signOut(confirming)}
           >
-            <Text>
-              {`${deviceOf(confirming.userAgent)} at ${confirming.ip || 'an unknown IP'} will have to sign in again. `}
-              Its access and refresh tokens stop working at once.
-            </Text>
+            <Text>{`${deviceOf(confirming.userAgent)} at ${confirming.ip || 'an unknown IP'} will have to sign in again.`}</Text>
           </AlertDialog>
         ) : null}
       </DialogContainer>
