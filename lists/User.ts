@@ -412,6 +412,8 @@ export const User: Lists.User = list({
           access: { ...system.access, read: isSelfOrManager },
           db: { isNullable: true },
         }),
+        // where the user is signed in now, each session with "Sign out this session"
+        sessions: sessionsField,
       },
     }),
     ...group({
@@ -547,7 +549,6 @@ export const User: Lists.User = list({
     ...group({
       label: 'History',
       fields: {
-        sessions: sessionsField,
         events: relationship({
           ref: 'AccountEvent.user',
           many: true,

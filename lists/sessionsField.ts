@@ -46,6 +46,7 @@ export const sessionsField = virtual<Lists.User.TypeInfo<Session>>({
     itemView: { fieldMode: 'read' },
     listView: { fieldMode: 'hidden' },
     label: 'Sessions',
+    description: `Where the user is signed in now, the most recently used first (at most ${MAX_LISTED_SESSIONS})`,
     views: './admin/views/sessions',
     query: '{ id current createdAt lastUsedAt expiresAt ip userAgent amr }',
   },

@@ -57,6 +57,7 @@ export default function SigninPage() {
         <VStack gap="large">
           <TextField
             autoFocus
+            autoComplete="username"
             id="identity"
             isRequired
             label="Email"

@@ -1,10 +1,11 @@
 // A quiet console through a support agent's day in a real Chromium: sign in, the dashboard, the
-// users list, a customer's page, an address whose field is saved, sign out, then the public
-// confirm page a customer opens. Every browser console line and every server log line written
-// meanwhile is counted; the story fails on any console error, on any console or server warning
-// that repeats, and on a query the Admin UI sends twice in one page view with nothing changed in
-// between: the refetching Apollo reports in development as "stopped refetching … incomplete cache
-// result" (a production build drops the warning but still sends the requests).
+// users list, a customer's page where one of its sessions is signed out, an address whose field is
+// saved, sign out, then the public confirm page a customer opens. Every browser console line and
+// every server log line written meanwhile is counted; the story fails on any console error, on any
+// console or server warning that repeats, and on a query the Admin UI sends twice in one page view
+// with nothing changed in between: the refetching Apollo reports in development as "stopped
+// refetching … incomplete cache result" (a production build drops the warning but still sends the
+// requests).
 import '../../helpers/env'
 import { createHash } from 'node:crypto'
 import { after, before, test } from 'node:test'
@@ -12,6 +13,7 @@ import assert from 'node:assert/strict'
 import type { Browser, Page, Request } from 'playwright-core'
 import { browserSkipReason, launchChromium, openAdminSignIn, submitSignIn } from '../../helpers/browser'
 import { startServer, type TestServer } from '../../helpers/server'
+import { tokenFor } from '../../helpers/actors'
 import { makeAddress, makeCustomer, makeStaff, PASSWORD } from '../../helpers/factories'
 
 const skip = browserSkipReason()
@@ -88,6 +90,8 @@ test('a support agent clicks through the Admin UI and the console stays quiet', 
   const agent = await makeStaff(server.context, ['MANAGE_USERS'], { email: 'agent@example.com' })
   const customer = await makeCustomer(server.context, { email: 'quiet.customer@example.com', firstName: 'Quinn' })
   const address = await makeAddress(server.context, customer.id, { streetAddress1: '1 Old Street' })
+  // signed in once: a session on the customer's page
+  await tokenFor(server.context, customer.id)
   const consoleLines: string[] = []
   const sent: Sent[] = []
   const answered = new Set<string>()
@@ -129,6 +133,10 @@ test('a support agent clicks through the Admin UI and the console stays quiet', 
   await visit(page, 'dashboard', '/', () => page.getByRole('heading', { name: 'Dashboard' }).waitFor())
   await visit(page, 'users list', '/users', () => page.getByText(customer.email).first().waitFor())
   await visit(page, "customer's page", `/users/${customer.id}`, () => page.getByText(customer.email).first().waitFor())
+  await page.getByRole('button', { name: /Sign out this session/ }).click()
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Sign out this session' }).click()
+  await page.getByText('No active sessions').waitFor()
+  await page.waitForLoadState('networkidle')
   await visit(page, 'address', `/addresses/${address.id}`, () =>
     page
       .getByRole('textbox', { name: /street/i })

@@ -1,0 +1,29 @@
+// admin/views/sessionWords.ts: the device and the sign-in method of a session as the sessions
+// table on a user's page shows them.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { deviceOf, signInMethodsOf } from '../../../admin/views/sessionWords'
+
+test('each sign-in method reads as a word, two factors last', () => {
+  assert.equal(signInMethodsOf(['pwd']), 'Password')
+  assert.equal(signInMethodsOf(['pwd', 'otp', 'mfa']), 'Password, One-time code, Two factors')
+  assert.equal(signInMethodsOf(['mfa', 'hwk']), 'Passkey, Two factors')
+  assert.equal(signInMethodsOf(['ext']), 'Identity provider')
+  assert.equal(signInMethodsOf(['imp']), 'Impersonation')
+  // a method a later issue adds reads as itself until it has a word; none at all says so
+  assert.equal(signInMethodsOf(['sms']), 'sms')
+  assert.equal(signInMethodsOf([]), 'Unknown')
+})
+
+test('a device is its user agent, cut to 80 characters; none reads as an unknown device', () => {
+  const chrome =
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+  const shown = deviceOf(chrome)
+  assert.equal(shown.length, 80)
+  assert.ok(shown.endsWith('…'))
+  assert.ok(chrome.startsWith(shown.slice(0, -1)))
+  assert.equal(deviceOf('curl/8.5.0'), 'curl/8.5.0')
+  assert.equal(deviceOf('x'.repeat(80)), 'x'.repeat(80))
+  assert.equal(deviceOf(''), 'Unknown device')
+  assert.equal(deviceOf('   '), 'Unknown device')
+})
