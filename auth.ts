@@ -21,7 +21,7 @@ import {
   endSession,
   startAdminCookieSession,
 } from './services/identity'
-import type { Credential } from './services/identity'
+import type { Credential, ProvenUser } from './services/identity'
 import { issueDeviceProof, signInWithPassword } from './services/identity'
 import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
 import { DomainError } from './services/kernel'
@@ -64,7 +64,9 @@ export function sessionStrategy(): SessionStrategy<Session, any> {
     // every Admin UI sign-in (and Keystone's first-user page) begins a session, as every sign-in does
     async start({ context, data }) {
       const client = { ip: clientIpOf(context.req), userAgent: context.req?.headers['user-agent'] }
-      const sealed = await startAdminCookieSession(context as unknown as Context, String(data.itemId), client)
+      // the row our sign-in's password check read (restrictAdminSignIn), so the session binds to what it proved
+      const proven = (data as { proven?: ProvenUser }).proven
+      const sealed = await startAdminCookieSession(context as unknown as Context, String(data.itemId), client, proven)
       return cookie.start({ context, data: sealed })
     },
     async get({ context }) {
@@ -145,7 +147,11 @@ export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
         },
         { staffOnly: true },
       )
-      const sessionToken = await context.sessionStrategy!.start({ data: { listKey: 'User', itemId: user.id }, context })
+      const proven = { id: user.id, password: user.password, jwtTokenKey: user.jwtTokenKey }
+      const sessionToken = await context.sessionStrategy!.start({
+        data: { listKey: 'User', itemId: user.id, proven },
+        context,
+      })
       if (typeof sessionToken !== 'string' || !sessionToken) return FAILURE
       // after the session cookie, which Keystone sets in place of any other: a device proof, as every sign-in leaves
       setDeviceCookie(context.res, issueDeviceProof(user.id))

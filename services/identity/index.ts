@@ -32,8 +32,8 @@ export {
   sessionOf,
 } from './sessions'
 export type { Session, SessionVia } from './sessions'
-export { assertPasswordLoginAllowed, signInForTokens, signInWithPassword } from './signIn'
-export type { SignInArgs } from './signIn'
+export { assertPasswordLoginAllowed, bindSignIn, signInForTokens, signInWithPassword } from './signIn'
+export type { ProvenUser, SignInArgs } from './signIn'
 export { issueTokens, verifyAccessToken } from './tokens'
 export type { IssuedTokens, SignInClient } from './tokens'
 export { invalidToken, refreshSession } from './refreshRotation'

@@ -8,6 +8,7 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords'
 import { verifiedDevice } from './deviceProof'
 import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
 import { newTokenKey } from './jwt'
+import { isSameSecret } from './sameSecret'
 import { issueTokens, type IssuedTokens } from './tokens'
 
 type User = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
@@ -80,18 +81,48 @@ export async function signInForTokens(context: Context, args: SignInArgs): Promi
     })
   }
 
-  const jwtTokenKey = user.jwtTokenKey || newTokenKey()
-  await context.prisma.user.update({
-    where: { id: user.id },
-    data: {
-      lastLogin: new Date(),
-      jwtTokenKey,
-      // older bcrypt hashes (Keystone's default) become argon2id at the first login that proves them
-      ...(needsRehash(user.password!) ? { password: await hashPassword(args.password) } : {}),
-    },
-  })
+  // older bcrypt hashes (Keystone's default) become argon2id at the first login that proves them
+  const jwtTokenKey = await bindSignIn(context, user, { rehash: () => hashPassword(args.password) })
   const tokenUser = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }
   return issueTokens(context, tokenUser, { amr: ['pwd'], ip: args.ip, userAgent: args.userAgent })
+}
+
+/** The user row a password check read: what the sign-in proved. */
+export type ProvenUser = { id: string; password: string | null; jwtTokenKey: string | null }
+
+/**
+ * Record a sign-in proven against `proven` (the row the password check read) and answer the token
+ * key its session binds to. A credential change (a new password, a new key: sign out everywhere, a
+ * reset, deactivation) may commit while the password is being checked, so the write is conditional
+ * on the row still holding the hash and the key the check read: a sign-in never writes back a key
+ * it read, which would bring every token and session the change ended back to life. When only the
+ * key moved on (a sign-out everywhere, a twin's first sign-in), the sign-in binds to the key as it
+ * is now: the password it proved is still the account's; when the password moved on, or the
+ * account was deactivated, the proof is void and the sign-in fails like a wrong password.
+ */
+export async function bindSignIn(
+  context: Context,
+  proven: ProvenUser,
+  { rehash }: { rehash?: () => Promise<string> } = {},
+): Promise<string> {
+  let state = proven
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const jwtTokenKey = state.jwtTokenKey ?? newTokenKey()
+    const rehashed = rehash && state.password && needsRehash(state.password) ? await rehash() : undefined
+    const { count } = await context.prisma.user.updateMany({
+      where: { id: state.id, password: state.password, jwtTokenKey: state.jwtTokenKey, isActive: true },
+      data: { lastLogin: new Date(), jwtTokenKey, ...(rehashed ? { password: rehashed } : {}) },
+    })
+    if (count === 1) return jwtTokenKey
+    const now = await context.prisma.user.findUnique({
+      where: { id: state.id },
+      select: { id: true, password: true, jwtTokenKey: true, isActive: true },
+    })
+    const samePassword = Boolean(now?.password && proven.password && isSameSecret(now.password, proven.password))
+    if (!now?.isActive || !samePassword) throw INVALID_CREDENTIALS()
+    state = now
+  }
+  throw INVALID_CREDENTIALS()
 }
 
 /** PASSWORD_LOGIN_MODE, for every path that turns a password into a session (signInWithPassword, setPassword). */

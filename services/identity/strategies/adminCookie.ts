@@ -10,7 +10,7 @@ import type { Context } from '../../../generated/keystone/types'
 import { env } from '../../../env'
 import { isSameSecret } from '../sameSecret'
 import { loadSessionUser, sessionOf } from '../sessions'
-import { newTokenKey } from '../jwt'
+import { bindSignIn, type ProvenUser } from '../signIn'
 import { isSessionAlive, recordSessionUse, startSession } from '../userSessions'
 import { refused, type AuthStrategy, type Authentication, type Credential } from './strategy'
 
@@ -39,18 +39,26 @@ async function judge(context: Context, credential: CookieCredential): Promise<Au
 export const ADMIN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 8
 
 /**
- * The Admin UI's sign-in: begin its session (startSession, as every sign-in does) and answer what
- * the cookie seals: the user's id, its key's fingerprint and the session's id.
+ * The Admin UI's sign-in: begin its session (startSession, as every sign-in does) bound to the key
+ * the sign-in proved (bindSignIn: never a key written back, never a key a later password set), and
+ * answer what the cookie seals: the user's id, its key's fingerprint and the session's id. Without
+ * `proven` (Keystone's page that creates the first user, who has just chosen the password), the
+ * user's key as it is, made once if it has none.
  */
 export async function startAdminCookieSession(
   context: Context,
   userId: string,
   client: { ip: string; userAgent: string | undefined },
+  proven?: ProvenUser,
 ): Promise<{ listKey: 'User'; itemId: string; key: string; sessionId: string }> {
-  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { jwtTokenKey: true } })
-  // an account that never signed in has no key yet: its first sign-in gives it one
-  const tokenKey = user.jwtTokenKey ?? newTokenKey()
-  if (!user.jwtTokenKey) await context.prisma.user.update({ where: { id: userId }, data: { jwtTokenKey: tokenKey } })
+  const tokenKey = await bindSignIn(
+    context,
+    proven ??
+      (await context.prisma.user.findUniqueOrThrow({
+        where: { id: userId },
+        select: { id: true, password: true, jwtTokenKey: true },
+      })),
+  )
   const signIn = await startSession(context, {
     userId,
     tokenKey,
@@ -62,7 +70,7 @@ export async function startAdminCookieSession(
   return { listKey: 'User', itemId: userId, key: fingerprint(tokenKey), sessionId: signIn.id }
 }
 
-// the same HMAC as ever, so cookies sealed before this change stay good
+// the same HMAC as ever
 function fingerprint(tokenKey: string): string {
   return createHmac('sha256', env.sessionSecret).update(`cookie:${tokenKey}`).digest('base64url')
 }
