@@ -78,6 +78,7 @@ for (const database of TEST_DATABASES) {
         assert.deepEqual(changed.body.data.passwordChange.errors, [])
         const answers = await Promise.all(inFlight)
         const me = await server.gql('{ me { id } }', {}, { token: stolen.token })
+        for (const a of answers) assert.ok(a.body.data?.tokenCreate, `tokenCreate answered: ${JSON.stringify(a.body)}`)
         const signedIn = answers.filter(a => a.body.data.tokenCreate.token).length
         if (me.body.data?.me?.id) alive.push(`attempt ${attempt} (${signedIn} old-password sign-ins succeeded)`)
       }
