@@ -136,6 +136,8 @@ test('a User-Agent of 100 KB is refused by the HTTP server (431), and begins no 
   assert.equal(response.status, 431)
   await response.arrayBuffer()
   assert.equal(await server.context.prisma.authSession.count({ where: { userId: customer.id } }), 0)
+  // and the server goes on serving
+  await signIn(server, customer.email, 'a sane agent')
 })
 
 test('a User-Agent of 15 KB signs in, and the session keeps its first 512 characters', async () => {
@@ -181,8 +183,11 @@ test('tokensDeactivateAll and passwordChange end every session: a new sign-in li
 
     // then
     assert.deepEqual(res.body.data[end].errors, [], end)
-    for (const device of devices)
+    for (const device of devices) {
       assertTokenRefused(await server.gql(ME, {}, { token: device.token }), 'JWT_INVALID_TOKEN', end)
+      const refresh = await server.gql(REFRESH_SDK, { refreshToken: device.refreshToken })
+      assert.deepEqual(errorCodes(refresh.body.data.tokenRefresh), ['JWT_INVALID_TOKEN'], end)
+    }
     const fresh = await signIn(server, customer.email, 'fresh', end === 'passwordChange' ? NEW_PASSWORD : PASSWORD)
     assert.deepEqual(
       (await mySessions(server, fresh.token)).map(s => [s.id, s.current]),

@@ -37,7 +37,8 @@ async function racePairs(left: TestServer, right: TestServer): Promise<void> {
     )
     const payloads = answers.map(res => res.body.data?.tokenRefresh)
     const problems = [
-      payloads.some(p => !p || p.errors.length > 0 || !p.token) && `errors ${JSON.stringify(payloads)}`,
+      payloads.some(p => !p || p.errors.length > 0 || !p.token) &&
+        `answers ${JSON.stringify(payloads.map(p => (p?.token ? 'token' : (p?.errors ?? []).map((e: { code: string }) => e.code))))}`,
       payloads[0]?.refreshToken !== payloads[1]?.refreshToken && 'two different successors',
       payloads[0]?.refreshToken === pair.refreshToken && 'no rotation',
     ].filter(Boolean)

@@ -21,6 +21,7 @@ import {
 
 const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Mobile/15E148 Safari/604.1'
 const LAPTOP = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36'
+const TOKEN_VERIFY = 'mutation($token: String!) { tokenVerify(token: $token) { isValid errors { field code } } }'
 const SET_PASSWORD = `mutation($email: String!, $token: String!, $password: String!) {
   setPassword(email: $email, token: $token, password: $password) { token refreshToken errors { field code } } }`
 
@@ -83,6 +84,11 @@ test("device A ends device B's session: B's next request and its refresh are ref
   const refresh = await server.gql(REFRESH_SDK, { refreshToken: b.refreshToken })
   assert.deepEqual(errorCodes(refresh.body.data.tokenRefresh), ['JWT_INVALID_TOKEN'])
   assert.equal(refresh.body.data.tokenRefresh.token, null)
+  const verify = await server.gql(TOKEN_VERIFY, { token: b.token })
+  assert.deepEqual(verify.body.data.tokenVerify, {
+    isValid: false,
+    errors: [{ field: 'token', code: 'JWT_INVALID_TOKEN' }],
+  })
   assert.equal((await server.gql(ME, {}, { token: a.token })).body.data.me.id, customer.id)
   assert.deepEqual(
     (await mySessions(server, a.token)).map(s => s.id),
@@ -117,6 +123,13 @@ test('sessionsRevokeOthers ends every other session, answers how many, and keeps
       ['JWT_INVALID_TOKEN'],
     )
   }
+  const events = await server.context.prisma.accountEvent.findMany({
+    where: { userId: customer.id, type: 'SESSION_REVOKED' },
+  })
+  assert.deepEqual(
+    events.map(e => [e.actorId, e.parameters]),
+    [[customer.id, { count: 3, kept_session_id: keeper!.sessionId }]],
+  )
   const left = await mySessions(server, keeper!.token)
   assert.deepEqual(
     left.map(s => [s.id, s.current]),

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
-import { makeCustomer, makeStaff, makeWebhook } from '../../helpers/factories'
+import { PASSWORD, makeCustomer, makeStaff, makeWebhook } from '../../helpers/factories'
 import { startReceiver, type Receiver } from '../../helpers/webhookReceiver'
 import { PERMISSIONS } from '../../../services/identity/permissionCodes'
 import { ME, SESSION_REVOKE, USER_SESSIONS, signIn, type Device, type UserSession } from './sessionClient'
@@ -24,7 +24,7 @@ let receiver: Receiver
 
 before(async () => {
   receiver = await startReceiver(WEBHOOK_SECRET)
-  server = await startServer({ env: { NODE_ENV: 'test', OUTBOX_POLL_MS: '50' } })
+  server = await startServer({ env: { NODE_ENV: 'test', OUTBOX_POLL_MS: '50', TRUST_PROXY: '1' } })
   await makeWebhook(server.context, { targetUrl: receiver.url, events: ['SESSION_REVOKED'], secret: WEBHOOK_SECRET })
 })
 after(async () => {
@@ -33,7 +33,10 @@ after(async () => {
 })
 
 async function twoDevices(email: string): Promise<[Device, Device]> {
-  return [await signIn(server, email, 'phone'), await signIn(server, email, 'laptop')]
+  return [
+    await signIn(server, email, 'phone', PASSWORD, { 'x-forwarded-for': '198.51.100.7' }),
+    await signIn(server, email, 'laptop', PASSWORD, { 'x-forwarded-for': '203.0.113.44' }),
+  ]
 }
 
 async function stillServed(device: Device): Promise<void> {
@@ -56,7 +59,7 @@ test("support staff read a customer's sessions and end one: SESSION_REVOKED with
   const sessions = listed.body.data.user.sessions as UserSession[]
   assert.deepEqual(sessions.map(s => s.id).sort(), [phone.sessionId, laptop.sessionId].sort())
   assert.ok(sessions.every(s => !s.current))
-  assert.deepEqual(sessions.map(s => s.userAgent).sort(), ['laptop', 'phone'])
+  assert.deepEqual(sessions.map(s => `${s.userAgent} ${s.ip}`).sort(), ['laptop 203.0.113.44', 'phone 198.51.100.7'])
   assert.deepEqual(revoked.body.data.sessionRevoke.errors, [])
   assert.equal(
     (await server.gql(ME, {}, { token: phone.token })).body.errors?.[0]?.extensions?.code,
