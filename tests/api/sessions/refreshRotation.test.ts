@@ -64,6 +64,10 @@ test('selecting refreshToken rotates it; the retired one within the grace answer
   assert.equal(retry.refreshToken, first.refreshToken)
   assert.equal(first.csrfToken, device.csrfToken)
   assert.equal(claimsOf(first.refreshToken).sid, device.sessionId)
+  // rotation slides the session's expiry: the listing says what the newest refresh token says
+  assert.ok(claimsOf(first.refreshToken).exp >= claimsOf(device.refreshToken).exp)
+  const [listed] = await mySessions(server, first.token)
+  assert.equal(Date.parse(listed!.expiresAt), claimsOf(first.refreshToken).exp * 1000)
   for (const token of [first.token, retry.token]) {
     assert.equal((await server.gql(ME, {}, { token })).body.data.me.id, customer.id)
   }
