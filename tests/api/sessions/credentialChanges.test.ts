@@ -1,6 +1,6 @@
-// What ends every session of a user besides the user's own actions (API.md §9): deactivation (and
-// a later reactivation brings none back), promotion to staff, and the absolute SESSION_MAX_AGE,
-// which a rotating client cannot slide past.
+// What else ends every session of a user (API.md §9): an email change, deactivation (and a later
+// reactivation brings none back), promotion to staff, and the absolute SESSION_MAX_AGE, which a
+// rotating client cannot slide past.
 import '../../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,11 +8,13 @@ import { startServer, type TestServer } from '../../helpers/server'
 import { makeCustomer, makeStaff, makeSuperuser } from '../../helpers/factories'
 import { tokenFor } from '../../helpers/actors'
 import { assertTokenRefused } from '../../helpers/refusals'
+import { issueOneTimeToken } from '../../../services/identity/oneTimeTokens'
 import { ME, REFRESH_ROTATING, REFRESH_SDK, claimsOf, errorCodes, mySessions, signIn, sleep } from './sessionClient'
 
 const DEACTIVATE = 'mutation($id: ID!) { deactivateUser(where: { id: $id }) { id isActive } }'
 const ACTIVATE = 'mutation($id: ID!) { activateUser(where: { id: $id }) { id isActive } }'
 const PROMOTE = 'mutation($email: String!) { staffCreate(input: { email: $email }) { errors { field code } } }'
+const CONFIRM_EMAIL_CHANGE = 'mutation($token: String!) { confirmEmailChange(token: $token) { errors { field code } } }'
 const SESSION_REVOKE = 'mutation($id: ID!) { sessionRevoke(id: $id) { errors { field code } } }'
 
 let server: TestServer
@@ -29,6 +31,31 @@ async function assertEnded(device: { token: string; refreshToken: string }, labe
   const refresh = await server.gql(REFRESH_SDK, { refreshToken: device.refreshToken })
   assert.deepEqual(errorCodes(refresh.body.data.tokenRefresh), ['JWT_INVALID_TOKEN'], label)
 }
+
+test('an email change ends every session; the new address signs in to a session alone', async () => {
+  // given: two devices and a mailed email-change link
+  const customer = await makeCustomer(server.context)
+  const devices = [await signIn(server, customer.email, 'one'), await signIn(server, customer.email, 'two')]
+  const newEmail = `moved-${customer.id}@example.com`
+  const link = await issueOneTimeToken(server.context as never, {
+    userId: customer.id,
+    purpose: 'EMAIL_CHANGE',
+    sentTo: newEmail,
+    payload: { source: 'self', newEmail },
+  })
+
+  // when
+  const confirmed = await server.gql(CONFIRM_EMAIL_CHANGE, { token: link }, { token: devices[0]!.token })
+
+  // then
+  assert.deepEqual(confirmed.body.data.confirmEmailChange.errors, [])
+  for (const device of devices) await assertEnded(device, device.userAgent)
+  const fresh = await signIn(server, newEmail, 'after the change')
+  assert.deepEqual(
+    (await mySessions(server, fresh.token)).map(s => s.id),
+    [fresh.sessionId],
+  )
+})
 
 test('deactivation ends every session, and reactivation brings none of them back', async () => {
   // given
