@@ -126,6 +126,19 @@ test('the refresh token of a deleted user is refused, and the user’s session r
   assert.equal(await server.context.prisma.authSession.count({ where: { id: device.sessionId } }), 0)
 })
 
+test('a refused sign-in begins no session: a wrong password, a deactivated account', async () => {
+  const customer = await makeCustomer(server.context)
+  const inactive = await makeCustomer(server.context, { isActive: false })
+  const wrong = await server.gql(TOKEN_CREATE, { email: customer.email, password: 'not the password at all' })
+  const deactivated = await server.gql(TOKEN_CREATE, { email: inactive.email, password: PASSWORD })
+  for (const res of [wrong, deactivated]) {
+    assert.equal(res.body.data.tokenCreate.token, null, JSON.stringify(res.body))
+    assert.ok(res.body.data.tokenCreate.errors.length > 0)
+  }
+  const rows = await server.context.prisma.authSession.count({ where: { userId: { in: [customer.id, inactive.id] } } })
+  assert.equal(rows, 0)
+})
+
 test('a User-Agent of 100 KB is refused by the HTTP server (431), and begins no session', async () => {
   const customer = await makeCustomer(server.context)
   const response = await fetch(`${server.url}/api/graphql`, {

@@ -121,6 +121,26 @@ test('beyond the scope rules a session is NOT_FOUND, as a session that does not 
   assert.equal(ended, 0)
 })
 
+test('a listing of many users answers the sessions of those the caller manages, and no others', async () => {
+  // given
+  const support = await signIn(server, (await makeStaff(server.context, ['MANAGE_USERS'])).email, 'support')
+  const customer = await signIn(server, (await makeCustomer(server.context)).email, 'customer')
+  const colleague = await signIn(server, (await makeStaff(server.context, ['MANAGE_USERS'])).email, 'colleague')
+
+  // when
+  const res = await server.gql(
+    'query($ids: [ID!]) { users(where: { id: { in: $ids } }) { id sessions { id } } }',
+    { ids: [customer.userId, colleague.userId] },
+    { token: support.token },
+  )
+
+  // then
+  const rows = (res.body.data?.users ?? []) as { id: string; sessions: { id: string }[] | null }[]
+  assert.deepEqual(rows.find(row => row.id === customer.userId)?.sessions, [{ id: customer.sessionId }])
+  assert.equal(rows.find(row => row.id === colleague.userId)?.sessions ?? null, null)
+  assert.doesNotMatch(JSON.stringify(res.body), new RegExp(colleague.sessionId))
+})
+
 test('a staff member holding every permission reads and ends a colleague’s session', async () => {
   const director = await signIn(server, (await makeStaff(server.context, [...PERMISSIONS])).email, 'director')
   const colleague = await signIn(server, (await makeStaff(server.context, ['MANAGE_USERS'])).email, 'colleague')
