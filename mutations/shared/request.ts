@@ -23,8 +23,8 @@ export function readRefreshCookie(context: Context): string | undefined {
 
 // http-only so page scripts never see it; scoped to the API; Secure outside development; it lives
 // as long as its session (`expiresAt`, slid by each rotation)
-export function setRefreshCookie(context: Context, refreshToken: string, expiresAt?: Date): void {
-  const maxAge = expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) : env.refreshTokenTtl
+export function setRefreshCookie(context: Context, refreshToken: string, expiresAt: Date): void {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000))
   appendCookie(context.res, [
     `${REFRESH_COOKIE}=${encodeURIComponent(refreshToken)}`,
     'Path=/api/graphql',
@@ -37,7 +37,7 @@ export function setRefreshCookie(context: Context, refreshToken: string, expires
 
 /** What a sign-in that issued tokens leaves in the client: the refresh cookie and a device proof. */
 export function setSignInCookies(context: Context, tokens: IssuedTokens): void {
-  setRefreshCookie(context, tokens.refreshToken)
+  setRefreshCookie(context, tokens.refreshToken, tokens.expiresAt)
   setDeviceCookie(context.res, tokens.deviceProof)
 }
 

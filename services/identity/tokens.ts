@@ -15,6 +15,8 @@ import { startSession, type AuthMethod } from './userSessions'
 export type IssuedTokens = {
   userId: string
   sessionId: string
+  // when the session (and its refresh token) expires
+  expiresAt: Date
   accessToken: string
   refreshToken: string
   csrfToken: string
@@ -47,6 +49,7 @@ export async function issueTokens(
   return {
     userId: user.id,
     sessionId: session.id,
+    expiresAt: session.expiresAt,
     accessToken: await issueAccessToken(user, session),
     refreshToken: await issueRefreshToken(user, session, refresh),
     csrfToken: csrfTokenOf(session.id),
