@@ -44,9 +44,9 @@ export async function reachesSessionsOf(
   if (!caller?.sessionId || !caller.data.isActive) return false
   if (caller.itemId === userId) return true
   if (!isActiveStaffSession(caller)) return false
-  const target = await context.prisma.user.findUnique({ where: { id: userId }, select: { isStaff: true } })
+  const target = await context.prisma.user.findUnique({ where: { id: userId }, select: { id: true, isStaff: true } })
   if (!target || !sessionHolds(caller, target.isStaff ? 'MANAGE_STAFF' : 'MANAGE_USERS')) return false
-  return (await judgeUserReach(context, caller, userId)).length === 0
+  return (await judgeUserReach(context, caller, target)).length === 0
 }
 
 /** The live sessions of a user, for a caller who reaches them; null otherwise. */

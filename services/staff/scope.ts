@@ -71,18 +71,16 @@ export async function judgeStaffChange(
 /**
  * The same rules for acting on a user without changing a field of it (reading or ending its
  * sessions), read-only: no locks, and the scope state loaded only when the rules look at it (a
- * customer's own fields need no scope: needsJudging), so a page of users costs no more than its rows.
+ * customer's own fields need no scope: needsJudging), so a page of customers loads no scope state.
  */
 export async function judgeUserReach(
   context: Context,
   actor: Session | undefined,
-  userId: string,
+  target: { id: string; isStaff: boolean },
 ): Promise<FieldError[]> {
-  const change: UserChange = { kind: 'update', userId }
-  const target = await context.prisma.user.findUnique({ where: { id: userId }, select: { id: true, isStaff: true } })
-  if (!target) return [{ field: 'id', code: 'NOT_FOUND', message: 'User not found.' }]
+  const change: UserChange = { kind: 'update', userId: target.id }
   if (!needsJudging(change, { ...target, isActive: true, isSuperuser: false }, target.id === actor?.itemId)) return []
-  return problemsOf(await loadScopeState(context, [userId]), actor, { users: [change] })
+  return problemsOf(await loadScopeState(context, [target.id]), actor, { users: [change] })
 }
 
 /** The same judgement, throwing one DomainError with every problem. */
