@@ -4,10 +4,12 @@
 // each other, but a statement issued outside any transaction while another request's
 // transaction is open would run inside it: it would see uncommitted rows and vanish if that
 // transaction rolled back. So here every statement outside a transaction waits until no
-// transaction is open, and WAL lets other processes (scripts, tests) read while we write.
+// transaction is open, and WAL lets other processes (scripts, tests) read while we write. The
+// hot statements (services/kernel/sql.ts: hotQuery) run on that same connection in the same
+// turns, but straight on the driver, each prepared once (sqliteQueryOf).
 //
-// PostgreSQL runs on one pg pool per database and process, shared by Prisma and by the one
-// statement that skips Prisma's query layer: the session read on every authenticated request
+// PostgreSQL runs on one pg pool per database and process, shared by Prisma and by the
+// statements that skip Prisma's query layer: the session read on every authenticated request
 // (services/identity/sessions.ts), a prepared statement on the pool, at about a third of the cost.
 //
 // Both keep a request's time budget (services/kernel/requestBudget.ts): once it is spent no
