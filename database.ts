@@ -252,17 +252,27 @@ function serializedSqlite(factory: SqlDriverAdapterFactory, handle: SqliteHandle
       const database = (inner as unknown as { client?: SqliteDatabase }).client
       if (database) {
         const statements = new Map<string, SqliteStatement>()
+        // a driver's failure as the adapter reports it to Prisma (a busy file: SocketTimeout)
+        const failed = (error: unknown): never => {
+          const { onError } = inner as unknown as { onError?: (error: unknown) => never }
+          if (onError) onError.call(inner, error)
+          throw error
+        }
         handle.query = (sql, values) =>
           alone(async () => {
             assertWithinBudget()
-            let statement = statements.get(sql)
-            if (!statement) {
-              statement = database.prepare(sql).safeIntegers(false)
-              statements.set(sql, statement)
+            try {
+              let statement = statements.get(sql)
+              if (!statement) {
+                statement = database.prepare(sql).safeIntegers(false)
+                statements.set(sql, statement)
+              }
+              if (statement.reader) return statement.all(...values) as Record<string, unknown>[]
+              statement.run(...values)
+              return []
+            } catch (error) {
+              return failed(error)
             }
-            if (statement.reader) return statement.all(...values) as Record<string, unknown>[]
-            statement.run(...values)
-            return []
           })
         adapter.dispose = async () => {
           handle.query = undefined

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TEST_DATABASES, databaseSkipReason, startServer, type TestServer } from '../../../helpers/server'
 import { makeCustomer } from '../../../helpers/factories'
-import { hotQuery } from '../../../../services/kernel'
+import { hotQuery, someErrorInChain } from '../../../../services/kernel'
 import type { Context } from '../../../../generated/keystone/types'
 
 const FIRST_NAME = 'SELECT "firstName" FROM "User" WHERE "id" = ?'
@@ -57,6 +57,21 @@ for (const database of TEST_DATABASES) {
       // then
       assert.equal(seen, 'Renamed')
       assert.equal(await firstNameOf(server.context, customer.id), 'Renamed')
+    })
+
+    test("a failing hot statement reports the driver's failure as Prisma's statements do", async () => {
+      // the kinds Prisma's adapters give (SocketTimeout: a busy SQLite file, which
+      // server/databaseErrors.ts answers DATABASE_UNAVAILABLE), outside and inside a transaction alike
+      const missingTable = (error: unknown) =>
+        someErrorInChain(error, node => node.kind === 'TableDoesNotExist' || node.code === '42P01')
+      const broken = 'SELECT * FROM "NoSuchTable" WHERE "id" = ?'
+      // a connection open, as every request but a process's first finds it
+      await server.context.prisma.user.count()
+      await assert.rejects(hotQuery(server.context, 'hot-query-test-broken', broken, ['x']), missingTable)
+      await assert.rejects(
+        server.context.transaction(tx => hotQuery(tx as unknown as Context, 'hot-query-test-broken', broken, ['x'])),
+        missingTable,
+      )
     })
 
     test('a hot statement that returns no rows runs and gives none', async () => {
