@@ -4,10 +4,12 @@
 // each other, but a statement issued outside any transaction while another request's
 // transaction is open would run inside it: it would see uncommitted rows and vanish if that
 // transaction rolled back. So here every statement outside a transaction waits until no
-// transaction is open, and WAL lets other processes (scripts, tests) read while we write.
+// transaction is open, and WAL lets other processes (scripts, tests) read while we write. The
+// hot statements (services/kernel/sql.ts: hotQuery) run on that same connection in the same
+// turns, but straight on the driver, each prepared once (sqliteQueryOf).
 //
-// PostgreSQL runs on one pg pool per database and process, shared by Prisma and by the one
-// statement that skips Prisma's query layer: the session read on every authenticated request
+// PostgreSQL runs on one pg pool per database and process, shared by Prisma and by the
+// statements that skip Prisma's query layer: the session read on every authenticated request
 // (services/identity/sessions.ts), a prepared statement on the pool, at about a third of the cost.
 //
 // Both keep a request's time budget (services/kernel/requestBudget.ts): once it is spent no
@@ -36,11 +38,18 @@ export type DatabaseOptions = {
   extendClient?: <T extends object>(client: T) => T
 }
 
-export function createAdapter(databaseUrl: string, options: DatabaseOptions = {}): SqlDriverAdapterFactory {
+export function createAdapter(
+  databaseUrl: string,
+  options: DatabaseOptions = {},
+  sqliteHandle: SqliteHandle = {},
+): SqlDriverAdapterFactory {
   if (providerOf(databaseUrl) === 'postgresql')
     return withinRequestBudget(new PrismaPg(postgresPool(databaseUrl, options)), 'postgresql')
   // the budget is checked once a statement has its turn: the wait for it may have spent the budget
-  return serializedSqlite(withinRequestBudget(new PrismaBetterSqlite3({ url: databaseUrl, timeout: 30_000 }), 'sqlite'))
+  return serializedSqlite(
+    withinRequestBudget(new PrismaBetterSqlite3({ url: databaseUrl, timeout: 30_000 }), 'sqlite'),
+    sqliteHandle,
+  )
 }
 
 /** The `db` settings that put a Keystone config on `databaseUrl`. */
@@ -49,13 +58,21 @@ export function databaseSettings(databaseUrl: string, options: DatabaseOptions =
     // a change waits its turn rather than fail: scope changes queue on one advisory lock, and a
     // burst of writes queues on the pool's ten connections (Prisma's defaults: 2 s, then 5 s);
     // a request's own time budget (services/kernel/requestBudget.ts) still bounds what a caller waits
-    prismaClientOptions: () => ({
-      adapter: createAdapter(databaseUrl, options),
-      transactionOptions: { maxWait: 10_000, timeout: 15_000 },
-    }),
+    prismaClientOptions: () => {
+      const sqliteHandle: SqliteHandle = {}
+      newestSqliteHandle = sqliteHandle
+      return {
+        adapter: createAdapter(databaseUrl, options, sqliteHandle),
+        transactionOptions: { maxWait: 10_000, timeout: 15_000 },
+      }
+    },
     extendPrismaClient: <T extends object>(client: T): T => {
       const extended = options.extendClient ? options.extendClient(client) : client
       if (providerOf(databaseUrl) === 'postgresql') poolsOfClients.set(extended, postgresPool(databaseUrl, options))
+      // Keystone builds a client as extendPrismaClient(new PrismaClient(prismaClientOptions())), in
+      // one synchronous step: the newest handle is this client's connection
+      else if (newestSqliteHandle) sqliteHandlesOfClients.set(extended, newestSqliteHandle)
+      newestSqliteHandle = undefined
       return extended
     },
   }
@@ -92,6 +109,25 @@ function postgresPool(databaseUrl: string, options: DatabaseOptions = {}): pg.Po
  */
 export function postgresPoolOf(prisma: object): pg.Pool | undefined {
   return poolsOfClients.get(prisma)
+}
+
+/** A statement run on SQLite straight on the driver: its rows (if any) as objects, integers as numbers. */
+export type SqliteQuery = (sql: string, values: unknown[]) => Promise<Record<string, unknown>[]>
+
+// the connection behind one Prisma client on SQLite, once Prisma has opened it
+type SqliteHandle = { query?: SqliteQuery }
+
+const sqliteHandlesOfClients = new WeakMap<object, SqliteHandle>()
+let newestSqliteHandle: SqliteHandle | undefined
+
+/**
+ * A way to run a statement on the connection behind a Keystone context's root Prisma client on SQLite,
+ * in its turn like every statement Prisma sends outside a transaction, but straight on the
+ * driver (a statement prepared once per connection, no raw-query layer); undefined on PostgreSQL,
+ * inside a transaction, and before Prisma has connected.
+ */
+export function sqliteQueryOf(prisma: object): SqliteQuery | undefined {
+  return sqliteHandlesOfClients.get(prisma)?.query
 }
 
 const NO_ARGS = { args: [], argTypes: [] }
@@ -182,7 +218,16 @@ function createMutex() {
   }
 }
 
-function serializedSqlite(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+// what of better-sqlite3 the direct reads use (the adapter's `client`)
+type SqliteStatement = {
+  reader: boolean
+  all(...values: unknown[]): unknown[]
+  run(...values: unknown[]): unknown
+  safeIntegers(on: boolean): SqliteStatement
+}
+type SqliteDatabase = { prepare(sql: string): SqliteStatement }
+
+function serializedSqlite(factory: SqlDriverAdapterFactory, handle: SqliteHandle): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -202,6 +247,39 @@ function serializedSqlite(factory: SqlDriverAdapterFactory): SqlDriverAdapterFac
       adapter.queryRaw = (query: SqlQuery) => alone(() => inner.queryRaw(query))
       adapter.executeRaw = (query: SqlQuery) => alone(() => inner.executeRaw(query))
       adapter.executeScript = (script: string) => alone(() => inner.executeScript(script))
+      // the direct statements (sqliteQueryOf): the same connection and the same turns, each one
+      // prepared once; Prisma's adapter prepares every statement anew and maps each value twice
+      const database = (inner as unknown as { client?: SqliteDatabase }).client
+      if (database) {
+        const statements = new Map<string, SqliteStatement>()
+        // a driver's failure as the adapter reports it to Prisma (a busy file: SocketTimeout)
+        const failed = (error: unknown): never => {
+          const { onError } = inner as unknown as { onError?: (error: unknown) => never }
+          if (onError) onError.call(inner, error)
+          throw error
+        }
+        handle.query = (sql, values) =>
+          alone(async () => {
+            assertWithinBudget()
+            try {
+              let statement = statements.get(sql)
+              if (!statement) {
+                statement = database.prepare(sql).safeIntegers(false)
+                statements.set(sql, statement)
+              }
+              if (statement.reader) return statement.all(...values) as Record<string, unknown>[]
+              statement.run(...values)
+              return []
+            } catch (error) {
+              return failed(error)
+            }
+          })
+        adapter.dispose = async () => {
+          handle.query = undefined
+          statements.clear()
+          return inner.dispose()
+        }
+      }
       adapter.startTransaction = async isolationLevel => {
         // the transaction holds the mutex from BEGIN until COMMIT or ROLLBACK
         const release = await mutex.acquire()

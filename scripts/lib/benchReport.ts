@@ -106,8 +106,9 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!
 }
 
-// the issue's figures to beat, all at 10 connections, 10 s each
-export const ME_RATIO_TARGET = 0.8
+// the issues' figures to beat, all at 10 connections, 10 s each (`me` ÷ the anonymous query:
+// 1.0 since issue 19, whose session check must cost no more than Keystone's own generated query)
+export const ME_RATIO_TARGET = 1.0
 export const ME_P95_TARGET_MS = 20
 export const TOKEN_CREATE_RATIO_TARGET = 0.8
 

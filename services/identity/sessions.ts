@@ -79,15 +79,29 @@ export async function loadSessionUser(
   return { ...user, userPermissions: effectivePermissions({ ...user, permissionGroups }), sessionState, item }
 }
 
+// how each column of the statement reads into the item (null: not the item's), decided once per
+// column name rather than on every request
+type ColumnReader = { key: string; read: (value: unknown) => unknown } | null
+const columnReaders = new Map<string, ColumnReader>()
+
+function readerOf(column: string): ColumnReader {
+  if (column === 'groupPermissions' || column.startsWith('s_') || DATABASE_ONLY.includes(column)) return null
+  const key = RENAMED[column] ?? column
+  if (BOOLEANS.includes(key)) return { key, read: asBoolean }
+  if (DATES.includes(key)) return { key, read: asDate }
+  if (JSONS.includes(key)) return { key, read: value => (value === null ? null : asJson(value)) }
+  return { key, read: value => value }
+}
+
 function itemOf(row: Record<string, unknown>): Record<string, unknown> {
   const item: Record<string, unknown> = {}
-  for (const [column, value] of Object.entries(row)) {
-    if (column === 'groupPermissions' || column.startsWith('s_') || DATABASE_ONLY.includes(column)) continue
-    const key = RENAMED[column] ?? column
-    if (BOOLEANS.includes(key)) item[key] = asBoolean(value)
-    else if (DATES.includes(key)) item[key] = asDate(value)
-    else if (JSONS.includes(key)) item[key] = value === null ? null : asJson(value)
-    else item[key] = value
+  for (const column in row) {
+    let reader = columnReaders.get(column)
+    if (reader === undefined) {
+      reader = readerOf(column)
+      columnReaders.set(column, reader)
+    }
+    if (reader) item[reader.key] = reader.read(row[column])
   }
   return item
 }

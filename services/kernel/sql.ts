@@ -1,9 +1,10 @@
 // Raw statements that both providers run: written once with `?` for each value, then handed to
 // Prisma's tagged template, which binds the values in the provider's own placeholder syntax, or,
-// on PostgreSQL outside a transaction, prepared once per connection on the pool Prisma uses.
+// outside a transaction, prepared once per connection on the driver Prisma uses (the pg pool on
+// PostgreSQL, the better-sqlite3 connection on SQLite).
 import pg from 'pg'
 import type { Context } from '../../generated/keystone/types'
-import { postgresPoolOf } from '../../database'
+import { postgresPoolOf, sqliteQueryOf } from '../../database'
 
 /** Whether the context's Prisma client was generated for PostgreSQL (else SQLite). */
 export function isPostgres(context: Context): boolean {
@@ -50,10 +51,19 @@ const postgresTypes = {
   },
 }
 
+// a value as Prisma's SQLite adapter binds it (better-sqlite3 takes neither booleans nor dates)
+function sqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (value instanceof Date) return value.toISOString().replace('Z', '+00:00')
+  return value
+}
+
 /**
- * Run a hot statement and give its rows. On PostgreSQL, outside a transaction, it is prepared
- * once per connection under `name` on the pool Prisma uses, which spares Prisma's raw-query
- * layer (about two thirds of a small statement's cost); elsewhere it goes through `$queryRaw`.
+ * Run a hot statement and give its rows. Outside a transaction it skips Prisma's raw-query layer
+ * (about two thirds of a small statement's cost): on PostgreSQL it is prepared once per
+ * connection under `name` on the pool Prisma uses; on SQLite it is prepared once on Prisma's own
+ * connection and runs in its turn among Prisma's statements. Inside a transaction, or before
+ * Prisma has connected, it goes through `$queryRaw`.
  * Rows read as each driver gives them: pass values through asBoolean, asDate and asJson.
  */
 export async function hotQuery<Row = Record<string, unknown>>(
@@ -63,7 +73,11 @@ export async function hotQuery<Row = Record<string, unknown>>(
   values: unknown[],
 ): Promise<Row[]> {
   const pool = postgresPoolOf(context.prisma)
-  if (!pool) return context.prisma.$queryRaw<Row[]>(...bind(sql, values))
+  if (!pool) {
+    const sqlite = sqliteQueryOf(context.prisma)
+    if (sqlite) return (await sqlite(sql, values.map(sqliteValue))) as Row[]
+    return context.prisma.$queryRaw<Row[]>(...bind(sql, values))
+  }
   let index = 0
   const text = sql.replace(/\?/g, () => `$${++index}`)
   if (index !== values.length) throw new Error(`statement has ${index} placeholders for ${values.length} values`)
