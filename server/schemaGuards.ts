@@ -9,7 +9,11 @@
 //   filter is compared lower-cased, as emails are stored;
 // - an item read through a context other than the request's (a payload's user read as that user,
 //   mutations/shared/payloads.ts readThrough) resolves every field through that context, and so do
-//   the rows its relationships lead to: a field is never judged by a session that did not read its row.
+//   the rows its relationships lead to: a field is never judged by a session that did not read its row;
+// - a mutation's root fields run one after another, and each after the first runs with the caller
+//   as it is when that field starts: a request kept open (a timing floor, a slow field) by a caller
+//   whose session was ended, whose password was changed or who was deactivated meanwhile acts no
+//   further (a revocation takes effect before the next write, not only on the next request).
 import {
   defaultFieldResolver,
   getNamedType,
@@ -186,6 +190,31 @@ function isAbortedTransaction(error: unknown): boolean {
  * Apply the rules above to every field of the finished schema. `generatedMutations` names the
  * mutations Keystone generated (custom ones own their transactions already).
  */
+// how many root fields of each operation of a request have started; context.db and
+// context.graphql run operations of their own (on a schema of their own, or a document of their
+// own), each judged by the context it was given
+const rootFieldsStarted = new WeakMap<object, WeakMap<object, number>>()
+
+/**
+ * Run a root mutation field after the request's first with the caller judged again, as the request
+ * began (the session strategy: a Bearer token no longer good refuses the field with its JWT_* code,
+ * a cookie no longer good reads as signed out, a changed account acts as it is now).
+ */
+function freshCallerField(field: GraphQLField<unknown, KeystoneContext>): void {
+  const original = field.resolve ?? defaultFieldResolver
+  field.resolve = async (source, args, context, info) => {
+    const ownRequest = context.req && info.parentType === info.schema.getMutationType()
+    if (!ownRequest || !context.sessionStrategy || !context.session) return original(source, args, context, info)
+    const operations = rootFieldsStarted.get(context.req!) ?? new WeakMap<object, number>()
+    rootFieldsStarted.set(context.req!, operations)
+    const started = operations.get(info.operation) ?? 0
+    operations.set(info.operation, started + 1)
+    if (started === 0) return original(source, args, context, info)
+    const caller = (await context.sessionStrategy.get({ context })) ?? undefined
+    return original(source, args, context.withSession(caller), info)
+  }
+}
+
 export function guardSchema(
   schema: GraphQLSchema,
   options: { lists: Lists; generatedMutations: ReadonlySet<string> },
@@ -213,6 +242,10 @@ export function guardSchema(
     for (const field of Object.values(output.getFields()) as GraphQLField<unknown, KeystoneContext>[])
       wrapField(field, false)
   }
+  const mutation = schema.getMutationType()
+  if (mutation)
+    for (const field of Object.values(mutation.getFields()) as GraphQLField<unknown, KeystoneContext>[])
+      freshCallerField(field)
   // outermost, so the rules above run with the context that read the row
   const listTypes = new Set(Object.keys(options.lists))
   for (const listKey of listTypes) {

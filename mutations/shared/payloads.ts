@@ -31,9 +31,10 @@ export function userField<Source extends { userId?: string; sessionId?: string }
     type: base.object('User'),
     resolve: async (source: Source, _args, context) => {
       if (!source.userId) return null
-      // a caller who is that user reads it with its own credential, never with more (a customer API
-      // token reads no sessions, whatever payload it asks through)
-      if (readAs === 'caller' || context.session?.itemId === source.userId)
+      // a sign-in's payload reads as the session it began (its own sessions, that one `current`);
+      // otherwise a caller who is that user reads it with its own credential, never with more (a
+      // customer API token reads no sessions, whatever payload it asks through)
+      if (!source.sessionId && (readAs === 'caller' || context.session?.itemId === source.userId))
         return context.db.User.findOne({ where: { id: source.userId } })
       // the sign-in the payload answers (its session), or no session at all
       const reader = await actingAs(context, source.userId, source.sessionId)

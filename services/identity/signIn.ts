@@ -82,7 +82,10 @@ export async function signInForTokens(context: Context, args: SignInArgs): Promi
   }
 
   // older bcrypt hashes (Keystone's default) become argon2id at the first login that proves them
-  const jwtTokenKey = await bindSignIn(context, user, { rehash: () => hashPassword(args.password) })
+  const jwtTokenKey = await bindSignIn(context, user, {
+    password: args.password,
+    rehash: () => hashPassword(args.password),
+  })
   const tokenUser = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }
   return issueTokens(context, tokenUser, { amr: ['pwd'], ip: args.ip, userAgent: args.userAgent })
 }
@@ -103,7 +106,7 @@ export type ProvenUser = { id: string; password: string | null; jwtTokenKey: str
 export async function bindSignIn(
   context: Context,
   proven: ProvenUser,
-  { rehash }: { rehash?: () => Promise<string> } = {},
+  { password, rehash }: { password?: string; rehash?: () => Promise<string> } = {},
 ): Promise<string> {
   let state = proven
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -118,8 +121,13 @@ export async function bindSignIn(
       where: { id: state.id },
       select: { id: true, password: true, jwtTokenKey: true, isActive: true },
     })
-    const samePassword = Boolean(now?.password && proven.password && isSameSecret(now.password, proven.password))
-    if (!now?.isActive || !samePassword) throw INVALID_CREDENTIALS()
+    if (!now?.isActive || !now.password || !proven.password) throw INVALID_CREDENTIALS()
+    // a new hash of the same password (a twin sign-in's rehash of a bcrypt hash) still proves it:
+    // checked again against the hash as it is now, when the caller has the password to check
+    const samePassword =
+      isSameSecret(now.password, proven.password) ||
+      (password !== undefined && (await verifyPassword(password, now.password)))
+    if (!samePassword) throw INVALID_CREDENTIALS()
     state = now
   }
   throw INVALID_CREDENTIALS()

@@ -16,15 +16,19 @@ export async function changePassword(
 ): Promise<void> {
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   if (!user.password || !(await verifyPassword(args.oldPassword, user.password))) {
-    throw new DomainError({ field: 'oldPassword', code: 'INVALID_PASSWORD', message: "Old password isn't valid." })
+    throw invalidOldPassword()
   }
   assertPasswordAcceptable(args.newPassword, user, { field: 'newPassword', minLength: args.minLength })
   const passwordHash = await hashPassword(args.newPassword)
   await inTransaction(context, async tx => {
-    const changed = await tx.prisma.user.update({
-      where: { id: user.id },
+    // only over the hash the old password was checked against: a twin change that committed while
+    // this one hashed would otherwise be undone by it, and each answer success
+    const { count } = await tx.prisma.user.updateMany({
+      where: { id: user.id, password: user.password },
       data: { password: passwordHash, ...columnsThatEndSessions() },
     })
+    if (count === 0) throw invalidOldPassword()
+    const changed = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
     await afterUserChange(tx, { before: user, after: changed, actorId: user.id })
     await enqueueMail(tx, {
       to: user.email,
@@ -33,4 +37,8 @@ export async function changePassword(
       userId: user.id,
     })
   })
+}
+
+function invalidOldPassword(): DomainError {
+  return new DomainError({ field: 'oldPassword', code: 'INVALID_PASSWORD', message: "Old password isn't valid." })
 }

@@ -10,8 +10,7 @@ import type { Context } from '../../../generated/keystone/types'
 import { env } from '../../../env'
 import { isSameSecret } from '../sameSecret'
 import { loadSessionUser, sessionOf } from '../sessions'
-import { bindSignIn, type ProvenUser } from '../signIn'
-import { isSessionAlive, recordSessionUse, startSession } from '../userSessions'
+import { isSessionAlive, recordSessionUse } from '../userSessions'
 import { refused, type AuthStrategy, type Authentication, type Credential } from './strategy'
 
 type CookieCredential = Extract<Credential, { kind: 'adminCookie' }>
@@ -35,42 +34,7 @@ async function judge(context: Context, credential: CookieCredential): Promise<Au
   return { ok: true, session: sessionOf(user, 'cookie', signIn), user, signIn }
 }
 
-// as long as Keystone's cookie lives (auth.ts)
-export const ADMIN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 8
-
-/**
- * The Admin UI's sign-in: begin its session (startSession, as every sign-in does) bound to the key
- * the sign-in proved (bindSignIn: never a key written back, never a key a later password set), and
- * answer what the cookie seals: the user's id, its key's fingerprint and the session's id. Without
- * `proven` (Keystone's page that creates the first user, who has just chosen the password), the
- * user's key as it is, made once if it has none.
- */
-export async function startAdminCookieSession(
-  context: Context,
-  userId: string,
-  client: { ip: string; userAgent: string | undefined },
-  proven?: ProvenUser,
-): Promise<{ listKey: 'User'; itemId: string; key: string; sessionId: string }> {
-  const tokenKey = await bindSignIn(
-    context,
-    proven ??
-      (await context.prisma.user.findUniqueOrThrow({
-        where: { id: userId },
-        select: { id: true, password: true, jwtTokenKey: true },
-      })),
-  )
-  const signIn = await startSession(context, {
-    userId,
-    tokenKey,
-    kind: 'adminCookie',
-    amr: ['pwd'],
-    ...client,
-    lifetimeSeconds: ADMIN_COOKIE_MAX_AGE_SECONDS,
-  })
-  return { listKey: 'User', itemId: userId, key: fingerprint(tokenKey), sessionId: signIn.id }
-}
-
-// the same HMAC as ever
-function fingerprint(tokenKey: string): string {
+/** The fingerprint of a token key the cookie seals (the same HMAC as ever). */
+export function fingerprint(tokenKey: string): string {
   return createHmac('sha256', env.sessionSecret).update(`cookie:${tokenKey}`).digest('base64url')
 }

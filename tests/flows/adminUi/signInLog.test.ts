@@ -33,13 +33,22 @@ test('a view of the sign-in page logs no access refusal at info or above', { ski
   const problems: string[] = []
   // when
   const page = await openAdminSignIn(browser, server.url, problems)
-  page.on('response', async response => {
+  // each answer's body is read after the response event: wait for every read, not only for the network
+  const reads: Promise<void>[] = []
+  page.on('response', response => {
     if (!response.url().endsWith('/api/graphql')) return
-    const body = await response.text().catch(() => '')
-    if (body.includes('KS_ACCESS_DENIED')) refusedAnswers.push(response.request().postData() ?? '')
+    reads.push(
+      response
+        .text()
+        .catch(() => '')
+        .then(body => {
+          if (body.includes('KS_ACCESS_DENIED')) refusedAnswers.push(response.request().postData() ?? '')
+        }),
+    )
   })
   await page.reload()
   await page.waitForLoadState('networkidle')
+  await Promise.all(reads)
   // then: the page did ask for what it is refused (so the log had something to say)
   assert.ok(
     refusedAnswers.some(request => request.includes('KsFetchAdminMeta')),
