@@ -28,8 +28,17 @@ export type SessionUser = {
 // the User columns that are not plain text, so that a raw row reads as Prisma's item does;
 // tests/unit/services/sessionUsers.test.ts holds this against prisma.user.findUnique
 const BOOLEANS = ['isActive', 'isStaff', 'isSuperuser', 'isConfirmed']
-const DATES = ['customerTokenIssuedAt', 'customerTokenLastUsedAt', 'dateJoined', 'updatedAt', 'lastLogin']
+const DATES = [
+  'customerTokenIssuedAt',
+  'customerTokenLastUsedAt',
+  'dateJoined',
+  'updatedAt',
+  'lastLogin',
+  'emailVerifiedAt',
+]
 const JSONS = ['note', 'metadata', 'privateMetadata']
+/** The User columns read as other than text; tests hold them against Prisma's own data model. */
+export const USER_COLUMN_KINDS = { Boolean: BOOLEANS, DateTime: DATES, Json: JSONS } as const
 // relationship columns Keystone names after the field, which Prisma reads as <field>Id
 const RENAMED: Record<string, string> = {
   defaultShippingAddress: 'defaultShippingAddressId',

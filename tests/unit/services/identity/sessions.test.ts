@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TEST_DATABASES, databaseSkipReason, startServer, type TestServer } from '../../../helpers/server'
 import { makeAddress, makeCustomer, makePermissionGroup, makeStaff } from '../../../helpers/factories'
-import { loadSessionUser } from '../../../../services/identity/sessions'
+import { USER_COLUMN_KINDS, loadSessionUser } from '../../../../services/identity/sessions'
 
 for (const database of TEST_DATABASES) {
   describe(`on ${database}`, { skip: databaseSkipReason(database) }, () => {
@@ -29,7 +29,11 @@ for (const database of TEST_DATABASES) {
       const address = await makeAddress(server.context, customer.id)
       await server.context.prisma.user.update({
         where: { id: customer.id },
-        data: { lastLogin: new Date('2026-11-30T12:34:56.789Z'), defaultShippingAddressId: address.id },
+        data: {
+          lastLogin: new Date('2026-11-30T12:34:56.789Z'),
+          emailVerifiedAt: new Date('2026-11-29T01:02:03.004Z'),
+          defaultShippingAddressId: address.id,
+        },
       })
       // when
       const loaded = await loadSessionUser(server.context, { id: customer.id })
@@ -38,6 +42,19 @@ for (const database of TEST_DATABASES) {
       assert.deepEqual(loaded?.item, { ...expected })
       assert.equal(loaded?.isStaff, false)
       assert.deepEqual(loaded?.userPermissions, [])
+    })
+
+    test('every User column Prisma reads as a boolean, a timestamp or JSON is read so here too', () => {
+      // Prisma's own data model of the client (a runtime field of it, read by tests only)
+      const model = (
+        server.context.prisma as unknown as {
+          _runtimeDataModel: { models: { User: { fields: { name: string; kind: string; type: string }[] } } }
+        }
+      )._runtimeDataModel.models.User
+      for (const kind of ['Boolean', 'DateTime', 'Json'] as const) {
+        const columns = model.fields.filter(field => field.kind === 'scalar' && field.type === kind).map(f => f.name)
+        assert.deepEqual([...USER_COLUMN_KINDS[kind]].sort(), columns.sort(), kind)
+      }
     })
 
     test("timestamps read as the UTC instants Prisma wrote, whatever the process's time zone", async () => {
