@@ -186,10 +186,6 @@ function isAbortedTransaction(error: unknown): boolean {
   )
 }
 
-/**
- * Apply the rules above to every field of the finished schema. `generatedMutations` names the
- * mutations Keystone generated (custom ones own their transactions already).
- */
 // how many root fields of each operation of a request have started; context.db and
 // context.graphql run operations of their own (on a schema of their own, or a document of their
 // own), each judged by the context it was given
@@ -215,6 +211,10 @@ function freshCallerField(field: GraphQLField<unknown, KeystoneContext>): void {
   }
 }
 
+/**
+ * Apply the rules above to every field of the finished schema. `generatedMutations` names the
+ * mutations Keystone generated (custom ones own their transactions already).
+ */
 export function guardSchema(
   schema: GraphQLSchema,
   options: { lists: Lists; generatedMutations: ReadonlySet<string> },
