@@ -23,29 +23,59 @@ for (const database of TEST_DATABASES) {
       await server?.stop()
     })
 
-    test('a staff member deactivated while its request is in flight changes no customer after the deactivation', async () => {
-      const staff = await makeStaff(server.context, ['MANAGE_USERS'])
-      const staffToken = await tokenFor(server.context, String(staff.id))
+    test('a staff member deactivated while its request is in flight changes no customer after the deactivation', async t => {
       const admin = await makeSuperuser(server.context)
       const adminToken = await tokenFor(server.context, String(admin.id))
+      // requestPasswordReset holds its answer for its 250 ms floor before customerUpdate starts: an
+      // attempt counts when the deactivation had answered well before that (a loaded machine may
+      // answer it later, and then the change rightly came first)
+      let judged = 0
+      for (let attempt = 0; attempt < 6 && judged < 2; attempt++) {
+        const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+        const staffToken = await tokenFor(server.context, String(staff.id))
+        const customer = await makeCustomer(server.context)
+        const started = Date.now()
+        const stale = server.gql(
+          `mutation($id: ID!) {
+            requestPasswordReset(email: "nobody-at-all@example.com", redirectUrl: "http://localhost:3001/reset") { errors { code } }
+            customerUpdate(id: $id, input: { firstName: "Changed after deactivation" }) { errors { code } } }`,
+          { id: customer.id },
+          { token: staffToken },
+        )
+        await sleep(40)
+        const off = await server.gql(
+          'mutation($id: ID!) { staffUpdate(id: $id, input: { isActive: false }) { errors { code } } }',
+          { id: staff.id },
+          { token: adminToken },
+        )
+        const offAnsweredAfter = Date.now() - started
+        assert.deepEqual(off.body.data.staffUpdate.errors, [])
+        await stale
+        if (offAnsweredAfter > 200) continue
+        judged++
+        const row = await server.context.sudo().prisma.user.findUnique({ where: { id: String(customer.id) } })
+        assert.notEqual(row?.firstName, 'Changed after deactivation', 'a deactivated staff member changed a customer')
+      }
+      // a machine too loaded for any attempt to race says so rather than passing as if it had
+      if (judged === 0) t.diagnostic('no attempt deactivated the staff member within the first field')
+    })
+
+    test("a mutation's later root fields run with the caller as it is then: after tokensDeactivateAll, nothing", async () => {
+      const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+      const staffToken = await tokenFor(server.context, String(staff.id))
       const customer = await makeCustomer(server.context)
-      const stale = server.gql(
+      const res = await server.gql(
         `mutation($id: ID!) {
-          requestPasswordReset(email: "nobody-at-all@example.com", redirectUrl: "http://localhost:3001/reset") { errors { code } }
-          customerUpdate(id: $id, input: { firstName: "Changed after deactivation" }) { errors { code } } }`,
+          tokensDeactivateAll { errors { code } }
+          customerUpdate(id: $id, input: { firstName: "Changed by an ended session" }) { errors { code } } }`,
         { id: customer.id },
         { token: staffToken },
       )
-      await sleep(80)
-      const off = await server.gql(
-        'mutation($id: ID!) { staffUpdate(id: $id, input: { isActive: false }) { errors { code } } }',
-        { id: staff.id },
-        { token: adminToken },
-      )
-      assert.deepEqual(off.body.data.staffUpdate.errors, [])
-      await stale
+      assert.deepEqual(res.body.data.tokensDeactivateAll.errors, [])
+      assert.equal(res.body.data.customerUpdate, null)
+      assert.equal(res.body.errors?.[0]?.extensions?.code, 'JWT_INVALID_TOKEN', JSON.stringify(res.body.errors))
       const row = await server.context.sudo().prisma.user.findUnique({ where: { id: String(customer.id) } })
-      assert.notEqual(row?.firstName, 'Changed after deactivation', 'a deactivated staff member changed a customer')
+      assert.notEqual(row?.firstName, 'Changed by an ended session')
     })
 
     test("a sign-in's payload read by a caller signed in as the same user marks the new session current", async () => {
