@@ -39,15 +39,12 @@ export type { IssuedTokens, SignInClient } from './tokens'
 export { invalidToken, refreshSession } from './refreshRotation'
 export type { RefreshOutcome, RefreshRequest, RefreshReuse, Refreshed } from './refreshRotation'
 export {
-  AUTH_METHODS,
   MAX_LISTED_SESSIONS,
-  MAX_USER_AGENT_LENGTH,
   SESSION_KINDS,
   SESSION_SWEEP_BATCH,
   deleteDeadSessions,
   endOtherSessions,
   endSession,
-  isSessionId,
   liveSessionsOf,
   ownerOfLiveSession,
 } from './userSessions'
