@@ -116,6 +116,17 @@ function portNumber(name: string, fallback: number): number {
 }
 
 const port = portNumber('PORT', 3000)
+const publicUrl = (url('PUBLIC_URL', ['http:', 'https:'], undefined) ?? `http://localhost:${port}`).replace(/\/+$/, '')
+
+// the WebAuthn relying party (API.md §9): its id, a host name (an IP literal only on a test server;
+// browsers need a domain), and the origins whose passkey responses are accepted
+function webauthnRpId(): string {
+  const value = (raw.WEBAUTHN_RP_ID ?? '').trim().toLowerCase()
+  if (value === '') return new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')
+  if (!/^[a-z0-9.-]+$/.test(value) || value.startsWith('.') || value.endsWith('.'))
+    return refuse(`WEBAUTHN_RP_ID must be a host name (no scheme, port or path), got "${value}"`, 'localhost')
+  return value
+}
 
 const allowedClientHosts = (raw.ALLOWED_CLIENT_HOSTS || 'localhost,127.0.0.1')
   .split(',')
@@ -138,9 +149,10 @@ function storefrontUrl(): string | undefined {
 // browser sends it in Origin (scheme://host[:port], no path); a wildcard has no place beside credentials
 const ORIGIN_FORM = /^https?:\/\/[^/?#@\s]+\/?$/i
 
-function corsOrigins(): string[] {
-  const value = raw.CORS_ORIGINS
-  if (value === undefined || value.trim() === '') return []
+// a comma list of browser origins (scheme://host[:port]), each as a browser sends it in Origin
+function originList(name: string, fallback: string[]): string[] {
+  const value = raw[name]
+  if (value === undefined || value.trim() === '') return fallback
   const origins: string[] = []
   for (const entry of value.split(',').map(item => item.trim())) {
     let parsed: URL | undefined
@@ -158,8 +170,8 @@ function corsOrigins(): string[] {
       !parsed.password
     if (!parsed || !origin)
       return refuse(
-        `CORS_ORIGINS must be a comma list of origins (http(s)://host[:port], no path, query or wildcard), got "${entry}"`,
-        [],
+        `${name} must be a comma list of origins (http(s)://host[:port], no path, query or wildcard), got "${entry}"`,
+        fallback,
       )
     origins.push(parsed.origin)
   }
@@ -210,10 +222,10 @@ export const env = {
   accountRequestLimit: int('ACCOUNT_REQUEST_LIMIT', 20),
   accountRequestWindow: int('ACCOUNT_REQUEST_WINDOW', 600),
   // the origins that get CORS headers, with credentials, on the GraphQL path (server/http.ts); none by default
-  corsOrigins: corsOrigins(),
+  corsOrigins: originList('CORS_ORIGINS', []),
   host: raw.HOST || 'localhost',
   port,
-  publicUrl: (url('PUBLIC_URL', ['http:', 'https:'], undefined) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+  publicUrl,
   // unset, the default above names this machine: fine for `npm run dev`, worth a warning in production
   publicUrlGiven: Boolean(raw.PUBLIC_URL),
   // tuning of the mail outbox: how often it looks for due mails, and the first retry delay
@@ -225,6 +237,11 @@ export const env = {
   requestTimeBudgetMs: int('REQUEST_TIME_BUDGET_MS', 10_000),
   // how long SIGTERM waits for requests in flight before closing their connections (seconds)
   shutdownGraceMs: int('SHUTDOWN_GRACE_SECONDS', 10) * 1000,
+  // with true, a staff user's permissions apply only in a session signed in with a second factor (API.md §9)
+  staffMfaRequired: flag('STAFF_MFA_REQUIRED', false),
+  // passkeys: the relying party id, and the origins their responses may come from (API.md §9)
+  webauthnRpId: webauthnRpId(),
+  webauthnOrigins: originList('WEBAUTHN_ORIGINS', [new URL(publicUrl).origin]),
 } as const
 
 if (problems.length > 0) throw new ConfigError(problems)

@@ -8,6 +8,9 @@ import { AccountEvent } from './lists/AccountEvent'
 import { OutboxMail } from './lists/OutboxMail'
 import { OneTimeToken } from './lists/OneTimeToken'
 import { AuthSession } from './lists/AuthSession'
+import { AuthChallenge } from './lists/AuthChallenge'
+import { PasskeyCredential } from './lists/PasskeyCredential'
+import { RecoveryCode } from './lists/RecoveryCode'
 import { Webhook } from './lists/Webhook'
 import { WebhookDelivery } from './lists/WebhookDelivery'
 
@@ -21,6 +24,9 @@ export const lists = {
   OutboxMail,
   OneTimeToken,
   AuthSession,
+  AuthChallenge,
+  RecoveryCode,
+  PasskeyCredential,
   Webhook,
   WebhookDelivery,
 }

@@ -1,7 +1,17 @@
 // The User list: customers and staff in one list (isStaff), as in Saleor.
 import { group, list } from '@keystone-6/core'
 import { gWithContext } from '@keystone-6/core'
-import { checkbox, json, relationship, select, text, timestamp, password, virtual } from '@keystone-6/core/fields'
+import {
+  checkbox,
+  integer,
+  json,
+  relationship,
+  select,
+  text,
+  timestamp,
+  password,
+  virtual,
+} from '@keystone-6/core/fields'
 import { document } from '@keystone-6/fields-document'
 import type { Context, Lists } from '../generated/keystone/types'
 import type { BaseListTypeInfo, FieldTypeFunc } from '@keystone-6/core/types'
@@ -262,6 +272,12 @@ export const User: Lists.User = list({
     customerTokenHash: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
     // the email's confusable skeleton (Unicode TR 39): two addresses that look alike are one account
     emailSkeleton: text({ ...secret, isIndexed: 'unique', db: { isNullable: true } }),
+    // TOTP (services/identity/totp.ts): the enabled secret and a setup's pending one, sealed; when
+    // it was enabled; and the last 30-second step a code was accepted for, so a code counts once
+    totpSecret: text({ ...secret, db: { isNullable: true } }),
+    totpPendingSecret: text({ ...secret, db: { isNullable: true } }),
+    totpEnabledAt: timestamp({ ...secret }),
+    totpLastStep: integer({ ...secret, defaultValue: 0, validation: { isRequired: true } }),
     ...group({
       label: 'Profile',
       description: 'Who the user is',

@@ -9,7 +9,7 @@ import { checkbox, multiselect, relationship, text } from '@keystone-6/core/fiel
 import type { Context, Lists } from '../generated/keystone/types'
 import { canManageApps, webhookEventsOf, webhookPermissionsOf } from '../access/permissions'
 import { isTrusted } from '../services/kernel'
-import { sealSecrets } from '../services/messaging'
+import { sealSecrets } from '../services/kernel'
 import { assertSafeWebhookTarget } from '../services/messaging'
 import { assertWebhookChangeAllowed, WEBHOOK_EVENTS } from '../services/messaging'
 import { reportDomainErrors } from './hooks/domainErrors'

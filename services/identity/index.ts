@@ -7,6 +7,18 @@ export { CredentialRefusedError, authenticate, bearerCredential, callerSession }
 export type { Authentication, Credential } from './strategies/strategy'
 export { ADMIN_COOKIE_MAX_AGE_SECONDS, startAdminCookieSession } from './adminSignIn'
 export { regenerateCustomerToken } from './customerTokens'
+export {
+  CHALLENGE_PURPOSES,
+  CHALLENGE_TTL_SECONDS,
+  MAX_CHALLENGE_FAILURES,
+  deleteDeadChallenges,
+  failChallenge,
+  issueChallenge,
+  liveChallenge,
+  newChallenge,
+  spendChallenge,
+} from './challenges'
+export type { ChallengePurpose, LiveChallenge } from './challenges'
 export { newTokenKey } from './jwt'
 export { columnsThatEndSessions, endSessions, endSessionsAndLinks } from './endSessions'
 export { TOKEN_PURPOSES, issueOneTimeToken, redeemOneTimeToken } from './oneTimeTokens'

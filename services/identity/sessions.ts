@@ -35,6 +35,7 @@ const DATES = [
   'updatedAt',
   'lastLogin',
   'emailVerifiedAt',
+  'totpEnabledAt',
 ]
 const JSONS = ['note', 'metadata', 'privateMetadata']
 /** The User columns read as other than text; tests hold them against Prisma's own data model. */

@@ -1,4 +1,4 @@
-// The shared kernel: domain errors, the unit of work (transactions, wake-ups after commit), the request's time budget, raw SQL helpers, timing floors, email address form, metadata limits, client addresses. Imports no other module.
+// The shared kernel: domain errors, the unit of work (transactions, wake-ups after commit), the request's time budget, raw SQL helpers, sealing, timing floors, email address form, metadata limits, client addresses. Imports no other module.
 // This file is the module's whole surface: code outside services/kernel/ imports from here only.
 export { clientIpOf, clientNetwork } from './clientIp'
 export { emailSkeleton, isValidEmail, normalizeEmail } from './emailAddress'
@@ -6,6 +6,8 @@ export { ACCOUNT_ERROR_CODES, AccessDeniedError, DomainError, isUniqueViolation,
 export type { AccountErrorCode, FieldError } from './errors'
 export { someErrorInChain } from './errorChain'
 export { keyFromSessionSecret } from './secretKeys'
+export { openSecrets, sealSecrets } from './sealing'
+export type { SealingPurpose } from './sealing'
 export { mergeMetadata, metadataProblem } from './metadata'
 export {
   REQUEST_TIMEOUT,

@@ -18,6 +18,11 @@ export const MAIL_TEMPLATES = [
   'EMAIL_CHANGED',
   'ACCOUNT_DELETION',
   'REFRESH_TOKEN_REUSED',
+  'TOTP_ENABLED',
+  'TOTP_DISABLED',
+  'SECOND_FACTOR_RESET',
+  'RECOVERY_CODE_USED',
+  'PASSKEY_ADDED',
 ] as const
 
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number]
@@ -57,6 +62,13 @@ const QUIET_CLASS_OF: Record<MailTemplate, QuietClass | 'solicited'> = {
   ACCOUNT_DELETION: 'solicited',
   // once per session at most: reuse ends the session it was found in
   REFRESH_TOKEN_REUSED: 'solicited',
+  // security notices of what the account's holder did itself, signed in with its password (or, for
+  // a reset, what staff did to it): each follows a change that a repeat cannot make again
+  TOTP_ENABLED: 'solicited',
+  TOTP_DISABLED: 'solicited',
+  SECOND_FACTOR_RESET: 'solicited',
+  RECOVERY_CODE_USED: 'solicited',
+  PASSKEY_ADDED: 'solicited',
 }
 
 /** The quiet class of an unsolicited template, or null for a solicited one. */
@@ -162,6 +174,38 @@ const TEMPLATES: Record<MailTemplate, (fill: Fill) => Content> = {
       `A sign-in to your account at ${shop} was used from two devices at once, which means someone else may hold a copy of it. We signed that session out everywhere.`,
     ],
     after: ['If you did not expect this, change your password and sign out of the sessions you do not recognise.'],
+  }),
+  TOTP_ENABLED: ({ shop }) => ({
+    subject: 'Two-step sign-in is on',
+    headline: 'Security notice: two-step sign-in with an authenticator app was turned on for your account.',
+    before: [`From now on, signing in to your account at ${shop} asks for a code from your authenticator app.`],
+    after: ['If you did not do this, reset your password right away and contact us.'],
+  }),
+  TOTP_DISABLED: ({ shop }) => ({
+    subject: 'Two-step sign-in is off',
+    headline: 'Security notice: two-step sign-in with an authenticator app was turned off for your account.',
+    before: [`Signing in to your account at ${shop} no longer asks for a code from your authenticator app.`],
+    after: ['If you did not do this, reset your password right away and contact us.'],
+  }),
+  SECOND_FACTOR_RESET: ({ shop }) => ({
+    subject: 'Your two-step sign-in was reset',
+    headline: 'Security notice: our staff reset the two-step sign-in of your account, and signed you out everywhere.',
+    before: [
+      `At your request, our staff turned off the authenticator app and recovery codes of your account at ${shop}. Sign in with your password and set up two-step sign-in again.`,
+    ],
+    after: ['If you did not ask for this, reset your password right away and contact us.'],
+  }),
+  RECOVERY_CODE_USED: ({ shop }) => ({
+    subject: 'A recovery code was used',
+    headline: 'Security notice: one of your recovery codes was just used to sign in.',
+    before: [`A recovery code was used to sign in to your account at ${shop}. It cannot be used again.`],
+    after: ['If this was not you, reset your password and make new recovery codes right away.'],
+  }),
+  PASSKEY_ADDED: ({ shop }) => ({
+    subject: 'A passkey was added to your account',
+    headline: 'Security notice: a new passkey can now sign in to your account.',
+    before: [`A passkey was added to your account at ${shop}. It signs in without a password.`],
+    after: ['If you did not add it, remove it from your account and reset your password right away.'],
   }),
 }
 

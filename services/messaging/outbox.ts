@@ -22,7 +22,7 @@ import {
 } from './mailTemplates'
 import { claimQuietPeriod, endQuietPeriod as endQuietPeriodOf } from './rateLimits'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling, type QueueWorker } from './deliveryQueue'
-import { openSecrets, sealSecrets } from './sealing'
+import { openSecrets, sealSecrets } from '../kernel'
 
 export const MAIL_STATUSES = ['pending', 'sending', 'sent'] as const
 

@@ -15,7 +15,7 @@ import { env } from '../../env'
 import type { Context } from '../../generated/keystone/types'
 import { LEASE_MS, backoff, claimable, describeError, isolated, startPolling, type QueueWorker } from './deliveryQueue'
 import { DomainError, afterCommit, isPostgres } from '../kernel'
-import { openSecrets } from './sealing'
+import { openSecrets } from '../kernel'
 import {
   WEBHOOK_EVENTS,
   assertWebhookEventsWithin,

@@ -1,18 +1,28 @@
-// Sealing: the one-time tokens an outbox mail links to are stored encrypted (AES-256-GCM), because
-// staff read the outbox in the Admin UI and a readable token would let them act as the recipient.
-// Only the outbox opens them, at send time. A sealed value that was altered in any way throws.
+// Sealing: secrets the server must read back later are stored encrypted (AES-256-GCM), each use
+// under a key of its own derived from SESSION_SECRET: the one-time tokens an outbox mail links to
+// (staff read the outbox in the Admin UI, and a readable token would let them act as the
+// recipient; only the outbox opens them, at send time), and TOTP secrets (services/identity/totp.ts).
+// A sealed value that was altered in any way, or sealed for another use, throws.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { keyFromSessionSecret } from '../kernel'
+import { keyFromSessionSecret } from './secretKeys'
 
 const VERSION = 'v1'
 const IV_BYTES = 12
 const TAG_BYTES = 16
 
-// a key of its own, derived from SESSION_SECRET, so it never coincides with the cookie or JWT keys
-const key = keyFromSessionSecret('outbox-sealed-secrets-v1')
+// each use's key of its own, derived from SESSION_SECRET, so it never coincides with the cookie or JWT keys
+export const SEALING_PURPOSES = { outbox: 'outbox-sealed-secrets-v1', totp: 'totp-secret-v1' } as const
+export type SealingPurpose = keyof typeof SEALING_PURPOSES
+const keys = new Map<SealingPurpose, Buffer>()
+function keyOf(purpose: SealingPurpose): Buffer {
+  let key = keys.get(purpose)
+  if (!key) keys.set(purpose, (key = keyFromSessionSecret(SEALING_PURPOSES[purpose])))
+  return key
+}
 
 /** Encrypt a map of secrets as `v1.<iv>.<tag>.<ciphertext>`, base64url; two seals of one map differ. */
-export function sealSecrets(secrets: Record<string, string>): string {
+export function sealSecrets(secrets: Record<string, string>, purpose: SealingPurpose = 'outbox'): string {
+  const key = keyOf(purpose)
   const iv = randomBytes(IV_BYTES)
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES })
   // the version is authenticated too, so a sealed value cannot be relabelled as another format
@@ -24,7 +34,8 @@ export function sealSecrets(secrets: Record<string, string>): string {
 }
 
 /** Decrypt what sealSecrets produced; throws on any other input, a tampered one included. */
-export function openSecrets(sealed: string): Record<string, string> {
+export function openSecrets(sealed: string, purpose: SealingPurpose = 'outbox'): Record<string, string> {
+  const key = keyOf(purpose)
   const [version, iv, tag, ciphertext, ...rest] = sealed.split('.')
   if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined || rest.length > 0) {
     throw new Error('sealed secrets: unknown format')

@@ -2,7 +2,7 @@
 import '../../../helpers/env'
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { openSecrets, sealSecrets } from '../../../../services/messaging/sealing'
+import { openSecrets, sealSecrets } from '../../../../services/kernel/sealing'
 
 // flip one bit of one dot-separated part, keeping the rest of the sealed value intact
 function flipBit(sealed: string, part: number): string {
