@@ -7,6 +7,7 @@
 // work (a challenge): its median is printed for information, not compared, and only when the
 // server answers so. Usage: [--samples N] (default 200).
 import '../tests/helpers/env'
+import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { Secret } from 'otpauth'
 import { startServer } from '../tests/helpers/server'
@@ -22,27 +23,29 @@ const WRONG_PASSWORD = 'definitely not the password'
 // issue 20: a wrong password on an enrolled account within 5 % of an unknown email
 const TARGET_SPREAD = 0.05
 
-// one registered account per sample: twenty failures from one network would reach the account's
-// hourly ceiling for that network (services/identity/throttle.ts)
-async function customers(context: Context, count: number, { enrolled }: { enrolled: boolean }): Promise<string[]> {
-  const emails: string[] = []
-  for (let i = 0; i < count; i++) {
-    const user = await makeCustomer(context)
-    // TOTP enabled as accountTotpConfirm leaves it: a secret of its own, sealed at rest
-    if (enrolled)
-      await context.prisma.user.update({
-        where: { id: user.id },
-        data: { totpSecret: sealSecrets({ secret: new Secret().base32 }, 'totp'), totpEnabledAt: new Date() },
-      })
-    emails.push(user.email)
-  }
-  return emails
+// a registered customer, with TOTP enabled as accountTotpConfirm leaves it (a secret of its own,
+// sealed at rest) when `enrolled`
+async function customer(context: Context, { enrolled }: { enrolled: boolean }): Promise<string> {
+  const user = await makeCustomer(context)
+  if (enrolled)
+    await context.prisma.user.update({
+      where: { id: user.id },
+      data: { totpSecret: sealSecrets({ secret: new Secret().base32 }, 'totp'), totpEnabledAt: new Date() },
+    })
+  return user.email
 }
 
 const server = await startServer({ env: { TRUST_PROXY: '127.0.0.1' } })
 try {
-  const plain = await customers(server.context, SAMPLES, { enrolled: false })
-  const enrolled = await customers(server.context, SAMPLES, { enrolled: true })
+  // one registered account per sample and kind: twenty failures from one network would reach the
+  // account's hourly ceiling for that network (services/identity/throttle.ts); made in turn, so
+  // that neither kind's rows are the older ones
+  const plain: string[] = []
+  const enrolled: string[] = []
+  for (let i = 0; i < SAMPLES; i++) {
+    plain.push(await customer(server.context, { enrolled: false }))
+    enrolled.push(await customer(server.context, { enrolled: true }))
+  }
 
   const timeOne = async (email: string, password: string, ip: string) => {
     const started = performance.now()
@@ -65,25 +68,36 @@ try {
   }
 
   // the right password on an enrolled account is measured only where the server asks for the code
-  const probe = (await customers(server.context, 1, { enrolled: true }))[0]!
-  const probed = (await timeOne(probe, PASSWORD, '198.18.4.250')).code
+  const probed = (await timeOne(await customer(server.context, { enrolled: true }), PASSWORD, '198.18.4.250')).code
   const asksForCode = probed === 'MFA_REQUIRED'
-  const right = asksForCode ? await customers(server.context, SAMPLES, { enrolled: true }) : []
+  const right: string[] = []
+  for (let i = 0; asksForCode && i < SAMPLES; i++) right.push(await customer(server.context, { enrolled: true }))
 
   const unknown: number[] = []
   const wrongEnrolled: number[] = []
   const wrongPlain: number[] = []
   const rightEnrolled: number[] = []
-  for (let i = 0; i < SAMPLES; i++) {
-    unknown.push(await timeRefused(`nobody-${i}@example.com`, `198.18.1.${i % 250}`))
-    wrongEnrolled.push(await timeRefused(enrolled[i]!, `198.18.2.${i % 250}`))
-    wrongPlain.push(await timeRefused(plain[i]!, `198.18.3.${i % 250}`))
-    if (asksForCode) {
-      const { elapsed, code, answer } = await timeOne(right[i]!, PASSWORD, `198.18.4.${i % 250}`)
-      if (code !== 'MFA_REQUIRED') throw new Error(`expected MFA_REQUIRED, got ${JSON.stringify(answer)}`)
-      rightEnrolled.push(elapsed)
-    }
+  const rightTimed = async (i: number): Promise<number> => {
+    const { elapsed, code, answer } = await timeOne(right[i]!, PASSWORD, `198.18.4.${i % 250}`)
+    if (code !== 'MFA_REQUIRED') throw new Error(`expected MFA_REQUIRED, got ${JSON.stringify(answer)}`)
+    return elapsed
   }
+  const kinds: { times: number[]; timeAt: (i: number) => Promise<number> }[] = [
+    { times: unknown, timeAt: i => timeRefused(`nobody-${i}@example.com`, `198.18.1.${i % 250}`) },
+    { times: wrongEnrolled, timeAt: i => timeRefused(enrolled[i]!, `198.18.2.${i % 250}`) },
+    { times: wrongPlain, timeAt: i => timeRefused(plain[i]!, `198.18.3.${i % 250}`) },
+    ...(asksForCode ? [{ times: rightEnrolled, timeAt: rightTimed }] : []),
+  ]
+  const loadBefore = os.loadavg()
+  // each round times every kind once, starting one kind further on each round, so that no kind
+  // always comes first or always follows the same other one
+  for (let i = 0; i < SAMPLES; i++)
+    for (let k = 0; k < kinds.length; k++) {
+      const kind = kinds[(i + k) % kinds.length]!
+      kind.times.push(await kind.timeAt(i))
+    }
+  const loadAfter = os.loadavg()
+  const load = (averages: number[]) => averages.map(n => n.toFixed(2)).join(' ')
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
   const reference = median(unknown)
   const lines: [string, number][] = [
@@ -91,7 +105,9 @@ try {
     ['wrong password, TOTP enabled', median(wrongEnrolled)],
     ['wrong password, no second factor', median(wrongPlain)],
   ]
-  console.log(`tokenCreate on ${server.database}, ${SAMPLES} alternating samples each:`)
+  console.log(
+    `tokenCreate on ${server.database}, ${SAMPLES} alternating samples each; ${os.cpus().length} CPUs, load average ${load(loadBefore)} before, ${load(loadAfter)} after:`,
+  )
   for (const [name, p50] of lines)
     console.log(
       `  ${name.padEnd(34)} p50 ${p50.toFixed(1).padStart(6)} ms, difference ${(p50 - reference).toFixed(1)} ms`,

@@ -41,7 +41,10 @@ describe('npm run bench:timing', () => {
       // then
       const out = `${run.stdout}\n${run.stderr}`
       assert.equal(run.code, 0, out)
-      assert.match(run.stdout, /^tokenCreate on (sqlite|postgresql), 3 alternating samples each:$/m)
+      assert.match(
+        run.stdout,
+        /^tokenCreate on (sqlite|postgresql), 3 alternating samples each; \d+ CPUs, load average [\d. ]+ before, [\d. ]+ after:$/m,
+      )
       for (const name of [
         'unknown email (reference)',
         'wrong password, TOTP enabled',
