@@ -142,6 +142,18 @@ test('a replayed assertion (the same response twice) signs in once', async () =>
   await assertRefused(user.id, replay.body.data.tokenCreateWithPasskey, before)
 })
 
+test('a replayed assertion of an authenticator that keeps no counter signs in once: its challenge went with the first', async () => {
+  // given: the counter proves nothing here (always 0); the spent challenge does
+  const { user, authenticator } = await enrolled(server, undefined, new SoftAuthenticator({ keepsCounter: false }))
+  const first = await signIn(server, authenticator)
+  assert.deepEqual(first.payload.errors, [])
+  const before = await sessionCount(server, user.id)
+  // when
+  const replay = await server.gql(SIGN_IN, { response: first.response })
+  // then
+  await assertRefused(user.id, replay.body.data.tokenCreateWithPasskey, before)
+})
+
 test('two copies of one assertion sent at once sign in once', async () => {
   // given
   const { user, authenticator } = await enrolled(server)
