@@ -4,6 +4,7 @@
 // or not the email is registered, the answer has the same shape and names no credential.
 // Access: anyone. Effects: a PASSKEY_SIGN_IN challenge (stored hashed). Twin: none.
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
 import { passkeyAuthenticationOptions as authenticationOptions } from '../../services/identity'
@@ -23,6 +24,8 @@ export const passkeyAuthenticationOptions = g.field({
     },
   }),
   args,
+  // a sign-in's first step, writing a challenge: one per request, as a sign-in is
+  extensions: costly('password'),
   resolve: withErrorsList(async ({ email }: ArgsOf<typeof args>, context) => {
     return { options: await authenticationOptions(context.sudo(), { email }) }
   }),
