@@ -8,6 +8,12 @@ import { tokenVerify } from './authentication/tokenVerify'
 import { tokensDeactivateAll } from './authentication/tokensDeactivateAll'
 import { sessionRevoke } from './authentication/sessionRevoke'
 import { sessionsRevokeOthers } from './authentication/sessionsRevokeOthers'
+import { passkeyAuthenticationOptions } from './authentication/passkeyAuthenticationOptions'
+import { tokenCreateWithPasskey } from './authentication/tokenCreateWithPasskey'
+import { passkeyRegistrationOptions } from './account/passkeyRegistrationOptions'
+import { passkeyRegister } from './account/passkeyRegister'
+import { passkeyRename } from './account/passkeyRename'
+import { passkeyDelete } from './account/passkeyDelete'
 import { accountRegister } from './account/accountRegister'
 import { confirmAccount } from './account/confirmAccount'
 import { requestPasswordReset } from './account/requestPasswordReset'
@@ -68,6 +74,13 @@ const extension = g.extend(base => ({
     tokensDeactivateAll,
     sessionRevoke,
     sessionsRevokeOthers,
+    // passkeys (API.md section 9)
+    passkeyRegistrationOptions,
+    passkeyRegister,
+    passkeyRename,
+    passkeyDelete,
+    passkeyAuthenticationOptions,
+    tokenCreateWithPasskey: tokenCreateWithPasskey(base),
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),

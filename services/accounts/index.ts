@@ -22,3 +22,4 @@ export {
 export { ONBOARDING_STATUSES, updateProfile } from './profile'
 export { reachesSessionsOf, refreshTokens, revokeOtherSessions, revokeSession, sessionsOf } from './sessions'
 export type { SessionListing } from './sessions'
+export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'

@@ -28,6 +28,9 @@ const COSTLY_MUTATIONS = {
   sendPasswordResetUsers: ['mail'],
   resendConfirmationUser: ['mail'],
   resendConfirmationUsers: ['mail'],
+  passkeyRegister: ['mail'],
+  passkeyAuthenticationOptions: ['password'],
+  tokenCreateWithPasskey: ['password'],
 }
 
 const COSTLY_INPUTS = { 'UserCreateInput.password': ['password'], 'UserUpdateInput.password': ['password'] }
