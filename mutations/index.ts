@@ -8,6 +8,11 @@ import { tokenVerify } from './authentication/tokenVerify'
 import { tokensDeactivateAll } from './authentication/tokensDeactivateAll'
 import { sessionRevoke } from './authentication/sessionRevoke'
 import { sessionsRevokeOthers } from './authentication/sessionsRevokeOthers'
+import { tokenCreateMfa } from './authentication/tokenCreateMfa'
+import { accountTotpSetup } from './account/accountTotpSetup'
+import { accountTotpConfirm } from './account/accountTotpConfirm'
+import { accountTotpDisable } from './account/accountTotpDisable'
+import { accountRecoveryCodesRegenerate } from './account/accountRecoveryCodesRegenerate'
 import { accountRegister } from './account/accountRegister'
 import { confirmAccount } from './account/confirmAccount'
 import { requestPasswordReset } from './account/requestPasswordReset'
@@ -68,6 +73,12 @@ const extension = g.extend(base => ({
     tokensDeactivateAll,
     sessionRevoke,
     sessionsRevokeOthers,
+    // the second step of a password sign-in, and TOTP on one's own account (API.md §9)
+    tokenCreateMfa: tokenCreateMfa(base),
+    accountTotpSetup,
+    accountTotpConfirm,
+    accountTotpDisable,
+    accountRecoveryCodesRegenerate,
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),

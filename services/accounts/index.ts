@@ -22,3 +22,11 @@ export {
 export { ONBOARDING_STATUSES, updateProfile } from './profile'
 export { reachesSessionsOf, refreshTokens, revokeOtherSessions, revokeSession, sessionsOf } from './sessions'
 export type { SessionListing } from './sessions'
+export {
+  answerMfaChallenge,
+  confirmTotp,
+  disableTotp,
+  regenerateRecoveryCodes,
+  setupTotp,
+  signInWithMfaForTokens,
+} from './secondFactor'
