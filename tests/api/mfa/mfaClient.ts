@@ -50,7 +50,13 @@ export async function enrol(server: TestServer, user: { id: string; email: strin
   await awayFromStepEdge()
   const confirm = await server.gql(TOTP_CONFIRM, { code: codeFor(secret) }, { token })
   assert.deepEqual(confirm.body.data?.accountTotpConfirm?.errors, [], JSON.stringify(confirm.body))
-  return { userId: user.id, email: user.email, token, secret, recoveryCodes: confirm.body.data.accountTotpConfirm.recoveryCodes }
+  return {
+    userId: user.id,
+    email: user.email,
+    token,
+    secret,
+    recoveryCodes: confirm.body.data.accountTotpConfirm.recoveryCodes,
+  }
 }
 
 /**
