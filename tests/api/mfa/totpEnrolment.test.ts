@@ -71,7 +71,7 @@ describe('setup and confirmation', () => {
     assert.equal(row.totpSecret, null)
     // sealed at rest: the secret is not in the stored value
     assert.ok(row.totpPendingSecret?.startsWith('v1.'))
-    assert.ok(!row.totpPendingSecret.includes(payload.secret))
+    assert.ok(!row.totpPendingSecret!.includes(payload.secret))
     const me = await server.gql(ME_SECURITY, {}, { token })
     assert.equal(me.body.data.me.totpEnabled, false)
     assert.equal(me.body.data.me.recoveryCodesLeft, 0)
