@@ -50,6 +50,7 @@ import type { Session } from '../services/identity'
 import { withCostlyWork } from './costlyWork'
 import { sessionsField } from './sessionsField'
 import { passkeyFields } from './passkeysField'
+import { totpFields } from './totpFields'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -432,6 +433,8 @@ export const User: Lists.User = list({
         // where the user is signed in now, each session with "Sign out this session"
         sessions: sessionsField,
         ...passkeyFields,
+        // two-step sign-in with an authenticator app: on or off, recovery codes left
+        ...totpFields,
       },
     }),
     ...group({

@@ -14,6 +14,11 @@ import { passkeyRegistrationOptions } from './account/passkeyRegistrationOptions
 import { passkeyRegister } from './account/passkeyRegister'
 import { passkeyRename } from './account/passkeyRename'
 import { passkeyDelete } from './account/passkeyDelete'
+import { tokenCreateMfa } from './authentication/tokenCreateMfa'
+import { accountTotpSetup } from './account/accountTotpSetup'
+import { accountTotpConfirm } from './account/accountTotpConfirm'
+import { accountTotpDisable } from './account/accountTotpDisable'
+import { accountRecoveryCodesRegenerate } from './account/accountRecoveryCodesRegenerate'
 import { accountRegister } from './account/accountRegister'
 import { confirmAccount } from './account/confirmAccount'
 import { requestPasswordReset } from './account/requestPasswordReset'
@@ -81,6 +86,12 @@ const extension = g.extend(base => ({
     passkeyDelete,
     passkeyAuthenticationOptions,
     tokenCreateWithPasskey: tokenCreateWithPasskey(base),
+    // the second step of a password sign-in, and TOTP on one's own account (API.md §9)
+    tokenCreateMfa: tokenCreateMfa(base),
+    accountTotpSetup,
+    accountTotpConfirm,
+    accountTotpDisable,
+    accountRecoveryCodesRegenerate,
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),

@@ -23,3 +23,11 @@ export { ONBOARDING_STATUSES, updateProfile } from './profile'
 export { reachesSessionsOf, refreshTokens, revokeOtherSessions, revokeSession, sessionsOf } from './sessions'
 export type { SessionListing } from './sessions'
 export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'
+export {
+  answerMfaChallenge,
+  confirmTotp,
+  disableTotp,
+  regenerateRecoveryCodes,
+  setupTotp,
+  signInWithMfaForTokens,
+} from './secondFactor'

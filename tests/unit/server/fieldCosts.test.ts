@@ -31,6 +31,12 @@ const COSTLY_MUTATIONS = {
   passkeyRegister: ['mail'],
   passkeyAuthenticationOptions: ['password'],
   tokenCreateWithPasskey: ['password'],
+  // a recovery code used mails its owner; one answer per request, so aliases cannot guess codes in bulk
+  tokenCreateMfa: ['mail'],
+  accountTotpSetup: ['password'],
+  accountTotpConfirm: ['mail'],
+  accountTotpDisable: ['password', 'mail'],
+  accountRecoveryCodesRegenerate: ['password'],
 }
 
 const COSTLY_INPUTS = { 'UserCreateInput.password': ['password'], 'UserUpdateInput.password': ['password'] }
