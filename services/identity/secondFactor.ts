@@ -6,11 +6,13 @@
 // Answering it is services/accounts/secondFactor.ts: answerMfaChallenge. Here: the refusal that
 // carries the challenge, and what a presented code means for a user (a TOTP code, once, or one of
 // its recovery codes, once).
+import { createHash } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
 import { DomainError, inTransaction } from '../kernel'
 import { failChallenge, issueChallenge, liveChallenge, spendChallenge } from './challenges'
 import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
 import { normalizeRecoveryCode, spendRecoveryCode } from './recoveryCodes'
+import { isSameSecret } from './sameSecret'
 import { acceptTotpStep, invalidMfaCode, normalizeTotpCode, openTotpSecret, verifyTotpCode } from './totp'
 import type { AuthMethod } from './userSessions'
 
@@ -20,13 +22,42 @@ export type MfaChallengeKind = (typeof MFA_CHALLENGE_KINDS)[number]
 // the user row a password check read (signIn.ts: ProvenUser), what bindSignIn binds the session to
 type ProvenUser = { id: string; password: string | null; jwtTokenKey: string | null }
 
-/** What an MFA_SIGN_IN challenge keeps (never sent to the client). */
+/**
+ * What an MFA_SIGN_IN challenge keeps (never sent to the client). The row the password check read
+ * is kept as fingerprints of its hash and token key (SHA-256), never copies of them: answering the
+ * challenge rebuilds `proven` from the row as it is then, with what still matches (provenNow).
+ */
 export type MfaChallengePayload = {
   kind: MfaChallengeKind
   email: string
-  proven: ProvenUser
+  proven: { id: string; password: string; jwtTokenKey: string }
   ip: string
   userAgent?: string
+}
+
+// a fingerprint of a secret column's value (null included), to tell later whether it still holds it
+function fingerprint(value: string | null): string {
+  return createHash('sha256')
+    .update(value === null ? 'null' : `value:${value}`)
+    .digest('hex')
+}
+
+/**
+ * The row a challenge's password check proved, as the row is now: its hash and token key where
+ * they are still the ones fingerprinted, and null where they moved on. bindSignIn then binds as it
+ * does for a one-step sign-in: to the key as it is now when only the key moved on (a sign-out
+ * everywhere), and not at all when the password did (INVALID_CREDENTIALS).
+ */
+function provenNow(
+  fingerprints: MfaChallengePayload['proven'],
+  row: { id: string; password: string | null; jwtTokenKey: string | null },
+): ProvenUser {
+  const holds = (value: string | null, expected: string) => isSameSecret(fingerprint(value), expected)
+  return {
+    id: row.id,
+    password: row.password !== null && holds(row.password, fingerprints.password) ? row.password : null,
+    jwtTokenKey: row.jwtTokenKey !== null && holds(row.jwtTokenKey, fingerprints.jwtTokenKey) ? row.jwtTokenKey : null,
+  }
 }
 
 /** MFA_REQUIRED (field null), carrying the challenge that tokenCreateMfa (or the Admin UI) answers. */
@@ -66,7 +97,11 @@ export async function requireSecondFactor(
   const payload: MfaChallengePayload = {
     kind: args.kind,
     email: user.email,
-    proven: { id: args.proven.id, password: args.proven.password, jwtTokenKey: args.proven.jwtTokenKey },
+    proven: {
+      id: args.proven.id,
+      password: fingerprint(args.proven.password),
+      jwtTokenKey: fingerprint(args.proven.jwtTokenKey),
+    },
     ip: args.ip,
     ...(args.userAgent === undefined ? {} : { userAgent: args.userAgent }),
   }
@@ -176,11 +211,11 @@ export async function redeemMfaChallenge(
   if (!live?.userId || payload.kind !== args.kind || !payload.proven || typeof payload.email !== 'string')
     throw invalidMfaChallenge()
   const user = await context.prisma.user.findUnique({ where: { id: live.userId } })
-  if (!user || !hasTotpEnabled(user)) throw invalidMfaChallenge()
+  if (!user || user.id !== payload.proven.id || !hasTotpEnabled(user)) throw invalidMfaChallenge()
   const presented = presentedCode(typeof args.code === 'string' ? args.code : '')
   if (presented.kind === 'malformed') throw invalidMfaCode()
 
-  const proven = payload.proven
+  const proven = provenNow(payload.proven, user)
   const passwordStep = {
     ip: String(payload.ip ?? args.ip),
     ...(payload.userAgent ? { userAgent: payload.userAgent } : {}),

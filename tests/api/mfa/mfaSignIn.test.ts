@@ -73,6 +73,15 @@ describe('tokenCreate for an enrolled user', () => {
       [],
     )
     assert.equal(await server.context.prisma.authSession.count({ where: { userId: user.userId } }), sessionsBefore)
+    // the waiting sign-in keeps no copy of the password hash or the token key, only fingerprints of them
+    const account = await server.context.prisma.user.findUniqueOrThrow({ where: { id: user.userId } })
+    const waiting = await server.context.prisma.authChallenge.findMany({ where: { userId: user.userId } })
+    assert.ok(waiting.length > 0)
+    for (const challenge of waiting) {
+      const stored = JSON.stringify(challenge)
+      assert.ok(!stored.includes(account.password!), 'a challenge holds the password hash')
+      assert.ok(!stored.includes(account.jwtTokenKey!), 'a challenge holds the token key')
+    }
     // stored hashed, bound to the user
     const row = await challengeRow(user.userId)
     assert.equal(row.purpose, 'MFA_SIGN_IN')
@@ -239,16 +248,18 @@ describe('tokenCreateMfa', () => {
   test('a challenge for the Admin UI sign-in does not give tokens', async () => {
     const user = await enrolled()
     await confirmedLongAgo(server, user.userId)
-    const row = await server.context.prisma.user.findUniqueOrThrow({ where: { id: user.userId } })
+    // a challenge made as the Admin UI's password step makes it: the same payload, of the other kind
+    const ip0 = newIp()
+    const made = await challengeFor(server, user.email, ip0)
+    const tokensChallenge = await server.context.prisma.authChallenge.findFirstOrThrow({
+      where: { userId: user.userId, purpose: 'MFA_SIGN_IN', usedAt: null },
+      orderBy: { createdAt: 'desc' },
+    })
+    assert.ok(made)
     const { challenge } = await issueChallenge(server.context, {
       purpose: 'MFA_SIGN_IN',
       userId: user.userId,
-      payload: {
-        kind: 'adminCookie',
-        email: user.email,
-        proven: { id: row.id, password: row.password, jwtTokenKey: row.jwtTokenKey },
-        ip: '127.0.0.1',
-      },
+      payload: { ...(tokensChallenge.payload as object), kind: 'adminCookie' },
     })
     await awayFromStepEdge()
     const ip = newIp()
