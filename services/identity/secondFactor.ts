@@ -149,7 +149,7 @@ export async function withCodeThrottle<T>(
   who: { ip: string; email: string },
   work: () => Promise<T>,
 ): Promise<T> {
-  const attempt = { ip: who.ip, email: who.email }
+  const attempt = { ip: who.ip, email: who.email, factor: 'code' as const }
   const throttle = await checkLoginAllowed(context, attempt)
   if (!throttle.allowed) {
     const [delayed] = loginDelayedError(throttle.retryAfterSeconds, throttle.reason).errors

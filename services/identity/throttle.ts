@@ -42,8 +42,12 @@ export type DelayReason = 'failures' | 'parallel' | 'ceiling'
 
 export type LoginCheck = { allowed: true } | { allowed: false; retryAfterSeconds: number; reason: DelayReason }
 
-/** Who is signing in: the client IP, the email as typed, and a device proof checked for that account. */
-export type Attempt = { ip: string; email: string; device?: VerifiedDevice }
+/**
+ * Who is signing in: the client IP, the email as typed, and a device proof checked for that
+ * account; `factor` is what the attempt proves: a password (the default), or a second-factor code
+ * of a sign-in whose password was right (services/identity/secondFactor.ts).
+ */
+export type Attempt = { ip: string; email: string; device?: VerifiedDevice; factor?: 'password' | 'code' }
 
 export type ThrottleKeys = {
   ip: string
@@ -51,6 +55,8 @@ export type ThrottleKeys = {
   ipAccount: string
   networkAccount: string
   device: string | undefined
+  // a code attempt's own counter, account-wide: the only failures a right password does not forget
+  code: string | undefined
 }
 
 // how long failures are remembered, counted from the first one; Saleor keeps its counters 2 h
@@ -62,6 +68,10 @@ export const MAX_DELAY_SECONDS = 3600
 export const IP_ACCOUNT_POLICY: DelayPolicy = { freeFailures: 5, failuresPerDoubling: 1 }
 // a device proof's own failures, from any IP: a stolen proof gains no more guesses than one IP has
 export const DEVICE_POLICY: DelayPolicy = IP_ACCOUNT_POLICY
+// wrong second-factor codes on one account, from every IP and device: whoever answers codes has the
+// password, and a right password (which forgets the IP-and-account failures, as Saleor does) must not
+// buy more guesses; only a right code forgets these, or a password reset lifts them
+export const CODE_POLICY: DelayPolicy = IP_ACCOUNT_POLICY
 // every user behind one NAT or proxy shares this count, so it starts later and grows more
 // slowly (Saleor doubles every 10 failures per IP); it still slows one IP stuffing credentials
 // across many accounts to about sixty guesses an hour
@@ -104,7 +114,9 @@ export async function checkLoginAllowed(context: Context, who: Attempt): Promise
           ceilingRefusal(row(keys.networkAccount), NETWORK_ACCOUNT_CEILING, now),
           ceilingRefusal(row(keys.account), ACCOUNT_CEILING, now),
         ]
-  ).filter((wait): wait is Wait => wait !== undefined)
+  )
+    .concat(keys.code ? [refusalOf(row(keys.code), CODE_POLICY, now)] : [])
+    .filter((wait): wait is Wait => wait !== undefined)
   if (waits.length === 0) return { allowed: true }
   await finishAttempt(context, keys, 'refused', now)
   const longest = waits.reduce((a, b) => (b.ms > a.ms ? b : a))
@@ -188,6 +200,7 @@ export function throttleKeys(who: Attempt): ThrottleKeys {
     ipAccount: `${account}:ip:${sha256(`ip-account\n${ip}\n${email}`)}`,
     networkAccount: `${account}:network:${sha256(`network-account\n${network}\n${email}`)}`,
     device: who.device === undefined ? undefined : `${account}:device:${sha256(`device\n${who.device}\n${email}`)}`,
+    code: who.factor === 'code' ? `${account}:code` : undefined,
   }
 }
 
@@ -226,6 +239,7 @@ function keysOf(keys: ThrottleKeys): string[] {
   const counted = keys.device
     ? [keys.ip, keys.ipAccount, keys.device]
     : [keys.ip, keys.ipAccount, keys.networkAccount, keys.account]
+  if (keys.code) counted.push(keys.code)
   return counted.sort()
 }
 
@@ -272,9 +286,9 @@ async function finishAttempt(
   now: number,
 ): Promise<void> {
   const failed = outcome === 'failure' ? 1 : 0
-  // the keys whose failures a success forgets: its IP and account's, and its device's; no key is
-  // empty, so '' forgets nothing
-  const forget = outcome === 'success' ? [keys.ipAccount, keys.device ?? ''] : ['', '']
+  // the keys whose failures a success forgets: its IP and account's, its device's, and a right
+  // code's own counter; no key is empty, so '' forgets nothing
+  const forget = outcome === 'success' ? [keys.ipAccount, keys.device ?? '', keys.code ?? ''] : ['', '', '']
   const ordered = keysOf(keys)
   // an upsert rather than an UPDATE … WHERE key IN (…), which would lock the rows in whatever
   // order the index gives; the rows exist (the first statement wrote them, unless a reset has
@@ -287,7 +301,7 @@ async function finishAttempt(
     VALUES ${valuesFor(ordered.length, 0)}
     ON CONFLICT ("key") DO UPDATE SET
       "inFlight" = CASE WHEN "LoginThrottle"."inFlight" > 0 THEN "LoginThrottle"."inFlight" - 1 ELSE 0 END,
-      "failures" = CASE WHEN "LoginThrottle"."key" IN (?, ?) THEN 0 ELSE "LoginThrottle"."failures" + ? END,
+      "failures" = CASE WHEN "LoginThrottle"."key" IN (?, ?, ?) THEN 0 ELSE "LoginThrottle"."failures" + ? END,
       "lastFailureAt" = CASE WHEN ? = 1 THEN ? ELSE "LoginThrottle"."lastFailureAt" END`,
     [...ordered.flatMap(key => [key, now, now]), ...forget, failed, failed, now],
   )

@@ -95,3 +95,29 @@ test('wrong codes to turn TOTP off count in the same throttle: then LOGIN_ATTEMP
   const row = await server.context.prisma.user.findUniqueOrThrow({ where: { id: user.userId } })
   assert.ok(row.totpEnabledAt)
 })
+
+test('a right password does not buy more code guesses: wrong codes count per account, from every IP, until a right code', async () => {
+  const user = await enrol(server, await makeCustomer(server.context))
+  await confirmedLongAgo(server, user.userId)
+  await awayFromStepEdge(15_000)
+  const right = codeFor(user.secret)
+  const wrong = right === '000000' ? '111111' : '000000'
+  // the free wrong codes on one challenge, from one IP
+  const first = await challengeFor(server, user.email, '203.0.113.90')
+  for (let i = 0; i < IP_ACCOUNT_POLICY.freeFailures; i++)
+    assert.deepEqual(codesOf(await answer(server, first, wrong, '203.0.113.90')), ['INVALID_MFA_CODE'])
+
+  // when: the right password again, from another IP, gives a new challenge; one more wrong code there
+  const second = await challengeFor(server, user.email, '198.51.100.90')
+  assert.deepEqual(codesOf(await answer(server, second, wrong, '198.51.100.90')), ['INVALID_MFA_CODE'])
+
+  // then: the account's codes wait, whatever the IP and though the password was right in between
+  const delayed = await answer(server, second, right, '198.51.100.90')
+  assert.deepEqual(delayed.errors, [{ field: 'code', code: 'LOGIN_ATTEMPT_DELAYED' }])
+  assert.equal(delayed.token, null)
+  // and a right code, once the wait is over, forgets them
+  await new Promise(resolve => setTimeout(resolve, 2_500))
+  const later = await answer(server, second, right, '198.51.100.90')
+  assert.deepEqual(later.errors, [])
+  assert.ok(later.token)
+})
