@@ -8,6 +8,7 @@ import { startMailbox, type Mailbox } from '../helpers/mailbox'
 import { PASSWORD, makeCustomer } from '../helpers/factories'
 import { SoftAuthenticator } from '../helpers/softAuthenticator'
 import { issueOneTimeToken } from '../../services/identity/oneTimeTokens'
+import { issueTokens } from '../../services/identity/tokens'
 import { TOKEN_CREATE, answer, challengeFor, codeFor, codesOf, confirmedLongAgo, enrol } from '../api/mfa/mfaClient'
 import { REGISTER, registrationOptions, signIn } from '../api/passkeys/passkeyClient'
 
@@ -152,4 +153,49 @@ test('wrong codes sent at once to one challenge are judged at most 5 times', asy
   )
   const judged = answers.filter(a => codesOf(a).includes('INVALID_MFA_CODE')).length
   assert.ok(judged <= 5, `one challenge judged ${judged} wrong codes (at most 5 allowed)`)
+})
+
+// HOLE (Medium, latent until impersonation (API.md §10) lands; shown here with a session whose amr
+// is ["imp"], as an impersonation sign-in will start): the TOTP mutations refuse an impersonated
+// session (mutations/authentication/mfaChallenge.ts: requireSignInSession, "Sign in with your own
+// password to change how you sign in"), but the passkey mutations only refuse a customer API token
+// (requireCredentialSession). Staff impersonating a customer could add their own passkey to the
+// customer's account and sign in as the customer later, with amr hwk + mfa, without any audit of
+// an impersonation.
+// FIX (proposed): mutations/account/passkeyRegistrationOptions.ts, passkeyRegister.ts,
+// passkeyRename.ts, passkeyDelete.ts: requireSignInSession in place of requireCredentialSession.
+test('an impersonated session cannot add a passkey to the impersonated account', async () => {
+  const customer = await makeCustomer(server.context)
+  const row = await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })
+  const tokens = await issueTokens(
+    server.context.sudo(),
+    { id: row.id, email: row.email, isStaff: row.isStaff, jwtTokenKey: row.jwtTokenKey },
+    { amr: ['imp'], ip: '127.0.0.1', userAgent: 'impersonation' },
+  )
+  // the TOTP mutations refuse it (the rule the passkey mutations should share)
+  const setup = await server.gql(
+    'mutation($p: String!) { accountTotpSetup(password: $p) { secret errors { code } } }',
+    { p: PASSWORD },
+    { token: tokens.accessToken },
+  )
+  assert.equal(setup.body.data?.accountTotpSetup?.secret ?? null, null)
+
+  const staffKey = new SoftAuthenticator()
+  const options = await server.gql(
+    'mutation { passkeyRegistrationOptions { options errors { code } } }',
+    {},
+    {
+      token: tokens.accessToken,
+    },
+  )
+  const given = options.body.data?.passkeyRegistrationOptions?.options
+  if (given) {
+    const res = await server.gql(REGISTER, { response: staffKey.register(given) }, { token: tokens.accessToken })
+    assert.notDeepEqual(
+      res.body.data?.passkeyRegister?.errors,
+      [],
+      'an impersonated session registered a passkey on the customer account',
+    )
+  }
+  assert.equal(await server.context.prisma.passkeyCredential.count({ where: { userId: customer.id } }), 0)
 })
