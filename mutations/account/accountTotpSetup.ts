@@ -5,8 +5,9 @@
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import { requireSignInSession } from '../authentication/mfaChallenge'
+import { requireSignInSession } from '../shared/guards'
 import { setupTotp } from '../../services/accounts'
+import { clientIp } from '../shared/request'
 
 type Source = WithErrors & { secret?: string; otpauthUri?: string; qrCode?: string }
 
@@ -29,6 +30,6 @@ export const accountTotpSetup = g.field({
   extensions: costly('password'),
   resolve: withErrorsList(async ({ password }: ArgsOf<typeof args>, context) => {
     const userId = requireSignInSession(context)
-    return setupTotp(context.sudo(), { userId, password })
+    return setupTotp(context.sudo(), { userId, password, ip: clientIp(context) })
   }),
 })

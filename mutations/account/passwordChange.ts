@@ -8,6 +8,7 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { changePassword } from '../../services/accounts'
+import { clientIp } from '../shared/request'
 
 type Source = WithErrors & { userId?: string }
 
@@ -22,7 +23,12 @@ export const passwordChange = (base: BaseSchemaMeta) => {
     extensions: costly('password', 'mail'),
     resolve: withErrorsList(async ({ oldPassword, newPassword }: ArgsOf<typeof args>, context) => {
       const userId = requireCredentialSession(context)
-      await changePassword(context.sudo(), { userId, oldPassword: oldPassword ?? '', newPassword })
+      await changePassword(context.sudo(), {
+        userId,
+        oldPassword: oldPassword ?? '',
+        newPassword,
+        ip: clientIp(context),
+      })
       return { userId }
     }),
   })

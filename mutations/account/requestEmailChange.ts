@@ -34,7 +34,7 @@ export const requestEmailChange = (base: BaseSchemaMeta) => {
       const userId = requireCredentialSession(context)
       // before the password check too: each attempt costs a hash
       await assertAccountRequestAllowed(context.sudo(), clientIp(context))
-      await request(context.sudo(), { userId, ...given })
+      await request(context.sudo(), { userId, ...given, ip: clientIp(context) })
       return { userId }
     }),
   })
