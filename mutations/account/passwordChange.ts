@@ -1,5 +1,5 @@
 // passwordChange: the signed-in user changes its password, proving the old one.
-// Access: a signed-in user, not through a customer API token. Effects: PASSWORD_CHANGED event, notice mail, every token and pending link of the
+// Access: a signed-in user, not through a customer API token. Effects: throttling state (a wrong old password counts as a failed sign-in: proveOwnPassword); PASSWORD_CHANGED event, notice mail, every token and pending link of the
 // user revoked (sign in again). Twin: updateActiveUserPassword.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
