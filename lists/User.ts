@@ -482,6 +482,9 @@ export const User: Lists.User = list({
             type: g.nonNull(g.list(g.nonNull(PermissionEnum))),
             async resolve(item, _args, context) {
               if (!item.isStaff || !item.isActive) return []
+              // one's own: what this session holds (STAFF_MFA_REQUIRED may hold them back: sessionDataOf)
+              const session = context.session as Session | undefined
+              if (session?.itemId === item.id) return session.data.userPermissions
               return effectivePermissions({ ...item, permissionGroups: await loadPermissionGroupsOf(context, item.id) })
             },
           }),
