@@ -49,6 +49,7 @@ import { userActions } from './userActions'
 import type { Session } from '../services/identity'
 import { withCostlyWork } from './costlyWork'
 import { sessionsField } from './sessionsField'
+import { secondFactorFields } from './secondFactorFields'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -430,6 +431,8 @@ export const User: Lists.User = list({
         }),
         // where the user is signed in now, each session with "Sign out this session"
         sessions: sessionsField,
+        // whether a second factor is on, and on one's own page the Security area (lists/secondFactorFields.ts)
+        ...secondFactorFields,
       },
     }),
     ...group({

@@ -37,6 +37,7 @@ import { staffUsersCount } from './queries/staffUsersCount'
 import { customerCreate } from './staff/customerCreate'
 import { customerUpdate } from './staff/customerUpdate'
 import { customerDelete } from './staff/customerDelete'
+import { userSecondFactorReset } from './staff/userSecondFactorReset'
 import { customerBulkDelete } from './staff/customerBulkDelete'
 import { staffCreate } from './staff/staffCreate'
 import { staffUpdate } from './staff/staffUpdate'
@@ -95,6 +96,7 @@ const extension = g.extend(base => ({
     customerUpdate: customerUpdate(base),
     customerDelete,
     customerBulkDelete,
+    userSecondFactorReset,
     staffCreate: staffCreate(base),
     staffUpdate: staffUpdate(base),
     staffDelete,

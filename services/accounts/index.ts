@@ -20,5 +20,7 @@ export {
   signOutEverywhereAsStaff,
 } from './staffActions'
 export { ONBOARDING_STATUSES, updateProfile } from './profile'
+export { reachesSecondFactorOf, resetSecondFactorAsStaff, secondFactorsOf } from './secondFactorReset'
+export type { SecondFactors } from './secondFactorReset'
 export { reachesSessionsOf, refreshTokens, revokeOtherSessions, revokeSession, sessionsOf } from './sessions'
 export type { SessionListing } from './sessions'
