@@ -8,6 +8,8 @@ import { tokenVerify } from './authentication/tokenVerify'
 import { tokensDeactivateAll } from './authentication/tokensDeactivateAll'
 import { sessionRevoke } from './authentication/sessionRevoke'
 import { sessionsRevokeOthers } from './authentication/sessionsRevokeOthers'
+import { adminSignInWithCode } from './authentication/adminSignInWithCode'
+import { adminSignInWithPasskey } from './authentication/adminSignInWithPasskey'
 import { accountRegister } from './account/accountRegister'
 import { confirmAccount } from './account/confirmAccount'
 import { requestPasswordReset } from './account/requestPasswordReset'
@@ -69,6 +71,9 @@ const extension = g.extend(base => ({
     tokensDeactivateAll,
     sessionRevoke,
     sessionsRevokeOthers,
+    // the Admin UI's sign-in steps beyond the password (its cookie session)
+    adminSignInWithCode,
+    adminSignInWithPasskey,
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),
