@@ -7,7 +7,7 @@ import { SECOND_FACTOR_PAGE, restrictAdminSignIn, sessionStrategy, withAuth } fr
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
 import { startPolling, startWebhookWorker } from './services/messaging'
-import { SESSION_SWEEP_BATCH, deleteDeadSessions } from './services/identity'
+import { SESSION_SWEEP_BATCH, deleteDeadChallenges, deleteDeadSessions } from './services/identity'
 import { fillEmailSkeletons, fillEmptyNames, keepSearchDocuments } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
@@ -96,6 +96,7 @@ export default withAuth(
           {
             name: 'sessions',
             ...startPolling('sessions', SESSION_SWEEP_INTERVAL_MS, async () => {
+              await deleteDeadChallenges(context as unknown as Context)
               return (await deleteDeadSessions(context as unknown as Context)) >= SESSION_SWEEP_BATCH
             }),
           },

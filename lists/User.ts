@@ -50,6 +50,7 @@ import type { Session } from '../services/identity'
 import { withCostlyWork } from './costlyWork'
 import { sessionsField } from './sessionsField'
 import { secondFactorFields } from './secondFactorFields'
+import { totpFields } from './totpFields'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -433,6 +434,8 @@ export const User: Lists.User = list({
         sessions: sessionsField,
         // whether a second factor is on, and on one's own page the Security area (lists/secondFactorFields.ts)
         ...secondFactorFields,
+        // two-step sign-in with an authenticator app: on or off, recovery codes left
+        ...totpFields,
       },
     }),
     ...group({

@@ -10,6 +10,11 @@ import { sessionRevoke } from './authentication/sessionRevoke'
 import { sessionsRevokeOthers } from './authentication/sessionsRevokeOthers'
 import { adminSignInWithCode } from './authentication/adminSignInWithCode'
 import { adminSignInWithPasskey } from './authentication/adminSignInWithPasskey'
+import { tokenCreateMfa } from './authentication/tokenCreateMfa'
+import { accountTotpSetup } from './account/accountTotpSetup'
+import { accountTotpConfirm } from './account/accountTotpConfirm'
+import { accountTotpDisable } from './account/accountTotpDisable'
+import { accountRecoveryCodesRegenerate } from './account/accountRecoveryCodesRegenerate'
 import { accountRegister } from './account/accountRegister'
 import { confirmAccount } from './account/confirmAccount'
 import { requestPasswordReset } from './account/requestPasswordReset'
@@ -74,6 +79,12 @@ const extension = g.extend(base => ({
     // the Admin UI's sign-in steps beyond the password (its cookie session)
     adminSignInWithCode,
     adminSignInWithPasskey,
+    // the second step of a password sign-in, and TOTP on one's own account (API.md §9)
+    tokenCreateMfa: tokenCreateMfa(base),
+    accountTotpSetup,
+    accountTotpConfirm,
+    accountTotpDisable,
+    accountRecoveryCodesRegenerate,
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),

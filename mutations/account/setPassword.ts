@@ -1,22 +1,30 @@
-// setPassword: set a new password with the emailed reset token; answers tokens like tokenCreate.
+// setPassword: set a new password with the emailed reset token; answers tokens like tokenCreate
+// (for an account with TOTP enabled, as tokenCreate does: `mfaChallenge` and MFA_REQUIRED).
 // Access: anyone holding the token. Effects: PASSWORD_RESET event, every
 // older token of the user revoked, the address's reset quiet period ended, every sign-in lockout
 // of the account lifted, a new session, a device proof cookie. Twin: the Admin UI's reset-password page calls this same mutation.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
-import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { withErrorsList, type WithErrors } from '../shared/errors'
+import {
+  errorsWithMfaField,
+  mfaChallengeField,
+  orMfaChallenge,
+  type WithMfaChallenge,
+} from '../authentication/mfaChallenge'
 import { userField } from '../shared/payloads'
 import { setSignInCookies, signInClient } from '../shared/request'
 import { setPasswordWithToken } from '../../services/accounts'
 
-type Source = WithErrors & {
-  token?: string
-  refreshToken?: string
-  csrfToken?: string
-  userId?: string
-  sessionId?: string
-}
+type Source = WithErrors &
+  WithMfaChallenge & {
+    token?: string
+    refreshToken?: string
+    csrfToken?: string
+    userId?: string
+    sessionId?: string
+  }
 
 export const setPassword = (base: BaseSchemaMeta) => {
   const args = {
@@ -32,21 +40,24 @@ export const setPassword = (base: BaseSchemaMeta) => {
         refreshToken: g.field({ type: g.String }),
         csrfToken: g.field({ type: g.String }),
         user: userField<Source>(base),
-        errors: errorsField<Source>(),
+        mfaChallenge: mfaChallengeField(),
+        errors: errorsWithMfaField<Source>(),
       },
     }),
     args,
     extensions: costly('password'),
-    resolve: withErrorsList(async (given: ArgsOf<typeof args>, context) => {
-      const tokens = await setPasswordWithToken(context.sudo(), { ...given, client: signInClient(context) })
-      setSignInCookies(context, tokens)
-      return {
-        token: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        csrfToken: tokens.csrfToken,
-        userId: tokens.userId,
-        sessionId: tokens.sessionId,
-      }
-    }),
+    resolve: withErrorsList(async (given: ArgsOf<typeof args>, context) =>
+      orMfaChallenge(async () => {
+        const tokens = await setPasswordWithToken(context.sudo(), { ...given, client: signInClient(context) })
+        setSignInCookies(context, tokens)
+        return {
+          token: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          csrfToken: tokens.csrfToken,
+          userId: tokens.userId,
+          sessionId: tokens.sessionId,
+        }
+      }),
+    ),
   })
 }

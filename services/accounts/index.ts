@@ -24,3 +24,11 @@ export { reachesSecondFactorOf, resetSecondFactorAsStaff, secondFactorsOf } from
 export type { SecondFactors } from './secondFactorReset'
 export { reachesSessionsOf, refreshTokens, revokeOtherSessions, revokeSession, sessionsOf } from './sessions'
 export type { SessionListing } from './sessions'
+export {
+  answerMfaChallenge,
+  confirmTotp,
+  disableTotp,
+  regenerateRecoveryCodes,
+  setupTotp,
+  signInWithMfaForTokens,
+} from './secondFactor'

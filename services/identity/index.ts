@@ -62,3 +62,25 @@ export {
   ownerOfLiveSession,
 } from './userSessions'
 export type { AuthMethod, SessionKind, SessionView } from './userSessions'
+export {
+  TOTP_DIGITS,
+  TOTP_PERIOD_SECONDS,
+  invalidMfaCode,
+  newTotpEnrolment,
+  normalizeTotpCode,
+  openTotpSecret,
+  verifyTotpCode,
+} from './totp'
+export type { TotpEnrolment } from './totp'
+export { RECOVERY_CODE_COUNT, deleteRecoveryCodes, recoveryCodesLeft, replaceRecoveryCodes } from './recoveryCodes'
+export {
+  MFA_CHALLENGE_KINDS,
+  MfaRequiredError,
+  hasTotpEnabled,
+  invalidMfaChallenge,
+  presentedCode,
+  redeemMfaChallenge,
+  requireSecondFactor,
+  useSecondFactorCode,
+} from './secondFactor'
+export type { MfaAnswer, MfaChallengeKind, MfaChallengePayload, PresentedCode } from './secondFactor'

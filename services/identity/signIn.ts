@@ -10,6 +10,7 @@ import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSu
 import { newTokenKey } from './jwt'
 import { isSameSecret } from './sameSecret'
 import { issueTokens, type IssuedTokens } from './tokens'
+import { requireSecondFactor } from './secondFactor'
 
 type User = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
 
@@ -69,7 +70,12 @@ export async function signInWithPassword(
   return user
 }
 
-/** tokenCreate: a password sign-in that begins a session and issues its access token, refresh token and CSRF token. */
+/**
+ * tokenCreate: a password sign-in that begins a session and issues its access token, refresh token
+ * and CSRF token. For a user with TOTP enabled, a right password issues no tokens but an
+ * MFA_SIGN_IN challenge (MfaRequiredError, secondFactor.ts), answered by tokenCreateMfa; a wrong
+ * one fails in signInWithPassword exactly as for any other account.
+ */
 export async function signInForTokens(context: Context, args: SignInArgs): Promise<IssuedTokens> {
   const user = await signInWithPassword(context, args)
   if (!user.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
@@ -81,6 +87,8 @@ export async function signInForTokens(context: Context, args: SignInArgs): Promi
     })
   }
 
+  // the second step binds to the row this check read, as the one-step sign-in below does
+  await requireSecondFactor(context, user, { kind: 'tokens', proven: user, ip: args.ip, userAgent: args.userAgent })
   // older bcrypt hashes (Keystone's default) become argon2id at the first login that proves them
   const jwtTokenKey = await bindSignIn(context, user, {
     password: args.password,

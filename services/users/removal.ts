@@ -1,6 +1,6 @@
 // Removing a user, the same way on every path (self-service accountDelete, customerDelete,
 // staffDelete and their bulk forms, Keystone's generated deleteUser): its defaults, addresses,
-// one-time tokens and sessions go with it, an ACCOUNT_DELETED event keeps who it was and who removed it, for the
+// one-time tokens, sessions, recovery codes and sign-in challenges go with it, an ACCOUNT_DELETED event keeps who it was and who removed it, for the
 // staff, and the *_DELETED webhook (by isStaff) tells the listeners once the
 // caller's transaction commits. The bulk form, which judges scope first, is services/staff/userRemoval.ts.
 import type { Context } from '../../generated/keystone/types'
@@ -29,6 +29,8 @@ export async function beforeUserRemoval(
   await tx.prisma.address.deleteMany({ where: { userId: user.id } })
   await tx.prisma.oneTimeToken.deleteMany({ where: { userId: user.id } })
   await tx.prisma.authSession.deleteMany({ where: { userId: user.id } })
+  await tx.prisma.recoveryCode.deleteMany({ where: { userId: user.id } })
+  await tx.prisma.authChallenge.deleteMany({ where: { userId: user.id } })
   // the event points at no user, so it survives the delete
   await recordAccountEvent(tx, {
     type: 'ACCOUNT_DELETED',

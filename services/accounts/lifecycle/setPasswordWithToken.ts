@@ -10,6 +10,7 @@ import {
   hashPassword,
   issueTokens,
   redeemOneTimeToken,
+  requireSecondFactor,
   columnsThatEndSessions,
   type IssuedTokens,
   type SignInClient,
@@ -17,7 +18,8 @@ import {
 
 /**
  * Set a new password with a reset token, end every other session of the user, lift every
- * sign-in lockout of the account, and sign it in.
+ * sign-in lockout of the account, and sign it in (for a user with TOTP: MfaRequiredError, and
+ * tokenCreateMfa finishes it).
  */
 export async function setPasswordWithToken(
   context: Context,
@@ -62,5 +64,7 @@ export async function setPasswordWithToken(
   if (!updated.isActive) throw new DomainError({ field: 'email', code: 'INACTIVE', message: 'Account inactive.' })
   // the password is set either way; whether it may sign in here is PASSWORD_LOGIN_MODE's call
   assertPasswordLoginAllowed(updated)
+  // the password is set; a user with TOTP signs in with its code, as after tokenCreate (API.md §9)
+  await requireSecondFactor(context, updated, { kind: 'tokens', proven: updated, ...args.client })
   return issueTokens(context, updated, { amr: ['pwd'], ...args.client })
 }

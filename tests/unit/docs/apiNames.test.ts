@@ -37,11 +37,6 @@ const SETTINGS = new Set(
 export const NOT_BUILT = {
   schema: [
     'JSONString',
-    'Mutation.accountTotpSetup',
-    'Mutation.accountTotpConfirm',
-    'Mutation.accountTotpDisable',
-    'Mutation.accountRecoveryCodesRegenerate',
-    'Mutation.tokenCreateMfa',
     'Mutation.passkeyRegistrationOptions',
     'Mutation.passkeyRegister',
     'Mutation.passkeyRename',
@@ -59,29 +54,19 @@ export const NOT_BUILT = {
     'Mutation.customerDataExport',
     'Query.accountDataExport',
     'Query.customerDataExport',
-    'User.totpEnabled',
-    'User.recoveryCodesLeft',
     'User.passkeys',
     'User.impersonatedBy',
     'User.externalAccounts',
-    'TokenCreatePayload.mfaChallenge',
-    'AccountErrorCode.MFA_REQUIRED',
-    'AccountErrorCode.INVALID_MFA_CODE',
-    'AccountErrorCode.INVALID_MFA_CHALLENGE',
     'AccountErrorCode.IMPERSONATION_FORBIDDEN',
   ],
   settings: ['STAFF_MFA_REQUIRED', 'WEBAUTHN_RP_ID', 'WEBAUTHN_ORIGINS', 'OIDC_PROVIDERS'],
   events: [
-    'TOTP_ENABLED',
-    'TOTP_DISABLED',
-    'RECOVERY_CODE_USED',
-    'RECOVERY_CODES_REGENERATED',
     'PASSKEY_ADDED',
     'PASSKEY_REMOVED',
     'IMPERSONATION_STARTED',
   ],
   // arguments and payload fields of the fields above, written alone in the text: no name in the schema
-  words: ['mfaChallenge', 'pluginId', 'authenticationData', 'redirectUri', 'qrCode'],
+  words: ['pluginId', 'authenticationData', 'redirectUri'],
 }
 
 // words in backticks that have a name's shape but are not GraphQL names of ours

@@ -28,6 +28,12 @@ const COSTLY_MUTATIONS = {
   sendPasswordResetUsers: ['mail'],
   resendConfirmationUser: ['mail'],
   resendConfirmationUsers: ['mail'],
+  // a recovery code used mails its owner; one answer per request, so aliases cannot guess codes in bulk
+  tokenCreateMfa: ['mail'],
+  accountTotpSetup: ['password'],
+  accountTotpConfirm: ['mail'],
+  accountTotpDisable: ['password', 'mail'],
+  accountRecoveryCodesRegenerate: ['password'],
 }
 
 const COSTLY_INPUTS = { 'UserCreateInput.password': ['password'], 'UserUpdateInput.password': ['password'] }

@@ -1,0 +1,187 @@
+// The second step of a password sign-in (API.md §9): a user with TOTP enabled whose password is
+// right gets no session yet, but an MFA_SIGN_IN challenge (challenges.ts) that remembers what the
+// password check proved (the row's hash and token key as read, so the session binds through
+// bindSignIn as a one-step sign-in does), whom the throttle counts (the email), and which sign-in
+// it finishes (`kind`: tokens for tokenCreate and setPassword, adminCookie for the Admin UI).
+// Answering it is services/accounts/secondFactor.ts: answerMfaChallenge. Here: the refusal that
+// carries the challenge, and what a presented code means for a user (a TOTP code, once, or one of
+// its recovery codes, once).
+import type { Context } from '../../generated/keystone/types'
+import { DomainError, inTransaction } from '../kernel'
+import { failChallenge, issueChallenge, liveChallenge, spendChallenge } from './challenges'
+import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
+import { normalizeRecoveryCode, spendRecoveryCode } from './recoveryCodes'
+import { acceptTotpStep, invalidMfaCode, normalizeTotpCode, openTotpSecret, verifyTotpCode } from './totp'
+import type { AuthMethod } from './userSessions'
+
+export const MFA_CHALLENGE_KINDS = ['tokens', 'adminCookie'] as const
+export type MfaChallengeKind = (typeof MFA_CHALLENGE_KINDS)[number]
+
+// the user row a password check read (signIn.ts: ProvenUser), what bindSignIn binds the session to
+type ProvenUser = { id: string; password: string | null; jwtTokenKey: string | null }
+
+/** What an MFA_SIGN_IN challenge keeps (never sent to the client). */
+export type MfaChallengePayload = {
+  kind: MfaChallengeKind
+  email: string
+  proven: ProvenUser
+  ip: string
+  userAgent?: string
+}
+
+/** MFA_REQUIRED (field null), carrying the challenge that tokenCreateMfa (or the Admin UI) answers. */
+export class MfaRequiredError extends DomainError {
+  readonly challenge: string
+  readonly expiresAt: Date
+
+  constructor(challenge: string, expiresAt: Date) {
+    super({
+      field: null,
+      code: 'MFA_REQUIRED',
+      message: 'Enter the code from your authenticator app (or a recovery code) to finish signing in.',
+    })
+    this.name = 'MfaRequiredError'
+    this.challenge = challenge
+    this.expiresAt = expiresAt
+  }
+}
+
+type SecondFactorUser = { id: string; email: string; totpEnabledAt: Date | null; totpSecret: string | null }
+
+/** Whether a user signs in with a second factor after its password. */
+export function hasTotpEnabled(user: { totpEnabledAt: Date | null; totpSecret: string | null }): boolean {
+  return Boolean(user.totpEnabledAt && user.totpSecret)
+}
+
+/**
+ * After a proven password: nothing for a user without a second factor; for one with TOTP, issue
+ * the MFA_SIGN_IN challenge and throw MfaRequiredError, so that no tokens or cookie are issued.
+ */
+export async function requireSecondFactor(
+  context: Context,
+  user: SecondFactorUser,
+  args: { kind: MfaChallengeKind; proven: ProvenUser; ip: string; userAgent?: string },
+): Promise<void> {
+  if (!hasTotpEnabled(user)) return
+  const payload: MfaChallengePayload = {
+    kind: args.kind,
+    email: user.email,
+    proven: { id: args.proven.id, password: args.proven.password, jwtTokenKey: args.proven.jwtTokenKey },
+    ip: args.ip,
+    ...(args.userAgent === undefined ? {} : { userAgent: args.userAgent }),
+  }
+  const { challenge, expiresAt } = await issueChallenge(context, { purpose: 'MFA_SIGN_IN', userId: user.id, payload })
+  throw new MfaRequiredError(challenge, expiresAt)
+}
+
+/** What a presented code is: a 6-digit TOTP code, a recovery code, or neither (refused as malformed). */
+export type PresentedCode = { kind: 'totp'; code: string } | { kind: 'recovery'; code: string } | { kind: 'malformed' }
+
+export function presentedCode(code: string): PresentedCode {
+  const totp = normalizeTotpCode(code)
+  if (totp) return { kind: 'totp', code: totp }
+  const recovery = normalizeRecoveryCode(code)
+  return recovery ? { kind: 'recovery', code: recovery } : { kind: 'malformed' }
+}
+
+/**
+ * Use a well-formed code of a user with TOTP enabled: a TOTP code whose step is accepted (once per
+ * user), or an unused recovery code, spent. Answers which it was, or null for a wrong or used code.
+ * Run it in the transaction that spends what the code unlocks, so a rollback gives the code back.
+ */
+export async function useSecondFactorCode(
+  context: Context,
+  user: SecondFactorUser,
+  presented: Exclude<PresentedCode, { kind: 'malformed' }>,
+  now: Date = new Date(),
+): Promise<'totp' | 'recovery' | null> {
+  if (!hasTotpEnabled(user)) return null
+  if (presented.kind === 'recovery')
+    return (await spendRecoveryCode(context, user.id, presented.code)) ? 'recovery' : null
+  const step = verifyTotpCode(openTotpSecret(user.totpSecret!), presented.code, now)
+  if (step === null) return null
+  return (await acceptTotpStep(context, user.id, step)) ? 'totp' : null
+}
+
+/** The refusal of a challenge that is unknown, spent, expired, dead after five wrong codes, or of another kind. */
+export function invalidMfaChallenge(): DomainError {
+  return new DomainError({
+    field: 'challenge',
+    code: 'INVALID_MFA_CHALLENGE',
+    message: 'This sign-in has expired or was already finished: sign in with your password again.',
+  })
+}
+
+type UserRow = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
+
+/** A challenge answered: whose it was, how it signed in, the row its password check proved, and the sign-in's client. */
+export type MfaAnswer = {
+  user: UserRow
+  amr: AuthMethod[]
+  proven: ProvenUser
+  used: 'totp' | 'recovery'
+  // where the password step came from, as the challenge recorded it
+  passwordStep: { ip: string; userAgent?: string }
+}
+
+// a password and a second factor: TOTP and recovery codes alike (API.md §9)
+const MFA_AMR: AuthMethod[] = ['pwd', 'otp', 'mfa']
+
+/**
+ * Answer an MFA_SIGN_IN challenge of `kind` with a code (TOTP or recovery), from `ip`:
+ * INVALID_MFA_CHALLENGE unless the challenge is live and of this kind; INVALID_MFA_CODE on `code`
+ * for a malformed code (nothing counted: it cannot be anyone's code); LOGIN_ATTEMPT_DELAYED while the
+ * sign-in throttle holds the account (the challenge's email) from this IP; a wrong or used code
+ * counts against the challenge (the fifth kills it) and in the throttle, and is INVALID_MFA_CODE.
+ * A good code is used and the challenge spent in one transaction (a spend lost to a concurrent
+ * answer rolls the code back); `inside` runs in that transaction too (the account's event and
+ * mail). The caller binds the session to `proven` (bindSignIn) and starts it.
+ */
+export async function redeemMfaChallenge(
+  context: Context,
+  args: { challenge: string; code: string; ip: string; kind: MfaChallengeKind },
+  inside?: (tx: Context, answer: MfaAnswer) => Promise<void>,
+): Promise<MfaAnswer> {
+  const live = await liveChallenge(context, args.challenge, 'MFA_SIGN_IN')
+  const payload = (live?.payload ?? {}) as Partial<MfaChallengePayload>
+  if (!live?.userId || payload.kind !== args.kind || !payload.proven || typeof payload.email !== 'string')
+    throw invalidMfaChallenge()
+  const user = await context.prisma.user.findUnique({ where: { id: live.userId } })
+  if (!user || !hasTotpEnabled(user)) throw invalidMfaChallenge()
+  const presented = presentedCode(typeof args.code === 'string' ? args.code : '')
+  if (presented.kind === 'malformed') throw invalidMfaCode()
+
+  const attempt = { ip: args.ip, email: payload.email }
+  const throttle = await checkLoginAllowed(context, attempt)
+  if (!throttle.allowed) {
+    const [delayed] = loginDelayedError(throttle.retryAfterSeconds, throttle.reason).errors
+    throw new DomainError({ ...delayed!, field: 'code' })
+  }
+  const proven = payload.proven
+  const passwordStep = {
+    ip: String(payload.ip ?? args.ip),
+    ...(payload.userAgent ? { userAgent: payload.userAgent } : {}),
+  }
+  let answer: MfaAnswer | null
+  try {
+    answer = await inTransaction(context, async tx => {
+      const used = await useSecondFactorCode(tx, user, presented)
+      if (!used) return null
+      // the code is used only with the challenge: another answer that spent it first rolls this back
+      if (!(await spendChallenge(tx, live.id))) throw invalidMfaChallenge()
+      const answer: MfaAnswer = { user, amr: [...MFA_AMR], proven, used, passwordStep }
+      await inside?.(tx, answer)
+      return answer
+    })
+  } catch (error) {
+    await recordLoginFailure(context, attempt)
+    throw error
+  }
+  if (!answer) {
+    await failChallenge(context, live.id)
+    await recordLoginFailure(context, attempt)
+    throw invalidMfaCode()
+  }
+  await recordLoginSuccess(context, attempt)
+  return answer
+}
