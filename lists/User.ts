@@ -51,6 +51,7 @@ import { withCostlyWork } from './costlyWork'
 import { sessionsField } from './sessionsField'
 import { secondFactorFields } from './secondFactorFields'
 import { totpFields } from './totpFields'
+import { passkeyFields } from './passkeysField'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -436,6 +437,7 @@ export const User: Lists.User = list({
         ...secondFactorFields,
         // two-step sign-in with an authenticator app: on or off, recovery codes left
         ...totpFields,
+        ...passkeyFields,
       },
     }),
     ...group({

@@ -15,6 +15,12 @@ import { accountTotpSetup } from './account/accountTotpSetup'
 import { accountTotpConfirm } from './account/accountTotpConfirm'
 import { accountTotpDisable } from './account/accountTotpDisable'
 import { accountRecoveryCodesRegenerate } from './account/accountRecoveryCodesRegenerate'
+import { passkeyAuthenticationOptions } from './authentication/passkeyAuthenticationOptions'
+import { tokenCreateWithPasskey } from './authentication/tokenCreateWithPasskey'
+import { passkeyRegistrationOptions } from './account/passkeyRegistrationOptions'
+import { passkeyRegister } from './account/passkeyRegister'
+import { passkeyRename } from './account/passkeyRename'
+import { passkeyDelete } from './account/passkeyDelete'
 import { accountRegister } from './account/accountRegister'
 import { confirmAccount } from './account/confirmAccount'
 import { requestPasswordReset } from './account/requestPasswordReset'
@@ -85,6 +91,13 @@ const extension = g.extend(base => ({
     accountTotpConfirm,
     accountTotpDisable,
     accountRecoveryCodesRegenerate,
+    // passkeys (API.md section 9)
+    passkeyRegistrationOptions,
+    passkeyRegister,
+    passkeyRename,
+    passkeyDelete,
+    passkeyAuthenticationOptions,
+    tokenCreateWithPasskey: tokenCreateWithPasskey(base),
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),

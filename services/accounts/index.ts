@@ -32,3 +32,4 @@ export {
   setupTotp,
   signInWithMfaForTokens,
 } from './secondFactor'
+export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'

@@ -45,6 +45,22 @@ export {
   sessionOf,
 } from './sessions'
 export type { Session, SessionVia } from './sessions'
+export {
+  MAX_PASSKEY_NAME_LENGTH,
+  PASSKEY_AMR,
+  bindPasskeySignIn,
+  cleanPasskeyName,
+  deletePasskey,
+  passkeyAuthenticationOptions,
+  passkeyRegistrationOptions,
+  passkeysOfUser,
+  renamePasskey,
+  storePasskey,
+  signInWithPasskeyForTokens,
+  verifyPasskeyRegistration,
+  verifyPasskeySignIn,
+} from './passkeys'
+export type { PasskeySignIn, PasskeyView, VerifiedPasskey } from './passkeys'
 export { assertPasswordLoginAllowed, bindSignIn, signInForTokens, signInWithPassword } from './signIn'
 export type { ProvenUser, SignInArgs } from './signIn'
 export { issueTokens, verifyAccessToken } from './tokens'

@@ -37,12 +37,6 @@ const SETTINGS = new Set(
 export const NOT_BUILT = {
   schema: [
     'JSONString',
-    'Mutation.passkeyRegistrationOptions',
-    'Mutation.passkeyRegister',
-    'Mutation.passkeyRename',
-    'Mutation.passkeyDelete',
-    'Mutation.passkeyAuthenticationOptions',
-    'Mutation.tokenCreateWithPasskey',
     'Mutation.externalAuthenticationUrl',
     'Mutation.externalObtainAccessTokens',
     'Mutation.externalRefresh',
@@ -54,15 +48,12 @@ export const NOT_BUILT = {
     'Mutation.customerDataExport',
     'Query.accountDataExport',
     'Query.customerDataExport',
-    'User.passkeys',
     'User.impersonatedBy',
     'User.externalAccounts',
     'AccountErrorCode.IMPERSONATION_FORBIDDEN',
   ],
   settings: ['STAFF_MFA_REQUIRED', 'WEBAUTHN_RP_ID', 'WEBAUTHN_ORIGINS', 'OIDC_PROVIDERS'],
   events: [
-    'PASSKEY_ADDED',
-    'PASSKEY_REMOVED',
     'IMPERSONATION_STARTED',
   ],
   // arguments and payload fields of the fields above, written alone in the text: no name in the schema

@@ -34,6 +34,12 @@ const COSTLY_MUTATIONS = {
   accountTotpConfirm: ['mail'],
   accountTotpDisable: ['password', 'mail'],
   accountRecoveryCodesRegenerate: ['password'],
+  passkeyRegister: ['mail'],
+  passkeyAuthenticationOptions: ['password'],
+  tokenCreateWithPasskey: ['password'],
+  // the Admin UI's sign-in steps: a recovery code's mail; a passkey sign-in
+  adminSignInWithCode: ['password', 'mail'],
+  adminSignInWithPasskey: ['password'],
 }
 
 const COSTLY_INPUTS = { 'UserCreateInput.password': ['password'], 'UserUpdateInput.password': ['password'] }

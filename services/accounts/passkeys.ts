@@ -1,0 +1,81 @@
+// A user's passkeys (API.md §9): registering, listing, renaming and removing them, with what
+// follows each change (a PASSKEY_ADDED or PASSKEY_REMOVED event, and a mail telling the user of a
+// new passkey, written in the transaction of the change). The WebAuthn mechanics and the passkey
+// sign-in are the identity module's (services/identity/passkeys.ts). Who sees a user's passkeys is
+// the rule that reaches its sessions (reachesSessionsOf): the user itself, or staff who manage it.
+import type { Context } from '../../generated/keystone/types'
+import {
+  cleanPasskeyName,
+  deletePasskey,
+  passkeysOfUser,
+  renamePasskey,
+  storePasskey,
+  verifyPasskeyRegistration,
+  type PasskeyView,
+  type Session,
+} from '../identity'
+import { inTransaction } from '../kernel'
+import { enqueueMail } from '../messaging'
+import { recordAccountEvent } from '../users'
+import { reachesSessionsOf } from './sessions'
+
+/** passkeyRegister: store the passkey a registration response proves; the user is told by mail. */
+export async function addPasskey(
+  context: Context,
+  args: { userId: string; response: unknown; name?: string | null },
+): Promise<PasskeyView> {
+  // a bad name is told before the challenge is spent
+  if (args.name !== undefined && args.name !== null) cleanPasskeyName(args.name)
+  const sudo = context.sudo()
+  // its challenge is spent outside the transaction: a registration that fails later still used it
+  const verified = await verifyPasskeyRegistration(sudo, { userId: args.userId, response: args.response })
+  return inTransaction(sudo, async tx => {
+    const passkey = await storePasskey(tx, { userId: args.userId, passkey: verified, name: args.name })
+    await recordAccountEvent(tx, {
+      type: 'PASSKEY_ADDED',
+      userId: args.userId,
+      actorId: args.userId,
+      parameters: { passkey_id: passkey.id, name: passkey.name },
+    })
+    const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    await enqueueMail(tx, {
+      to: user.email,
+      template: 'PASSKEY_ADDED',
+      params: { email: user.email, firstName: user.firstName },
+      userId: user.id,
+    })
+    return passkey
+  })
+}
+
+/** passkeyRename: a new name for one of the caller's own passkeys. */
+export async function renameOwnPasskey(
+  context: Context,
+  args: { userId: string; id: string; name: string },
+): Promise<PasskeyView> {
+  return renamePasskey(context.sudo(), args)
+}
+
+/** passkeyDelete: remove one of the caller's own passkeys; it signs in no more. */
+export async function removeOwnPasskey(context: Context, args: { userId: string; id: string }): Promise<void> {
+  await inTransaction(context.sudo(), async tx => {
+    const passkey = await deletePasskey(tx, args)
+    await recordAccountEvent(tx, {
+      type: 'PASSKEY_REMOVED',
+      userId: args.userId,
+      actorId: args.userId,
+      parameters: { passkey_id: passkey.id, name: passkey.name },
+    })
+  })
+}
+
+/** The passkeys of a user, for a caller who reaches its sessions (itself, or staff who manage it); null otherwise. */
+export async function passkeysOf(
+  context: Context,
+  caller: Session | undefined,
+  userId: string,
+): Promise<PasskeyView[] | null> {
+  const sudo = context.sudo()
+  if (!(await reachesSessionsOf(sudo, caller, userId))) return null
+  return passkeysOfUser(sudo, userId)
+}
