@@ -53,9 +53,7 @@ export const NOT_BUILT = {
     'AccountErrorCode.IMPERSONATION_FORBIDDEN',
   ],
   settings: ['STAFF_MFA_REQUIRED', 'WEBAUTHN_RP_ID', 'WEBAUTHN_ORIGINS', 'OIDC_PROVIDERS'],
-  events: [
-    'IMPERSONATION_STARTED',
-  ],
+  events: ['IMPERSONATION_STARTED'],
   // arguments and payload fields of the fields above, written alone in the text: no name in the schema
   words: ['pluginId', 'authenticationData', 'redirectUri'],
 }
