@@ -4,8 +4,9 @@
 // with a first code, then the recovery codes, shown once), turn it off or make new recovery codes
 // (the password and a code), and passkeys: add (@simplewebauthn/browser's startRegistration on the
 // options the server made), rename, remove. Every rule is the server's: these call the same
-// mutations a storefront calls, and show their refusals as they come.
-import { useState, type FormEvent } from 'react'
+// mutations a storefront calls, and show their refusals as they come. No <form> here: the Security
+// area sits inside the user page's own form, and a nested form's submit would reach that one too.
+import { useState } from 'react'
 import { ActionButton, Button } from '@keystar/ui/button'
 import { HStack, VStack } from '@keystar/ui/layout'
 import { PasswordField } from '@keystar/ui/password-field'
@@ -143,18 +144,14 @@ export function TotpSetup(props: { onEnabled: () => void }) {
   const [setup, settingUp] = useSecurityMutation<{ secret: string; qrCode: string }>(TOTP_SETUP, 'accountTotpSetup')
   const [confirm, confirming] = useSecurityMutation<{ recoveryCodes: string[] }>(TOTP_CONFIRM, 'accountTotpConfirm')
 
-  async function onSetup(event: FormEvent<HTMLElement>) {
-    if (event.target !== event.currentTarget) return
-    event.preventDefault()
+  async function onSetup() {
     const { payload, refusal } = await setup({ password })
     setPassword('')
     setRefusal(refusal)
     if (!refusal && payload) setEnrolment({ secret: payload.secret, qrCode: payload.qrCode })
   }
 
-  async function onConfirm(event: FormEvent<HTMLElement>) {
-    if (event.target !== event.currentTarget) return
-    event.preventDefault()
+  async function onConfirm() {
     const { payload, refusal } = await confirm({ code })
     setCode('')
     setRefusal(refusal)
@@ -166,7 +163,7 @@ export function TotpSetup(props: { onEnabled: () => void }) {
     <VStack gap="large">
       {refusal ? <Message tone="critical">{refusal}</Message> : null}
       {enrolment ? (
-        <VStack elementType="form" onSubmit={onConfirm} gap="large" aria-label="Confirm the authenticator app">
+        <VStack role="group" gap="large" aria-label="Confirm the authenticator app">
           <Text>Scan this QR code with your authenticator app, or type the key below into it.</Text>
           <img src={enrolment.qrCode} alt="QR code for your authenticator app" width={200} height={200} />
           <Text>
@@ -182,12 +179,12 @@ export function TotpSetup(props: { onEnabled: () => void }) {
             onChange={setCode}
             value={code}
           />
-          <Button alignSelf="start" isPending={confirming} prominence="high" type="submit">
+          <Button alignSelf="start" isPending={confirming} prominence="high" onPress={() => void onConfirm()}>
             Turn on two-step sign-in
           </Button>
         </VStack>
       ) : (
-        <VStack elementType="form" onSubmit={onSetup} gap="large" aria-label="Set up an authenticator app">
+        <VStack role="group" gap="large" aria-label="Set up an authenticator app">
           <PasswordField
             id="totp-password"
             isRequired
@@ -196,7 +193,7 @@ export function TotpSetup(props: { onEnabled: () => void }) {
             onChange={setPassword}
             value={password}
           />
-          <Button alignSelf="start" isPending={settingUp} prominence="high" type="submit">
+          <Button alignSelf="start" isPending={settingUp} prominence="high" onPress={() => void onSetup()}>
             Set up an authenticator app
           </Button>
         </VStack>
@@ -218,9 +215,7 @@ function TotpEnabled(props: { codesLeft: number; onChanged: () => void }) {
     'accountRecoveryCodesRegenerate',
   )
 
-  async function onSubmit(event: FormEvent<HTMLElement>) {
-    if (event.target !== event.currentTarget) return
-    event.preventDefault()
+  async function onSubmit() {
     const run = action === 'disable' ? disable : regenerate
     const { payload, refusal } = await run({ password, code })
     setPassword('')
@@ -248,8 +243,7 @@ function TotpEnabled(props: { codesLeft: number; onChanged: () => void }) {
       {refusal ? <Message tone="critical">{refusal}</Message> : null}
       {action ? (
         <VStack
-          elementType="form"
-          onSubmit={onSubmit}
+          role="group"
           gap="large"
           aria-label={action === 'disable' ? 'Turn off two-step sign-in' : 'New recovery codes'}
         >
@@ -270,7 +264,7 @@ function TotpEnabled(props: { codesLeft: number; onChanged: () => void }) {
             value={code}
           />
           <HStack gap="regular">
-            <Button isPending={disabling || regenerating} prominence="high" type="submit">
+            <Button isPending={disabling || regenerating} prominence="high" onPress={() => void onSubmit()}>
               {action === 'disable' ? 'Turn off two-step sign-in' : 'Make new recovery codes'}
             </Button>
             <Button onPress={() => setAction(null)}>Cancel</Button>
@@ -294,9 +288,7 @@ export function AddPasskey(props: { onAdded: () => void }) {
   const [options] = useSecurityMutation<{ options: unknown }>(PASSKEY_OPTIONS, 'passkeyRegistrationOptions')
   const [register] = useSecurityMutation(PASSKEY_REGISTER, 'passkeyRegister')
 
-  async function onAdd(event: FormEvent<HTMLElement>) {
-    if (event.target !== event.currentTarget) return
-    event.preventDefault()
+  async function onAdd() {
     setBusy(true)
     setRefusal(null)
     try {
@@ -318,7 +310,7 @@ export function AddPasskey(props: { onAdded: () => void }) {
   }
 
   return (
-    <VStack elementType="form" onSubmit={onAdd} gap="large" aria-label="Add a passkey">
+    <VStack role="group" gap="large" aria-label="Add a passkey">
       {refusal ? <Message tone="critical">{refusal}</Message> : null}
       <TextField
         id="passkey-name"
@@ -327,7 +319,7 @@ export function AddPasskey(props: { onAdded: () => void }) {
         onChange={setName}
         value={name}
       />
-      <Button alignSelf="start" isPending={busy} prominence="high" type="submit">
+      <Button alignSelf="start" isPending={busy} prominence="high" onPress={() => void onAdd()}>
         Add a passkey
       </Button>
     </VStack>
@@ -342,9 +334,7 @@ function PasskeyRow(props: { passkey: Passkey; onChanged: () => void }) {
   const [remove] = useSecurityMutation(PASSKEY_DELETE, 'passkeyDelete')
   const when = (value: string | null) => (value ? new Date(value).toLocaleString() : 'never')
 
-  async function onRename(event: FormEvent<HTMLElement>) {
-    if (event.target !== event.currentTarget) return
-    event.preventDefault()
+  async function onRename() {
     const { refusal } = await rename({ id: props.passkey.id, name })
     setRefusal(refusal)
     if (refusal) return
@@ -364,9 +354,9 @@ function PasskeyRow(props: { passkey: Passkey; onChanged: () => void }) {
       <VStack gap="regular" paddingY="regular">
         {refusal ? <Message tone="critical">{refusal}</Message> : null}
         {renaming ? (
-          <HStack elementType="form" onSubmit={onRename} gap="regular" alignItems="end">
+          <HStack role="group" aria-label="Rename the passkey" gap="regular" alignItems="end">
             <TextField autoFocus label="New name" onChange={setName} value={name} isRequired />
-            <Button prominence="high" type="submit">
+            <Button prominence="high" onPress={() => void onRename()}>
               Save
             </Button>
             <Button onPress={() => setRenaming(false)}>Cancel</Button>
