@@ -172,7 +172,6 @@ export function TotpSetup(props: { onEnabled: () => void }) {
           <TextField
             autoFocus
             id="totp-code"
-            isRequired
             label="Code from the app"
             autoComplete="one-time-code"
             inputMode="numeric"
@@ -187,7 +186,6 @@ export function TotpSetup(props: { onEnabled: () => void }) {
         <VStack role="group" gap="large" aria-label="Set up an authenticator app">
           <PasswordField
             id="totp-password"
-            isRequired
             label="Your password"
             autoComplete="current-password"
             onChange={setPassword}
@@ -249,7 +247,6 @@ function TotpEnabled(props: { codesLeft: number; onChanged: () => void }) {
         >
           <PasswordField
             id="totp-manage-password"
-            isRequired
             label="Your password"
             autoComplete="current-password"
             onChange={setPassword}
@@ -257,7 +254,6 @@ function TotpEnabled(props: { codesLeft: number; onChanged: () => void }) {
           />
           <TextField
             id="totp-manage-code"
-            isRequired
             label="Code from the app, or a recovery code"
             autoComplete="one-time-code"
             onChange={setCode}
@@ -355,7 +351,7 @@ function PasskeyRow(props: { passkey: Passkey; onChanged: () => void }) {
         {refusal ? <Message tone="critical">{refusal}</Message> : null}
         {renaming ? (
           <HStack role="group" aria-label="Rename the passkey" gap="regular" alignItems="end">
-            <TextField autoFocus label="New name" onChange={setName} value={name} isRequired />
+            <TextField autoFocus label="New name" onChange={setName} value={name} />
             <Button prominence="high" onPress={() => void onRename()}>
               Save
             </Button>
