@@ -25,7 +25,7 @@ import type { AdminSignInProof, Credential } from './services/identity'
 import { MfaRequiredError, issueDeviceProof, requireSecondFactor, signInWithPassword } from './services/identity'
 import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
 import { setAdminChallengeCookie } from './mutations/shared/adminSignIn'
-import { AccessDeniedError, DomainError } from './services/kernel'
+import { DomainError } from './services/kernel'
 import type { Session } from './services/identity'
 import { isGraphqlRequest, isOwnOrigin } from './server/http'
 import { declareCostlyWork } from './lists/costlyWork'
@@ -168,7 +168,10 @@ export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
     const resolve = step?.resolve
     if (!step || !resolve) continue
     step.resolve = (root, args, context: Context, info) => {
-      if (!isOwnOrigin(context.req)) throw new AccessDeniedError('The Admin UI signs in from its own pages only.')
+      if (!isOwnOrigin(context.req))
+        throw new GraphQLError('The Admin UI signs in from its own pages only.', {
+          extensions: { code: 'KS_ACCESS_DENIED' },
+        })
       return resolve(root, args, context, info)
     }
   }

@@ -34,11 +34,12 @@ export const adminSignInWithCode = g.field({
       ip: clientIp(context),
       kind: 'adminCookie',
     })
-    clearAdminChallengeCookie(context)
     const { user, amr, proven } = answer
     // the password step admitted active, confirmed staff only; one demoted since gets nothing
     if (!user.isStaff || !user.isActive || !user.isConfirmed) throw invalidMfaChallenge()
     if (!(await startAdminCookie(context, user.id, { proven, amr }))) throw invalidMfaChallenge()
+    // after the session cookie, which Keystone sets in place of any other
+    clearAdminChallengeCookie(context)
     return {}
   }),
 })
