@@ -5,7 +5,8 @@
 // signs in with its password is sent to the enrolment page (the users list sends it there too),
 // sets up an authenticator app (the code computed here with otpauth from the key the page shows),
 // sees its recovery codes, signs in again with its password and a code, and reaches the users
-// list. Screenshots go to os.tmpdir()/identity-admin-screens (passkeys-*.png).
+// list. A support agent sees that a customer's two-step sign-in is on and resets it with the page's
+// "Reset second factor" action. Screenshots go to os.tmpdir()/identity-admin-screens (passkeys-*.png).
 //
 // WebAuthn needs a secure context and an RP id that is a domain, not an IP: the browser reaches
 // each server at http://localhost:<port> through a loopback relay whose port is chosen before the
@@ -30,6 +31,13 @@ type Served = { server: TestServer; relay: Server; url: string }
 
 let browser: Browser
 const served: Served[] = []
+let plain: Promise<Served> | undefined
+
+/** The server without STAFF_MFA_REQUIRED, shared by the tests that need no other. */
+function plainServer(): Promise<Served> {
+  plain ??= serveOnLocalhost({})
+  return plain
+}
 const consoleProblems: string[] = []
 
 /** A server the browser reaches at http://localhost:<port>, as WebAuthn's RP id `localhost` wants. */
@@ -119,7 +127,7 @@ test(
   { skip },
   async () => {
     // given
-    const { server, url } = await serveOnLocalhost({})
+    const { server, url } = await plainServer()
     const staff = await makeStaff(server.context, ['MANAGE_USERS'], { firstName: 'Pat', lastName: 'Passkey' })
     const page = await newPage()
     await openSignIn(page, url)
@@ -222,5 +230,63 @@ test(
     await page.getByText(customer.email).first().waitFor()
     await screen(page, '8-users-list')
     assert.deepEqual(consoleProblems, [])
+  },
+)
+
+test(
+  "a support agent sees that a customer's two-step sign-in is on and resets it from the customer's page",
+  { skip },
+  async () => {
+    // given: a customer with an authenticator app and a passkey, who lost its phone
+    const { server, url } = await plainServer()
+    const customer = await makeCustomer(server.context, { firstName: 'Lost', lastName: 'Phone' })
+    await server.context.prisma.user.update({
+      where: { id: customer.id },
+      data: { totpSecret: 'sealed-secret-of-the-test', totpEnabledAt: new Date() },
+    })
+    await server.context.prisma.passkeyCredential.create({
+      data: { userId: customer.id, credentialId: `cred-${customer.id}`, publicKey: 'pk', name: 'Old phone' },
+    })
+    const agent = await makeStaff(server.context, ['MANAGE_USERS'], { firstName: 'Sam', lastName: 'Support' })
+    const page = await newPage()
+    await openSignIn(page, url)
+    await typePassword(page, agent.email)
+    await page.getByRole('navigation').waitFor()
+
+    // when: the agent opens the customer's page
+    await page.goto(`${url}/users/${customer.id}`)
+    const security = page.getByRole('group', { name: 'Security', exact: true })
+    await security.getByText('Two-step sign-in: On').waitFor()
+    await page.waitForLoadState('networkidle')
+    await security.scrollIntoViewIfNeeded()
+    await screen(page, '9-customer-second-factor-on')
+
+    // and resets the second factor
+    // among the page's actions, past the first in the overflow menu ("…") at this width
+    const direct = page.getByRole('button', { name: 'Reset second factor' })
+    if (await direct.isVisible()) await direct.click()
+    else {
+      await page.getByRole('button', { name: '…' }).click()
+      await page.getByRole('menuitem', { name: 'Reset second factor' }).click()
+    }
+    const prompt = page.getByRole('alertdialog').or(page.getByRole('dialog'))
+    await prompt.getByRole('button', { name: 'Reset second factor' }).click()
+    await page
+      .getByText(/Second factor of .* reset/)
+      .first()
+      .waitFor()
+    await security.getByText('Two-step sign-in: Off').waitFor()
+    await security.scrollIntoViewIfNeeded()
+    await screen(page, '10-customer-second-factor-reset')
+
+    // then: nothing of it is left, and it was recorded with the agent as actor
+    const after = await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })
+    assert.equal(after.totpEnabledAt, null)
+    assert.equal(after.totpSecret, null)
+    assert.equal(await server.context.prisma.passkeyCredential.count({ where: { userId: customer.id } }), 0)
+    const event = await server.context.prisma.accountEvent.findFirst({
+      where: { userId: customer.id, type: 'SECOND_FACTOR_RESET' },
+    })
+    assert.equal(event?.actorId, agent.id)
   },
 )
