@@ -173,6 +173,15 @@ export default function SigninPage() {
             Verify
           </Button>
         </VStack>
+        <Button
+          alignSelf="start"
+          onPress={() => {
+            setRefused(null)
+            setStep('password')
+          }}
+        >
+          Start again
+        </Button>
       </PublicPage>
     )
 
