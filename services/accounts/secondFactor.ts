@@ -23,6 +23,7 @@ import {
   redeemMfaChallenge,
   replaceRecoveryCodes,
   useSecondFactorCode,
+  withCodeThrottle,
   verifyPassword,
   verifyTotpCode,
   type IssuedTokens,
@@ -125,21 +126,35 @@ export async function confirmTotp(
   })
 }
 
-// the password and a code (TOTP or recovery) of a user with TOTP on, the code used in `tx`
-async function proveBothFactors(tx: Context, user: UserRow, code: string): Promise<'totp' | 'recovery'> {
-  const presented = presentedCode(code)
+/**
+ * With a code (TOTP or recovery) of a user with TOTP on, whose password was just checked: run
+ * `change` in one transaction with the code's use, so a refused change gives the code back. Wrong
+ * codes count in the sign-in throttle (withCodeThrottle), as at sign-in.
+ */
+async function withSecondFactor<T>(
+  context: Context,
+  user: UserRow,
+  args: { code: string; ip: string },
+  change: (tx: Context) => Promise<T>,
+): Promise<T> {
+  const presented = presentedCode(args.code)
   if (presented.kind === 'malformed') throw invalidMfaCode()
-  const used = await useSecondFactorCode(tx, user, presented)
-  if (!used) throw invalidMfaCode()
-  return used
+  return withCodeThrottle(context, { ip: args.ip, email: user.email }, () =>
+    inTransaction(context, async tx => {
+      if (!(await useSecondFactorCode(tx, user, presented))) throw invalidMfaCode()
+      return change(tx)
+    }),
+  )
 }
 
 /** accountTotpDisable: the password and a code turn TOTP off; the recovery codes go; a TOTP_DISABLED event and mail. */
-export async function disableTotp(context: Context, args: { userId: string; password: string; code: string }) {
+export async function disableTotp(
+  context: Context,
+  args: { userId: string; password: string; code: string; ip: string },
+): Promise<void> {
   const user = await userWithPassword(context, args.userId, args.password)
   if (!hasTotpEnabled(user)) throw notEnabled()
-  await inTransaction(context, async tx => {
-    await proveBothFactors(tx, user, args.code)
+  await withSecondFactor(context, user, args, async tx => {
     const { count } = await tx.prisma.user.updateMany({
       where: { id: user.id, totpSecret: user.totpSecret },
       data: { totpSecret: null, totpPendingSecret: null, totpEnabledAt: null },
@@ -159,12 +174,11 @@ export async function disableTotp(context: Context, args: { userId: string; pass
 /** accountRecoveryCodesRegenerate: the password and a code replace every recovery code; a RECOVERY_CODES_REGENERATED event. */
 export async function regenerateRecoveryCodes(
   context: Context,
-  args: { userId: string; password: string; code: string },
+  args: { userId: string; password: string; code: string; ip: string },
 ): Promise<{ recoveryCodes: string[] }> {
   const user = await userWithPassword(context, args.userId, args.password)
   if (!hasTotpEnabled(user)) throw notEnabled()
-  return inTransaction(context, async tx => {
-    await proveBothFactors(tx, user, args.code)
+  return withSecondFactor(context, user, args, async tx => {
     const recoveryCodes = await replaceRecoveryCodes(tx, user.id)
     await recordAccountEvent(tx, { type: 'RECOVERY_CODES_REGENERATED', userId: user.id, actorId: user.id })
     return { recoveryCodes }

@@ -98,5 +98,6 @@ export {
   redeemMfaChallenge,
   requireSecondFactor,
   useSecondFactorCode,
+  withCodeThrottle,
 } from './secondFactor'
 export type { MfaAnswer, MfaChallengeKind, MfaChallengePayload, PresentedCode } from './secondFactor'

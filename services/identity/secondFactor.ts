@@ -103,6 +103,35 @@ export async function useSecondFactorCode(
   return (await acceptTotpStep(context, user.id, step)) ? 'totp' : null
 }
 
+/**
+ * Run `work`, which judges a second-factor code, as an attempt of the sign-in throttle (the
+ * account's email, from `ip`): LOGIN_ATTEMPT_DELAYED on `code` while the throttle holds it; a
+ * wrong code (INVALID_MFA_CODE from `work`) counts as a failed sign-in, a right one as a success.
+ * So a client that holds the password tries codes no faster than it could try passwords.
+ */
+export async function withCodeThrottle<T>(
+  context: Context,
+  who: { ip: string; email: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  const attempt = { ip: who.ip, email: who.email }
+  const throttle = await checkLoginAllowed(context, attempt)
+  if (!throttle.allowed) {
+    const [delayed] = loginDelayedError(throttle.retryAfterSeconds, throttle.reason).errors
+    throw new DomainError({ ...delayed!, field: 'code' })
+  }
+  let result: T
+  try {
+    result = await work()
+  } catch (error) {
+    if (error instanceof DomainError && error.errors.some(e => e.code === 'INVALID_MFA_CODE'))
+      await recordLoginFailure(context, attempt)
+    throw error
+  }
+  await recordLoginSuccess(context, attempt)
+  return result
+}
+
 /** The refusal of a challenge that is unknown, spent, expired, dead after five wrong codes, or of another kind. */
 export function invalidMfaChallenge(): DomainError {
   return new DomainError({
@@ -151,20 +180,13 @@ export async function redeemMfaChallenge(
   const presented = presentedCode(typeof args.code === 'string' ? args.code : '')
   if (presented.kind === 'malformed') throw invalidMfaCode()
 
-  const attempt = { ip: args.ip, email: payload.email }
-  const throttle = await checkLoginAllowed(context, attempt)
-  if (!throttle.allowed) {
-    const [delayed] = loginDelayedError(throttle.retryAfterSeconds, throttle.reason).errors
-    throw new DomainError({ ...delayed!, field: 'code' })
-  }
   const proven = payload.proven
   const passwordStep = {
     ip: String(payload.ip ?? args.ip),
     ...(payload.userAgent ? { userAgent: payload.userAgent } : {}),
   }
-  let answer: MfaAnswer | null
-  try {
-    answer = await inTransaction(context, async tx => {
+  return withCodeThrottle(context, { ip: args.ip, email: payload.email }, async () => {
+    const answer = await inTransaction(context, async tx => {
       const used = await useSecondFactorCode(tx, user, presented)
       if (!used) return null
       // the code is used only with the challenge: another answer that spent it first rolls this back
@@ -173,15 +195,8 @@ export async function redeemMfaChallenge(
       await inside?.(tx, answer)
       return answer
     })
-  } catch (error) {
-    await recordLoginFailure(context, attempt)
-    throw error
-  }
-  if (!answer) {
+    if (answer) return answer
     await failChallenge(context, live.id)
-    await recordLoginFailure(context, attempt)
     throw invalidMfaCode()
-  }
-  await recordLoginSuccess(context, attempt)
-  return answer
+  })
 }

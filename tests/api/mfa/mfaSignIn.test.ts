@@ -89,7 +89,7 @@ describe('tokenCreate for an enrolled user', () => {
       answers.push(res.body)
     }
     assert.deepEqual(answers[0], answers[1])
-    assert.deepEqual(answers[0].data.tokenCreate, {
+    assert.deepEqual(answers[0]!.data.tokenCreate, {
       token: null,
       refreshToken: null,
       csrfToken: null,

@@ -10,6 +10,7 @@ import { PASSWORD, makeCustomer } from '../../helpers/factories'
 import { IP_ACCOUNT_POLICY } from '../../../services/identity/throttle'
 import {
   TOKEN_CREATE,
+  TOTP_DISABLE,
   answer,
   awayFromStepEdge,
   challengeFor,
@@ -69,4 +70,28 @@ test('wrong codes past the free failures answer LOGIN_ATTEMPT_DELAYED, using no 
   const later = await answer(server, second, right, ip)
   assert.deepEqual(later.errors, [])
   assert.ok(later.token)
+})
+
+test('wrong codes to turn TOTP off count in the same throttle: then LOGIN_ATTEMPT_DELAYED, and it stays on', async () => {
+  const user = await enrol(server, await makeCustomer(server.context))
+  await confirmedLongAgo(server, user.userId)
+  const client = { token: user.token, headers: { 'x-forwarded-for': '203.0.113.78' } }
+  await awayFromStepEdge(15_000)
+  const right = codeFor(user.secret)
+  const wrong = right === '000000' ? '111111' : '000000'
+  const answers: string[][] = []
+  for (let i = 0; i <= IP_ACCOUNT_POLICY.freeFailures; i++) {
+    const res = await server.gql(TOTP_DISABLE, { password: PASSWORD, code: wrong }, client)
+    answers.push(codesOf(res.body.data.accountTotpDisable))
+  }
+  assert.deepEqual(
+    answers,
+    Array.from({ length: IP_ACCOUNT_POLICY.freeFailures + 1 }, () => ['INVALID_MFA_CODE']),
+  )
+
+  const delayed = await server.gql(TOTP_DISABLE, { password: PASSWORD, code: right }, client)
+
+  assert.deepEqual(delayed.body.data.accountTotpDisable.errors, [{ field: 'code', code: 'LOGIN_ATTEMPT_DELAYED' }])
+  const row = await server.context.prisma.user.findUniqueOrThrow({ where: { id: user.userId } })
+  assert.ok(row.totpEnabledAt)
 })

@@ -71,7 +71,7 @@ describe('setup and confirmation', () => {
     assert.equal(row.totpSecret, null)
     // sealed at rest: the secret is not in the stored value
     assert.ok(row.totpPendingSecret?.startsWith('v1.'))
-    assert.ok(!row.totpPendingSecret.includes(payload.secret))
+    assert.ok(!row.totpPendingSecret!.includes(payload.secret))
     const me = await server.gql(ME_SECURITY, {}, { token })
     assert.equal(me.body.data.me.totpEnabled, false)
     assert.equal(me.body.data.me.recoveryCodesLeft, 0)
@@ -347,5 +347,35 @@ describe('secrets are never readable', () => {
     const row = await userRow(customer.id)
     for (const secret of [enrolled.secret, row.totpSecret!, ...enrolled.recoveryCodes])
       assert.ok(!text.includes(secret), 'a secret in the item query')
+  })
+})
+
+describe('removal', () => {
+  test('deleting an enrolled customer deletes its recovery codes and sign-in challenges with it', async () => {
+    const customer = await makeCustomer(server.context)
+    const enrolled = await enrol(server, customer)
+    const signIn = await server.gql(
+      'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { mfaChallenge errors { code } } }',
+      { email: enrolled.email, password: PASSWORD },
+    )
+    assert.ok(signIn.body.data.tokenCreate.mfaChallenge)
+    // the rows by id: a relation that is merely unlinked would leave them behind, ownerless
+    const codeIds = (await server.context.prisma.recoveryCode.findMany({ where: { userId: customer.id } })).map(
+      row => row.id,
+    )
+    const challengeIds = (await server.context.prisma.authChallenge.findMany({ where: { userId: customer.id } })).map(
+      row => row.id,
+    )
+    assert.deepEqual([codeIds.length, challengeIds.length], [10, 1])
+    const support = await makeStaff(server.context, ['MANAGE_USERS'])
+    const res = await server.gql(
+      'mutation($id: ID!) { customerDelete(id: $id) { errors { field code } } }',
+      { id: customer.id },
+      { token: await tokenFor(server.context, support.id) },
+    )
+    assert.deepEqual(res.body.data?.customerDelete?.errors, [], JSON.stringify(res.body))
+    assert.equal(await server.context.prisma.user.count({ where: { id: customer.id } }), 0)
+    assert.equal(await server.context.prisma.recoveryCode.count({ where: { id: { in: codeIds } } }), 0)
+    assert.equal(await server.context.prisma.authChallenge.count({ where: { id: { in: challengeIds } } }), 0)
   })
 })
