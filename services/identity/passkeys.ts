@@ -274,6 +274,8 @@ export async function passkeyAuthenticationOptions(
  */
 export async function verifyPasskeySignIn(
   context: Context,
+  // `ip`: where the sign-in comes from, as every sign-in's caller knows it; the check itself does
+  // not read it (a passkey cannot be guessed, so no throttle counts its failures)
   args: { response: unknown; ip?: string },
 ): Promise<PasskeySignIn> {
   const response = authenticationResponseOf(args.response)
