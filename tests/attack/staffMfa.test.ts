@@ -181,3 +181,144 @@ test('the reset: MANAGE_USERS cannot reset staff, no one their own, a pending su
   const me = await server.gql('{ me { id } }', {}, { token: otherToken })
   assert.deepEqual(gqlCodes(me.body), ['JWT_INVALID_TOKEN'], JSON.stringify(me.body))
 })
+
+const CODE_STEP = 'mutation($code: String!) { adminSignInWithCode(code: $code) { errors { field code } } }'
+const cookiePair = (line: string | undefined) => (line ?? '').split(';')[0]!
+const setCookie = (headers: Headers, name: string) => headers.getSetCookie().find(line => line.startsWith(`${name}=`))
+
+/** The Admin UI's password step: the challenge cookie (staff with TOTP) or the session cookie. */
+async function passwordStep(email: string) {
+  const res = await server.gql(PASSWORD_STEP, { email, password: PASSWORD })
+  return {
+    challenge: cookiePair(setCookie(res.headers, 'ks-admin-mfa')),
+    session: cookiePair(setCookie(res.headers, 'keystonejs-session')),
+  }
+}
+
+// HELD: a challenge left by the password step does not outlive a change of that password.
+test('the Admin UI code step refuses a challenge whose password has changed since', async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+  const { secret } = await enrol(server, staff)
+  const { challenge } = await passwordStep(staff.email)
+  assert.ok(challenge)
+  // the password changes (its hash only: the strictest case, the token key left as it was)
+  const donor = await makeCustomer(server.context, { password: 'another long password 42' })
+  const { password } = await server.context.prisma.user.findUniqueOrThrow({ where: { id: donor.id } })
+  await server.context.prisma.user.update({ where: { id: staff.id }, data: { password } })
+  const res = await server.gql(CODE_STEP, { code: codeFor(secret, 1) }, { cookie: challenge })
+  assert.notDeepEqual(res.body.data?.adminSignInWithCode?.errors, [], JSON.stringify(res.body))
+  assert.equal(setCookie(res.headers, 'keystonejs-session'), undefined)
+})
+
+// HELD: an old password-only session of staff with TOTP cannot set TOTP up again (a secret the attacker knows).
+test('a password-only session of staff with TOTP on cannot replace the TOTP secret', async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+  await enrol(server, staff)
+  const oldSession = await tokenFor(server.context, staff.id)
+  const setup = await server.gql(TOTP_SETUP, { password: PASSWORD }, { token: oldSession })
+  const secret = setup.body.data?.accountTotpSetup?.secret
+  if (secret) {
+    await awayFromStepEdge()
+    const confirm = await server.gql(TOTP_CONFIRM, { code: codeFor(secret, 1) }, { token: oldSession })
+    assert.notDeepEqual(confirm.body.data?.accountTotpConfirm?.errors, [], 'the secret was replaced')
+  }
+})
+
+// HELD?: a pending (password-only) Admin UI cookie of staff reads nothing of the Admin UI's own GraphQL.
+test('a password-only Admin UI cookie of staff (no factor yet) reads no list and no admin meta', async () => {
+  const customer = await makeCustomer(server.context)
+  const staff = await makeSuperuser(server.context)
+  const { session } = await passwordStep(staff.email)
+  assert.ok(session, 'the password step of staff with no factor yet starts a (pending) session')
+  const users = await server.gql('{ users(take: 50) { id email } }', {}, { cookie: session })
+  const one = await server.gql(
+    'query($id: ID!) { user(where: { id: $id }) { id email } }',
+    { id: customer.id },
+    { cookie: session },
+  )
+  const meta = await server.gql('{ keystone { adminMeta { lists { key } } } }', {}, { cookie: session })
+  const groups = await server.gql('{ permissionGroups { id } }', {}, { cookie: session })
+  const webhooks = await server.gql('{ webhooks { id } }', {}, { cookie: session })
+  const seen = (users.body.data?.users ?? []).map((u: any) => u.id)
+  assert.deepEqual(
+    seen.filter((id: string) => id !== staff.id),
+    [],
+    'users list: ' + JSON.stringify(users.body),
+  )
+  assert.equal(one.body.data?.user ?? null, null, JSON.stringify(one.body))
+  assert.equal(
+    meta.body.data?.keystone?.adminMeta ?? null,
+    null,
+    'adminMeta: ' + JSON.stringify(meta.body).slice(0, 200),
+  )
+  assert.ok(!(groups.body.data?.permissionGroups?.length > 0), JSON.stringify(groups.body))
+  assert.ok(!(webhooks.body.data?.webhooks?.length > 0), JSON.stringify(webhooks.body))
+})
+
+// HELD: a superuser's reset of staff ends that staff member's Admin UI cookie session too.
+test('a reset ends the Admin UI cookie session of the staff member reset', async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+  const { secret } = await enrol(server, staff)
+  const { challenge } = await passwordStep(staff.email)
+  const done = await server.gql(CODE_STEP, { code: codeFor(secret, 1) }, { cookie: challenge })
+  const cookie = cookiePair(setCookie(done.headers, 'keystonejs-session'))
+  assert.ok(cookie, JSON.stringify(done.body))
+  const before = await server.gql('{ me { id } }', {}, { cookie })
+  assert.equal(before.body.data?.me?.id, staff.id)
+  const superuser = await makeSuperuser(server.context)
+  await enrol(server, superuser)
+  const { issueTokens } = await import('../../services/identity/tokens')
+  const su = await server.context.prisma.user.findUniqueOrThrow({ where: { id: superuser.id } })
+  const { accessToken } = await issueTokens(
+    server.context.sudo(),
+    { id: su.id, email: su.email, isStaff: true, jwtTokenKey: su.jwtTokenKey },
+    { amr: ['pwd', 'otp', 'mfa'], ip: '127.0.0.1', userAgent: 'tests' },
+  )
+  const reset = await server.gql(RESET, { id: staff.id }, { token: accessToken })
+  assert.deepEqual(reset.body.data?.userSecondFactorReset?.errors, [], JSON.stringify(reset.body))
+  const afterReset = await server.gql('{ me { id } }', {}, { cookie })
+  assert.equal(afterReset.body.data?.me ?? null, null, JSON.stringify(afterReset.body))
+})
+
+// HELD: a staff member demoted or deactivated between the password step and the code step gets no session.
+test('the Admin UI code step refuses staff demoted or deactivated since the password step', async () => {
+  for (const change of [{ isStaff: false }, { isActive: false }]) {
+    const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+    const { secret } = await enrol(server, staff)
+    const { challenge } = await passwordStep(staff.email)
+    assert.ok(challenge)
+    await server.context.prisma.user.update({ where: { id: staff.id }, data: change })
+    const res = await server.gql(CODE_STEP, { code: codeFor(secret, 1) }, { cookie: challenge })
+    assert.equal(setCookie(res.headers, 'keystonejs-session'), undefined, JSON.stringify(change))
+    const live = await server.context.prisma.authSession.count({ where: { userId: staff.id, kind: 'adminCookie' } })
+    assert.equal(live, 0, JSON.stringify(change))
+  }
+})
+
+// HELD (SQLite; the interleaving is coarse here): a sign-in racing a staff reset leaves no live session.
+test('a code-step sign-in racing the staff reset leaves no session that survives the reset', async () => {
+  const superuser = await makeSuperuser(server.context)
+  await enrol(server, superuser)
+  const { issueTokens } = await import('../../services/identity/tokens')
+  const su = await server.context.prisma.user.findUniqueOrThrow({ where: { id: superuser.id } })
+  const { accessToken } = await issueTokens(
+    server.context.sudo(),
+    { id: su.id, email: su.email, isStaff: true, jwtTokenKey: su.jwtTokenKey },
+    { amr: ['pwd', 'otp', 'mfa'], ip: '127.0.0.1', userAgent: 'tests' },
+  )
+  for (let round = 0; round < 3; round++) {
+    const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+    const { secret } = await enrol(server, staff)
+    const { challenge } = await passwordStep(staff.email)
+    const [signIn, reset] = await Promise.all([
+      server.gql(CODE_STEP, { code: codeFor(secret, 1) }, { cookie: challenge }),
+      server.gql(RESET, { id: staff.id }, { token: accessToken }),
+    ])
+    assert.deepEqual(reset.body.data?.userSecondFactorReset?.errors, [], JSON.stringify(reset.body))
+    const cookie = cookiePair(setCookie(signIn.headers, 'keystonejs-session'))
+    if (cookie) {
+      const me = await server.gql('{ me { id } }', {}, { cookie })
+      assert.equal(me.body.data?.me ?? null, null, `round ${round}: a session made during the reset survives it`)
+    }
+  }
+})
