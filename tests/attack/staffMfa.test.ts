@@ -322,3 +322,65 @@ test('a code-step sign-in racing the staff reset leaves no session that survives
     }
   }
 })
+
+/** An access token of a new two-factor session (amr pwd otp mfa) of this user. */
+async function mfaTokenOf(userId: string): Promise<string> {
+  const { issueTokens } = await import('../../services/identity/tokens')
+  const u = await server.context.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+  const { accessToken } = await issueTokens(
+    server.context.sudo(),
+    { id: u.id, email: u.email, isStaff: u.isStaff, jwtTokenKey: u.jwtTokenKey },
+    { amr: ['pwd', 'otp', 'mfa'], ip: '127.0.0.1', userAgent: 'tests' },
+  )
+  return accessToken
+}
+
+// HELD: the Admin UI's action (also a generated mutation) follows the same rule as the mutation.
+test("the Admin UI's Reset second factor action: MANAGE_USERS cannot reset staff through it", async () => {
+  const agent = await makeStaff(server.context, ['MANAGE_USERS', 'MANAGE_STAFF'])
+  const other = await makeStaff(server.context, [])
+  await enrol(server, other)
+  const token = await mfaTokenOf(agent.id)
+  const res = await server.gql(
+    'mutation($id: ID!) { resetSecondFactorUser(where: { id: $id }) { id } }',
+    { id: other.id },
+    { token },
+  )
+  const row = await server.context.prisma.user.findUniqueOrThrow({ where: { id: other.id } })
+  assert.ok(
+    row.totpEnabledAt,
+    'a staff member without superuser reset another staff member: ' + JSON.stringify(res.body),
+  )
+})
+
+// HOLE (Low): the reset mails the user, but neither its mutation (userSecondFactorReset, no
+// `extensions: costly('mail')`) nor its list action (lists/userActions.ts resetSecondFactor, not
+// wrapped in withCostlyWork(..., 'mail') as sendPasswordReset and resendConfirmation are) declares
+// it, so one request (the bulk resetSecondFactorUsers, or aliases) resets the second factor of any
+// number of customers and puts a mail per user in the outbox: the request limits' "one item that
+// sends a mail per request" (lists/costlyWork.ts) does not hold for it, and a single hijacked or
+// mistaken request strips two-step sign-in from the whole customer base at once.
+// FIX (proposed): lists/userActions.ts: wrap resetSecondFactor in withCostlyWork(..., 'mail');
+// mutations/staff/userSecondFactorReset.ts: `extensions: costly('mail')`.
+test('one request resets the second factor of one user at most (a mail per reset)', async () => {
+  const agent = await makeStaff(server.context, ['MANAGE_USERS'])
+  const token = await mfaTokenOf(agent.id)
+  const victims = [await makeCustomer(server.context), await makeCustomer(server.context)]
+  for (const victim of victims) await enrol(server, victim)
+  const bulk = await server.gql(
+    'mutation($d: [ResetSecondFactorUserArgs!]!) { resetSecondFactorUsers(data: $d) { id } }',
+    { d: victims.map(v => ({ where: { id: v.id } })) },
+    { token },
+  )
+  const more = [await makeCustomer(server.context), await makeCustomer(server.context)]
+  for (const victim of more) await enrol(server, victim)
+  const aliases = await server.gql(
+    'mutation($a: ID!, $b: ID!) { a: userSecondFactorReset(id: $a) { errors { code } } b: userSecondFactorReset(id: $b) { errors { code } } }',
+    { a: more[0]!.id, b: more[1]!.id },
+    { token },
+  )
+  const left = async (ids: string[]) =>
+    server.context.prisma.user.count({ where: { id: { in: ids }, totpEnabledAt: null } })
+  assert.ok((await left(victims.map(v => v.id))) <= 1, 'bulk action reset both: ' + JSON.stringify(bulk.body))
+  assert.ok((await left(more.map(v => v.id))) <= 1, 'aliased mutation reset both: ' + JSON.stringify(aliases.body))
+})
