@@ -459,3 +459,31 @@ test('a refreshed password-only token and a customer API token of staff act as a
     assert.deepEqual(gqlCodes(customers.body), ['KS_ACCESS_DENIED'], JSON.stringify(customers.body))
   }
 })
+
+// HELD: the Admin UI's challenge (from its cookie) does not finish as tokens through tokenCreateMfa.
+test("the Admin UI's challenge does not finish through tokenCreateMfa", async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+  const { secret } = await enrol(server, staff)
+  const { challenge } = await passwordStep(staff.email)
+  const value = decodeURIComponent(challenge.split('=')[1] ?? '')
+  assert.ok(value)
+  const res = await server.gql(
+    `mutation($c: String!, $code: String!) { tokenCreateMfa(challenge: $c, code: $code) { token errors { field code } } }`,
+    { c: value, code: codeFor(secret, 1) },
+  )
+  assert.equal(res.body.data?.tokenCreateMfa?.token ?? null, null, JSON.stringify(res.body))
+})
+
+// HELD: a customer's passkey signs nothing in to the Admin UI, and an inactive staff member's neither.
+test('the Admin UI passkey step refuses an inactive staff member and leaves no session', async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+  const { authenticator } = await enrolled(server, staff)
+  await server.context.prisma.user.update({ where: { id: staff.id }, data: { isActive: false } })
+  const { authenticationOptions } = await import('../api/passkeys/passkeyClient')
+  const res = await server.gql(
+    'mutation($response: JSON!) { adminSignInWithPasskey(response: $response) { errors { field code } } }',
+    { response: authenticator.assert(await authenticationOptions(server)) },
+  )
+  assert.notDeepEqual(res.body.data?.adminSignInWithPasskey?.errors, [], JSON.stringify(res.body))
+  assert.equal(setCookie(res.headers, 'keystonejs-session'), undefined)
+})
