@@ -22,7 +22,13 @@ import {
   startAdminCookieSession,
 } from './services/identity'
 import type { AdminSignInProof, Credential } from './services/identity'
-import { MfaRequiredError, issueDeviceProof, requireSecondFactor, signInWithPassword } from './services/identity'
+import {
+  MfaRequiredError,
+  PASSKEY_REQUIRED_MESSAGE,
+  issueDeviceProof,
+  requireSecondFactor,
+  signInWithPassword,
+} from './services/identity'
 import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
 import { setAdminChallengeCookie } from './mutations/shared/adminSignIn'
 import { DomainError } from './services/kernel'
@@ -65,6 +71,9 @@ export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]>(confi
 
 /** The Admin UI's public page where staff enrol a second factor (admin/pages/second-factor.tsx). */
 export const SECOND_FACTOR_PAGE = '/second-factor'
+
+/** The failure the sign-in page reads as "use your passkey" (requireSecondFactor, STAFF_MFA_REQUIRED). */
+export const ADMIN_PASSKEY_REQUIRED = { code: 'FAILURE', message: `PASSKEY_REQUIRED: ${PASSKEY_REQUIRED_MESSAGE}` }
 
 /**
  * The answer authenticateUserWithPassword gives a right password of staff with TOTP: a failure
@@ -211,7 +220,10 @@ export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
       }
       if (!(error instanceof DomainError)) throw error
       const delayed = error.errors.find(e => e.code === 'LOGIN_ATTEMPT_DELAYED')
-      return delayed ? { code: 'FAILURE', message: delayed.message } : FAILURE
+      if (delayed) return { code: 'FAILURE', message: delayed.message }
+      // staff who must sign in with their passkey (STAFF_MFA_REQUIRED): the right password, told so
+      if (error.errors.some(e => e.code === 'MFA_REQUIRED')) return ADMIN_PASSKEY_REQUIRED
+      return FAILURE
     }
   }
   return schema

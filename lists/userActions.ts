@@ -73,21 +73,25 @@ export const userActions = {
     prompt: 'End every session, token and pending link of {itemLabel}?',
     success: '{itemLabel} is signed out everywhere',
   }),
-  // shown where it would do something, to whom may do it: a customer's by MANAGE_USERS, a staff user's by a superuser
-  resetSecondFactor: userAction(
-    'Reset second factor',
-    resetSecondFactorAsStaff,
-    async (item, context, session) => {
-      const sudo = context.sudo()
-      if (!(await reachesSecondFactorOf(sudo, session, item))) return false
-      const factors = await secondFactorsOf(sudo, item.id)
-      return factors.totp || factors.passkeys > 0
-    },
-    {
-      prompt:
-        'Turn off two-step sign-in for {itemLabel}: its authenticator app, recovery codes and passkeys stop working, and it is signed out everywhere. It is told by mail. Do this only once you are sure who asks.',
-      success: 'Second factor of {itemLabel} reset',
-    },
+  // shown where it would do something, to whom may do it: a customer's by MANAGE_USERS, a staff user's by a
+  // superuser; it mails the user, so one per request, as every field that sends a mail
+  resetSecondFactor: withCostlyWork(
+    userAction(
+      'Reset second factor',
+      resetSecondFactorAsStaff,
+      async (item, context, session) => {
+        const sudo = context.sudo()
+        if (!(await reachesSecondFactorOf(sudo, session, item))) return false
+        const factors = await secondFactorsOf(sudo, item.id)
+        return factors.totp || factors.passkeys > 0
+      },
+      {
+        prompt:
+          'Turn off two-step sign-in for {itemLabel}: its authenticator app, recovery codes and passkeys stop working, and it is signed out everywhere. It is told by mail. Do this only once you are sure who asks.',
+        success: 'Second factor of {itemLabel} reset',
+      },
+    ),
+    'mail',
   ),
   activate: userAction(
     'Activate',

@@ -69,6 +69,7 @@ type Answer = { authenticate: { __typename: string; message?: string } | null }
 const SUCCESS = 'UserAuthenticationWithPasswordSuccess'
 // the failure auth.ts answers a right password of staff with an authenticator app (ADMIN_MFA_REQUIRED)
 const MFA_REQUIRED = 'MFA_REQUIRED'
+const PASSKEY_REQUIRED = 'PASSKEY_REQUIRED'
 
 // a full load: the Admin UI's metadata is read again with the new session cookie
 const enterAdminUi = () => window.location.assign('/')
@@ -108,6 +109,9 @@ export default function SigninPage() {
       setStep('code')
       return
     }
+    // staff whose second factor is a passkey, when the shop requires one (auth.ts ADMIN_PASSKEY_REQUIRED)
+    if (data?.authenticate?.message?.startsWith(PASSKEY_REQUIRED))
+      return setRefused('This account signs in with its passkey: use "Continue with a passkey".')
     if (data?.authenticate)
       setRefused('Authentication failed. Check the email and password: only active staff may sign in here.')
   }

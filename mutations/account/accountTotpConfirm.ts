@@ -26,6 +26,6 @@ export const accountTotpConfirm = g.field({
   extensions: costly('mail'),
   resolve: withErrorsList(async ({ code }: ArgsOf<typeof args>, context) => {
     const userId = requireSignInSession(context)
-    return confirmTotp(context.sudo(), { userId, code })
+    return confirmTotp(context.sudo(), { userId, code, amr: context.session?.amr ?? [] })
   }),
 })

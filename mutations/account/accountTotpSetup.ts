@@ -30,6 +30,6 @@ export const accountTotpSetup = g.field({
   extensions: costly('password'),
   resolve: withErrorsList(async ({ password }: ArgsOf<typeof args>, context) => {
     const userId = requireSignInSession(context)
-    return setupTotp(context.sudo(), { userId, password, ip: clientIp(context) })
+    return setupTotp(context.sudo(), { userId, password, ip: clientIp(context), amr: context.session?.amr ?? [] })
   }),
 })

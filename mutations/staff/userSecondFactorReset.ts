@@ -6,6 +6,7 @@
 // caller) and mail; every session ended. Twin: the Admin UI's "Reset second factor" action on a
 // user's page (lists/userActions.ts), the same service.
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { resetSecondFactorAsStaff } from '../../services/accounts'
@@ -15,6 +16,8 @@ const args = { id: g.arg({ type: g.nonNull(g.ID) }) }
 export const userSecondFactorReset = g.field({
   type: g.object<WithErrors>()({ name: 'UserSecondFactorResetPayload', fields: { errors: errorsField() } }),
   args,
+  // it mails the user: one per request (lists/costlyWork.ts), so one request resets one user
+  extensions: costly('mail'),
   resolve: withErrorsList(async ({ id }: ArgsOf<typeof args>, context) => {
     await resetSecondFactorAsStaff(context, requirePermission(context, 'MANAGE_USERS'), id)
     return {}

@@ -11,6 +11,7 @@ import { DomainError, inTransaction } from '../kernel'
 import { recordAccountEvent } from '../users'
 import { enqueueMail } from '../messaging'
 import {
+  assertMayAddSecondFactor,
   assertPasswordLoginAllowed,
   bindSignIn,
   deleteRecoveryCodes,
@@ -27,6 +28,7 @@ import {
   proveOwnPassword,
   verifyTotpCode,
   type IssuedTokens,
+  type AuthMethod,
   type MfaAnswer,
   type MfaChallengeKind,
   type SignInClient,
@@ -63,10 +65,11 @@ async function userWithPassword(context: Context, args: { userId: string; passwo
  */
 export async function setupTotp(
   context: Context,
-  args: { userId: string; password: string; ip: string },
+  args: { userId: string; password: string; ip: string; amr: readonly AuthMethod[] },
 ): Promise<{ secret: string; otpauthUri: string; qrCode: string }> {
   const user = await userWithPassword(context, args)
   if (hasTotpEnabled(user)) throw alreadyEnabled()
+  await assertMayAddSecondFactor(context, user.id, args.amr)
   const enrolment = await newTotpEnrolment(user.email)
   const { count } = await context.prisma.user.updateMany({
     where: { id: user.id, totpEnabledAt: null },
@@ -83,10 +86,11 @@ export async function setupTotp(
  */
 export async function confirmTotp(
   context: Context,
-  args: { userId: string; code: string },
+  args: { userId: string; code: string; amr: readonly AuthMethod[] },
 ): Promise<{ recoveryCodes: string[] }> {
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   if (hasTotpEnabled(user)) throw alreadyEnabled()
+  await assertMayAddSecondFactor(context, user.id, args.amr)
   if (!user.totpPendingSecret)
     throw new DomainError({
       field: 'code',

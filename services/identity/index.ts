@@ -93,6 +93,8 @@ export { RECOVERY_CODE_COUNT, deleteRecoveryCodes, recoveryCodesLeft, replaceRec
 export {
   MFA_CHALLENGE_KINDS,
   MfaRequiredError,
+  PASSKEY_REQUIRED_MESSAGE,
+  assertMayAddSecondFactor,
   hasTotpEnabled,
   invalidMfaChallenge,
   presentedCode,

@@ -8,6 +8,7 @@
 // its recovery codes, once).
 import { createHash } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
+import { env } from '../../env'
 import { DomainError, inTransaction } from '../kernel'
 import { issueChallenge, liveChallenge, spendChallenge, takeChallengeAttempt } from './challenges'
 import {
@@ -84,7 +85,13 @@ export class MfaRequiredError extends DomainError {
   }
 }
 
-type SecondFactorUser = { id: string; email: string; totpEnabledAt: Date | null; totpSecret: string | null }
+type SecondFactorUser = {
+  id: string
+  email: string
+  isStaff: boolean
+  totpEnabledAt: Date | null
+  totpSecret: string | null
+}
 
 /** Whether a user signs in with a second factor after its password. */
 export function hasTotpEnabled(user: { totpEnabledAt: Date | null; totpSecret: string | null }): boolean {
@@ -94,13 +101,20 @@ export function hasTotpEnabled(user: { totpEnabledAt: Date | null; totpSecret: s
 /**
  * After a proven password: nothing for a user without a second factor; for one with TOTP, issue
  * the MFA_SIGN_IN challenge and throw MfaRequiredError, so that no tokens or cookie are issued.
+ * Under STAFF_MFA_REQUIRED, staff whose second factor is a passkey get no session from a password
+ * at all (MFA_REQUIRED, no challenge: they sign in with the passkey); a password session would act
+ * as a customer and could add no factor (assertMayAddSecondFactor), so it would serve no one.
  */
 export async function requireSecondFactor(
   context: Context,
   user: SecondFactorUser,
   args: { kind: MfaChallengeKind; proven: ProvenUser; ip: string; userAgent?: string },
 ): Promise<void> {
-  if (!hasTotpEnabled(user)) return
+  if (!hasTotpEnabled(user)) {
+    if (env.staffMfaRequired && user.isStaff && (await passkeyCount(context, user.id)) > 0)
+      throw new DomainError({ field: null, code: 'MFA_REQUIRED', message: PASSKEY_REQUIRED_MESSAGE })
+    return
+  }
   const payload: MfaChallengePayload = {
     kind: args.kind,
     email: user.email,
@@ -114,6 +128,39 @@ export async function requireSecondFactor(
   }
   const { challenge, expiresAt } = await issueChallenge(context, { purpose: 'MFA_SIGN_IN', userId: user.id, payload })
   throw new MfaRequiredError(challenge, expiresAt)
+}
+
+/** The refusal of a password to staff who must sign in with their passkey (STAFF_MFA_REQUIRED). */
+export const PASSKEY_REQUIRED_MESSAGE = 'Sign in with your passkey: this account signs in with a second factor.'
+
+function passkeyCount(context: Context, userId: string): Promise<number> {
+  return context.prisma.passkeyCredential.count({ where: { userId } })
+}
+
+/**
+ * A new second factor (a passkey, an authenticator app) is added only from a session that proved
+ * the factors the account already has: for an account with TOTP or a passkey, a session whose amr
+ * holds `mfa`. A session signed in with the password alone (stolen, begun with a reset link, or
+ * begun before the first factor was added) must not turn itself into a lasting two-factor way in,
+ * nor lift a staff member held back by STAFF_MFA_REQUIRED. An account without a second factor is a
+ * password's to open, and a password session adds its first one (enrolment).
+ */
+export async function assertMayAddSecondFactor(
+  context: Context,
+  userId: string,
+  amr: readonly AuthMethod[],
+): Promise<void> {
+  if (amr.includes('mfa')) return
+  const user = await context.prisma.user.findUniqueOrThrow({
+    where: { id: userId },
+    select: { totpEnabledAt: true, totpSecret: true },
+  })
+  if (hasTotpEnabled(user) || (await passkeyCount(context, userId)) > 0)
+    throw new DomainError({
+      field: null,
+      code: 'MFA_REQUIRED',
+      message: 'This account has a second factor: sign in with it to add another.',
+    })
 }
 
 /** What a presented code is: a 6-digit TOTP code, a recovery code, or neither (refused as malformed). */
@@ -140,7 +187,15 @@ export async function useSecondFactorCode(
   if (!hasTotpEnabled(user)) return null
   if (presented.kind === 'recovery')
     return (await spendRecoveryCode(context, user.id, presented.code)) ? 'recovery' : null
-  const step = verifyTotpCode(openTotpSecret(user.totpSecret!), presented.code, now)
+  // a secret sealed under another SESSION_SECRET opens no more: no code is its code (a recovery code
+  // or a staff reset is the way back), never an internal error
+  let secret: string
+  try {
+    secret = openTotpSecret(user.totpSecret!)
+  } catch {
+    return null
+  }
+  const step = verifyTotpCode(secret, presented.code, now)
   if (step === null) return null
   return (await acceptTotpStep(context, user.id, step)) ? 'totp' : null
 }

@@ -1,6 +1,7 @@
 // The actors of the access tests, each a real user with its own Bearer access token of a session of its own.
 import type { Context } from '../../generated/keystone/types'
 import { issueTokens } from '../../services/identity/tokens'
+import type { AuthMethod } from '../../services/identity/userSessions'
 import { PERMISSIONS } from '../../services/identity/permissionCodes'
 import { makeCustomer, makeStaff, makeSuperuser } from './factories'
 
@@ -10,12 +11,13 @@ export const ACTOR_NAMES = ['anonymous', 'customer', 'otherCustomer', 'supportSt
 export type ActorName = (typeof ACTOR_NAMES)[number]
 export type Actors = Record<ActorName, Actor>
 
-export async function tokenFor(context: Context, userId: string): Promise<string> {
+/** An access token of a new session of the user, signed in as `amr` says (a password alone by default). */
+export async function tokenFor(context: Context, userId: string, amr: AuthMethod[] = ['pwd']): Promise<string> {
   const user = await context.sudo().db.User.findOne({ where: { id: userId } })
   if (!user) throw new Error(`no user ${userId}`)
   // a sign-in of its own: a session, as every sign-in begins one
   const tokenUser = { id: String(user.id), email: user.email, isStaff: user.isStaff, jwtTokenKey: user.jwtTokenKey }
-  const tokens = await issueTokens(context.sudo(), tokenUser, { amr: ['pwd'], ip: '127.0.0.1', userAgent: 'tests' })
+  const tokens = await issueTokens(context.sudo(), tokenUser, { amr, ip: '127.0.0.1', userAgent: 'tests' })
   return tokens.accessToken
 }
 

@@ -38,60 +38,14 @@ CREATE TABLE "PasskeyCredential" (
     CONSTRAINT "PasskeyCredential_user_fkey" FOREIGN KEY ("user") REFERENCES "User" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
--- RedefineTables
-PRAGMA defer_foreign_keys=ON;
-PRAGMA foreign_keys=OFF;
-CREATE TABLE "new_User" (
-    "id" TEXT NOT NULL PRIMARY KEY,
-    "jwtTokenKey" TEXT,
-    "customerTokenHash" TEXT,
-    "emailSkeleton" TEXT,
-    "totpSecret" TEXT,
-    "totpPendingSecret" TEXT,
-    "totpEnabledAt" DATETIME,
-    "totpLastStep" INTEGER NOT NULL DEFAULT 0,
-    "email" TEXT NOT NULL DEFAULT '',
-    "firstName" TEXT NOT NULL DEFAULT '',
-    "lastName" TEXT NOT NULL DEFAULT '',
-    "name" TEXT NOT NULL DEFAULT '',
-    "phone" TEXT NOT NULL DEFAULT '',
-    "languageCode" TEXT NOT NULL DEFAULT 'en',
-    "isActive" BOOLEAN NOT NULL DEFAULT true,
-    "isConfirmed" BOOLEAN NOT NULL DEFAULT false,
-    "emailVerifiedAt" DATETIME,
-    "emailVerifiedBy" TEXT,
-    "isStaff" BOOLEAN NOT NULL DEFAULT false,
-    "isSuperuser" BOOLEAN NOT NULL DEFAULT false,
-    "password" TEXT,
-    "customerTokenIssuedAt" DATETIME,
-    "customerTokenLastUsedAt" DATETIME,
-    "dateJoined" DATETIME DEFAULT CURRENT_TIMESTAMP,
-    "lastLogin" DATETIME,
-    "updatedAt" DATETIME,
-    "defaultShippingAddress" TEXT,
-    "defaultBillingAddress" TEXT,
-    "note" JSONB NOT NULL,
-    "metadata" JSONB,
-    "privateMetadata" JSONB,
-    "externalReference" TEXT,
-    "onboardingStatus" TEXT NOT NULL DEFAULT 'not_started',
-    "orderWebhookUrl" TEXT NOT NULL DEFAULT '',
-    "searchDocument" TEXT NOT NULL DEFAULT '',
-    CONSTRAINT "User_defaultShippingAddress_fkey" FOREIGN KEY ("defaultShippingAddress") REFERENCES "Address" ("id") ON DELETE SET NULL ON UPDATE CASCADE,
-    CONSTRAINT "User_defaultBillingAddress_fkey" FOREIGN KEY ("defaultBillingAddress") REFERENCES "Address" ("id") ON DELETE SET NULL ON UPDATE CASCADE
-);
-INSERT INTO "new_User" ("customerTokenHash", "customerTokenIssuedAt", "customerTokenLastUsedAt", "dateJoined", "defaultBillingAddress", "defaultShippingAddress", "email", "emailSkeleton", "emailVerifiedAt", "emailVerifiedBy", "externalReference", "firstName", "id", "isActive", "isConfirmed", "isStaff", "isSuperuser", "jwtTokenKey", "languageCode", "lastLogin", "lastName", "metadata", "name", "note", "onboardingStatus", "orderWebhookUrl", "password", "phone", "privateMetadata", "searchDocument", "updatedAt") SELECT "customerTokenHash", "customerTokenIssuedAt", "customerTokenLastUsedAt", "dateJoined", "defaultBillingAddress", "defaultShippingAddress", "email", "emailSkeleton", "emailVerifiedAt", "emailVerifiedBy", "externalReference", "firstName", "id", "isActive", "isConfirmed", "isStaff", "isSuperuser", "jwtTokenKey", "languageCode", "lastLogin", "lastName", "metadata", "name", "note", "onboardingStatus", "orderWebhookUrl", "password", "phone", "privateMetadata", "searchDocument", "updatedAt" FROM "User";
-DROP TABLE "User";
-ALTER TABLE "new_User" RENAME TO "User";
-CREATE UNIQUE INDEX "User_customerTokenHash_key" ON "User"("customerTokenHash");
-CREATE UNIQUE INDEX "User_emailSkeleton_key" ON "User"("emailSkeleton");
-CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
-CREATE UNIQUE INDEX "User_externalReference_key" ON "User"("externalReference");
-CREATE INDEX "User_dateJoined_idx" ON "User"("dateJoined");
-CREATE INDEX "User_defaultShippingAddress_idx" ON "User"("defaultShippingAddress");
-CREATE INDEX "User_defaultBillingAddress_idx" ON "User"("defaultBillingAddress");
-PRAGMA foreign_keys=ON;
-PRAGMA defer_foreign_keys=OFF;
+-- AlterTable
+-- hand-edited: Prisma rebuilt "User" (copy and drop) for these columns, which drops the search
+-- index's triggers and the isStaff/dateJoined index (migrations/sqlite/*_user_search_index); SQLite
+-- adds them in place
+ALTER TABLE "User" ADD COLUMN "totpSecret" TEXT;
+ALTER TABLE "User" ADD COLUMN "totpPendingSecret" TEXT;
+ALTER TABLE "User" ADD COLUMN "totpEnabledAt" DATETIME;
+ALTER TABLE "User" ADD COLUMN "totpLastStep" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateIndex
 CREATE UNIQUE INDEX "AuthChallenge_challengeHash_key" ON "AuthChallenge"("challengeHash");

@@ -41,7 +41,10 @@ export async function enrolled(
   authenticator = new SoftAuthenticator(),
 ): Promise<Enrolled> {
   const user = given ?? (await makeCustomer(server.context))
-  const token = await tokenFor(server.context, user.id)
+  // a first passkey from a password session (enrolment); another only from a session that proved
+  // the one held (services/identity/secondFactor.ts: assertMayAddSecondFactor)
+  const held = await server.context.prisma.passkeyCredential.count({ where: { userId: user.id } })
+  const token = await tokenFor(server.context, user.id, held > 0 ? ['hwk', 'mfa'] : ['pwd'])
   const options = await registrationOptions(server, token)
   const res = await server.gql(REGISTER, { response: authenticator.register(options) }, { token })
   const payload = res.body.data.passkeyRegister

@@ -70,8 +70,11 @@ test('a passkey registers, is listed, renamed and deleted, with its events and a
     mails.map(mail => mail.template),
     ['PASSKEY_ADDED'],
   )
-  // and the next options exclude it
-  const options = await registrationOptions(server, token)
+  // and another passkey is added only from a session that proved the one held: not a password's
+  const refused = await server.gql(REGISTRATION_OPTIONS, {}, { token })
+  assert.deepEqual(refused.body.data.passkeyRegistrationOptions.errors, [{ field: null, code: 'MFA_REQUIRED' }])
+  // and the next options, from a passkey's session, exclude it
+  const options = await registrationOptions(server, await tokenFor(server.context, user.id, ['hwk', 'mfa']))
   assert.deepEqual(
     options.excludeCredentials.map((c: { id: string }) => c.id),
     [authenticator.credentialId],
@@ -125,9 +128,9 @@ test('passkeyRegister takes a name, trimmed, and refuses a blank or too long one
 })
 
 test('a registration challenge is spent once: the same response twice registers one passkey', async () => {
-  // given
+  // given: a session that may add a passkey whether or not the account holds one
   const customer = await makeCustomer(server.context)
-  const token = await tokenFor(server.context, customer.id)
+  const token = await tokenFor(server.context, customer.id, ['hwk', 'mfa'])
   const options = await registrationOptions(server, token)
   const response = new SoftAuthenticator().register(options)
   // when
@@ -258,7 +261,7 @@ test('a customer API token cannot ask for options, register, rename or delete, a
   const owner = await enrolled(server)
   const res = await server.gql('mutation { regenerateCustomerToken { token } }', {}, { token: owner.token })
   const apiToken = res.body.data.regenerateCustomerToken.token as string
-  const options = await registrationOptions(server, owner.token)
+  const options = await registrationOptions(server, await tokenFor(server.context, owner.user.id, ['hwk', 'mfa']))
   const response = new SoftAuthenticator().register(options)
   for (const credentials of [{ token: apiToken }, {}]) {
     // when

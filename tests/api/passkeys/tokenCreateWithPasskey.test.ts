@@ -245,9 +245,9 @@ test('a sign-in challenge past its 5 minutes is INVALID_CREDENTIALS', async () =
 
 test("a registration challenge does not sign in, nor a sign-in response with another user's user handle", async () => {
   // given
-  const { user, token, authenticator } = await enrolled(server)
+  const { user, authenticator } = await enrolled(server)
   const other = await makeCustomer(server.context)
-  const creation = await registrationOptions(server, token)
+  const creation = await registrationOptions(server, await tokenFor(server.context, user.id, ['hwk', 'mfa']))
   const before = await sessionCount(server, user.id)
   // when: answered with a registration challenge
   const wrongPurpose = await server.gql(SIGN_IN, {

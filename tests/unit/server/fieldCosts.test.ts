@@ -28,6 +28,10 @@ const COSTLY_MUTATIONS = {
   sendPasswordResetUsers: ['mail'],
   resendConfirmationUser: ['mail'],
   resendConfirmationUsers: ['mail'],
+  // a staff reset of a second factor mails its user: one request resets one user
+  userSecondFactorReset: ['mail'],
+  resetSecondFactorUser: ['mail'],
+  resetSecondFactorUsers: ['mail'],
   // a recovery code used mails its owner; one answer per request, so aliases cannot guess codes in bulk
   tokenCreateMfa: ['mail'],
   accountTotpSetup: ['password'],
