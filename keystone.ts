@@ -7,7 +7,12 @@ import { restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
 import { startPolling, startWebhookWorker } from './services/messaging'
-import { SESSION_SWEEP_BATCH, deleteDeadChallenges, deleteDeadSessions } from './services/identity'
+import {
+  CHALLENGE_SWEEP_BATCH,
+  SESSION_SWEEP_BATCH,
+  deleteDeadChallenges,
+  deleteDeadSessions,
+} from './services/identity'
 import { fillEmailSkeletons, fillEmptyNames, keepSearchDocuments } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
@@ -92,12 +97,13 @@ export default withAuth(
               backoffMs: env.outboxBackoffMs,
             }),
           },
-          // ended and expired sign-in sessions go, a batch at a time, once a minute (and again while batches fill)
+          // ended and expired sign-in sessions and spent or expired challenges go, a batch at a time, once a minute (and again while batches fill)
           {
             name: 'sessions',
             ...startPolling('sessions', SESSION_SWEEP_INTERVAL_MS, async () => {
-              await deleteDeadChallenges(context as unknown as Context)
-              return (await deleteDeadSessions(context as unknown as Context)) >= SESSION_SWEEP_BATCH
+              const challenges = await deleteDeadChallenges(context as unknown as Context)
+              const sessions = await deleteDeadSessions(context as unknown as Context)
+              return challenges >= CHALLENGE_SWEEP_BATCH || sessions >= SESSION_SWEEP_BATCH
             }),
           },
         )

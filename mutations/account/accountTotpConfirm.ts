@@ -4,7 +4,7 @@
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import { requireSignInSession } from '../authentication/mfaChallenge'
+import { requireSignInSession } from '../shared/guards'
 import { confirmTotp } from '../../services/accounts'
 
 type Source = WithErrors & { recoveryCodes?: string[] }

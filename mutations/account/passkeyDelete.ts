@@ -1,9 +1,9 @@
 // passkeyDelete: remove one of the caller's own passkeys, which signs in no more; another user's
 // passkey, or a malformed id, is NOT_FOUND.
-// Access: a signed-in user, not through a customer API token. Effects: the passkey deleted; PASSKEY_REMOVED event. Twin: none.
+// Access: a signed-in user in a sign-in session of its own (not a customer API token, not an impersonation). Effects: the passkey deleted; PASSKEY_REMOVED event. Twin: none.
 import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import { requireCredentialSession } from '../shared/guards'
+import { requireSignInSession } from '../shared/guards'
 import { removeOwnPasskey } from '../../services/accounts'
 
 const args = { id: g.arg({ type: g.nonNull(g.ID) }) }
@@ -12,7 +12,7 @@ export const passkeyDelete = g.field({
   type: g.object<WithErrors>()({ name: 'PasskeyDeletePayload', fields: { errors: errorsField() } }),
   args,
   resolve: withErrorsList(async ({ id }: ArgsOf<typeof args>, context) => {
-    const userId = requireCredentialSession(context)
+    const userId = requireSignInSession(context)
     await removeOwnPasskey(context, { userId, id })
     return {}
   }),

@@ -1,11 +1,11 @@
 // passkeyRegister: store the passkey a registration response (@simplewebauthn/browser's
 // startRegistration answer to passkeyRegistrationOptions) proves, for the signed-in user.
-// Access: a signed-in user, not through a customer API token. Effects: the passkey; its challenge spent; PASSKEY_ADDED event; PASSKEY_ADDED mail to the user. Twin: none.
+// Access: a signed-in user in a sign-in session of its own (not a customer API token, not an impersonation). Effects: the passkey; its challenge spent; PASSKEY_ADDED event; PASSKEY_ADDED mail to the user. Twin: none.
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { PasskeyType } from '../../lists/passkeysField'
 import { errorsField, withErrorsList } from '../shared/errors'
-import { requireCredentialSession } from '../shared/guards'
+import { requireSignInSession } from '../shared/guards'
 import type { FieldError } from '../../services/kernel'
 import type { PasskeyView } from '../../services/identity'
 import { addPasskey } from '../../services/accounts'
@@ -26,7 +26,7 @@ export const passkeyRegister = g.field({
   args,
   extensions: costly('mail'),
   resolve: withErrorsList(async ({ response, name }: ArgsOf<typeof args>, context) => {
-    const userId = requireCredentialSession(context)
-    return { passkey: await addPasskey(context, { userId, response, name }) }
+    const userId = requireSignInSession(context)
+    return { passkey: await addPasskey(context, { userId, response, name, amr: context.session?.amr ?? [] }) }
   }),
 })

@@ -2,7 +2,7 @@
 // and the new address gets a confirmation link.
 // Access: a signed-in user, not through a customer API token, within the per-IP limit on account
 // requests (TOO_MANY_REQUESTS past it): each request mails an address of the caller's choosing.
-// Effects: EMAIL_CHANGED_REQUEST event, mail to the new address: at most one per address per quiet
+// Effects: throttling state (a wrong password counts as a failed sign-in: proveOwnPassword); EMAIL_CHANGED_REQUEST event, mail to the new address: at most one per address per quiet
 // period, whoever asks (the outbox's); within it the same answer and no new link. Twin: none.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
@@ -34,7 +34,7 @@ export const requestEmailChange = (base: BaseSchemaMeta) => {
       const userId = requireCredentialSession(context)
       // before the password check too: each attempt costs a hash
       await assertAccountRequestAllowed(context.sudo(), clientIp(context))
-      await request(context.sudo(), { userId, ...given })
+      await request(context.sudo(), { userId, ...given, ip: clientIp(context) })
       return { userId }
     }),
   })

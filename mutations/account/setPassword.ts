@@ -7,12 +7,7 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { withErrorsList, type WithErrors } from '../shared/errors'
-import {
-  errorsWithMfaField,
-  mfaChallengeField,
-  orMfaChallenge,
-  type WithMfaChallenge,
-} from '../authentication/mfaChallenge'
+import { errorsWithMfaField, mfaChallengeField, orMfaChallenge, type WithMfaChallenge } from '../shared/mfaChallenge'
 import { userField } from '../shared/payloads'
 import { setSignInCookies, signInClient } from '../shared/request'
 import { setPasswordWithToken } from '../../services/accounts'

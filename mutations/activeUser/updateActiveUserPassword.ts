@@ -9,6 +9,7 @@ import { requireCredentialSession } from '../shared/guards'
 import { actingAs } from '../../services/identity'
 import { changePassword } from '../../services/accounts'
 import { DomainError } from '../../services/kernel'
+import { clientIp } from '../shared/request'
 
 const OPENFRONT_MIN_PASSWORD_LENGTH = 10
 
@@ -36,6 +37,7 @@ export const updateActiveUserPassword = (base: BaseSchemaMeta) => {
         oldPassword: given.oldPassword,
         newPassword: given.newPassword,
         minLength: OPENFRONT_MIN_PASSWORD_LENGTH,
+        ip: clientIp(context),
       })
       return (await actingAs(context, userId)).db.User.findOne({ where: { id: userId } })
     }),

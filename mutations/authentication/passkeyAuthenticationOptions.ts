@@ -2,11 +2,13 @@
 // (@simplewebauthn/browser's startAuthentication) to sign in with a passkey, with a challenge that
 // lives 5 minutes and is spent by tokenCreateWithPasskey. With an email or without one, and whether
 // or not the email is registered, the answer has the same shape and names no credential.
-// Access: anyone. Effects: a PASSKEY_SIGN_IN challenge (stored hashed). Twin: none.
+// Access: anyone, CHALLENGE_REQUEST_LIMIT a minute per network (TOO_MANY_REQUESTS past it). Effects: a PASSKEY_SIGN_IN challenge (stored hashed). Twin: none.
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
+import { assertChallengeRequestAllowed } from '../../services/messaging'
+import { clientIp } from '../shared/request'
 import { passkeyAuthenticationOptions as authenticationOptions } from '../../services/identity'
 
 const args = { email: g.arg({ type: g.String }) }
@@ -27,6 +29,7 @@ export const passkeyAuthenticationOptions = g.field({
   // a sign-in's first step, writing a challenge: one per request, as a sign-in is
   extensions: costly('password'),
   resolve: withErrorsList(async ({ email }: ArgsOf<typeof args>, context) => {
+    await assertChallengeRequestAllowed(context.sudo(), clientIp(context))
     return { options: await authenticationOptions(context.sudo(), { email }) }
   }),
 })

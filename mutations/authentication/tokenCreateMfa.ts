@@ -8,7 +8,7 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import { setSignInCookies, signInClient } from '../shared/request'
+import { deviceProofReader, setSignInCookies, signInClient } from '../shared/request'
 import { userField } from '../shared/payloads'
 import { signInWithMfaForTokens } from '../../services/accounts'
 
@@ -45,7 +45,12 @@ export const tokenCreateMfa = (base: BaseSchemaMeta) => {
     args,
     extensions: costly('mail'),
     resolve: withErrorsList(async ({ challenge, code }: ArgsOf<typeof args>, context) => {
-      const tokens = await signInWithMfaForTokens(context.sudo(), { challenge, code, client: signInClient(context) })
+      const tokens = await signInWithMfaForTokens(context.sudo(), {
+        challenge,
+        code,
+        client: signInClient(context),
+        deviceProofOf: deviceProofReader(context.req),
+      })
       setSignInCookies(context, tokens)
       return {
         token: tokens.accessToken,

@@ -30,3 +30,16 @@ export function requireCredentialSession(context: Context): string {
     throw new AccessDeniedError('A customer API token cannot perform this action.')
   return userId
 }
+
+/**
+ * The signed-in user's id for the second-factor operations of its own account: a sign-in session
+ * (a password, a code, a passkey), never a customer API token nor a session without a sign-in,
+ * and never an impersonation (staff acting as the user may not change how it signs in).
+ */
+export function requireSignInSession(context: Context): string {
+  const userId = requireCredentialSession(context)
+  const session = context.session
+  if (!session?.sessionId || session.amr?.includes('imp'))
+    throw new AccessDeniedError('Sign in with your own password to change how you sign in.')
+  return userId
+}

@@ -11,6 +11,7 @@ import {
   renamePasskey,
   storePasskey,
   verifyPasskeyRegistration,
+  type AuthMethod,
   type PasskeyView,
   type Session,
 } from '../identity'
@@ -22,13 +23,17 @@ import { reachesSessionsOf } from './sessions'
 /** passkeyRegister: store the passkey a registration response proves; the user is told by mail. */
 export async function addPasskey(
   context: Context,
-  args: { userId: string; response: unknown; name?: string | null },
+  args: { userId: string; response: unknown; name?: string | null; amr: readonly AuthMethod[] },
 ): Promise<PasskeyView> {
   // a bad name is told before the challenge is spent
   if (args.name !== undefined && args.name !== null) cleanPasskeyName(args.name)
   const sudo = context.sudo()
   // its challenge is spent outside the transaction: a registration that fails later still used it
-  const verified = await verifyPasskeyRegistration(sudo, { userId: args.userId, response: args.response })
+  const verified = await verifyPasskeyRegistration(sudo, {
+    userId: args.userId,
+    response: args.response,
+    amr: args.amr,
+  })
   return inTransaction(sudo, async tx => {
     const passkey = await storePasskey(tx, { userId: args.userId, passkey: verified, name: args.name })
     await recordAccountEvent(tx, {

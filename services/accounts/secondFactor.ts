@@ -24,7 +24,7 @@ import {
   replaceRecoveryCodes,
   useSecondFactorCode,
   withCodeThrottle,
-  verifyPassword,
+  proveOwnPassword,
   verifyTotpCode,
   type IssuedTokens,
   type MfaAnswer,
@@ -50,10 +50,10 @@ function notEnabled(): DomainError {
   return new DomainError({ field: null, code: 'INVALID', message: 'Two-step sign-in is not on for this account.' })
 }
 
-// the one password check of these operations: one argon2 verification against the account's hash
-async function userWithPassword(context: Context, userId: string, password: string): Promise<UserRow> {
-  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: userId } })
-  if (!user.password || !(await verifyPassword(password, user.password))) throw invalidPassword()
+// the one password check of these operations: the signed-in user's password, throttled as a sign-in
+async function userWithPassword(context: Context, args: { userId: string; password: string; ip: string }) {
+  const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+  await proveOwnPassword(context, { user, password: args.password, ip: args.ip, refusal: invalidPassword })
   return user
 }
 
@@ -63,9 +63,9 @@ async function userWithPassword(context: Context, userId: string, password: stri
  */
 export async function setupTotp(
   context: Context,
-  args: { userId: string; password: string },
+  args: { userId: string; password: string; ip: string },
 ): Promise<{ secret: string; otpauthUri: string; qrCode: string }> {
-  const user = await userWithPassword(context, args.userId, args.password)
+  const user = await userWithPassword(context, args)
   if (hasTotpEnabled(user)) throw alreadyEnabled()
   const enrolment = await newTotpEnrolment(user.email)
   const { count } = await context.prisma.user.updateMany({
@@ -152,7 +152,7 @@ export async function disableTotp(
   context: Context,
   args: { userId: string; password: string; code: string; ip: string },
 ): Promise<void> {
-  const user = await userWithPassword(context, args.userId, args.password)
+  const user = await userWithPassword(context, args)
   if (!hasTotpEnabled(user)) throw notEnabled()
   await withSecondFactor(context, user, args, async tx => {
     const { count } = await tx.prisma.user.updateMany({
@@ -176,7 +176,7 @@ export async function regenerateRecoveryCodes(
   context: Context,
   args: { userId: string; password: string; code: string; ip: string },
 ): Promise<{ recoveryCodes: string[] }> {
-  const user = await userWithPassword(context, args.userId, args.password)
+  const user = await userWithPassword(context, args)
   if (!hasTotpEnabled(user)) throw notEnabled()
   return withSecondFactor(context, user, args, async tx => {
     const recoveryCodes = await replaceRecoveryCodes(tx, user.id)
@@ -194,7 +194,13 @@ export async function regenerateRecoveryCodes(
  */
 export async function answerMfaChallenge(
   context: Context,
-  args: { challenge: string; code: string; ip: string; kind: MfaChallengeKind },
+  args: {
+    challenge: string
+    code: string
+    ip: string
+    kind: MfaChallengeKind
+    deviceProofOf?: (userId: string) => string | undefined
+  },
 ): Promise<MfaAnswer> {
   return redeemMfaChallenge(context, args, async (tx, { user, used }) => {
     if (used !== 'recovery') return
@@ -217,7 +223,12 @@ export async function answerMfaChallenge(
 /** tokenCreateMfa: answer the challenge tokenCreate (or setPassword) gave, and sign in with tokens. */
 export async function signInWithMfaForTokens(
   context: Context,
-  args: { challenge: string; code: string; client: SignInClient },
+  args: {
+    challenge: string
+    code: string
+    client: SignInClient
+    deviceProofOf?: (userId: string) => string | undefined
+  },
 ): Promise<IssuedTokens> {
   const { user, amr, proven } = await answerMfaChallenge(context, { ...args, ip: args.client.ip, kind: 'tokens' })
   assertPasswordLoginAllowed(user)

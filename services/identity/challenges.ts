@@ -1,8 +1,8 @@
 // Challenges of the sign-ins that take more than one request (API.md §9): a password sign-in
 // waiting for its second factor (MFA_SIGN_IN), and the WebAuthn challenges of a passkey
 // registration or sign-in. Each is 256 random bits, stored only as SHA-256, bound to one purpose
-// (and, where known, one user), lives CHALLENGE_TTL_SECONDS, dies after MAX_CHALLENGE_FAILURES
-// wrong answers, and is spent by one conditional write, so two concurrent answers cannot both
+// (and, where known, one user), lives CHALLENGE_TTL_SECONDS, is judged at most
+// MAX_CHALLENGE_FAILURES times, and is spent by one conditional write, so two concurrent answers cannot both
 // succeed, in one process or several. Dead rows are deleted by the sessions worker.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
@@ -16,7 +16,7 @@ export const MAX_CHALLENGE_FAILURES = 5
 // the longest challenge a client may present: anything longer is no challenge of ours
 const MAX_CHALLENGE_LENGTH = 200
 // how many dead challenges one pass of the worker deletes
-const CHALLENGE_SWEEP_BATCH = 500
+export const CHALLENGE_SWEEP_BATCH = 500
 
 export type LiveChallenge = {
   id: string
@@ -82,21 +82,30 @@ export async function liveChallenge(
   }
 }
 
-/** Spend a challenge: true for the one caller whose conditional write took it, false for every other. */
+/**
+ * Spend a challenge: true for the one caller whose conditional write took it, false for every
+ * other. An answer that took one of the challenge's attempts (takeChallengeAttempt) may spend it
+ * with the attempt that reached the limit.
+ */
 export async function spendChallenge(context: Context, id: string): Promise<boolean> {
   const { count } = await context.prisma.authChallenge.updateMany({
-    where: { id, usedAt: null, failures: { lt: MAX_CHALLENGE_FAILURES }, expiresAt: { gt: new Date() } },
+    where: { id, usedAt: null, failures: { lte: MAX_CHALLENGE_FAILURES }, expiresAt: { gt: new Date() } },
     data: { usedAt: new Date() },
   })
   return count === 1
 }
 
-/** Count a wrong answer against a challenge; the fifth kills it. */
-export async function failChallenge(context: Context, id: string): Promise<void> {
-  await context.prisma.authChallenge.updateMany({
-    where: { id, usedAt: null },
+/**
+ * Take one of a challenge's MAX_CHALLENGE_FAILURES attempts before its answer is judged: true while
+ * one is left. Counted by one conditional write, so of answers sent at once (several processes
+ * included) no more than the limit are ever judged; a right answer then spends the challenge.
+ */
+export async function takeChallengeAttempt(context: Context, id: string): Promise<boolean> {
+  const { count } = await context.prisma.authChallenge.updateMany({
+    where: { id, usedAt: null, failures: { lt: MAX_CHALLENGE_FAILURES }, expiresAt: { gt: new Date() } },
     data: { failures: { increment: 1 } },
   })
+  return count === 1
 }
 
 /** Delete one batch of spent or expired challenges; answers how many went. */

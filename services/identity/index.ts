@@ -9,14 +9,15 @@ export { ADMIN_COOKIE_MAX_AGE_SECONDS, startAdminCookieSession } from './adminSi
 export { regenerateCustomerToken } from './customerTokens'
 export {
   CHALLENGE_PURPOSES,
+  CHALLENGE_SWEEP_BATCH,
   CHALLENGE_TTL_SECONDS,
   MAX_CHALLENGE_FAILURES,
   deleteDeadChallenges,
-  failChallenge,
   issueChallenge,
   liveChallenge,
   newChallenge,
   spendChallenge,
+  takeChallengeAttempt,
 } from './challenges'
 export type { ChallengePurpose, LiveChallenge } from './challenges'
 export { newTokenKey } from './jwt'
@@ -60,7 +61,7 @@ export {
   verifyPasskeySignIn,
 } from './passkeys'
 export type { PasskeySignIn, PasskeyView, VerifiedPasskey } from './passkeys'
-export { assertPasswordLoginAllowed, bindSignIn, signInForTokens, signInWithPassword } from './signIn'
+export { assertPasswordLoginAllowed, bindSignIn, proveOwnPassword, signInForTokens, signInWithPassword } from './signIn'
 export type { ProvenUser, SignInArgs } from './signIn'
 export { issueTokens, verifyAccessToken } from './tokens'
 export type { IssuedTokens, SignInClient } from './tokens'

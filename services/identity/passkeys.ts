@@ -36,6 +36,7 @@ import { issueChallenge, liveChallenge, newChallenge, spendChallenge, CHALLENGE_
 import { newTokenKey } from './jwt'
 import { issueTokens, type IssuedTokens, type SignInClient } from './tokens'
 import type { AuthMethod } from './userSessions'
+import { hasTotpEnabled } from './secondFactor'
 
 // a passkey counts as two factors: something held (the key), and the PIN or biometric that unlocked it
 export const PASSKEY_AMR: AuthMethod[] = ['hwk', 'mfa']
@@ -76,11 +77,13 @@ export function isPasskeyId(value: unknown): value is string {
 export async function passkeyRegistrationOptions(
   context: Context,
   userId: string,
+  amr: readonly AuthMethod[],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const user = await context.prisma.user.findUniqueOrThrow({
     where: { id: userId },
-    select: { id: true, email: true, firstName: true, lastName: true },
+    select: { id: true, email: true, firstName: true, lastName: true, totpEnabledAt: true, totpSecret: true },
   })
+  assertMayAddPasskey(user, amr)
   const existing = await context.prisma.passkeyCredential.findMany({
     where: { userId },
     select: { credentialId: true, transports: true },
@@ -108,6 +111,24 @@ export async function passkeyRegistrationOptions(
   })
 }
 
+/**
+ * A passkey signs in as two factors, so while TOTP is on one is added only from a session that
+ * proved two factors (amr mfa): a session signed in with the password alone (one begun before TOTP
+ * was turned on, or stolen) must not turn itself into a lasting two-factor way in. Without TOTP the
+ * account is a password's to open, and a password session may add its first passkey (enrolment).
+ */
+export function assertMayAddPasskey(
+  user: { totpEnabledAt: Date | null; totpSecret: string | null },
+  amr: readonly AuthMethod[],
+): void {
+  if (hasTotpEnabled(user) && !amr.includes('mfa'))
+    throw new DomainError({
+      field: null,
+      code: 'MFA_REQUIRED',
+      message: 'Two-step sign-in is on for this account: sign in again with your code to add a passkey.',
+    })
+}
+
 /** A registration response that verified: the credential to store, its challenge spent. */
 export type VerifiedPasskey = {
   credentialId: string
@@ -124,8 +145,13 @@ export type VerifiedPasskey = {
  */
 export async function verifyPasskeyRegistration(
   context: Context,
-  args: { userId: string; response: unknown },
+  args: { userId: string; response: unknown; amr: readonly AuthMethod[] },
 ): Promise<VerifiedPasskey> {
+  const user = await context.prisma.user.findUniqueOrThrow({
+    where: { id: args.userId },
+    select: { totpEnabledAt: true, totpSecret: true },
+  })
+  assertMayAddPasskey(user, args.amr)
   const response = registrationResponseOf(args.response)
   if (!response) throw invalidRegistration()
   const presented = challengeOf(response.response.clientDataJSON)

@@ -1,9 +1,12 @@
 // Recovery codes: ten one-time codes a user with TOTP keeps for the day its phone is lost. Each is
 // `xxxxx-xxxxx` from an alphabet without look-alikes (no 0/o, 1/l/i), about 49 random bits, shown
-// once and stored only as the SHA-256 of its normal form (lower case, without dashes and spaces),
-// so a user may type it in any case and with or without the dash. A code is spent by one
+// once and stored only as an HMAC-SHA256 of its owner's id and its normal form (lower case, without
+// dashes and spaces), keyed by a key of its own derived from SESSION_SECRET: 49 bits are few
+// enough to search for an unkeyed hash, so a copy of the table alone must not give the codes. A
+// user may type a code in any case and with or without the dash. A code is spent by one
 // conditional write (usedAt from null), so two requests with one code cannot both succeed.
-import { createHash, randomInt } from 'node:crypto'
+import { createHmac, randomInt } from 'node:crypto'
+import { keyFromSessionSecret } from '../kernel'
 import type { Context } from '../../generated/keystone/types'
 
 export const RECOVERY_CODE_COUNT = 10
@@ -25,8 +28,10 @@ export function normalizeRecoveryCode(code: string): string | null {
   return normal
 }
 
-function hashRecoveryCode(normal: string): string {
-  return createHash('sha256').update(`recovery-code\n${normal}`).digest('hex')
+const key = keyFromSessionSecret('recovery-codes-v1')
+
+function hashRecoveryCode(userId: string, normal: string): string {
+  return createHmac('sha256', key).update(`${userId}\n${normal}`).digest('hex')
 }
 
 /** Replace every recovery code of a user with ten new ones; answers them in clear, once. */
@@ -35,7 +40,7 @@ export async function replaceRecoveryCodes(context: Context, userId: string): Pr
   await context.prisma.recoveryCode.deleteMany({ where: { userId } })
   const createdAt = new Date()
   await context.prisma.recoveryCode.createMany({
-    data: codes.map(code => ({ userId, codeHash: hashRecoveryCode(normalizeRecoveryCode(code)!), createdAt })),
+    data: codes.map(code => ({ userId, codeHash: hashRecoveryCode(userId, normalizeRecoveryCode(code)!), createdAt })),
   })
   return codes
 }
@@ -48,7 +53,7 @@ export async function deleteRecoveryCodes(context: Context, userId: string): Pro
 /** Spend one of the user's unused recovery codes (normal form): true once, for the one request whose write took it. */
 export async function spendRecoveryCode(context: Context, userId: string, normal: string): Promise<boolean> {
   const { count } = await context.prisma.recoveryCode.updateMany({
-    where: { userId, codeHash: hashRecoveryCode(normal), usedAt: null },
+    where: { userId, codeHash: hashRecoveryCode(userId, normal), usedAt: null },
     data: { usedAt: new Date() },
   })
   return count > 0

@@ -9,10 +9,17 @@
 import { createHash } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
 import { DomainError, inTransaction } from '../kernel'
-import { failChallenge, issueChallenge, liveChallenge, spendChallenge } from './challenges'
-import { checkLoginAllowed, loginDelayedError, recordLoginFailure, recordLoginSuccess } from './throttle'
+import { issueChallenge, liveChallenge, spendChallenge, takeChallengeAttempt } from './challenges'
+import {
+  abandonLoginAttempt,
+  checkLoginAllowed,
+  loginDelayedError,
+  recordLoginFailure,
+  recordLoginSuccess,
+} from './throttle'
 import { normalizeRecoveryCode, spendRecoveryCode } from './recoveryCodes'
 import { isSameSecret } from './sameSecret'
+import { verifiedDevice, type VerifiedDevice } from './deviceProof'
 import { acceptTotpStep, invalidMfaCode, normalizeTotpCode, openTotpSecret, verifyTotpCode } from './totp'
 import type { AuthMethod } from './userSessions'
 
@@ -146,10 +153,10 @@ export async function useSecondFactorCode(
  */
 export async function withCodeThrottle<T>(
   context: Context,
-  who: { ip: string; email: string },
+  who: { ip: string; email: string; device?: VerifiedDevice },
   work: () => Promise<T>,
 ): Promise<T> {
-  const attempt = { ip: who.ip, email: who.email, factor: 'code' as const }
+  const attempt = { ip: who.ip, email: who.email, device: who.device, factor: 'code' as const }
   const throttle = await checkLoginAllowed(context, attempt)
   if (!throttle.allowed) {
     const [delayed] = loginDelayedError(throttle.retryAfterSeconds, throttle.reason).errors
@@ -159,8 +166,10 @@ export async function withCodeThrottle<T>(
   try {
     result = await work()
   } catch (error) {
+    // a wrong code is a failed sign-in; any other refusal ends the attempt without an outcome
     if (error instanceof DomainError && error.errors.some(e => e.code === 'INVALID_MFA_CODE'))
       await recordLoginFailure(context, attempt)
+    else await abandonLoginAttempt(context, attempt)
     throw error
   }
   await recordLoginSuccess(context, attempt)
@@ -203,7 +212,14 @@ const MFA_AMR: AuthMethod[] = ['pwd', 'otp', 'mfa']
  */
 export async function redeemMfaChallenge(
   context: Context,
-  args: { challenge: string; code: string; ip: string; kind: MfaChallengeKind },
+  args: {
+    challenge: string
+    code: string
+    ip: string
+    kind: MfaChallengeKind
+    // the client's device proof for a user id (deviceProof.ts), read from the request answering
+    deviceProofOf?: (userId: string) => string | undefined
+  },
   inside?: (tx: Context, answer: MfaAnswer) => Promise<void>,
 ): Promise<MfaAnswer> {
   const live = await liveChallenge(context, args.challenge, 'MFA_SIGN_IN')
@@ -211,7 +227,8 @@ export async function redeemMfaChallenge(
   if (!live?.userId || payload.kind !== args.kind || !payload.proven || typeof payload.email !== 'string')
     throw invalidMfaChallenge()
   const user = await context.prisma.user.findUnique({ where: { id: live.userId } })
-  if (!user || user.id !== payload.proven.id || !hasTotpEnabled(user)) throw invalidMfaChallenge()
+  // a deactivated account's sign-in goes no further: its codes are neither judged nor used up
+  if (!user || user.id !== payload.proven.id || !user.isActive || !hasTotpEnabled(user)) throw invalidMfaChallenge()
   const presented = presentedCode(typeof args.code === 'string' ? args.code : '')
   if (presented.kind === 'malformed') throw invalidMfaCode()
 
@@ -220,7 +237,11 @@ export async function redeemMfaChallenge(
     ip: String(payload.ip ?? args.ip),
     ...(payload.userAgent ? { userAgent: payload.userAgent } : {}),
   }
-  return withCodeThrottle(context, { ip: args.ip, email: payload.email }, async () => {
+  const device = verifiedDevice(user.id, args.deviceProofOf?.(user.id))
+  return withCodeThrottle(context, { ip: args.ip, email: payload.email, device }, async () => {
+    // one of the challenge's five attempts, taken before the code is judged: of answers sent at
+    // once, no more than five are ever judged
+    if (!(await takeChallengeAttempt(context, live.id))) throw invalidMfaChallenge()
     const answer = await inTransaction(context, async tx => {
       const used = await useSecondFactorCode(tx, user, presented)
       if (!used) return null
@@ -231,7 +252,6 @@ export async function redeemMfaChallenge(
       return answer
     })
     if (answer) return answer
-    await failChallenge(context, live.id)
     throw invalidMfaCode()
   })
 }

@@ -141,6 +141,33 @@ export async function bindSignIn(
   throw INVALID_CREDENTIALS()
 }
 
+/**
+ * Check the password of a signed-in user again (a password change, an email change, TOTP set up,
+ * turned off or its codes regenerated): the same throttled check as a sign-in, counted on the
+ * account's email from the request's `ip`, so that the holder of a stolen access token tries
+ * passwords no faster than a sign-in form allows. LOGIN_ATTEMPT_DELAYED on `refusal`'s field while
+ * the throttle holds the account; a wrong password counts as a failed sign-in and is `refusal`.
+ */
+export async function proveOwnPassword(
+  context: Context,
+  args: { user: { email: string; password: string | null }; password: string; ip: string; refusal: () => DomainError },
+): Promise<void> {
+  const refusal = args.refusal()
+  const field = refusal.errors[0]?.field ?? 'password'
+  const attempt = { ip: args.ip, email: args.user.email }
+  const throttle = await checkLoginAllowed(context, attempt)
+  if (!throttle.allowed) {
+    const [delayed] = loginDelayedError(throttle.retryAfterSeconds, throttle.reason).errors
+    throw new DomainError({ ...delayed!, field })
+  }
+  const matches = Boolean(args.user.password) && (await verifyPassword(args.password, args.user.password!))
+  if (!matches) {
+    await recordLoginFailure(context, attempt)
+    throw refusal
+  }
+  await recordLoginSuccess(context, attempt)
+}
+
 /** PASSWORD_LOGIN_MODE, for every path that turns a password into a session (signInWithPassword, setPassword). */
 export function assertPasswordLoginAllowed(user: { isStaff: boolean }): void {
   if (env.passwordLoginMode === 'DISABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff))

@@ -55,7 +55,8 @@ export type ThrottleKeys = {
   ipAccount: string
   networkAccount: string
   device: string | undefined
-  // a code attempt's own counter, account-wide: the only failures a right password does not forget
+  // a code attempt's own counter: the account's, or a proven device's on the account; the only
+  // failures a right password does not forget, and a password reset does not lift
   code: string | undefined
 }
 
@@ -68,9 +69,11 @@ export const MAX_DELAY_SECONDS = 3600
 export const IP_ACCOUNT_POLICY: DelayPolicy = { freeFailures: 5, failuresPerDoubling: 1 }
 // a device proof's own failures, from any IP: a stolen proof gains no more guesses than one IP has
 export const DEVICE_POLICY: DelayPolicy = IP_ACCOUNT_POLICY
-// wrong second-factor codes on one account, from every IP and device: whoever answers codes has the
-// password, and a right password (which forgets the IP-and-account failures, as Saleor does) must not
-// buy more guesses; only a right code forgets these, or a password reset lifts them
+// wrong second-factor codes on one account, from every IP (or from one proven device): whoever
+// answers codes has the password, so neither a right password (which forgets the IP-and-account
+// failures, as Saleor does) nor a password reset (which its holder may also have: the mailbox) buys
+// more guesses; only a right code forgets them, or the window's end. The owner is not held by an
+// attacker's: from a device it signed in on before, its codes count on that device's counter alone
 export const CODE_POLICY: DelayPolicy = IP_ACCOUNT_POLICY
 // every user behind one NAT or proxy shares this count, so it starts later and grows more
 // slowly (Saleor doubles every 10 failures per IP); it still slows one IP stuffing credentials
@@ -145,6 +148,11 @@ export async function recordLoginFailure(context: Context, who: Attempt): Promis
   await finishAttempt(context, throttleKeys(who), 'failure', Date.now())
 }
 
+/** End an attempt that was neither a failure nor a success (its work refused it for another reason). */
+export async function abandonLoginAttempt(context: Context, who: Attempt): Promise<void> {
+  await finishAttempt(context, throttleKeys(who), 'refused', Date.now())
+}
+
 /**
  * Forget the IP-and-account failures, as Saleor does, and the device's, and end the attempt. The
  * IP's, the network's and the account's failures stay: signing in to one's own account must not
@@ -200,7 +208,12 @@ export function throttleKeys(who: Attempt): ThrottleKeys {
     ipAccount: `${account}:ip:${sha256(`ip-account\n${ip}\n${email}`)}`,
     networkAccount: `${account}:network:${sha256(`network-account\n${network}\n${email}`)}`,
     device: who.device === undefined ? undefined : `${account}:device:${sha256(`device\n${who.device}\n${email}`)}`,
-    code: who.factor === 'code' ? `${account}:code` : undefined,
+    code:
+      who.factor !== 'code'
+        ? undefined
+        : who.device === undefined
+          ? `code:${sha256(`code\n${email}`)}`
+          : `code:${sha256(`code\n${email}`)}:device:${sha256(`code-device\n${who.device}\n${email}`)}`,
   }
 }
 

@@ -3,6 +3,9 @@
 // through rate-limiter-flexible, so every server process sees the same counts:
 // - per client IP: accountRegister, requestPasswordReset and requestEmailChange together, at most
 //   ACCOUNT_REQUEST_LIMIT per ACCOUNT_REQUEST_WINDOW seconds, counted before anything is looked up;
+// - per client IP: the anonymous requests that store a sign-in challenge (passkeyAuthenticationOptions),
+//   at most CHALLENGE_REQUEST_LIMIT a minute, so no client fills the challenges' table faster than
+//   the sweeper empties it;
 // - per recipient: at most one unsolicited mail (mailTemplates.ts) of each quiet class per quiet
 //   period, for each kind of requester (anyone, staff), claimed by outbox.ts when the mail is
 //   enqueued and counted by mailbox: the address as accounts store it, without a +tag, so that
@@ -22,6 +25,21 @@ export async function assertAccountRequestAllowed(context: Context, ip: string):
   const { accountRequests } = limitersFor(context.prisma)
   try {
     await accountRequests.consume(accountRequestKey(ip))
+  } catch (error) {
+    if (error instanceof RateLimiterRes) throw tooManyRequestsError(error.msBeforeNext / 1000)
+    throw error
+  }
+}
+
+// a sign-in page asks once a visit: an office behind one address signs in far less often
+export const CHALLENGE_REQUEST_LIMIT = 60
+const CHALLENGE_REQUEST_WINDOW_SECONDS = 60
+
+/** Count one anonymous challenge request from this IP; past the limit throw TOO_MANY_REQUESTS. */
+export async function assertChallengeRequestAllowed(context: Context, ip: string): Promise<void> {
+  const { challengeRequests } = limitersFor(context.prisma)
+  try {
+    await challengeRequests.consume(sha256(`challenge-requests\n${clientNetwork(ip)}`))
   } catch (error) {
     if (error instanceof RateLimiterRes) throw tooManyRequestsError(error.msBeforeNext / 1000)
     throw error
@@ -91,7 +109,11 @@ export function mailboxOf(to: string): string {
   return plus > 0 ? `${local.slice(0, plus)}${address.slice(at)}` : address
 }
 
-type Limiters = { accountRequests: RateLimiterPrisma; quiet: Record<MailRequester, RateLimiterPrisma> }
+type Limiters = {
+  accountRequests: RateLimiterPrisma
+  challengeRequests: RateLimiterPrisma
+  quiet: Record<MailRequester, RateLimiterPrisma>
+}
 
 // the rate-limiter-flexible model as Prisma's client names it: the library reads client[tableName]
 const MODEL = 'rateLimiterFlexible'
@@ -112,6 +134,12 @@ function limitersFor(prisma: Context['prisma']): Limiters {
         keyPrefix: 'account-requests',
         points: env.accountRequestLimit,
         duration: env.accountRequestWindow,
+      }),
+      challengeRequests: new RateLimiterPrisma({
+        ...common,
+        keyPrefix: 'challenge-requests',
+        points: CHALLENGE_REQUEST_LIMIT,
+        duration: CHALLENGE_REQUEST_WINDOW_SECONDS,
       }),
       // one mail a period: refused claims still count but never extend it
       quiet: {

@@ -3,21 +3,19 @@ import type { Context } from '../../../generated/keystone/types'
 import { DomainError, inTransaction } from '../../kernel'
 import { afterUserChange } from '../../users'
 import { enqueueMail } from '../../messaging'
-import { assertPasswordAcceptable, hashPassword, columnsThatEndSessions, verifyPassword } from '../../identity'
+import { assertPasswordAcceptable, hashPassword, columnsThatEndSessions, proveOwnPassword } from '../../identity'
 
 /**
- * Change the password of a signed-in user after checking the old one; every other token of
+ * Change the password of a signed-in user after checking the old one (throttled as a sign-in); every other token of
  * the user stops working, and the user is told by mail. `minLength` is a vocabulary's own minimum
  * (Openfront's), judged by the one password policy with the rest.
  */
 export async function changePassword(
   context: Context,
-  args: { userId: string; oldPassword: string; newPassword: string; minLength?: number },
+  args: { userId: string; oldPassword: string; newPassword: string; minLength?: number; ip: string },
 ): Promise<void> {
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-  if (!user.password || !(await verifyPassword(args.oldPassword, user.password))) {
-    throw invalidOldPassword()
-  }
+  await proveOwnPassword(context, { user, password: args.oldPassword, ip: args.ip, refusal: invalidOldPassword })
   assertPasswordAcceptable(args.newPassword, user, { field: 'newPassword', minLength: args.minLength })
   const passwordHash = await hashPassword(args.newPassword)
   await inTransaction(context, async tx => {

@@ -11,7 +11,7 @@ import {
 } from '../../kernel'
 import { findEmailHolder, mailOneTimeLink, recordAccountEvent } from '../../users'
 import { assertAllowedRedirectUrl, enqueueMail } from '../../messaging'
-import { verifyPassword } from '../../identity'
+import { proveOwnPassword } from '../../identity'
 import { resolveChannel } from '../../messaging'
 
 /**
@@ -20,7 +20,14 @@ import { resolveChannel } from '../../messaging'
  */
 export async function requestEmailChange(
   context: Context,
-  args: { userId: string; password: string; newEmail: string; redirectUrl: string; channel?: string | null },
+  args: {
+    userId: string
+    password: string
+    newEmail: string
+    redirectUrl: string
+    channel?: string | null
+    ip: string
+  },
 ): Promise<void> {
   const user = await context.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
   const newEmail = normalizeEmail(args.newEmail)
@@ -28,9 +35,13 @@ export async function requestEmailChange(
     throw new DomainError({ field: 'newEmail', code: 'INVALID', message: 'Enter a valid email address.' })
   const redirectUrl = assertAllowedRedirectUrl(args.redirectUrl)
   const channel = await resolveChannel(context, args.channel)
-  if (!user.password || !(await verifyPassword(args.password, user.password))) {
-    throw new DomainError({ field: 'password', code: 'INVALID_CREDENTIALS', message: "Password isn't valid." })
-  }
+  await proveOwnPassword(context, {
+    user,
+    password: args.password,
+    ip: args.ip,
+    refusal: () =>
+      new DomainError({ field: 'password', code: 'INVALID_CREDENTIALS', message: "Password isn't valid." }),
+  })
   // a taken address does less work than a free one: both take the same time
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {
     // an address that looks like an account's is that account's

@@ -124,9 +124,12 @@ test('throttleKeys normalises the email and keeps neither the email nor the IP i
 test("throttleKeys keeps every counter of an account under the account's key, and the IP's alone", () => {
   const keys = throttleKeys({ ip: '192.0.2.7', email: 'a@example.com', device: aDevice() })
   for (const key of [keys.ipAccount, keys.networkAccount, keys.device!]) assert.ok(key.startsWith(`${keys.account}:`))
-  // a second-factor code's counter too, so a password reset lifts it; a password attempt has none
+  // a second-factor code's counter is not: whoever answers codes has the password and may have the
+  // mailbox, so a password reset must not lift it; a proven device counts on its own; a password attempt has none
   const code = throttleKeys({ ip: '192.0.2.7', email: 'a@example.com', factor: 'code' }).code
-  assert.ok(code?.startsWith(`${keys.account}:`))
+  const fromDevice = throttleKeys({ ip: '192.0.2.7', email: 'a@example.com', factor: 'code', device: aDevice() }).code
+  assert.match(code!, /^code:[0-9a-f]{64}$/)
+  assert.ok(fromDevice?.startsWith(`${code}:device:`))
   assert.equal(keys.code, undefined)
   assert.ok(!keys.ip.startsWith(keys.account))
   // a device proves itself for one account: its key differs from one account to the next
