@@ -21,9 +21,10 @@ import {
   endSession,
   startAdminCookieSession,
 } from './services/identity'
-import type { Credential, ProvenUser } from './services/identity'
-import { issueDeviceProof, signInWithPassword } from './services/identity'
+import type { AdminSignInProof, Credential } from './services/identity'
+import { MfaRequiredError, issueDeviceProof, requireSecondFactor, signInWithPassword } from './services/identity'
 import { deviceProofReader, setDeviceCookie } from './mutations/shared/request'
+import { setAdminChallengeCookie } from './mutations/shared/adminSignIn'
 import { DomainError } from './services/kernel'
 import type { Session } from './services/identity'
 import { isGraphqlRequest, isOwnOrigin } from './server/http'
@@ -49,8 +50,30 @@ export function withAuth<T extends Parameters<typeof withKeystoneAuth>[0]>(confi
   const files = withSignIn.ui?.getAdditionalFiles
   // our sign-in page (admin/pages/signin.tsx) replaces Keystone's, which forgets a refusal at once
   const getAdditionalFiles = async () => ((await files?.()) ?? []).filter(file => file.outputPath !== 'pages/signin.js')
-  const ui: typeof withSignIn.ui = { ...withSignIn.ui, getAdditionalFiles }
+  // STAFF_MFA_REQUIRED: staff signed in without a second factor act as customers (sessionDataOf),
+  // so the Admin UI refuses them; they are sent to enrol one instead of to the sign-in page
+  const keystoneMiddleware = withSignIn.ui?.pageMiddleware
+  const pageMiddleware: NonNullable<typeof keystoneMiddleware> = async args => {
+    const session = args.context.session as Session | undefined
+    if (!args.wasAccessAllowed && session?.data.secondFactorPending)
+      return { kind: 'redirect', to: `${args.basePath}${SECOND_FACTOR_PAGE}` }
+    return keystoneMiddleware?.(args)
+  }
+  const ui: typeof withSignIn.ui = { ...withSignIn.ui, getAdditionalFiles, pageMiddleware }
   return { ...withSignIn, ui, session: config.session } as T
+}
+
+/** The Admin UI's public page where staff enrol a second factor (admin/pages/second-factor.tsx). */
+export const SECOND_FACTOR_PAGE = '/second-factor'
+
+/**
+ * The answer authenticateUserWithPassword gives a right password of staff with TOTP: a failure
+ * (no session yet) whose message the sign-in page recognises (admin/pages/signin.tsx); the
+ * challenge is in an http-only cookie (mutations/shared/adminSignIn.ts).
+ */
+export const ADMIN_MFA_REQUIRED = {
+  code: 'FAILURE',
+  message: 'MFA_REQUIRED: enter the code from your authenticator app, or a recovery code.',
 }
 
 export function sessionStrategy(): SessionStrategy<Session, any> {
@@ -64,9 +87,10 @@ export function sessionStrategy(): SessionStrategy<Session, any> {
     // every Admin UI sign-in (and Keystone's first-user page) begins a session, as every sign-in does
     async start({ context, data }) {
       const client = { ip: clientIpOf(context.req), userAgent: context.req?.headers['user-agent'] }
-      // the row our sign-in's password check read (restrictAdminSignIn), so the session binds to what it proved
-      const proven = (data as { proven?: ProvenUser }).proven
-      const sealed = await startAdminCookieSession(context as unknown as Context, String(data.itemId), client, proven)
+      // what the sign-in proved (restrictAdminSignIn, adminSignInWithCode, adminSignInWithPasskey): the
+      // session binds to it and records its amr; none from Keystone's first-user page
+      const proof = (data as { proof?: AdminSignInProof }).proof
+      const sealed = await startAdminCookieSession(context as unknown as Context, String(data.itemId), client, proof)
       return cookie.start({ context, data: sealed })
     },
     async get({ context }) {
@@ -122,16 +146,36 @@ async function credentialOf(
 }
 
 const FAILURE = { code: 'FAILURE', message: 'Authentication failed.' }
+const ADMIN_SIGN_IN_STEPS = ['adminSignInWithCode', 'adminSignInWithPasskey']
 
 /**
  * The Admin UI's sign-in mutation through the one password sign-in (signInWithPassword, staff
  * only): the email looked up case-insensitively, throttled like tokenCreate, only while
  * PASSWORD_LOGIN_MODE lets staff in; a success leaves a device proof cookie, as tokenCreate's does,
  * and a device proof from an earlier sign-in is read as tokenCreate reads it. Anyone else gets the same failure, after the same hashing
- * work, so the answer tells nothing about whether an email is registered or is a customer's.
+ * work, so the answer tells nothing about whether an email is registered or is a customer's. A
+ * right password of staff with TOTP starts no session: the answer is ADMIN_MFA_REQUIRED and the
+ * challenge an http-only cookie, which adminSignInWithCode finishes; the session records its amr.
+ * The steps beyond the password (adminSignInWithCode, adminSignInWithPasskey) answer the Admin
+ * UI's own origin only.
  */
 export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
-  const field = schema.getMutationType()?.getFields().authenticateUserWithPassword
+  const fields = schema.getMutationType()?.getFields()
+  // the Admin UI's sign-in steps beyond the password answer its own pages only: a browser on an
+  // origin CORS_ORIGINS admits must not finish a staff sign-in with the cookies it carries
+  for (const name of ADMIN_SIGN_IN_STEPS) {
+    const step = fields?.[name]
+    const resolve = step?.resolve
+    if (!step || !resolve) continue
+    step.resolve = (root, args, context: Context, info) => {
+      if (!isOwnOrigin(context.req))
+        throw new GraphQLError('The Admin UI signs in from its own pages only.', {
+          extensions: { code: 'KS_ACCESS_DENIED' },
+        })
+      return resolve(root, args, context, info)
+    }
+  }
+  const field = fields?.authenticateUserWithPassword
   if (!field) return schema
   // a password check: one per request (lists/costlyWork.ts)
   declareCostlyWork(field, ['password'])
@@ -148,8 +192,12 @@ export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
         { staffOnly: true },
       )
       const proven = { id: user.id, password: user.password, jwtTokenKey: user.jwtTokenKey }
+      // staff with TOTP get no session yet: the challenge (MfaRequiredError), finished by adminSignInWithCode
+      const client = { ip: clientIpOf(context.req), userAgent: context.req?.headers['user-agent'] }
+      await requireSecondFactor(context.sudo(), user, { kind: 'adminCookie', proven, ...client })
+      const proof: AdminSignInProof = { proven, amr: ['pwd'] }
       const sessionToken = await context.sessionStrategy!.start({
-        data: { listKey: 'User', itemId: user.id, proven },
+        data: { listKey: 'User', itemId: user.id, proof },
         context,
       })
       if (typeof sessionToken !== 'string' || !sessionToken) return FAILURE
@@ -157,6 +205,10 @@ export function restrictAdminSignIn(schema: GraphQLSchema): GraphQLSchema {
       setDeviceCookie(context.res, issueDeviceProof(user.id))
       return { sessionToken, item: user }
     } catch (error) {
+      if (error instanceof MfaRequiredError) {
+        setAdminChallengeCookie(context, error.challenge, error.expiresAt)
+        return ADMIN_MFA_REQUIRED
+      }
       if (!(error instanceof DomainError)) throw error
       const delayed = error.errors.find(e => e.code === 'LOGIN_ATTEMPT_DELAYED')
       return delayed ? { code: 'FAILURE', message: delayed.message } : FAILURE

@@ -3,7 +3,7 @@ import { config } from '@keystone-6/core'
 import { env } from './env'
 import { databaseSettings, providerOf, type DatabaseOptions } from './database'
 import { lists, extendGraphqlSchema } from './schema'
-import { restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
+import { SECOND_FACTOR_PAGE, restrictAdminSignIn, sessionStrategy, withAuth } from './auth'
 import { isActiveStaff } from './access/permissions'
 import { startOutboxWorker } from './services/messaging'
 import { startPolling, startWebhookWorker } from './services/messaging'
@@ -186,8 +186,9 @@ model LoginThrottle {
     ui: {
       // only active staff get in; what each sees inside follows their permission groups
       isAccessAllowed: context => isActiveStaff({ session: context.session }),
-      // the pages mailed links open (admin/pages): their reader has no session, the link's token is the proof
-      publicPages: ['/reset-password', '/confirm-account'],
+      // the pages mailed links open (admin/pages): their reader has no session, the link's token is the proof;
+      // and where staff signed in without the second factor STAFF_MFA_REQUIRED asks for enrol one (auth.ts)
+      publicPages: ['/reset-password', '/confirm-account', SECOND_FACTOR_PAGE],
       // Keystone's Next.js config plus the rewrite of its Google Fonts link and Apollo cache, and the
       // Admin UI folder's tsconfig.json (server/adminUi.ts)
       getAdditionalFiles: adminUiFiles,

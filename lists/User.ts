@@ -49,8 +49,9 @@ import { userActions } from './userActions'
 import type { Session } from '../services/identity'
 import { withCostlyWork } from './costlyWork'
 import { sessionsField } from './sessionsField'
-import { passkeyFields } from './passkeysField'
+import { secondFactorFields } from './secondFactorFields'
 import { totpFields } from './totpFields'
+import { passkeyFields } from './passkeysField'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -432,9 +433,11 @@ export const User: Lists.User = list({
         }),
         // where the user is signed in now, each session with "Sign out this session"
         sessions: sessionsField,
-        ...passkeyFields,
+        // whether a second factor is on, and on one's own page the Security area (lists/secondFactorFields.ts)
+        ...secondFactorFields,
         // two-step sign-in with an authenticator app: on or off, recovery codes left
         ...totpFields,
+        ...passkeyFields,
       },
     }),
     ...group({
@@ -487,6 +490,9 @@ export const User: Lists.User = list({
             type: g.nonNull(g.list(g.nonNull(PermissionEnum))),
             async resolve(item, _args, context) {
               if (!item.isStaff || !item.isActive) return []
+              // one's own: what this session holds (STAFF_MFA_REQUIRED may hold them back: sessionDataOf)
+              const session = context.session as Session | undefined
+              if (session?.itemId === item.id) return session.data.userPermissions
               return effectivePermissions({ ...item, permissionGroups: await loadPermissionGroupsOf(context, item.id) })
             },
           }),

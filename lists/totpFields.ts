@@ -10,9 +10,11 @@ import { hasTotpEnabled, recoveryCodesLeft } from '../services/identity'
 
 const g = gWithContext<Context>()
 
-const readOnly = {
+// API fields only: on a user page the Security area shows them to the user itself, and
+// secondFactorEnabled (lists/secondFactorFields.ts) tells staff whether a second factor is on
+const apiOnly = {
   createView: { fieldMode: 'hidden' as const },
-  itemView: { fieldMode: 'read' as const },
+  itemView: { fieldMode: 'hidden' as const },
   listView: { fieldMode: 'hidden' as const },
 }
 
@@ -21,7 +23,7 @@ type Item = { id: string | number; totpEnabledAt?: Date | null; totpSecret?: str
 export const totpFields = {
   totpEnabled: virtual<Lists.User.TypeInfo<Session>>({
     access: { read: isSelfOrManager },
-    ui: { ...readOnly, label: 'Two-step sign-in (authenticator app)', views: './admin/views/yesNo' },
+    ui: { ...apiOnly, label: 'Two-step sign-in (authenticator app)' },
     field: g.field({
       type: g.nonNull(g.Boolean),
       description: 'Whether signing in asks for a code from an authenticator app after the password.',
@@ -33,7 +35,7 @@ export const totpFields = {
   }),
   recoveryCodesLeft: virtual<Lists.User.TypeInfo<Session>>({
     access: { read: isSelfOrManager },
-    ui: { ...readOnly, label: 'Recovery codes left' },
+    ui: { ...apiOnly, label: 'Recovery codes left' },
     field: g.field({
       type: g.nonNull(g.Int),
       description: 'How many unused recovery codes the user has (0 without two-step sign-in).',

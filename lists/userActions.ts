@@ -2,13 +2,16 @@
 // generated mutation such as sendPasswordResetUser): shown only to the staff who manage that user,
 // judged again by the staff scope rules and run through services/accounts.
 import { action } from '@keystone-6/core'
-import type { Lists } from '../generated/keystone/types'
+import type { Context, Lists } from '../generated/keystone/types'
 import { canManageUsersOrStaff } from '../access/permissions'
 import { managesOtherUser } from '../access/fields'
 import { actionDomainErrors } from './hooks/domainErrors'
 import { withCostlyWork } from './costlyWork'
 import type { Session } from '../services/identity'
 import {
+  reachesSecondFactorOf,
+  resetSecondFactorAsStaff,
+  secondFactorsOf,
   resendConfirmationAsStaff,
   sendPasswordResetAsStaff,
   setActiveAsStaff,
@@ -16,15 +19,11 @@ import {
 } from '../services/accounts'
 
 type UserItem = Lists.User.Item
+type ShownFor = (item: UserItem, context: Context, session: Session | undefined) => boolean | Promise<boolean>
 type Run = (context: Parameters<typeof sendPasswordResetAsStaff>[0], actor: Session, userId: string) => Promise<void>
 
 // the item is read with the caller's own access first: a user it cannot read is not found
-function userAction(
-  label: string,
-  run: Run,
-  shownFor: (item: UserItem) => boolean,
-  messages: { prompt: string; success: string },
-) {
+function userAction(label: string, run: Run, shownFor: ShownFor, messages: { prompt: string; success: string }) {
   return action<Lists.User.TypeInfo>({
     access: ({ session }) => canManageUsersOrStaff({ session }),
     async resolve({ where }, context) {
@@ -44,8 +43,10 @@ function userAction(
       },
       itemView: {
         navigation: 'refetch',
-        actionMode: ({ session, item }) =>
-          item && managesOtherUser({ session, item }) && shownFor(item) ? 'enabled' : 'hidden',
+        actionMode: async ({ session, item, context }) =>
+          item && managesOtherUser({ session, item }) && (await shownFor(item, context as Context, session))
+            ? 'enabled'
+            : 'hidden',
       },
       listView: { actionMode: 'hidden' },
     },
@@ -72,6 +73,22 @@ export const userActions = {
     prompt: 'End every session, token and pending link of {itemLabel}?',
     success: '{itemLabel} is signed out everywhere',
   }),
+  // shown where it would do something, to whom may do it: a customer's by MANAGE_USERS, a staff user's by a superuser
+  resetSecondFactor: userAction(
+    'Reset second factor',
+    resetSecondFactorAsStaff,
+    async (item, context, session) => {
+      const sudo = context.sudo()
+      if (!(await reachesSecondFactorOf(sudo, session, item))) return false
+      const factors = await secondFactorsOf(sudo, item.id)
+      return factors.totp || factors.passkeys > 0
+    },
+    {
+      prompt:
+        'Turn off two-step sign-in for {itemLabel}: its authenticator app, recovery codes and passkeys stop working, and it is signed out everywhere. It is told by mail. Do this only once you are sure who asks.',
+      success: 'Second factor of {itemLabel} reset',
+    },
+  ),
   activate: userAction(
     'Activate',
     (context, actor, id) => setActiveAsStaff(context, actor, id, true),

@@ -8,17 +8,19 @@ import { tokenVerify } from './authentication/tokenVerify'
 import { tokensDeactivateAll } from './authentication/tokensDeactivateAll'
 import { sessionRevoke } from './authentication/sessionRevoke'
 import { sessionsRevokeOthers } from './authentication/sessionsRevokeOthers'
+import { adminSignInWithCode } from './authentication/adminSignInWithCode'
+import { adminSignInWithPasskey } from './authentication/adminSignInWithPasskey'
+import { tokenCreateMfa } from './authentication/tokenCreateMfa'
+import { accountTotpSetup } from './account/accountTotpSetup'
+import { accountTotpConfirm } from './account/accountTotpConfirm'
+import { accountTotpDisable } from './account/accountTotpDisable'
+import { accountRecoveryCodesRegenerate } from './account/accountRecoveryCodesRegenerate'
 import { passkeyAuthenticationOptions } from './authentication/passkeyAuthenticationOptions'
 import { tokenCreateWithPasskey } from './authentication/tokenCreateWithPasskey'
 import { passkeyRegistrationOptions } from './account/passkeyRegistrationOptions'
 import { passkeyRegister } from './account/passkeyRegister'
 import { passkeyRename } from './account/passkeyRename'
 import { passkeyDelete } from './account/passkeyDelete'
-import { tokenCreateMfa } from './authentication/tokenCreateMfa'
-import { accountTotpSetup } from './account/accountTotpSetup'
-import { accountTotpConfirm } from './account/accountTotpConfirm'
-import { accountTotpDisable } from './account/accountTotpDisable'
-import { accountRecoveryCodesRegenerate } from './account/accountRecoveryCodesRegenerate'
 import { accountRegister } from './account/accountRegister'
 import { confirmAccount } from './account/confirmAccount'
 import { requestPasswordReset } from './account/requestPasswordReset'
@@ -48,6 +50,7 @@ import { staffUsersCount } from './queries/staffUsersCount'
 import { customerCreate } from './staff/customerCreate'
 import { customerUpdate } from './staff/customerUpdate'
 import { customerDelete } from './staff/customerDelete'
+import { userSecondFactorReset } from './staff/userSecondFactorReset'
 import { customerBulkDelete } from './staff/customerBulkDelete'
 import { staffCreate } from './staff/staffCreate'
 import { staffUpdate } from './staff/staffUpdate'
@@ -79,6 +82,15 @@ const extension = g.extend(base => ({
     tokensDeactivateAll,
     sessionRevoke,
     sessionsRevokeOthers,
+    // the Admin UI's sign-in steps beyond the password (its cookie session)
+    adminSignInWithCode,
+    adminSignInWithPasskey,
+    // the second step of a password sign-in, and TOTP on one's own account (API.md §9)
+    tokenCreateMfa: tokenCreateMfa(base),
+    accountTotpSetup,
+    accountTotpConfirm,
+    accountTotpDisable,
+    accountRecoveryCodesRegenerate,
     // passkeys (API.md section 9)
     passkeyRegistrationOptions,
     passkeyRegister,
@@ -86,12 +98,6 @@ const extension = g.extend(base => ({
     passkeyDelete,
     passkeyAuthenticationOptions,
     tokenCreateWithPasskey: tokenCreateWithPasskey(base),
-    // the second step of a password sign-in, and TOTP on one's own account (API.md §9)
-    tokenCreateMfa: tokenCreateMfa(base),
-    accountTotpSetup,
-    accountTotpConfirm,
-    accountTotpDisable,
-    accountRecoveryCodesRegenerate,
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),
@@ -119,6 +125,7 @@ const extension = g.extend(base => ({
     customerUpdate: customerUpdate(base),
     customerDelete,
     customerBulkDelete,
+    userSecondFactorReset,
     staffCreate: staffCreate(base),
     staffUpdate: staffUpdate(base),
     staffDelete,

@@ -58,7 +58,7 @@ export function setDeviceCookie(res: ServerResponse | undefined, proof: DevicePr
   ])
 }
 
-function readCookie(req: IncomingMessage | undefined, name: string): string | undefined {
+export function readCookie(req: IncomingMessage | undefined, name: string): string | undefined {
   const header = req?.headers.cookie
   if (!header) return undefined
   for (const part of header.split(';')) {
@@ -75,7 +75,7 @@ function readCookie(req: IncomingMessage | undefined, name: string): string | un
 }
 
 // beside any cookie the response already sets (Keystone's session cookie among them)
-function appendCookie(res: ServerResponse | undefined, attributes: string[]): void {
+export function appendCookie(res: ServerResponse | undefined, attributes: string[]): void {
   if (!res) return
   const existing = res.getHeader('Set-Cookie')
   const cookies = Array.isArray(existing) ? existing : existing ? [String(existing)] : []

@@ -20,9 +20,10 @@ export {
   signOutEverywhereAsStaff,
 } from './staffActions'
 export { ONBOARDING_STATUSES, updateProfile } from './profile'
+export { reachesSecondFactorOf, resetSecondFactorAsStaff, secondFactorsOf } from './secondFactorReset'
+export type { SecondFactors } from './secondFactorReset'
 export { reachesSessionsOf, refreshTokens, revokeOtherSessions, revokeSession, sessionsOf } from './sessions'
 export type { SessionListing } from './sessions'
-export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'
 export {
   answerMfaChallenge,
   confirmTotp,
@@ -31,3 +32,4 @@ export {
   setupTotp,
   signInWithMfaForTokens,
 } from './secondFactor'
+export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'

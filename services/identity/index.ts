@@ -6,6 +6,7 @@ export { clearAccountLockout } from './throttle'
 export { CredentialRefusedError, authenticate, bearerCredential, callerSession } from './authenticate'
 export type { Authentication, Credential } from './strategies/strategy'
 export { ADMIN_COOKIE_MAX_AGE_SECONDS, startAdminCookieSession } from './adminSignIn'
+export type { AdminSignInProof } from './adminSignIn'
 export { regenerateCustomerToken } from './customerTokens'
 export {
   CHALLENGE_PURPOSES,

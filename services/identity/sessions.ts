@@ -6,6 +6,7 @@
 // request, in every process. The row itself serves `me` in the same request, so the hottest
 // query costs one statement.
 import type { Context } from '../../generated/keystone/types'
+import { env } from '../../env'
 import { effectivePermissions, type Permission } from './permissionCodes'
 import { asBoolean, asDate, asJson, hotQuery } from '../kernel'
 import { SESSION_COLUMNS, isSessionAlive, sessionStateOfRow, type AuthMethod, type SessionState } from './userSessions'
@@ -128,9 +129,16 @@ export function itemOfSession(session: object | undefined): Record<string, unkno
   return session ? sessionItems.get(session) : undefined
 }
 
-/** The session data Keystone and access/ read: what the user may do, nothing secret. */
-export function sessionDataOf(user: SessionUser) {
-  return {
+/**
+ * The session data Keystone and access/ read: what the user may do in this session, nothing
+ * secret. The one place STAFF_MFA_REQUIRED rules (API.md §9): a staff user's permissions apply
+ * only in a session whose `amr` holds `mfa`; in any other (a password alone, a customer API token,
+ * which never carries one) it acts as a customer, and `secondFactorPending` tells the Admin UI
+ * to send it to enrol (auth.ts). Every access rule, the staff scope rules and `me
+ * { userPermissions }` read this data, so no path grants more than the session proved.
+ */
+export function sessionDataOf(user: SessionUser, amr: readonly AuthMethod[] = []): SessionData {
+  const data = {
     id: user.id,
     isActive: user.isActive,
     isStaff: user.isStaff,
@@ -138,6 +146,13 @@ export function sessionDataOf(user: SessionUser) {
     isConfirmed: user.isConfirmed,
     userPermissions: user.userPermissions,
   }
+  if (!isSecondFactorPending(user, amr)) return data
+  return { ...data, isStaff: false, isSuperuser: false, userPermissions: [], secondFactorPending: true }
+}
+
+/** Whether STAFF_MFA_REQUIRED holds this staff user's permissions back in a session signed in as `amr`. */
+function isSecondFactorPending(user: { isStaff: boolean }, amr: readonly AuthMethod[]): boolean {
+  return env.staffMfaRequired && user.isStaff && !amr.includes('mfa')
 }
 
 // how the caller proved who it is; a customer API token acts with customer scope only
@@ -150,18 +165,24 @@ export type Session = {
   // the sign-in session (userSessions.ts) the credential belongs to; none for a customer API token
   sessionId?: string
   amr?: AuthMethod[]
-  data: {
-    id: string
-    isActive: boolean
-    isStaff: boolean
-    isSuperuser: boolean
-    isConfirmed?: boolean
-    userPermissions: Permission[]
-  }
+  data: SessionData
+}
+
+/** What access rules read of a session: its user's powers in this session (sessionDataOf). */
+export type SessionData = {
+  id: string
+  isActive: boolean
+  // false for a staff user whose session lacks the second factor STAFF_MFA_REQUIRED asks for
+  isStaff: boolean
+  isSuperuser: boolean
+  isConfirmed?: boolean
+  userPermissions: Permission[]
+  // a staff user acting as a customer until it signs in with a second factor (STAFF_MFA_REQUIRED)
+  secondFactorPending?: true
 }
 
 export function sessionOf(user: SessionUser, via: SessionVia, signIn?: SessionState): Session {
-  const session: Session = { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user) }
+  const session: Session = { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user, signIn?.amr) }
   if (signIn) Object.assign(session, { sessionId: signIn.id, amr: signIn.amr })
   rememberItem(session, user)
   return session

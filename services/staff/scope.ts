@@ -17,7 +17,14 @@
 // check (userChangeProblems), both on the state before, then the membership check
 // (membershipProblems) and the manageability check (manageabilityProblems) on the state after.
 import type { Context } from '../../generated/keystone/types'
-import { effectiveChannels, effectivePermissions, isPermission, isSuperuserSession, sessionHolds } from '../identity'
+import {
+  effectiveChannels,
+  effectivePermissions,
+  isActiveStaffSession,
+  isPermission,
+  isSuperuserSession,
+  sessionHolds,
+} from '../identity'
 import type { Permission, Session } from '../identity'
 import { DomainError, isPostgres, lockUser, type FieldError } from '../kernel'
 
@@ -149,14 +156,17 @@ type Actor = {
   channels: Channels
 }
 
+// what the actor holds is what its session holds: a staff user whose session lacks the second
+// factor STAFF_MFA_REQUIRED asks for acts as a customer (services/identity/sessions.ts: sessionDataOf)
 function actorOf(state: ScopeState, session: Session | undefined): Actor {
   const id = session?.itemId ?? ''
+  const staff = isActiveStaffSession(session)
   return {
     id,
     session,
     superuser: isSuperuserSession(session),
-    permissions: permissionsOf(state, id),
-    channels: channelsOf(state, id),
+    permissions: staff ? permissionsOf(state, id) : new Set(),
+    channels: staff ? channelsOf(state, id) : new Set(),
   }
 }
 

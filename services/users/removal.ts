@@ -29,9 +29,9 @@ export async function beforeUserRemoval(
   await tx.prisma.address.deleteMany({ where: { userId: user.id } })
   await tx.prisma.oneTimeToken.deleteMany({ where: { userId: user.id } })
   await tx.prisma.authSession.deleteMany({ where: { userId: user.id } })
-  await tx.prisma.passkeyCredential.deleteMany({ where: { userId: user.id } })
   await tx.prisma.recoveryCode.deleteMany({ where: { userId: user.id } })
   await tx.prisma.authChallenge.deleteMany({ where: { userId: user.id } })
+  await tx.prisma.passkeyCredential.deleteMany({ where: { userId: user.id } })
   // the event points at no user, so it survives the delete
   await recordAccountEvent(tx, {
     type: 'ACCOUNT_DELETED',

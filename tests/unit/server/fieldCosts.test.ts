@@ -28,15 +28,18 @@ const COSTLY_MUTATIONS = {
   sendPasswordResetUsers: ['mail'],
   resendConfirmationUser: ['mail'],
   resendConfirmationUsers: ['mail'],
-  passkeyRegister: ['mail'],
-  passkeyAuthenticationOptions: ['password'],
-  tokenCreateWithPasskey: ['password'],
   // a recovery code used mails its owner; one answer per request, so aliases cannot guess codes in bulk
   tokenCreateMfa: ['mail'],
   accountTotpSetup: ['password'],
   accountTotpConfirm: ['mail'],
   accountTotpDisable: ['password', 'mail'],
   accountRecoveryCodesRegenerate: ['password'],
+  passkeyRegister: ['mail'],
+  passkeyAuthenticationOptions: ['password'],
+  tokenCreateWithPasskey: ['password'],
+  // the Admin UI's sign-in steps: a recovery code's mail; a passkey sign-in
+  adminSignInWithCode: ['password', 'mail'],
+  adminSignInWithPasskey: ['password'],
 }
 
 const COSTLY_INPUTS = { 'UserCreateInput.password': ['password'], 'UserUpdateInput.password': ['password'] }
