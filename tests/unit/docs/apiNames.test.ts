@@ -68,10 +68,11 @@ const NOT_GRAPHQL = new Set([
   'NODE_ENV', 'KS_ACCESS_DENIED', 'is_staff',
   // a benchmark scenario's name (section 8)
   'seed',
-  // the parameters of session events and their webhooks (section 9)
-  'session_id', 'kept_session_id', 'revokedBy',
-  // Saleor's and @simplewebauthn's names, quoted for comparison
+  // the parameters of account events and their webhooks (section 9)
+  'session_id', 'kept_session_id', 'revokedBy', 'recovery_codes_left', 'passkey_id',
+  // Saleor's, WebAuthn's and @simplewebauthn's names, quoted for comparison
   'CustomerEvent', 'SaleorExternalAuth', 'PublicKeyCredentialCreationOptionsJSON', 'RegistrationResponseJSON',
+  'allowCredentials',
 ]) // prettier-ignore
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
