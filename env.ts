@@ -116,13 +116,21 @@ function portNumber(name: string, fallback: number): number {
 }
 
 const port = portNumber('PORT', 3000)
-const publicUrl = (url('PUBLIC_URL', ['http:', 'https:'], undefined) ?? `http://localhost:${port}`).replace(/\/+$/, '')
+// read once, where env lists it (so its problem, if any, comes in the same order as before)
+let publicUrlRead: string | undefined
+function publicUrlOf(): string {
+  publicUrlRead ??= (url('PUBLIC_URL', ['http:', 'https:'], undefined) ?? `http://localhost:${port}`).replace(
+    /\/+$/,
+    '',
+  )
+  return publicUrlRead
+}
 
 // the WebAuthn relying party (API.md §9): its id, a host name (an IP literal only on a test server;
 // browsers need a domain), and the origins whose passkey responses are accepted
 function webauthnRpId(): string {
   const value = (raw.WEBAUTHN_RP_ID ?? '').trim().toLowerCase()
-  if (value === '') return new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')
+  if (value === '') return new URL(publicUrlOf()).hostname.replace(/^\[|\]$/g, '')
   if (!/^[a-z0-9.-]+$/.test(value) || value.startsWith('.') || value.endsWith('.'))
     return refuse(`WEBAUTHN_RP_ID must be a host name (no scheme, port or path), got "${value}"`, 'localhost')
   return value
@@ -225,7 +233,7 @@ export const env = {
   corsOrigins: originList('CORS_ORIGINS', []),
   host: raw.HOST || 'localhost',
   port,
-  publicUrl,
+  publicUrl: publicUrlOf(),
   // unset, the default above names this machine: fine for `npm run dev`, worth a warning in production
   publicUrlGiven: Boolean(raw.PUBLIC_URL),
   // tuning of the mail outbox: how often it looks for due mails, and the first retry delay
@@ -241,7 +249,7 @@ export const env = {
   staffMfaRequired: flag('STAFF_MFA_REQUIRED', false),
   // passkeys: the relying party id, and the origins their responses may come from (API.md §9)
   webauthnRpId: webauthnRpId(),
-  webauthnOrigins: originList('WEBAUTHN_ORIGINS', [new URL(publicUrl).origin]),
+  webauthnOrigins: originList('WEBAUTHN_ORIGINS', [new URL(publicUrlOf()).origin]),
 } as const
 
 if (problems.length > 0) throw new ConfigError(problems)

@@ -20,7 +20,17 @@ const PARAMS: MailParams = {
 
 const WITH_EMAIL_AND_TOKEN: MailTemplate[] = ['ACCOUNT_CONFIRMATION', 'PASSWORD_RESET', 'STAFF_SET_PASSWORD']
 const WITH_TOKEN_ONLY: MailTemplate[] = ['EMAIL_CHANGE_CONFIRMATION', 'ACCOUNT_DELETION']
-const WITHOUT_LINK: MailTemplate[] = ['ACCOUNT_EXISTS', 'PASSWORD_CHANGED', 'EMAIL_CHANGED', 'REFRESH_TOKEN_REUSED']
+const WITHOUT_LINK: MailTemplate[] = [
+  'ACCOUNT_EXISTS',
+  'PASSWORD_CHANGED',
+  'EMAIL_CHANGED',
+  'REFRESH_TOKEN_REUSED',
+  'TOTP_ENABLED',
+  'TOTP_DISABLED',
+  'SECOND_FACTOR_RESET',
+  'RECOVERY_CODE_USED',
+  'PASSKEY_ADDED',
+]
 
 // the link is the text line after the action's label
 function linkIn(text: string): URL {
@@ -168,6 +178,13 @@ test('every template is solicited or in a quiet class: only what the recipient i
     ACCOUNT_DELETION: null,
     // sent once per session at most: finding the reuse ends the session it was found in
     REFRESH_TOKEN_REUSED: null,
+    // security notices of a change to the account's own second factors, each made once: by the
+    // holder signed in with its password (or a code), or by staff resetting them
+    TOTP_ENABLED: null,
+    TOTP_DISABLED: null,
+    SECOND_FACTOR_RESET: null,
+    RECOVERY_CODE_USED: null,
+    PASSKEY_ADDED: null,
   })
 })
 
