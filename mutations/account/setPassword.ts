@@ -8,18 +8,11 @@ import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { withErrorsList, type WithErrors } from '../shared/errors'
 import { errorsWithMfaField, mfaChallengeField, orMfaChallenge, type WithMfaChallenge } from '../shared/mfaChallenge'
-import { userField } from '../shared/payloads'
-import { setSignInCookies, signInClient } from '../shared/request'
+import { signedInFields, userField } from '../shared/payloads'
+import { answerSignIn, signInClient, type SignedIn } from '../shared/request'
 import { setPasswordWithToken } from '../../services/accounts'
 
-type Source = WithErrors &
-  WithMfaChallenge & {
-    token?: string
-    refreshToken?: string
-    csrfToken?: string
-    userId?: string
-    sessionId?: string
-  }
+type Source = WithErrors & WithMfaChallenge & SignedIn
 
 export const setPassword = (base: BaseSchemaMeta) => {
   const args = {
@@ -31,9 +24,7 @@ export const setPassword = (base: BaseSchemaMeta) => {
     type: g.object<Source>()({
       name: 'SetPasswordPayload',
       fields: {
-        token: g.field({ type: g.String }),
-        refreshToken: g.field({ type: g.String }),
-        csrfToken: g.field({ type: g.String }),
+        ...signedInFields(),
         user: userField<Source>(base),
         mfaChallenge: mfaChallengeField(),
         errors: errorsWithMfaField<Source>(),
@@ -44,14 +35,7 @@ export const setPassword = (base: BaseSchemaMeta) => {
     resolve: withErrorsList(async (given: ArgsOf<typeof args>, context) =>
       orMfaChallenge(async () => {
         const tokens = await setPasswordWithToken(context.sudo(), { ...given, client: signInClient(context) })
-        setSignInCookies(context, tokens)
-        return {
-          token: tokens.accessToken,
-          refreshToken: tokens.refreshToken,
-          csrfToken: tokens.csrfToken,
-          userId: tokens.userId,
-          sessionId: tokens.sessionId,
-        }
+        return answerSignIn(context, tokens)
       }),
     ),
   })

@@ -7,10 +7,9 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { withErrorsList } from '../shared/errors'
-import type { FieldError } from '../../services/kernel'
 import { errorsWithMfaField, mfaChallengeField, orMfaChallenge, type WithMfaChallenge } from '../shared/mfaChallenge'
-import { deviceProofReader, setSignInCookies, signInClient } from '../shared/request'
-import { userField } from '../shared/payloads'
+import { deviceProofReader, answerSignIn, signInClient, type SignedIn } from '../shared/request'
+import { signedInFields, userField } from '../shared/payloads'
 import { signInForTokens } from '../../services/identity'
 
 export const tokenCreate = (base: BaseSchemaMeta) => {
@@ -19,24 +18,10 @@ export const tokenCreate = (base: BaseSchemaMeta) => {
     password: g.arg({ type: g.nonNull(g.String) }),
   }
   return g.field({
-    type: g.object<
-      {
-        token?: string
-        refreshToken?: string
-        csrfToken?: string
-        userId?: string
-        sessionId?: string
-        errors?: FieldError[]
-      } & WithMfaChallenge
-    >()({
+    type: g.object<SignedIn & WithMfaChallenge>()({
       name: 'TokenCreatePayload',
       fields: {
-        token: g.field({ type: g.String, description: 'JWT access token, sent as `Authorization: Bearer`.' }),
-        refreshToken: g.field({ type: g.String }),
-        csrfToken: g.field({
-          type: g.String,
-          description: 'Required by tokenRefresh when the refresh token comes from the cookie.',
-        }),
+        ...signedInFields(),
         user: userField(base),
         mfaChallenge: mfaChallengeField(),
         errors: errorsWithMfaField(),
@@ -52,14 +37,7 @@ export const tokenCreate = (base: BaseSchemaMeta) => {
           ...signInClient(context),
           deviceProofOf: deviceProofReader(context.req),
         })
-        setSignInCookies(context, tokens)
-        return {
-          token: tokens.accessToken,
-          refreshToken: tokens.refreshToken,
-          csrfToken: tokens.csrfToken,
-          userId: tokens.userId,
-          sessionId: tokens.sessionId,
-        }
+        return answerSignIn(context, tokens)
       }),
     ),
   })

@@ -8,17 +8,11 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
-import { deviceProofReader, setSignInCookies, signInClient } from '../shared/request'
-import { userField } from '../shared/payloads'
+import { deviceProofReader, answerSignIn, signInClient, type SignedIn } from '../shared/request'
+import { signedInFields, userField } from '../shared/payloads'
 import { signInWithMfaForTokens } from '../../services/accounts'
 
-type Source = WithErrors & {
-  token?: string
-  refreshToken?: string
-  csrfToken?: string
-  userId?: string
-  sessionId?: string
-}
+type Source = WithErrors & SignedIn
 
 export const tokenCreateMfa = (base: BaseSchemaMeta) => {
   const args = {
@@ -32,12 +26,7 @@ export const tokenCreateMfa = (base: BaseSchemaMeta) => {
     type: g.object<Source>()({
       name: 'TokenCreateMfaPayload',
       fields: {
-        token: g.field({ type: g.String, description: 'JWT access token, sent as `Authorization: Bearer`.' }),
-        refreshToken: g.field({ type: g.String }),
-        csrfToken: g.field({
-          type: g.String,
-          description: 'Required by tokenRefresh when the refresh token comes from the cookie.',
-        }),
+        ...signedInFields(),
         user: userField<Source>(base),
         errors: errorsField<Source>(),
       },
@@ -51,14 +40,7 @@ export const tokenCreateMfa = (base: BaseSchemaMeta) => {
         client: signInClient(context),
         deviceProofOf: deviceProofReader(context.req),
       })
-      setSignInCookies(context, tokens)
-      return {
-        token: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        csrfToken: tokens.csrfToken,
-        userId: tokens.userId,
-        sessionId: tokens.sessionId,
-      }
+      return answerSignIn(context, tokens)
     }),
   })
 }

@@ -6,10 +6,9 @@
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
-import { errorsField, withErrorsList } from '../shared/errors'
-import type { FieldError } from '../../services/kernel'
-import { setSignInCookies, signInClient } from '../shared/request'
-import { userField } from '../shared/payloads'
+import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
+import { answerSignIn, signInClient, type SignedIn } from '../shared/request'
+import { signedInFields, userField } from '../shared/payloads'
 import { signInWithPasskeyForTokens } from '../../services/identity'
 
 export const tokenCreateWithPasskey = (base: BaseSchemaMeta) => {
@@ -20,22 +19,10 @@ export const tokenCreateWithPasskey = (base: BaseSchemaMeta) => {
     }),
   }
   return g.field({
-    type: g.object<{
-      token?: string
-      refreshToken?: string
-      csrfToken?: string
-      userId?: string
-      sessionId?: string
-      errors?: FieldError[]
-    }>()({
+    type: g.object<SignedIn & WithErrors>()({
       name: 'TokenCreateWithPasskeyPayload',
       fields: {
-        token: g.field({ type: g.String, description: 'JWT access token, sent as `Authorization: Bearer`.' }),
-        refreshToken: g.field({ type: g.String }),
-        csrfToken: g.field({
-          type: g.String,
-          description: 'Required by tokenRefresh when the refresh token comes from the cookie.',
-        }),
+        ...signedInFields(),
         user: userField(base),
         errors: errorsField(),
       },
@@ -45,14 +32,7 @@ export const tokenCreateWithPasskey = (base: BaseSchemaMeta) => {
     extensions: costly('password'),
     resolve: withErrorsList(async ({ response }: ArgsOf<typeof args>, context) => {
       const tokens = await signInWithPasskeyForTokens(context.sudo(), { response, ...signInClient(context) })
-      setSignInCookies(context, tokens)
-      return {
-        token: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        csrfToken: tokens.csrfToken,
-        userId: tokens.userId,
-        sessionId: tokens.sessionId,
-      }
+      return answerSignIn(context, tokens)
     }),
   })
 }

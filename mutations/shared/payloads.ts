@@ -43,6 +43,18 @@ export function userField<Source extends { userId?: string; sessionId?: string }
   })
 }
 
+/** The token fields of every payload whose sign-in issues tokens (request.ts: answerSignIn fills them). */
+export function signedInFields() {
+  return {
+    token: g.field({ type: g.String, description: 'JWT access token, sent as `Authorization: Bearer`.' }),
+    refreshToken: g.field({ type: g.String }),
+    csrfToken: g.field({
+      type: g.String,
+      description: 'Required by tokenRefresh when the refresh token comes from the cookie.',
+    }),
+  }
+}
+
 export const MetadataInput = g.inputObject({
   name: 'MetadataInput',
   fields: {

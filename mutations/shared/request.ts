@@ -36,7 +36,28 @@ export function setRefreshCookie(context: Context, refreshToken: string, expires
 }
 
 /** What a sign-in that issued tokens leaves in the client: the refresh cookie and a device proof. */
-export function setSignInCookies(context: Context, tokens: IssuedTokens): void {
+/** What a sign-in that issued tokens answers in its payload: the tokens, and whose session it began (payloads.ts: userField). */
+export type SignedIn = {
+  token?: string
+  refreshToken?: string
+  csrfToken?: string
+  userId?: string
+  sessionId?: string
+}
+
+/** Answer a sign-in that issued tokens (tokenCreate, tokenCreateMfa, tokenCreateWithPasskey, setPassword): its cookies set, its payload. */
+export function answerSignIn(context: Context, tokens: IssuedTokens): SignedIn {
+  setSignInCookies(context, tokens)
+  return {
+    token: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    csrfToken: tokens.csrfToken,
+    userId: tokens.userId,
+    sessionId: tokens.sessionId,
+  }
+}
+
+function setSignInCookies(context: Context, tokens: IssuedTokens): void {
   setRefreshCookie(context, tokens.refreshToken, tokens.expiresAt)
   setDeviceCookie(context.res, tokens.deviceProof)
 }
