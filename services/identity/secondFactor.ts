@@ -28,7 +28,7 @@ export const MFA_CHALLENGE_KINDS = ['tokens', 'adminCookie'] as const
 export type MfaChallengeKind = (typeof MFA_CHALLENGE_KINDS)[number]
 
 // the user row a password check read (signIn.ts: ProvenUser), what bindSignIn binds the session to
-type ProvenUser = { id: string; password: string | null; jwtTokenKey: string | null }
+type ProvenUser = { id: string; password: string | null; jwtTokenKey: string | null; totpEnabledAt?: Date | null }
 
 /**
  * What an MFA_SIGN_IN challenge keeps (never sent to the client). The row the password check read
@@ -58,13 +58,15 @@ function fingerprint(value: string | null): string {
  */
 function provenNow(
   fingerprints: MfaChallengePayload['proven'],
-  row: { id: string; password: string | null; jwtTokenKey: string | null },
+  row: { id: string; password: string | null; jwtTokenKey: string | null; totpEnabledAt: Date | null },
 ): ProvenUser {
   const holds = (value: string | null, expected: string) => isSameSecret(fingerprint(value), expected)
   return {
     id: row.id,
     password: row.password !== null && holds(row.password, fingerprints.password) ? row.password : null,
     jwtTokenKey: row.jwtTokenKey !== null && holds(row.jwtTokenKey, fingerprints.jwtTokenKey) ? row.jwtTokenKey : null,
+    // the enrolment whose code is judged: bindSignIn binds only while it holds
+    totpEnabledAt: row.totpEnabledAt,
   }
 }
 

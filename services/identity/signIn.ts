@@ -98,8 +98,17 @@ export async function signInForTokens(context: Context, args: SignInArgs): Promi
   return issueTokens(context, tokenUser, { amr: ['pwd'], ip: args.ip, userAgent: args.userAgent })
 }
 
-/** The user row a password check read: what the sign-in proved. */
-export type ProvenUser = { id: string; password: string | null; jwtTokenKey: string | null }
+/**
+ * The user row a sign-in's checks read: what the sign-in proved. `totpEnabledAt` is set when a
+ * TOTP or recovery code was proved too: the proof holds only while that enrolment does (a staff
+ * reset or a disable that commits meanwhile voids it, though the password is still the same).
+ */
+export type ProvenUser = {
+  id: string
+  password: string | null
+  jwtTokenKey: string | null
+  totpEnabledAt?: Date | null
+}
 
 /**
  * Record a sign-in proven against `proven` (the row the password check read) and answer the token
@@ -120,16 +129,20 @@ export async function bindSignIn(
   for (let attempt = 0; attempt < 3; attempt++) {
     const jwtTokenKey = state.jwtTokenKey ?? newTokenKey()
     const rehashed = rehash && state.password && needsRehash(state.password) ? await rehash() : undefined
+    const factor = proven.totpEnabledAt === undefined ? {} : { totpEnabledAt: proven.totpEnabledAt }
     const { count } = await context.prisma.user.updateMany({
-      where: { id: state.id, password: state.password, jwtTokenKey: state.jwtTokenKey, isActive: true },
+      where: { id: state.id, password: state.password, jwtTokenKey: state.jwtTokenKey, isActive: true, ...factor },
       data: { lastLogin: new Date(), jwtTokenKey, ...(rehashed ? { password: rehashed } : {}) },
     })
     if (count === 1) return jwtTokenKey
     const now = await context.prisma.user.findUnique({
       where: { id: state.id },
-      select: { id: true, password: true, jwtTokenKey: true, isActive: true },
+      select: { id: true, password: true, jwtTokenKey: true, isActive: true, totpEnabledAt: true },
     })
     if (!now?.isActive || !now.password || !proven.password) throw INVALID_CREDENTIALS()
+    // the second factor the sign-in proved was reset, turned off or replaced meanwhile: void
+    if (proven.totpEnabledAt !== undefined && now.totpEnabledAt?.getTime() !== proven.totpEnabledAt?.getTime())
+      throw INVALID_CREDENTIALS()
     // a new hash of the same password (a twin sign-in's rehash of a bcrypt hash) still proves it:
     // checked again against the hash as it is now, when the caller has the password to check
     const samePassword =
