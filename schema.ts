@@ -11,6 +11,7 @@ import { AuthSession } from './lists/AuthSession'
 import { AuthChallenge } from './lists/AuthChallenge'
 import { PasskeyCredential } from './lists/PasskeyCredential'
 import { RecoveryCode } from './lists/RecoveryCode'
+import { ExternalAccount } from './lists/ExternalAccount'
 import { Webhook } from './lists/Webhook'
 import { WebhookDelivery } from './lists/WebhookDelivery'
 
@@ -26,6 +27,7 @@ export const lists = {
   AuthSession,
   AuthChallenge,
   RecoveryCode,
+  ExternalAccount,
   PasskeyCredential,
   Webhook,
   WebhookDelivery,

@@ -33,5 +33,7 @@ export const AuthSession: Lists.AuthSession = list({
     // the generation of the one refresh token that is current; rotatedAt when the one before retired
     refreshGeneration: integer({ defaultValue: 0, validation: { isRequired: true } }),
     rotatedAt: timestamp(),
+    // an impersonation (amr imp): the id of the staff member acting as the user (the token's `act`)
+    actorId: text(),
   },
 })

@@ -32,6 +32,7 @@ export async function beforeUserRemoval(
   await tx.prisma.recoveryCode.deleteMany({ where: { userId: user.id } })
   await tx.prisma.authChallenge.deleteMany({ where: { userId: user.id } })
   await tx.prisma.passkeyCredential.deleteMany({ where: { userId: user.id } })
+  await tx.prisma.externalAccount.deleteMany({ where: { userId: user.id } })
   // the event points at no user, so it survives the delete
   await recordAccountEvent(tx, {
     type: 'ACCOUNT_DELETED',
