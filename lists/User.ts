@@ -46,12 +46,13 @@ import { assertEmailFree, emailColumns } from '../services/users'
 import { PermissionEnum } from './permissionEnum'
 import { EMAIL_PROOFS, proofChanges } from '../services/users'
 import { userActions } from './userActions'
-import type { Session } from '../services/identity'
+import { actorIdOf, type Session } from '../services/identity'
 import { withCostlyWork } from './costlyWork'
 import { sessionsField } from './sessionsField'
 import { secondFactorFields } from './secondFactorFields'
 import { totpFields } from './totpFields'
 import { passkeyFields } from './passkeysField'
+import { impersonationFields } from './impersonationFields'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -222,12 +223,12 @@ export const User: Lists.User = list({
         await afterUserChange(context, {
           before: null,
           after: item as UserRow,
-          actorId: context.session?.itemId ?? null,
+          actorId: actorIdOf(context.session as Session | undefined),
         })
       },
       update: async ({ originalItem, item, context }) => {
         if (isTrusted(context) || !originalItem || !item) return
-        const actorId = context.session?.itemId ?? null
+        const actorId = actorIdOf(context.session as Session | undefined)
         await afterUserChange(context, {
           before: originalItem as UserRow,
           after: item as UserRow,
@@ -239,7 +240,7 @@ export const User: Lists.User = list({
     beforeOperation: {
       delete: async ({ item, context }) => {
         if (isTrusted(context)) return
-        await beforeUserRemoval(context, item, { actorId: context.session?.itemId ?? null })
+        await beforeUserRemoval(context, item, { actorId: actorIdOf(context.session as Session | undefined) })
       },
     },
     validate: {
@@ -438,6 +439,8 @@ export const User: Lists.User = list({
         // two-step sign-in with an authenticator app: on or off, recovery codes left
         ...totpFields,
         ...passkeyFields,
+        // impersonation: me.impersonatedBy, and the Admin UI's "View storefront as this customer"
+        ...impersonationFields,
       },
     }),
     ...group({

@@ -51,6 +51,7 @@ import { customerCreate } from './staff/customerCreate'
 import { customerUpdate } from './staff/customerUpdate'
 import { customerDelete } from './staff/customerDelete'
 import { userSecondFactorReset } from './staff/userSecondFactorReset'
+import { userImpersonate } from './staff/userImpersonate'
 import { customerBulkDelete } from './staff/customerBulkDelete'
 import { staffCreate } from './staff/staffCreate'
 import { staffUpdate } from './staff/staffUpdate'
@@ -126,6 +127,8 @@ const extension = g.extend(base => ({
     customerDelete,
     customerBulkDelete,
     userSecondFactorReset,
+    // staff act as a customer in the storefront (API.md §10)
+    userImpersonate,
     staffCreate: staffCreate(base),
     staffUpdate: staffUpdate(base),
     staffDelete,

@@ -10,6 +10,7 @@ import { requireUser } from '../shared/guards'
 import { MetadataInput, metadataFromInput, userField } from '../shared/payloads'
 import { AddressInput, cleanAddressInput } from '../shared/addressInputs'
 import { updateProfile } from '../../services/accounts'
+import { actorIdOf, type Session } from '../../services/identity'
 
 const AccountInput = g.inputObject({
   name: 'AccountInput',
@@ -46,6 +47,7 @@ export const accountUpdate = (base: BaseSchemaMeta) => {
       const userId = requireUser(context)
       await updateProfile(context.sudo(), {
         userId,
+        actorId: actorIdOf(context.session as Session | undefined),
         changes: {
           firstName: input.firstName,
           lastName: input.lastName,

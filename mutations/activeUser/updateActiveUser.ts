@@ -8,6 +8,7 @@ import { g, type ArgsOf } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { updateProfile } from '../../services/accounts'
+import { actorIdOf, type Session } from '../../services/identity'
 
 const UserUpdateProfileInput = g.inputObject({
   name: 'UserUpdateProfileInput',
@@ -31,6 +32,7 @@ export const updateActiveUser = (base: BaseSchemaMeta) => {
       const userId = requireUser(context)
       await updateProfile(context.sudo(), {
         userId,
+        actorId: actorIdOf(context.session as Session | undefined),
         changes: {
           name: data.name,
           phone: data.phone,

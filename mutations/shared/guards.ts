@@ -1,7 +1,7 @@
 // Who may call a custom field, checked first in every resolver; refusals are KS_ACCESS_DENIED.
 import type { Context } from './g'
-import type { Session } from '../../services/identity'
-import { AccessDeniedError } from '../../services/kernel'
+import { isImpersonation, type Session } from '../../services/identity'
+import { AccessDeniedError, DomainError } from '../../services/kernel'
 import { hasPermission, isSignedIn } from '../../access/permissions'
 import type { Permission } from '../../services/identity'
 
@@ -22,24 +22,38 @@ export function requirePermission(context: Context, permission: Permission): Ses
 /**
  * The signed-in user's id when it proved itself with its password or a token from it, not with
  * a customer API token: such a token serves integrations and may not change credentials, the
- * email or the account's existence.
+ * email or the account's existence. Nor may staff impersonating the user (API.md §10): every
+ * mutation that changes how the account signs in (password, email, second factors, passkeys,
+ * sessions, customer API tokens) or whether it exists (deletion) calls this guard or
+ * requireSignInSession, which builds on it: the one place IMPERSONATION_FORBIDDEN is decided.
  */
 export function requireCredentialSession(context: Context): string {
   const userId = requireUser(context)
   if (context.session?.via === 'customerToken')
     throw new AccessDeniedError('A customer API token cannot perform this action.')
+  refuseImpersonation(context)
   return userId
+}
+
+/** IMPERSONATION_FORBIDDEN for a session in which staff act as the user (amr `imp`). */
+export function refuseImpersonation(context: Context): void {
+  if (isImpersonation(context.session as Session | undefined))
+    throw new DomainError({
+      field: null,
+      code: 'IMPERSONATION_FORBIDDEN',
+      message:
+        'Staff viewing the account as the customer cannot change how it signs in, its sessions or its existence.',
+    })
 }
 
 /**
  * The signed-in user's id for the second-factor operations of its own account: a sign-in session
  * (a password, a code, a passkey), never a customer API token nor a session without a sign-in,
- * and never an impersonation (staff acting as the user may not change how it signs in).
+ * and never an impersonation (IMPERSONATION_FORBIDDEN, requireCredentialSession).
  */
 export function requireSignInSession(context: Context): string {
   const userId = requireCredentialSession(context)
   const session = context.session
-  if (!session?.sessionId || session.amr?.includes('imp'))
-    throw new AccessDeniedError('Sign in with your own password to change how you sign in.')
+  if (!session?.sessionId) throw new AccessDeniedError('Sign in with your own password to change how you sign in.')
   return userId
 }

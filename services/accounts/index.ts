@@ -33,3 +33,4 @@ export {
   signInWithMfaForTokens,
 } from './secondFactor'
 export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'
+export { MAX_IMPERSONATION_REASON_LENGTH, impersonateCustomer } from './impersonation'

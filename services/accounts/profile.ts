@@ -24,10 +24,13 @@ export type ProfileChanges = {
   defaultBillingAddress?: AddressInput | null
 }
 
-/** Apply the caller's own profile changes after checking every field; reports all problems at once. */
+/**
+ * Apply the caller's own profile changes after checking every field; reports all problems at once.
+ * `actorId` is who acts in the caller's session (actorIdOf: the staff member in an impersonation).
+ */
 export async function updateProfile(
   context: Context,
-  args: { userId: string; changes: ProfileChanges },
+  args: { userId: string; actorId: string | null; changes: ProfileChanges },
 ): Promise<void> {
   const { changes } = args
   const data = profileColumns(changes)
@@ -52,7 +55,7 @@ export async function updateProfile(
     if (changes.defaultBillingAddress)
       await createAddress(tx, { userId: args.userId, input: changes.defaultBillingAddress, setDefault: 'BILLING' })
     const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    await afterUserChange(tx, { before, after, actorId: args.userId })
+    await afterUserChange(tx, { before, after, actorId: args.actorId })
   })
 }
 

@@ -7,6 +7,7 @@
 import type { Context } from '../../generated/keystone/types'
 import {
   endOtherSessions,
+  actorIdOf,
   endSession,
   invalidToken,
   isActiveStaffSession,
@@ -92,7 +93,7 @@ async function recordRevocation(
   userId: string,
   parameters: Record<string, unknown>,
 ): Promise<void> {
-  await recordAccountEvent(tx, { type: 'SESSION_REVOKED', userId, actorId: caller.itemId, parameters })
+  await recordAccountEvent(tx, { type: 'SESSION_REVOKED', userId, actorId: actorIdOf(caller), parameters })
   const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
   await emitWebhookEvent(tx, {
     event: 'SESSION_REVOKED',

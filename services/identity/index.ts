@@ -38,6 +38,8 @@ export {
 export type { Permission } from './permissionCodes'
 export {
   actingAs,
+  actorIdOf,
+  isImpersonation,
   isActiveStaffSession,
   isSuperuserSession,
   itemOfSession,
@@ -64,8 +66,8 @@ export {
 export type { PasskeySignIn, PasskeyView, VerifiedPasskey } from './passkeys'
 export { assertPasswordLoginAllowed, bindSignIn, proveOwnPassword, signInForTokens, signInWithPassword } from './signIn'
 export type { ProvenUser, SignInArgs } from './signIn'
-export { issueTokens, verifyAccessToken } from './tokens'
-export type { IssuedTokens, SignInClient } from './tokens'
+export { IMPERSONATION_TTL_SECONDS, issueTokens, verifyAccessToken } from './tokens'
+export type { ImpersonationTokens, IssuedTokens, SignInClient } from './tokens'
 export { invalidToken, refreshSession } from './refreshRotation'
 export type { RefreshOutcome, RefreshRequest, RefreshReuse, Refreshed } from './refreshRotation'
 export {

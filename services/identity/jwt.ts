@@ -22,12 +22,17 @@ export type TokenClaims = JWTPayload & {
   // a refresh token's generation within its session (services/identity/refreshRotation.ts)
   gen?: number
   csrf_token?: string
+  // RFC 8693's actor claim: in an impersonation (amr `imp`), the staff member acting as `sub`
+  act?: { sub: string }
 }
 
 export type TokenUser = { id: string; email: string; isStaff: boolean; jwtTokenKey: string | null }
 
-/** The session a token belongs to: its id and how it signed in. */
-export type TokenSession = { id: string; amr: readonly string[] }
+/**
+ * The session a token belongs to: its id and how it signed in, and in an impersonation the staff
+ * member acting (its `actorId`, '' or absent in every other session).
+ */
+export type TokenSession = { id: string; amr: readonly string[]; actorId?: string }
 
 // why a token's signature, issuer, expiry or shape does not hold
 export type TokenFault = 'malformed' | 'expired' | 'forged'
@@ -77,6 +82,7 @@ async function sign(
     token: user.jwtTokenKey,
     sid: session.id,
     amr: [...session.amr],
+    ...(session.actorId ? { act: { sub: session.actorId } } : {}),
     ...extra,
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -87,9 +93,14 @@ async function sign(
     .sign(await signingKey)
 }
 
-export async function issueAccessToken(user: TokenUser, session: TokenSession): Promise<string> {
+/** An access token of the session, good for ACCESS_TOKEN_TTL or the `ttlSeconds` given. */
+export async function issueAccessToken(
+  user: TokenUser,
+  session: TokenSession,
+  ttlSeconds: number = env.accessTokenTtl,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
-  return sign(user, session, 'access', { issuedAt: now, expiresAt: now + env.accessTokenTtl })
+  return sign(user, session, 'access', { issuedAt: now, expiresAt: now + ttlSeconds })
 }
 
 /**
@@ -120,11 +131,16 @@ export async function verifyToken(token: string): Promise<VerifyResult> {
     const typed = payload.type === 'access' || payload.type === 'refresh'
     const generation = payload.type !== 'refresh' || (Number.isSafeInteger(payload.gen) && Number(payload.gen) >= 0)
     const sessionBound = typeof payload.sid === 'string' && Array.isArray(payload.amr)
+    const act = payload.act
+    const actor =
+      act === undefined ||
+      (typeof act === 'object' && act !== null && typeof (act as { sub?: unknown }).sub === 'string')
     // a token from before sessions (no `sid`) is good no more: its holder signs in again
     if (
       !typed ||
       !generation ||
       !sessionBound ||
+      !actor ||
       typeof payload.sub !== 'string' ||
       typeof payload.token !== 'string'
     ) {

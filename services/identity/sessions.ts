@@ -165,6 +165,9 @@ export type Session = {
   // the sign-in session (userSessions.ts) the credential belongs to; none for a customer API token
   sessionId?: string
   amr?: AuthMethod[]
+  // in an impersonation (amr `imp`): the staff member acting as the user, as the session's row
+  // names it (the token's `act` claim is checked against it, never trusted alone: jsonWebToken.ts)
+  impersonatorId?: string
   data: SessionData
 }
 
@@ -184,8 +187,38 @@ export type SessionData = {
 export function sessionOf(user: SessionUser, via: SessionVia, signIn?: SessionState): Session {
   const session: Session = { listKey: 'User', itemId: user.id, via, data: sessionDataOf(user, signIn?.amr) }
   if (signIn) Object.assign(session, { sessionId: signIn.id, amr: signIn.amr })
+  if (signIn && isImpersonation(signIn)) session.impersonatorId = signIn.actorId
   rememberItem(session, user)
   return session
+}
+
+/** Whether a sign-in session is an impersonation: staff acting as the user (API.md §10). */
+export function isImpersonation(signIn: { amr?: readonly AuthMethod[] } | undefined): boolean {
+  return Boolean(signIn?.amr?.includes('imp'))
+}
+
+/**
+ * Whether the staff member of an impersonation may still act: active, confirmed staff holding
+ * IMPERSONATE_USER (a superuser holds it). Read on every request of the impersonation, so a
+ * demotion, a group change or a deactivation ends it from the next request.
+ */
+export async function impersonatorMayAct(context: Context, actorId: string): Promise<boolean> {
+  if (!actorId) return false
+  const actor = await loadSessionUser(context, { id: actorId })
+  if (!actor || !actor.isActive || !actor.isStaff || !actor.isConfirmed) return false
+  return actor.isSuperuser || actor.userPermissions.includes('IMPERSONATE_USER')
+}
+
+/**
+ * Who acts in a session, for the account events its changes record: the impersonating staff member
+ * in an impersonation, else the signed-in user; null for none. Every event that takes its actor
+ * from the caller's session takes it from here, so a change made under impersonation names the
+ * staff member in the customer's own history.
+ */
+export function actorIdOf(session: Session | undefined): string | null {
+  if (!session) return null
+  if (isImpersonation(session) && session.impersonatorId) return session.impersonatorId
+  return session.itemId
 }
 
 /**

@@ -27,24 +27,59 @@ export type IssuedTokens = {
 export type SignInClient = { ip: string; userAgent: string | undefined }
 
 /**
+ * How long an impersonation lasts (API.md §10): its session and its one access token, whatever
+ * ACCESS_TOKEN_TTL says; there is no refresh token to prolong it.
+ */
+export const IMPERSONATION_TTL_SECONDS = 15 * 60
+
+/** What an impersonation leaves: one access token of the customer's new session, nothing to refresh it. */
+export type ImpersonationTokens = { userId: string; sessionId: string; expiresAt: Date; accessToken: string }
+
+/**
  * Sign a user in with tokens: begin its session (startSession, the one function every way in
- * calls) and issue the session's first access and refresh tokens.
+ * calls) and issue the session's first access and refresh tokens. With `impersonatedBy` (a staff
+ * member's id), the session is an impersonation instead: amr `imp`, the staff member as its
+ * actorId and the token's `act` claim, IMPERSONATION_TTL_SECONDS long, and no refresh token
+ * (jsonWebToken.ts refuses to refresh such a session even so).
  */
 export async function issueTokens(
   context: Context,
   user: TokenUser,
   signIn: SignInClient & { amr: AuthMethod[] },
-): Promise<IssuedTokens> {
+): Promise<IssuedTokens>
+export async function issueTokens(
+  context: Context,
+  user: TokenUser,
+  signIn: SignInClient & { impersonatedBy: string },
+): Promise<ImpersonationTokens>
+export async function issueTokens(
+  context: Context,
+  user: TokenUser,
+  signIn: SignInClient & ({ amr: AuthMethod[] } | { impersonatedBy: string }),
+): Promise<IssuedTokens | ImpersonationTokens> {
   if (!user.jwtTokenKey) throw new Error(`user ${user.id} has no token key`)
+  const impersonatedBy = 'impersonatedBy' in signIn ? signIn.impersonatedBy : undefined
+  if (impersonatedBy !== undefined && (!impersonatedBy || impersonatedBy === user.id))
+    throw new Error('an impersonation names another user as its actor')
   const session = await startSession(context, {
     userId: user.id,
     tokenKey: user.jwtTokenKey,
     kind: 'tokens',
-    amr: signIn.amr,
+    amr: impersonatedBy ? ['imp'] : (signIn as { amr: AuthMethod[] }).amr,
     ip: signIn.ip,
     userAgent: signIn.userAgent,
-    lifetimeSeconds: env.refreshTokenTtl,
+    lifetimeSeconds: impersonatedBy ? IMPERSONATION_TTL_SECONDS : env.refreshTokenTtl,
+    ...(impersonatedBy ? { actorId: impersonatedBy } : {}),
   })
+  if (impersonatedBy) {
+    // the token and its session both end IMPERSONATION_TTL_SECONDS from now (the session's check refuses it after)
+    return {
+      userId: user.id,
+      sessionId: session.id,
+      expiresAt: session.expiresAt,
+      accessToken: await issueAccessToken(user, session, IMPERSONATION_TTL_SECONDS),
+    }
+  }
   const refresh = { generation: 0, issuedAt: session.createdAt, expiresAt: session.expiresAt }
   return {
     userId: user.id,

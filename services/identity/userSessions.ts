@@ -40,6 +40,8 @@ export type SessionState = {
   endedAt: Date | null
   refreshGeneration: number
   rotatedAt: Date | null
+  // the staff member impersonating the user in this session (amr `imp`), '' in every other
+  actorId: string
 }
 
 /** What a listing shows of a live session: never its token key. */
@@ -63,6 +65,8 @@ export type SessionStart = {
   userAgent: string | undefined
   // how long the client's credential lives (the refresh token's, the cookie's)
   lifetimeSeconds: number
+  // an impersonation's staff member (amr `imp`): the session is the user's, the acts are its
+  actorId?: string
 }
 
 /**
@@ -84,6 +88,7 @@ export async function startSession(context: Context, start: SessionStart): Promi
       createdAt,
       lastUsedAt: createdAt,
       expiresAt: new Date(wholeSeconds(createdAt.getTime()) + lifetime * 1000),
+      actorId: start.actorId ?? '',
     },
   })
   return stateOf(row)
@@ -206,6 +211,7 @@ export function sessionStateOfRow(row: Record<string, unknown>): SessionState | 
     endedAt: asDate(row.s_endedAt),
     refreshGeneration: Number(row.s_refreshGeneration ?? 0),
     rotatedAt: asDate(row.s_rotatedAt),
+    actorId: String(row.s_actorId ?? ''),
   }
 }
 
@@ -221,6 +227,7 @@ export const SESSION_COLUMNS = [
   'endedAt',
   'refreshGeneration',
   'rotatedAt',
+  'actorId',
 ]
   .map(column => `s."${column}" AS "s_${column}"`)
   .join(', ')
@@ -264,6 +271,7 @@ function stateOf(row: {
   endedAt: Date | null
   refreshGeneration: number
   rotatedAt: Date | null
+  actorId: string | null
 }): SessionState {
   return {
     id: row.id,
@@ -276,6 +284,7 @@ function stateOf(row: {
     endedAt: row.endedAt,
     refreshGeneration: row.refreshGeneration,
     rotatedAt: row.rotatedAt,
+    actorId: row.actorId ?? '',
   }
 }
 

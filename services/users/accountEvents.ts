@@ -31,6 +31,8 @@ export const ACCOUNT_EVENT_TYPES = [
   'RECOVERY_CODES_REGENERATED',
   'PASSKEY_ADDED',
   'PASSKEY_REMOVED',
+  // staff began to act as the customer (userImpersonate); { reason, session_id }, the staff member as actor
+  'IMPERSONATION_STARTED',
 ] as const
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number]

@@ -4,12 +4,16 @@
 // (rotating the key, on a password change or reset, an email change, deactivation or
 // tokensDeactivateAll, ends every token at once), and its session (`sid`) is alive: read in the
 // same statement as the user, so the check costs no round trip. Which generation of a refresh
-// token is current is refresh rotation's to judge (refreshRotation.ts).
+// token is current is refresh rotation's to judge (refreshRotation.ts). An impersonation (amr
+// `imp`, API.md §10) is good only while its token's `act` names the staff member its session row
+// names, that staff member still may impersonate (active staff holding IMPERSONATE_USER: a
+// demotion or deactivation ends it at once; one more statement, on these sessions only), and never
+// through a refresh token: it has none, and none is honoured.
 import type { Context } from '../../../generated/keystone/types'
 import { verifyToken, type TokenType } from '../jwt'
 import { isCustomerToken } from '../customerTokens'
 import { isSameSecret } from '../sameSecret'
-import { loadSessionUser, sessionOf } from '../sessions'
+import { impersonatorMayAct, isImpersonation, loadSessionUser, sessionOf } from '../sessions'
 import { isSessionAlive, recordSessionUse } from '../userSessions'
 import { refused, type AuthStrategy, type Authentication, type Credential } from './strategy'
 
@@ -34,6 +38,12 @@ async function judge(context: Context, credential: TokenCredential): Promise<Aut
   if (!user.jwtTokenKey || !isSameSecret(claims.token, user.jwtTokenKey)) return refused('revoked')
   const signIn = user.sessionState
   if (!signIn || signIn.kind !== 'tokens' || !isSessionAlive(signIn, user.jwtTokenKey)) return refused('sessionEnded')
+  // the token's actor and its session's agree, both ways: neither is trusted alone
+  if ((claims.act?.sub ?? '') !== (isImpersonation(signIn) ? signIn.actorId : '')) return refused('forged')
+  if (isImpersonation(signIn)) {
+    if (claims.type !== 'access') return refused('wrongPurpose')
+    if (!(await impersonatorMayAct(context, signIn.actorId))) return refused('revoked')
+  }
   await recordSessionUse(context, signIn)
   return { ok: true, session: sessionOf(user, 'jwt', signIn), user, claims, signIn }
 }

@@ -43,16 +43,14 @@ export const NOT_BUILT = {
     'Mutation.externalVerify',
     'Mutation.externalLogout',
     'Mutation.externalAccountUnlink',
-    'Mutation.userImpersonate',
     'Mutation.accountDataExport',
     'Mutation.customerDataExport',
     'Query.accountDataExport',
     'Query.customerDataExport',
-    'User.impersonatedBy',
     'User.externalAccounts',
   ],
   settings: ['OIDC_PROVIDERS'],
-  events: ['IMPERSONATION_STARTED'],
+  events: [] as string[],
   // arguments and payload fields of the fields above, written alone in the text: no name in the schema
   words: ['pluginId', 'authenticationData', 'redirectUri'],
 }
