@@ -33,3 +33,7 @@ export {
   signInWithMfaForTokens,
 } from './secondFactor'
 export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'
+export { exportCustomerData, exportOwnData, exportUserData } from './dataExport'
+export type { AccountDataExport } from './dataExport'
+export { USER_COLUMNS, USER_RELATIONS } from './dataExportPlan'
+export type { ColumnPlan, ExportAudience, RelationPlan } from './dataExportPlan'

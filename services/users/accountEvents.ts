@@ -31,6 +31,7 @@ export const ACCOUNT_EVENT_TYPES = [
   'RECOVERY_CODES_REGENERATED',
   'PASSKEY_ADDED',
   'PASSKEY_REMOVED',
+  'DATA_EXPORTED',
 ] as const
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number]
