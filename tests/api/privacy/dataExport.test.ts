@@ -233,3 +233,16 @@ test('customerDataExport is refused without MANAGE_USERS, and a staff user or a 
     0,
   )
 })
+
+test("accountDataExport refuses a customer API token: an integration's credential reads the profile, not the whole record", async () => {
+  const customer = await makeCustomer(server.context)
+  const session = await tokenFor(server.context, customer.id)
+  const regenerated = await server.gql('mutation { regenerateCustomerToken { token } }', {}, { token: session })
+  const apiToken: string = regenerated.body.data.regenerateCustomerToken.token
+  const res = await server.gql(ACCOUNT_EXPORT, {}, { token: apiToken })
+  assert.equal(res.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED')
+  assert.equal(
+    await server.context.prisma.accountEvent.count({ where: { userId: customer.id, type: 'DATA_EXPORTED' } }),
+    0,
+  )
+})
