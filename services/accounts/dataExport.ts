@@ -1,9 +1,9 @@
 // A person's copy of its data (accountDataExport, customerDataExport): everything held about one
 // user, read in one Prisma query whose select is built from the allow-list in dataExportPlan.ts,
 // and never a secret. Who may ask is one rule here: the user itself in a session it signed in to
-// (an impersonating staff member too: reading changes nothing), or staff with MANAGE_USERS for a
-// customer they reach by the staff scope rules (judgeUserReach), anything else NOT_FOUND. Each
-// export is recorded as a DATA_EXPORTED event on the person, with who asked.
+// (an impersonating staff member too: reading changes nothing, and the event names it), or staff
+// with MANAGE_USERS for a customer they reach by the staff scope rules (judgeUserReach), anything
+// else NOT_FOUND. Each export is recorded as a DATA_EXPORTED event on the person, with who asked.
 import type { Context } from '../../generated/keystone/types'
 import type { Session } from '../identity'
 import { DomainError } from '../kernel'
@@ -18,11 +18,17 @@ export type AccountDataExport = Record<string, unknown>
 /** The signed-in user's own data. */
 export async function exportOwnData(context: Context, caller: Session): Promise<AccountDataExport> {
   const data = await exportUserData(context, caller.itemId, 'self')
+  // in an impersonation, the staff member who opened it asked (its session row names it)
+  const impersonator =
+    caller.amr?.includes('imp') && caller.sessionId
+      ? (await context.prisma.authSession.findUnique({ where: { id: caller.sessionId }, select: { actorId: true } }))
+          ?.actorId
+      : undefined
   await recordAccountEvent(context, {
     type: 'DATA_EXPORTED',
     userId: caller.itemId,
-    actorId: caller.itemId,
-    parameters: { by: 'self' },
+    actorId: impersonator || caller.itemId,
+    parameters: { by: impersonator ? 'impersonation' : 'self' },
   })
   return data
 }

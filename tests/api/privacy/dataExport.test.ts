@@ -246,3 +246,40 @@ test("accountDataExport refuses a customer API token: an integration's credentia
     0,
   )
 })
+
+test('an impersonating staff member may take the export (it only reads); the event names the staff member', async () => {
+  // given an impersonation session of the customer, opened by a staff member
+  const customer = await makeCustomer(server.context)
+  const staff = await makeStaff(server.context, ['IMPERSONATE_USER'])
+  const token = await tokenFor(server.context, customer.id, ['imp'])
+  await server.context.prisma.authSession.updateMany({ where: { userId: customer.id }, data: { actorId: staff.id } })
+  // when
+  const res = await server.gql(ACCOUNT_EXPORT, {}, { token })
+  // then
+  assert.deepEqual(res.body.data.accountDataExport.errors, [])
+  const data = JSON.parse(res.body.data.accountDataExport.data)
+  assert.deepEqual(
+    data.sessions.map((s: { amr: string; actorId: string }) => [s.amr, s.actorId]),
+    [['imp', staff.id]],
+  )
+  const recorded = await server.context.prisma.accountEvent.findMany({
+    where: { userId: customer.id, type: 'DATA_EXPORTED' },
+  })
+  assert.deepEqual(
+    recorded.map(e => [e.actorId, e.parameters]),
+    [[staff.id, { by: 'impersonation' }]],
+  )
+})
+
+test("a staff member's own export holds its permission groups", async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_USERS'])
+  const res = await server.gql(ACCOUNT_EXPORT, {}, { token: await tokenFor(server.context, staff.id) })
+  const data = JSON.parse(res.body.data.accountDataExport.data)
+  const groups = await server.context.prisma.permissionGroup.findMany({ where: { users: { some: { id: staff.id } } } })
+  assert.ok(groups.length > 0)
+  assert.deepEqual(
+    data.permissionGroups.map((g: { id: string; permissions: string[] }) => [g.id, g.permissions]),
+    groups.map(g => [g.id, g.permissions]),
+  )
+  assert.equal(data.user.isStaff, true)
+})
