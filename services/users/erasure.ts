@@ -3,8 +3,8 @@
 // removal's transaction: a refused deletion rolls it back with everything else.
 // - its account events keep their type and date, their parameters emptied (old emails, names);
 // - its mails (by user, or to its address) lose recipient, body values, sealed link and error:
-//   a sent mail keeps template, subject (fixed words per template), status and dates; a mail never
-//   sent is deleted, having nothing left to deliver;
+//   a sent mail keeps template, subject (fixed words per template), status and dates; a mail not
+//   yet sent is deleted, having nobody left to go to;
 // - every webhook delivery whose payload carries its id keeps its event and status, the user's
 //   object in it cut to `{ id }` and any other string holding its email, name, phone or street
 //   blanked (the delivery log and last error too): a delivery still pending goes out so;
@@ -27,7 +27,8 @@ export async function erasePersonalData(tx: Context, user: { id: string }): Prom
   await tx.prisma.accountEvent.updateMany({ where: { userId: user.id }, data: { parameters: {} } })
 
   const mails = { OR: [{ userId: user.id }, { to: email }] }
-  await tx.prisma.outboxMail.deleteMany({ where: { AND: [mails, { status: 'pending' }] } })
+  // a mail not yet sent (waiting, or in a sender's hands, which then finds it gone) is not sent at all
+  await tx.prisma.outboxMail.deleteMany({ where: { AND: [mails, { status: { not: 'sent' } }] } })
   await tx.prisma.outboxMail.updateMany({
     where: mails,
     data: { to: '', params: {}, sealedSecrets: null, lastError: '' },
