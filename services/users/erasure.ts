@@ -11,10 +11,13 @@
 // The rows that go with the user (addresses, sessions with their IP and user agent, one-time tokens
 // with an email change's new address, challenges, recovery codes, passkeys, external accounts) are
 // deleted by beforeUserRemoval; the search document is a column of the user row. Sign-in throttle
-// and rate-limit keys are SHA-256 hashes (identity/throttle.ts, messaging/rateLimits.ts): no email
-// in clear, and they expire on their own. Events this user caused on other users keep their type,
+// and rate-limit keys are SHA-256 hashes (identity/throttle.ts, messaging/rateLimits.ts), no email
+// in clear: the account's sign-in counters go here all the same (clearAccountLockout, for every
+// address it held); the mailboxes' quiet periods stay until they expire (minutes), or deleting a
+// customer and creating it again would mail it twice within one. Events this user caused on other users keep their type,
 // date and parameters; their actor link is set null with the row (the foreign key).
 import type { Context } from '../../generated/keystone/types'
+import { clearAccountLockout } from '../identity'
 import { ADDRESS_FIELDS, USER_FIELDS } from './searchDocument'
 
 // a shorter value (a two-letter name) is blanked only where it is a whole string, not inside one
@@ -25,6 +28,7 @@ export async function erasePersonalData(tx: Context, user: { id: string }): Prom
   const personal = await personalValuesOf(tx, user.id)
   const email = personal.emails[0]!
   await tx.prisma.accountEvent.updateMany({ where: { userId: user.id }, data: { parameters: {} } })
+  for (const address of personal.emails) await clearAccountLockout(tx, address)
 
   const mails = { OR: [{ userId: user.id }, { to: email }] }
   // a mail not yet sent (waiting, or in a sender's hands, which then finds it gone) is not sent at all

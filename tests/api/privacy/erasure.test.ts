@@ -12,6 +12,7 @@ import { startReceiver, type Receiver } from '../../helpers/webhookReceiver'
 import { tokenFor } from '../../helpers/actors'
 import { PASSWORD, makeAddress, makeCustomer, makeStaff, makeWebhook } from '../../helpers/factories'
 import { dataModelOf } from '../../helpers/dataModel'
+import { throttleKeys } from '../../../services/identity/throttle'
 
 const CUSTOMER_UPDATE =
   'mutation($id: ID!, $input: CustomerInput!) { customerUpdate(id: $id, input: $input) { errors { field code } } }'
@@ -20,6 +21,8 @@ const REQUEST_EMAIL =
   'mutation($p: String!, $e: String!) { requestEmailChange(password: $p, newEmail: $e, redirectUrl: "http://localhost:3001/email") { errors { field code } } }'
 const REQUEST_DELETION =
   'mutation { accountRequestDeletion(redirectUrl: "http://localhost:3001/delete") { errors { field code } } }'
+const TOKEN_CREATE =
+  'mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { errors { code } } }'
 const ACCOUNT_DELETE = 'mutation($token: String!) { accountDelete(token: $token) { errors { field code } } }'
 const WEBHOOK_SECRET = 'whsec_erasure-test-secret'
 
@@ -166,6 +169,11 @@ for (const database of TEST_DATABASES) {
           lastError: `550 <${customer.email}> mailbox full`,
         },
       })
+      // and a failed sign-in, counted under a hash of the email
+      await server.gql(TOKEN_CREATE, { email: customer.email, password: 'not the password' })
+      const account = throttleKeys({ email: customer.email, ip: '127.0.0.1' }).account
+      const counters = { where: { key: { startsWith: account } } }
+      assert.ok((await server.context.prisma.loginThrottle.count(counters)) > 0)
       // when
       const from = receiver.received.length
       const deleted = await server.gql(CUSTOMER_DELETE, { id: customer.id }, { token: managerToken })
@@ -174,6 +182,7 @@ for (const database of TEST_DATABASES) {
       const [webhook] = (await receiver.waitFor(['CUSTOMER_DELETED'], from)).filter(r => r.event === 'CUSTOMER_DELETED')
       assert.deepEqual(webhook!.json.data, { user: { id: customer.id } })
       await assertNoTrace(server, traces)
+      assert.equal(await server.context.prisma.loginThrottle.count(counters), 0, 'its sign-in counters went too')
       const updates = await server.context.prisma.webhookDelivery.findMany({
         where: { event: 'CUSTOMER_UPDATED', payload: { contains: customer.id } },
       })
