@@ -30,6 +30,8 @@ import { requestEmailChange } from './account/requestEmailChange'
 import { confirmEmailChange } from './account/confirmEmailChange'
 import { accountRequestDeletion } from './account/accountRequestDeletion'
 import { accountDelete } from './account/accountDelete'
+import { accountDataExport } from './account/accountDataExport'
+import { customerDataExport } from './staff/customerDataExport'
 import { updateActiveUserPassword } from './activeUser/updateActiveUserPassword'
 import { accountUpdate } from './account/accountUpdate'
 import { accountAddressCreate } from './account/accountAddressCreate'
@@ -109,6 +111,9 @@ const extension = g.extend(base => ({
     confirmEmailChange: confirmEmailChange(base),
     accountRequestDeletion,
     accountDelete,
+    // data export (API.md section 10)
+    accountDataExport,
+    customerDataExport,
     accountUpdate: accountUpdate(base),
     accountAddressCreate: accountAddressCreate(base),
     accountAddressUpdate: accountAddressUpdate(base),

@@ -34,3 +34,7 @@ export {
 } from './secondFactor'
 export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'
 export { MAX_IMPERSONATION_REASON_LENGTH, impersonateCustomer } from './impersonation'
+export { exportCustomerData, exportOwnData, exportUserData } from './dataExport'
+export type { AccountDataExport } from './dataExport'
+export { USER_COLUMNS, USER_RELATIONS } from './dataExportPlan'
+export type { ColumnPlan, ExportAudience, RelationPlan } from './dataExportPlan'

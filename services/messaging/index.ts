@@ -15,6 +15,7 @@ export {
   assertWebhookChangeAllowed,
   emitWebhookEvent,
   kickWebhooks,
+  sanitizeForWebhook,
   startWebhookWorker,
   userWebhookPayload,
 } from './webhooks'

@@ -1,12 +1,14 @@
 // Removing a user, the same way on every path (self-service accountDelete, customerDelete,
-// staffDelete and their bulk forms, Keystone's generated deleteUser): its defaults, addresses,
-// one-time tokens, sessions, recovery codes and sign-in challenges go with it, an ACCOUNT_DELETED event keeps who it was and who removed it, for the
-// staff, and the *_DELETED webhook (by isStaff) tells the listeners once the
-// caller's transaction commits. The bulk form, which judges scope first, is services/staff/userRemoval.ts.
+// staffDelete and their bulk forms, Keystone's generated deleteUser): the rows that outlive it lose
+// the person's data first (erasure.ts), its defaults, addresses, one-time tokens, sessions,
+// recovery codes, sign-in challenges, passkeys and external accounts go with it, an ACCOUNT_DELETED
+// event keeps its id and who removed it, for the staff, and the *_DELETED webhook (by isStaff),
+// carrying the id alone, tells the listeners once the caller's transaction commits. The bulk form, which judges scope first, is services/staff/userRemoval.ts.
 import type { Context } from '../../generated/keystone/types'
-import { emitWebhookEvent, userWebhookPayload, type WebhookEvent } from '../messaging'
+import { emitWebhookEvent, type WebhookEvent } from '../messaging'
 import { recordAccountEvent } from './accountEvents'
 import { userWebhookEvent } from './afterUserChange'
+import { erasePersonalData } from './erasure'
 
 // the most users one bulk deletion takes
 export const MAX_BULK = 100
@@ -22,6 +24,7 @@ export async function beforeUserRemoval(
   user: RemovedUser,
   args: { actorId: string | null; webhook?: WebhookEvent },
 ): Promise<void> {
+  await erasePersonalData(tx, user)
   await tx.prisma.user.update({
     where: { id: user.id },
     data: { defaultBillingAddressId: null, defaultShippingAddressId: null },
@@ -33,16 +36,16 @@ export async function beforeUserRemoval(
   await tx.prisma.authChallenge.deleteMany({ where: { userId: user.id } })
   await tx.prisma.passkeyCredential.deleteMany({ where: { userId: user.id } })
   await tx.prisma.externalAccount.deleteMany({ where: { userId: user.id } })
-  // the event points at no user, so it survives the delete
+  // the event points at no user, so it survives the delete; the id alone, no trace of the person
   await recordAccountEvent(tx, {
     type: 'ACCOUNT_DELETED',
     userId: null,
     actorId: args.actorId,
-    parameters: { user_id: user.id, email: user.email },
+    parameters: { user_id: user.id },
   })
   await emitWebhookEvent(tx, {
     event: args.webhook ?? userWebhookEvent('DELETED', user),
-    payload: { user: userWebhookPayload(user) },
+    payload: { user: { id: user.id } },
   })
 }
 
