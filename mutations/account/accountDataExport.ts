@@ -1,7 +1,8 @@
 // accountDataExport: a copy of everything held about the signed-in user, as JSON, without a secret.
-// Access: a signed-in user (customer or staff) in a session it signed in to, an impersonating staff
-// member's included (it only reads); not through a customer API token, an integration's credential
-// that may read the profile but not the whole record. Effects: DATA_EXPORTED event. Twin: none.
+// Access: a signed-in user (customer or staff) in a session it signed in to; not through a customer
+// API token (an integration's credential that may read the profile but not the whole record), nor
+// in an impersonation (IMPERSONATION_FORBIDDEN: the whole record is the customer's to take, and
+// staff take it with customerDataExport, under MANAGE_USERS). Effects: DATA_EXPORTED event. Twin: none.
 import { g } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'

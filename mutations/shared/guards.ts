@@ -42,7 +42,7 @@ export function refuseImpersonation(context: Context): void {
       field: null,
       code: 'IMPERSONATION_FORBIDDEN',
       message:
-        'Staff viewing the account as the customer cannot change how it signs in, its sessions or its existence.',
+        'Staff viewing the account as the customer cannot change how it signs in, its sessions or its existence, nor take a copy of its data.',
     })
 }
 

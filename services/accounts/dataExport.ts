@@ -1,7 +1,7 @@
 // A person's copy of its data (accountDataExport, customerDataExport): everything held about one
 // user, read in one Prisma query whose select is built from the allow-list in dataExportPlan.ts,
 // and never a secret. Who may ask is one rule here: the user itself in a session it signed in to
-// (an impersonating staff member too: reading changes nothing, and the event names it), or staff
+// (never an impersonation: mutations/account/accountDataExport.ts), or staff
 // with MANAGE_USERS for a customer they reach by the staff scope rules (judgeUserReach), anything
 // else NOT_FOUND. Each export is recorded as a DATA_EXPORTED event on the person, with who asked.
 import type { Context } from '../../generated/keystone/types'
@@ -18,17 +18,11 @@ export type AccountDataExport = Record<string, unknown>
 /** The signed-in user's own data. */
 export async function exportOwnData(context: Context, caller: Session): Promise<AccountDataExport> {
   const data = await exportUserData(context, caller.itemId, 'self')
-  // in an impersonation, the staff member who opened it asked (its session row names it)
-  const impersonator =
-    caller.amr?.includes('imp') && caller.sessionId
-      ? (await context.prisma.authSession.findUnique({ where: { id: caller.sessionId }, select: { actorId: true } }))
-          ?.actorId
-      : undefined
   await recordAccountEvent(context, {
     type: 'DATA_EXPORTED',
     userId: caller.itemId,
-    actorId: impersonator || caller.itemId,
-    parameters: { by: impersonator ? 'impersonation' : 'self' },
+    actorId: caller.itemId,
+    parameters: { by: 'self' },
   })
   return data
 }

@@ -33,7 +33,7 @@ export const ACCOUNT_EVENT_TYPES = [
   'PASSKEY_REMOVED',
   // staff began to act as the customer (userImpersonate); { reason, session_id }, the staff member as actor
   'IMPERSONATION_STARTED',
-  // a copy of everything held (accountDataExport, customerDataExport); { by: self | staff | impersonation }
+  // a copy of everything held (accountDataExport, customerDataExport); { by: self | staff }
   'DATA_EXPORTED',
 ] as const
 
