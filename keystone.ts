@@ -18,6 +18,7 @@ import type { Context } from './generated/keystone/types'
 import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
+import { impersonationAuditPlugin } from './server/impersonationAudit'
 import { guardSchema } from './server/schemaGuards'
 import { declareGeneratedCosts } from './server/fieldCosts'
 import { formatTakenEmail } from './server/takenEmail'
@@ -158,7 +159,8 @@ model LoginThrottle {
       // a generated write that met a twin's email or look-alike is refused as taken (server/takenEmail.ts)
       apolloConfig: {
         ...limits,
-        plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
+        // and every mutation operation of an impersonation is an event on the customer (server/impersonationAudit.ts)
+        plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin(), impersonationAuditPlugin()],
         // introspection is off in production (Apollo's own default, stated): no error lists the schema's names there
         introspection: !env.isProduction,
         formatError: (formatted, error) =>

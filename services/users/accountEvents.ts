@@ -33,6 +33,9 @@ export const ACCOUNT_EVENT_TYPES = [
   'PASSKEY_REMOVED',
   // staff began to act as the customer (userImpersonate); { reason, session_id }, the staff member as actor
   'IMPERSONATION_STARTED',
+  // a mutation operation run in an impersonation (server/impersonationAudit.ts): { session_id, fields:
+  // [{ field, outcome, code? }] }, the staff member as actor, never an argument's value
+  'IMPERSONATED_CHANGE',
 ] as const
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number]
