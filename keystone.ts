@@ -18,6 +18,7 @@ import type { Context } from './generated/keystone/types'
 import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
 import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
+import { auditImpersonatedMutations, impersonationAuditPlugin } from './server/impersonationAudit'
 import { guardSchema } from './server/schemaGuards'
 import { declareGeneratedCosts } from './server/fieldCosts'
 import { formatTakenEmail } from './server/takenEmail'
@@ -140,7 +141,7 @@ model LoginThrottle {
       path: GRAPHQL_PATH,
       schemaPath: provider === 'sqlite' ? 'schema.graphql' : 'schema.postgresql.graphql',
       // the custom fields, the costly work of the generated ones (server/fieldCosts.ts), then the
-      // rules every field obeys (server/schemaGuards.ts)
+      // rules every field obeys (server/schemaGuards.ts), then the impersonation audit's root wrapper
       extendGraphqlSchema: base => {
         const generatedMutations = new Set(
           Object.keys(base.getMutationType()?.getFields() ?? {}).filter(name =>
@@ -148,7 +149,8 @@ model LoginThrottle {
           ),
         )
         const schema = declareGeneratedCosts(restrictAdminSignIn(extendGraphqlSchema(base)), lists)
-        return guardSchema(schema, { lists, generatedMutations })
+        // outermost: what each root mutation's resolver ended with, for an impersonation's audit
+        return auditImpersonatedMutations(guardSchema(schema, { lists, generatedMutations }))
       },
       // depth, cost, aliases, tokens; rows, input sizes and one password check or mail per request,
       // variables included; a time budget whose stopped work answers REQUEST_TIMEOUT;
@@ -158,7 +160,8 @@ model LoginThrottle {
       // a generated write that met a twin's email or look-alike is refused as taken (server/takenEmail.ts)
       apolloConfig: {
         ...limits,
-        plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin()],
+        // and every mutation operation of an impersonation is an event on the customer (server/impersonationAudit.ts)
+        plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin(), impersonationAuditPlugin()],
         // introspection is off in production (Apollo's own default, stated): no error lists the schema's names there
         introspection: !env.isProduction,
         formatError: (formatted, error) =>

@@ -35,6 +35,9 @@ export const ACCOUNT_EVENT_TYPES = [
   'IMPERSONATION_STARTED',
   // a copy of everything held (accountDataExport, customerDataExport); { by: self | staff }
   'DATA_EXPORTED',
+  // a mutation operation run in an impersonation (server/impersonationAudit.ts): { session_id, fields:
+  // [{ field, outcome, code? }] }, the staff member as actor, never an argument's value
+  'IMPERSONATED_CHANGE',
 ] as const
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number]

@@ -19,6 +19,14 @@ export {
   redeemedProof,
 } from './emailProof'
 export type { EmailProof } from './emailProof'
+export {
+  IMPERSONATED_CHANGE,
+  closeImpersonationAudit,
+  codeOfError,
+  openImpersonationAudit,
+  outcomeOfField,
+} from './impersonationAudit'
+export type { AuditedField, FieldOutcome, ImpersonationAudit } from './impersonationAudit'
 export { mailOneTimeLink } from './oneTimeLinks'
 export type { LinkRequester, OneTimeLink } from './oneTimeLinks'
 export type { NewUserInput, NewUserRow } from './newUser'

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { PASSWORD } from '../../helpers/factories'
 import { tokenFor } from '../../helpers/actors'
-import { claimsOf, credentialState, impersonate, supportAndCustomer } from './impersonationClient'
+import { auditedFields, claimsOf, credentialState, impersonate, supportAndCustomer } from './impersonationClient'
 
 let server: TestServer
 
@@ -95,6 +95,9 @@ for (const c of FORBIDDEN) {
     // then
     assert.deepEqual(codesOf(res.body), ['IMPERSONATION_FORBIDDEN'], JSON.stringify(res.body))
     assert.deepEqual(await credentialState(server.context, customer.id), before)
+    // the attempt is on the customer's record, refused
+    const field = c.name.split(' ')[0]!
+    assert.deepEqual(await auditedFields(server.context, customer.id), [[field, 'REFUSED', 'IMPERSONATION_FORBIDDEN']])
   })
 }
 
@@ -111,6 +114,8 @@ for (const c of GENERATED) {
     assert.ok(res.body.errors?.length, JSON.stringify(res.body))
     assert.equal(Object.values(res.body.data ?? {})[0] ?? null, null, JSON.stringify(res.body))
     assert.deepEqual(await credentialState(server.context, customer.id), before)
+    const field = c.name.split(' ')[0]!
+    assert.deepEqual(await auditedFields(server.context, customer.id), [[field, 'REFUSED', 'KS_ACCESS_DENIED']])
   })
 }
 
@@ -160,13 +165,27 @@ test('under impersonation, the profile and the address book change, each change 
     orderBy: { date: 'asc' },
     select: { type: true, actorId: true, parameters: true },
   })
-  const since = events.slice(events.findIndex(e => e.type === 'IMPERSONATION_STARTED'))
+  const since = events
+    .slice(events.findIndex(e => e.type === 'IMPERSONATION_STARTED'))
+    .filter(e => e.type !== 'IMPERSONATED_CHANGE')
   assert.deepEqual(
     since.map(e => [e.type, e.actorId]),
     [
       ['IMPERSONATION_STARTED', staff.id],
       ['NAME_ASSIGNED', staff.id],
       ['NAME_ASSIGNED', staff.id],
+    ],
+  )
+  // and each operation, those that record nothing of their own included, is audited
+  const audited = events.filter(e => e.type === 'IMPERSONATED_CHANGE')
+  assert.deepEqual(
+    audited.map(e => [e.actorId, (e.parameters as { fields: { field: string }[] }).fields.map(f => f.field)]),
+    [
+      [staff.id, ['accountUpdate']],
+      [staff.id, ['accountAddressCreate']],
+      [staff.id, ['updateActiveUser']],
+      [staff.id, ['createActiveUserAddress']],
+      [staff.id, ['updateUser']],
     ],
   )
 })

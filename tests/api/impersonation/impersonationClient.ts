@@ -59,7 +59,21 @@ export async function credentialState(context: Context, userId: string) {
     ),
     links: await prisma.oneTimeToken.count({ where: { userId } }),
     challenges: await prisma.authChallenge.count({ where: { userId } }),
-    events: await prisma.accountEvent.count({ where: { userId } }),
+    // the audit row of the attempt itself (IMPERSONATED_CHANGE) is asserted by the tests that expect it
+    events: await prisma.accountEvent.count({ where: { userId, type: { not: 'IMPERSONATED_CHANGE' } } }),
     mails: await prisma.outboxMail.count({ where: { userId } }),
   }
+}
+
+/** The outcomes the IMPERSONATED_CHANGE events on a user record, oldest first: [field, outcome, code?] per root field. */
+export async function auditedFields(context: Context, userId: string): Promise<string[][]> {
+  const events = await context.sudo().prisma.accountEvent.findMany({
+    where: { userId, type: 'IMPERSONATED_CHANGE' },
+    orderBy: [{ date: 'asc' }, { id: 'asc' }],
+  })
+  return events.flatMap(e =>
+    ((e.parameters as { fields: { field: string; outcome: string; code?: string }[] }).fields ?? []).map(f =>
+      [f.field, f.outcome, f.code ?? ''].filter(Boolean),
+    ),
+  )
 }
