@@ -51,7 +51,7 @@ export const NOT_BUILT = {
     'User.impersonatedBy',
     'User.externalAccounts',
   ],
-  settings: ['OIDC_PROVIDERS'],
+  settings: [],
   events: ['IMPERSONATION_STARTED'],
   // arguments and payload fields of the fields above, written alone in the text: no name in the schema
   words: ['pluginId', 'authenticationData', 'redirectUri'],
