@@ -33,3 +33,9 @@ export {
   signInWithMfaForTokens,
 } from './secondFactor'
 export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'
+export {
+  externalSignInUrl,
+  externalSignOutUrl,
+  linkExternalIdentity,
+  signInExternallyForTokens,
+} from './externalAccounts'
