@@ -52,6 +52,7 @@ import { sessionsField } from './sessionsField'
 import { secondFactorFields } from './secondFactorFields'
 import { totpFields } from './totpFields'
 import { passkeyFields } from './passkeysField'
+import { externalAccountsFields } from './externalAccountsField'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -438,6 +439,8 @@ export const User: Lists.User = list({
         // two-step sign-in with an authenticator app: on or off, recovery codes left
         ...totpFields,
         ...passkeyFields,
+        // identities at OpenID Connect providers (lists/externalAccountsField.ts)
+        ...externalAccountsFields,
       },
     }),
     ...group({

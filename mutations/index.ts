@@ -68,6 +68,7 @@ import { externalObtainAccessTokens } from './external/externalObtainAccessToken
 import { externalRefresh } from './external/externalRefresh'
 import { externalVerify } from './external/externalVerify'
 import { externalLogout } from './external/externalLogout'
+import { externalAccountUnlink } from './account/externalAccountUnlink'
 
 const extension = g.extend(base => ({
   query: {
@@ -109,6 +110,7 @@ const extension = g.extend(base => ({
     externalRefresh: externalRefresh(base),
     externalVerify: externalVerify(base),
     externalLogout,
+    externalAccountUnlink,
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),

@@ -4,7 +4,7 @@
 // token checks) is services/identity/externalSignIn.ts.
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
-import { DomainError, inTransaction, isUniqueViolation, normalizeEmail, trusted } from '../kernel'
+import { DomainError, inTransaction, isUniqueViolation, lockUser, normalizeEmail, trusted } from '../kernel'
 import { afterUserChange, findEmailHolder, isTakenEmailViolation, mailOneTimeLink } from '../users'
 import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
 import { assertStaffChange } from '../staff'
@@ -277,4 +277,51 @@ export async function externalSignOutUrl(args: { pluginId: string; redirectUri?:
       ? undefined
       : assertAllowedRedirectUrl(typeof args.redirectUri === 'string' ? args.redirectUri : null, 'redirectUri')
   return externalLogoutUrl(provider, { redirectUri })
+}
+
+/** A user's linked identities, as `me { externalAccounts }` shows them: the oldest first. */
+export async function externalAccountsOf(
+  context: Context,
+  userId: string,
+): Promise<{ provider: string; subject: string; createdAt: Date }[]> {
+  return context.prisma.externalAccount.findMany({
+    where: { userId },
+    select: { provider: true, subject: true, createdAt: true },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  })
+}
+
+/**
+ * externalAccountUnlink: remove the user's link to `provider`; NOT_FOUND for none. Refused with
+ * LAST_SIGN_IN_METHOD while it is the user's last way in: no password its PASSWORD_LOGIN_MODE
+ * allows, no passkey, no other provider. Judged and written under the user's lock, so two unlinks
+ * at once cannot each leave the other as the last way in and remove both.
+ */
+export async function unlinkExternalAccount(
+  context: Context,
+  args: { userId: string; provider: string },
+): Promise<void> {
+  await inTransaction(context, async tx => {
+    await lockUser(tx, args.userId)
+    const link = await tx.prisma.externalAccount.findFirst({ where: { userId: args.userId, provider: args.provider } })
+    if (!link)
+      throw new DomainError({
+        field: 'provider',
+        code: 'NOT_FOUND',
+        message: 'No sign-in with this provider is linked.',
+      })
+    const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    const passwordAllowed =
+      Boolean(user.password) &&
+      (env.passwordLoginMode === 'ENABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && !user.isStaff))
+    const passkeys = await tx.prisma.passkeyCredential.count({ where: { userId: user.id } })
+    const otherLinks = await tx.prisma.externalAccount.count({ where: { userId: user.id, NOT: { id: link.id } } })
+    if (!passwordAllowed && passkeys === 0 && otherLinks === 0)
+      throw new DomainError({
+        field: 'provider',
+        code: 'LAST_SIGN_IN_METHOD',
+        message: 'This is your only way to sign in: set a password or add a passkey first.',
+      })
+    await tx.prisma.externalAccount.delete({ where: { id: link.id } })
+  })
 }

@@ -34,8 +34,10 @@ export {
 } from './secondFactor'
 export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'
 export {
+  externalAccountsOf,
   externalSignInUrl,
   externalSignOutUrl,
+  unlinkExternalAccount,
   linkExternalIdentity,
   signInExternallyForTokens,
 } from './externalAccounts'

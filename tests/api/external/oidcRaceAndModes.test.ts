@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { TEST_DATABASES, databaseSkipReason, startServer, type TestServer } from '../../helpers/server'
 import { startOidcProvider, type TestOidcProvider } from '../../helpers/oidcProvider'
+import { makeCustomer } from '../../helpers/factories'
 
 const REDIRECT = 'http://localhost:4999/account/callback'
 const ERRORS = 'errors { field code }'
@@ -86,5 +87,31 @@ describe('PASSWORD_LOGIN_MODE=DISABLED', () => {
     assert.equal(payload.user.email, 'only-provider@shopper.example')
     const me = await server.gql('{ me { email } }', {}, { token: payload.token })
     assert.equal(me.body.data.me.email, 'only-provider@shopper.example')
+  })
+})
+
+describe('externalAccountUnlink under PASSWORD_LOGIN_MODE=DISABLED', () => {
+  let op: TestOidcProvider
+  let server: TestServer
+  before(async () => {
+    op = await startOidcProvider({ redirectUris: [REDIRECT] })
+    const provider = { id: 'idp', issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret }
+    server = await startServer({ env: { OIDC_PROVIDERS: JSON.stringify([provider]), PASSWORD_LOGIN_MODE: 'DISABLED' } })
+  })
+  after(async () => {
+    await server?.stop()
+    await op?.stop()
+  })
+
+  test('a password that cannot sign in is no other way in: the last link stays', async () => {
+    const customer = await makeCustomer(server.context)
+    op.setAccount('with-password', { email: customer.email, email_verified: true })
+    const { token } = await obtain(server, await signInPair(server, op, 'with-password'))
+    const res = await server.gql(
+      'mutation { externalAccountUnlink(provider: "idp") { errors { field code } } }',
+      {},
+      { token },
+    )
+    assert.deepEqual(res.body.data.externalAccountUnlink.errors, [{ field: 'provider', code: 'LAST_SIGN_IN_METHOD' }])
   })
 })

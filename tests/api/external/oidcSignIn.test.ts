@@ -361,3 +361,55 @@ describe('refresh, verify and logout', () => {
     assert.equal(url.searchParams.get('post_logout_redirect_uri'), REDIRECT)
   })
 })
+
+describe('me { externalAccounts } and externalAccountUnlink', () => {
+  const ACCOUNTS = '{ me { externalAccounts { provider subject createdAt } } }'
+  const UNLINK = `mutation($provider: String!) { externalAccountUnlink(provider: $provider) { ${ERRORS} } }`
+
+  test('a provider-only account sees its link and cannot unlink its last way in', async () => {
+    const { subject } = newSubject()
+    const { token } = await obtain(await startSignIn(subject))
+    const me = await server.gql(ACCOUNTS, {}, { token })
+    assert.deepEqual(
+      me.body.data.me.externalAccounts.map((a: any) => [a.provider, a.subject, typeof a.createdAt]),
+      [['idp', subject, 'string']],
+    )
+    const res = await server.gql(UNLINK, { provider: 'idp' }, { token })
+    assert.deepEqual(
+      res.body.data.externalAccountUnlink.errors.map((e: any) => [e.field, e.code]),
+      [['provider', 'LAST_SIGN_IN_METHOD']],
+    )
+    assert.equal((await server.gql(ACCOUNTS, {}, { token })).body.data.me.externalAccounts.length, 1)
+  })
+
+  test('an account with a password unlinks; the provider then signs in no one until linked again; an unknown link is NOT_FOUND', async () => {
+    // given: a customer with a password, linked through a verified email
+    const customer = await makeCustomer(server.context)
+    const { subject } = newSubject({ email: customer.email, email_verified: true })
+    const { token } = await obtain(await startSignIn(subject))
+    // when
+    const res = await server.gql(UNLINK, { provider: 'idp' }, { token })
+    // then
+    assert.deepEqual(res.body.data.externalAccountUnlink.errors, [])
+    assert.deepEqual((await server.gql(ACCOUNTS, {}, { token })).body.data.me.externalAccounts, [])
+    const again = await server.gql(UNLINK, { provider: 'idp' }, { token })
+    assert.deepEqual(
+      again.body.data.externalAccountUnlink.errors.map((e: any) => [e.field, e.code]),
+      [['provider', 'NOT_FOUND']],
+    )
+  })
+
+  test('another user’s links are not readable, and an anonymous unlink is refused', async () => {
+    const { subject } = newSubject()
+    const { user } = await obtain(await startSignIn(subject))
+    const otherToken = (await obtain(await startSignIn(newSubject().subject))).token
+    const res = await server.gql(
+      'query($id: ID!) { user(where: { id: $id }) { externalAccounts { subject } } }',
+      { id: user.id },
+      { token: otherToken },
+    )
+    assert.equal(res.body.data?.user ?? null, null)
+    const anonymous = await server.gql(UNLINK, { provider: 'idp' })
+    assert.equal(anonymous.body.errors?.[0]?.extensions?.code, 'KS_ACCESS_DENIED')
+  })
+})
