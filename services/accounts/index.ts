@@ -39,5 +39,6 @@ export {
   externalSignOutUrl,
   unlinkExternalAccount,
   linkExternalIdentity,
+  signInExternallyForAdmin,
   signInExternallyForTokens,
 } from './externalAccounts'
