@@ -10,6 +10,9 @@ import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { makeCustomer, makePermissionGroup, makeStaff, makeSuperuser } from '../../helpers/factories'
 import { startOidcProvider, type TestOidcProvider } from '../../helpers/oidcProvider'
+import { TEST_PUBLIC_URL } from '../../helpers/env'
+import { newTotpEnrolment } from '../../../services/identity/totp'
+import { awayFromStepEdge, codeFor } from '../mfa/mfaClient'
 
 const REDIRECT = 'http://localhost:4999/account/callback'
 const ERRORS = 'errors { field code }'
@@ -58,7 +61,7 @@ async function groupNamesOf(server: TestServer, email: string) {
 }
 
 before(async () => {
-  op = await startOidcProvider({ redirectUris: [REDIRECT] })
+  op = await startOidcProvider({ redirectUris: [REDIRECT, `${TEST_PUBLIC_URL}/auth/oidc/corp/callback`] })
 })
 after(async () => {
   await op?.stop()
@@ -173,5 +176,71 @@ describe('STAFF_MFA_REQUIRED', () => {
       acr: 'urn:test:loa:1',
     })
     assert.equal(await staffPowers((await signIn(server, 'ada')).token), false)
+  })
+
+  test('a group change the scope rules refuse (the last manager of staff losing MANAGE_STAFF) is logged and not made', async () => {
+    // given: ada is the only active holder of MANAGE_STAFF (the superuser holds it through no group)
+    op.setAccount('ada', { email: 'ada@corp.example', email_verified: true, groups: ['shop-admins'] })
+    assert.deepEqual((await signIn(server, 'ada')).errors, [])
+    // when: the provider drops the group
+    op.setAccount('ada', { email: 'ada@corp.example', email_verified: true, groups: [] })
+    const payload = await signIn(server, 'ada')
+    // then: the sign-in goes on, the group stays, and the refusal is in the log
+    assert.deepEqual(payload.errors, [])
+    assert.deepEqual(await groupNamesOf(server, 'ada@corp.example'), { isStaff: true, groups: [ADMINS] })
+    assert.match(server.output(), /groups for user \w+ refused: .*MANAGE_STAFF/)
+  })
+})
+
+describe('the Admin UI callback for a staff member with an authenticator app', () => {
+  let server: TestServer
+  before(async () => {
+    server = await startServer({ env: { OIDC_PROVIDERS: corpProvider() } })
+    await makePermissionGroup(server.context, ['MANAGE_USERS'], { name: SUPPORT })
+  })
+  after(async () => {
+    await server?.stop()
+  })
+
+  test('goes to the code step; adminSignInWithCode then starts the cookie session, amr ext + otp + mfa', async () => {
+    // given: a provider-made staff member (no password) with TOTP on
+    op.setAccount('hedy', { email: 'hedy@corp.example', email_verified: true, groups: ['support'] })
+    assert.deepEqual((await signIn(server, 'hedy')).errors, [])
+    const enrolment = await newTotpEnrolment('hedy@corp.example')
+    await server.context.prisma.user.update({
+      where: { email: 'hedy@corp.example' },
+      data: { totpSecret: enrolment.sealed, totpEnabledAt: new Date() },
+    })
+    // when: the browser starts at the server, signs in at the provider, and comes back to the callback
+    const start = await fetch(`${server.url}/auth/oidc/corp/start`, { redirect: 'manual' })
+    assert.equal(start.status, 303)
+    const back = await op.authorize(start.headers.get('location')!, 'hedy')
+    assert.equal(back.url.href.startsWith(`${TEST_PUBLIC_URL}/auth/oidc/corp/callback?`), true)
+    const callback = await fetch(`${server.url}${back.url.pathname}${back.url.search}`, { redirect: 'manual' })
+    // then: the sign-in page's code step, the challenge in its http-only cookie, no session yet
+    assert.equal(callback.status, 303)
+    assert.equal(callback.headers.get('location'), '/signin?step=code')
+    const challengeCookie = callback.headers.getSetCookie().find(c => c.startsWith('ks-admin-mfa='))!
+    assert.match(challengeCookie, /HttpOnly/)
+    assert.equal(
+      callback.headers.getSetCookie().some(c => c.startsWith('keystonejs-session=')),
+      false,
+    )
+
+    // when: the code
+    await awayFromStepEdge()
+    const res = await server.gql(
+      'mutation($code: String!) { adminSignInWithCode(code: $code) { errors { field code } } }',
+      { code: codeFor(enrolment.secret) },
+      { cookie: challengeCookie.split(';')[0] },
+    )
+    // then
+    assert.deepEqual(res.body.data.adminSignInWithCode.errors, [])
+    assert.ok(res.headers.getSetCookie().some(c => c.startsWith('keystonejs-session=')))
+    const user = await server.context.prisma.user.findUniqueOrThrow({ where: { email: 'hedy@corp.example' } })
+    const session = await server.context.prisma.authSession.findFirstOrThrow({
+      where: { userId: user.id, kind: 'adminCookie' },
+    })
+    assert.equal(session.amr, 'otp mfa ext')
   })
 })
