@@ -4,8 +4,16 @@
 // token checks) is services/identity/externalSignIn.ts.
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
-import { DomainError, inTransaction, isUniqueViolation, lockUser, normalizeEmail, trusted } from '../kernel'
-import { afterUserChange, findEmailHolder, isTakenEmailViolation, mailOneTimeLink } from '../users'
+import {
+  DomainError,
+  inTransaction,
+  isUniqueViolation,
+  isValidEmail,
+  lockUser,
+  normalizeEmail,
+  trusted,
+} from '../kernel'
+import { afterUserChange, findEmailHolder, isTakenEmailViolation, mailOneTimeLink, nameProblems } from '../users'
 import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
 import { assertStaffChange } from '../staff'
 import {
@@ -92,6 +100,7 @@ async function linkedUser(context: Context, key: string): Promise<UserRow | null
 async function linkOrCreate(context: Context, identity: ExternalIdentity, key: string): Promise<UserRow> {
   if (!identity.email) throw refused('The provider did not share an email address, which this shop needs.')
   const email = normalizeEmail(identity.email)
+  if (!isValidEmail(email)) throw refused('The provider shared an email address this shop cannot use.')
   const holder = await findEmailHolder(context, email)
   if (holder && holder.email !== email)
     throw refused('An account with a similar email exists: sign in to it and link the provider from there.')
@@ -131,11 +140,13 @@ async function createLink(tx: Context, userId: string, identity: ExternalIdentit
 async function createUser(tx: Context, identity: ExternalIdentity, email: string): Promise<UserRow> {
   const staff = identity.provider.staff !== undefined && mayActForStaff(identity)
   const confirmed = identity.emailVerified || !env.accountConfirmationRequired
+  // the provider's names when the User list's own rule takes them, else none (the user adds them later)
+  const given = { firstName: identity.firstName, lastName: identity.lastName }
+  const names = nameProblems(given).length === 0 ? given : { firstName: '', lastName: '' }
   const made = await trusted(tx, null).db.User.createOne({
     data: {
       email,
-      firstName: identity.firstName,
-      lastName: identity.lastName,
+      ...names,
       isConfirmed: confirmed,
       ...(staff ? { isStaff: true } : {}),
     },
