@@ -228,7 +228,12 @@ export async function startOidcProvider(
     tamperIdToken(next) {
       forgery = next
     },
-    stop: () => new Promise(resolve => server.close(() => resolve())),
+    // down at once: kept-alive connections too, so a client holding one finds the provider gone
+    stop: () =>
+      new Promise(resolve => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
   }
   return api
 }

@@ -24,6 +24,8 @@ const OBTAIN = `mutation($pluginId: String!, $input: JSONString!) {
 const ME = '{ me { id email isConfirmed sessions { current amr } } }'
 
 let op: TestOidcProvider
+// a second provider, stopped in the middle of a sign-in
+let flaky: TestOidcProvider
 let server: TestServer
 let mailbox: Mailbox
 let closedPort: number
@@ -31,6 +33,7 @@ let nextSubject = 1
 
 before(async () => {
   op = await startOidcProvider({ redirectUris: [REDIRECT] })
+  flaky = await startOidcProvider({ redirectUris: [REDIRECT] })
   mailbox = await startMailbox()
   closedPort = await freePort()
   const client = { issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret }
@@ -41,6 +44,7 @@ before(async () => {
       OIDC_PROVIDERS: JSON.stringify([
         { id: 'idp', ...client },
         { id: 'down', issuer: `http://127.0.0.1:${closedPort}`, clientId: 'x', clientSecret: 'y' },
+        { id: 'flaky', issuer: flaky.issuer, clientId: flaky.clientId, clientSecret: flaky.clientSecret },
       ]),
     },
   })
@@ -49,6 +53,7 @@ after(async () => {
   await server?.stop()
   await mailbox?.stop()
   await op?.stop()
+  await flaky?.stop()
 })
 
 function newSubject(claims: Parameters<TestOidcProvider['setAccount']>[1] = {}): { subject: string; email: string } {
@@ -281,6 +286,21 @@ describe('a provider that is down', () => {
     )
     assert.equal(res.authenticationData, null)
     assert.equal(await server.context.prisma.authChallenge.count({ where: { purpose: 'EXTERNAL_SIGN_IN' } }), before)
+  })
+
+  test('a provider that goes down between the redirect and the code answers EXTERNAL_PROVIDER_UNAVAILABLE, nothing created', async () => {
+    // given: a sign-in under way at the flaky provider
+    flaky.setAccount('halfway', { email: 'halfway@shopper.example', email_verified: true })
+    const { authenticationData } = await authorizationUrl('flaky')
+    const back = await flaky.authorize(JSON.parse(authenticationData!).authorizationUrl, 'halfway')
+    const before = await counts()
+    // when: the provider is down as the code is exchanged
+    await flaky.stop()
+    const payload = await obtain({ code: back.code, state: back.state }, 'flaky')
+    // then
+    assert.deepEqual(codes(payload), ['EXTERNAL_PROVIDER_UNAVAILABLE'])
+    assert.equal(payload.token, null)
+    assert.deepEqual(await counts(), before)
   })
 })
 
