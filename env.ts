@@ -195,6 +195,89 @@ function shopName(): string {
   return value
 }
 
+// the OpenID Connect providers customers and staff may sign in with (API.md §10): a JSON list
+export type OidcStaffSection = { domains: string[]; groupClaim?: string; groups: Record<string, string> }
+export type OidcProviderConfig = {
+  id: string
+  issuer: string
+  clientId: string
+  clientSecret: string
+  scopes: string[]
+  staff?: OidcStaffSection
+  acr?: string
+}
+
+// a host on this machine: the one place an http:// issuer is allowed (tests, a local provider)
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
+function oidcProviders(): OidcProviderConfig[] {
+  const value = raw.OIDC_PROVIDERS
+  if (value === undefined || value.trim() === '') return []
+  const bad = (why: string) => refuse(`OIDC_PROVIDERS must be a JSON list of providers: ${why}`, [])
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(value)
+  } catch {
+    return bad('it is not valid JSON')
+  }
+  if (!Array.isArray(parsed)) return bad('it is not a list')
+  const strings = (v: unknown) => Array.isArray(v) && v.every(item => typeof item === 'string' && item !== '')
+  const text = (v: unknown) => typeof v === 'string' && v.trim() !== ''
+  const providers: OidcProviderConfig[] = []
+  for (const [index, entry] of parsed.entries()) {
+    const at = `entry ${index + 1}`
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return bad(`${at} is not an object`)
+    const item = entry as Record<string, unknown>
+    for (const key of ['id', 'issuer', 'clientId', 'clientSecret'])
+      if (!text(item[key])) return bad(`${at} needs "${key}" (a string)`)
+    const id = String(item.id).trim()
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(id)) return bad(`${at}'s id may hold letters, digits, ".", "_" and "-" only`)
+    if (providers.some(p => p.id === id)) return bad(`the id "${id}" is given twice`)
+    let issuer: URL
+    try {
+      issuer = new URL(String(item.issuer))
+    } catch {
+      return bad(`${at}'s issuer is not a URL`)
+    }
+    if (!(issuer.protocol === 'https:' || (issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname))))
+      return bad(`${at}'s issuer must start with https:// (http:// only on a loopback host)`)
+    if (item.scopes !== undefined && !strings(item.scopes)) return bad(`${at}'s scopes must be a list of strings`)
+    if (item.acr !== undefined && !text(item.acr)) return bad(`${at}'s acr must be a string`)
+    let staff: OidcStaffSection | undefined
+    if (item.staff !== undefined) {
+      const section = item.staff as Record<string, unknown>
+      if (typeof section !== 'object' || section === null || Array.isArray(section))
+        return bad(`${at}'s staff must be an object`)
+      if (section.domains !== undefined && !strings(section.domains))
+        return bad(`${at}'s staff.domains must be a list of strings`)
+      if (section.groupClaim !== undefined && !text(section.groupClaim))
+        return bad(`${at}'s staff.groupClaim must be a string`)
+      const groups = section.groups ?? {}
+      if (typeof groups !== 'object' || groups === null || Array.isArray(groups) || !Object.values(groups).every(text))
+        return bad(`${at}'s staff.groups must map claim values to permission group names`)
+      staff = {
+        domains: ((section.domains as string[] | undefined) ?? []).map(d => d.trim().toLowerCase().replace(/^@/, '')),
+        ...(section.groupClaim ? { groupClaim: String(section.groupClaim) } : {}),
+        groups: groups as Record<string, string>,
+      }
+    }
+    const scopes = (item.scopes as string[] | undefined) ?? ['openid', 'email', 'profile']
+    providers.push({
+      id,
+      issuer: String(item.issuer),
+      clientId: String(item.clientId),
+      clientSecret: String(item.clientSecret),
+      scopes: scopes.includes('openid') ? scopes : ['openid', ...scopes],
+      ...(staff ? { staff } : {}),
+      ...(item.acr ? { acr: String(item.acr) } : {}),
+    })
+  }
+  return providers
+}
+
 export const env = {
   nodeEnv,
   isProduction,
@@ -250,6 +333,8 @@ export const env = {
   // passkeys: the relying party id, and the origins their responses may come from (API.md §9)
   webauthnRpId: webauthnRpId(),
   webauthnOrigins: originList('WEBAUTHN_ORIGINS', [new URL(publicUrlOf()).origin]),
+  // OpenID Connect providers (API.md §10); the first is also Saleor's mirumee.authentication.openidconnect
+  oidcProviders: oidcProviders(),
 } as const
 
 if (problems.length > 0) throw new ConfigError(problems)

@@ -26,6 +26,7 @@ import { extendExpressApp, GRAPHQL_PATH } from './server/http'
 import { logger, routeConsoleToLogger } from './server/logger'
 import { extendHttpServer, type Worker } from './server/lifecycle'
 import { adminUiFiles } from './server/adminUi'
+import { mountExternalSignIn } from './server/externalSignIn'
 
 // production writes JSON lines only: Keystone's, Apollo's and Next's console output included
 if (env.isProduction) routeConsoleToLogger()
@@ -182,7 +183,11 @@ model LoginThrottle {
     server: {
       options: { host: env.host, port: env.port },
       // request ids and the access log, security headers, /healthz and /readyz, and the GraphQL body parsed without logging it
-      extendExpressApp,
+      extendExpressApp: (app, context) => {
+        extendExpressApp(app, context)
+        // the Admin UI's "Sign in with <provider>" routes (server/externalSignIn.ts)
+        mountExternalSignIn(app, context)
+      },
       // a line once listening, and the graceful shutdown on SIGTERM and SIGINT
       extendHttpServer: (httpServer, context) => extendHttpServer(httpServer, context, workers),
     },

@@ -53,6 +53,7 @@ import { secondFactorFields } from './secondFactorFields'
 import { totpFields } from './totpFields'
 import { passkeyFields } from './passkeysField'
 import { impersonationFields } from './impersonationFields'
+import { externalAccountsFields } from './externalAccountsField'
 import { isPromotion, promotionChanges } from '../services/users'
 
 // the GraphQL builder for the virtual fields (a list must not import mutations/)
@@ -441,6 +442,8 @@ export const User: Lists.User = list({
         ...passkeyFields,
         // impersonation: me.impersonatedBy, and the Admin UI's "View storefront as this customer"
         ...impersonationFields,
+        // identities at OpenID Connect providers (lists/externalAccountsField.ts)
+        ...externalAccountsFields,
       },
     }),
     ...group({

@@ -66,6 +66,12 @@ import { addressSetDefault } from './staff/addressSetDefault'
 import { permissionGroupCreate } from './permissionGroup/permissionGroupCreate'
 import { permissionGroupUpdate } from './permissionGroup/permissionGroupUpdate'
 import { permissionGroupDelete } from './permissionGroup/permissionGroupDelete'
+import { externalAuthenticationUrl } from './external/externalAuthenticationUrl'
+import { externalObtainAccessTokens } from './external/externalObtainAccessTokens'
+import { externalRefresh } from './external/externalRefresh'
+import { externalVerify } from './external/externalVerify'
+import { externalLogout } from './external/externalLogout'
+import { externalAccountUnlink } from './account/externalAccountUnlink'
 
 const extension = g.extend(base => ({
   query: {
@@ -101,6 +107,13 @@ const extension = g.extend(base => ({
     passkeyDelete,
     passkeyAuthenticationOptions,
     tokenCreateWithPasskey: tokenCreateWithPasskey(base),
+    // OpenID Connect providers, Saleor's vocabulary (API.md §10)
+    externalAuthenticationUrl,
+    externalObtainAccessTokens: externalObtainAccessTokens(base),
+    externalRefresh: externalRefresh(base),
+    externalVerify: externalVerify(base),
+    externalLogout,
+    externalAccountUnlink,
     // self-service, Saleor vocabulary
     accountRegister: accountRegister(base),
     confirmAccount: confirmAccount(base),

@@ -8,9 +8,14 @@
 // "Sign in …": the one button named so is the password's) asks the
 // server for options (passkeyAuthenticationOptions), the browser's authenticator for an assertion
 // (@simplewebauthn/browser's startAuthentication), and adminSignInWithPasskey for the session.
-import { useState, type FormEvent } from 'react'
+// "Sign in with <provider>" links (links, not buttons: the one button named "Sign in" is the
+// password's) lead to each OpenID Connect provider with a staff section (server/externalSignIn.ts),
+// whose callback comes back here with `externalError` when it refused, or `step=code` when the
+// staff member's authenticator app is still to be asked.
+import { useEffect, useState, type FormEvent } from 'react'
 import { Button } from '@keystar/ui/button'
 import { Divider, VStack } from '@keystar/ui/layout'
+import { TextLink } from '@keystar/ui/link'
 import { PasswordField } from '@keystar/ui/password-field'
 import { TextField } from '@keystar/ui/text-field'
 import { Text } from '@keystar/ui/typography'
@@ -74,6 +79,28 @@ const PASSKEY_REQUIRED = 'PASSKEY_REQUIRED'
 // a full load: the Admin UI's metadata is read again with the new session cookie
 const enterAdminUi = () => window.location.assign('/')
 
+// why a provider's sign-in came back here (server/externalSignIn.ts), as the page explains it
+const EXTERNAL_REFUSALS: Record<string, string> = {
+  EXTERNAL_PROVIDER_UNAVAILABLE: 'The sign-in provider is not reachable right now. Try again in a moment.',
+  PROVIDER_REFUSED: 'The sign-in provider did not sign you in.',
+  ACCOUNT_NOT_CONFIRMED: 'This account is not confirmed yet.',
+  INACTIVE: 'This account is deactivated.',
+}
+const EXTERNAL_REFUSED =
+  'The provider’s sign-in was not accepted: only active staff of the provider’s staff domains sign in here. Start again.'
+
+// the providers the server offers for staff, read once the page is in the browser
+function useStaffProviders(): { id: string }[] {
+  const [providers, setProviders] = useState<{ id: string }[]>([])
+  useEffect(() => {
+    fetch('/auth/oidc/providers', { credentials: 'same-origin' })
+      .then(response => (response.ok ? response.json() : []))
+      .then(list => setProviders(Array.isArray(list) ? list : []))
+      .catch(() => setProviders([]))
+  }, [])
+  return providers
+}
+
 export default function SigninPage() {
   const [identity, setIdentity] = useState('')
   const [secret, setSecret] = useState('')
@@ -91,6 +118,15 @@ export default function SigninPage() {
     fetchPolicy: 'no-cache',
   })
   const [withPasskey] = useMutation<Payload<'adminSignInWithPasskey'>>(WITH_PASSKEY, { fetchPolicy: 'no-cache' })
+  const providers = useStaffProviders()
+
+  // back from a provider: its refusal, or the code step of a staff member with an authenticator app
+  useEffect(() => {
+    const query = new URLSearchParams(window.location.search)
+    const externalError = query.get('externalError')
+    if (externalError) setRefused(EXTERNAL_REFUSALS[externalError] ?? EXTERNAL_REFUSED)
+    if (query.get('step') === 'code') setStep('code')
+  }, [])
 
   function succeed() {
     setSignedIn(true)
@@ -222,6 +258,13 @@ export default function SigninPage() {
       <Button alignSelf="start" isPending={passkeyBusy} onPress={() => void onPasskey()}>
         Continue with a passkey
       </Button>
+      {providers.map(provider => (
+        <Text key={provider.id}>
+          <TextLink
+            href={`/auth/oidc/${encodeURIComponent(provider.id)}/start`}
+          >{`Sign in with ${provider.id}`}</TextLink>
+        </Text>
+      ))}
     </PublicPage>
   )
 }

@@ -13,7 +13,7 @@ import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { clientIp, deviceProofReader } from '../shared/request'
 import { clearAdminChallengeCookie, readAdminChallenge, startAdminCookie } from '../shared/adminSignIn'
 import { answerMfaChallenge } from '../../services/accounts'
-import { invalidMfaChallenge } from '../../services/identity'
+import { bindExternalSignIn, invalidMfaChallenge } from '../../services/identity'
 
 const args = {
   code: g.arg({
@@ -35,10 +35,14 @@ export const adminSignInWithCode = g.field({
       kind: 'adminCookie',
       deviceProofOf: deviceProofReader(context.req),
     })
-    const { user, amr, proven } = answer
+    const { user, amr, proven, external } = answer
     // the password step admitted active, confirmed staff only; one demoted since gets nothing
     if (!user.isStaff || !user.isActive || !user.isConfirmed) throw invalidMfaChallenge()
-    if (!(await startAdminCookie(context, user.id, { proven, amr }))) throw invalidMfaChallenge()
+    // a provider's first step binds through the identity it proved (externalSignIn.ts), a password's through its row
+    const proof = external
+      ? { tokenKey: await bindExternalSignIn(context.sudo(), proven, external), amr }
+      : { proven, amr }
+    if (!(await startAdminCookie(context, user.id, proof))) throw invalidMfaChallenge()
     // after the session cookie, which Keystone sets in place of any other
     clearAdminChallengeCookie(context)
     return {}

@@ -7,10 +7,8 @@ import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
 import type { FieldError } from '../../services/kernel'
-import { readRefreshCookie, setRefreshCookie } from '../shared/request'
-import { selects } from '../shared/selection'
+import { answerRefresh } from '../shared/refresh'
 import { userField } from '../shared/payloads'
-import { refreshTokens } from '../../services/accounts'
 
 type Source = {
   token?: string
@@ -42,23 +40,8 @@ export const tokenRefresh = (base: BaseSchemaMeta) => {
     }),
     args,
     resolve: (root, given: ArgsOf<typeof args>, context, info) =>
-      withErrorsList(async ({ refreshToken, csrfToken }: ArgsOf<typeof args>) => {
-        // an explicit argument needs no CSRF token: a cross-site page cannot read it to send it
-        const fromCookie = !refreshToken
-        const refreshed = await refreshTokens(context, {
-          refreshToken: refreshToken ?? readRefreshCookie(context),
-          csrfToken: csrfToken ?? undefined,
-          fromCookie,
-          rotate: selects(info, 'refreshToken'),
-        })
-        const rotated = refreshed.rotated
-        if (rotated && fromCookie) setRefreshCookie(context, rotated.refreshToken, rotated.expiresAt)
-        return {
-          token: refreshed.accessToken,
-          userId: refreshed.userId,
-          sessionId: refreshed.sessionId,
-          ...(rotated ? { refreshToken: rotated.refreshToken, csrfToken: rotated.csrfToken } : {}),
-        }
-      })(root, given, context),
+      withErrorsList(async ({ refreshToken, csrfToken }: ArgsOf<typeof args>) =>
+        answerRefresh(context, info, { refreshToken, csrfToken }),
+      )(root, given, context),
   })
 }

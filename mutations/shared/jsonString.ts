@@ -1,22 +1,35 @@
-// Saleor's JSONString scalar: a JSON value sent as one string (an answer's `data`, an input's JSON).
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql'
+// Saleor's JSONString scalar: a value sent and answered as a string of JSON (graphene's JSONString),
+// as the external* mutations take their `input` and answer their data (@saleor/auth-sdk's
+// SaleorExternalAuth JSON.stringifies the input and JSON.parses authenticationData).
+import { GraphQLScalarType, Kind } from 'graphql'
 import { g } from './g'
+import { DomainError } from '../../services/kernel'
 
-function parse(text: unknown): unknown {
-  if (typeof text !== 'string') throw new GraphQLError('JSONString must be a string holding JSON.')
+function parsed(value: unknown): unknown {
+  if (typeof value !== 'string') throw new TypeError('JSONString must be a string of JSON')
   try {
-    return JSON.parse(text)
+    return JSON.parse(value)
   } catch {
-    throw new GraphQLError('JSONString must hold valid JSON.')
+    throw new TypeError('JSONString must be a string of JSON')
   }
 }
 
 export const JSONString = g.scalar<unknown>(
   new GraphQLScalarType({
     name: 'JSONString',
-    description: 'A JSON value, serialised into a string.',
+    description: 'A JSON value, sent and answered as a string (Saleor’s JSONString).',
     serialize: value => JSON.stringify(value),
-    parseValue: parse,
-    parseLiteral: ast => parse(ast.kind === Kind.STRING ? ast.value : undefined),
+    parseValue: parsed,
+    parseLiteral: ast => {
+      if (ast.kind !== Kind.STRING) throw new TypeError('JSONString must be a string of JSON')
+      return parsed(ast.value)
+    },
   }),
 )
+
+/** An external* mutation's input as an object of fields; INVALID on `input` for anything else. */
+export function inputFields(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DomainError({ field: 'input', code: 'INVALID', message: 'The input must be a JSON object.' })
+  return value as Record<string, unknown>
+}

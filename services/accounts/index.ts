@@ -38,3 +38,12 @@ export { exportCustomerData, exportOwnData, exportUserData } from './dataExport'
 export type { AccountDataExport } from './dataExport'
 export { USER_COLUMNS, USER_RELATIONS } from './dataExportPlan'
 export type { ColumnPlan, ExportAudience, RelationPlan } from './dataExportPlan'
+export {
+  externalAccountsOf,
+  externalSignInUrl,
+  externalSignOutUrl,
+  unlinkExternalAccount,
+  linkExternalIdentity,
+  signInExternallyForAdmin,
+  signInExternallyForTokens,
+} from './externalAccounts'

@@ -13,6 +13,7 @@ import { enqueueMail } from '../messaging'
 import {
   assertMayAddSecondFactor,
   assertPasswordLoginAllowed,
+  bindExternalSignIn,
   bindSignIn,
   deleteRecoveryCodes,
   hasTotpEnabled,
@@ -234,9 +235,19 @@ export async function signInWithMfaForTokens(
     deviceProofOf?: (userId: string) => string | undefined
   },
 ): Promise<IssuedTokens> {
-  const { user, amr, proven } = await answerMfaChallenge(context, { ...args, ip: args.client.ip, kind: 'tokens' })
-  assertPasswordLoginAllowed(user)
-  const jwtTokenKey = await bindSignIn(context, proven)
+  const { user, amr, proven, external } = await answerMfaChallenge(context, {
+    ...args,
+    ip: args.client.ip,
+    kind: 'tokens',
+  })
+  // a provider's sign-in binds through the identity it proved (PASSWORD_LOGIN_MODE does not apply
+  // to it, and its user may have no password); a password's through the row its check read
+  let jwtTokenKey: string
+  if (external) jwtTokenKey = await bindExternalSignIn(context, proven, external)
+  else {
+    assertPasswordLoginAllowed(user)
+    jwtTokenKey = await bindSignIn(context, proven)
+  }
   const tokenUser = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }
   return issueTokens(context, tokenUser, { amr, ...args.client })
 }

@@ -106,3 +106,13 @@ export {
   withCodeThrottle,
 } from './secondFactor'
 export type { MfaAnswer, MfaChallengeKind, MfaChallengePayload, PresentedCode } from './secondFactor'
+export {
+  bindExternalSignIn,
+  externalAuthorizationUrl,
+  externalLogoutUrl,
+  invalidExternalSignIn,
+  redeemExternalSignIn,
+} from './externalSignIn'
+export type { ExternalIdentity, ExternalSignInKind } from './externalSignIn'
+export { SALEOR_OIDC_PLUGIN_ID, oidcProviderOf, staffOidcProviders } from './oidcProviders'
+export type { OidcProvider } from './oidcProviders'

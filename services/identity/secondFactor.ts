@@ -41,6 +41,8 @@ export type MfaChallengePayload = {
   proven: { id: string; password: string; jwtTokenKey: string }
   ip: string
   userAgent?: string
+  // a provider sign-in's first step (externalSignIn.ts): the identity it proved, in place of a password
+  external?: { provider: string; subject: string }
 }
 
 // a fingerprint of a secret column's value (null included), to tell later whether it still holds it
@@ -110,7 +112,14 @@ export function hasTotpEnabled(user: { totpEnabledAt: Date | null; totpSecret: s
 export async function requireSecondFactor(
   context: Context,
   user: SecondFactorUser,
-  args: { kind: MfaChallengeKind; proven: ProvenUser; ip: string; userAgent?: string },
+  args: {
+    kind: MfaChallengeKind
+    proven: ProvenUser
+    ip: string
+    userAgent?: string
+    // set when the first step was a provider's sign-in, not a password
+    external?: { provider: string; subject: string }
+  },
 ): Promise<void> {
   if (!hasTotpEnabled(user)) {
     if (env.staffMfaRequired && user.isStaff && (await passkeyCount(context, user.id)) > 0)
@@ -127,6 +136,7 @@ export async function requireSecondFactor(
     },
     ip: args.ip,
     ...(args.userAgent === undefined ? {} : { userAgent: args.userAgent }),
+    ...(args.external ? { external: { provider: args.external.provider, subject: args.external.subject } } : {}),
   }
   const { challenge, expiresAt } = await issueChallenge(context, { purpose: 'MFA_SIGN_IN', userId: user.id, payload })
   throw new MfaRequiredError(challenge, expiresAt)
@@ -252,10 +262,14 @@ export type MfaAnswer = {
   used: 'totp' | 'recovery'
   // where the password step came from, as the challenge recorded it
   passwordStep: { ip: string; userAgent?: string }
+  // the identity a provider's sign-in proved as the first step, when it was one (not a password)
+  external?: { provider: string; subject: string }
 }
 
 // a password and a second factor: TOTP and recovery codes alike (API.md §9)
 const MFA_AMR: AuthMethod[] = ['pwd', 'otp', 'mfa']
+// a provider's sign-in and a second factor of ours
+const EXTERNAL_MFA_AMR: AuthMethod[] = ['ext', 'otp', 'mfa']
 
 /**
  * Answer an MFA_SIGN_IN challenge of `kind` with a code (TOTP or recovery), from `ip`:
@@ -304,7 +318,10 @@ export async function redeemMfaChallenge(
       if (!used) return null
       // the code is used only with the challenge: another answer that spent it first rolls this back
       if (!(await spendChallenge(tx, live.id))) throw invalidMfaChallenge()
-      const answer: MfaAnswer = { user, amr: [...MFA_AMR], proven, used, passwordStep }
+      const external = payload.external
+      const answer: MfaAnswer = external
+        ? { user, amr: [...EXTERNAL_MFA_AMR], proven, used, passwordStep, external }
+        : { user, amr: [...MFA_AMR], proven, used, passwordStep }
       await inside?.(tx, answer)
       return answer
     })

@@ -16,6 +16,8 @@ export const ACCOUNT_ERROR_CODES = [
   'DELETE_SUPERUSER_ACCOUNT',
   'DISABLED_AUTHENTICATION_METHOD',
   'DUPLICATED_INPUT_ITEM',
+  // not Saleor's: an OpenID Connect provider that did not answer (API.md §10); nothing was created
+  'EXTERNAL_PROVIDER_UNAVAILABLE',
   'GRAPHQL_ERROR',
   'IMPERSONATION_FORBIDDEN',
   'INACTIVE',
@@ -25,6 +27,8 @@ export const ACCOUNT_ERROR_CODES = [
   'INVALID_MFA_CODE',
   'INVALID_PASSWORD',
   'JWT_DECODE_ERROR',
+  // not Saleor's: externalAccountUnlink of the account's last way in (API.md §10)
+  'LAST_SIGN_IN_METHOD',
   'JWT_INVALID_CSRF_TOKEN',
   'JWT_INVALID_TOKEN',
   'JWT_MISSING_TOKEN',

@@ -11,7 +11,12 @@ const IV_BYTES = 12
 const TAG_BYTES = 16
 
 // each use's key of its own, derived from SESSION_SECRET, so it never coincides with the cookie or JWT keys
-export const SEALING_PURPOSES = { outbox: 'outbox-sealed-secrets-v1', totp: 'totp-secret-v1' } as const
+export const SEALING_PURPOSES = {
+  outbox: 'outbox-sealed-secrets-v1',
+  totp: 'totp-secret-v1',
+  // an OpenID Connect sign-in's PKCE code verifier and nonce, kept in its EXTERNAL_SIGN_IN challenge
+  externalSignIn: 'external-sign-in-v1',
+} as const
 export type SealingPurpose = keyof typeof SEALING_PURPOSES
 const keys = new Map<SealingPurpose, Buffer>()
 function keyOf(purpose: SealingPurpose): Buffer {

@@ -41,6 +41,8 @@ const COSTLY_MUTATIONS = {
   passkeyRegister: ['mail'],
   passkeyAuthenticationOptions: ['password'],
   tokenCreateWithPasskey: ['password'],
+  // a provider sign-in: a call to the provider, and a new account's confirmation mail
+  externalObtainAccessTokens: ['password', 'mail'],
   // the Admin UI's sign-in steps: a recovery code's mail; a passkey sign-in
   adminSignInWithCode: ['password', 'mail'],
   adminSignInWithPasskey: ['password'],

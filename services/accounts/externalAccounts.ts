@@ -1,0 +1,369 @@
+// Accounts behind an OpenID Connect provider (API.md §10): the one linking rule (linkExternalIdentity),
+// the storefront's sign-in through Saleor's external* mutations, the staff single sign-on groups, a
+// user's linked identities and their unlinking. The relying party itself (state, nonce, PKCE, ID
+// token checks) is services/identity/externalSignIn.ts.
+import type { Context } from '../../generated/keystone/types'
+import { env } from '../../env'
+import {
+  DomainError,
+  inTransaction,
+  isUniqueViolation,
+  isValidEmail,
+  lockUser,
+  normalizeEmail,
+  trusted,
+} from '../kernel'
+import { afterUserChange, findEmailHolder, isTakenEmailViolation, mailOneTimeLink, nameProblems } from '../users'
+import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
+import { assertStaffChange } from '../staff'
+import {
+  bindExternalSignIn,
+  externalAuthorizationUrl,
+  externalLogoutUrl,
+  invalidExternalSignIn,
+  issueTokens,
+  oidcProviderOf,
+  redeemExternalSignIn,
+  requireSecondFactor,
+  type ExternalIdentity,
+  type IssuedTokens,
+  type OidcProvider,
+  type Session,
+  type SignInClient,
+} from '../identity'
+
+type UserRow = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
+
+const identityKey = (provider: string, subject: string) => JSON.stringify([provider, subject])
+
+function refused(message: string): DomainError {
+  return new DomainError({ field: null, code: 'INVALID_CREDENTIALS', message })
+}
+
+/** externalAuthenticationUrl: where to send the shopper, its redirectUri checked against ALLOWED_CLIENT_HOSTS. */
+export async function externalSignInUrl(
+  context: Context,
+  args: { pluginId: string; redirectUri: unknown },
+): Promise<string> {
+  const provider = oidcProviderOf(args.pluginId)
+  const redirectUri = assertAllowedRedirectUrl(
+    typeof args.redirectUri === 'string' ? args.redirectUri : null,
+    'redirectUri',
+  )
+  return externalAuthorizationUrl(context, { provider, redirectUri, kind: 'tokens' })
+}
+
+/** Whether an email is in a staff section's domains. */
+function inStaffDomains(provider: OidcProvider, email: string | null): boolean {
+  if (!provider.staff || !email) return false
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase()
+  return provider.staff.domains.includes(domain)
+}
+
+// a provider that may make or sign in staff: a staff section, and a verified email in its domains
+function mayActForStaff(identity: ExternalIdentity): boolean {
+  return identity.emailVerified && inStaffDomains(identity.provider, identity.email)
+}
+
+/**
+ * The one linking rule: the user an identity (provider, subject) signs in, linked or made now.
+ * - A linked identity signs in its user, whatever email the provider says now: the subject decides,
+ *   so an email changed at the provider never moves the link to another account.
+ * - An unlinked identity needs an email. An account holding it is linked only when the provider says
+ *   email_verified true; a staff account only through a provider with a staff section and the email
+ *   in its domains. A look-alike of an account's email (services/users findEmailHolder) links nothing.
+ * - A new email makes a customer (the User list's own path: hooks, event, webhook, search document),
+ *   confirmed when the provider verified the email, else mailed the confirmation link like any
+ *   registrant; through a staff provider with the email in its domains, a staff member.
+ * - Two first sign-ins of one new subject at once make one user: the identity's unique key refuses
+ *   the second link, whose transaction (user included) rolls back, and it reads the winner's link.
+ * A staff account's groups follow the provider's group claim at every sign-in (syncStaffGroups).
+ */
+export async function linkExternalIdentity(context: Context, identity: ExternalIdentity): Promise<UserRow> {
+  const { provider, subject } = identity
+  const key = identityKey(provider.id, subject)
+  let user = await linkedUser(context, key)
+  if (!user) user = await linkOrCreate(context, identity, key)
+  if (user.isStaff && !mayActForStaff(identity))
+    throw refused('This account is a staff account: sign in with your staff provider or your password.')
+  if (user.isStaff || (provider.staff && mayActForStaff(identity))) user = await syncStaff(context, user, identity)
+  await context.prisma.externalAccount.updateMany({ where: { identity: key }, data: { lastSignInAt: new Date() } })
+  return user
+}
+
+async function linkedUser(context: Context, key: string): Promise<UserRow | null> {
+  const link = await context.prisma.externalAccount.findUnique({ where: { identity: key }, select: { userId: true } })
+  if (!link?.userId) return null
+  return context.prisma.user.findUnique({ where: { id: link.userId } })
+}
+
+async function linkOrCreate(context: Context, identity: ExternalIdentity, key: string): Promise<UserRow> {
+  if (!identity.email) throw refused('The provider did not share an email address, which this shop needs.')
+  const email = normalizeEmail(identity.email)
+  if (!isValidEmail(email)) throw refused('The provider shared an email address this shop cannot use.')
+  const holder = await findEmailHolder(context, email)
+  if (holder && holder.email !== email)
+    throw refused('An account with a similar email exists: sign in to it and link the provider from there.')
+  try {
+    return await inTransaction(context, async tx => {
+      if (holder) {
+        const existing = await tx.prisma.user.findUniqueOrThrow({ where: { id: holder.id } })
+        if (!identity.emailVerified)
+          throw refused('The provider has not verified this email: sign in with your password, or verify it there.')
+        if (existing.isStaff && !mayActForStaff(identity))
+          throw refused('This account is a staff account: sign in with your staff provider or your password.')
+        await createLink(tx, existing.id, identity, key)
+        return existing
+      }
+      const created = await createUser(tx, identity, email)
+      await createLink(tx, created.id, identity, key)
+      return created
+    })
+  } catch (error) {
+    // a twin first sign-in of this subject (or of this email) committed first: its user is the one
+    if (isUniqueViolation(error) || isTakenEmailViolation(error)) {
+      const winner = await linkedUser(context, key)
+      if (winner) return winner
+    }
+    throw error
+  }
+}
+
+async function createLink(tx: Context, userId: string, identity: ExternalIdentity, key: string): Promise<void> {
+  await tx.prisma.externalAccount.create({
+    data: { userId, provider: identity.provider.id, subject: identity.subject, identity: key },
+  })
+}
+
+// a new user, through the User list (its hooks: a token key, the row's defaults), then what follows a
+// new user (event, webhook), and its confirmation link when the provider did not verify the email
+async function createUser(tx: Context, identity: ExternalIdentity, email: string): Promise<UserRow> {
+  const staff = identity.provider.staff !== undefined && mayActForStaff(identity)
+  const confirmed = identity.emailVerified || !env.accountConfirmationRequired
+  // the provider's names when the User list's own rule takes them, else none (the user adds them later)
+  const given = { firstName: identity.firstName, lastName: identity.lastName }
+  const names = nameProblems(given).length === 0 ? given : { firstName: '', lastName: '' }
+  const made = await trusted(tx, null).db.User.createOne({
+    data: {
+      email,
+      ...names,
+      isConfirmed: confirmed,
+      ...(staff ? { isStaff: true } : {}),
+    },
+  })
+  const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: String(made.id) } })
+  await afterUserChange(tx, { before: null, after: created, actorId: created.id })
+  if (!confirmed)
+    await mailOneTimeLink(tx, {
+      user: created,
+      purpose: 'ACCOUNT_CONFIRMATION',
+      redirectUrl: confirmationUrl(),
+      channel: await resolveChannel(tx, null),
+      requestedBy: 'self',
+      actorId: created.id,
+    })
+  return created
+}
+
+// where a provider-made account's confirmation link leads: the storefront's page, or the Admin UI's own
+function confirmationUrl(): string {
+  return `${env.storefrontUrl ?? env.publicUrl}/confirm-account`
+}
+
+// the deployer's approval: OIDC_PROVIDERS' mapping, judged by the scope rules as a superuser's change
+const DEPLOYER: Session = {
+  listKey: 'User',
+  itemId: '',
+  via: 'cookie',
+  data: { id: '', isActive: true, isStaff: true, isSuperuser: true, isConfirmed: true, userPermissions: [] },
+}
+
+/**
+ * Staff single sign-on: a customer whose verified email is in a staff provider's domains becomes
+ * staff (the User list's promotion rule runs on the write), and a staff member's permission groups
+ * become exactly the ones its group claim's values map to, by group name, at every sign-in. A claim
+ * value outside the mapping grants nothing; a mapped name with no such group is logged, not made;
+ * a change the scope rules refuse (services/staff judgeStaffChange) is logged and not made.
+ */
+async function syncStaff(context: Context, user: UserRow, identity: ExternalIdentity): Promise<UserRow> {
+  const section = identity.provider.staff
+  if (!section) return user
+  if (!user.isStaff) {
+    await trusted(context, null).db.User.updateOne({ where: { id: user.id }, data: { isStaff: true } })
+    const promoted = await context.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
+    await afterUserChange(context, { before: user, after: promoted, actorId: null })
+    user = promoted
+  }
+  if (!section.groupClaim) return user
+  const claim = identity.claims[section.groupClaim]
+  const values = Array.isArray(claim)
+    ? claim.filter(v => typeof v === 'string')
+    : typeof claim === 'string'
+      ? [claim]
+      : []
+  const names = [
+    ...new Set(values.flatMap(value => (Object.hasOwn(section.groups, value) ? [section.groups[value]!] : []))),
+  ]
+  const groups = await context.prisma.permissionGroup.findMany({
+    where: { name: { in: names } },
+    select: { id: true, name: true },
+  })
+  for (const name of names)
+    if (!groups.some(group => group.name === name))
+      console.warn(
+        `oidc: provider ${identity.provider.id} maps to the permission group "${name}", which does not exist`,
+      )
+  const held = await context.prisma.permissionGroup.findMany({
+    where: { users: { some: { id: user.id } } },
+    select: { id: true },
+  })
+  const want = new Set(groups.map(group => group.id))
+  const addGroups = [...want].filter(id => !held.some(group => group.id === id))
+  const removeGroups = held.map(group => group.id).filter(id => !want.has(id))
+  if (addGroups.length === 0 && removeGroups.length === 0) return user
+  try {
+    await inTransaction(context, async tx => {
+      await assertStaffChange(tx, DEPLOYER, { users: [{ kind: 'update', userId: user.id, addGroups, removeGroups }] })
+      await trusted(tx, null).db.User.updateOne({
+        where: { id: user.id },
+        data: {
+          permissionGroups: {
+            connect: addGroups.map(id => ({ id })),
+            disconnect: removeGroups.map(id => ({ id })),
+          },
+        },
+      })
+    })
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error
+    console.warn(`oidc: provider ${identity.provider.id}'s groups for user ${user.id} refused: ${error.message}`)
+  }
+  return user
+}
+
+/**
+ * externalObtainAccessTokens: redeem the provider's answer, link the identity (linkExternalIdentity)
+ * and sign in with tokens: amr ext (plus mfa when the ID token asserted a second factor). A user
+ * with TOTP enabled and no such assertion gets MFA_REQUIRED and a challenge, as tokenCreate gives,
+ * which tokenCreateMfa finishes (bound through the identity, not a password).
+ */
+export async function signInExternallyForTokens(
+  context: Context,
+  args: { pluginId: string; input: Record<string, unknown>; client: SignInClient },
+): Promise<IssuedTokens> {
+  const identity = await redeemExternalSignIn(context, {
+    pluginId: args.pluginId,
+    code: args.input.code,
+    state: args.input.state,
+    iss: args.input.iss,
+    kind: 'tokens',
+  })
+  const user = await linkExternalIdentity(context, identity)
+  if (!user.isActive) throw new DomainError({ field: null, code: 'INACTIVE', message: 'Account inactive.' })
+  if (env.accountConfirmationRequired && !user.isConfirmed)
+    throw new DomainError({
+      field: null,
+      code: 'ACCOUNT_NOT_CONFIRMED',
+      message: 'Account needs to be confirmed via email.',
+    })
+  const external = { provider: identity.provider.id, subject: identity.subject }
+  if (!identity.amr.includes('mfa'))
+    await requireSecondFactor(context, user, { kind: 'tokens', proven: user, ...args.client, external })
+  const jwtTokenKey = await bindExternalSignIn(context, user, external)
+  return issueTokens(
+    context,
+    { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey },
+    {
+      amr: identity.amr,
+      ...args.client,
+    },
+  )
+}
+
+/** externalLogout: the provider's end-session URL (null when it has none), a post-logout redirectUri checked as a sign-in's. */
+export async function externalSignOutUrl(args: { pluginId: string; redirectUri?: unknown }): Promise<string | null> {
+  const provider = oidcProviderOf(args.pluginId)
+  const redirectUri =
+    args.redirectUri === undefined || args.redirectUri === null || args.redirectUri === ''
+      ? undefined
+      : assertAllowedRedirectUrl(typeof args.redirectUri === 'string' ? args.redirectUri : null, 'redirectUri')
+  return externalLogoutUrl(provider, { redirectUri })
+}
+
+/** A user's linked identities, as `me { externalAccounts }` shows them: the oldest first. */
+export async function externalAccountsOf(
+  context: Context,
+  userId: string,
+): Promise<{ provider: string; subject: string; createdAt: Date }[]> {
+  return context.prisma.externalAccount.findMany({
+    where: { userId },
+    select: { provider: true, subject: true, createdAt: true },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  })
+}
+
+/**
+ * externalAccountUnlink: remove the user's link to `provider`; NOT_FOUND for none. Refused with
+ * LAST_SIGN_IN_METHOD while it is the user's last way in: no password its PASSWORD_LOGIN_MODE
+ * allows, no passkey, no other provider. Judged and written under the user's lock, so two unlinks
+ * at once cannot each leave the other as the last way in and remove both.
+ */
+export async function unlinkExternalAccount(
+  context: Context,
+  args: { userId: string; provider: string },
+): Promise<void> {
+  await inTransaction(context, async tx => {
+    await lockUser(tx, args.userId)
+    const link = await tx.prisma.externalAccount.findFirst({ where: { userId: args.userId, provider: args.provider } })
+    if (!link)
+      throw new DomainError({
+        field: 'provider',
+        code: 'NOT_FOUND',
+        message: 'No sign-in with this provider is linked.',
+      })
+    const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
+    const passwordAllowed =
+      Boolean(user.password) &&
+      (env.passwordLoginMode === 'ENABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && !user.isStaff))
+    const passkeys = await tx.prisma.passkeyCredential.count({ where: { userId: user.id } })
+    const otherLinks = await tx.prisma.externalAccount.count({ where: { userId: user.id, NOT: { id: link.id } } })
+    if (!passwordAllowed && passkeys === 0 && otherLinks === 0)
+      throw new DomainError({
+        field: 'provider',
+        code: 'LAST_SIGN_IN_METHOD',
+        message: 'This is your only way to sign in: set a password or add a passkey first.',
+      })
+    await tx.prisma.externalAccount.delete({ where: { id: link.id } })
+  })
+}
+
+/**
+ * The Admin UI's "Sign in with <provider>" callback: a provider with a staff section only (others
+ * are NOT_FOUND here), the provider's answer redeemed for the adminCookie kind, the identity linked
+ * (linkExternalIdentity, staff groups included), and only active, confirmed staff admitted. A user
+ * with TOTP and no second factor asserted by the ID token gets MfaRequiredError (its challenge for
+ * the Admin UI's code step, adminSignInWithCode). Answers what the cookie session binds to.
+ */
+export async function signInExternallyForAdmin(
+  context: Context,
+  args: { pluginId: string; input: Record<string, unknown>; client: SignInClient },
+): Promise<{ userId: string; tokenKey: string; amr: ExternalIdentity['amr'] }> {
+  const provider = oidcProviderOf(args.pluginId)
+  if (!provider.staff)
+    throw new DomainError({ field: 'pluginId', code: 'NOT_FOUND', message: 'No staff sign-in provider has this id.' })
+  const identity = await redeemExternalSignIn(context, {
+    pluginId: provider.id,
+    code: args.input.code,
+    state: args.input.state,
+    iss: args.input.iss,
+    kind: 'adminCookie',
+  })
+  const user = await linkExternalIdentity(context, identity)
+  if (!user.isStaff || !user.isActive || !user.isConfirmed)
+    throw refused('Only active staff sign in here: your account is not a staff account.')
+  const external = { provider: identity.provider.id, subject: identity.subject }
+  if (!identity.amr.includes('mfa'))
+    await requireSecondFactor(context, user, { kind: 'adminCookie', proven: user, ...args.client, external })
+  const tokenKey = await bindExternalSignIn(context, user, external)
+  return { userId: user.id, tokenKey, amr: identity.amr }
+}
