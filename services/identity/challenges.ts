@@ -7,7 +7,12 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Context } from '../../generated/keystone/types'
 
-export const CHALLENGE_PURPOSES = ['MFA_SIGN_IN', 'PASSKEY_REGISTRATION', 'PASSKEY_SIGN_IN', 'EXTERNAL_SIGN_IN'] as const
+export const CHALLENGE_PURPOSES = [
+  'MFA_SIGN_IN',
+  'PASSKEY_REGISTRATION',
+  'PASSKEY_SIGN_IN',
+  'EXTERNAL_SIGN_IN',
+] as const
 export type ChallengePurpose = (typeof CHALLENGE_PURPOSES)[number]
 
 // API.md §9: a challenge lives 5 minutes and dies after 5 wrong codes
