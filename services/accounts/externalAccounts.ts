@@ -13,7 +13,14 @@ import {
   normalizeEmail,
   trusted,
 } from '../kernel'
-import { afterUserChange, findEmailHolder, isTakenEmailViolation, mailOneTimeLink, nameProblems } from '../users'
+import {
+  afterUserChange,
+  findEmailHolder,
+  isTakenEmailViolation,
+  mailOneTimeLink,
+  nameProblems,
+  recordAccountEvent,
+} from '../users'
 import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
 import { assertStaffChange } from '../staff'
 import {
@@ -23,6 +30,7 @@ import {
   invalidExternalSignIn,
   issueTokens,
   oidcProviderOf,
+  passwordLoginAllowedFor,
   redeemExternalSignIn,
   requireSecondFactor,
   type ExternalIdentity,
@@ -132,6 +140,12 @@ async function linkOrCreate(context: Context, identity: ExternalIdentity, key: s
 async function createLink(tx: Context, userId: string, identity: ExternalIdentity, key: string): Promise<void> {
   await tx.prisma.externalAccount.create({
     data: { userId, provider: identity.provider.id, subject: identity.subject, identity: key },
+  })
+  await recordAccountEvent(tx, {
+    type: 'EXTERNAL_ACCOUNT_LINKED',
+    userId,
+    actorId: userId,
+    parameters: { provider: identity.provider.id },
   })
 }
 
@@ -322,9 +336,7 @@ export async function unlinkExternalAccount(
         message: 'No sign-in with this provider is linked.',
       })
     const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    const passwordAllowed =
-      Boolean(user.password) &&
-      (env.passwordLoginMode === 'ENABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && !user.isStaff))
+    const passwordAllowed = Boolean(user.password) && passwordLoginAllowedFor(user)
     const passkeys = await tx.prisma.passkeyCredential.count({ where: { userId: user.id } })
     const otherLinks = await tx.prisma.externalAccount.count({ where: { userId: user.id, NOT: { id: link.id } } })
     if (!passwordAllowed && passkeys === 0 && otherLinks === 0)
@@ -334,6 +346,12 @@ export async function unlinkExternalAccount(
         message: 'This is your only way to sign in: set a password or add a passkey first.',
       })
     await tx.prisma.externalAccount.delete({ where: { id: link.id } })
+    await recordAccountEvent(tx, {
+      type: 'EXTERNAL_ACCOUNT_UNLINKED',
+      userId: user.id,
+      actorId: user.id,
+      parameters: { provider: link.provider },
+    })
   })
 }
 

@@ -64,7 +64,14 @@ export {
   verifyPasskeySignIn,
 } from './passkeys'
 export type { PasskeySignIn, PasskeyView, VerifiedPasskey } from './passkeys'
-export { assertPasswordLoginAllowed, bindSignIn, proveOwnPassword, signInForTokens, signInWithPassword } from './signIn'
+export {
+  assertPasswordLoginAllowed,
+  bindSignIn,
+  passwordLoginAllowedFor,
+  proveOwnPassword,
+  signInForTokens,
+  signInWithPassword,
+} from './signIn'
 export type { ProvenUser, SignInArgs } from './signIn'
 export { IMPERSONATION_TTL_SECONDS, issueTokens, verifyAccessToken } from './tokens'
 export type { ImpersonationTokens, IssuedTokens, SignInClient } from './tokens'

@@ -181,10 +181,14 @@ export async function proveOwnPassword(
   await recordLoginSuccess(context, attempt)
 }
 
+/** Whether PASSWORD_LOGIN_MODE lets this user sign in with a password (the one reading of the setting). */
+export function passwordLoginAllowedFor(user: { isStaff: boolean }): boolean {
+  return env.passwordLoginMode === 'ENABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && !user.isStaff)
+}
+
 /** PASSWORD_LOGIN_MODE, for every path that turns a password into a session (signInWithPassword, setPassword). */
 export function assertPasswordLoginAllowed(user: { isStaff: boolean }): void {
-  if (env.passwordLoginMode === 'DISABLED' || (env.passwordLoginMode === 'CUSTOMERS_ONLY' && user.isStaff))
-    throw disabledAuthentication()
+  if (!passwordLoginAllowedFor(user)) throw disabledAuthentication()
 }
 
 function disabledAuthentication(): DomainError {

@@ -255,7 +255,8 @@ async function deliverOne(
         },
       }),
     )
-    console.warn(`outbox: ${mail.template} to ${mail.to} failed (attempt ${attempts}): ${lastError}`)
+    // the mail by id, never its recipient (a person's address is not a log's to keep)
+    console.warn(`outbox: ${mail.template} mail ${mail.id} failed (attempt ${attempts}): ${lastError}`)
     return 'failed'
   }
 }

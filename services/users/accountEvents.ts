@@ -38,6 +38,10 @@ export const ACCOUNT_EVENT_TYPES = [
   // a mutation operation run in an impersonation (server/impersonationAudit.ts): { session_id, fields:
   // [{ field, outcome, code? }] }, the staff member as actor, never an argument's value
   'IMPERSONATED_CHANGE',
+  // an identity at an OpenID provider linked to the account (its first sign-in there) or unlinked
+  // (externalAccountUnlink); { provider }
+  'EXTERNAL_ACCOUNT_LINKED',
+  'EXTERNAL_ACCOUNT_UNLINKED',
 ] as const
 
 export type AccountEventType = (typeof ACCOUNT_EVENT_TYPES)[number]

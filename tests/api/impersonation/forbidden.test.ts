@@ -46,6 +46,8 @@ const FORBIDDEN: Case[] = [
   { name: 'sessionsRevokeOthers', query: 'mutation { sessionsRevokeOthers { count errors { code } } }' },
   { name: 'tokensDeactivateAll', query: 'mutation { tokensDeactivateAll { errors { code } } }' },
   { name: 'userImpersonate', query: 'mutation($id: ID!) { userImpersonate(id: $id, reason: "again") { token errors { code } } }', variables: c => ({ id: c.customerId }) },
+  { name: 'accountDataExport', query: 'mutation { accountDataExport { data errors { code } } }' },
+  { name: 'externalAccountUnlink', query: 'mutation { externalAccountUnlink(provider: "corp") { errors { code } } }' },
   // Openfront's vocabulary (coded GraphQL errors)
   { name: 'updateActiveUserPassword', query: 'mutation($p: String!) { updateActiveUserPassword(oldPassword: $p, newPassword: "another horse battery staple", confirmPassword: "another horse battery staple") { id } }', variables: () => ({ p: PASSWORD }) },
   { name: 'regenerateCustomerToken', query: 'mutation { regenerateCustomerToken { success token } }' },
