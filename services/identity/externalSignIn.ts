@@ -12,7 +12,8 @@
 //   openid-client against the discovered configuration (oidcProviders.ts); any failure is
 //   INVALID_CREDENTIALS, a provider that does not answer EXTERNAL_PROVIDER_UNAVAILABLE;
 // - the session counts as two factors only when the ID token says so: `amr` holding mfa, otp or
-//   hwk, or `acr` equal to the provider's configured `acr`.
+//   hwk, or `acr` equal to the provider's configured `acr`; its amr is then ext and mfa, with the
+//   provider's own otp or hwk when it names them.
 // Linking the identity to a user is services/accounts (externalAccounts.ts); the binding of the
 // session here (bindExternalSignIn).
 import * as oidc from 'openid-client'
@@ -39,7 +40,7 @@ export type ExternalIdentity = {
   lastName: string
   // the ID token's claims (for the staff section's group claim)
   claims: Record<string, unknown>
-  // the session's amr: ext, and mfa when the ID token asserts a second factor
+  // the session's amr: ext, and mfa (with the provider's otp or hwk) when the ID token asserts a second factor
   amr: AuthMethod[]
 }
 
@@ -139,6 +140,12 @@ export async function redeemExternalSignIn(
   return identityOf(provider, claims)
 }
 
+// the second factors the provider names in its own amr that are methods of ours too (otp, hwk), kept
+// beside ext and mfa so that a session says how the provider signed the user in
+function providerFactors(amrClaim: string[]): AuthMethod[] {
+  return (['otp', 'hwk'] as const).filter(method => amrClaim.includes(method))
+}
+
 function identityOf(provider: OidcProvider, claims: Record<string, unknown>): ExternalIdentity {
   const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : null
   const amrClaim = Array.isArray(claims.amr) ? claims.amr.filter(v => typeof v === 'string') : []
@@ -154,7 +161,7 @@ function identityOf(provider: OidcProvider, claims: Record<string, unknown>): Ex
     firstName: text(claims.given_name),
     lastName: text(claims.family_name),
     claims,
-    amr: secondFactor ? ['ext', 'mfa'] : ['ext'],
+    amr: secondFactor ? ['ext', 'mfa', ...providerFactors(amrClaim)] : ['ext'],
   }
 }
 

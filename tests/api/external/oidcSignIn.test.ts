@@ -331,7 +331,7 @@ describe('a second factor', () => {
     assert.deepEqual(me.body.data.me.sessions.find((s: any) => s.current).amr, ['otp', 'mfa', 'ext'])
   })
 
-  test('a second factor the provider asserts (amr mfa) needs none here: the session is ext + mfa', async () => {
+  test("a second factor the provider asserts (amr otp, mfa) needs none here: the session is ext + mfa + the provider's otp", async () => {
     const { subject, email } = newSubject({ amr: ['pwd', 'otp', 'mfa'] })
     assert.deepEqual((await obtain(await startSignIn(subject))).errors, [])
     const enrolment = await newTotpEnrolment(email)
@@ -342,7 +342,7 @@ describe('a second factor', () => {
     const payload = await obtain(await startSignIn(subject))
     assert.deepEqual(payload.errors, [])
     const me = await server.gql(ME, {}, { token: payload.token })
-    assert.deepEqual(me.body.data.me.sessions.find((s: any) => s.current).amr, ['mfa', 'ext'])
+    assert.deepEqual(me.body.data.me.sessions.find((s: any) => s.current).amr, ['otp', 'mfa', 'ext'])
   })
 })
 
