@@ -1,0 +1,307 @@
+// Attacks on the data export and erasure (API.md §10): an export that carries a secret column's
+// value, another user's export through a permission that should not reach it, and a deletion, by
+// every path (the generated deleteUser and deleteUsers among them), that leaves the person
+// somewhere: a table, a column, a webhook payload, or the server's own log. Each test asserts
+// the SAFE behaviour; "HELD" marks what held, "FINDING:" what did not.
+import '../helpers/env'
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomBytes, randomInt } from 'node:crypto'
+import { startServer, type TestServer } from '../helpers/server'
+import { startMailbox, type Mailbox } from '../helpers/mailbox'
+import { startReceiver, type Receiver } from '../helpers/webhookReceiver'
+import { tokenFor } from '../helpers/actors'
+import { PASSWORD, makeAddress, makeCustomer, makeStaff, makeWebhook } from '../helpers/factories'
+import { dataModelOf } from '../helpers/dataModel'
+
+const ACCOUNT_EXPORT = 'mutation { accountDataExport { data errors { field code } } }'
+const CUSTOMER_EXPORT = 'mutation($id: ID!) { customerDataExport(id: $id) { data errors { field code } } }'
+const WEBHOOK_SECRET = 'whsec_attack-privacy-secret'
+
+let server: TestServer
+let mailbox: Mailbox
+let receiver: Receiver
+
+before(async () => {
+  mailbox = await startMailbox()
+  receiver = await startReceiver(WEBHOOK_SECRET)
+  server = await startServer({
+    env: { NODE_ENV: 'test', SMTP_URL: mailbox.url, OUTBOX_POLL_MS: '100', OUTBOX_BACKOFF_MS: '200' },
+  })
+  await makeWebhook(server.context, {
+    targetUrl: receiver.url,
+    secret: WEBHOOK_SECRET,
+    events: ['CUSTOMER_UPDATED', 'CUSTOMER_DELETED', 'CUSTOMER_METADATA_UPDATED'],
+  })
+})
+after(async () => {
+  await server?.stop()
+  await receiver?.stop()
+  await mailbox?.stop()
+})
+
+const word = (prefix: string) => `${prefix}${randomBytes(5).toString('hex')}`
+const prisma = () => server.context.prisma as unknown as Record<string, any>
+
+/** Every row of every table, as text (as tests/api/privacy/erasure.test.ts reads them). */
+async function everyRow(): Promise<{ table: string; text: string }[]> {
+  const raw = server.context.prisma as unknown as { $queryRawUnsafe: (sql: string) => Promise<object[]> }
+  const tables = Object.entries(dataModelOf(server.context.prisma)).map(([name, model]) => model.dbName ?? name)
+  const joins =
+    server.database === 'postgresql'
+      ? await raw.$queryRawUnsafe(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE '\\_%'`,
+        )
+      : await raw.$queryRawUnsafe(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_%' ESCAPE '\\'`,
+        )
+  const rows: { table: string; text: string }[] = []
+  for (const table of [...tables, ...joins.map(j => (j as { name: string }).name)])
+    for (const row of await raw.$queryRawUnsafe(`SELECT * FROM "${table}"`))
+      rows.push({ table, text: JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) })
+  return rows
+}
+
+async function traces(values: string[]): Promise<string[]> {
+  const rows = await everyRow()
+  return values.flatMap(value =>
+    rows
+      .filter(r => r.text.toLowerCase().includes(value.toLowerCase()))
+      .map(r => `${value} in ${r.table}: ${r.text.slice(0, 300)}`),
+  )
+}
+
+async function allSent(): Promise<void> {
+  const where = { status: { notIn: ['sent', 'failed', 'dead'] } }
+  for (let i = 0; i < 200 && (await server.context.prisma.outboxMail.count({ where })) > 0; i++)
+    await new Promise(resolve => setTimeout(resolve, 50))
+}
+
+/** A customer known everywhere it can be: names, phone, address, note, metadata, a pending new email, its browser, mails. */
+async function knownPerson() {
+  const customer = await makeCustomer(server.context, { phone: `+1415555${randomInt(1000, 9999)}` })
+  const street = `${randomInt(100, 999)} ${word('Lovelace')} Street`
+  const city = word('Cityville')
+  const postalCode = `${randomInt(10000, 99999)}-${randomInt(1000, 9999)}`
+  await makeAddress(server.context, customer.id, { streetAddress1: street, city, postalCode, firstName: word('Ada') })
+  const manager = await makeStaff(server.context, ['MANAGE_USERS'])
+  const managerToken = await tokenFor(server.context, manager.id)
+  const names = { firstName: word('Augusta'), lastName: word('King') }
+  const note = word('Called about her allergy ')
+  const metaValue = word('loyalty-')
+  const updated = await server.gql(
+    'mutation($id: ID!, $input: CustomerInput!) { customerUpdate(id: $id, input: $input) { errors { field code } } }',
+    { id: customer.id, input: { ...names, note, metadata: [{ key: 'club', value: metaValue }] } },
+    { token: managerToken },
+  )
+  assert.deepEqual(updated.body.data?.customerUpdate?.errors, [], JSON.stringify(updated.body))
+  // its browser, through a real sign-in
+  const userAgent = word('Mozilla/5.0 AttackBrowser-')
+  const signedIn = await server.gql(
+    'mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token errors { code } } }',
+    { e: customer.email, p: PASSWORD },
+    { headers: { 'user-agent': userAgent } },
+  )
+  const token = signedIn.body.data?.tokenCreate?.token ?? (await tokenFor(server.context, customer.id))
+  // a pending new email
+  const newEmail = `${word('pending')}@example.com`
+  const asked = await server.gql(
+    'mutation($p: String!, $e: String!) { requestEmailChange(password: $p, newEmail: $e, redirectUrl: "http://localhost:3001/email") { errors { field code } } }',
+    { p: PASSWORD, e: newEmail },
+    { token },
+  )
+  assert.deepEqual(asked.body.data?.requestEmailChange?.errors, [], JSON.stringify(asked.body))
+  await mailbox.next(newEmail)
+  await allSent()
+  const row = await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })
+  return {
+    customer,
+    manager,
+    managerToken,
+    token,
+    values: [
+      row.email,
+      names.firstName,
+      names.lastName,
+      row.phone!,
+      street,
+      city,
+      postalCode,
+      note.split(' ').pop()!,
+      metaValue,
+      newEmail,
+      userAgent,
+    ],
+  }
+}
+
+// ---- erasure ----
+
+for (const path of ['customerDelete', 'deleteUser (generated)', 'deleteUsers (generated, bulk)'] as const) {
+  test(`after ${path}, no row holds the person (email, names, phone, street, city, postal code, note, metadata, pending email, user agent)`, async () => {
+    // given
+    const { customer, managerToken, values } = await knownPerson()
+    const from = receiver.received.length
+    // when
+    const query =
+      path === 'customerDelete'
+        ? 'mutation($id: ID!) { customerDelete(id: $id) { errors { code } } }'
+        : path.startsWith('deleteUsers')
+          ? 'mutation($id: ID!) { deleteUsers(where: [{ id: $id }]) { id } }'
+          : 'mutation($id: ID!) { deleteUser(where: { id: $id }) { id } }'
+    const res = await server.gql(query, { id: customer.id }, { token: managerToken })
+    assert.equal(await server.context.prisma.user.count({ where: { id: customer.id } }), 0, JSON.stringify(res.body))
+    // then
+    const [webhook] = (await receiver.waitFor(['CUSTOMER_DELETED'], from)).filter(r => r.event === 'CUSTOMER_DELETED')
+    assert.deepEqual(webhook!.json.data, { user: { id: customer.id } })
+    await allSent()
+    assert.deepEqual(await traces(values), [])
+  })
+}
+
+// FINDING expected by the erasure builder's own note: the outbox logs recipients. A deletion
+// cannot reach a log line already written, so the safe behaviour is that no line ever names one.
+test('after a deletion, the server log holds no line naming the deleted person', async () => {
+  // given
+  const { customer, managerToken, values } = await knownPerson()
+  // when
+  await server.gql(
+    'mutation($id: ID!) { customerDelete(id: $id) { errors { code } } }',
+    { id: customer.id },
+    { token: managerToken },
+  )
+  await allSent()
+  // then
+  const log = server.output()
+  const found = values.filter(v => log.toLowerCase().includes(v.toLowerCase()))
+  const lines = log.split('\n').filter(line => found.some(v => line.toLowerCase().includes(v.toLowerCase())))
+  assert.deepEqual(lines.slice(0, 5), [], `the log names the person: ${found.join(', ')}`)
+})
+
+// HELD expected: a deletion while the person's mail waits (or is being sent) leaves no trace once the outbox settles.
+test("a deletion racing the person's mail leaves no trace and sends nothing after", async () => {
+  // given a mail just queued
+  const customer = await makeCustomer(server.context)
+  const manager = await makeStaff(server.context, ['MANAGE_USERS'])
+  const managerToken = await tokenFor(server.context, manager.id)
+  await server.gql(
+    'mutation($e: String!) { requestPasswordReset(email: $e, redirectUrl: "http://localhost:3001/reset") { errors { code } } }',
+    { e: customer.email },
+  )
+  // when deleted at once
+  const res = await server.gql(
+    'mutation($id: ID!) { customerDelete(id: $id) { errors { code } } }',
+    { id: customer.id },
+    { token: managerToken },
+  )
+  assert.deepEqual(res.body.data?.customerDelete?.errors, [], JSON.stringify(res.body))
+  await new Promise(resolve => setTimeout(resolve, 1500))
+  await allSent()
+  // then
+  assert.deepEqual(await traces([customer.email]), [])
+})
+
+// ---- export ----
+
+test('no secret column value of the user appears in either export', async () => {
+  // given a customer with every secret it can hold
+  const { customer } = await knownPerson()
+  const token = await tokenFor(server.context, customer.id)
+  await server.gql('mutation { regenerateCustomerToken { success token } }', {}, { token })
+  await server.gql(
+    'mutation { accountRequestDeletion(redirectUrl: "http://localhost:3001/delete") { errors { code } } }',
+    {},
+    { token },
+  )
+  await server.context.prisma.user.update({
+    where: { id: customer.id },
+    data: { totpSecret: word('sealedtotp'), totpEnabledAt: new Date() },
+  })
+  await server.context.prisma.recoveryCode
+    .create({ data: { userId: customer.id, codeHash: word('recoveryhash') } })
+    .catch(() => undefined)
+  await server.context.prisma.passkeyCredential.create({
+    data: { userId: customer.id, credentialId: word('credid'), publicKey: word('pubkey'), name: 'Phone' },
+  })
+  const manager = await makeStaff(server.context, ['MANAGE_USERS'])
+  const exports = [
+    JSON.stringify((await server.gql(ACCOUNT_EXPORT, {}, { token })).body),
+    JSON.stringify(
+      (await server.gql(CUSTOMER_EXPORT, { id: customer.id }, { token: await tokenFor(server.context, manager.id) }))
+        .body,
+    ),
+  ]
+  assert.ok(
+    exports.every(e => e.includes(customer.id)),
+    exports.join('\n').slice(0, 500),
+  )
+  // when every column whose name says secret, of every row that names the user, is read
+  const secretName = /hash|secret|key|token|password|publicKey|codeHash|nonce|challenge|sealed|link/i
+  const model = dataModelOf(server.context.prisma)
+  const secrets: string[] = []
+  for (const [name, { fields }] of Object.entries(model)) {
+    const delegate = prisma()[name[0]!.toLowerCase() + name.slice(1)]
+    const byUser = fields.find(f => f.name === 'userId')
+      ? { userId: customer.id }
+      : name === 'User'
+        ? { id: customer.id }
+        : null
+    if (!delegate || !byUser) continue
+    for (const row of await delegate.findMany({ where: byUser }))
+      for (const f of fields)
+        if (
+          f.kind === 'scalar' &&
+          secretName.test(f.name) &&
+          typeof row[f.name] === 'string' &&
+          row[f.name].length >= 8
+        )
+          secrets.push(`${name}.${f.name}=${row[f.name]}`)
+  }
+  assert.ok(
+    secrets.some(s => s.startsWith('User.password=')),
+    secrets.join('\n'),
+  )
+  // then
+  for (const text of exports)
+    assert.deepEqual(
+      secrets.filter(s => text.includes(s.slice(s.indexOf('=') + 1))),
+      [],
+      'a secret in the export',
+    )
+})
+
+test("customerDataExport refuses a staff member's data, even to a superuser, and refuses IMPERSONATE_USER alone", async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_ORDERS'])
+  const customer = await makeCustomer(server.context)
+  const manager = await makeStaff(server.context, ['MANAGE_USERS'])
+  const superuser = await makeStaff(server.context, [], { isSuperuser: true })
+  const support = await makeStaff(server.context, ['IMPERSONATE_USER'])
+  for (const [who, id, caller] of [
+    ['manager on staff', staff.id, manager.id],
+    ['superuser on staff', staff.id, superuser.id],
+    ['IMPERSONATE_USER on a customer', customer.id, support.id],
+  ] as const) {
+    const res = await server.gql(CUSTOMER_EXPORT, { id }, { token: await tokenFor(server.context, caller) })
+    assert.equal(
+      res.body.data?.customerDataExport?.data ?? null,
+      null,
+      `${who}: ${JSON.stringify(res.body).slice(0, 300)}`,
+    )
+  }
+})
+
+test('the export of an account with 1000 events answers, and says how it is bounded', async () => {
+  const customer = await makeCustomer(server.context)
+  await server.context.prisma.accountEvent.createMany({
+    data: Array.from({ length: 1000 }, (_, i) => ({
+      userId: customer.id,
+      type: 'NOTE_ADDED',
+      parameters: { message: `n${i}` },
+    })),
+  })
+  const res = await server.gql(ACCOUNT_EXPORT, {}, { token: await tokenFor(server.context, customer.id) })
+  assert.deepEqual(res.body.data?.accountDataExport?.errors, [], JSON.stringify(res.body).slice(0, 300))
+  const data = JSON.parse(res.body.data.accountDataExport.data)
+  const events = data.events ?? data.accountEvents ?? data.history
+  assert.ok(Array.isArray(events) && events.length >= 1000, `every event is in the export (${events?.length})`)
+})
