@@ -227,3 +227,61 @@ test('under impersonation, name changes through every path name the staff member
   )
   void credentialState
 })
+
+// HELD expected: the list actions on oneself (sign out everywhere, reset the second factor,
+// deactivate, send a reset link) are credential and existence changes: refused under impersonation.
+for (const action of ['signOutEverywhereUser', 'resetSecondFactorUser', 'deactivateUser', 'sendPasswordResetUser']) {
+  test(`under impersonation, ${action} on oneself is refused and changes nothing`, async () => {
+    const { customer, token } = await impersonated()
+    const own = await tokenFor(server.context, customer.id)
+    const before = await credentialState(server.context, customer.id)
+    const res = await server.gql(
+      `mutation($id: ID!) { ${action}(where: { id: $id }) { id } }`,
+      { id: customer.id },
+      { token },
+    )
+    assert.equal(res.body.data?.[action] ?? null, null, JSON.stringify(res.body))
+    const now = await credentialState(server.context, customer.id)
+    assert.deepEqual({ ...now, events: 0 }, { ...before, events: 0 })
+    assert.equal(
+      (await server.gql(ME_AS, {}, { token: own })).body.data?.me?.id,
+      customer.id,
+      'the customer stays signed in',
+    )
+  })
+}
+
+// An order webhook URL set under impersonation outlives the 15 minutes: every order event of the
+// customer goes on to wherever the staff member pointed it, a standing copy of the customer's data
+// that IMPERSONATE_USER alone (no MANAGE_USERS, no export) was never meant to give.
+test("under impersonation, the customer's order webhook URL cannot be pointed elsewhere", async () => {
+  // given
+  const { customer, token } = await impersonated()
+  const before = (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).orderWebhookUrl
+  // when
+  const res = await server.gql(
+    'mutation { updateActiveUser(data: { orderWebhookUrl: "https://collector.example.net/orders" }) { id orderWebhookUrl } }',
+    {},
+    { token },
+  )
+  // then
+  const after = (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).orderWebhookUrl
+  assert.equal(after, before, JSON.stringify(res.body))
+})
+
+// Under impersonation, `me { sessions }` shows staff the customer's other sessions: their IP
+// addresses and browsers, which a support member holding IMPERSONATE_USER only (no MANAGE_USERS)
+// could not read otherwise.
+test("under impersonation, me.sessions does not show the customer's other sessions' IPs and browsers", async () => {
+  const { customer, staffToken } = await supportAndCustomer(server.context)
+  const ua = word('Mozilla/5.0 HomeLaptop-')
+  const signedIn = await server.gql(
+    'mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token errors { code } } }',
+    { e: customer.email, p: 'correct horse battery staple' },
+    { headers: { 'user-agent': ua } },
+  )
+  assert.ok(signedIn.body.data?.tokenCreate?.token, JSON.stringify(signedIn.body))
+  const token = await impersonate(server, staffToken, customer.id)
+  const res = await server.gql('{ me { sessions { id ip userAgent current } } }', {}, { token })
+  assert.ok(!JSON.stringify(res.body).includes(ua), JSON.stringify(res.body).slice(0, 600))
+})
