@@ -251,6 +251,13 @@ for (const action of ['signOutEverywhereUser', 'resetSecondFactorUser', 'deactiv
   })
 }
 
+// FINDING: (medium, persistence / exfiltration beyond the impersonation) an impersonation may set
+// the customer's orderWebhookUrl through updateActiveUser (and the generated updateUser): the URL
+// outlives the 15-minute token, and every later order event of the customer is posted wherever
+// the staff member chose. Responsible: mutations/activeUser/updateActiveUser.ts and the
+// orderWebhookUrl field of lists/User.ts take no account of an impersonation; suggested fix: a
+// field-level update rule on orderWebhookUrl refusing an impersonation session (refuseImpersonation
+// / isImpersonation), so every path, both vocabularies and the generated API, is covered at once.
 // An order webhook URL set under impersonation outlives the 15 minutes: every order event of the
 // customer goes on to wherever the staff member pointed it, a standing copy of the customer's data
 // that IMPERSONATE_USER alone (no MANAGE_USERS, no export) was never meant to give.
@@ -269,6 +276,11 @@ test("under impersonation, the customer's order webhook URL cannot be pointed el
   assert.equal(after, before, JSON.stringify(res.body))
 })
 
+// FINDING: (low, information disclosure) under impersonation `me { sessions }` lists every session
+// of the customer with its IP and user agent, so IMPERSONATE_USER alone reads what MANAGE_USERS
+// guards. Responsible: services/accounts/sessions.ts (the sessions field's reader) does not look at
+// isImpersonation; suggested fix there: in an impersonation list the current session only (or
+// blank ip/userAgent of the others).
 // Under impersonation, `me { sessions }` shows staff the customer's other sessions: their IP
 // addresses and browsers, which a support member holding IMPERSONATE_USER only (no MANAGE_USERS)
 // could not read otherwise.
@@ -284,4 +296,25 @@ test("under impersonation, me.sessions does not show the customer's other sessio
   const token = await impersonate(server, staffToken, customer.id)
   const res = await server.gql('{ me { sessions { id ip userAgent current } } }', {}, { token })
   assert.ok(!JSON.stringify(res.body).includes(ua), JSON.stringify(res.body).slice(0, 600))
+})
+
+// HELD expected: a mutation sent by GET, or in an HTTP batch, under impersonation is refused or audited.
+test('under impersonation, a mutation by GET or in a batch is refused or audited', async () => {
+  const { customer, token } = await impersonated()
+  const name = word('Getter')
+  const query = `mutation { accountUpdate(input: { firstName: "${name}" }) { errors { code } } }`
+  const headers = { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }
+  await (await fetch(`${server.url}/api/graphql?query=${encodeURIComponent(query)}`, { headers })).text()
+  const batchName = word('Batcher')
+  const batch = [{ query: `mutation { accountUpdate(input: { firstName: "${batchName}" }) { errors { code } } }` }]
+  await (
+    await fetch(`${server.url}/api/graphql`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(batch),
+    })
+  ).text()
+  const now = await firstNameOf(customer.id)
+  const audited = (await auditedFields(server.context, customer.id)).filter(f => f[0] === 'accountUpdate')
+  assert.ok(![name, batchName].includes(now) || audited.length > 0, `name ${now}, audited ${JSON.stringify(audited)}`)
 })

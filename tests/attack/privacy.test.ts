@@ -305,3 +305,75 @@ test('the export of an account with 1000 events answers, and says how it is boun
   const events = data.events ?? data.accountEvents ?? data.history
   assert.ok(Array.isArray(events) && events.length >= 1000, `every event is in the export (${events?.length})`)
 })
+
+// HELD expected: a mail whose params hold a link (a one-time token) shows date, template and subject
+// only in the export: no link, no params.
+test('the export of a user with a mail holding a link shows no link', async () => {
+  const customer = await makeCustomer(server.context)
+  const secret = word('linktoken')
+  await server.context.prisma.outboxMail.create({
+    data: {
+      userId: customer.id,
+      to: customer.email,
+      subject: 'Reset your password',
+      template: 'PASSWORD_RESET',
+      params: { link: `http://localhost:3001/reset?token=${secret}`, token: secret },
+      status: 'sent',
+    },
+  })
+  const manager = await makeStaff(server.context, ['MANAGE_USERS'])
+  for (const res of [
+    await server.gql(ACCOUNT_EXPORT, {}, { token: await tokenFor(server.context, customer.id) }),
+    await server.gql(CUSTOMER_EXPORT, { id: customer.id }, { token: await tokenFor(server.context, manager.id) }),
+  ]) {
+    const text = JSON.stringify(res.body)
+    assert.ok(text.includes('PASSWORD_RESET'), text.slice(0, 400))
+    assert.ok(!text.includes(secret), 'the link is not in the export')
+  }
+})
+
+// HELD expected: a bulk deletion in which one id is refused (a staff member, to MANAGE_USERS only)
+// leaves the refused user whole: no erasure began on it.
+test('deleteUsers with a refused staff id leaves that staff member unerased', async () => {
+  const { managerToken } = await knownPerson()
+  const staff = await makeStaff(server.context, ['MANAGE_ORDERS'], { firstName: word('Stella') })
+  await server.context.prisma.accountEvent.create({
+    data: { userId: staff.id, type: 'NOTE_ADDED', parameters: { message: `about ${staff.email}` } },
+  })
+  const before = await traces([staff.email, staff.firstName])
+  const customer = await makeCustomer(server.context)
+  const res = await server.gql(
+    'mutation($ids: [UserWhereUniqueInput!]!) { deleteUsers(where: $ids) { id } }',
+    { ids: [{ id: customer.id }, { id: staff.id }] },
+    { token: managerToken },
+  )
+  assert.equal(await server.context.prisma.user.count({ where: { id: staff.id } }), 1, JSON.stringify(res.body))
+  assert.deepEqual(await traces([staff.email, staff.firstName]), before, 'the refused user keeps every row')
+})
+
+// HELD expected (SQLite): the search index answers nothing for the deleted person, and is intact.
+test('after a deletion, the search index finds nothing of the person and passes its integrity check', async t => {
+  if (server.database !== 'sqlite') return t.skip('SQLite FTS5 only')
+  const { customer, managerToken, values } = await knownPerson()
+  const lastName = values[2]!
+  await server.gql(
+    'mutation($id: ID!) { customerDelete(id: $id) { errors { code } } }',
+    { id: customer.id },
+    { token: managerToken },
+  )
+  const raw = server.context.prisma as unknown as {
+    $queryRawUnsafe: (sql: string, ...a: unknown[]) => Promise<object[]>
+    $executeRawUnsafe: (sql: string) => Promise<number>
+  }
+  assert.deepEqual(
+    await raw.$queryRawUnsafe(`SELECT rowid FROM "UserSearch" WHERE "UserSearch" MATCH ?`, `"${lastName}"`),
+    [],
+  )
+  await raw.$executeRawUnsafe(`INSERT INTO "UserSearch" ("UserSearch", rank) VALUES ('integrity-check', 1)`)
+  const res = await server.gql(
+    'query($s: String!) { customers(first: 5, filter: { search: $s }) { edges { node { id } } } }',
+    { s: lastName },
+    { token: managerToken },
+  )
+  assert.ok(!JSON.stringify(res.body).includes(customer.id), JSON.stringify(res.body).slice(0, 300))
+})
