@@ -350,3 +350,58 @@ for (const [how, query] of [
     assert.notEqual(res.body.data?.me?.id, customer.id, JSON.stringify(res.body))
   })
 }
+
+// HELD expected: the generated Address API under impersonation cannot put an address in another
+// user's book, nor hand the customer's own address to another user.
+test('under impersonation, createAddress and updateAddress cannot reach another user', async () => {
+  const { customer, token } = await impersonated()
+  const other = await makeCustomer(server.context)
+  const mine = await makeAddress(server.context, customer.id)
+  await server.gql(
+    'mutation($u: ID!) { createAddress(data: { user: { connect: { id: $u } }, firstName: "X", lastName: "Y", streetAddress1: "9 Planted St", city: "Springfield", postalCode: "62701", countryArea: "IL", country: "US" }) { id } }',
+    { u: other.id },
+    { token },
+  )
+  await server.gql(
+    'mutation($a: ID!, $u: ID!) { updateAddress(where: { id: $a }, data: { user: { connect: { id: $u } } }) { id } }',
+    { a: mine.id, u: other.id },
+    { token },
+  )
+  const theirs = await server.context.prisma.address.findMany({ where: { userId: other.id } })
+  assert.deepEqual(theirs, [], 'no address reached the other user')
+})
+
+// HELD expected: the record of the impersonation cannot be erased or forged from inside it.
+test('under impersonation, the account events cannot be deleted, changed or forged', async () => {
+  const { customer, staff, token } = await impersonated()
+  const started = await server.context.prisma.accountEvent.findFirstOrThrow({
+    where: { userId: customer.id, type: 'IMPERSONATION_STARTED' },
+  })
+  await server.gql(
+    'mutation($id: ID!) { deleteAccountEvent(where: { id: $id }) { id } }',
+    { id: started.id },
+    { token },
+  )
+  await server.gql(
+    'mutation($id: ID!) { deleteAccountEvents(where: [{ id: $id }]) { id } }',
+    { id: started.id },
+    { token },
+  )
+  await server.gql(
+    'mutation($id: ID!) { updateAccountEvent(where: { id: $id }, data: { type: "NOTE_ADDED" }) { id } }',
+    { id: started.id },
+    { token },
+  )
+  await server.gql(
+    'mutation($u: ID!) { createAccountEvent(data: { type: "IMPERSONATION_STARTED", user: { connect: { id: $u } } }) { id } }',
+    { u: customer.id },
+    { token },
+  )
+  const now = await server.context.prisma.accountEvent.findUnique({ where: { id: started.id } })
+  assert.equal(now?.type, 'IMPERSONATION_STARTED')
+  assert.equal(now?.actorId, staff.id)
+  assert.equal(
+    await server.context.prisma.accountEvent.count({ where: { userId: customer.id, type: 'IMPERSONATION_STARTED' } }),
+    1,
+  )
+})

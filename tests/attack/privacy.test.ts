@@ -377,3 +377,72 @@ test('after a deletion, the search index finds nothing of the person and passes 
   )
   assert.ok(!JSON.stringify(res.body).includes(customer.id), JSON.stringify(res.body).slice(0, 300))
 })
+
+// HELD expected: a customer API token takes no export, of itself or another.
+test('a customer API token takes no data export', async () => {
+  const customer = await makeCustomer(server.context)
+  const regenerated = await server.gql(
+    'mutation { regenerateCustomerToken { success token } }',
+    {},
+    { token: await tokenFor(server.context, customer.id) },
+  )
+  const apiToken = regenerated.body.data?.regenerateCustomerToken?.token
+  assert.equal(typeof apiToken, 'string', JSON.stringify(regenerated.body))
+  const own = await server.gql(ACCOUNT_EXPORT, {}, { token: apiToken })
+  assert.equal(own.body.data?.accountDataExport?.data ?? null, null, JSON.stringify(own.body).slice(0, 300))
+})
+
+// HELD expected: staffDelete leaves no row holding the staff member's email or names.
+test('after staffDelete, no row holds the staff member', async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_ORDERS'], {
+    firstName: word('Stafford'),
+    lastName: word('Deleted'),
+    phone: `+1415555${randomInt(1000, 9999)}`,
+  })
+  await makeAddress(server.context, staff.id, { streetAddress1: `${randomInt(100, 999)} ${word('Staffer')} Road` })
+  const staffToken = await tokenFor(server.context, staff.id)
+  await server.gql(
+    'mutation { accountUpdate(input: { metadata: [{ key: "desk", value: "desk-' +
+      staff.id +
+      '" }] }) { errors { code } } }',
+    {},
+    { token: staffToken },
+  )
+  const superuser = await makeStaff(server.context, [], { isSuperuser: true })
+  const row = await server.context.prisma.user.findUniqueOrThrow({ where: { id: staff.id } })
+  const values = [row.email, row.firstName, row.lastName, row.phone!]
+  const res = await server.gql(
+    'mutation($id: ID!) { staffDelete(id: $id) { errors { field code } } }',
+    { id: staff.id },
+    { token: await tokenFor(server.context, superuser.id, ['pwd', 'mfa']) },
+  )
+  assert.deepEqual(res.body.data?.staffDelete?.errors, [], JSON.stringify(res.body))
+  await allSent()
+  assert.deepEqual(await traces(values), [])
+})
+
+// HELD expected (run on PostgreSQL too): a deletion racing the delivery of the customer's webhook
+// leaves no trace once the deliveries settle.
+test('a deletion racing a webhook delivery about the person leaves no trace', async () => {
+  const customer = await makeCustomer(server.context)
+  const manager = await makeStaff(server.context, ['MANAGE_USERS'])
+  const managerToken = await tokenFor(server.context, manager.id)
+  const names = { firstName: word('Racer'), lastName: word('Webhook') }
+  const updated = server.gql(
+    'mutation($id: ID!, $input: CustomerInput!) { customerUpdate(id: $id, input: $input) { errors { code } } }',
+    { id: customer.id, input: names },
+    { token: managerToken },
+  )
+  await updated
+  const res = await server.gql(
+    'mutation($id: ID!) { customerDelete(id: $id) { errors { code } } }',
+    { id: customer.id },
+    { token: managerToken },
+  )
+  assert.deepEqual(res.body.data?.customerDelete?.errors, [], JSON.stringify(res.body))
+  const pending = { status: { in: ['pending', 'sending'] } }
+  for (let i = 0; i < 100 && (await server.context.prisma.webhookDelivery.count({ where: pending as any })) > 0; i++)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  await new Promise(resolve => setTimeout(resolve, 500))
+  assert.deepEqual(await traces([customer.email, names.firstName, names.lastName]), [])
+})
