@@ -446,3 +446,36 @@ test('a deletion racing a webhook delivery about the person leaves no trace', as
   await new Promise(resolve => setTimeout(resolve, 500))
   assert.deepEqual(await traces([customer.email, names.firstName, names.lastName]), [])
 })
+
+// HELD expected: a staff member who acted on customers (a note, an impersonation, an update that
+// went out as a webhook) leaves no trace of its email or names on them after staffDelete.
+test('after staffDelete, what the staff member did to customers no longer names it', async () => {
+  const staff = await makeStaff(server.context, ['MANAGE_USERS', 'IMPERSONATE_USER'], {
+    firstName: word('Actor'),
+    lastName: word('Gone'),
+  })
+  const staffToken = await tokenFor(server.context, staff.id)
+  const customer = await makeCustomer(server.context)
+  const from = receiver.received.length
+  const updated = await server.gql(
+    'mutation($id: ID!, $input: CustomerInput!) { customerUpdate(id: $id, input: $input) { errors { code } } }',
+    { id: customer.id, input: { note: 'called back', firstName: word('Renamed') } },
+    { token: staffToken },
+  )
+  assert.deepEqual(updated.body.data?.customerUpdate?.errors, [], JSON.stringify(updated.body))
+  await receiver.waitFor(['CUSTOMER_UPDATED'], from)
+  const started = await server.gql(
+    'mutation($id: ID!) { userImpersonate(id: $id, reason: "ticket") { token errors { code } } }',
+    { id: customer.id },
+    { token: staffToken },
+  )
+  assert.deepEqual(started.body.data?.userImpersonate?.errors, [], JSON.stringify(started.body))
+  const superuser = await makeStaff(server.context, [], { isSuperuser: true })
+  const res = await server.gql(
+    'mutation($id: ID!) { staffDelete(id: $id) { errors { field code } } }',
+    { id: staff.id },
+    { token: await tokenFor(server.context, superuser.id, ['pwd', 'mfa']) },
+  )
+  assert.deepEqual(res.body.data?.staffDelete?.errors, [], JSON.stringify(res.body))
+  assert.deepEqual(await traces([staff.email, staff.firstName, staff.lastName]), [])
+})
