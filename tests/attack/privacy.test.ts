@@ -479,3 +479,54 @@ test('after staffDelete, what the staff member did to customers no longer names 
   assert.deepEqual(res.body.data?.staffDelete?.errors, [], JSON.stringify(res.body))
   assert.deepEqual(await traces([staff.email, staff.firstName, staff.lastName]), [])
 })
+
+// HELD expected: a deletion refused late (a superuser is never deleted; oneself neither) erases
+// nothing of the refused user: its mails, events and sessions stay as they were.
+for (const [name, query, self] of [
+  ['deleteUser of a superuser', 'mutation($id: ID!) { deleteUser(where: { id: $id }) { id } }', false],
+  ['deleteUsers of a superuser', 'mutation($id: ID!) { deleteUsers(where: [{ id: $id }]) { id } }', false],
+  ['staffDelete of a superuser', 'mutation($id: ID!) { staffDelete(id: $id) { errors { code } } }', false],
+  ['deleteUser of oneself', 'mutation($id: ID!) { deleteUser(where: { id: $id }) { id } }', true],
+] as const) {
+  test(`a refused ${name} erases nothing`, async () => {
+    const target = await makeStaff(server.context, [], { isSuperuser: true, firstName: word('Kept') })
+    await server.context.prisma.outboxMail.create({
+      data: {
+        userId: target.id,
+        to: target.email,
+        subject: 'Hello',
+        template: 'PASSWORD_CHANGED',
+        params: { email: target.email },
+        status: 'sent',
+      },
+    })
+    await server.context.prisma.accountEvent.create({
+      data: { userId: target.id, type: 'NOTE_ADDED', parameters: { message: `about ${target.email}` } },
+    })
+    await tokenFor(server.context, target.id)
+    const caller = self ? target : await makeStaff(server.context, [], { isSuperuser: true })
+    const snapshot = async () => ({
+      user: await server.context.prisma.user.findUnique({ where: { id: target.id } }),
+      mails: await server.context.prisma.outboxMail.findMany({ where: { userId: target.id } }),
+      events: await server.context.prisma.accountEvent.findMany({
+        where: { userId: target.id },
+        orderBy: { id: 'asc' },
+      }),
+      sessions: await server.context.prisma.authSession.count({ where: { userId: target.id } }),
+    })
+    const callerToken = await tokenFor(server.context, caller.id, ['pwd', 'mfa'])
+    const before = await snapshot()
+    const res = await server.gql(query, { id: target.id }, { token: callerToken })
+    const after = await snapshot()
+    assert.ok(after.user, `the user stays: ${JSON.stringify(res.body).slice(0, 300)}`)
+    // the refusal may itself be recorded as a new event; the old rows are as they were
+    assert.deepEqual(
+      {
+        ...after,
+        user: { ...after.user, lastLogin: null },
+        events: after.events.filter(e => before.events.some(b => b.id === e.id)),
+      },
+      { ...before, user: { ...before.user, lastLogin: null } },
+    )
+  })
+}
