@@ -261,20 +261,27 @@ for (const action of ['signOutEverywhereUser', 'resetSecondFactorUser', 'deactiv
 // An order webhook URL set under impersonation outlives the 15 minutes: every order event of the
 // customer goes on to wherever the staff member pointed it, a standing copy of the customer's data
 // that IMPERSONATE_USER alone (no MANAGE_USERS, no export) was never meant to give.
-test("under impersonation, the customer's order webhook URL cannot be pointed elsewhere", async () => {
-  // given
-  const { customer, token } = await impersonated()
-  const before = (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).orderWebhookUrl
-  // when
-  const res = await server.gql(
-    'mutation { updateActiveUser(data: { orderWebhookUrl: "https://collector.example.net/orders" }) { id orderWebhookUrl } }',
-    {},
-    { token },
-  )
-  // then
-  const after = (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).orderWebhookUrl
-  assert.equal(after, before, JSON.stringify(res.body))
-})
+for (const [path, query] of [
+  [
+    'updateActiveUser',
+    'mutation { updateActiveUser(data: { orderWebhookUrl: "https://collector.example.net/orders" }) { id } }',
+  ],
+  [
+    'updateUser',
+    'mutation($id: ID!) { updateUser(where: { id: $id }, data: { orderWebhookUrl: "https://collector.example.net/orders" }) { id } }',
+  ],
+] as const) {
+  test(`under impersonation, ${path} cannot point the customer's order webhook URL elsewhere`, async () => {
+    // given
+    const { customer, token } = await impersonated()
+    const before = (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).orderWebhookUrl
+    // when
+    const res = await server.gql(query, { id: customer.id }, { token })
+    // then
+    const after = (await server.context.prisma.user.findUniqueOrThrow({ where: { id: customer.id } })).orderWebhookUrl
+    assert.equal(after, before, JSON.stringify(res.body))
+  })
+}
 
 // FINDING: (low, information disclosure) under impersonation `me { sessions }` lists every session
 // of the customer with its IP and user agent, so IMPERSONATE_USER alone reads what MANAGE_USERS
