@@ -1,5 +1,5 @@
 // Which fields: field-access presets and the item-aware checks behind them, applied in lists/.
-import type { Session } from '../services/identity'
+import { isImpersonation, type Session } from '../services/identity'
 import { canManageStaff, canManageUsers, deny, isActiveStaff, isSuperuser } from './permissions'
 
 type ItemArgs = { session?: Session; item?: Record<string, unknown> }
@@ -25,6 +25,15 @@ export function managesOtherUser(args: ItemArgs): boolean {
 
 export function isSelfOrManager(args: ItemArgs): boolean {
   return isSelf(args) || managesUser(args)
+}
+
+/**
+ * Not in an impersonation: for settings that would outlive it by sending the customer's data
+ * somewhere (the order webhook URL), which staff acting as the customer may not set. The same
+ * predicate guards the custom mutations that write them (mutations/shared/guards.ts refuseImpersonation).
+ */
+export function notImpersonating({ session }: ItemArgs): boolean {
+  return !isImpersonation(session)
 }
 
 // secrets (hashes, token keys): never in the API, never in the Admin UI; services write them with sudo

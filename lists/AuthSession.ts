@@ -35,5 +35,7 @@ export const AuthSession: Lists.AuthSession = list({
     rotatedAt: timestamp(),
     // an impersonation (amr imp): the id of the staff member acting as the user (the token's `act`)
     actorId: text(),
+    // and the staff member's own session it acts from: ending that one ends the impersonation
+    actorSessionId: text(),
   },
 })

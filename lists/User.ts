@@ -22,6 +22,7 @@ import {
   managerWritable,
   managesOtherUser,
   managesUser,
+  notImpersonating,
   secret,
   staffOnly,
   system,
@@ -565,6 +566,8 @@ export const User: Lists.User = list({
           validation: { isRequired: true },
         }),
         orderWebhookUrl: text({
+          // where the customer's order events go, long after an impersonation ends: never set in one
+          access: { update: notImpersonating },
           validation: { length: { max: 2048 } },
           ui: { label: 'Order webhook URL', description: "Where the user's storefront is sent its order events" },
           hooks: {

@@ -1,12 +1,13 @@
 // updateActiveUser (Openfront): the signed-in user edits its name, phone, onboarding status and
 // order webhook URL; email changes go through requestEmailChange, never here.
-// Access: a signed-in user (a customer API token too). Effects: NAME_ASSIGNED on a name change,
+// Access: a signed-in user (a customer API token too; the order webhook URL not in an impersonation,
+// IMPERSONATION_FORBIDDEN). Effects: NAME_ASSIGNED on a name change,
 // CUSTOMER_UPDATED (and CUSTOMER_METADATA_UPDATED) webhooks, as on every path
 // (services/users/afterUserChange.ts). Twin: accountUpdate.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { withThrownErrors } from '../shared/errors'
-import { requireUser } from '../shared/guards'
+import { refuseImpersonation, requireUser } from '../shared/guards'
 import { updateProfile } from '../../services/accounts'
 import { actorIdOf, type Session } from '../../services/identity'
 
@@ -30,6 +31,8 @@ export const updateActiveUser = (base: BaseSchemaMeta) => {
     args,
     resolve: withThrownErrors(async ({ data }: ArgsOf<typeof args>, context) => {
       const userId = requireUser(context)
+      // where the customer's order events go outlives an impersonation: never set in one
+      if (data.orderWebhookUrl !== undefined) refuseImpersonation(context)
       await updateProfile(context.sudo(), {
         userId,
         actorId: actorIdOf(context.session as Session | undefined),

@@ -173,6 +173,8 @@ export const USER_RELATIONS: Record<string, RelationPlan> = {
       rotatedAt: BOOKKEEPING,
       // the staff member who opened an impersonation session
       actorId: 'self',
+      // the staff member's own session it acted from: the staff member's, not this user's
+      actorSessionId: { excluded: "the id of a staff member's own session" },
     },
   },
   from_AuthChallenge_user: {

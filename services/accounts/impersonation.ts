@@ -64,7 +64,8 @@ export async function impersonateCustomer(
     if (!user.isActive)
       throw new DomainError({ field: 'id', code: 'INACTIVE', message: 'A deactivated account cannot be impersonated.' })
     const tokenUser = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey: user.jwtTokenKey }
-    const tokens = await issueTokens(tx, tokenUser, { ...args.client, impersonatedBy: actor.itemId })
+    const impersonator = { id: actor.itemId, sessionId: actor.sessionId ?? '' }
+    const tokens = await issueTokens(tx, tokenUser, { ...args.client, impersonatedBy: impersonator })
     await recordAccountEvent(tx, {
       type: 'IMPERSONATION_STARTED',
       userId: user.id,

@@ -11,6 +11,7 @@ import {
   endSession,
   invalidToken,
   isActiveStaffSession,
+  isImpersonation,
   liveSessionsOf,
   ownerOfLiveSession,
   refreshSession,
@@ -59,7 +60,10 @@ export async function sessionsOf(
   const sudo = context.sudo()
   if (!(await reachesSessionsOf(sudo, caller, userId))) return null
   const sessions = await liveSessionsOf(sudo, userId)
-  return sessions.map(session => ({ ...session, current: session.id === caller?.sessionId }))
+  // staff acting as the customer see the impersonation's own session only: where else the customer
+  // is signed in (its IPs, its devices) is for the customer, or for staff who manage it
+  const shown = isImpersonation(caller) ? sessions.filter(session => session.id === caller?.sessionId) : sessions
+  return shown.map(session => ({ ...session, current: session.id === caller?.sessionId }))
 }
 
 /**

@@ -202,10 +202,14 @@ export function isImpersonation(signIn: { amr?: readonly AuthMethod[] } | undefi
  * IMPERSONATE_USER (a superuser holds it). Read on every request of the impersonation, so a
  * demotion, a group change or a deactivation ends it from the next request.
  */
-export async function impersonatorMayAct(context: Context, actorId: string): Promise<boolean> {
-  if (!actorId) return false
-  const actor = await loadSessionUser(context, { id: actorId })
+export async function impersonatorMayAct(context: Context, impersonation: SessionState): Promise<boolean> {
+  const { actorId, actorSessionId } = impersonation
+  if (!actorId || !actorSessionId) return false
+  const actor = await loadSessionUser(context, { id: actorId, sessionId: actorSessionId })
   if (!actor || !actor.isActive || !actor.isStaff || !actor.isConfirmed) return false
+  // the staff session it acts from is still alive: signing out, sessionRevoke, tokensDeactivateAll
+  // or a credential change of the staff member ends its impersonations too
+  if (!actor.sessionState || !isSessionAlive(actor.sessionState, actor.jwtTokenKey)) return false
   return actor.isSuperuser || actor.userPermissions.includes('IMPERSONATE_USER')
 }
 

@@ -33,14 +33,19 @@ export type SignInClient = { ip: string; userAgent: string | undefined }
 export const IMPERSONATION_TTL_SECONDS = 15 * 60
 
 /** What an impersonation leaves: one access token of the customer's new session, nothing to refresh it. */
+/** Who impersonates: the staff member, and the session of its own it acts from. */
+export type Impersonator = { id: string; sessionId: string }
+
 export type ImpersonationTokens = { userId: string; sessionId: string; expiresAt: Date; accessToken: string }
 
 /**
  * Sign a user in with tokens: begin its session (startSession, the one function every way in
  * calls) and issue the session's first access and refresh tokens. With `impersonatedBy` (a staff
- * member's id), the session is an impersonation instead: amr `imp`, the staff member as its
- * actorId and the token's `act` claim, IMPERSONATION_TTL_SECONDS long, and no refresh token
- * (jsonWebToken.ts refuses to refresh such a session even so).
+ * member's id and the id of the staff session it acts from), the session is an impersonation
+ * instead: amr `imp`, the staff member as its actorId and the token's `act` claim, the staff
+ * session as its actorSessionId (ending that session ends the impersonation),
+ * IMPERSONATION_TTL_SECONDS long, and no refresh token (jsonWebToken.ts refuses to refresh such a
+ * session even so).
  */
 export async function issueTokens(
   context: Context,
@@ -50,16 +55,19 @@ export async function issueTokens(
 export async function issueTokens(
   context: Context,
   user: TokenUser,
-  signIn: SignInClient & { impersonatedBy: string },
+  signIn: SignInClient & { impersonatedBy: Impersonator },
 ): Promise<ImpersonationTokens>
 export async function issueTokens(
   context: Context,
   user: TokenUser,
-  signIn: SignInClient & ({ amr: AuthMethod[] } | { impersonatedBy: string }),
+  signIn: SignInClient & ({ amr: AuthMethod[] } | { impersonatedBy: Impersonator }),
 ): Promise<IssuedTokens | ImpersonationTokens> {
   if (!user.jwtTokenKey) throw new Error(`user ${user.id} has no token key`)
   const impersonatedBy = 'impersonatedBy' in signIn ? signIn.impersonatedBy : undefined
-  if (impersonatedBy !== undefined && (!impersonatedBy || impersonatedBy === user.id))
+  if (
+    impersonatedBy !== undefined &&
+    (!impersonatedBy.id || !impersonatedBy.sessionId || impersonatedBy.id === user.id)
+  )
     throw new Error('an impersonation names another user as its actor')
   const session = await startSession(context, {
     userId: user.id,
@@ -69,7 +77,7 @@ export async function issueTokens(
     ip: signIn.ip,
     userAgent: signIn.userAgent,
     lifetimeSeconds: impersonatedBy ? IMPERSONATION_TTL_SECONDS : env.refreshTokenTtl,
-    ...(impersonatedBy ? { actorId: impersonatedBy } : {}),
+    ...(impersonatedBy ? { actorId: impersonatedBy.id, actorSessionId: impersonatedBy.sessionId } : {}),
   })
   if (impersonatedBy) {
     // the token and its session both end IMPERSONATION_TTL_SECONDS from now (the session's check refuses it after)

@@ -42,6 +42,8 @@ export type SessionState = {
   rotatedAt: Date | null
   // the staff member impersonating the user in this session (amr `imp`), '' in every other
   actorId: string
+  // the staff member's own session the impersonation acts from: it lives only while that one does
+  actorSessionId: string
 }
 
 /** What a listing shows of a live session: never its token key. */
@@ -67,6 +69,8 @@ export type SessionStart = {
   lifetimeSeconds: number
   // an impersonation's staff member (amr `imp`): the session is the user's, the acts are its
   actorId?: string
+  // and the staff session it acts from
+  actorSessionId?: string
 }
 
 /**
@@ -89,6 +93,7 @@ export async function startSession(context: Context, start: SessionStart): Promi
       lastUsedAt: createdAt,
       expiresAt: new Date(wholeSeconds(createdAt.getTime()) + lifetime * 1000),
       actorId: start.actorId ?? '',
+      actorSessionId: start.actorSessionId ?? '',
     },
   })
   return stateOf(row)
@@ -212,6 +217,7 @@ export function sessionStateOfRow(row: Record<string, unknown>): SessionState | 
     refreshGeneration: Number(row.s_refreshGeneration ?? 0),
     rotatedAt: asDate(row.s_rotatedAt),
     actorId: String(row.s_actorId ?? ''),
+    actorSessionId: String(row.s_actorSessionId ?? ''),
   }
 }
 
@@ -228,6 +234,7 @@ export const SESSION_COLUMNS = [
   'refreshGeneration',
   'rotatedAt',
   'actorId',
+  'actorSessionId',
 ]
   .map(column => `s."${column}" AS "s_${column}"`)
   .join(', ')
@@ -272,6 +279,7 @@ function stateOf(row: {
   refreshGeneration: number
   rotatedAt: Date | null
   actorId: string | null
+  actorSessionId: string | null
 }): SessionState {
   return {
     id: row.id,
@@ -285,6 +293,7 @@ function stateOf(row: {
     refreshGeneration: row.refreshGeneration,
     rotatedAt: row.rotatedAt,
     actorId: row.actorId ?? '',
+    actorSessionId: row.actorSessionId ?? '',
   }
 }
 

@@ -251,7 +251,7 @@ for (const action of ['signOutEverywhereUser', 'resetSecondFactorUser', 'deactiv
   })
 }
 
-// FINDING: (medium, persistence / exfiltration beyond the impersonation) an impersonation may set
+// FOUND, then fixed: (medium, persistence / exfiltration beyond the impersonation) an impersonation may set
 // the customer's orderWebhookUrl through updateActiveUser (and the generated updateUser): the URL
 // outlives the 15-minute token, and every later order event of the customer is posted wherever
 // the staff member chose. Responsible: mutations/activeUser/updateActiveUser.ts and the
@@ -283,7 +283,7 @@ for (const [path, query] of [
   })
 }
 
-// FINDING: (low, information disclosure) under impersonation `me { sessions }` lists every session
+// FOUND, then fixed: (low, information disclosure) under impersonation `me { sessions }` lists every session
 // of the customer with its IP and user agent, so IMPERSONATE_USER alone reads what MANAGE_USERS
 // guards. Responsible: services/accounts/sessions.ts (the sessions field's reader) does not look at
 // isImpersonation; suggested fix there: in an impersonation list the current session only (or
@@ -326,7 +326,7 @@ test('under impersonation, a mutation by GET or in a batch is refused or audited
   assert.ok(![name, batchName].includes(now) || audited.length > 0, `name ${now}, audited ${JSON.stringify(audited)}`)
 })
 
-// FINDING: (medium, session revocation bypass) an impersonation outlives the staff session that
+// FOUND, then fixed: (medium, session revocation bypass) an impersonation outlives the staff session that
 // started it: after the staff member's tokensDeactivateAll (its token key rotated) or
 // sessionsRevokeOthers, the impersonation token it minted still works for up to 15 minutes, so a
 // thief of a staff session keeps customer access past the revocation meant to cut it off.

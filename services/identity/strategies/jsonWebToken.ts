@@ -42,7 +42,7 @@ async function judge(context: Context, credential: TokenCredential): Promise<Aut
   if ((claims.act?.sub ?? '') !== (isImpersonation(signIn) ? signIn.actorId : '')) return refused('forged')
   if (isImpersonation(signIn)) {
     if (claims.type !== 'access') return refused('wrongPurpose')
-    if (!(await impersonatorMayAct(context, signIn.actorId))) return refused('revoked')
+    if (!(await impersonatorMayAct(context, signIn))) return refused('revoked')
   }
   await recordSessionUse(context, signIn)
   return { ok: true, session: sessionOf(user, 'jwt', signIn), user, claims, signIn }
