@@ -377,7 +377,13 @@ describe('linking where confirmation is not required (ACCOUNT_CONFIRMATION_REQUI
   before(async () => {
     const client = { issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret }
     open = await startServer({
-      env: { ACCOUNT_CONFIRMATION_REQUIRED: 'false', OIDC_PROVIDERS: JSON.stringify([{ id: 'idp', ...client }]) },
+      env: {
+        ACCOUNT_CONFIRMATION_REQUIRED: 'false',
+        OIDC_PROVIDERS: JSON.stringify([
+          { id: 'idp', ...client },
+          { id: 'corp', ...client, staff: { domains: ['corp.example'], groupClaim: 'groups', groups: {} } },
+        ]),
+      },
     })
   })
   after(async () => {
@@ -421,6 +427,52 @@ describe('linking where confirmation is not required (ACCOUNT_CONFIRMATION_REQUI
     const victim = res.body.data.externalObtainAccessTokens
     if (victim.token === null) return // refusing the link is safe too
     // then: the attacker is out of the account the victim now uses
+    const me = await open.gql('{ me { id } }', {}, { token: attackerToken })
+    const again = await open.gql(TOKEN_CREATE, { email, password })
+    assert.deepEqual(
+      { session: me.body.data?.me?.id ?? null, password: again.body.data.tokenCreate.token ?? null },
+      { session: null, password: null },
+    )
+  })
+})
+
+describe('pre-registration of a staff-domain email (ACCOUNT_CONFIRMATION_REQUIRED=false)', () => {
+  let open: TestServer
+  before(async () => {
+    const client = { issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret }
+    open = await startServer({
+      env: {
+        ACCOUNT_CONFIRMATION_REQUIRED: 'false',
+        OIDC_PROVIDERS: JSON.stringify([
+          { id: 'corp', ...client, staff: { domains: ['corp.example'], groupClaim: 'groups', groups: {} } },
+        ]),
+      },
+    })
+    await makeSuperuser(open.context)
+  })
+  after(async () => {
+    await open?.stop()
+  })
+
+  test('HELD: the staff provider promoting a pre-registered account of its domain ends the pre-registrant’s password and session', async () => {
+    const email = uniqueEmail('corp.example')
+    const password = 'the attacker chose this passphrase'
+    await open.gql(
+      `mutation($email: String!, $password: String!) { accountRegister(input: { email: $email, password: $password, redirectUrl: "http://localhost:4999/confirm" }) { errors { code } } }`,
+      { email, password },
+    )
+    const attackerToken = (await open.gql(TOKEN_CREATE, { email, password })).body.data.tokenCreate.token
+    assert.equal(typeof attackerToken, 'string')
+    const url = JSON.parse(
+      (await open.gql(URL_MUTATION, { pluginId: 'corp', input: JSON.stringify({ redirectUri: REDIRECT }) })).body.data
+        .externalAuthenticationUrl.authenticationData,
+    ).authorizationUrl
+    const back = await op.authorize(url, subjectWith({ email, email_verified: true }))
+    const res = await open.gql(OBTAIN, {
+      pluginId: 'corp',
+      input: JSON.stringify({ code: back.code, state: back.state }),
+    })
+    assert.deepEqual(res.body.data.externalObtainAccessTokens.errors, [])
     const me = await open.gql('{ me { id } }', {}, { token: attackerToken })
     const again = await open.gql(TOKEN_CREATE, { email, password })
     assert.deepEqual(
