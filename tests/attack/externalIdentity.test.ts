@@ -165,6 +165,28 @@ describe('linking: account takeover', () => {
     assert.equal(await server.context.prisma.externalAccount.count({ where: { userId: String(customer.id) } }), 0)
   })
 
+  // FINDING (Medium, account takeover by a compatibility look-alike): linkOrCreate compares the
+  // holder's email with the claim AFTER normalizeEmail, which folds the local part by NFKC: a
+  // provider that verified `ｖictim@mail.example` (fullwidth ｖ, U+FF56: another mailbox where the
+  // mail host accepts UTF-8 local parts) or `Kate@…` (Kelvin sign, lowercased to k) is linked into
+  // the account of `victim@mail.example` / `kate@…`. NFKC is right for refusing a look-alike
+  // registration (emailSkeleton), not for deciding two mailboxes are one. Fix (one place,
+  // services/accounts/externalAccounts.ts linkOrCreate): link an existing holder only when the
+  // claim, trimmed and lower-cased but not NFKC-folded, equals the holder's email; a claim that
+  // only normalizes to it is a look-alike (the existing "similar email" refusal).
+  test('a claim that only NFKC-folds to a customer’s email (fullwidth, Kelvin sign) links nothing to it', async () => {
+    const kate = await makeCustomer(server.context, { email: `kate-${process.pid}-${next++}@shopper.example` })
+    const victim = await makeCustomer(server.context, { email: uniqueEmail() })
+    const folded = [`\uff56${String(victim.email).slice(1)}`, `\u212a${String(kate.email).slice(1)}`]
+    const linkedTo: unknown[] = []
+    for (const email of folded) {
+      const payload = await signIn('idp', subjectWith({ email, email_verified: true }))
+      linkedTo.push(payload.user?.id ?? null)
+    }
+    assert.equal(linkedTo.includes(victim.id), false, 'the fullwidth look-alike signed in the victim')
+    assert.equal(linkedTo.includes(kate.id), false, 'the Kelvin-sign look-alike signed in the victim')
+  })
+
   test('HELD: a subject linked to one user signs in that user, whatever email it claims now', async () => {
     const victim = await makeCustomer(server.context, { email: uniqueEmail() })
     const subject = subjectWith({ email: uniqueEmail(), email_verified: true })
@@ -517,5 +539,45 @@ describe('a link and the account it reaches', () => {
       ['IMPERSONATION_FORBIDDEN'],
     )
     assert.equal(await server.context.prisma.externalAccount.count({ where: { userId: String(customer.id) } }), 1)
+  })
+})
+
+describe('URLs and tokens', () => {
+  test('HELD: redirectUri tricks (userinfo, backslash, scheme, other port) are refused', async () => {
+    for (const redirectUri of [
+      'http://localhost:4999@evil.example/cb',
+      'http://evil.example\\@localhost:4999/cb',
+      'javascript:alert(1)//localhost:4999',
+      '//evil.example/cb',
+      'http://localhost.evil.example:4999/cb',
+    ]) {
+      const res = await server.gql(URL_MUTATION, { pluginId: 'idp', input: JSON.stringify({ redirectUri }) })
+      const payload = res.body.data.externalAuthenticationUrl
+      const url = payload.authenticationData ? new URL(JSON.parse(payload.authenticationData).authorizationUrl) : null
+      const sentTo = url ? new URL(url.searchParams.get('redirect_uri')!).hostname : null
+      assert.ok(sentTo === null || sentTo === 'localhost', `${redirectUri} → ${sentTo}`)
+    }
+  })
+
+  test('HELD: externalLogout refuses a post-logout redirect off the allowed hosts', async () => {
+    const res = await server.gql(
+      `mutation($input: JSONString!) { externalLogout(pluginId: "idp", input: $input) { logoutData ${ERRORS} } }`,
+      { input: JSON.stringify({ redirectUri: 'https://evil.example/after' }) },
+    )
+    assert.equal(res.body.data.externalLogout.logoutData, null)
+    assert.deepEqual(
+      res.body.data.externalLogout.errors.map((e: any) => e.code),
+      ['INVALID'],
+    )
+  })
+
+  test('HELD: externalVerify calls a refresh token invalid and shows no token key', async () => {
+    const payload = await signIn('idp', subjectWith({ email: uniqueEmail(), email_verified: true }))
+    const VERIFY = `mutation($input: JSONString!) { externalVerify(pluginId: "idp", input: $input) { isValid verifyData user { id } ${ERRORS} } }`
+    const refresh = await server.gql(VERIFY, { input: JSON.stringify({ token: payload.refreshToken }) })
+    assert.equal(refresh.body.data.externalVerify.isValid, false)
+    const access = await server.gql(VERIFY, { input: JSON.stringify({ token: payload.token }) })
+    assert.equal(access.body.data.externalVerify.isValid, true)
+    assert.equal('token' in JSON.parse(access.body.data.externalVerify.verifyData), false)
   })
 })
