@@ -14,6 +14,7 @@ import { makeCustomer, makePermissionGroup, makeStaff, makeSuperuser } from '../
 import { startOidcProvider, type AccountClaims, type TestOidcProvider } from '../helpers/oidcProvider'
 import { TEST_PUBLIC_URL } from '../helpers/env'
 import { newTotpEnrolment } from '../../services/identity/totp'
+import { hashPassword } from '../../services/identity/passwords'
 import { TOKEN_CREATE } from '../api/mfa/mfaClient'
 import { impersonate, supportAndCustomer } from '../api/impersonation/impersonationClient'
 
@@ -539,6 +540,69 @@ describe('a link and the account it reaches', () => {
       ['IMPERSONATION_FORBIDDEN'],
     )
     assert.equal(await server.context.prisma.externalAccount.count({ where: { userId: String(customer.id) } }), 1)
+  })
+})
+
+describe('sessions after an unlink', () => {
+  // FINDING (Low, session outlives the credential removed): a user whose provider account was taken
+  // over unlinks that provider (externalAccountUnlink: "which signs it in no more"), but the
+  // sessions the provider signed in stay alive and keep refreshing: the attacker holding their
+  // refresh token stays in. A removed password ends every session (columnsThatEndSessions); an
+  // unlink ends none. Fix (services/accounts/externalAccounts.ts unlinkExternalAccount, one place):
+  // in the same transaction, end the user's sessions whose amr holds `ext` (all of them, as no
+  // session records its provider; or rotate the token key except the caller's session).
+  test('unlinking a provider ends the sessions it signed in', async () => {
+    const email = uniqueEmail()
+    const viaIdp = await signIn('idp', subjectWith({ email, email_verified: true }))
+    const viaIdp2 = await signIn('idp2', subjectWith({ email, email_verified: true }))
+    assert.deepEqual([viaIdp.errors, viaIdp2.errors], [[], []])
+    // when: the user, in its idp2 session, unlinks idp
+    const res = await server.gql(UNLINK, { provider: 'idp' }, { token: viaIdp2.token })
+    assert.deepEqual(res.body.data.externalAccountUnlink.errors, [])
+    // then: the idp session's refresh token no longer refreshes
+    const refreshed = await server.gql(
+      `mutation($input: JSONString!) { externalRefresh(pluginId: "idp", input: $input) { token ${ERRORS} } }`,
+      { input: JSON.stringify({ refreshToken: viaIdp.refreshToken }) },
+    )
+    assert.equal(refreshed.body.data.externalRefresh.token, null)
+  })
+})
+
+describe('PASSWORD_LOGIN_MODE=DISABLED', () => {
+  let closed: TestServer
+  before(async () => {
+    const client = { issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret }
+    closed = await startServer({
+      env: { PASSWORD_LOGIN_MODE: 'DISABLED', OIDC_PROVIDERS: JSON.stringify([{ id: 'idp', ...client }]) },
+    })
+  })
+  after(async () => {
+    await closed?.stop()
+  })
+
+  test('HELD: a password set on a provider-only account neither signs in nor counts as another way in for the unlink', async () => {
+    const email = uniqueEmail()
+    const url = JSON.parse(
+      (await closed.gql(URL_MUTATION, { pluginId: 'idp', input: JSON.stringify({ redirectUri: REDIRECT }) })).body.data
+        .externalAuthenticationUrl.authenticationData,
+    ).authorizationUrl
+    const back = await op.authorize(url, subjectWith({ email, email_verified: true }))
+    const signedIn = (
+      await closed.gql(OBTAIN, { pluginId: 'idp', input: JSON.stringify({ code: back.code, state: back.state }) })
+    ).body.data.externalObtainAccessTokens
+    assert.deepEqual(signedIn.errors, [])
+    // a password set anyway (as a manager or the generated API could)
+    await closed.context.prisma.user.update({
+      where: { email },
+      data: { password: await hashPassword('a password nobody may use here') },
+    })
+    const pwd = await closed.gql(TOKEN_CREATE, { email, password: 'a password nobody may use here' })
+    assert.equal(pwd.body.data.tokenCreate.token, null)
+    const res = await closed.gql(UNLINK, { provider: 'idp' }, { token: signedIn.token })
+    assert.deepEqual(
+      res.body.data.externalAccountUnlink.errors.map((e: any) => e.code),
+      ['LAST_SIGN_IN_METHOD'],
+    )
   })
 })
 
