@@ -13,6 +13,7 @@ import { startMailbox, tokenFromMail, type Mailbox } from '../helpers/mailbox'
 import { makeCustomer, makePermissionGroup, makeStaff, makeSuperuser } from '../helpers/factories'
 import { startOidcProvider, type AccountClaims, type TestOidcProvider } from '../helpers/oidcProvider'
 import { TEST_PUBLIC_URL } from '../helpers/env'
+import * as jose from 'jose'
 import { newTotpEnrolment } from '../../services/identity/totp'
 import { hashPassword } from '../../services/identity/passwords'
 import { TOKEN_CREATE } from '../api/mfa/mfaClient'
@@ -188,6 +189,20 @@ describe('linking: account takeover', () => {
     assert.equal(linkedTo.includes(kate.id), false, 'the Kelvin-sign look-alike signed in the victim')
   })
 
+  // FINDING (Critical where the staff provider lets a user hold such an address; same cause as the
+  // test above): through the staff provider, `ａdmin…@corp.example` (fullwidth ａ) is in the staff
+  // domain (the domain is ASCII) and NFKC-folds to a superuser's email: linkOrCreate links it, and
+  // the look-alike signs in as the superuser (isSuperuser is untouched by the group sync).
+  test('a staff-domain claim that only NFKC-folds to a superuser’s email does not sign in as the superuser', async () => {
+    const admin = await makeStaff(server.context, [], {
+      email: `admin-${process.pid}-${next++}@corp.example`,
+      isSuperuser: true,
+    })
+    const email = `\uff41${String(admin.email).slice(1)}`
+    const payload = await signIn('corp', subjectWith({ email, email_verified: true }))
+    assert.notEqual(payload.user?.id, admin.id, 'the look-alike signed in as the superuser')
+  })
+
   test('HELD: a subject linked to one user signs in that user, whatever email it claims now', async () => {
     const victim = await makeCustomer(server.context, { email: uniqueEmail() })
     const subject = subjectWith({ email: uniqueEmail(), email_verified: true })
@@ -330,6 +345,73 @@ describe('state, kind and provider binding', () => {
     } finally {
       op.tamperIdToken(undefined)
     }
+  })
+})
+
+describe('ID token forgeries', () => {
+  const forgeries: [string, Parameters<TestOidcProvider['tamperIdToken']>[0]][] = [
+    [
+      'alg none',
+      async claims => {
+        const part = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url')
+        return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`
+      },
+    ],
+    [
+      'HS256 keyed with the client secret',
+      async claims =>
+        new jose.SignJWT(claims)
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .sign(new TextEncoder().encode(op.clientSecret)),
+    ],
+    [
+      'another audience, azp naming it',
+      async (claims, sign) => sign({ ...claims, aud: ['other-client', op.clientId], azp: 'other-client' }),
+    ],
+    ['another audience only', async (claims, sign) => sign({ ...claims, aud: 'other-client' })],
+    ['another issuer', async (claims, sign) => sign({ ...claims, iss: 'http://127.0.0.1:1/evil' })],
+    ['expired', async (claims, sign) => sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 600 })],
+    ['a wrong nonce', async (claims, sign) => sign({ ...claims, nonce: 'not-the-nonce' })],
+  ]
+  for (const [name, forgery] of forgeries)
+    test(`HELD: an ID token with ${name} is refused and makes nobody`, async () => {
+      const email = uniqueEmail()
+      const subject = subjectWith({ email, email_verified: true })
+      const back = await op.authorize(await authorizationUrl('idp'), subject)
+      op.tamperIdToken(forgery)
+      try {
+        const payload = await obtain('idp', { code: back.code, state: back.state })
+        assert.equal(payload.token, null)
+        assert.deepEqual(codes(payload), ['INVALID_CREDENTIALS'])
+      } finally {
+        op.tamperIdToken(undefined)
+      }
+      assert.equal(await userByEmail(email), null)
+    })
+
+  test('HELD: a token step after the state expired is refused', async () => {
+    const back = await op.authorize(
+      await authorizationUrl('idp'),
+      subjectWith({ email: uniqueEmail(), email_verified: true }),
+    )
+    await server.context.prisma.authChallenge.updateMany({
+      where: { purpose: 'EXTERNAL_SIGN_IN', usedAt: null },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    })
+    const payload = await obtain('idp', { code: back.code, state: back.state })
+    assert.deepEqual(codes(payload), ['INVALID_CREDENTIALS'])
+  })
+
+  test('HELD: two first sign-ins of two subjects with one new email at once answer cleanly: one user, no internal error', async () => {
+    const email = uniqueEmail()
+    const a = await op.authorize(await authorizationUrl('idp'), subjectWith({ email, email_verified: true }))
+    const b = await op.authorize(await authorizationUrl('idp2'), subjectWith({ email, email_verified: true }))
+    const answers = await Promise.all([
+      server.gql(OBTAIN, { pluginId: 'idp', input: JSON.stringify({ code: a.code, state: a.state }) }),
+      server.gql(OBTAIN, { pluginId: 'idp2', input: JSON.stringify({ code: b.code, state: b.state }) }),
+    ])
+    for (const res of answers) assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors))
+    assert.equal(await server.context.prisma.user.count({ where: { email } }), 1)
   })
 })
 
