@@ -149,6 +149,40 @@ describe('linking: account takeover', () => {
     assert.equal(again.token, null, `the attacker got the victim's tokens: ${JSON.stringify(again.user)}`)
   })
 
+  // FINDING (High, default configuration, account takeover by pre-registration): an attacker
+  // registers the victim's email with its own password (accountRegister; the account waits for
+  // confirmation). The victim signs in with the provider, which verified the email: linkOrCreate
+  // links it into the attacker's account and answers ACCOUNT_NOT_CONFIRMED; the victim confirms from
+  // its mailbox as told, signs in with the provider and uses the account, while the attacker's
+  // password, never proven, signs in too. Fix (services/accounts/externalAccounts.ts linkOrCreate,
+  // one place; the promotion rule's own reasoning): a provider-verified email is proof of the
+  // mailbox, so linking into a holder that never proved it records the proof, confirms it, drops the
+  // holder's unproven password and ends its sessions in the link's transaction (or refuses the link).
+  test('the pre-registrant’s password of an unconfirmed account does not survive the owner linking its verified provider email', async () => {
+    // given: the attacker pre-registers the victim's email
+    const email = uniqueEmail()
+    const password = 'the attacker chose this passphrase'
+    const reg = await server.gql(
+      `mutation($email: String!, $password: String!) { accountRegister(input: { email: $email, password: $password, redirectUrl: "http://localhost:4999/confirm" }) { errors { code } } }`,
+      { email, password },
+    )
+    assert.deepEqual(reg.body.data.accountRegister.errors, [])
+    const confirmation = tokenFromMail(await mailbox.next(email))
+    // when: the victim signs in with its provider (verified email), is told to confirm, confirms, signs in
+    const subject = subjectWith({ email, email_verified: true })
+    const first = await signIn('idp', subject)
+    if (first.token === null && !codes(first).includes('ACCOUNT_NOT_CONFIRMED')) return // the link refused: safe
+    const confirmed = await server.gql(
+      'mutation($email: String!, $token: String!) { confirmAccount(email: $email, token: $token) { errors { code } } }',
+      { email, token: confirmation },
+    )
+    assert.deepEqual(confirmed.body.data.confirmAccount.errors, [])
+    assert.deepEqual((await signIn('idp', subject)).errors, [])
+    // then: the attacker's password does not open the account the victim now uses
+    const attacker = await server.gql(TOKEN_CREATE, { email, password })
+    assert.equal(attacker.body.data.tokenCreate.token, null, 'the pre-registrant signs in to the victim’s account')
+  })
+
   // (a trailing dot, `a@shop.example.`, is the same mailbox, and normalizeEmail treats it so: it
   // links, by design, and is left out here)
   test('HELD: look-alike emails (plus address, Unicode homoglyph, case-folded ß) and email_verified "true" as a string link nothing to a customer', async () => {
