@@ -647,6 +647,22 @@ describe('a link and the account it reaches', () => {
     assert.equal((await signIn('corp', subject)).token, null)
   })
 
+  test('HELD: a customer API token cannot unlink the customer’s provider', async () => {
+    const email = uniqueEmail()
+    const viaIdp = await signIn('idp', subjectWith({ email, email_verified: true }))
+    assert.deepEqual((await signIn('idp2', subjectWith({ email, email_verified: true }))).errors, [])
+    const regenerated = await server.gql(
+      'mutation { regenerateCustomerToken { success token } }',
+      {},
+      { token: viaIdp.token },
+    )
+    const apiToken = regenerated.body.data?.regenerateCustomerToken?.token
+    assert.equal(typeof apiToken, 'string', JSON.stringify(regenerated.body))
+    const res = await server.gql(UNLINK, { provider: 'idp' }, { token: apiToken })
+    assert.notDeepEqual(res.body.data?.externalAccountUnlink?.errors ?? ['refused'], [])
+    assert.equal(await server.context.prisma.externalAccount.count({ where: { userId: viaIdp.user.id } }), 2)
+  })
+
   test('HELD: an impersonation cannot unlink the customer’s provider', async () => {
     const { customer, staffToken } = await supportAndCustomer(server.context)
     await server.context.prisma.externalAccount.create({
