@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { SaleorExternalAuth } from '@saleor/auth-sdk'
 import { startServer, freePort, type TestServer } from '../../helpers/server'
 import { startMailbox, type Mailbox } from '../../helpers/mailbox'
-import { makeCustomer, makeStaff } from '../../helpers/factories'
+import { makeCustomer, makeStaff, proveMailbox } from '../../helpers/factories'
 import { startOidcProvider, type TestOidcProvider } from '../../helpers/oidcProvider'
 import { newTotpEnrolment } from '../../../services/identity/totp'
 import { awayFromStepEdge, codeFor } from '../mfa/mfaClient'
@@ -176,8 +176,8 @@ describe('linking', () => {
     const unverified = newSubject({ email: customer.email, email_verified: false })
     // when
     const refused = await obtain(await startSignIn(unverified.subject))
-    // then
-    assert.deepEqual(codes(refused), ['INVALID_CREDENTIALS'])
+    // then: the answer a new unverified email gets (it does not tell the email is registered)
+    assert.deepEqual(codes(refused), ['ACCOUNT_NOT_CONFIRMED'])
     assert.equal(await server.context.prisma.externalAccount.count({ where: { userId: customer.id } }), 0)
 
     // when: verified
@@ -403,8 +403,9 @@ describe('me { externalAccounts } and externalAccountUnlink', () => {
   })
 
   test('an account with a password unlinks; the provider then signs in no one until linked again; an unknown link is NOT_FOUND', async () => {
-    // given: a customer with a password, linked through a verified email
+    // given: a customer with a password of a proven mailbox, linked through a verified email
     const customer = await makeCustomer(server.context)
+    await proveMailbox(server.context, String(customer.id))
     const { subject } = newSubject({ email: customer.email, email_verified: true })
     const { token } = await obtain(await startSignIn(subject))
     // when
