@@ -13,6 +13,7 @@ import { startMailbox, type Mailbox } from '../../helpers/mailbox'
 import { makeCustomer, makeStaff, proveMailbox } from '../../helpers/factories'
 import { startOidcProvider, type TestOidcProvider } from '../../helpers/oidcProvider'
 import { newTotpEnrolment } from '../../../services/identity/totp'
+import { bindExternalSignIn } from '../../../services/identity/externalSignIn'
 import { awayFromStepEdge, codeFor } from '../mfa/mfaClient'
 
 const REDIRECT = 'http://localhost:4999/account/callback'
@@ -343,6 +344,31 @@ describe('a second factor', () => {
     assert.deepEqual(payload.errors, [])
     const me = await server.gql(ME, {}, { token: payload.token })
     assert.deepEqual(me.body.data.me.sessions.find((s: any) => s.current).amr, ['otp', 'mfa', 'ext'])
+  })
+
+  // the binding's race (a TOTP turned on between the sign-in's check and its binding) cannot be timed
+  // from outside: the binding is called here as the sign-in calls it, with the row it read
+  test('a provider sign-in judged on no TOTP does not bind once TOTP was turned on meanwhile; one whose ID token asserted mfa does', async () => {
+    const { subject, email } = newSubject({ email_verified: true })
+    assert.deepEqual((await obtain(await startSignIn(subject))).errors, [])
+    const read = await server.context.prisma.user.findUniqueOrThrow({ where: { email } })
+    assert.equal(read.totpEnabledAt, null)
+    // meanwhile: TOTP turned on, and the token key moved on (every session ended)
+    const enrolment = await newTotpEnrolment(email)
+    await server.context.prisma.user.update({
+      where: { email },
+      data: { totpSecret: enrolment.sealed, totpEnabledAt: new Date(), jwtTokenKey: `moved-${subject}` },
+    })
+    const identity = { provider: 'idp', subject }
+    const context = server.context as never
+    await assert.rejects(
+      bindExternalSignIn(context, { id: read.id, jwtTokenKey: read.jwtTokenKey, totpEnabledAt: null }, identity),
+      /could not be verified/,
+    )
+    assert.equal(
+      await bindExternalSignIn(context, { id: read.id, jwtTokenKey: read.jwtTokenKey }, identity),
+      `moved-${subject}`,
+    )
   })
 })
 
