@@ -80,6 +80,7 @@ const PROOF_LABELS: Record<(typeof EMAIL_PROOFS)[number], string> = {
   PASSWORD_RESET: 'Password reset link',
   EMAIL_CHANGE: 'Email change link',
   OPERATOR_SEED: 'Set by the operator (seed)',
+  EXTERNAL_PROVIDER: 'Verified by a sign-in provider',
 }
 
 // in the sidebar of the user's page, beside every group: what a support agent reads first

@@ -12,19 +12,24 @@ import {
   lockUser,
   normalizeEmail,
   trusted,
+  withMinimumDuration,
+  ENUMERATION_SAFE_FLOOR_MS,
 } from '../kernel'
 import {
   afterUserChange,
   findEmailHolder,
+  hasProvenMailbox,
   isTakenEmailViolation,
   mailOneTimeLink,
   nameProblems,
+  promotionChanges,
   recordAccountEvent,
 } from '../users'
 import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
 import { assertStaffChange } from '../staff'
 import {
   bindExternalSignIn,
+  endSessionsSignedInBy,
   externalAuthorizationUrl,
   externalLogoutUrl,
   invalidExternalSignIn,
@@ -77,12 +82,13 @@ function mayActForStaff(identity: ExternalIdentity): boolean {
  * The one linking rule: the user an identity (provider, subject) signs in, linked or made now.
  * - A linked identity signs in its user, whatever email the provider says now: the subject decides,
  *   so an email changed at the provider never moves the link to another account.
- * - An unlinked identity needs an email. An account holding it is linked only when the provider says
- *   email_verified true; a staff account only through a provider with a staff section and the email
- *   in its domains. A look-alike of an account's email (services/users findEmailHolder) links nothing.
- * - A new email makes a customer (the User list's own path: hooks, event, webhook, search document),
- *   confirmed when the provider verified the email, else mailed the confirmation link like any
- *   registrant; through a staff provider with the email in its domains, a staff member.
+ * - An unlinked identity needs an email the provider verified: an unverified claim links nothing
+ *   (refuseUnverifiedClaim). An account holding the very mailbox (sameMailbox: never a folded
+ *   look-alike) is linked, a staff account only through a provider with a staff section and the
+ *   email in its domains, an inactive one never; a never-proven mailbox is proven by the link
+ *   (provenByProvider). A look-alike of an account's email (services/users findEmailHolder) links nothing.
+ * - A new verified email makes a confirmed customer (the User list's own path: hooks, event,
+ *   webhook, search document); through a staff provider with the email in its domains, a staff member.
  * - Two first sign-ins of one new subject at once make one user: the identity's unique key refuses
  *   the second link, whose transaction (user included) rolls back, and it reads the winner's link.
  * A staff account's groups follow the provider's group claim at every sign-in (syncStaffGroups).
@@ -91,7 +97,8 @@ export async function linkExternalIdentity(context: Context, identity: ExternalI
   const { provider, subject } = identity
   const key = identityKey(provider.id, subject)
   let user = await linkedUser(context, key)
-  if (!user) user = await linkOrCreate(context, identity, key)
+  if (user) refuseInactive(user)
+  else user = await linkOrCreate(context, identity, key)
   if (user.isStaff && !mayActForStaff(identity))
     throw refused('This account is a staff account: sign in with your staff provider or your password.')
   if (user.isStaff || (provider.staff && mayActForStaff(identity))) user = await syncStaff(context, user, identity)
@@ -105,36 +112,113 @@ async function linkedUser(context: Context, key: string): Promise<UserRow | null
   return context.prisma.user.findUnique({ where: { id: link.userId } })
 }
 
-async function linkOrCreate(context: Context, identity: ExternalIdentity, key: string): Promise<UserRow> {
+async function linkOrCreate(
+  context: Context,
+  identity: ExternalIdentity,
+  key: string,
+  retried = false,
+): Promise<UserRow> {
   if (!identity.email) throw refused('The provider did not share an email address, which this shop needs.')
   const email = normalizeEmail(identity.email)
   if (!isValidEmail(email)) throw refused('The provider shared an email address this shop cannot use.')
+  if (!identity.emailVerified)
+    return withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, () => refuseUnverifiedClaim(context, identity, email))
   const holder = await findEmailHolder(context, email)
-  if (holder && holder.email !== email)
+  if (holder && !sameMailbox(identity.email, holder.email))
     throw refused('An account with a similar email exists: sign in to it and link the provider from there.')
   try {
     return await inTransaction(context, async tx => {
       if (holder) {
         const existing = await tx.prisma.user.findUniqueOrThrow({ where: { id: holder.id } })
-        if (!identity.emailVerified)
-          throw refused('The provider has not verified this email: sign in with your password, or verify it there.')
+        refuseInactive(existing)
         if (existing.isStaff && !mayActForStaff(identity))
           throw refused('This account is a staff account: sign in with your staff provider or your password.')
         await createLink(tx, existing.id, identity, key)
-        return existing
+        return provenByProvider(tx, existing)
       }
       const created = await createUser(tx, identity, email)
       await createLink(tx, created.id, identity, key)
       return created
     })
   } catch (error) {
-    // a twin first sign-in of this subject (or of this email) committed first: its user is the one
+    // a twin first sign-in committed first: of this subject (its user is the one), or of another
+    // subject with this email (the email now has a holder: the linking runs once more, by its rules)
     if (isUniqueViolation(error) || isTakenEmailViolation(error)) {
       const winner = await linkedUser(context, key)
       if (winner) return winner
+      if (!retried) return linkOrCreate(context, identity, key, true)
     }
     throw error
   }
+}
+
+/**
+ * An email claim the provider has NOT verified links nothing and signs in no one: anyone may type
+ * any email at some providers. A new email makes a customer, as a registration does (confirmed by
+ * its mailed link where confirmation is required), with no link: its owner signs in with a password
+ * set through a reset, or through a provider that verified the email. An email an account holds
+ * (or one like it) is not touched and mailed nothing. Both answer the same refusal, padded to the
+ * same floor, so the answer does not tell a registered email from a new one.
+ */
+async function refuseUnverifiedClaim(context: Context, identity: ExternalIdentity, email: string): Promise<never> {
+  const holder = await findEmailHolder(context, email)
+  if (!holder)
+    try {
+      await inTransaction(context, tx => createUser(tx, identity, email))
+    } catch (error) {
+      // the same email registered meanwhile: the same answer
+      if (!isUniqueViolation(error) && !isTakenEmailViolation(error)) throw error
+    }
+  throw new DomainError({
+    field: null,
+    code: 'ACCOUNT_NOT_CONFIRMED',
+    message:
+      'The provider has not verified this email address: verify it there and sign in again, or sign in with your password.',
+  })
+}
+
+/**
+ * Whether the provider's email claim names the very mailbox an account holds (its stored email, as
+ * normalizeEmail gave it): the local part trimmed and lower-cased in ASCII only, never folded
+ * (NFKC, or JavaScript's Unicode lower-casing, which maps the Kelvin sign to k): a fullwidth or
+ * compatibility look-alike is another mailbox, and links nothing. The domain compares as DNS
+ * does (case, IDNA, a trailing dot), through normalizeEmail.
+ */
+function sameMailbox(claim: string, stored: string): boolean {
+  const trimmed = claim.trim()
+  const at = trimmed.lastIndexOf('@')
+  const storedAt = stored.lastIndexOf('@')
+  if (at < 0 || storedAt < 0) return false
+  const local = trimmed.slice(0, at).replace(/[A-Z]/g, c => c.toLowerCase())
+  const domain = normalizeEmail(`x@${trimmed.slice(at + 1)}`).slice(2)
+  return local === stored.slice(0, storedAt) && domain === stored.slice(storedAt + 1)
+}
+
+// a deactivated account: nothing a provider says reshapes it (no link, no promotion, no groups)
+function refuseInactive(user: UserRow): void {
+  if (!user.isActive) throw new DomainError({ field: null, code: 'INACTIVE', message: 'Account inactive.' })
+}
+
+/**
+ * A provider that verified the email of an account whose mailbox was never proven by a link (a
+ * registrant's, confirmed or not) is the first proof of it: in the link's transaction the proof is
+ * recorded (EXTERNAL_PROVIDER), the account confirmed, and what the registrant held without proof
+ * ends, as the promotion rule ends it (promotionChanges: every session, and the password of an
+ * unproven mailbox), so whoever pre-registered the email keeps no way into the owner's account.
+ */
+async function provenByProvider(tx: Context, user: UserRow): Promise<UserRow> {
+  if (hasProvenMailbox(user)) return user
+  const proven = await tx.prisma.user.update({
+    where: { id: user.id },
+    data: {
+      ...promotionChanges(user, {}),
+      isConfirmed: true,
+      emailVerifiedAt: new Date(),
+      emailVerifiedBy: 'EXTERNAL_PROVIDER',
+    },
+  })
+  await afterUserChange(tx, { before: user, after: proven, actorId: user.id })
+  return proven
 }
 
 async function createLink(tx: Context, userId: string, identity: ExternalIdentity, key: string): Promise<void> {
@@ -149,8 +233,9 @@ async function createLink(tx: Context, userId: string, identity: ExternalIdentit
   })
 }
 
-// a new user, through the User list (its hooks: a token key, the row's defaults), then what follows a
-// new user (event, webhook), and its confirmation link when the provider did not verify the email
+// a new user, through the User list (its hooks: a token key, the row's defaults), its mailbox proven
+// when the provider verified the email, then what follows a new user (event, webhook), and its
+// confirmation link when the provider did not verify the email
 async function createUser(tx: Context, identity: ExternalIdentity, email: string): Promise<UserRow> {
   const staff = identity.provider.staff !== undefined && mayActForStaff(identity)
   const confirmed = identity.emailVerified || !env.accountConfirmationRequired
@@ -165,7 +250,11 @@ async function createUser(tx: Context, identity: ExternalIdentity, email: string
       ...(staff ? { isStaff: true } : {}),
     },
   })
-  const created = await tx.prisma.user.findUniqueOrThrow({ where: { id: String(made.id) } })
+  // the provider's verified email is the proof of its mailbox (a write the User list never makes)
+  const created = await tx.prisma.user.update({
+    where: { id: String(made.id) },
+    data: identity.emailVerified ? { emailVerifiedAt: new Date(), emailVerifiedBy: 'EXTERNAL_PROVIDER' } : {},
+  })
   await afterUserChange(tx, { before: null, after: created, actorId: created.id })
   if (!confirmed)
     await mailOneTimeLink(tx, {
@@ -283,7 +372,7 @@ export async function signInExternallyForTokens(
   const external = { provider: identity.provider.id, subject: identity.subject }
   if (!identity.amr.includes('mfa'))
     await requireSecondFactor(context, user, { kind: 'tokens', proven: user, ...args.client, external })
-  const jwtTokenKey = await bindExternalSignIn(context, user, external)
+  const jwtTokenKey = await bindExternalSignIn(context, boundFactor(user, identity), external)
   return issueTokens(
     context,
     { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey },
@@ -292,6 +381,16 @@ export async function signInExternallyForTokens(
       ...args.client,
     },
   )
+}
+
+// what a provider sign-in binds to (bindExternalSignIn): with the TOTP state it was judged on, unless
+// the ID token itself asserted the second factor (then the user's own TOTP was never the question)
+function boundFactor(
+  user: UserRow,
+  identity: ExternalIdentity,
+): { id: string; jwtTokenKey: string | null; totpEnabledAt?: Date | null } {
+  const base = { id: user.id, jwtTokenKey: user.jwtTokenKey }
+  return identity.amr.includes('mfa') ? base : { ...base, totpEnabledAt: user.totpEnabledAt }
 }
 
 /** externalLogout: the provider's end-session URL (null when it has none), a post-logout redirectUri checked as a sign-in's. */
@@ -319,12 +418,13 @@ export async function externalAccountsOf(
 /**
  * externalAccountUnlink: remove the user's link to `provider`; NOT_FOUND for none. Refused with
  * LAST_SIGN_IN_METHOD while it is the user's last way in: no password its PASSWORD_LOGIN_MODE
- * allows, no passkey, no other provider. Judged and written under the user's lock, so two unlinks
+ * allows, no passkey, no other provider. The user's sessions a provider signed in end with it, but
+ * the caller's own (`keepSessionId`). Judged and written under the user's lock, so two unlinks
  * at once cannot each leave the other as the last way in and remove both.
  */
 export async function unlinkExternalAccount(
   context: Context,
-  args: { userId: string; provider: string },
+  args: { userId: string; provider: string; keepSessionId?: string },
 ): Promise<void> {
   await inTransaction(context, async tx => {
     await lockUser(tx, args.userId)
@@ -346,6 +446,9 @@ export async function unlinkExternalAccount(
         message: 'This is your only way to sign in: set a password or add a passkey first.',
       })
     await tx.prisma.externalAccount.delete({ where: { id: link.id } })
+    // the sessions a provider signed in end with it (all of them: no session records its provider),
+    // but the caller's own, which is doing the unlink
+    await endSessionsSignedInBy(tx, { userId: user.id, method: 'ext', keepSessionId: args.keepSessionId })
     await recordAccountEvent(tx, {
       type: 'EXTERNAL_ACCOUNT_UNLINKED',
       userId: user.id,
@@ -375,6 +478,7 @@ export async function signInExternallyForAdmin(
     state: args.input.state,
     iss: args.input.iss,
     kind: 'adminCookie',
+    browser: args.input.browser,
   })
   const user = await linkExternalIdentity(context, identity)
   if (!user.isStaff || !user.isActive || !user.isConfirmed)
@@ -382,6 +486,6 @@ export async function signInExternallyForAdmin(
   const external = { provider: identity.provider.id, subject: identity.subject }
   if (!identity.amr.includes('mfa'))
     await requireSecondFactor(context, user, { kind: 'adminCookie', proven: user, ...args.client, external })
-  const tokenKey = await bindExternalSignIn(context, user, external)
+  const tokenKey = await bindExternalSignIn(context, boundFactor(user, identity), external)
   return { userId: user.id, tokenKey, amr: identity.amr }
 }

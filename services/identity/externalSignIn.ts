@@ -5,7 +5,8 @@
 // - `state` is an EXTERNAL_SIGN_IN challenge (challenges.ts): 256 random bits, stored hashed, bound
 //   to the provider, the redirect URI and the kind of sign-in it begins, living 5 minutes, spent by
 //   one conditional write before anything else is judged, so a state answers once and only for the
-//   request that asked for it;
+//   request that asked for it; an Admin UI state also binds to the browser that began it (the hash
+//   of its cookie's random value, server/externalSignIn.ts), against login CSRF;
 // - the PKCE code verifier and the nonce are stored sealed (kernel sealing, purpose
 //   externalSignIn), never in clear;
 // - the ID token's signature, issuer, audience, expiry and nonce, and the state, are checked by
@@ -21,6 +22,8 @@ import type { Context } from '../../generated/keystone/types'
 import { DomainError, openSecrets, sealSecrets } from '../kernel'
 import { issueChallenge, liveChallenge, spendChallenge } from './challenges'
 import { newTokenKey } from './jwt'
+import { hashToken } from './oneTimeTokens'
+import { isSameSecret } from './sameSecret'
 import { oidcProviderOf, providerConfiguration, providerUnavailable, type OidcProvider } from './oidcProviders'
 import type { AuthMethod } from './userSessions'
 
@@ -44,7 +47,14 @@ export type ExternalIdentity = {
   amr: AuthMethod[]
 }
 
-type ChallengePayload = { provider: string; redirectUri: string; kind: ExternalSignInKind; sealed: string }
+// `browser`: for the Admin UI's kind, the hash of the random value the starting browser holds in its cookie
+type ChallengePayload = {
+  provider: string
+  redirectUri: string
+  kind: ExternalSignInKind
+  sealed: string
+  browser?: string
+}
 
 export function invalidExternalSignIn(): DomainError {
   return new DomainError({
@@ -62,8 +72,10 @@ export function invalidExternalSignIn(): DomainError {
  */
 export async function externalAuthorizationUrl(
   context: Context,
-  args: { provider: OidcProvider; redirectUri: string; kind: ExternalSignInKind },
+  args: { provider: OidcProvider; redirectUri: string; kind: ExternalSignInKind; browser?: string },
 ): Promise<string> {
+  // the Admin UI's sign-in lands in a browser's cookie session: it must be the browser that began it
+  if (args.kind === 'adminCookie' && !args.browser) throw new Error('an Admin UI sign-in needs its browser binding')
   const configuration = await providerConfiguration(args.provider)
   const codeVerifier = oidc.randomPKCECodeVerifier()
   const nonce = oidc.randomNonce()
@@ -72,6 +84,7 @@ export async function externalAuthorizationUrl(
     redirectUri: args.redirectUri,
     kind: args.kind,
     sealed: sealSecrets({ codeVerifier, nonce }, 'externalSignIn'),
+    ...(args.browser ? { browser: hashToken(args.browser) } : {}),
   }
   const { challenge: state } = await issueChallenge(context, { purpose: 'EXTERNAL_SIGN_IN', payload })
   const url = oidc.buildAuthorizationUrl(configuration, {
@@ -95,7 +108,14 @@ export async function externalAuthorizationUrl(
  */
 export async function redeemExternalSignIn(
   context: Context,
-  args: { pluginId: string; code: unknown; state: unknown; iss?: unknown; kind: ExternalSignInKind },
+  args: {
+    pluginId: string
+    code: unknown
+    state: unknown
+    iss?: unknown
+    kind: ExternalSignInKind
+    browser?: unknown
+  },
 ): Promise<ExternalIdentity> {
   const provider = oidcProviderOf(args.pluginId)
   if (typeof args.code !== 'string' || args.code === '' || typeof args.state !== 'string') throw invalidExternalSignIn()
@@ -105,6 +125,9 @@ export async function redeemExternalSignIn(
     throw invalidExternalSignIn()
   // spent before the answer is judged: a state answers once, whatever the outcome
   if (!(await spendChallenge(context, challenge.id))) throw invalidExternalSignIn()
+  // an Admin UI state answers only in the browser that began it (its cookie's value): a callback
+  // URL loaded in another browser (login CSRF) signs nobody in there
+  if (payload.kind === 'adminCookie' && !sameBrowser(payload.browser, args.browser)) throw invalidExternalSignIn()
   let secrets: Record<string, string>
   try {
     secrets = openSecrets(String(payload.sealed), 'externalSignIn')
@@ -138,6 +161,10 @@ export async function redeemExternalSignIn(
   }
   if (typeof claims.sub !== 'string' || claims.sub === '') throw invalidExternalSignIn()
   return identityOf(provider, claims)
+}
+
+function sameBrowser(bound: unknown, given: unknown): boolean {
+  return typeof bound === 'string' && typeof given === 'string' && given !== '' && isSameSecret(hashToken(given), bound)
 }
 
 // the second factors the provider names in its own amr that are methods of ours too (otp, hwk), kept
@@ -193,30 +220,36 @@ export async function externalLogoutUrl(
  * Record a provider sign-in of `user` (the row the linking read) and answer the token key its
  * session binds to, as bindPasskeySignIn does for a passkey: the write is conditional on the key
  * read, so a key a credential change replaced meanwhile is never written back; when only the key
- * moved on, the identity still proves the user while the account is active and the identity still
- * linked to it (an unlink that committed meanwhile voids the sign-in).
+ * moved on, the identity still proves the user while the account is active, the identity still
+ * linked to it (an unlink that committed meanwhile voids the sign-in) and, when the sign-in was
+ * judged on the user's second factor (`totpEnabledAt` given: none, so no code was asked, or the
+ * one whose code was answered), that factor as it read it (one turned on, reset or replaced
+ * meanwhile voids the sign-in), as bindSignIn does for a password.
  */
 export async function bindExternalSignIn(
   context: Context,
-  user: { id: string; jwtTokenKey: string | null },
+  user: { id: string; jwtTokenKey: string | null; totpEnabledAt?: Date | null },
   identity: { provider: string; subject: string },
 ): Promise<string> {
   let read = user.jwtTokenKey
+  const factor = user.totpEnabledAt === undefined ? {} : { totpEnabledAt: user.totpEnabledAt }
   for (let attempt = 0; attempt < 3; attempt++) {
     const jwtTokenKey = read ?? newTokenKey()
     const { count } = await context.prisma.user.updateMany({
-      where: { id: user.id, jwtTokenKey: read, isActive: true },
+      where: { id: user.id, jwtTokenKey: read, isActive: true, ...factor },
       data: { lastLogin: new Date(), jwtTokenKey },
     })
     if (count === 1) return jwtTokenKey
     const now = await context.prisma.user.findUnique({
       where: { id: user.id },
-      select: { isActive: true, jwtTokenKey: true },
+      select: { isActive: true, jwtTokenKey: true, totpEnabledAt: true },
     })
     const linked = await context.prisma.externalAccount.count({
       where: { userId: user.id, provider: identity.provider, subject: identity.subject },
     })
     if (!now?.isActive || linked !== 1) throw invalidExternalSignIn()
+    if (user.totpEnabledAt !== undefined && now.totpEnabledAt?.getTime() !== user.totpEnabledAt?.getTime())
+      throw invalidExternalSignIn()
     read = now.jwtTokenKey
   }
   throw invalidExternalSignIn()

@@ -180,6 +180,35 @@ export async function endOtherSessions(
 }
 
 /**
+ * End every live session of a user that `method` signed in (its amr holds it), but the caller's
+ * own when named; answers how many ended. For a change that voids one way in (an unlink ends the
+ * provider's sessions, `ext`: no session records which provider).
+ */
+export async function endSessionsSignedInBy(
+  context: Context,
+  args: { userId: string; method: AuthMethod; keepSessionId?: string },
+): Promise<number> {
+  const user = await context.prisma.user.findUnique({ where: { id: args.userId }, select: { jwtTokenKey: true } })
+  if (!user?.jwtTokenKey) return 0
+  const m = args.method
+  const { count } = await context.prisma.authSession.updateMany({
+    where: {
+      ...liveWhere(args.userId, user.jwtTokenKey),
+      ...(args.keepSessionId ? { id: { not: args.keepSessionId } } : {}),
+      // amr is its methods joined by single spaces
+      OR: [
+        { amr: m },
+        { amr: { startsWith: `${m} ` } },
+        { amr: { endsWith: ` ${m}` } },
+        { amr: { contains: ` ${m} ` } },
+      ],
+    },
+    data: { endedAt: new Date() },
+  })
+  return count
+}
+
+/**
  * Delete up to `batch` dead sessions: ended, expired, of a user who is gone, or bound to a token
  * key the user no longer holds. Answers how many went, so the worker can go on while it is busy.
  */

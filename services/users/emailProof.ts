@@ -6,15 +6,26 @@
 // Who writes it:
 // - the redemptions (services/accounts/lifecycle/: confirmAccount, setPasswordWithToken,
 //   confirmEmailChange) write `redeemedProof(…)` in the same statement as the rest of the
-//   redemption, inside its transaction; the seed gives its superuser OPERATOR_SEED;
+//   redemption, inside its transaction; the seed gives its superuser OPERATOR_SEED; linking an
+//   OpenID provider's verified email to an account never proven writes EXTERNAL_PROVIDER
+//   (services/accounts externalAccounts.ts: provenByProvider);
 // - every other write of a User row goes through the User list (the generated API, the Admin UI and
 //   every module's trusted write) and its resolveInput hooks, which apply `proofOnCreate` and
 //   `proofChanges`: a new user has no proof, an input never carries one, and a new email drops it;
 // - `assertProofFollowsEmail`, called by afterUserChange on every path, refuses (and so rolls back)
 //   any write that changed the email and kept a proof, whatever path it came by.
 
-/** How a mailbox was proven: the purpose of the link redeemed, or the operator's own seed. */
-export const EMAIL_PROOFS = ['ACCOUNT_CONFIRMATION', 'PASSWORD_RESET', 'EMAIL_CHANGE', 'OPERATOR_SEED'] as const
+/**
+ * How a mailbox was proven: the purpose of the link redeemed, the operator's own seed, or an OpenID
+ * provider's verified email claim linked to the account (services/accounts externalAccounts.ts).
+ */
+export const EMAIL_PROOFS = [
+  'ACCOUNT_CONFIRMATION',
+  'PASSWORD_RESET',
+  'EMAIL_CHANGE',
+  'OPERATOR_SEED',
+  'EXTERNAL_PROVIDER',
+] as const
 export type EmailProof = (typeof EMAIL_PROOFS)[number]
 
 /** The two columns of the proof, as Prisma and the list name them. */
@@ -43,7 +54,7 @@ export function hasProvenMailbox(user: ProvenUser): boolean {
  * a link without one proves nothing). For EMAIL_CHANGE, `email` is the new address being written.
  */
 export function redeemedProof(
-  by: Exclude<EmailProof, 'OPERATOR_SEED'>,
+  by: Exclude<EmailProof, 'OPERATOR_SEED' | 'EXTERNAL_PROVIDER'>,
   link: { sentTo?: string | null },
   email: string,
   now: Date = new Date(),

@@ -10,9 +10,10 @@ import assert from 'node:assert/strict'
 import { SaleorExternalAuth } from '@saleor/auth-sdk'
 import { startServer, freePort, type TestServer } from '../../helpers/server'
 import { startMailbox, type Mailbox } from '../../helpers/mailbox'
-import { makeCustomer, makeStaff } from '../../helpers/factories'
+import { makeCustomer, makeStaff, proveMailbox } from '../../helpers/factories'
 import { startOidcProvider, type TestOidcProvider } from '../../helpers/oidcProvider'
 import { newTotpEnrolment } from '../../../services/identity/totp'
+import { bindExternalSignIn } from '../../../services/identity/externalSignIn'
 import { awayFromStepEdge, codeFor } from '../mfa/mfaClient'
 
 const REDIRECT = 'http://localhost:4999/account/callback'
@@ -176,8 +177,8 @@ describe('linking', () => {
     const unverified = newSubject({ email: customer.email, email_verified: false })
     // when
     const refused = await obtain(await startSignIn(unverified.subject))
-    // then
-    assert.deepEqual(codes(refused), ['INVALID_CREDENTIALS'])
+    // then: the answer a new unverified email gets (it does not tell the email is registered)
+    assert.deepEqual(codes(refused), ['ACCOUNT_NOT_CONFIRMED'])
     assert.equal(await server.context.prisma.externalAccount.count({ where: { userId: customer.id } }), 0)
 
     // when: verified
@@ -344,6 +345,31 @@ describe('a second factor', () => {
     const me = await server.gql(ME, {}, { token: payload.token })
     assert.deepEqual(me.body.data.me.sessions.find((s: any) => s.current).amr, ['otp', 'mfa', 'ext'])
   })
+
+  // the binding's race (a TOTP turned on between the sign-in's check and its binding) cannot be timed
+  // from outside: the binding is called here as the sign-in calls it, with the row it read
+  test('a provider sign-in judged on no TOTP does not bind once TOTP was turned on meanwhile; one whose ID token asserted mfa does', async () => {
+    const { subject, email } = newSubject({ email_verified: true })
+    assert.deepEqual((await obtain(await startSignIn(subject))).errors, [])
+    const read = await server.context.prisma.user.findUniqueOrThrow({ where: { email } })
+    assert.equal(read.totpEnabledAt, null)
+    // meanwhile: TOTP turned on, and the token key moved on (every session ended)
+    const enrolment = await newTotpEnrolment(email)
+    await server.context.prisma.user.update({
+      where: { email },
+      data: { totpSecret: enrolment.sealed, totpEnabledAt: new Date(), jwtTokenKey: `moved-${subject}` },
+    })
+    const identity = { provider: 'idp', subject }
+    const context = server.context as never
+    await assert.rejects(
+      bindExternalSignIn(context, { id: read.id, jwtTokenKey: read.jwtTokenKey, totpEnabledAt: null }, identity),
+      /could not be verified/,
+    )
+    assert.equal(
+      await bindExternalSignIn(context, { id: read.id, jwtTokenKey: read.jwtTokenKey }, identity),
+      `moved-${subject}`,
+    )
+  })
 })
 
 describe('refresh, verify and logout', () => {
@@ -403,8 +429,9 @@ describe('me { externalAccounts } and externalAccountUnlink', () => {
   })
 
   test('an account with a password unlinks; the provider then signs in no one until linked again; an unknown link is NOT_FOUND', async () => {
-    // given: a customer with a password, linked through a verified email
+    // given: a customer with a password of a proven mailbox, linked through a verified email
     const customer = await makeCustomer(server.context)
+    await proveMailbox(server.context, String(customer.id))
     const { subject } = newSubject({ email: customer.email, email_verified: true })
     const { token } = await obtain(await startSignIn(subject))
     // when

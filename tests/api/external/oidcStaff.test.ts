@@ -216,7 +216,13 @@ describe('the Admin UI callback for a staff member with an authenticator app', (
     assert.equal(start.status, 303)
     const back = await op.authorize(start.headers.get('location')!, 'hedy')
     assert.equal(back.url.href.startsWith(`${TEST_PUBLIC_URL}/auth/oidc/corp/callback?`), true)
-    const callback = await fetch(`${server.url}${back.url.pathname}${back.url.search}`, { redirect: 'manual' })
+    // (as a browser: with the cookie /start gave it, which binds the state to this browser)
+    const browserCookie = start.headers.getSetCookie().find(c => c.startsWith('ks-oidc-browser='))!
+    assert.match(browserCookie, /HttpOnly/)
+    const callback = await fetch(`${server.url}${back.url.pathname}${back.url.search}`, {
+      redirect: 'manual',
+      headers: { cookie: browserCookie.split(';')[0]! },
+    })
     // then: the sign-in page's code step, the challenge in its http-only cookie, no session yet
     assert.equal(callback.status, 303)
     assert.equal(callback.headers.get('location'), '/signin?step=code')
