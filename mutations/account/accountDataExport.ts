@@ -4,6 +4,7 @@
 // in an impersonation (IMPERSONATION_FORBIDDEN: the whole record is the customer's to take, and
 // staff take it with customerDataExport, under MANAGE_USERS). Effects: DATA_EXPORTED event. Twin: none.
 import { g } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireCredentialSession } from '../shared/guards'
 import { JSONString } from '../shared/jsonString'
@@ -24,6 +25,8 @@ export const accountDataExport = g.field({
       errors: errorsField(),
     },
   }),
+  // a whole record read (one per request, as a password check or a mail: server/graphqlLimits.ts)
+  extensions: costly('export'),
   resolve: withErrorsList(async (_args: Record<string, never>, context) => {
     requireCredentialSession(context)
     return { data: await exportOwnData(context.sudo(), context.session as Session) }

@@ -3,6 +3,7 @@
 // caller's scope, is NOT_FOUND.
 // Access: MANAGE_USERS. Effects: DATA_EXPORTED event on the customer, the staff member as actor. Twin: none.
 import { g, type ArgsOf } from '../shared/g'
+import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission } from '../shared/guards'
 import { JSONString } from '../shared/jsonString'
@@ -21,6 +22,8 @@ export const customerDataExport = g.field({
     },
   }),
   args,
+  // a whole record read (one per request, as a password check or a mail: server/graphqlLimits.ts)
+  extensions: costly('export'),
   resolve: withErrorsList(async ({ id }: ArgsOf<typeof args>, context) => {
     return { data: await exportCustomerData(context.sudo(), requirePermission(context, 'MANAGE_USERS'), id) }
   }),

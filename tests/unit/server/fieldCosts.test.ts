@@ -46,6 +46,9 @@ const COSTLY_MUTATIONS = {
   // the Admin UI's sign-in steps: a recovery code's mail; a passkey sign-in
   adminSignInWithCode: ['password', 'mail'],
   adminSignInWithPasskey: ['password'],
+  // a person's whole record, read: one per request, so aliases cannot multiply it
+  accountDataExport: ['export'],
+  customerDataExport: ['export'],
 }
 
 const COSTLY_INPUTS = { 'UserCreateInput.password': ['password'], 'UserUpdateInput.password': ['password'] }
