@@ -1,5 +1,6 @@
 // What a field costs beyond its rows: checking or hashing a password (argon2, ~20 ms of CPU),
-// putting a mail in the outbox, or reading a person's whole record (a data export). A field declares it where it is defined, and the request limits
+// putting a mail in the outbox, reading a person's whole record (a data export), or calling an
+// identity provider (discovery, the token endpoint). A field declares it where it is defined, and the request limits
 // read it from the finished schema (server/graphqlLimits.ts), letting one such item through per
 // request. A custom field declares it as an extension on its GraphQL config
 // (`extensions: costly('mail')`); Keystone's generated fields take no extensions, so the list action
@@ -7,7 +8,7 @@
 // onto the fields Keystone generates from it.
 import type { GraphQLField, GraphQLInputField } from 'graphql'
 
-export type CostlyWork = 'password' | 'mail' | 'export'
+export type CostlyWork = 'password' | 'mail' | 'export' | 'provider'
 
 declare module 'graphql' {
   interface GraphQLFieldExtensions<_TSource, _TContext, _TArgs = any> {

@@ -95,7 +95,9 @@ function useStaffProviders(): { id: string }[] {
   useEffect(() => {
     fetch('/auth/oidc/providers', { credentials: 'same-origin' })
       .then(response => (response.ok ? response.json() : []))
-      .then(list => setProviders(Array.isArray(list) ? list : []))
+      .then(list =>
+        setProviders(Array.isArray(list) ? list.filter(entry => typeof entry?.id === 'string' && entry.id !== '') : []),
+      )
       .catch(() => setProviders([]))
   }, [])
   return providers

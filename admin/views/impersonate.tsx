@@ -55,26 +55,32 @@ export function Field(props: FieldProps<typeof controller>) {
   async function open() {
     // opened on the press itself, as a browser lets a page open a window only then
     const tab = window.open('about:blank', '_blank')
-    if (tab) tab.opener = null
+    // a blocked tab: ask before an impersonation is started (and recorded) for nothing
+    if (!tab) {
+      toastQueue.critical('The browser blocked the new tab: allow pop-ups for this site, then press again.', {
+        timeout: 10000,
+      })
+      return
+    }
+    tab.opener = null
     setBusy(true)
     try {
       const { data } = await impersonate({ variables: { id: userId, reason } })
       const errors = data?.userImpersonate.errors ?? []
       const token = data?.userImpersonate.token
       if (errors.length || !token) {
-        tab?.close()
+        tab.close()
         const why = errors.map(error => error.message || error.code).join(' ') || 'no token'
         toastQueue.critical(`Could not view the storefront as this customer: ${why}`, { timeout: 10000 })
         return
       }
       const target = storefrontWithToken(storefrontUrl, token)
-      if (tab) tab.location.replace(target)
-      else window.open(target, '_blank', 'noopener')
+      tab.location.replace(target)
       setAsking(false)
       setReason('')
       toastQueue.positive('The storefront opened in a new tab, as this customer, for 15 minutes', { timeout: 5000 })
     } catch (error) {
-      tab?.close()
+      tab.close()
       toastQueue.critical(`Could not view the storefront as this customer: ${(error as Error).message}`, {
         timeout: 10000,
       })
@@ -106,12 +112,21 @@ export function Field(props: FieldProps<typeof controller>) {
         <VStack gap="regular">
           <Button onPress={() => setAsking(true)}>View storefront as this customer</Button>
           <Text size="small" color="neutralSecondary">
-            {new URL(storefrontUrl).host}
+            {hostOf(storefrontUrl)}
           </Text>
         </VStack>
       )}
     </ReadOnlyValue>
   )
+}
+
+// the storefront's host, for the line under the button; the value as it is if it is not a URL
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return url
+  }
 }
 
 export const Cell: CellComponent<typeof controller> = () => null

@@ -31,7 +31,7 @@ export const externalObtainAccessTokens = (base: BaseSchemaMeta) => {
     }),
     args,
     // a sign-in that calls the provider and may mail a new account's confirmation link: one per request
-    extensions: costly('password', 'mail'),
+    extensions: costly('provider', 'mail'),
     resolve: withErrorsList(async ({ pluginId, input }: ArgsOf<typeof args>, context) =>
       orMfaChallenge(async () => {
         const tokens = await signInExternallyForTokens(context.sudo(), {

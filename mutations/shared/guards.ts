@@ -1,4 +1,5 @@
-// Who may call a custom field, checked first in every resolver; refusals are KS_ACCESS_DENIED.
+// Who may call a custom field, checked first in every resolver; refusals are KS_ACCESS_DENIED, and
+// IMPERSONATION_FORBIDDEN for what staff acting as the customer may not do.
 import type { Context } from './g'
 import { isImpersonation, type Session } from '../../services/identity'
 import { AccessDeniedError, DomainError } from '../../services/kernel'
@@ -24,8 +25,10 @@ export function requirePermission(context: Context, permission: Permission): Ses
  * a customer API token: such a token serves integrations and may not change credentials, the
  * email or the account's existence. Nor may staff impersonating the user (API.md §10): every
  * mutation that changes how the account signs in (password, email, second factors, passkeys,
- * sessions, customer API tokens) or whether it exists (deletion) calls this guard or
- * requireSignInSession, which builds on it: the one place IMPERSONATION_FORBIDDEN is decided.
+ * sessions, customer API tokens), whether it exists (deletion), or takes its whole record (the data
+ * export) calls this guard or requireSignInSession, which builds on it. Whether a session is an
+ * impersonation is decided once (services/identity isImpersonation), also read by the field rule
+ * that keeps settings which would outlive it (access/fields.ts notImpersonating).
  */
 export function requireCredentialSession(context: Context): string {
   const userId = requireUser(context)
@@ -42,7 +45,7 @@ export function refuseImpersonation(context: Context): void {
       field: null,
       code: 'IMPERSONATION_FORBIDDEN',
       message:
-        'Staff viewing the account as the customer cannot change how it signs in, its sessions or its existence, nor take a copy of its data.',
+        'Staff viewing the account as the customer cannot do this: change how it signs in, its sessions, its existence or where its data is sent, nor take a copy of its data.',
     })
 }
 

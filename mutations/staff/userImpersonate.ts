@@ -11,7 +11,6 @@
 import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requirePermission, requireSignInSession } from '../shared/guards'
-import { signInClient } from '../shared/request'
 import { impersonateCustomer } from '../../services/accounts'
 
 const args = {
@@ -39,7 +38,7 @@ export const userImpersonate = g.field({
   resolve: withErrorsList(async ({ id, reason }: ArgsOf<typeof args>, context) => {
     requireSignInSession(context)
     const actor = requirePermission(context, 'IMPERSONATE_USER')
-    const tokens = await impersonateCustomer(context, actor, { userId: id, reason, client: signInClient(context) })
+    const tokens = await impersonateCustomer(context, actor, { userId: id, reason })
     return { token: tokens.accessToken }
   }),
 })

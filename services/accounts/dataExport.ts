@@ -1,7 +1,7 @@
 // A person's copy of its data (accountDataExport, customerDataExport): everything held about one
 // user, read in one Prisma query whose select is built from the allow-list in dataExportPlan.ts,
-// and never a secret. Who may ask is one rule here: the user itself in a session it signed in to
-// (never an impersonation: mutations/account/accountDataExport.ts), or staff
+// and never a secret. Who may ask: the user itself in a session it signed in to (the mutation's
+// guard: never a customer API token nor an impersonation), or, judged here, staff
 // with MANAGE_USERS for a customer they reach by the staff scope rules (judgeUserReach), anything
 // else NOT_FOUND. Each export is recorded as a DATA_EXPORTED event on the person, with who asked.
 import type { Context } from '../../generated/keystone/types'

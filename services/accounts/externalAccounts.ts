@@ -101,7 +101,11 @@ export async function linkExternalIdentity(context: Context, identity: ExternalI
   else user = await linkOrCreate(context, identity, key)
   if (user.isStaff && !mayActForStaff(identity))
     throw refused('This account is a staff account: sign in with your staff provider or your password.')
-  if (user.isStaff || (provider.staff && mayActForStaff(identity))) user = await syncStaff(context, user, identity)
+  // promoted only when the verified claim names the account's own mailbox (a linked customer whose
+  // provider email moved into a staff domain stays a customer)
+  const ownMailbox = identity.email !== null && sameMailbox(identity.email, user.email)
+  if (user.isStaff || (provider.staff && mayActForStaff(identity) && ownMailbox))
+    user = await syncStaff(context, user, identity)
   await context.prisma.externalAccount.updateMany({ where: { identity: key }, data: { lastSignInAt: new Date() } })
   return user
 }
@@ -121,6 +125,10 @@ async function linkOrCreate(
   if (!identity.email) throw refused('The provider did not share an email address, which this shop needs.')
   const email = normalizeEmail(identity.email)
   if (!isValidEmail(email)) throw refused('The provider shared an email address this shop cannot use.')
+  // a claim that only folds into an address (fullwidth, compatibility forms) is another mailbox: it
+  // neither links an account nor makes one under the address it folds into
+  if (!sameMailbox(identity.email, email))
+    throw refused('An account with a similar email exists: sign in to it and link the provider from there.')
   if (!identity.emailVerified)
     return withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, () => refuseUnverifiedClaim(context, identity, email))
   const holder = await findEmailHolder(context, email)
@@ -129,7 +137,10 @@ async function linkOrCreate(
   try {
     return await inTransaction(context, async tx => {
       if (holder) {
-        const existing = await tx.prisma.user.findUniqueOrThrow({ where: { id: holder.id } })
+        await lockUser(tx, holder.id)
+        const existing = await tx.prisma.user.findUnique({ where: { id: holder.id } })
+        // deleted, or its email changed, since the holder was read: the claim names no account now
+        if (!existing || !sameMailbox(identity.email!, existing.email)) throw invalidExternalSignIn()
         refuseInactive(existing)
         if (existing.isStaff && !mayActForStaff(identity))
           throw refused('This account is a staff account: sign in with your staff provider or your password.')
@@ -204,14 +215,20 @@ function refuseInactive(user: UserRow): void {
  * registrant's, confirmed or not) is the first proof of it: in the link's transaction the proof is
  * recorded (EXTERNAL_PROVIDER), the account confirmed, and what the registrant held without proof
  * ends, as the promotion rule ends it (promotionChanges: every session, and the password of an
- * unproven mailbox), so whoever pre-registered the email keeps no way into the owner's account.
+ * unproven mailbox), and with it every factor the registrant enrolled (TOTP, recovery codes,
+ * passkeys), so whoever pre-registered the email keeps no way into, nor a lock on, the owner's account.
  */
 async function provenByProvider(tx: Context, user: UserRow): Promise<UserRow> {
   if (hasProvenMailbox(user)) return user
+  await tx.prisma.recoveryCode.deleteMany({ where: { userId: user.id } })
+  await tx.prisma.passkeyCredential.deleteMany({ where: { userId: user.id } })
   const proven = await tx.prisma.user.update({
     where: { id: user.id },
     data: {
       ...promotionChanges(user, {}),
+      totpSecret: null,
+      totpPendingSecret: null,
+      totpEnabledAt: null,
       isConfirmed: true,
       emailVerifiedAt: new Date(),
       emailVerifiedBy: 'EXTERNAL_PROVIDER',
@@ -438,7 +455,11 @@ export async function unlinkExternalAccount(
     const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
     const passwordAllowed = Boolean(user.password) && passwordLoginAllowedFor(user)
     const passkeys = await tx.prisma.passkeyCredential.count({ where: { userId: user.id } })
-    const otherLinks = await tx.prisma.externalAccount.count({ where: { userId: user.id, NOT: { id: link.id } } })
+    // another provider counts only while the shop still offers it (OIDC_PROVIDERS)
+    const offered = env.oidcProviders.map(provider => provider.id)
+    const otherLinks = await tx.prisma.externalAccount.count({
+      where: { userId: user.id, NOT: { id: link.id }, provider: { in: offered } },
+    })
     if (!passwordAllowed && passkeys === 0 && otherLinks === 0)
       throw new DomainError({
         field: 'provider',

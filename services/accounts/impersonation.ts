@@ -10,14 +10,7 @@
 // is still good is jsonWebToken.ts's (its session alive, `act` as its row says, the staff member
 // still entitled).
 import type { Context } from '../../generated/keystone/types'
-import {
-  issueTokens,
-  isImpersonation,
-  sessionHolds,
-  type ImpersonationTokens,
-  type Session,
-  type SignInClient,
-} from '../identity'
+import { issueTokens, isImpersonation, sessionHolds, type ImpersonationTokens, type Session } from '../identity'
 import { AccessDeniedError, DomainError, inTransaction, lockUser } from '../kernel'
 import { judgeUserReach } from '../staff'
 import { recordAccountEvent } from '../users'
@@ -35,7 +28,7 @@ const notFound = () => new DomainError({ field: 'id', code: 'NOT_FOUND', message
 export async function impersonateCustomer(
   context: Context,
   actor: Session,
-  args: { userId: string; reason: string; client: SignInClient },
+  args: { userId: string; reason: string },
 ): Promise<ImpersonationTokens> {
   if (!sessionHolds(actor, 'IMPERSONATE_USER') || !actor.sessionId || isImpersonation(actor))
     throw new AccessDeniedError('You need the IMPERSONATE_USER permission to perform this action.')
@@ -65,7 +58,9 @@ export async function impersonateCustomer(
       throw new DomainError({ field: 'id', code: 'INACTIVE', message: 'A deactivated account cannot be impersonated.' })
     const tokenUser = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey: user.jwtTokenKey }
     const impersonator = { id: actor.itemId, sessionId: actor.sessionId ?? '' }
-    const tokens = await issueTokens(tx, tokenUser, { ...args.client, impersonatedBy: impersonator })
+    // the session is the customer's, listed to it and in its export: it shows how it began (amr imp,
+    // the staff member's id), never the staff member's own address or browser
+    const tokens = await issueTokens(tx, tokenUser, { ip: '', userAgent: undefined, impersonatedBy: impersonator })
     await recordAccountEvent(tx, {
       type: 'IMPERSONATION_STARTED',
       userId: user.id,

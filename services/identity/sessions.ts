@@ -210,7 +210,8 @@ export async function impersonatorMayAct(context: Context, impersonation: Sessio
   // the staff session it acts from is still alive: signing out, sessionRevoke, tokensDeactivateAll
   // or a credential change of the staff member ends its impersonations too
   if (!actor.sessionState || !isSessionAlive(actor.sessionState, actor.jwtTokenKey)) return false
-  return actor.isSuperuser || actor.userPermissions.includes('IMPERSONATE_USER')
+  // the permission as the staff session holds it (STAFF_MFA_REQUIRED included): the one rule
+  return sessionHolds(sessionOf(actor, 'jwt', actor.sessionState), 'IMPERSONATE_USER')
 }
 
 /**

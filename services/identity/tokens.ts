@@ -32,10 +32,10 @@ export type SignInClient = { ip: string; userAgent: string | undefined }
  */
 export const IMPERSONATION_TTL_SECONDS = 15 * 60
 
-/** What an impersonation leaves: one access token of the customer's new session, nothing to refresh it. */
 /** Who impersonates: the staff member, and the session of its own it acts from. */
 export type Impersonator = { id: string; sessionId: string }
 
+/** What an impersonation leaves: one access token of the customer's new session, nothing to refresh it. */
 export type ImpersonationTokens = { userId: string; sessionId: string; expiresAt: Date; accessToken: string }
 
 /**

@@ -26,11 +26,12 @@ const MIN_CONTAINED = 3
 /** Remove the person's data from the rows that outlive the user `user`, inside `tx`. */
 export async function erasePersonalData(tx: Context, user: { id: string }): Promise<void> {
   const personal = await personalValuesOf(tx, user.id)
-  const email = personal.emails[0]!
   await tx.prisma.accountEvent.updateMany({ where: { userId: user.id }, data: { parameters: {} } })
   for (const address of personal.emails) await clearAccountLockout(tx, address)
 
-  const mails = { OR: [{ userId: user.id }, { to: email }] }
+  // its own mails, and mails to any address it held that name no other user (an address since taken
+  // by someone else keeps that one's mails)
+  const mails = { OR: [{ userId: user.id }, { to: { in: personal.emails }, userId: null }] }
   // a mail not yet sent (waiting, or in a sender's hands, which then finds it gone) is not sent at all
   await tx.prisma.outboxMail.deleteMany({ where: { AND: [mails, { status: { not: 'sent' } }] } })
   await tx.prisma.outboxMail.updateMany({

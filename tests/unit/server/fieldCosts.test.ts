@@ -42,7 +42,9 @@ const COSTLY_MUTATIONS = {
   passkeyAuthenticationOptions: ['password'],
   tokenCreateWithPasskey: ['password'],
   // a provider sign-in: a call to the provider, and a new account's confirmation mail
-  externalObtainAccessTokens: ['password', 'mail'],
+  externalObtainAccessTokens: ['provider', 'mail'],
+  // where to send a shopper: a stored challenge and, the first time, the provider's discovery
+  externalAuthenticationUrl: ['provider'],
   // the Admin UI's sign-in steps: a recovery code's mail; a passkey sign-in
   adminSignInWithCode: ['password', 'mail'],
   adminSignInWithPasskey: ['password'],
