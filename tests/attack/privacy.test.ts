@@ -217,9 +217,7 @@ test('no secret column value of the user appears in either export', async () => 
     where: { id: customer.id },
     data: { totpSecret: word('sealedtotp'), totpEnabledAt: new Date() },
   })
-  await server.context.prisma.recoveryCode
-    .create({ data: { userId: customer.id, codeHash: word('recoveryhash') } })
-    .catch(() => undefined)
+  await server.context.prisma.recoveryCode.create({ data: { userId: customer.id, codeHash: word('recoveryhash') } })
   await server.context.prisma.passkeyCredential.create({
     data: { userId: customer.id, credentialId: word('credid'), publicKey: word('pubkey'), name: 'Phone' },
   })
