@@ -46,7 +46,15 @@ test('a view of the sign-in page logs no access refusal at info or above', { ski
         }),
     )
   })
+  // the metadata request itself is awaited: on a loaded machine the page may go quiet for longer
+  // than networkidle's half second before its script asks
+  const metadata = page.waitForResponse(
+    response =>
+      response.url().endsWith('/api/graphql') && (response.request().postData() ?? '').includes('KsFetchAdminMeta'),
+    { timeout: 60_000 },
+  )
   await page.reload()
+  await metadata
   await page.waitForLoadState('networkidle')
   await Promise.all(reads)
   // then: the page did ask for what it is refused (so the log had something to say)
