@@ -19,6 +19,7 @@
 // A GraphQL request then runs under its time budget (services/kernel/requestBudget.ts).
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express'
 import helmet from 'helmet'
 import { pinoHttp } from 'pino-http'
@@ -260,6 +261,46 @@ const cors: RequestHandler = (req, res, next) => {
  * is not a browser), or the Origin of its Host or of PUBLIC_URL. The Admin UI's cookie counts only
  * then (auth.ts): an origin CORS_ORIGINS lets in may call the API with credentials, never as staff.
  */
+// what Node's HTTP parser refuses before any route sees the request (its own default answers
+// these with an empty body): by the parser's error code, the status Node would have given
+const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+    message: 'The request headers are too large.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: 'Request Timeout',
+    code: 'REQUEST_TIMEOUT',
+    message: 'The request took too long to arrive.',
+  },
+}
+const MALFORMED = { status: 400, reason: 'Bad Request', ...REFUSALS[400]! }
+
+/**
+ * Answer a request Node's parser refused (server 'clientError') as every other refusal is: JSON
+ * with a code, the connection closed, logged by the parser's code only (never a header's content).
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const refusal = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED
+  logger.warn({ status: refusal.status, type: error.code ?? 'unknown' }, 'request refused by the HTTP parser')
+  const body = JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] })
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${refusal.reason}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      'Cache-Control: no-store\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  )
+}
+
 export function isOwnOrigin(req: IncomingMessage | undefined): boolean {
   const origin = req?.headers.origin
   if (origin === undefined) return true

@@ -26,7 +26,7 @@ import {
   recordAccountEvent,
 } from '../users'
 import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
-import { assertStaffChange } from '../staff'
+import { assertStaffChange, lockStaffScope } from '../staff'
 import {
   bindExternalSignIn,
   endSessionsSignedInBy,
@@ -333,16 +333,19 @@ async function syncStaff(context: Context, user: UserRow, identity: ExternalIden
       console.warn(
         `oidc: provider ${identity.provider.id} maps to the permission group "${name}", which does not exist`,
       )
-  const held = await context.prisma.permissionGroup.findMany({
-    where: { users: { some: { id: user.id } } },
-    select: { id: true },
-  })
   const want = new Set(groups.map(group => group.id))
-  const addGroups = [...want].filter(id => !held.some(group => group.id === id))
-  const removeGroups = held.map(group => group.id).filter(id => !want.has(id))
-  if (addGroups.length === 0 && removeGroups.length === 0) return user
   try {
     await inTransaction(context, async tx => {
+      // the groups held are read under the scope's locks, so two sign-ins of one staff member at
+      // once compute their change one after the other, each from the state the other left
+      await lockStaffScope(tx, [user.id])
+      const held = await tx.prisma.permissionGroup.findMany({
+        where: { users: { some: { id: user.id } } },
+        select: { id: true },
+      })
+      const addGroups = [...want].filter(id => !held.some(group => group.id === id))
+      const removeGroups = held.map(group => group.id).filter(id => !want.has(id))
+      if (addGroups.length === 0 && removeGroups.length === 0) return
       await assertStaffChange(tx, DEPLOYER, { users: [{ kind: 'update', userId: user.id, addGroups, removeGroups }] })
       await trusted(tx, null).db.User.updateOne({
         where: { id: user.id },

@@ -6,7 +6,7 @@ import type { Context } from '../../generated/keystone/types'
 import { DomainError } from '../kernel'
 import { validateAddress, type AddressFields, type NormalizedAddress } from './validation'
 import { mergeMetadata, metadataProblem } from '../kernel'
-import { inTransaction } from '../kernel'
+import { inTransaction, isPostgres } from '../kernel'
 import { ADDRESS_FIELDS } from '../users'
 
 export const MAX_ADDRESSES_PER_USER = 100
@@ -28,8 +28,14 @@ const DEFAULT_FIELD: Record<AddressType, 'defaultShippingAddressId' | 'defaultBi
 /**
  * Refuse a new address for a user whose book is full: the one cap of every path (the mutations
  * through createAddress, the generated API and the Admin UI through the Address list's hook).
+ * Called inside the transaction that then adds the address: on PostgreSQL it first takes the
+ * user's row (FOR NO KEY UPDATE, the lock the search keeper takes too, which an address's foreign
+ * key does not wait for), so two adds racing for the last place count one after the other;
+ * SQLite runs one write transaction at a time already.
  */
 export async function assertAddressBookHasRoom(context: Context, userId: string): Promise<void> {
+  if (isPostgres(context))
+    await context.prisma.$queryRaw`SELECT "id" FROM "User" WHERE "id" = ${userId} FOR NO KEY UPDATE`
   if ((await context.prisma.address.count({ where: { userId } })) < MAX_ADDRESSES_PER_USER) return
   throw new DomainError({
     field: null,

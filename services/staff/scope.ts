@@ -64,15 +64,24 @@ export async function judgeStaffChange(
   actor: Session | undefined,
   change: StaffChange,
 ): Promise<FieldError[]> {
-  await serializeScopeChanges(tx)
   const userIds = [
     ...(change.users ?? []).flatMap(u => (u.userId ? [u.userId] : [])),
     ...(change.groups ?? []).flatMap(g => [...(g.addUsers ?? []), ...(g.removeUsers ?? [])]),
   ]
-  // and each named user's own lock, in one order, before the change writes its row: a redemption of
-  // the user's link (setPassword…) holds it while it writes the token's row and then the user's
-  for (const userId of [...new Set(userIds)].sort()) await lockUser(tx, userId)
+  await lockStaffScope(tx, userIds)
   return problemsOf(await loadScopeState(tx, userIds), actor, change)
+}
+
+/**
+ * The locks judgeStaffChange takes, for a caller that must read the state its change is computed
+ * from under them (the change then judged in the same transaction takes them again, which
+ * PostgreSQL grants to the holder): the one every scope change takes, then each named user's own,
+ * in one order, before the change writes its row (a redemption of the user's link, setPassword…,
+ * holds it while it writes the token's row and then the user's).
+ */
+export async function lockStaffScope(tx: Context, userIds: string[]): Promise<void> {
+  await serializeScopeChanges(tx)
+  for (const userId of [...new Set(userIds)].sort()) await lockUser(tx, userId)
 }
 
 /**

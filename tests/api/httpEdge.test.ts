@@ -3,6 +3,7 @@
 import '../helpers/env'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { startServer, type TestServer } from '../helpers/server'
 
 let server: TestServer
@@ -67,6 +68,28 @@ test('a malformed JSON body is refused with a code and its password never reache
   assert.equal(refused[0].status, 400)
   assert.equal(refused[0].type, 'entity.parse.failed')
   assert.equal(refused[0].requestId, response.headers.get('x-request-id'))
+})
+
+test("a request Node's own parser refuses is answered as JSON with a code, quoting nothing it was sent", async () => {
+  // given: a request line no HTTP parser takes, carrying a secret
+  const { port, hostname } = new URL(server.url)
+  const socket = connect(Number(port), hostname)
+  const chunks: Buffer[] = []
+  socket.on('data', chunk => chunks.push(chunk))
+  // when
+  socket.write('GET /api/graphql?password=Sup3r-Secret HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n')
+  await new Promise(resolve => socket.on('close', resolve))
+  // then
+  const answer = Buffer.concat(chunks).toString('utf8')
+  assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/)
+  assert.match(answer, /Content-Type: application\/json/i)
+  const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as {
+    errors: { extensions: { code: string } }[]
+  }
+  assert.equal(body.errors[0]!.extensions.code, 'BAD_REQUEST')
+  await new Promise(resolve => setTimeout(resolve, 200))
+  assert.doesNotMatch(server.output(), /Sup3r-Secret/)
+  assert.match(server.output(), /request refused by the HTTP parser/)
 })
 
 test('an oversized body is refused before it is parsed', async () => {

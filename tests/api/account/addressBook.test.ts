@@ -205,6 +205,40 @@ test('the 101st address is refused on every path with the same error, and nothin
   assert.equal(await server.context.prisma.address.count({ where: { userId: customer.id } }), 100)
 })
 
+test('adds racing for the last place in a book leave it at 100: one is taken, the others refused', async () => {
+  // given: a book of 99
+  const { customer, token } = await customerWithToken()
+  await server.context.prisma.address.createMany({
+    data: Array.from({ length: 99 }, (_, i) => ({
+      userId: customer.id,
+      streetAddress1: `${i} Main St`,
+      city: 'SPRINGFIELD',
+      postalCode: '62701',
+      country: 'US',
+      countryArea: 'IL',
+      metadata: {},
+    })),
+  })
+  // when: eight adds at once, through the custom and the generated mutations
+  const answers = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      i % 2
+        ? server.gql(
+            'mutation($data: AddressCreateInput!) { createAddress(data: $data) { id } }',
+            { data: VALID },
+            { token },
+          )
+        : server.gql(SALEOR_CREATE, { input: VALID }, { token }),
+    ),
+  )
+  // then
+  const taken = answers.filter(
+    res => res.body.data?.createAddress?.id || res.body.data?.accountAddressCreate?.address?.id,
+  )
+  assert.equal(taken.length, 1)
+  assert.equal(await server.context.prisma.address.count({ where: { userId: customer.id } }), 100)
+})
+
 test('the generated createAddress validates the address per country too', async () => {
   const { token } = await customerWithToken()
   const res = await server.gql(

@@ -139,7 +139,7 @@ test('a refused sign-in begins no session: a wrong password, a deactivated accou
   assert.equal(rows, 0)
 })
 
-test('a User-Agent of 100 KB is refused by the HTTP server (431), and begins no session', async () => {
+test('a User-Agent of 100 KB is refused by the HTTP server (431, as JSON with a code), and begins no session', async () => {
   const customer = await makeCustomer(server.context)
   const response = await fetch(`${server.url}/api/graphql`, {
     method: 'POST',
@@ -147,7 +147,10 @@ test('a User-Agent of 100 KB is refused by the HTTP server (431), and begins no 
     body: JSON.stringify({ query: TOKEN_CREATE, variables: { email: customer.email, password: PASSWORD } }),
   })
   assert.equal(response.status, 431)
-  await response.arrayBuffer()
+  assert.match(response.headers.get('content-type') ?? '', /^application\/json/)
+  const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] }
+  assert.equal(body.errors[0]?.extensions.code, 'REQUEST_HEADER_FIELDS_TOO_LARGE')
+  assert.doesNotMatch(JSON.stringify(body), /AAAA/, 'the refusal quotes no header')
   assert.equal(await server.context.prisma.authSession.count({ where: { userId: customer.id } }), 0)
   // and the server goes on serving
   await signIn(server, customer.email, 'a sane agent')
