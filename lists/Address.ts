@@ -5,9 +5,10 @@ import type { BaseListTypeInfo, FieldTypeFunc } from '@keystone-6/core/types'
 import type { Context, Lists } from '../generated/keystone/types'
 import { deny, isSignedIn, canManageUsersOrStaff } from '../access/permissions'
 import { deletableAddresses, readableAddresses, updatableAddresses } from '../access/rules'
-import { ADDRESS_FIELDS, addressLabelOf, assertAddressBookHasRoom } from '../services/addresses'
+import { ADDRESS_FIELDS, addressLabelOf, assertAddressBookHasRoom, clearDefaultsOn } from '../services/addresses'
 import { validateAddress, type AddressFields, type NormalizedAddress } from '../services/addresses'
 import { DomainError } from '../services/kernel'
+import { actorIdOf, type Session } from '../services/identity'
 import { metadataField } from './metadataField'
 import { reportDomainErrors } from './hooks/domainErrors'
 
@@ -53,6 +54,12 @@ export const Address: Lists.Address = list({
       },
       update: async ({ resolvedData, item, addValidationError }) =>
         reportProblems(merged(item, resolvedData), addValidationError),
+    },
+    // a default that names the address is cleared first, announced as a change of its owner, as
+    // the book's own deletes do (services/addresses/book.ts: clearDefaultsOn)
+    beforeOperation: {
+      delete: async ({ item, context }) =>
+        clearDefaultsOn(context, item, { actorId: actorIdOf(context.session as Session | undefined) }),
     },
   },
   fields: {

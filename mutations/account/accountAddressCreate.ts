@@ -1,5 +1,5 @@
 // accountAddressCreate: add an address to the signed-in user's own book, optionally as a default.
-// Access: a signed-in user (a customer API token too). Effects: none beyond the address. Twin: createActiveUserAddress.
+// Access: a signed-in user (a customer API token too). Effects: CUSTOMER_UPDATED when it becomes a default. Twin: createActiveUserAddress.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
@@ -7,6 +7,7 @@ import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { AddressInput, AddressTypeEnum, addressField, cleanAddressInput } from '../shared/addressInputs'
 import { createAddress } from '../../services/addresses'
+import { actorIdOf, type Session } from '../../services/identity'
 
 type Source = WithErrors & { userId?: string; addressId?: string }
 
@@ -24,6 +25,7 @@ export const accountAddressCreate = (base: BaseSchemaMeta) => {
         userId,
         input: cleanAddressInput(input),
         setDefault: type,
+        by: { actorId: actorIdOf(context.session as Session | undefined) },
       })
       return { userId, addressId }
     }),

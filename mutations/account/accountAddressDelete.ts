@@ -1,11 +1,12 @@
 // accountAddressDelete: delete one of the signed-in user's own addresses; a default on it is cleared.
-// Access: a signed-in user (a customer API token too). Effects: none. Twin: deleteActiveUserAddress.
+// Access: a signed-in user (a customer API token too). Effects: CUSTOMER_UPDATED when a default is cleared. Twin: deleteActiveUserAddress.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'
 import { requireUser } from '../shared/guards'
 import { userField } from '../shared/payloads'
 import { deleteAddress } from '../../services/addresses'
+import { actorIdOf, type Session } from '../../services/identity'
 import { deletedAddressField } from '../shared/addressInputs'
 
 type Source = WithErrors & { userId?: string; address?: object }
@@ -24,7 +25,11 @@ export const accountAddressDelete = (base: BaseSchemaMeta) => {
     args,
     resolve: withErrorsList(async ({ id }: ArgsOf<typeof args>, context) => {
       const userId = requireUser(context)
-      const address = await deleteAddress(context.sudo(), { userId, addressId: id })
+      const address = await deleteAddress(context.sudo(), {
+        userId,
+        addressId: id,
+        by: { actorId: actorIdOf(context.session as Session | undefined) },
+      })
       return { userId, address }
     }),
   })

@@ -1,6 +1,6 @@
 // addressDelete: staff delete an address of a customer's book and answer it as it was; a default
 // on it is cleared. An address of a staff user's book is NOT_FOUND.
-// Access: MANAGE_USERS. Effects: none beyond the address. Twin: accountAddressDelete.
+// Access: MANAGE_USERS. Effects: CUSTOMER_UPDATED when a default is cleared. Twin: accountAddressDelete.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { errorsField, withErrorsList } from '../shared/errors'
@@ -10,6 +10,7 @@ import { deletedAddressField } from '../shared/addressInputs'
 import type { AddressPayloadSource } from './addressPayload'
 import { deleteAddress, ownerOfAddress } from '../../services/addresses'
 import { findCustomer } from '../../services/accounts'
+import { actorIdOf, type Session } from '../../services/identity'
 
 export const addressDelete = (base: BaseSchemaMeta) => {
   const args = { id: g.arg({ type: g.nonNull(g.ID) }) }
@@ -28,7 +29,11 @@ export const addressDelete = (base: BaseSchemaMeta) => {
       const customer = await findCustomer(context.sudo(), await ownerOfAddress(context.sudo(), id), 'id')
       return {
         userId: customer.id,
-        address: await deleteAddress(context.sudo(), { userId: customer.id, addressId: id }),
+        address: await deleteAddress(context.sudo(), {
+          userId: customer.id,
+          addressId: id,
+          by: { actorId: actorIdOf(context.session as Session | undefined) },
+        }),
       }
     }),
   })

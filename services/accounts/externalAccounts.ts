@@ -308,12 +308,7 @@ const DEPLOYER: Session = {
 async function syncStaff(context: Context, user: UserRow, identity: ExternalIdentity): Promise<UserRow> {
   const section = identity.provider.staff
   if (!section) return user
-  if (!user.isStaff) {
-    await trusted(context, null).db.User.updateOne({ where: { id: user.id }, data: { isStaff: true } })
-    const promoted = await context.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
-    await afterUserChange(context, { before: user, after: promoted, actorId: null })
-    user = promoted
-  }
+  if (!user.isStaff) user = await promoteToStaff(context, user.id)
   if (!section.groupClaim) return user
   const claim = identity.claims[section.groupClaim]
   const values = Array.isArray(claim)
@@ -335,17 +330,19 @@ async function syncStaff(context: Context, user: UserRow, identity: ExternalIden
       )
   const want = new Set(groups.map(group => group.id))
   try {
-    await inTransaction(context, async tx => {
+    return await inTransaction(context, async tx => {
       // the groups held are read under the scope's locks, so two sign-ins of one staff member at
       // once compute their change one after the other, each from the state the other left
       await lockStaffScope(tx, [user.id])
-      const held = await tx.prisma.permissionGroup.findMany({
-        where: { users: { some: { id: user.id } } },
-        select: { id: true },
+      const before = await tx.prisma.user.findUniqueOrThrow({
+        where: { id: user.id },
+        include: { permissionGroups: { select: { id: true } } },
       })
-      const addGroups = [...want].filter(id => !held.some(group => group.id === id))
-      const removeGroups = held.map(group => group.id).filter(id => !want.has(id))
-      if (addGroups.length === 0 && removeGroups.length === 0) return
+      const held = before.permissionGroups.map(group => group.id)
+      const addGroups = [...want].filter(id => !held.includes(id))
+      const removeGroups = held.filter(id => !want.has(id))
+      const { permissionGroups: _, ...beforeRow } = before
+      if (addGroups.length === 0 && removeGroups.length === 0) return beforeRow
       await assertStaffChange(tx, DEPLOYER, { users: [{ kind: 'update', userId: user.id, addGroups, removeGroups }] })
       await trusted(tx, null).db.User.updateOne({
         where: { id: user.id },
@@ -356,12 +353,30 @@ async function syncStaff(context: Context, user: UserRow, identity: ExternalIden
           },
         },
       })
+      // what follows is what follows the same change made in the Admin UI (STAFF_UPDATED)
+      const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
+      await afterUserChange(tx, { before: beforeRow, after, actorId: null })
+      return after
     })
   } catch (error) {
     if (!(error instanceof DomainError)) throw error
     console.warn(`oidc: provider ${identity.provider.id}'s groups for user ${user.id} refused: ${error.message}`)
+    return user
   }
-  return user
+}
+
+// a customer in a staff provider's domains becomes staff through the User list's promotion rule,
+// and what follows a promotion follows, in the transaction that made it
+async function promoteToStaff(context: Context, userId: string): Promise<UserRow> {
+  return inTransaction(context, async tx => {
+    await lockStaffScope(tx, [userId])
+    const before = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+    if (before.isStaff) return before
+    await trusted(tx, null).db.User.updateOne({ where: { id: userId }, data: { isStaff: true } })
+    const after = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
+    await afterUserChange(tx, { before, after, actorId: null })
+    return after
+  })
 }
 
 /**

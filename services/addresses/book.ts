@@ -7,7 +7,7 @@ import { DomainError } from '../kernel'
 import { validateAddress, type AddressFields, type NormalizedAddress } from './validation'
 import { mergeMetadata, metadataProblem } from '../kernel'
 import { inTransaction, isPostgres } from '../kernel'
-import { ADDRESS_FIELDS } from '../users'
+import { ADDRESS_FIELDS, afterUserChange } from '../users'
 
 export const MAX_ADDRESSES_PER_USER = 100
 
@@ -19,6 +19,14 @@ export { ADDRESS_FIELDS }
 export type AddressInput = Partial<Record<(typeof ADDRESS_FIELDS)[number], string | null>> & {
   metadata?: Record<string, string> | null
 }
+
+/**
+ * Who changed a user's default addresses, given when the call is the whole operation: a change of
+ * the defaults is a change of the user, announced as every path announces one
+ * (services/users/afterUserChange.ts: CUSTOMER_UPDATED). A caller whose own operation announces the
+ * user's whole change afterwards (accountUpdate, customerCreate) gives none, so it is announced once.
+ */
+export type DefaultsChangedBy = { actorId: string | null }
 
 const DEFAULT_FIELD: Record<AddressType, 'defaultShippingAddressId' | 'defaultBillingAddressId'> = {
   SHIPPING: 'defaultShippingAddressId',
@@ -63,7 +71,7 @@ export function pickAddressFields(input: Record<string, unknown>): AddressInput 
 /** Add a validated address to a user's book, optionally as a default; gives the new address's id. */
 export async function createAddress(
   context: Context,
-  args: { userId: string; input: AddressInput; setDefault?: AddressType | null },
+  args: { userId: string; input: AddressInput; setDefault?: AddressType | null; by?: DefaultsChangedBy },
 ): Promise<string> {
   const fields = await validatedFields(args.input)
   return inTransaction(context, async tx => {
@@ -72,10 +80,7 @@ export async function createAddress(
       data: { ...fields, metadata: args.input.metadata ?? {}, userId: args.userId },
     })
     if (args.setDefault)
-      await tx.prisma.user.update({
-        where: { id: args.userId },
-        data: { [DEFAULT_FIELD[args.setDefault]]: address.id },
-      })
+      await changeDefaults(tx, args.userId, { [DEFAULT_FIELD[args.setDefault]]: address.id }, args.by)
     return address.id
   })
 }
@@ -103,28 +108,57 @@ export async function updateAddress(
 /** Delete one of the user's own addresses; a default that pointed at it is cleared with it. */
 export async function deleteAddress(
   context: Context,
-  args: { userId: string; addressId: string },
+  args: { userId: string; addressId: string; by: DefaultsChangedBy },
 ): Promise<{ id: string }> {
   const existing = await ownAddress(context, args.userId, args.addressId)
   await inTransaction(context, async tx => {
-    const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    const cleared = {
-      ...(user.defaultShippingAddressId === existing.id ? { defaultShippingAddressId: null } : {}),
-      ...(user.defaultBillingAddressId === existing.id ? { defaultBillingAddressId: null } : {}),
-    }
-    if (Object.keys(cleared).length) await tx.prisma.user.update({ where: { id: user.id }, data: cleared })
+    await clearDefaultsOn(tx, existing, args.by)
     await tx.prisma.address.delete({ where: { id: existing.id } })
   })
   return existing
 }
 
+/**
+ * Before an address is deleted, on every path (the book's deletes, and the Address list's hook for
+ * the generated API and the Admin UI): the owner's defaults that name it are cleared, a change of
+ * the user announced as every other (the foreign key would clear them too, but silently).
+ */
+export async function clearDefaultsOn(
+  tx: Context,
+  address: { id: string; userId: string | null },
+  by: DefaultsChangedBy,
+): Promise<void> {
+  if (!address.userId) return
+  const user = await tx.prisma.user.findUnique({ where: { id: address.userId } })
+  if (!user) return
+  const cleared = {
+    ...(user.defaultShippingAddressId === address.id ? { defaultShippingAddressId: null } : {}),
+    ...(user.defaultBillingAddressId === address.id ? { defaultBillingAddressId: null } : {}),
+  }
+  if (Object.keys(cleared).length) await changeDefaults(tx, user.id, cleared, by)
+}
+
 /** Make one of the user's own addresses its default shipping or billing address. */
 export async function setDefaultAddress(
   context: Context,
-  args: { userId: string; addressId: string; type: AddressType },
+  args: { userId: string; addressId: string; type: AddressType; by: DefaultsChangedBy },
 ): Promise<void> {
   const existing = await ownAddress(context, args.userId, args.addressId)
-  await context.prisma.user.update({ where: { id: args.userId }, data: { [DEFAULT_FIELD[args.type]]: existing.id } })
+  await inTransaction(context, tx =>
+    changeDefaults(tx, args.userId, { [DEFAULT_FIELD[args.type]]: existing.id }, args.by),
+  )
+}
+
+// the one write of a user's default addresses, announced when the call is the whole operation
+async function changeDefaults(
+  tx: Context,
+  userId: string,
+  data: Partial<Record<'defaultShippingAddressId' | 'defaultBillingAddressId', string | null>>,
+  by: DefaultsChangedBy | undefined,
+): Promise<void> {
+  const before = by ? await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } }) : null
+  const after = await tx.prisma.user.update({ where: { id: userId }, data })
+  if (before && by) await afterUserChange(tx, { before, after, actorId: by.actorId })
 }
 
 /** The id of the user an address belongs to; NOT_FOUND when there is no such address. */

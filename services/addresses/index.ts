@@ -4,6 +4,7 @@ export {
   ADDRESS_FIELDS,
   MAX_ADDRESSES_PER_USER,
   assertAddressBookHasRoom,
+  clearDefaultsOn,
   createAddress,
   deleteAddress,
   isAddressOfUser,

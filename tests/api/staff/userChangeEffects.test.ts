@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../../helpers/server'
 import { tokenFor } from '../../helpers/actors'
-import { PASSWORD, makeCustomer, makePermissionGroup, makeStaff } from '../../helpers/factories'
+import { PASSWORD, makeAddress, makeCustomer, makePermissionGroup, makeStaff } from '../../helpers/factories'
 import { issueOneTimeToken } from '../../../services/identity'
 
 const CREATE_USER = 'mutation($data: UserCreateInput!) { createUser(data: $data) { id } }'
@@ -31,6 +31,24 @@ const PASSWORD_CHANGE =
 const UPDATE_ACTIVE_USER = 'mutation($data: UserUpdateProfileInput!) { updateActiveUser(data: $data) { id } }'
 const UPDATE_ACTIVE_USER_PASSWORD =
   'mutation($old: String!, $new: String!) { updateActiveUserPassword(oldPassword: $old, newPassword: $new, confirmPassword: $new) { id } }'
+
+const ACCOUNT_SET_DEFAULT =
+  'mutation($id: ID!, $type: AddressTypeEnum!) { accountSetDefaultAddress(id: $id, type: $type) { errors { field code message } } }'
+const ADDRESS_SET_DEFAULT =
+  'mutation($userId: ID!, $addressId: ID!, $type: AddressTypeEnum!) { addressSetDefault(userId: $userId, addressId: $addressId, type: $type) { errors { field code message } } }'
+const ACCOUNT_ADDRESS_CREATE =
+  'mutation($input: AddressInput!, $type: AddressTypeEnum) { accountAddressCreate(input: $input, type: $type) { errors { field code message } } }'
+const DELETE_ADDRESS = 'mutation($id: ID!) { deleteAddress(where: { id: $id }) { id } }'
+const ACCOUNT_ADDRESS_DELETE = 'mutation($id: ID!) { accountAddressDelete(id: $id) { errors { field code message } } }'
+const DELETE_ACTIVE_USER_ADDRESS = 'mutation($id: ID!) { deleteActiveUserAddress(where: { id: $id }) { id } }'
+const ADDRESS_DELETE = 'mutation($id: ID!) { addressDelete(id: $id) { errors { field code message } } }'
+const ADDRESS = {
+  streetAddress1: '1 Main St',
+  city: 'Springfield',
+  postalCode: '62701',
+  country: 'US',
+  countryArea: 'IL',
+}
 
 const NEW_PASSWORD = 'a brand new passphrase 42'
 
@@ -165,6 +183,23 @@ async function effectsOfCreation(path: CreatePath, email: string): Promise<Effec
 const customer = () => makeCustomer(server.context)
 const inactiveCustomer = () => makeCustomer(server.context, { isActive: false })
 const staffUser = () => makeStaff(server.context, [])
+// a customer with one address in its book; and with that address as its default shipping address
+async function customerWithAddress(): Promise<Subject> {
+  const user = await makeCustomer(server.context)
+  await makeAddress(server.context, user.id)
+  return user
+}
+async function customerWithDefaultAddress(): Promise<Subject> {
+  const user = await customerWithAddress()
+  await server.context.prisma.user.update({
+    where: { id: user.id },
+    data: { defaultShippingAddressId: await addressOf(user) },
+  })
+  return user
+}
+async function addressOf(user: Subject): Promise<string> {
+  return (await server.context.prisma.address.findFirstOrThrow({ where: { userId: user.id } })).id
+}
 const inactiveStaffUser = () => makeStaff(server.context, [], { isActive: false })
 
 const generatedUpdate =
@@ -398,6 +433,69 @@ const UPDATES: UpdateRow[] = [
     ],
     // the password is in no payload: listeners hear nothing of it (Saleor's passwordChange sends none)
     expected: { events: [{ type: 'PASSWORD_CHANGED', parameters: {} }], webhooks: [], signedOut: true, linksLeft: 0 },
+  },
+  {
+    change: "a customer's default shipping address set",
+    make: customerWithAddress,
+    paths: [
+      {
+        name: 'updateUser',
+        run: async user =>
+          asStaff(
+            UPDATE_USER,
+            { id: user.id, data: { defaultShippingAddress: { connect: { id: await addressOf(user) } } } },
+            'updateUser',
+          ),
+      },
+      {
+        name: 'accountSetDefaultAddress',
+        run: async user =>
+          asSelf(
+            user,
+            ACCOUNT_SET_DEFAULT,
+            { id: await addressOf(user), type: 'SHIPPING' },
+            'accountSetDefaultAddress',
+          ),
+      },
+      {
+        name: 'addressSetDefault',
+        run: async user =>
+          asStaff(
+            ADDRESS_SET_DEFAULT,
+            { userId: user.id, addressId: await addressOf(user), type: 'SHIPPING' },
+            'addressSetDefault',
+          ),
+      },
+      {
+        name: 'accountAddressCreate (as default)',
+        run: user => asSelf(user, ACCOUNT_ADDRESS_CREATE, { input: ADDRESS, type: 'SHIPPING' }, 'accountAddressCreate'),
+      },
+    ],
+    expected: { events: [], webhooks: ['CUSTOMER_UPDATED'], signedOut: false, linksLeft: 1 },
+  },
+  {
+    change: "a customer's default address deleted",
+    make: customerWithDefaultAddress,
+    paths: [
+      {
+        name: 'deleteAddress (generated)',
+        run: async user => asStaff(DELETE_ADDRESS, { id: await addressOf(user) }, 'deleteAddress'),
+      },
+      {
+        name: 'accountAddressDelete',
+        run: async user => asSelf(user, ACCOUNT_ADDRESS_DELETE, { id: await addressOf(user) }, 'accountAddressDelete'),
+      },
+      {
+        name: 'deleteActiveUserAddress',
+        run: async user =>
+          asSelf(user, DELETE_ACTIVE_USER_ADDRESS, { id: await addressOf(user) }, 'deleteActiveUserAddress'),
+      },
+      {
+        name: 'addressDelete',
+        run: async user => asStaff(ADDRESS_DELETE, { id: await addressOf(user) }, 'addressDelete'),
+      },
+    ],
+    expected: { events: [], webhooks: ['CUSTOMER_UPDATED'], signedOut: false, linksLeft: 1 },
   },
 ]
 

@@ -45,6 +45,7 @@ const COSTLY_MUTATIONS = {
   externalObtainAccessTokens: ['provider', 'mail'],
   // where to send a shopper: a stored challenge and, the first time, the provider's discovery
   externalAuthenticationUrl: ['provider'],
+  externalLogout: ['provider'],
   // the Admin UI's sign-in steps: a recovery code's mail; a passkey sign-in
   adminSignInWithCode: ['password', 'mail'],
   adminSignInWithPasskey: ['password'],
