@@ -106,12 +106,16 @@ export function slidExpiry(session: SessionState, now: Date): Date {
 }
 
 /** Whether a session is alive now: not ended, not expired, and bound to the user's current token key. */
-export function isSessionAlive(session: SessionState, userTokenKey: string | null, now = Date.now()): boolean {
+export function isSessionAlive(
+  session: Pick<SessionState, 'endedAt' | 'expiresAt' | 'tokenKey'>,
+  userTokenKey: string | null,
+  now = Date.now(),
+): boolean {
   return (
     session.endedAt === null &&
     session.expiresAt.getTime() > now &&
     userTokenKey !== null &&
-    session.tokenKey === userTokenKey
+    isSameSecret(session.tokenKey, userTokenKey)
   )
 }
 
@@ -149,8 +153,7 @@ export async function ownerOfLiveSession(context: Context, sessionId: string): P
     where: { id: sessionId },
     select: { userId: true, tokenKey: true, endedAt: true, expiresAt: true, user: { select: { jwtTokenKey: true } } },
   })
-  if (!row?.userId || row.endedAt || row.expiresAt.getTime() <= Date.now()) return null
-  if (!row.user?.jwtTokenKey || !isSameSecret(row.user.jwtTokenKey, row.tokenKey)) return null
+  if (!row?.userId || !isSessionAlive(row, row.user?.jwtTokenKey ?? null)) return null
   return row.userId
 }
 

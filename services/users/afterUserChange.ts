@@ -20,7 +20,7 @@
 //   webhooks (CUSTOMER_* or STAFF_* by isStaff after the change)
 //     no user → a user         *_CREATED
 //     isStaff false → true     STAFF_CREATED: the user is new to the staff's listeners (Saleor's staffCreate)
-//     credentials alone        none: the password, the token keys and the mailbox proof (with the
+//     credentials alone        none: the password, the token keys, the second factor and the mailbox proof (with the
 //                              confirmation a fresh proof brings) are in no payload, and the user has
 //                              just acted on its own secret or mail (Saleor's lifecycle table:
 //                              passwordChange and setPassword send none)
@@ -65,8 +65,18 @@ const STATES: Partial<Record<AccountEventType, AccountEventType>> = {
   PASSWORD_RESET: 'PASSWORD_CHANGED',
 }
 
-// the columns no listener is told of: the secrets and the proof of the mailbox
-const CREDENTIALS = new Set(['password', 'jwtTokenKey', 'customerTokenHash', 'emailVerifiedAt', 'emailVerifiedBy'])
+// the columns no listener is told of: the secrets (the second factor's among them) and the proof of the mailbox
+const CREDENTIALS = new Set([
+  'password',
+  'jwtTokenKey',
+  'customerTokenHash',
+  'totpSecret',
+  'totpPendingSecret',
+  'totpEnabledAt',
+  'totpLastStep',
+  'emailVerifiedAt',
+  'emailVerifiedBy',
+])
 
 /** The lifecycle webhook of a user by its side of isStaff: STAFF_* or CUSTOMER_*. */
 export function userWebhookEvent(kind: 'CREATED' | 'UPDATED' | 'DELETED', user: { isStaff: boolean }): WebhookEvent {

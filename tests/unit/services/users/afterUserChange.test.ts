@@ -58,6 +58,13 @@ test('a change of credentials alone, with the confirmation a fresh proof brings,
   assert.deepEqual(hooks(changeOf({ password: '$argon2id$new', jwtTokenKey: 'key-2' })), [])
   const redeemed = { isConfirmed: true, emailVerifiedAt: new Date(), emailVerifiedBy: 'PASSWORD_RESET' }
   assert.deepEqual(hooks(changeOf({ password: '$argon2id$new', ...redeemed })), [])
+  // the second factor is a credential too: a registrant's TOTP ended with its password tells no listener
+  const totpEnded = { totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: 0 }
+  const enrolled = { ...customer, totpSecret: 'sealed', totpEnabledAt: at, totpLastStep: 59 } as unknown as UserRow
+  assert.deepEqual(
+    hooks(changeOf({ password: null, jwtTokenKey: 'key-2', ...totpEnded } as Partial<UserRow>, { before: enrolled })),
+    [],
+  )
   // confirmed by staff, with no proof: the account changed for its listeners
   assert.deepEqual(hooks(changeOf({ isConfirmed: true })), ['CUSTOMER_UPDATED'])
   // a change of no column of the row (a group joined) is still an update
