@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, type TestServer } from '../helpers/server'
 import { SoftAuthenticator } from '../helpers/softAuthenticator'
-import { DELETE, enrolled, signIn } from '../api/passkeys/passkeyClient'
+import { PASSWORD } from '../helpers/factories'
+import { DELETE, MY_PASSKEYS, REGISTER, enrolled, registrationOptions, signIn } from '../api/passkeys/passkeyClient'
 
 let server: TestServer
 
@@ -68,4 +69,45 @@ test('HELD: aliased sessionRevoke of the current session, then passkeyDelete, in
   assert.deepEqual(res.body.data?.a?.errors, [], JSON.stringify(res.body))
   const left = await server.context.prisma.passkeyCredential.count({ where: { id: owner.passkeyId } })
   assert.equal(left, 1, JSON.stringify(res.body))
+})
+
+// FINDING (Medium, the second-factor rule sidestepped): a password-only session may not add a
+// passkey to an account that holds one (assertMayAddSecondFactor, the first review's fix), but it
+// may delete the account's passkeys (passkeyDelete asks for no second factor), after which the
+// account holds none and the same session registers the thief's own: a credential that counts as
+// two factors (amr hwk mfa), needs no password and survives the owner's password reset. Cause:
+// services/accounts/passkeys.ts removeOwnPasskey (through mutations/account/passkeyDelete.ts)
+// checks only requireSignInSession; fix there: a passkey is removed only in a session that proved
+// a second factor (amr mfa) while the account holds one, as accountTotpDisable asks for a code
+// (a user who lost its only one is helped by the staff reset).
+test("a password-only session cannot swap the owner's passkey for its own by deleting it first", async () => {
+  // given: a customer with a passkey; the thief has its password only
+  const owner = await enrolled(server)
+  const stolen = await server.gql(
+    `mutation($email: String!, $password: String!) { tokenCreate(email: $email, password: $password) { token errors { code } } }`,
+    { email: owner.user.email, password: PASSWORD },
+  )
+  const token = stolen.body.data.tokenCreate.token
+  assert.ok(token, JSON.stringify(stolen.body))
+  // when: the password session deletes every passkey of the account, then registers its own
+  const mine = await server.gql(MY_PASSKEYS, {}, { token })
+  for (const passkey of mine.body.data.me.passkeys) await server.gql(DELETE, { id: passkey.id }, { token })
+  const thief = new SoftAuthenticator()
+  let registered = false
+  try {
+    const options = await registrationOptions(server, token)
+    const res = await server.gql(REGISTER, { response: thief.register(options) }, { token })
+    registered = res.body.data?.passkeyRegister?.errors?.length === 0
+  } catch {
+    registered = false
+  }
+  // then: the thief holds no passkey that signs in as two factors
+  if (registered) {
+    const { payload } = await signIn(server, thief)
+    const left = await server.context.prisma.passkeyCredential.count({ where: { id: owner.passkeyId } })
+    assert.fail(
+      `a password-only session deleted ${left ? 'no' : "the owner's"} passkey and registered its own, ` +
+        `which signs in as ${payload?.user?.email ?? '?'} (errors ${JSON.stringify(payload?.errors)}), amr hwk mfa`,
+    )
+  }
 })
