@@ -5,8 +5,10 @@
 // the rule that reaches its sessions (reachesSessionsOf): the user itself, or staff who manage it.
 import type { Context } from '../../generated/keystone/types'
 import {
+  assertMayRemoveSecondFactor,
   cleanPasskeyName,
   deletePasskey,
+  endSessionsSignedInBy,
   passkeysOfUser,
   renamePasskey,
   storePasskey,
@@ -16,8 +18,7 @@ import {
   type Session,
 } from '../identity'
 import { inTransaction } from '../kernel'
-import { enqueueMail } from '../messaging'
-import { recordAccountEvent } from '../users'
+import { mailNotice, recordAccountEvent } from '../users'
 import { reachesSessionsOf } from './sessions'
 
 /** passkeyRegister: store the passkey a registration response proves; the user is told by mail. */
@@ -43,12 +44,7 @@ export async function addPasskey(
       parameters: { passkey_id: passkey.id, name: passkey.name },
     })
     const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    await enqueueMail(tx, {
-      to: user.email,
-      template: 'PASSKEY_ADDED',
-      params: { email: user.email, firstName: user.firstName },
-      userId: user.id,
-    })
+    await mailNotice(tx, user, 'PASSKEY_ADDED')
     return passkey
   })
 }
@@ -61,10 +57,20 @@ export async function renameOwnPasskey(
   return renamePasskey(context.sudo(), args)
 }
 
-/** passkeyDelete: remove one of the caller's own passkeys; it signs in no more. */
-export async function removeOwnPasskey(context: Context, args: { userId: string; id: string }): Promise<void> {
+/**
+ * passkeyDelete: remove one of the caller's own passkeys, from a session that proved a second factor
+ * (assertMayRemoveSecondFactor). It signs in no more, and the sessions signed in with a passkey end
+ * but the caller's own (a session does not record which passkey began it), as an unlinked
+ * provider's sessions end.
+ */
+export async function removeOwnPasskey(
+  context: Context,
+  args: { userId: string; id: string; amr: readonly AuthMethod[]; sessionId: string },
+): Promise<void> {
+  assertMayRemoveSecondFactor(args.amr)
   await inTransaction(context.sudo(), async tx => {
-    const passkey = await deletePasskey(tx, args)
+    const passkey = await deletePasskey(tx, { userId: args.userId, id: args.id })
+    await endSessionsSignedInBy(tx, { userId: args.userId, method: 'hwk', keepSessionId: args.sessionId })
     await recordAccountEvent(tx, {
       type: 'PASSKEY_REMOVED',
       userId: args.userId,

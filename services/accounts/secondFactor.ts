@@ -8,8 +8,7 @@
 // (SECOND_FACTOR_RESET).
 import type { Context } from '../../generated/keystone/types'
 import { DomainError, inTransaction } from '../kernel'
-import { recordAccountEvent } from '../users'
-import { enqueueMail } from '../messaging'
+import { mailNotice, recordAccountEvent } from '../users'
 import {
   assertMayAddSecondFactor,
   assertPasswordLoginAllowed,
@@ -121,12 +120,7 @@ export async function confirmTotp(
     if (count === 0) throw invalidMfaCode()
     const recoveryCodes = await replaceRecoveryCodes(tx, user.id)
     await recordAccountEvent(tx, { type: 'TOTP_ENABLED', userId: user.id, actorId: user.id })
-    await enqueueMail(tx, {
-      to: user.email,
-      template: 'TOTP_ENABLED',
-      params: { email: user.email, firstName: user.firstName },
-      userId: user.id,
-    })
+    await mailNotice(tx, user, 'TOTP_ENABLED')
     return { recoveryCodes }
   })
 }
@@ -167,12 +161,7 @@ export async function disableTotp(
     if (count === 0) throw notEnabled()
     await deleteRecoveryCodes(tx, user.id)
     await recordAccountEvent(tx, { type: 'TOTP_DISABLED', userId: user.id, actorId: user.id })
-    await enqueueMail(tx, {
-      to: user.email,
-      template: 'TOTP_DISABLED',
-      params: { email: user.email, firstName: user.firstName },
-      userId: user.id,
-    })
+    await mailNotice(tx, user, 'TOTP_DISABLED')
   })
 }
 
@@ -216,12 +205,7 @@ export async function answerMfaChallenge(
       actorId: user.id,
       parameters: { recovery_codes_left: left },
     })
-    await enqueueMail(tx, {
-      to: user.email,
-      template: 'RECOVERY_CODE_USED',
-      params: { email: user.email, firstName: user.firstName },
-      userId: user.id,
-    })
+    await mailNotice(tx, user, 'RECOVERY_CODE_USED')
   })
 }
 

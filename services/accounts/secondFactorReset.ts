@@ -10,9 +10,8 @@ import type { Context } from '../../generated/keystone/types'
 import { columnsThatEndSessions, isActiveStaffSession, isSuperuserSession, sessionHolds } from '../identity'
 import type { Session } from '../identity'
 import { DomainError, inTransaction, lockUser } from '../kernel'
-import { enqueueMail } from '../messaging'
 import { judgeUserReach } from '../staff'
-import { recordAccountEvent } from '../users'
+import { mailNotice, recordAccountEvent } from '../users'
 
 const notFound = () => new DomainError({ field: 'id', code: 'NOT_FOUND', message: 'User not found.' })
 
@@ -55,12 +54,7 @@ export async function resetSecondFactorAsStaff(context: Context, actor: Session,
       actorId: actor.itemId,
       parameters: { totp: factors.totp, passkeys: factors.passkeys, recovery_codes: recoveryCodes.count },
     })
-    await enqueueMail(tx, {
-      to: user.email,
-      template: 'SECOND_FACTOR_RESET',
-      params: { email: user.email, firstName: user.firstName },
-      userId,
-    })
+    await mailNotice(tx, user, 'SECOND_FACTOR_RESET')
   })
 }
 

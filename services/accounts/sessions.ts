@@ -22,9 +22,9 @@ import {
   type SessionView,
 } from '../identity'
 import { DomainError, inTransaction } from '../kernel'
-import { emitWebhookEvent, enqueueMail, userWebhookPayload } from '../messaging'
+import { emitWebhookEvent, userWebhookPayload } from '../messaging'
 import { judgeUserReach } from '../staff'
-import { recordAccountEvent } from '../users'
+import { mailNotice, recordAccountEvent } from '../users'
 
 /** A live session as a listing shows it to its caller. */
 export type SessionListing = SessionView & { current: boolean }
@@ -118,12 +118,7 @@ export async function refreshTokens(context: Context, request: RefreshRequest): 
       const { userId, sessionId } = result.reuse
       await recordAccountEvent(tx, { type: 'REFRESH_TOKEN_REUSED', userId, parameters: { session_id: sessionId } })
       const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: userId } })
-      await enqueueMail(tx, {
-        to: user.email,
-        template: 'REFRESH_TOKEN_REUSED',
-        params: { email: user.email, firstName: user.firstName },
-        userId,
-      })
+      await mailNotice(tx, user, 'REFRESH_TOKEN_REUSED')
       await emitWebhookEvent(tx, {
         event: 'REFRESH_TOKEN_REUSED',
         payload: { user: userWebhookPayload(user), session_id: sessionId },

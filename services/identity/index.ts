@@ -105,6 +105,7 @@ export {
   MfaRequiredError,
   PASSKEY_REQUIRED_MESSAGE,
   assertMayAddSecondFactor,
+  assertMayRemoveSecondFactor,
   hasTotpEnabled,
   invalidMfaChallenge,
   presentedCode,

@@ -88,6 +88,7 @@ export async function passkeyRegistrationOptions(
     where: { userId },
     select: { credentialId: true, transports: true },
   })
+  await dropOlderRegistrations(context, userId)
   const { challenge } = await issueChallenge(context, {
     purpose: 'PASSKEY_REGISTRATION',
     userId,
@@ -109,6 +110,20 @@ export async function passkeyRegistrationOptions(
     authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
     supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
   })
+}
+
+// a user registers a passkey or two at a time (two tabs), not hundreds: asking again drops its
+// registration challenges but the newest few, so a session that asks in a loop stores a handful
+const PENDING_REGISTRATIONS = 4
+
+async function dropOlderRegistrations(context: Context, userId: string): Promise<void> {
+  const older = await context.prisma.authChallenge.findMany({
+    where: { userId, purpose: 'PASSKEY_REGISTRATION' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    skip: PENDING_REGISTRATIONS - 1,
+    select: { id: true },
+  })
+  if (older.length) await context.prisma.authChallenge.deleteMany({ where: { id: { in: older.map(row => row.id) } } })
 }
 
 /** A registration response that verified: the credential to store, its challenge spent. */
@@ -365,8 +380,14 @@ export async function bindPasskeySignIn(
   let read = user.jwtTokenKey
   for (let attempt = 0; attempt < 3; attempt++) {
     const jwtTokenKey = read ?? newTokenKey()
+    // and only while the passkey is still the user's: one removed meanwhile binds nothing
     const { count } = await context.prisma.user.updateMany({
-      where: { id: user.id, jwtTokenKey: read, isActive: true },
+      where: {
+        id: user.id,
+        jwtTokenKey: read,
+        isActive: true,
+        from_PasskeyCredential_user: { some: { id: passkeyId } },
+      },
       data: { lastLogin: new Date(), jwtTokenKey },
     })
     if (count === 1) return jwtTokenKey

@@ -175,6 +175,20 @@ export async function assertMayAddSecondFactor(
     })
 }
 
+/**
+ * A second factor is removed only from a session that proved one (amr `mfa`), as the rule above adds
+ * one: a session of the password alone must not clear the account's factors to make room for its
+ * own, nor end a way in it did not prove. Someone who lost every factor asks staff for a reset.
+ */
+export function assertMayRemoveSecondFactor(amr: readonly AuthMethod[]): void {
+  if (amr.includes('mfa')) return
+  throw new DomainError({
+    field: null,
+    code: 'MFA_REQUIRED',
+    message: 'Sign in with a second factor (a passkey or a code) to remove a passkey.',
+  })
+}
+
 /** What a presented code is: a 6-digit TOTP code, a recovery code, or neither (refused as malformed). */
 export type PresentedCode = { kind: 'totp'; code: string } | { kind: 'recovery'; code: string } | { kind: 'malformed' }
 

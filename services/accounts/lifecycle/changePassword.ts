@@ -1,8 +1,7 @@
 // passwordChange / updateActiveUserPassword: a new password for the signed-in user, who is told by mail.
 import type { Context } from '../../../generated/keystone/types'
 import { DomainError, inTransaction } from '../../kernel'
-import { afterUserChange } from '../../users'
-import { enqueueMail } from '../../messaging'
+import { afterUserChange, mailNotice } from '../../users'
 import { assertPasswordAcceptable, hashPassword, columnsThatEndSessions, proveOwnPassword } from '../../identity'
 
 /**
@@ -28,12 +27,7 @@ export async function changePassword(
     if (count === 0) throw invalidOldPassword()
     const changed = await tx.prisma.user.findUniqueOrThrow({ where: { id: user.id } })
     await afterUserChange(tx, { before: user, after: changed, actorId: user.id })
-    await enqueueMail(tx, {
-      to: user.email,
-      template: 'PASSWORD_CHANGED',
-      params: { email: user.email, firstName: user.firstName },
-      userId: user.id,
-    })
+    await mailNotice(tx, user, 'PASSWORD_CHANGED')
   })
 }
 

@@ -8,8 +8,8 @@ import {
   findEmailHolder,
   isTakenEmailViolation,
   redeemedProof,
+  mailNotice,
 } from '../../users'
-import { enqueueMail } from '../../messaging'
 import { redeemOneTimeToken, columnsThatEndSessions } from '../../identity'
 
 /** Finish an email change with the token mailed to the new address; tell the old address. */
@@ -46,12 +46,7 @@ export async function confirmEmailChange(context: Context, args: { userId: strin
         // a registration of the address, or of one like it, committed in between
         throw isTakenEmailViolation(error) ? taken() : error
       })
-    await enqueueMail(tx, {
-      to: before.email,
-      template: 'EMAIL_CHANGED',
-      params: { email: before.email, oldEmail: before.email, newEmail, firstName: before.firstName },
-      userId: args.userId,
-    })
+    await mailNotice(tx, before, 'EMAIL_CHANGED', { oldEmail: before.email, newEmail })
     await afterUserChange(tx, {
       before,
       after: changed,

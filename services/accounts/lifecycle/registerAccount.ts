@@ -19,8 +19,9 @@ import {
   languageCodeProblems,
   mailOneTimeLink,
   nameProblems,
+  mailNotice,
 } from '../../users'
-import { assertAllowedRedirectUrl, enqueueMail, resolveChannel, type ChannelRef } from '../../messaging'
+import { assertAllowedRedirectUrl, resolveChannel, type ChannelRef } from '../../messaging'
 import { assertPasswordAcceptable, hashPassword } from '../../identity'
 
 export type RegisterInput = {
@@ -54,12 +55,7 @@ export async function registerAccount(
   // the owner of a taken email gets a notice instead of a second account, at the address the owner
   // holds: never at a look-alike someone else typed
   const noticeOwner = async (owner: { id: string; email: string; firstName: string }) => {
-    await enqueueMail(context, {
-      to: owner.email,
-      template: 'ACCOUNT_EXISTS',
-      params: { email: owner.email, firstName: owner.firstName, shopName: channel?.name },
-      userId: owner.id,
-    })
+    await mailNotice(context, owner, 'ACCOUNT_EXISTS', { shopName: channel?.name })
   }
 
   await withMinimumDuration(ENUMERATION_SAFE_FLOOR_MS, async () => {

@@ -9,8 +9,8 @@ import {
   normalizeEmail,
   withMinimumDuration,
 } from '../../kernel'
-import { findEmailHolder, mailOneTimeLink, recordAccountEvent } from '../../users'
-import { assertAllowedRedirectUrl, enqueueMail } from '../../messaging'
+import { findEmailHolder, mailNotice, mailOneTimeLink, recordAccountEvent } from '../../users'
+import { assertAllowedRedirectUrl } from '../../messaging'
 import { proveOwnPassword } from '../../identity'
 import { resolveChannel } from '../../messaging'
 
@@ -57,12 +57,7 @@ export async function requestEmailChange(
         parameters: { new_email: newEmail },
       })
       if (taken) {
-        await enqueueMail(tx, {
-          to: taken.email,
-          template: 'ACCOUNT_EXISTS',
-          params: { email: taken.email, firstName: taken.firstName, shopName: channel?.name },
-          userId: taken.id,
-        })
+        await mailNotice(tx, taken, 'ACCOUNT_EXISTS', { shopName: channel?.name })
         return
       }
       // quiet when this mailbox was sent an email-change link within its quiet period, by this

@@ -91,12 +91,15 @@ test('a passkey registers, is listed, renamed and deleted, with its events and a
   const long = await server.gql(RENAME, { id: passkeyId, name: 'x'.repeat(101) }, { token })
   assert.deepEqual(long.body.data.passkeyRename.errors, [{ field: 'name', code: 'INVALID' }])
 
-  // when: deleted
-  const deleted = await server.gql(DELETE, { id: passkeyId }, { token })
+  // when: deleted, from a session that proved a second factor; a password's session may not
+  const byPassword = await server.gql(DELETE, { id: passkeyId }, { token })
+  assert.deepEqual(byPassword.body.data.passkeyDelete.errors, [{ field: null, code: 'MFA_REQUIRED' }])
+  const twoFactors = await tokenFor(server.context, user.id, ['hwk', 'mfa'])
+  const deleted = await server.gql(DELETE, { id: passkeyId }, { token: twoFactors })
   assert.deepEqual(deleted.body.data.passkeyDelete.errors, [])
-  const afterDelete = await server.gql(MY_PASSKEYS, {}, { token })
+  const afterDelete = await server.gql(MY_PASSKEYS, {}, { token: twoFactors })
   assert.deepEqual(afterDelete.body.data.me.passkeys, [])
-  const again = await server.gql(DELETE, { id: passkeyId }, { token })
+  const again = await server.gql(DELETE, { id: passkeyId }, { token: twoFactors })
   assert.deepEqual(again.body.data.passkeyDelete.errors, [{ field: 'id', code: 'NOT_FOUND' }])
   const events = await server.context.prisma.accountEvent.findMany({
     where: { userId: user.id, type: { in: ['PASSKEY_ADDED', 'PASSKEY_REMOVED'] } },
@@ -240,7 +243,8 @@ test("another user's passkey, or a malformed id, is NOT_FOUND for rename and del
   // given
   const owner = await enrolled(server)
   const intruder = await makeCustomer(server.context)
-  const token = await tokenFor(server.context, intruder.id)
+  // a session that proved two factors, so that only the passkey's owner decides the answer
+  const token = await tokenFor(server.context, intruder.id, ['hwk', 'mfa'])
   // when
   for (const id of [owner.passkeyId, 'not-an-id', '']) {
     const renamed = await server.gql(RENAME, { id, name: 'mine now' }, { token })
