@@ -1,7 +1,7 @@
 // The ExternalAccount list: an identity at an OpenID provider (API.md §10), the pair (provider,
 // subject), linked to the one user it signs in. `identity` is that pair as one unique key, so two
 // sign-ins of a new subject at once make one link (and one user). Written only by
-// services/accounts/externalAccounts.ts (linking and unlinking); users read theirs through
+// services/accounts/external/ (linking and unlinking); users read theirs through
 // `me { externalAccounts }`. Not in the generated API.
 import { list } from '@keystone-6/core'
 import { relationship, text, timestamp } from '@keystone-6/core/fields'

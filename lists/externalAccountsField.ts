@@ -1,5 +1,5 @@
 // The `externalAccounts` field of a User (API.md §10): the identities at OpenID Connect providers
-// linked to the user (services/accounts/externalAccounts.ts), for the user itself. Resolved only
+// linked to the user (services/accounts/external/externalAccountsOf.ts), for the user itself. Resolved only
 // when asked for: `me` without it reads nothing more.
 import { gWithContext } from '@keystone-6/core'
 import { virtual } from '@keystone-6/core/fields'

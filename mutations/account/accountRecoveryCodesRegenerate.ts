@@ -1,6 +1,6 @@
 // accountRecoveryCodesRegenerate: ten new recovery codes, with the password and a code (the app's
 // or a recovery code); the old codes stop working. The user's sessions go on.
-// Access: a signed-in user in a sign-in session (not a customer API token, not impersonated). Effects: throttling state (a wrong password or code counts as a failed sign-in); every recovery code replaced, RECOVERY_CODES_REGENERATED event (services/accounts/secondFactor.ts: regenerateRecoveryCodes). Twin: the Admin UI's Security group calls this same mutation.
+// Access: a signed-in user in a sign-in session (not a customer API token, not impersonated). Effects: throttling state (a wrong password or code counts as a failed sign-in); every recovery code replaced, RECOVERY_CODES_REGENERATED event (services/accounts/secondFactor/regenerateRecoveryCodes.ts). Twin: the Admin UI's Security group calls this same mutation.
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'

@@ -1,6 +1,6 @@
 // accountTotpConfirm: the first code of the app turns two-step sign-in on; answers ten recovery
 // codes, shown only here.
-// Access: a signed-in user in a sign-in session (not a customer API token, not impersonated). Effects: TOTP enabled, the code's step used, recovery codes, TOTP_ENABLED event, notice mail (services/accounts/secondFactor.ts: confirmTotp). Twin: the Admin UI's Security group calls this same mutation.
+// Access: a signed-in user in a sign-in session (not a customer API token, not impersonated). Effects: TOTP enabled, the code's step used, recovery codes, TOTP_ENABLED event, notice mail (services/accounts/secondFactor/confirmTotp.ts). Twin: the Admin UI's Security group calls this same mutation.
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'

@@ -1,7 +1,7 @@
 // accountTotpSetup: the signed-in user starts two-step sign-in with an authenticator app, proving
 // its password; answers a new secret (base32), its otpauth:// URI and a QR code of it, shown once.
 // Nothing is enabled until accountTotpConfirm; a second setup replaces the first's secret.
-// Access: a signed-in user in a sign-in session (not a customer API token, not impersonated). Effects: throttling state (a wrong password counts as a failed sign-in); the pending secret, sealed (services/accounts/secondFactor.ts: setupTotp). Twin: the Admin UI's Security group calls this same mutation.
+// Access: a signed-in user in a sign-in session (not a customer API token, not impersonated). Effects: throttling state (a wrong password counts as a failed sign-in); the pending secret, sealed (services/accounts/secondFactor/setupTotp.ts). Twin: the Admin UI's Security group calls this same mutation.
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'
 import { errorsField, withErrorsList, type WithErrors } from '../shared/errors'

@@ -3,7 +3,7 @@
 // one); answers tokens as tokenCreate does, for a session whose amr is ext (plus mfa when the ID
 // token asserts a second factor); a user with TOTP enabled and no such assertion gets MFA_REQUIRED
 // and `mfaChallenge`, which tokenCreateMfa finishes.
-// Access: anyone holding a state and code. Effects: the challenge spent; a linked identity, and for a new email a new user (services/accounts/externalAccounts.ts linkExternalIdentity); staff groups from the provider; a session; lastLogin; a device proof cookie. Twin: the Admin UI's provider callback.
+// Access: anyone holding a state and code. Effects: the challenge spent; a linked identity, and for a new email a new user (services/accounts/external/linkExternalIdentity.ts); staff groups from the provider; a session; lastLogin; a device proof cookie. Twin: the Admin UI's provider callback.
 import type { BaseSchemaMeta } from '@keystone-6/core/graphql-ts'
 import { g, type ArgsOf } from '../shared/g'
 import { costly } from '../../lists/costlyWork'

@@ -24,26 +24,24 @@ export { reachesSecondFactorOf, resetSecondFactorAsStaff, secondFactorsOf } from
 export type { SecondFactors } from './secondFactorReset'
 export { reachesSessionsOf, refreshTokens, revokeOtherSessions, revokeSession, sessionsOf } from './sessions'
 export type { SessionListing } from './sessions'
-export {
-  answerMfaChallenge,
-  confirmTotp,
-  disableTotp,
-  regenerateRecoveryCodes,
-  setupTotp,
-  signInWithMfaForTokens,
-} from './secondFactor'
+// turning TOTP on and off, and the second step of a sign-in, one operation a file
+export { answerMfaChallenge } from './secondFactor/answerMfaChallenge'
+export { confirmTotp } from './secondFactor/confirmTotp'
+export { disableTotp } from './secondFactor/disableTotp'
+export { regenerateRecoveryCodes } from './secondFactor/regenerateRecoveryCodes'
+export { setupTotp } from './secondFactor/setupTotp'
+export { signInWithMfaForTokens } from './secondFactor/signInWithMfa'
 export { addPasskey, passkeysOf, removeOwnPasskey, renameOwnPasskey } from './passkeys'
 export { MAX_IMPERSONATION_REASON_LENGTH, impersonateCustomer } from './impersonation'
 export { exportCustomerData, exportOwnData, exportUserData } from './dataExport'
 export type { AccountDataExport } from './dataExport'
 export { USER_COLUMNS, USER_RELATIONS } from './dataExportPlan'
 export type { ColumnPlan, ExportAudience, RelationPlan } from './dataExportPlan'
-export {
-  externalAccountsOf,
-  externalSignInUrl,
-  externalSignOutUrl,
-  unlinkExternalAccount,
-  linkExternalIdentity,
-  signInExternallyForAdmin,
-  signInExternallyForTokens,
-} from './externalAccounts'
+// accounts behind an OpenID Connect provider, one operation a file; the linking rule is linkExternalIdentity
+export { externalAccountsOf } from './external/externalAccountsOf'
+export { linkExternalIdentity } from './external/linkExternalIdentity'
+export { signInExternallyForAdmin } from './external/signInForAdmin'
+export { signInExternallyForTokens } from './external/signInForTokens'
+export { externalSignInUrl } from './external/signInUrl'
+export { externalSignOutUrl } from './external/signOutUrl'
+export { unlinkExternalAccount } from './external/unlinkExternalAccount'

@@ -15,7 +15,7 @@
 // - the session counts as two factors only when the ID token says so: `amr` holding mfa, otp or
 //   hwk, or `acr` equal to the provider's configured `acr`; its amr is then ext and mfa, with the
 //   provider's own otp or hwk when it names them.
-// Linking the identity to a user is services/accounts (externalAccounts.ts); the binding of the
+// Linking the identity to a user is services/accounts (external/linkExternalIdentity.ts); the binding of the
 // session here (bindExternalSignIn).
 import * as oidc from 'openid-client'
 import type { Context } from '../../generated/keystone/types'

@@ -3,7 +3,7 @@
 // password check proved (the row's hash and token key as read, so the session binds through
 // bindSignIn as a one-step sign-in does), whom the throttle counts (the email), and which sign-in
 // it finishes (`kind`: tokens for tokenCreate and setPassword, adminCookie for the Admin UI).
-// Answering it is services/accounts/secondFactor.ts: answerMfaChallenge. Here: the refusal that
+// Answering it is services/accounts/secondFactor/answerMfaChallenge.ts. Here: the refusal that
 // carries the challenge, and what a presented code means for a user (a TOTP code, once, or one of
 // its recovery codes, once).
 import { createHash } from 'node:crypto'

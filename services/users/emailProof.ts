@@ -8,7 +8,7 @@
 //   confirmEmailChange) write `redeemedProof(…)` in the same statement as the rest of the
 //   redemption, inside its transaction; the seed gives its superuser OPERATOR_SEED; linking an
 //   OpenID provider's verified email to an account never proven writes EXTERNAL_PROVIDER
-//   (services/accounts externalAccounts.ts: provenByProvider);
+//   (services/accounts external/linkExternalIdentity.ts: provenByProvider);
 // - every other write of a User row goes through the User list (the generated API, the Admin UI and
 //   every module's trusted write) and its resolveInput hooks, which apply `proofOnCreate` and
 //   `proofChanges`: a new user has no proof, an input never carries one, and a new email drops it;
@@ -17,7 +17,7 @@
 
 /**
  * How a mailbox was proven: the purpose of the link redeemed, the operator's own seed, or an OpenID
- * provider's verified email claim linked to the account (services/accounts externalAccounts.ts).
+ * provider's verified email claim linked to the account (services/accounts external/linkExternalIdentity.ts).
  */
 export const EMAIL_PROOFS = [
   'ACCOUNT_CONFIRMATION',

@@ -120,7 +120,7 @@ const sessionCookieOf = (res: Response) => res.headers.getSetCookie().find(c => 
 describe('linking: account takeover', () => {
   // FINDING (High, account takeover by a pre-made link): an attacker whose provider account claims
   // the victim's email UNVERIFIED makes an unconfirmed customer with the attacker's (provider,
-  // subject) linked to it (services/accounts/externalAccounts.ts: linkOrCreate → createUser +
+  // subject) linked to it (services/accounts/external/linkExternalIdentity.ts: linkOrCreate → createUser +
   // createLink). When the victim later proves the mailbox (setPassword from a reset mail, or the
   // mailed confirmation link), the account is confirmed and the attacker's link still stands: the
   // attacker's next provider sign-in answers the victim's tokens. Fix (one place, linkOrCreate):
@@ -154,7 +154,7 @@ describe('linking: account takeover', () => {
   // confirmation). The victim signs in with the provider, which verified the email: linkOrCreate
   // links it into the attacker's account and answers ACCOUNT_NOT_CONFIRMED; the victim confirms from
   // its mailbox as told, signs in with the provider and uses the account, while the attacker's
-  // password, never proven, signs in too. Fix (services/accounts/externalAccounts.ts linkOrCreate,
+  // password, never proven, signs in too. Fix (services/accounts/external/linkExternalIdentity.ts linkOrCreate,
   // one place; the promotion rule's own reasoning): a provider-verified email is proof of the
   // mailbox, so linking into a holder that never proved it records the proof, confirms it, drops the
   // holder's unproven password and ends its sessions in the link's transaction (or refuses the link).
@@ -210,7 +210,7 @@ describe('linking: account takeover', () => {
   // mail host accepts UTF-8 local parts) or `Kate@…` (Kelvin sign, lowercased to k) is linked into
   // the account of `victim@mail.example` / `kate@…`. NFKC is right for refusing a look-alike
   // registration (emailSkeleton), not for deciding two mailboxes are one. Fix (one place,
-  // services/accounts/externalAccounts.ts linkOrCreate): link an existing holder only when the
+  // services/accounts/external/linkExternalIdentity.ts linkOrCreate): link an existing holder only when the
   // claim, trimmed and lower-cased but not NFKC-folded, equals the holder's email; a claim that
   // only normalizes to it is a look-alike (the existing "similar email" refusal).
   test('a claim that only NFKC-folds to a customer’s email (fullwidth, Kelvin sign) links nothing to it', async () => {
@@ -444,7 +444,7 @@ describe('ID token forgeries', () => {
   // hits the email's unique key, linkOrCreate's catch looks only for the loser's OWN identity's link
   // (linkedUser(key): none) and rethrows, so the client gets a raw top-level GraphQL error
   // (KS_VALIDATION_FAILURE "UNIQUE: User with this email already exists.", path createUser) instead
-  // of a sign-in. Fix (services/accounts/externalAccounts.ts linkOrCreate's catch): on a taken-email
+  // of a sign-in. Fix (services/accounts/external/linkExternalIdentity.ts linkOrCreate's catch): on a taken-email
   // violation run the linking once more (the winner's user now holds the email, and the verified
   // email links it), or answer a DomainError.
   test('two first sign-ins of two subjects with one new email at once answer cleanly: one user, no internal error', async () => {
@@ -546,7 +546,7 @@ describe('linking where confirmation is not required (ACCOUNT_CONFIRMATION_REQUI
   // linked into that account (linkOrCreate: `holder` + emailVerified → createLink), and uses it. The
   // attacker's password and session still work: it reads and acts in the victim's account. The
   // promotion rule already knows this case (a password of an unproven mailbox is dropped). Fix
-  // (services/accounts/externalAccounts.ts linkOrCreate, one place): when the holder never proved
+  // (services/accounts/external/linkExternalIdentity.ts linkOrCreate, one place): when the holder never proved
   // its mailbox (emailVerifiedAt null), the provider's verified email is the first proof: record it,
   // drop the unproven password and end the holder's sessions (columnsThatEndSessions) in the same
   // transaction as the link — or refuse the link.
@@ -691,7 +691,7 @@ describe('sessions after an unlink', () => {
   // over unlinks that provider (externalAccountUnlink: "which signs it in no more"), but the
   // sessions the provider signed in stay alive and keep refreshing: the attacker holding their
   // refresh token stays in. A removed password ends every session (columnsThatEndSessions); an
-  // unlink ends none. Fix (services/accounts/externalAccounts.ts unlinkExternalAccount, one place):
+  // unlink ends none. Fix (services/accounts/external/unlinkExternalAccount.ts, one place):
   // in the same transaction, end the user's sessions whose amr holds `ext` (all of them, as no
   // session records its provider; or rotate the token key except the caller's session).
   test('unlinking a provider ends the sessions it signed in', async () => {

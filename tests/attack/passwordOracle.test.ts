@@ -18,12 +18,12 @@ after(async () => {
 })
 
 // HOLE (Medium): accountTotpSetup (and accountTotpDisable, accountRecoveryCodesRegenerate) check
-// the password with a bare verifyPassword (services/accounts/secondFactor.ts: userWithPassword),
+// the password with a bare verifyPassword (services/accounts/secondFactor/checks.ts: userWithPassword),
 // outside the sign-in throttle: the holder of a stolen access token (the case the password is asked
 // for) tries passwords as fast as argon2 runs, from one address, without limit; and a right guess
 // through accountTotpSetup changes nothing anyone sees (a pending secret: no event, no mail), so the
 // owner is never warned. Once found, the password signs in anywhere the token does not reach.
-// FIX (proposed): services/accounts/secondFactor.ts: userWithPassword runs as a sign-in attempt of
+// FIX (proposed): services/accounts/secondFactor/checks.ts: userWithPassword runs as a sign-in attempt of
 // the throttle (checkLoginAllowed before, recordLoginFailure / recordLoginSuccess after, keyed by the
 // account's email and the request's IP, which the mutations then pass), as signInWithPassword does;
 // the same for the pre-existing passwordChange / requestEmailChange checks.

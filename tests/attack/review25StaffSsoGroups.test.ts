@@ -2,7 +2,7 @@
 // never the path that made it (services/users/afterUserChange.ts). A staff member's permission
 // groups changed through the generated API (the Admin UI) or staffUpdate announce STAFF_UPDATED to
 // the webhook listeners; the same change made by staff single sign-on (OIDC_PROVIDERS' group claim,
-// services/accounts/externalAccounts.ts: syncStaff) must announce it too.
+// services/accounts/external/linkExternalIdentity.ts: syncStaff) must announce it too.
 import '../helpers/env'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -113,7 +113,7 @@ describe('a staff member whose permission groups change', () => {
     await signIn('review25-grace')
     // then: the change was made, and announced as the Admin UI's is
     assert.deepEqual(await groupNamesOf(userId), [ADMINS, SUPPORT].sort())
-    // FINDING: syncStaff (services/accounts/externalAccounts.ts) writes the groups through a trusted
+    // FINDING: syncStaff (services/accounts/external/linkExternalIdentity.ts) writes the groups through a trusted
     // db.User.updateOne, which skips the User list's afterOperation, and never calls afterUserChange
     // itself: an integration listening to STAFF_UPDATED is never told that single sign-on gave a
     // staff member new permissions (or took them away), while the same change in the Admin UI or

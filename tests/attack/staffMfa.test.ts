@@ -46,7 +46,7 @@ async function passwordToken(email: string): Promise<string | null> {
 // is all it takes, although the staff member enrolled a second factor and the Admin UI shows
 // "secondFactorEnabled: true" on its page.
 // FIX (proposed): services/identity/passkeys.ts assertMayAddPasskey and the TOTP setup
-// (services/accounts/secondFactor.ts, the setup/confirm functions): a user who has ANY second factor
+// (services/accounts/secondFactor/setupTotp.ts and confirmTotp.ts): a user who has ANY second factor
 // (TOTP on or a passkey) adds another only from a session whose amr holds `mfa`; and, so that a
 // passkey-only user's password is not a full sign-in at all, services/identity/secondFactor.ts
 // requireSecondFactor (or signInWithPassword) refuses a password-only session to a user whose only

@@ -1,9 +1,10 @@
-// Accounts behind an OpenID Connect provider (API.md §10): the one linking rule (linkExternalIdentity),
-// the storefront's sign-in through Saleor's external* mutations, the staff single sign-on groups, a
-// user's linked identities and their unlinking. The relying party itself (state, nonce, PKCE, ID
-// token checks) is services/identity/externalSignIn.ts.
-import type { Context } from '../../generated/keystone/types'
-import { env } from '../../env'
+// The one linking rule of accounts behind an OpenID Connect provider (API.md §10): the user an
+// identity (provider, subject) signs in, linked or made now, a proven mailbox, staff single sign-on
+// (promotion and the groups of the group claim). Every external sign-in (signInForTokens.ts,
+// signInForAdmin.ts) calls it. The relying party itself (state, nonce, PKCE, ID token checks) is
+// services/identity/externalSignIn.ts.
+import type { Context } from '../../../generated/keystone/types'
+import { env } from '../../../env'
 import {
   DomainError,
   inTransaction,
@@ -14,7 +15,7 @@ import {
   trusted,
   withMinimumDuration,
   ENUMERATION_SAFE_FLOOR_MS,
-} from '../kernel'
+} from '../../kernel'
 import {
   afterUserChange,
   findEmailHolder,
@@ -24,46 +25,19 @@ import {
   nameProblems,
   promotionChanges,
   recordAccountEvent,
-} from '../users'
-import { assertAllowedRedirectUrl, resolveChannel } from '../messaging'
-import { assertStaffChange, lockStaffScope } from '../staff'
-import {
-  bindExternalSignIn,
-  endSessionsSignedInBy,
-  externalAuthorizationUrl,
-  externalLogoutUrl,
-  invalidExternalSignIn,
-  issueTokens,
-  oidcProviderOf,
-  passwordLoginAllowedFor,
-  redeemExternalSignIn,
-  requireSecondFactor,
-  type ExternalIdentity,
-  type IssuedTokens,
-  type OidcProvider,
-  type Session,
-  type SignInClient,
-} from '../identity'
+} from '../../users'
+import { resolveChannel } from '../../messaging'
+import { assertStaffChange, lockStaffScope } from '../../staff'
+import { invalidExternalSignIn, type ExternalIdentity, type OidcProvider, type Session } from '../../identity'
 
-type UserRow = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
+export type UserRow = NonNullable<Awaited<ReturnType<Context['prisma']['user']['findUnique']>>>
 
+// the key an identity is linked by: one user per (provider, subject)
 const identityKey = (provider: string, subject: string) => JSON.stringify([provider, subject])
 
-function refused(message: string): DomainError {
+/** A provider sign-in refused, as INVALID_CREDENTIALS with its reason. */
+export function refused(message: string): DomainError {
   return new DomainError({ field: null, code: 'INVALID_CREDENTIALS', message })
-}
-
-/** externalAuthenticationUrl: where to send the shopper, its redirectUri checked against ALLOWED_CLIENT_HOSTS. */
-export async function externalSignInUrl(
-  context: Context,
-  args: { pluginId: string; redirectUri: unknown },
-): Promise<string> {
-  const provider = oidcProviderOf(args.pluginId)
-  const redirectUri = assertAllowedRedirectUrl(
-    typeof args.redirectUri === 'string' ? args.redirectUri : null,
-    'redirectUri',
-  )
-  return externalAuthorizationUrl(context, { provider, redirectUri, kind: 'tokens' })
 }
 
 /** Whether an email is in a staff section's domains. */
@@ -377,154 +351,4 @@ async function promoteToStaff(context: Context, userId: string): Promise<UserRow
     await afterUserChange(tx, { before, after, actorId: null })
     return after
   })
-}
-
-/**
- * externalObtainAccessTokens: redeem the provider's answer, link the identity (linkExternalIdentity)
- * and sign in with tokens: amr ext (plus mfa when the ID token asserted a second factor). A user
- * with TOTP enabled and no such assertion gets MFA_REQUIRED and a challenge, as tokenCreate gives,
- * which tokenCreateMfa finishes (bound through the identity, not a password).
- */
-export async function signInExternallyForTokens(
-  context: Context,
-  args: { pluginId: string; input: Record<string, unknown>; client: SignInClient },
-): Promise<IssuedTokens> {
-  const identity = await redeemExternalSignIn(context, {
-    pluginId: args.pluginId,
-    code: args.input.code,
-    state: args.input.state,
-    iss: args.input.iss,
-    kind: 'tokens',
-  })
-  const user = await linkExternalIdentity(context, identity)
-  if (!user.isActive) throw new DomainError({ field: null, code: 'INACTIVE', message: 'Account inactive.' })
-  if (env.accountConfirmationRequired && !user.isConfirmed)
-    throw new DomainError({
-      field: null,
-      code: 'ACCOUNT_NOT_CONFIRMED',
-      message: 'Account needs to be confirmed via email.',
-    })
-  const external = { provider: identity.provider.id, subject: identity.subject }
-  if (!identity.amr.includes('mfa'))
-    await requireSecondFactor(context, user, { kind: 'tokens', proven: user, ...args.client, external })
-  const jwtTokenKey = await bindExternalSignIn(context, boundFactor(user, identity), external)
-  return issueTokens(
-    context,
-    { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey },
-    {
-      amr: identity.amr,
-      ...args.client,
-    },
-  )
-}
-
-// what a provider sign-in binds to (bindExternalSignIn): with the TOTP state it was judged on, unless
-// the ID token itself asserted the second factor (then the user's own TOTP was never the question)
-function boundFactor(
-  user: UserRow,
-  identity: ExternalIdentity,
-): { id: string; jwtTokenKey: string | null; totpEnabledAt?: Date | null } {
-  const base = { id: user.id, jwtTokenKey: user.jwtTokenKey }
-  return identity.amr.includes('mfa') ? base : { ...base, totpEnabledAt: user.totpEnabledAt }
-}
-
-/** externalLogout: the provider's end-session URL (null when it has none), a post-logout redirectUri checked as a sign-in's. */
-export async function externalSignOutUrl(args: { pluginId: string; redirectUri?: unknown }): Promise<string | null> {
-  const provider = oidcProviderOf(args.pluginId)
-  const redirectUri =
-    args.redirectUri === undefined || args.redirectUri === null || args.redirectUri === ''
-      ? undefined
-      : assertAllowedRedirectUrl(typeof args.redirectUri === 'string' ? args.redirectUri : null, 'redirectUri')
-  return externalLogoutUrl(provider, { redirectUri })
-}
-
-/** A user's linked identities, as `me { externalAccounts }` shows them: the oldest first. */
-export async function externalAccountsOf(
-  context: Context,
-  userId: string,
-): Promise<{ provider: string; subject: string; createdAt: Date }[]> {
-  return context.prisma.externalAccount.findMany({
-    where: { userId },
-    select: { provider: true, subject: true, createdAt: true },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-  })
-}
-
-/**
- * externalAccountUnlink: remove the user's link to `provider`; NOT_FOUND for none. Refused with
- * LAST_SIGN_IN_METHOD while it is the user's last way in: no password its PASSWORD_LOGIN_MODE
- * allows, no passkey, no other provider. The user's sessions a provider signed in end with it, but
- * the caller's own (`keepSessionId`). Judged and written under the user's lock, so two unlinks
- * at once cannot each leave the other as the last way in and remove both.
- */
-export async function unlinkExternalAccount(
-  context: Context,
-  args: { userId: string; provider: string; keepSessionId?: string },
-): Promise<void> {
-  await inTransaction(context, async tx => {
-    await lockUser(tx, args.userId)
-    const link = await tx.prisma.externalAccount.findFirst({ where: { userId: args.userId, provider: args.provider } })
-    if (!link)
-      throw new DomainError({
-        field: 'provider',
-        code: 'NOT_FOUND',
-        message: 'No sign-in with this provider is linked.',
-      })
-    const user = await tx.prisma.user.findUniqueOrThrow({ where: { id: args.userId } })
-    const passwordAllowed = Boolean(user.password) && passwordLoginAllowedFor(user)
-    const passkeys = await tx.prisma.passkeyCredential.count({ where: { userId: user.id } })
-    // another provider counts only while the shop still offers it (OIDC_PROVIDERS)
-    const offered = env.oidcProviders.map(provider => provider.id)
-    const otherLinks = await tx.prisma.externalAccount.count({
-      where: { userId: user.id, NOT: { id: link.id }, provider: { in: offered } },
-    })
-    if (!passwordAllowed && passkeys === 0 && otherLinks === 0)
-      throw new DomainError({
-        field: 'provider',
-        code: 'LAST_SIGN_IN_METHOD',
-        message: 'This is your only way to sign in: set a password or add a passkey first.',
-      })
-    await tx.prisma.externalAccount.delete({ where: { id: link.id } })
-    // the sessions a provider signed in end with it (all of them: no session records its provider),
-    // but the caller's own, which is doing the unlink
-    await endSessionsSignedInBy(tx, { userId: user.id, method: 'ext', keepSessionId: args.keepSessionId })
-    await recordAccountEvent(tx, {
-      type: 'EXTERNAL_ACCOUNT_UNLINKED',
-      userId: user.id,
-      actorId: user.id,
-      parameters: { provider: link.provider },
-    })
-  })
-}
-
-/**
- * The Admin UI's "Sign in with <provider>" callback: a provider with a staff section only (others
- * are NOT_FOUND here), the provider's answer redeemed for the adminCookie kind, the identity linked
- * (linkExternalIdentity, staff groups included), and only active, confirmed staff admitted. A user
- * with TOTP and no second factor asserted by the ID token gets MfaRequiredError (its challenge for
- * the Admin UI's code step, adminSignInWithCode). Answers what the cookie session binds to.
- */
-export async function signInExternallyForAdmin(
-  context: Context,
-  args: { pluginId: string; input: Record<string, unknown>; client: SignInClient },
-): Promise<{ userId: string; tokenKey: string; amr: ExternalIdentity['amr'] }> {
-  const provider = oidcProviderOf(args.pluginId)
-  if (!provider.staff)
-    throw new DomainError({ field: 'pluginId', code: 'NOT_FOUND', message: 'No staff sign-in provider has this id.' })
-  const identity = await redeemExternalSignIn(context, {
-    pluginId: provider.id,
-    code: args.input.code,
-    state: args.input.state,
-    iss: args.input.iss,
-    kind: 'adminCookie',
-    browser: args.input.browser,
-  })
-  const user = await linkExternalIdentity(context, identity)
-  if (!user.isStaff || !user.isActive || !user.isConfirmed)
-    throw refused('Only active staff sign in here: your account is not a staff account.')
-  const external = { provider: identity.provider.id, subject: identity.subject }
-  if (!identity.amr.includes('mfa'))
-    await requireSecondFactor(context, user, { kind: 'adminCookie', proven: user, ...args.client, external })
-  const tokenKey = await bindExternalSignIn(context, boundFactor(user, identity), external)
-  return { userId: user.id, tokenKey, amr: identity.amr }
 }
