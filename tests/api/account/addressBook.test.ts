@@ -45,6 +45,21 @@ async function customerWithToken() {
   return { customer, token: await tokenFor(server.context, customer.id) }
 }
 
+// a book of `count` plain addresses, written straight to the database
+async function fillBook(userId: string, count: number) {
+  await server.context.prisma.address.createMany({
+    data: Array.from({ length: count }, (_, i) => ({
+      userId,
+      streetAddress1: `${i} Main St`,
+      city: 'SPRINGFIELD',
+      postalCode: '62701',
+      country: 'US',
+      countryArea: 'IL',
+      metadata: {},
+    })),
+  })
+}
+
 async function addressRow(id: string) {
   return server.context.prisma.address.findUnique({ where: { id } })
 }
@@ -175,17 +190,7 @@ test('deleting a default address clears that default', async () => {
 test('the 101st address is refused on every path with the same error, and nothing is deleted', async () => {
   // given: a full book of 100
   const { customer, token } = await customerWithToken()
-  await server.context.prisma.address.createMany({
-    data: Array.from({ length: 100 }, (_, i) => ({
-      userId: customer.id,
-      streetAddress1: `${i} Main St`,
-      city: 'SPRINGFIELD',
-      postalCode: '62701',
-      country: 'US',
-      countryArea: 'IL',
-      metadata: {},
-    })),
-  })
+  await fillBook(customer.id, 100)
   // when
   const saleor = await server.gql(SALEOR_CREATE, { input: VALID }, { token })
   const openfront = await server.gql(OPENFRONT_CREATE, { data: VALID }, { token })
@@ -208,17 +213,7 @@ test('the 101st address is refused on every path with the same error, and nothin
 test('adds racing for the last place in a book leave it at 100: one is taken, the others refused', async () => {
   // given: a book of 99
   const { customer, token } = await customerWithToken()
-  await server.context.prisma.address.createMany({
-    data: Array.from({ length: 99 }, (_, i) => ({
-      userId: customer.id,
-      streetAddress1: `${i} Main St`,
-      city: 'SPRINGFIELD',
-      postalCode: '62701',
-      country: 'US',
-      countryArea: 'IL',
-      metadata: {},
-    })),
-  })
+  await fillBook(customer.id, 99)
   // when: eight adds at once, through the custom and the generated mutations
   const answers = await Promise.all(
     Array.from({ length: 8 }, (_, i) =>
