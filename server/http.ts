@@ -256,11 +256,6 @@ const cors: RequestHandler = (req, res, next) => {
   next()
 }
 
-/**
- * Whether a request comes from this server's own pages: no Origin (a same-origin GET, a client that
- * is not a browser), or the Origin of its Host or of PUBLIC_URL. The Admin UI's cookie counts only
- * then (auth.ts): an origin CORS_ORIGINS lets in may call the API with credentials, never as staff.
- */
 // what Node's HTTP parser refuses before any route sees the request (its own default answers
 // these with an empty body): by the parser's error code, the status Node would have given
 const CLIENT_ERRORS: Record<string, { status: number; reason: string; code: string; message: string }> = {
@@ -301,6 +296,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   )
 }
 
+/**
+ * Whether a request comes from this server's own pages: no Origin (a same-origin GET, a client that
+ * is not a browser), or the Origin of its Host or of PUBLIC_URL. The Admin UI's cookie counts only
+ * then (auth.ts): an origin CORS_ORIGINS lets in may call the API with credentials, never as staff.
+ */
 export function isOwnOrigin(req: IncomingMessage | undefined): boolean {
   const origin = req?.headers.origin
   if (origin === undefined) return true

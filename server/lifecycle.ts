@@ -1,7 +1,8 @@
 // The server process's life around Keystone's HTTP server (config.server.extendHttpServer): a line
-// once it listens, what Node's own parser refuses answered as JSON (server/http.ts), and the graceful shutdown of server/shutdown.ts with this process's steps: the
-// delivery workers finish the mail or webhook in hand and stop polling, then the database is
-// disconnected (the PostgreSQL pool too, which Prisma's $disconnect leaves open).
+// once it listens, what Node's own parser refuses answered as JSON (server/http.ts), and the
+// graceful shutdown of server/shutdown.ts with this process's steps: the delivery workers finish
+// the mail or webhook in hand and stop polling, then the database is disconnected (the PostgreSQL
+// pool too, which Prisma's $disconnect leaves open).
 import type { Server } from 'node:http'
 import type { KeystoneContext } from '@keystone-6/core/types'
 import { env } from '../env'
