@@ -279,7 +279,10 @@ const MALFORMED = { status: 400, reason: 'Bad Request', ...REFUSALS[400]! }
  * with a code, the connection closed, logged by the parser's code only (never a header's content).
  */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
+  // a connection gone, or one whose response is already on its way (a keep-alive connection's
+  // next request refused while the last answer streams): nothing can be written, as Node's own handler
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
     socket.destroy()
     return
   }

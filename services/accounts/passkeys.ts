@@ -70,7 +70,13 @@ export async function removeOwnPasskey(
   assertMayRemoveSecondFactor(args.amr)
   await inTransaction(context.sudo(), async tx => {
     const passkey = await deletePasskey(tx, { userId: args.userId, id: args.id })
-    await endSessionsSignedInBy(tx, { userId: args.userId, method: 'hwk', keepSessionId: args.sessionId })
+    // a provider's session that names its own security key (hwk beside ext) used no passkey of ours
+    await endSessionsSignedInBy(tx, {
+      userId: args.userId,
+      method: 'hwk',
+      unless: 'ext',
+      keepSessionId: args.sessionId,
+    })
     await recordAccountEvent(tx, {
       type: 'PASSKEY_REMOVED',
       userId: args.userId,

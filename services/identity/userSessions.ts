@@ -189,26 +189,33 @@ export async function endOtherSessions(
  */
 export async function endSessionsSignedInBy(
   context: Context,
-  args: { userId: string; method: AuthMethod; keepSessionId?: string },
+  // `unless`: a method whose sessions are kept even when they hold `method` (a provider's session
+  // records the provider's own security key as hwk: deleting a passkey here does not end it)
+  args: { userId: string; method: AuthMethod; keepSessionId?: string; unless?: AuthMethod },
 ): Promise<number> {
   const user = await context.prisma.user.findUnique({ where: { id: args.userId }, select: { jwtTokenKey: true } })
   if (!user?.jwtTokenKey) return 0
-  const m = args.method
   const { count } = await context.prisma.authSession.updateMany({
     where: {
       ...liveWhere(args.userId, user.jwtTokenKey),
       ...(args.keepSessionId ? { id: { not: args.keepSessionId } } : {}),
       // amr is its methods joined by single spaces
-      OR: [
-        { amr: m },
-        { amr: { startsWith: `${m} ` } },
-        { amr: { endsWith: ` ${m}` } },
-        { amr: { contains: ` ${m} ` } },
-      ],
+      OR: holding(args.method),
+      ...(args.unless ? { NOT: { OR: holding(args.unless) } } : {}),
     },
     data: { endedAt: new Date() },
   })
   return count
+}
+
+// the sessions whose amr (its methods joined by single spaces) holds `method`
+function holding(method: AuthMethod) {
+  return [
+    { amr: method },
+    { amr: { startsWith: `${method} ` } },
+    { amr: { endsWith: ` ${method}` } },
+    { amr: { contains: ` ${method} ` } },
+  ]
 }
 
 /**
