@@ -65,7 +65,8 @@ function mayActForStaff(identity: ExternalIdentity): boolean {
  *   webhook, search document); through a staff provider with the email in its domains, a staff member.
  * - Two first sign-ins of one new subject at once make one user: the identity's unique key refuses
  *   the second link, whose transaction (user included) rolls back, and it reads the winner's link.
- * A staff account's groups follow the provider's group claim at every sign-in (syncStaffGroups).
+ * A staff account's groups follow the provider's group claim at every sign-in (syncStaff), announced
+ * as the Admin UI's change of them is (STAFF_UPDATED).
  */
 export async function linkExternalIdentity(context: Context, identity: ExternalIdentity): Promise<UserRow> {
   const { provider, subject } = identity
