@@ -1,4 +1,4 @@
-// The User record customers and staff share: a new user's row, account events, one-time links, search document and search, keyset paging, removal, promotion. Imports kernel, identity, messaging.
+// The User record customers and staff share: a new user's row, account events, one-time links and notices, search document and search, keyset paging, removal, promotion. Imports kernel, identity, messaging.
 // This file is the module's whole surface: code outside services/users/ imports from here only.
 export { ACCOUNT_EVENT_TYPES, recordAccountEvent } from './accountEvents'
 export { accountEventsOf, afterUserChange, userWebhookEvent, webhooksOf } from './afterUserChange'
