@@ -18,6 +18,9 @@ const ADDRESS_SET_DEFAULT = `mutation($id: ID!, $userId: ID!) {
 
 let server: TestServer
 let staffToken: string
+// one customer for each test, made before the webhook exists: once a delivery is queued the
+// server's worker writes its attempts, and this process's writes would race them on SQLite's file
+let fixtures: Awaited<ReturnType<typeof customerWithAddress>>[]
 
 // the CUSTOMER_UPDATED deliveries queued for one user
 async function customerUpdatedFor(userId: string): Promise<number> {
@@ -42,6 +45,7 @@ before(async () => {
   server = await startServer()
   const manager = await makeStaff(server.context, ['MANAGE_USERS'])
   staffToken = await tokenFor(server.context, manager.id)
+  fixtures = [await customerWithAddress(), await customerWithAddress(), await customerWithAddress()]
   await makeWebhook(server.context, { targetUrl: 'https://hooks.example.com/in', events: ['CUSTOMER_UPDATED'] })
 })
 
@@ -52,7 +56,7 @@ after(async () => {
 describe('a customer whose default shipping address is set', () => {
   test('through the generated API (the Admin UI), the listeners hear CUSTOMER_UPDATED', async () => {
     // given
-    const { customer, address, before } = await customerWithAddress()
+    const { customer, address, before } = fixtures[0]!
     // when
     const res = await server.gql(
       UPDATE_USER,
@@ -67,7 +71,7 @@ describe('a customer whose default shipping address is set', () => {
 
   test('through accountSetDefaultAddress, the listeners hear CUSTOMER_UPDATED as well', async () => {
     // given
-    const { customer, address, before } = await customerWithAddress()
+    const { customer, address, before } = fixtures[1]!
     // when
     const res = await server.gql(
       ACCOUNT_SET_DEFAULT,
@@ -87,7 +91,7 @@ describe('a customer whose default shipping address is set', () => {
 
   test('through addressSetDefault (staff), the listeners hear CUSTOMER_UPDATED as well', async () => {
     // given
-    const { customer, address, before } = await customerWithAddress()
+    const { customer, address, before } = fixtures[2]!
     // when
     const res = await server.gql(ADDRESS_SET_DEFAULT, { id: address.id, userId: customer.id }, { token: staffToken })
     // then
