@@ -89,6 +89,12 @@ async function open(pathAndQuery: string): Promise<Page> {
   return page
 }
 
+/** The page's title once the shop's name has reached it (the name comes from `shop { name }`, asked after the page loads). */
+async function titleOnceNamed(page: Page): Promise<string> {
+  await page.waitForFunction(name => document.title.includes(name), SHOP_NAME, { timeout: 20_000 }).catch(() => {})
+  return page.title()
+}
+
 function linkPath(mail: Mail): string {
   const link = linkFromMail(mail)
   assert.equal(link.origin, server.url)
@@ -147,7 +153,7 @@ test(
     const page = await open(linkPath(mail))
     // then: the shop's name, in the page and its title
     await page.getByText(SHOP_NAME, { exact: true }).waitFor()
-    assert.match(await page.title(), new RegExp(`^${SHOP_NAME} - Confirm your account$`))
+    assert.match(await titleOnceNamed(page), new RegExp(`^${SHOP_NAME} - Confirm your account$`))
     assert.doesNotMatch(await page.locator('body').innerText(), /Keystone/)
     await screen(page, '01-confirm-valid-link')
     await page.getByRole('button', { name: 'Confirm my account' }).click()
@@ -235,7 +241,7 @@ test(
     // the customer's mail leads to this app's page for a new password, which confirms the account
     const reset = await mailbox.next(email, /password/i, 20_000)
     const resetPage = await open(linkPath(reset))
-    assert.match(await resetPage.title(), new RegExp(`^${SHOP_NAME} - Choose a new password$`))
+    assert.match(await titleOnceNamed(resetPage), new RegExp(`^${SHOP_NAME} - Choose a new password$`))
     await resetPage.locator('input[type="password"]').nth(0).fill(NEW_PASSWORD)
     await resetPage.locator('input[type="password"]').nth(1).fill(NEW_PASSWORD)
     await resetPage.getByRole('button', { name: 'Set my password' }).click()
