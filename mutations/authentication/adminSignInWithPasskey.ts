@@ -30,14 +30,14 @@ export const adminSignInWithPasskey = g.field({
   // a sign-in: one per request, as a password check is
   extensions: costly('password'),
   resolve: withErrorsList(async ({ response }: ArgsOf<typeof args>, context) => {
-    const sudo = context.sudo()
-    const { user, amr } = await verifyPasskeySignIn(sudo, { response, ip: clientIp(context) })
-    const row = await sudo.prisma.user.findUnique({
-      where: { id: user.id },
-      select: { isStaff: true, isActive: true, isConfirmed: true },
+    await verifyPasskeySignIn(context.sudo(), { response, ip: clientIp(context) }, async (tx, { user, amr }) => {
+      const row = await tx.prisma.user.findUnique({
+        where: { id: user.id },
+        select: { isStaff: true, isActive: true, isConfirmed: true },
+      })
+      if (!row?.isStaff || !row.isActive || !row.isConfirmed || !user.jwtTokenKey) throw refused()
+      if (!(await startAdminCookie(tx, user.id, { tokenKey: user.jwtTokenKey, amr }))) throw refused()
     })
-    if (!row?.isStaff || !row.isActive || !row.isConfirmed || !user.jwtTokenKey) throw refused()
-    if (!(await startAdminCookie(context, user.id, { tokenKey: user.jwtTokenKey, amr }))) throw refused()
     return {}
   }),
 })

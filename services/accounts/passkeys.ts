@@ -17,7 +17,7 @@ import {
   type PasskeyView,
   type Session,
 } from '../identity'
-import { inTransaction } from '../kernel'
+import { inTransaction, lockUser } from '../kernel'
 import { mailNotice, recordAccountEvent } from '../users'
 import { reachesSessionsOf } from './sessions'
 
@@ -69,6 +69,9 @@ export async function removeOwnPasskey(
 ): Promise<void> {
   assertMayRemoveSecondFactor(args.amr)
   await inTransaction(context.sudo(), async tx => {
+    // the user's lock, as a passkey sign-in binds and begins its session under it
+    // (verifyPasskeySignIn): one that began before this removal is ended below, none begins after
+    await lockUser(tx, args.userId)
     const passkey = await deletePasskey(tx, { userId: args.userId, id: args.id })
     // a provider's session that names its own security key (hwk beside ext) used no passkey of ours
     await endSessionsSignedInBy(tx, {

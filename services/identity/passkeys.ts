@@ -31,7 +31,7 @@ import {
 } from '@simplewebauthn/server'
 import type { Context } from '../../generated/keystone/types'
 import { env } from '../../env'
-import { DomainError, normalizeEmail } from '../kernel'
+import { DomainError, inTransaction, lockUser, normalizeEmail } from '../kernel'
 import { issueChallenge, liveChallenge, newChallenge, spendChallenge, CHALLENGE_TTL_SECONDS } from './challenges'
 import { newTokenKey } from './jwt'
 import { issueTokens, type IssuedTokens, type SignInClient } from './tokens'
@@ -290,13 +290,19 @@ export async function passkeyAuthenticationOptions(
  * Every refusal before the user is known to hold the passkey is INVALID_CREDENTIALS; an inactive
  * or unconfirmed account that proved it holds one is told so (INACTIVE, ACCOUNT_NOT_CONFIRMED), as
  * tokenCreate tells a right password.
+ *
+ * `begin` starts the sign-in's session (tokens, or the Admin UI's cookie) in the transaction that
+ * binds it, under the user's lock, which removing a passkey takes too (services/accounts/passkeys.ts):
+ * a removal either commits first, and this sign-in finds its passkey gone, or waits until the new
+ * session exists, and ends it. No session outlives the passkey that began it.
  */
-export async function verifyPasskeySignIn(
+export async function verifyPasskeySignIn<T>(
   context: Context,
   // `ip`: where the sign-in comes from, as every sign-in's caller knows it; the check itself does
   // not read it (a passkey cannot be guessed, so no throttle counts its failures)
   args: { response: unknown; ip?: string },
-): Promise<PasskeySignIn> {
+  begin: (tx: Context, signIn: PasskeySignIn) => Promise<T>,
+): Promise<T> {
   const response = authenticationResponseOf(args.response)
   if (!response) throw invalidCredentials()
   const presented = challengeOf(response.response.clientDataJSON)
@@ -336,14 +342,6 @@ export async function verifyPasskeySignIn(
   } catch {
     throw invalidCredentials()
   }
-  // the counter moves forward (or stays 0 for an authenticator that keeps none), written only over
-  // the one read: of two uses racing with one counter value, one wins
-  const { count } = await context.prisma.passkeyCredential.updateMany({
-    where: { id: passkey.id, counter: passkey.counter },
-    data: { counter: newCounter, lastUsedAt: new Date() },
-  })
-  if (count !== 1) throw invalidCredentials()
-
   if (!user.isActive) throw new DomainError({ field: 'response', code: 'INACTIVE', message: 'Account inactive.' })
   if (env.accountConfirmationRequired && !user.isConfirmed)
     throw new DomainError({
@@ -351,8 +349,20 @@ export async function verifyPasskeySignIn(
       code: 'ACCOUNT_NOT_CONFIRMED',
       message: 'Account needs to be confirmed via email.',
     })
-  const jwtTokenKey = await bindPasskeySignIn(context, { id: user.id, jwtTokenKey: user.jwtTokenKey }, passkey.id)
-  return { user: { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }, amr: [...PASSKEY_AMR] }
+  return inTransaction(context, async tx => {
+    await lockUser(tx, user.id)
+    // the user's row before the passkey's, as a reset or a removal of the account writes them
+    const jwtTokenKey = await bindPasskeySignIn(tx, { id: user.id, jwtTokenKey: user.jwtTokenKey }, passkey.id)
+    // the counter moves forward (or stays 0 for an authenticator that keeps none), written only over
+    // the one read: of two uses racing with one counter value, one wins
+    const { count } = await tx.prisma.passkeyCredential.updateMany({
+      where: { id: passkey.id, counter: passkey.counter },
+      data: { counter: newCounter, lastUsedAt: new Date() },
+    })
+    if (count !== 1) throw invalidCredentials()
+    const proven = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }
+    return begin(tx, { user: proven, amr: [...PASSKEY_AMR] })
+  })
 }
 
 /** tokenCreateWithPasskey: a passkey sign-in that begins a session and issues its tokens. */
@@ -360,8 +370,9 @@ export async function signInWithPasskeyForTokens(
   context: Context,
   args: SignInClient & { response: unknown },
 ): Promise<IssuedTokens> {
-  const { user, amr } = await verifyPasskeySignIn(context, { response: args.response, ip: args.ip })
-  return issueTokens(context, user, { amr, ip: args.ip, userAgent: args.userAgent })
+  return verifyPasskeySignIn(context, { response: args.response, ip: args.ip }, (tx, { user, amr }) =>
+    issueTokens(tx, user, { amr, ip: args.ip, userAgent: args.userAgent }),
+  )
 }
 
 /**
