@@ -37,5 +37,7 @@ export const AuthSession: Lists.AuthSession = list({
     actorId: text(),
     // and the staff member's own session it acts from: ending that one ends the impersonation
     actorSessionId: text(),
+    // a passkey sign-in (amr hwk): the passkey that began it; removing that passkey ends the session
+    passkeyId: text(),
   },
 })

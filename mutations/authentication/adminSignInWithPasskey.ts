@@ -30,14 +30,18 @@ export const adminSignInWithPasskey = g.field({
   // a sign-in: one per request, as a password check is
   extensions: costly('password'),
   resolve: withErrorsList(async ({ response }: ArgsOf<typeof args>, context) => {
-    await verifyPasskeySignIn(context.sudo(), { response, ip: clientIp(context) }, async (tx, { user, amr }) => {
-      const row = await tx.prisma.user.findUnique({
-        where: { id: user.id },
-        select: { isStaff: true, isActive: true, isConfirmed: true },
-      })
-      if (!row?.isStaff || !row.isActive || !row.isConfirmed || !user.jwtTokenKey) throw refused()
-      if (!(await startAdminCookie(tx, user.id, { tokenKey: user.jwtTokenKey, amr }))) throw refused()
-    })
+    await verifyPasskeySignIn(
+      context.sudo(),
+      { response, ip: clientIp(context) },
+      async (tx, { user, amr, passkeyId }) => {
+        const row = await tx.prisma.user.findUnique({
+          where: { id: user.id },
+          select: { isStaff: true, isActive: true, isConfirmed: true },
+        })
+        if (!row?.isStaff || !row.isActive || !row.isConfirmed || !user.jwtTokenKey) throw refused()
+        if (!(await startAdminCookie(tx, user.id, { tokenKey: user.jwtTokenKey, amr, passkeyId }))) throw refused()
+      },
+    )
     return {}
   }),
 })

@@ -175,6 +175,8 @@ export const USER_RELATIONS: Record<string, RelationPlan> = {
       actorId: 'self',
       // the staff member's own session it acted from: the staff member's, not this user's
       actorSessionId: { excluded: "the id of a staff member's own session" },
+      // the user's own passkey that began it (the id `me { passkeys }` shows)
+      passkeyId: 'self',
     },
   },
   from_AuthChallenge_user: {

@@ -8,7 +8,7 @@ import {
   assertMayRemoveSecondFactor,
   cleanPasskeyName,
   deletePasskey,
-  endSessionsSignedInBy,
+  endSessionsOfPasskey,
   passkeysOfUser,
   renamePasskey,
   storePasskey,
@@ -59,9 +59,8 @@ export async function renameOwnPasskey(
 
 /**
  * passkeyDelete: remove one of the caller's own passkeys, from a session that proved a second factor
- * (assertMayRemoveSecondFactor). It signs in no more, and the sessions signed in with a passkey end
- * but the caller's own (a session does not record which passkey began it), as an unlinked
- * provider's sessions end.
+ * (assertMayRemoveSecondFactor). It signs in no more, and the sessions it began end, but the
+ * caller's own (endSessionsOfPasskey), as an unlinked provider's sessions end.
  */
 export async function removeOwnPasskey(
   context: Context,
@@ -73,13 +72,7 @@ export async function removeOwnPasskey(
     // (verifyPasskeySignIn): one that began before this removal is ended below, none begins after
     await lockUser(tx, args.userId)
     const passkey = await deletePasskey(tx, { userId: args.userId, id: args.id })
-    // a provider's session that names its own security key (hwk beside ext) used no passkey of ours
-    await endSessionsSignedInBy(tx, {
-      userId: args.userId,
-      method: 'hwk',
-      unless: 'ext',
-      keepSessionId: args.sessionId,
-    })
+    await endSessionsOfPasskey(tx, { userId: args.userId, passkeyId: passkey.id, keepSessionId: args.sessionId })
     await recordAccountEvent(tx, {
       type: 'PASSKEY_REMOVED',
       userId: args.userId,

@@ -13,10 +13,12 @@ export const ADMIN_COOKIE_MAX_AGE_SECONDS = 60 * 60 * 8
 /**
  * What an Admin UI sign-in proved, for its session to bind to and record: a password (the row
  * its check read, `proven`, bound through bindSignIn), with a TOTP or recovery code after it
- * (`amr` pwd, otp, mfa), or a passkey whose sign-in has already bound the key (`tokenKey`, `amr`
- * hwk, mfa: verifyPasskeySignIn).
+ * (`amr` pwd, otp, mfa), or a sign-in that has already bound the key (`tokenKey`): a passkey's
+ * (`amr` hwk, mfa, and the passkey the session records: verifyPasskeySignIn), a code step's, a provider's.
  */
-export type AdminSignInProof = { amr: AuthMethod[] } & ({ proven: ProvenUser } | { tokenKey: string })
+export type AdminSignInProof = { amr: AuthMethod[] } & (
+  { proven: ProvenUser } | { tokenKey: string; passkeyId?: string }
+)
 
 /**
  * The Admin UI's sign-in: begin its session (startSession, as every sign-in does) bound to the key
@@ -48,6 +50,7 @@ export async function startAdminCookieSession(
     tokenKey,
     kind: 'adminCookie',
     amr: proof?.amr ?? ['pwd'],
+    ...(proof && 'tokenKey' in proof ? { passkeyId: proof.passkeyId } : {}),
     ...client,
     lifetimeSeconds: ADMIN_COOKIE_MAX_AGE_SECONDS,
   })

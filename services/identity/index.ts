@@ -83,6 +83,7 @@ export {
   SESSION_SWEEP_BATCH,
   deleteDeadSessions,
   endOtherSessions,
+  endSessionsOfPasskey,
   endSessionsSignedInBy,
   endSession,
   liveSessionsOf,

@@ -56,6 +56,8 @@ export type PasskeyView = { id: string; name: string; createdAt: Date; lastUsedA
 export type PasskeySignIn = {
   user: { id: string; email: string; isStaff: boolean; jwtTokenKey: string }
   amr: AuthMethod[]
+  // the passkey that proved it, which its session records (removing the passkey ends the session)
+  passkeyId: string
 }
 
 const invalidCredentials = () =>
@@ -361,7 +363,7 @@ export async function verifyPasskeySignIn<T>(
     })
     if (count !== 1) throw invalidCredentials()
     const proven = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }
-    return begin(tx, { user: proven, amr: [...PASSKEY_AMR] })
+    return begin(tx, { user: proven, amr: [...PASSKEY_AMR], passkeyId: passkey.id })
   })
 }
 
@@ -370,8 +372,8 @@ export async function signInWithPasskeyForTokens(
   context: Context,
   args: SignInClient & { response: unknown },
 ): Promise<IssuedTokens> {
-  return verifyPasskeySignIn(context, { response: args.response, ip: args.ip }, (tx, { user, amr }) =>
-    issueTokens(tx, user, { amr, ip: args.ip, userAgent: args.userAgent }),
+  return verifyPasskeySignIn(context, { response: args.response, ip: args.ip }, (tx, { user, amr, passkeyId }) =>
+    issueTokens(tx, user, { amr, passkeyId, ip: args.ip, userAgent: args.userAgent }),
   )
 }
 

@@ -50,7 +50,7 @@ export type ImpersonationTokens = { userId: string; sessionId: string; expiresAt
 export async function issueTokens(
   context: Context,
   user: TokenUser,
-  signIn: SignInClient & { amr: AuthMethod[] },
+  signIn: SignInClient & { amr: AuthMethod[]; passkeyId?: string },
 ): Promise<IssuedTokens>
 export async function issueTokens(
   context: Context,
@@ -60,7 +60,7 @@ export async function issueTokens(
 export async function issueTokens(
   context: Context,
   user: TokenUser,
-  signIn: SignInClient & ({ amr: AuthMethod[] } | { impersonatedBy: Impersonator }),
+  signIn: SignInClient & ({ amr: AuthMethod[]; passkeyId?: string } | { impersonatedBy: Impersonator }),
 ): Promise<IssuedTokens | ImpersonationTokens> {
   if (!user.jwtTokenKey) throw new Error(`user ${user.id} has no token key`)
   const impersonatedBy = 'impersonatedBy' in signIn ? signIn.impersonatedBy : undefined
@@ -77,7 +77,9 @@ export async function issueTokens(
     ip: signIn.ip,
     userAgent: signIn.userAgent,
     lifetimeSeconds: impersonatedBy ? IMPERSONATION_TTL_SECONDS : env.refreshTokenTtl,
-    ...(impersonatedBy ? { actorId: impersonatedBy.id, actorSessionId: impersonatedBy.sessionId } : {}),
+    ...(impersonatedBy
+      ? { actorId: impersonatedBy.id, actorSessionId: impersonatedBy.sessionId }
+      : { passkeyId: (signIn as { passkeyId?: string }).passkeyId }),
   })
   if (impersonatedBy) {
     // the token and its session both end IMPERSONATION_TTL_SECONDS from now (the session's check refuses it after)

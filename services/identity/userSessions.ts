@@ -71,6 +71,8 @@ export type SessionStart = {
   actorId?: string
   // and the staff session it acts from
   actorSessionId?: string
+  // a passkey sign-in: the passkey that proved the user (removing it ends the session)
+  passkeyId?: string
 }
 
 /**
@@ -94,6 +96,7 @@ export async function startSession(context: Context, start: SessionStart): Promi
       expiresAt: new Date(wholeSeconds(createdAt.getTime()) + lifetime * 1000),
       actorId: start.actorId ?? '',
       actorSessionId: start.actorSessionId ?? '',
+      passkeyId: start.passkeyId ?? '',
     },
   })
   return stateOf(row)
@@ -189,9 +192,33 @@ export async function endOtherSessions(
  */
 export async function endSessionsSignedInBy(
   context: Context,
-  // `unless`: a method whose sessions are kept even when they hold `method` (a provider's session
-  // records the provider's own security key as hwk: deleting a passkey here does not end it)
-  args: { userId: string; method: AuthMethod; keepSessionId?: string; unless?: AuthMethod },
+  args: { userId: string; method: AuthMethod; keepSessionId?: string },
+): Promise<number> {
+  // amr is its methods joined by single spaces
+  return endLiveSessions(context, args, { OR: holding(args.method) })
+}
+
+/**
+ * End every live session of a user that the passkey `passkeyId` began, but the caller's own when
+ * named; answers how many ended. A passkey session begun before sessions recorded their passkey
+ * (an empty passkeyId) may have been any passkey's: it ends with each. A provider's session never
+ * does, though it may record the provider's own security key as hwk: it used no passkey of ours.
+ */
+export async function endSessionsOfPasskey(
+  context: Context,
+  args: { userId: string; passkeyId: string; keepSessionId?: string },
+): Promise<number> {
+  return endLiveSessions(context, args, {
+    OR: [{ passkeyId: args.passkeyId }, { passkeyId: '', OR: holding('hwk'), NOT: { OR: holding('ext') } }],
+  })
+}
+
+type SessionFilter = NonNullable<NonNullable<Parameters<Context['prisma']['authSession']['updateMany']>[0]>['where']>
+
+async function endLiveSessions(
+  context: Context,
+  args: { userId: string; keepSessionId?: string },
+  which: SessionFilter,
 ): Promise<number> {
   const user = await context.prisma.user.findUnique({ where: { id: args.userId }, select: { jwtTokenKey: true } })
   if (!user?.jwtTokenKey) return 0
@@ -199,9 +226,7 @@ export async function endSessionsSignedInBy(
     where: {
       ...liveWhere(args.userId, user.jwtTokenKey),
       ...(args.keepSessionId ? { id: { not: args.keepSessionId } } : {}),
-      // amr is its methods joined by single spaces
-      OR: holding(args.method),
-      ...(args.unless ? { NOT: { OR: holding(args.unless) } } : {}),
+      AND: [which],
     },
     data: { endedAt: new Date() },
   })

@@ -11,7 +11,15 @@ import { startServer, type TestServer } from '../../helpers/server'
 import { makeCustomer, makeStaff } from '../../helpers/factories'
 import { tokenFor } from '../../helpers/actors'
 import { SoftAuthenticator } from '../../helpers/softAuthenticator'
-import { SIGN_IN, authenticationOptions, enrolled, registrationOptions, sessionCount, signIn } from './passkeyClient'
+import {
+  DELETE,
+  SIGN_IN,
+  authenticationOptions,
+  enrolled,
+  registrationOptions,
+  sessionCount,
+  signIn,
+} from './passkeyClient'
 
 let server: TestServer
 
@@ -287,4 +295,32 @@ test('a passkey sign-in after sign-out everywhere begins a live session and brin
   assert.equal(mine.body.data.me.id, user.id)
   const old = await server.gql('{ me { id } }', {}, { token })
   assert.equal(old.body.errors?.[0]?.extensions?.code, 'JWT_INVALID_TOKEN')
+})
+
+test("removing a passkey ends the sessions it began, and not the sessions of the user's other passkeys", async () => {
+  // given: a customer with a passkey on its phone, its laptop and its tablet, signed in with each,
+  // and a passkey session from before sessions recorded their passkey
+  const phone = await enrolled(server)
+  const laptop = await enrolled(server, phone.user, new SoftAuthenticator())
+  const tablet = await enrolled(server, phone.user, new SoftAuthenticator())
+  const [onPhone, onLaptop, onTablet] = [
+    await signIn(server, phone.authenticator),
+    await signIn(server, laptop.authenticator),
+    await signIn(server, tablet.authenticator),
+  ]
+  const older = await tokenFor(server.context, phone.user.id, ['hwk', 'mfa'])
+  // when: from the laptop, it removes the phone's passkey
+  const res = await server.gql(DELETE, { id: phone.passkeyId }, { token: onLaptop.payload.token })
+  assert.deepEqual(res.body.data.passkeyDelete.errors, [])
+  // then: the phone's session ends, and the one whose passkey is not known; the laptop and the tablet go on
+  const me = async (token: string) => (await server.gql('{ me { id } }', {}, { token })).body.data?.me?.id ?? null
+  assert.equal(await me(onPhone.payload.token), null)
+  assert.equal(await me(older), null)
+  assert.equal(await me(onLaptop.payload.token), phone.user.id)
+  assert.equal(await me(onTablet.payload.token), phone.user.id)
+  // and when it removes the tablet's passkey from the laptop, the tablet's session ends too
+  const again = await server.gql(DELETE, { id: tablet.passkeyId }, { token: onLaptop.payload.token })
+  assert.deepEqual(again.body.data.passkeyDelete.errors, [])
+  assert.equal(await me(onTablet.payload.token), null)
+  assert.equal(await me(onLaptop.payload.token), phone.user.id)
 })
