@@ -18,6 +18,7 @@
 // budget runs out is cancelled (statement_timeout: the server's pool caps every statement at the
 // budget, and each transaction a request opens at what is left of it). SQLite cannot interrupt a
 // statement: the request bounds (server/graphqlLimits.ts) keep each one small before it starts.
+import path from 'node:path'
 import pg from 'pg'
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
@@ -36,6 +37,14 @@ export type DatabaseOptions = {
   statementTimeoutMs?: number
   // what the layers above add to every Prisma client (keystone.ts: the search document's keeper)
   extendClient?: <T extends object>(client: T) => T
+  // SQLite, for a second process that writes beside a server (the tests' own context): each
+  // transaction takes the file's write lock at BEGIN (BEGIN IMMEDIATE), waiting its turn with the
+  // busy timeout, instead of at its first write, where a transaction that read before another
+  // process committed is refused at once (SQLITE_BUSY_SNAPSHOT: no timeout waits that out); and
+  // every client of this process on the file takes turns with the others, so that none waits for
+  // the lock synchronously while another holds it across an await. Not for the server: the dev
+  // script's second client shares its process with clients that take no such turns.
+  immediateTransactions?: boolean
 }
 
 export function createAdapter(
@@ -49,6 +58,7 @@ export function createAdapter(
   return serializedSqlite(
     withinRequestBudget(new PrismaBetterSqlite3({ url: databaseUrl, timeout: 30_000 }), 'sqlite'),
     sqliteHandle,
+    options.immediateTransactions ? databaseUrl : undefined,
   )
 }
 
@@ -227,14 +237,46 @@ type SqliteStatement = {
 }
 type SqliteDatabase = { prepare(sql: string): SqliteStatement }
 
-function serializedSqlite(factory: SqlDriverAdapterFactory, handle: SqliteHandle): SqlDriverAdapterFactory {
+// Prisma's adapter begins with a plain BEGIN on its connection: the same, IMMEDIATE (the statement
+// it prepares is swapped while it starts, in the turn this client holds, so nothing else prepares meanwhile)
+async function beginImmediate(
+  inner: SqlDriverAdapter,
+  isolationLevel: Parameters<SqlDriverAdapter['startTransaction']>[0],
+): Promise<Transaction> {
+  const database = (inner as unknown as { client?: SqliteDatabase }).client
+  if (!database) return inner.startTransaction(isolationLevel)
+  const prepare = database.prepare
+  database.prepare = (sql: string) => prepare.call(database, sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)
+  try {
+    return await inner.startTransaction(isolationLevel)
+  } finally {
+    database.prepare = prepare
+  }
+}
+
+// the turns of the clients that take the write lock at BEGIN, one queue per database file
+const immediateTurns = new Map<string, ReturnType<typeof createMutex>>()
+
+function immediateTurnsOf(databaseUrl: string): ReturnType<typeof createMutex> {
+  const file = path.resolve(databaseUrl.replace(/^file:/, '').replace(/\?.*$/, ''))
+  let turns = immediateTurns.get(file)
+  if (!turns) immediateTurns.set(file, (turns = createMutex()))
+  return turns
+}
+
+function serializedSqlite(
+  factory: SqlDriverAdapterFactory,
+  handle: SqliteHandle,
+  // when given, transactions begin IMMEDIATE, in turns shared with this process's other such clients on the file
+  immediateOn?: string,
+): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
     async connect(): Promise<SqlDriverAdapter> {
       const inner = await factory.connect()
       await inner.executeScript('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;')
-      const mutex = createMutex()
+      const mutex = immediateOn ? immediateTurnsOf(immediateOn) : createMutex()
       const alone = async <T>(run: () => Promise<T>): Promise<T> => {
         const release = await mutex.acquire()
         try {
@@ -285,7 +327,9 @@ function serializedSqlite(factory: SqlDriverAdapterFactory, handle: SqliteHandle
         const release = await mutex.acquire()
         let transaction: Transaction
         try {
-          transaction = await inner.startTransaction(isolationLevel)
+          transaction = immediateOn
+            ? await beginImmediate(inner, isolationLevel)
+            : await inner.startTransaction(isolationLevel)
         } catch (error) {
           release()
           throw error

@@ -170,7 +170,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     await drop().catch(() => undefined)
     throw error
   }
-  const context = await createContext(databaseUrl)
+  // this process writes fixtures beside the server's own workers: its transactions wait their turn
+  // for the file's write lock instead of failing when the server committed after they read
+  const context = await createContext(databaseUrl, { immediateTransactions: true })
 
   return {
     url,
