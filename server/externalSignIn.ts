@@ -97,14 +97,13 @@ export function mountExternalSignIn(app: Express, keystone: KeystoneContext): vo
     const input = { code: req.query.code, state: req.query.state, iss: req.query.iss, browser }
     const client = { ip: clientIpOf(req), userAgent: req.headers['user-agent'] }
     try {
-      const signedIn = await signInExternallyForAdmin(requestContext.sudo(), {
-        pluginId: String(req.params.provider),
-        input,
-        client,
-      })
-      const proof = { tokenKey: signedIn.tokenKey, amr: signedIn.amr }
-      if (!(await startAdminCookie(requestContext, signedIn.userId, proof)))
-        return toSignIn(res, { externalError: 'INVALID_CREDENTIALS' })
+      // the cookie session begins in the transaction that binds the sign-in (bindExternalSignIn)
+      const started = await signInExternallyForAdmin(
+        requestContext.sudo(),
+        { pluginId: String(req.params.provider), input, client },
+        (tx, { userId, tokenKey, amr }) => startAdminCookie(tx, userId, { tokenKey, amr }),
+      )
+      if (!started) return toSignIn(res, { externalError: 'INVALID_CREDENTIALS' })
       res.set('cache-control', 'no-store').redirect(303, '/')
     } catch (error) {
       if (error instanceof MfaRequiredError) {

@@ -38,11 +38,14 @@ export const adminSignInWithCode = g.field({
     const { user, amr, proven, external } = answer
     // the password step admitted active, confirmed staff only; one demoted since gets nothing
     if (!user.isStaff || !user.isActive || !user.isConfirmed) throw invalidMfaChallenge()
-    // a provider's first step binds through the identity it proved (externalSignIn.ts), a password's through its row
-    const proof = external
-      ? { tokenKey: await bindExternalSignIn(context.sudo(), proven, external), amr }
-      : { proven, amr }
-    if (!(await startAdminCookie(context, user.id, proof))) throw invalidMfaChallenge()
+    // a provider's first step binds through the identity it proved, beginning the session in the
+    // bind's transaction (externalSignIn.ts); a password's through its row
+    const started = external
+      ? await bindExternalSignIn(context.sudo(), proven, external, (tx, tokenKey) =>
+          startAdminCookie(tx, user.id, { tokenKey, amr }),
+        )
+      : await startAdminCookie(context, user.id, { proven, amr })
+    if (!started) throw invalidMfaChallenge()
     // after the session cookie, which Keystone sets in place of any other
     clearAdminChallengeCookie(context)
     return {}

@@ -19,7 +19,7 @@
 // session here (bindExternalSignIn).
 import * as oidc from 'openid-client'
 import type { Context } from '../../generated/keystone/types'
-import { DomainError, openSecrets, sealSecrets } from '../kernel'
+import { DomainError, inTransaction, lockUser, openSecrets, sealSecrets } from '../kernel'
 import { issueChallenge, liveChallenge, spendChallenge } from './challenges'
 import { newTokenKey } from './jwt'
 import { hashToken } from './oneTimeTokens'
@@ -217,37 +217,55 @@ export async function externalLogoutUrl(
 }
 
 /**
- * Record a provider sign-in of `user` (the row the linking read) and answer the token key its
- * session binds to, as bindPasskeySignIn does for a passkey: the write is conditional on the key
- * read, so a key a credential change replaced meanwhile is never written back; when only the key
- * moved on, the identity still proves the user while the account is active, the identity still
- * linked to it (an unlink that committed meanwhile voids the sign-in) and, when the sign-in was
- * judged on the user's second factor (`totpEnabledAt` given: none, so no code was asked, or the
- * one whose code was answered), that factor as it read it (one turned on, reset or replaced
- * meanwhile voids the sign-in), as bindSignIn does for a password.
+ * Record a provider sign-in of `user` (the row the linking read) and begin its session: `begin`
+ * gets the token key the session binds to, in the transaction that binds it, under the user's lock,
+ * which unlinking a provider takes too (services/accounts/external/unlinkExternalAccount.ts). An
+ * unlink either committed first, and this sign-in finds the identity no longer linked, or waits
+ * until the new session exists, and ends it: no session outlives the link that began it, as none
+ * outlives its passkey (passkeys.ts: verifyPasskeySignIn).
+ * The write is conditional on the key read, so a key a credential change replaced meanwhile is
+ * never written back; when only the key moved on, the identity still proves the user while the
+ * account is active and, when the sign-in was judged on the user's second factor (`totpEnabledAt`
+ * given: none, so no code was asked, or the one whose code was answered), that factor as it read
+ * it (one turned on, reset or replaced meanwhile voids the sign-in), as bindSignIn does for a password.
  */
-export async function bindExternalSignIn(
+export async function bindExternalSignIn<T>(
   context: Context,
   user: { id: string; jwtTokenKey: string | null; totpEnabledAt?: Date | null },
   identity: { provider: string; subject: string },
+  begin: (tx: Context, jwtTokenKey: string) => Promise<T>,
+): Promise<T> {
+  return inTransaction(context, async tx => {
+    await lockUser(tx, user.id)
+    const linked = await tx.prisma.externalAccount.count({
+      where: { userId: user.id, provider: identity.provider, subject: identity.subject },
+    })
+    if (linked !== 1) throw invalidExternalSignIn()
+    const jwtTokenKey = await bindToKey(tx, user)
+    return begin(tx, jwtTokenKey)
+  })
+}
+
+// the conditional write of bindExternalSignIn, under its lock: the key the sign-in read, or the one
+// a credential change left, while the account is active and its second factor as judged
+async function bindToKey(
+  tx: Context,
+  user: { id: string; jwtTokenKey: string | null; totpEnabledAt?: Date | null },
 ): Promise<string> {
   let read = user.jwtTokenKey
   const factor = user.totpEnabledAt === undefined ? {} : { totpEnabledAt: user.totpEnabledAt }
   for (let attempt = 0; attempt < 3; attempt++) {
     const jwtTokenKey = read ?? newTokenKey()
-    const { count } = await context.prisma.user.updateMany({
+    const { count } = await tx.prisma.user.updateMany({
       where: { id: user.id, jwtTokenKey: read, isActive: true, ...factor },
       data: { lastLogin: new Date(), jwtTokenKey },
     })
     if (count === 1) return jwtTokenKey
-    const now = await context.prisma.user.findUnique({
+    const now = await tx.prisma.user.findUnique({
       where: { id: user.id },
       select: { isActive: true, jwtTokenKey: true, totpEnabledAt: true },
     })
-    const linked = await context.prisma.externalAccount.count({
-      where: { userId: user.id, provider: identity.provider, subject: identity.subject },
-    })
-    if (!now?.isActive || linked !== 1) throw invalidExternalSignIn()
+    if (!now?.isActive) throw invalidExternalSignIn()
     if (user.totpEnabledAt !== undefined && now.totpEnabledAt?.getTime() !== user.totpEnabledAt?.getTime())
       throw invalidExternalSignIn()
     read = now.jwtTokenKey

@@ -13,17 +13,22 @@ import {
 import { linkExternalIdentity, refused } from './linkExternalIdentity'
 import { boundFactor } from './signInForTokens'
 
+/** What the Admin UI's cookie session of a provider sign-in binds to. */
+export type ExternalAdminSignIn = { userId: string; tokenKey: string; amr: ExternalIdentity['amr'] }
+
 /**
  * The Admin UI's "Sign in with <provider>" callback: a provider with a staff section only (others
  * are NOT_FOUND here), the provider's answer redeemed for the adminCookie kind, the identity linked
  * (linkExternalIdentity, staff groups included), and only active, confirmed staff admitted. A user
  * with TOTP and no second factor asserted by the ID token gets MfaRequiredError (its challenge for
- * the Admin UI's code step, adminSignInWithCode). Answers what the cookie session binds to.
+ * the Admin UI's code step, adminSignInWithCode). `begin` starts the cookie session in the bind's
+ * transaction (bindExternalSignIn), with what it binds to.
  */
-export async function signInExternallyForAdmin(
+export async function signInExternallyForAdmin<T>(
   context: Context,
   args: { pluginId: string; input: Record<string, unknown>; client: SignInClient },
-): Promise<{ userId: string; tokenKey: string; amr: ExternalIdentity['amr'] }> {
+  begin: (tx: Context, signedIn: ExternalAdminSignIn) => Promise<T>,
+): Promise<T> {
   const provider = oidcProviderOf(args.pluginId)
   if (!provider.staff)
     throw new DomainError({ field: 'pluginId', code: 'NOT_FOUND', message: 'No staff sign-in provider has this id.' })
@@ -41,6 +46,7 @@ export async function signInExternallyForAdmin(
   const external = { provider: identity.provider.id, subject: identity.subject }
   if (!identity.amr.includes('mfa'))
     await requireSecondFactor(context, user, { kind: 'adminCookie', proven: user, ...args.client, external })
-  const tokenKey = await bindExternalSignIn(context, boundFactor(user, identity), external)
-  return { userId: user.id, tokenKey, amr: identity.amr }
+  return bindExternalSignIn(context, boundFactor(user, identity), external, (tx, tokenKey) =>
+    begin(tx, { userId: user.id, tokenKey, amr: identity.amr }),
+  )
 }

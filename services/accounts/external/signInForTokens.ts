@@ -42,14 +42,13 @@ export async function signInExternallyForTokens(
   const external = { provider: identity.provider.id, subject: identity.subject }
   if (!identity.amr.includes('mfa'))
     await requireSecondFactor(context, user, { kind: 'tokens', proven: user, ...args.client, external })
-  const jwtTokenKey = await bindExternalSignIn(context, boundFactor(user, identity), external)
-  return issueTokens(
-    context,
-    { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey },
-    {
-      amr: identity.amr,
-      ...args.client,
-    },
+  // the session begins in the bind's transaction, so an unlink racing it ends it or voids the sign-in
+  return bindExternalSignIn(context, boundFactor(user, identity), external, (tx, jwtTokenKey) =>
+    issueTokens(
+      tx,
+      { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey },
+      { amr: identity.amr, ...args.client },
+    ),
   )
 }
 

@@ -27,12 +27,9 @@ export async function signInWithMfaForTokens(
   })
   // a provider's sign-in binds through the identity it proved (PASSWORD_LOGIN_MODE does not apply
   // to it, and its user may have no password); a password's through the row its check read
-  let jwtTokenKey: string
-  if (external) jwtTokenKey = await bindExternalSignIn(context, proven, external)
-  else {
-    assertPasswordLoginAllowed(user)
-    jwtTokenKey = await bindSignIn(context, proven)
-  }
-  const tokenUser = { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }
-  return issueTokens(context, tokenUser, { amr, ...args.client })
+  const begin = (tx: Context, jwtTokenKey: string) =>
+    issueTokens(tx, { id: user.id, email: user.email, isStaff: user.isStaff, jwtTokenKey }, { amr, ...args.client })
+  if (external) return bindExternalSignIn(context, proven, external, begin)
+  assertPasswordLoginAllowed(user)
+  return begin(context, await bindSignIn(context, proven))
 }

@@ -361,12 +361,18 @@ describe('a second factor', () => {
     })
     const identity = { provider: 'idp', subject }
     const context = server.context as never
+    const keyBound = async (_tx: unknown, key: string) => key
     await assert.rejects(
-      bindExternalSignIn(context, { id: read.id, jwtTokenKey: read.jwtTokenKey, totpEnabledAt: null }, identity),
+      bindExternalSignIn(
+        context,
+        { id: read.id, jwtTokenKey: read.jwtTokenKey, totpEnabledAt: null },
+        identity,
+        keyBound,
+      ),
       /could not be verified/,
     )
     assert.equal(
-      await bindExternalSignIn(context, { id: read.id, jwtTokenKey: read.jwtTokenKey }, identity),
+      await bindExternalSignIn(context, { id: read.id, jwtTokenKey: read.jwtTokenKey }, identity, keyBound),
       `moved-${subject}`,
     )
   })
