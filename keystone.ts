@@ -16,7 +16,12 @@ import {
 import { fillEmailSkeletons, fillEmptyNames, keepSearchDocuments } from './services/users'
 import type { Context } from './generated/keystone/types'
 import { formatRequestTimeout, graphqlLimits, MAX_TAKE } from './server/graphqlLimits'
-import { formatAdminMetaRefusal, graphqlErrorLogging, withoutSuggestions } from './server/graphqlLogging'
+import {
+  formatAdminMetaRefusal,
+  graphqlErrorLogging,
+  withoutSuggestions,
+  type FormatError,
+} from './server/graphqlLogging'
 import { databaseUnavailablePlugin, formatDatabaseErrors } from './server/databaseErrors'
 import { auditImpersonatedMutations, impersonationAuditPlugin } from './server/impersonationAudit'
 import { guardSchema } from './server/schemaGuards'
@@ -67,6 +72,16 @@ async function fillMissingNames(context: Context): Promise<void> {
 export function databaseOf(databaseUrl: string, options: DatabaseOptions = {}) {
   return databaseSettings(databaseUrl, { ...options, extendClient: keepSearchDocuments })
 }
+
+// what a client is answered for an error, decided once: the log line names the same code (server/graphqlLogging.ts)
+const formatError: FormatError = (formatted, error) =>
+  withoutSuggestions(
+    formatRequestTimeout(
+      formatTakenEmail(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
+      error,
+    ),
+    !env.isProduction,
+  )
 
 const SESSION_SWEEP_INTERVAL_MS = 60_000
 
@@ -162,17 +177,15 @@ model LoginThrottle {
       apolloConfig: {
         ...limits,
         // and every mutation operation of an impersonation is an event on the customer (server/impersonationAudit.ts)
-        plugins: [...limits.plugins, graphqlErrorLogging(), databaseUnavailablePlugin(), impersonationAuditPlugin()],
+        plugins: [
+          ...limits.plugins,
+          graphqlErrorLogging(formatError),
+          databaseUnavailablePlugin(),
+          impersonationAuditPlugin(),
+        ],
         // introspection is off in production (Apollo's own default, stated): no error lists the schema's names there
         introspection: !env.isProduction,
-        formatError: (formatted, error) =>
-          withoutSuggestions(
-            formatRequestTimeout(
-              formatTakenEmail(formatDatabaseErrors(formatAdminMetaRefusal(formatted, error), error), error),
-              error,
-            ),
-            !env.isProduction,
-          ),
+        formatError,
         logger: logger.child({ source: 'apollo' }),
         stopOnTerminationSignals: false,
       },

@@ -1,15 +1,30 @@
-// What the log says of GraphQL: one line per error a request ran into, with its code, its path and
-// the operation's name, and for an unexpected error the type and stack frames of its cause. Never
-// the document, the variables or an error's message: graphql-js quotes an inline argument in its
-// messages (a password included), and Prisma quotes the arguments of the failed call.
+// What the log says of GraphQL: one line per error a request ran into, with the code the client was
+// answered (Apollo's formatError, the one decision of what an error is: a taken email met on the
+// unique index is KS_VALIDATION_FAILURE in the log as in the answer), its path and the operation's
+// name, and for an unexpected error the type and stack frames of its cause. Never the document, the
+// variables or an error's message: graphql-js quotes an inline argument in its messages (a password
+// included), and Prisma quotes the arguments of the failed call.
 import type { ApolloServerPlugin } from '@apollo/server'
 import { GraphQLError, type GraphQLFormattedError } from 'graphql'
 import type { Level, Logger } from 'pino'
 import { logger as rootLogger, scrubText } from './logger'
-import { REQUEST_TIMEOUT, isRequestTimeout } from '../services/kernel'
+import { REQUEST_TIMEOUT } from '../services/kernel'
+import { CONCURRENT_CHANGE, DATABASE_UNAVAILABLE } from './databaseErrors'
 
 // a bug or a failing database, worth an alarm; every other code is what a client caused and was told
-const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'KS_PRISMA_ERROR'])
+const UNEXPECTED_CODES = new Set(['INTERNAL_SERVER_ERROR', 'KS_PRISMA_ERROR', DATABASE_UNAVAILABLE])
+// not the client's doing, nor a bug: a database slower than the budget, a transaction it ended for another
+const DEGRADED_CODES = new Set([REQUEST_TIMEOUT, CONCURRENT_CHANGE])
+
+/** Apollo's formatError: what a client is answered for an error (keystone.ts composes it). */
+export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError
+
+/** The answer Apollo gives for `error`: its own form, INTERNAL_SERVER_ERROR without a code, then formatError. */
+export function answerTo(error: GraphQLError, formatError: FormatError): GraphQLFormattedError {
+  const own = error.toJSON()
+  const code = own.extensions?.code ?? 'INTERNAL_SERVER_ERROR'
+  return formatError({ ...own, extensions: { ...own.extensions, code } }, error)
+}
 
 /**
  * Keystone refuses the Admin UI's metadata to anyone signed out with a plain Error, which would
@@ -40,19 +55,17 @@ export function withoutSuggestions(formatted: GraphQLFormattedError, introspecti
   return { ...formatted, message: formatted.message.replace(SUGGESTION, '') }
 }
 
-/** The fields of one error's log line. */
-export function describeGraphQLError(error: GraphQLError): {
+/** The fields of one error's log line: the code as answered (`formatError`), never its own. */
+export function describeGraphQLError(
+  error: GraphQLError,
+  formatError: FormatError,
+): {
   code: string
   path?: string
   cause?: { type: string; frames: string[] }
 } {
-  // work the time budget stopped is answered REQUEST_TIMEOUT (server/graphqlLimits.ts), whatever wrapped it
-  const given = isRequestTimeout(error)
-    ? REQUEST_TIMEOUT
-    : typeof error.extensions?.code === 'string'
-      ? error.extensions.code
-      : 'INTERNAL_SERVER_ERROR'
-  const code = isAdminMetaRefusal(error) ? 'KS_ACCESS_DENIED' : given
+  const answered = answerTo(error, formatError).extensions?.code
+  const code = typeof answered === 'string' ? answered : 'INTERNAL_SERVER_ERROR'
   const path = error.path?.join('.')
   const cause =
     error.originalError && UNEXPECTED_CODES.has(code)
@@ -63,13 +76,13 @@ export function describeGraphQLError(error: GraphQLError): {
 
 /**
  * How loud an error's line is: a bug or a failing database is an error; a database slower than the
- * budget, not the client's doing, a warning; a refusal of someone signed out who asked for what
+ * budget or a transaction it ended for a concurrent one, not the client's doing, a warning; a refusal of someone signed out who asked for what
  * needs a session (the Admin UI asks for its metadata on every page, the sign-in page included) is
  * expected, so debug; anything else a client caused, a signed-in caller's refusal included, info.
  */
 export function logLevelOf(code: string, signedIn: boolean): Level {
   if (UNEXPECTED_CODES.has(code)) return 'error'
-  if (code === REQUEST_TIMEOUT) return 'warn'
+  if (DEGRADED_CODES.has(code)) return 'warn'
   if (code === 'KS_ACCESS_DENIED' && !signedIn) return 'debug'
   return 'info'
 }
@@ -78,9 +91,12 @@ export function logLevelOf(code: string, signedIn: boolean): Level {
  * An Apollo plugin that logs each error of each request, never its document or variables; a request
  * refused before any field ran (a Bearer token that is not good, auth.ts) is logged the same way.
  */
-export function graphqlErrorLogging(logger: Logger = rootLogger): ApolloServerPlugin<{ session?: unknown }> {
+export function graphqlErrorLogging(
+  formatError: FormatError,
+  logger: Logger = rootLogger,
+): ApolloServerPlugin<{ session?: unknown }> {
   const log = (error: GraphQLError, signedIn: boolean, operationName?: string | null) => {
-    const line = describeGraphQLError(error)
+    const line = describeGraphQLError(error, formatError)
     const fields = { graphql: { ...line, ...(operationName ? { operation: operationName } : {}) } }
     logger[logLevelOf(line.code, signedIn)](fields, `graphql error ${line.code}`)
   }
