@@ -1,6 +1,6 @@
 // `npm run bench`: seed a fresh database with the project's seed, start the built server
 // (`keystone start`) on loopback, drive it over HTTP with autocannon, and print one line per
-// scenario (`scenario  requests/s  p50 ms  p95 ms  errors`), then two ratios against references
+// scenario (`scenario  requests/s  p50 ms  p95 ms  errors`), then three ratios against references
 // measured in the same run, then which of the issue's targets are met.
 //
 // Four processes, so that none is measured on another's event loop: this coordinator (seeds,
@@ -42,6 +42,7 @@ import {
   ratioOf,
   slicesOf,
   ME_RATIO_TARGET,
+  REFUSAL_RATIO_TARGET,
   TOKEN_CREATE_RATIO_TARGET,
   type BenchReport,
   type Sample,
@@ -124,6 +125,34 @@ const CUSTOMERS_COUNT = 'query($search: String) { customersCount(search: $search
 
 function body(query: string, variables: Record<string, unknown> = {}): string {
   return JSON.stringify({ query, variables })
+}
+
+// the probes' shapes, sent anonymously, each refused REQUEST_TOO_LARGE as the request is validated
+// (server/graphqlLimits.ts), before any field runs: thirty aliased registrations (a hash and a mail
+// each), and a 99 KB filter of relationship subqueries read by thirty aliased counts
+function hostileBodies(): string[] {
+  const register = Array.from(
+    { length: 30 },
+    (_, i) =>
+      `r${i}: accountRegister(input: { email: "bench-${i}@example.com", password: "an entirely new passphrase", redirectUrl: "http://localhost:3001/confirm" }) { errors { code } }`,
+  ).join(' ')
+  const items = []
+  for (let i = 0, size = 0; size < 97_000; i++) {
+    const item = {
+      OR: [
+        { email: { contains: `probe-${i}` } },
+        { addresses: { some: { city: { contains: `city-${i}` } } } },
+        { customerGroups: { some: { name: { startsWith: `group-${i}` } } } },
+      ],
+    }
+    items.push(item)
+    size += JSON.stringify(item).length
+  }
+  const counts = Array.from({ length: 30 }, (_, i) => `a${i}: ${i % 2 ? 'customersCount' : 'usersCount'}(where: $w)`)
+  return [
+    body(`mutation { ${register} }`),
+    body(`query($w: UserWhereInput) { ${counts.join(' ')} }`, { w: { OR: items } }),
+  ]
 }
 
 function bearer(token: string): Record<string, string> {
@@ -430,7 +459,7 @@ async function main(): Promise<void> {
     const generator = (loadGenerator = startWorker<LoadJob, LoadResult>('benchLoad.ts'))
     const argon2 = (argon2Worker = startWorker<Argon2Job, Argon2Result>('benchArgon2.ts'))
 
-    type Check = Pick<LoadJob, 'valueAt' | 'errorsAt'>
+    type Check = Pick<LoadJob, 'valueAt' | 'errorsAt' | 'refusedWith'>
     type Run = (seconds: number, warmupSeconds: number) => Promise<Sample>
     const loadRun =
       (variants: LoadVariant[], check: Check, connections = CONNECTIONS): Run =>
@@ -483,6 +512,18 @@ async function main(): Promise<void> {
     )
     const channels = report(lineOf('ref: channels(take: 1) anonymous', 'reference', CONNECTIONS, channelSamples))
     const me = report(lineOf('me (Bearer)', 'scenario', CONNECTIONS, meSamples))
+
+    // hostile requests refused against the same anonymous query: a refusal costs about what the
+    // cheapest answer does, so a flood of them is no heavier than ordinary traffic
+    const [beside, refusalSamples] = await alternate(
+      loadRun([{ body: body(CHANNELS) }], { valueAt: ['data', 'channels', '0', 'id'] }),
+      loadRun(
+        hostileBodies().map(hostile => ({ body: hostile })),
+        { valueAt: [], refusedWith: 'REQUEST_TOO_LARGE' },
+      ),
+    )
+    const channelsBeside = report(lineOf('ref: channels(take: 1) beside refusals', 'reference', CONNECTIONS, beside))
+    const refusals = report(lineOf('hostile requests refused (anonymous)', 'scenario', CONNECTIONS, refusalSamples))
 
     // each request adds to the next customer's book in turn, so no book reaches its limit
     await measure(
@@ -541,6 +582,14 @@ async function main(): Promise<void> {
       TOKEN_CREATE_RATIO_TARGET,
       true,
     )
+    // refusals that were not refusals (answered, or refused otherwise) count for nothing
+    const refusalRatio = ratioOf(
+      'hostile request refused ÷ anonymous generated query',
+      refusals,
+      channelsBeside,
+      REFUSAL_RATIO_TARGET,
+      true,
+    )
     const result: BenchReport = {
       database,
       customers: CUSTOMERS,
@@ -550,8 +599,8 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       loadAverage: { before: loadBefore, after: os.loadavg() },
       lines,
-      ratios: [meRatio, tokenRatio],
-      targets: evaluateTargets({ me, meRatio, tokenCreate, tokenRatio }),
+      ratios: [meRatio, tokenRatio, refusalRatio],
+      targets: evaluateTargets({ me, meRatio, tokenCreate, tokenRatio, refusals, refusalRatio }),
       searchTerms: terms,
     }
     console.log(`\n${formatReport(result)}`)

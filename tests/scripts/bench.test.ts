@@ -19,6 +19,8 @@ const SCENARIOS = [
   'tokenCreate (1 account, 1 IP)',
   'ref: channels(take: 1) anonymous',
   'me (Bearer)',
+  'ref: channels(take: 1) beside refusals',
+  'hostile requests refused (anonymous)',
   'accountAddressCreate',
   `customers(search) @${CUSTOMERS}`,
   'customers(search: email) ×1',
@@ -61,7 +63,7 @@ function runBench(args: string[]): Promise<Run> {
 
 describe('npm run bench', () => {
   test(
-    'a tiny run on SQLite prints every scenario, both ratios and the targets, writes the same JSON, and nothing fails',
+    'a tiny run on SQLite prints every scenario, the three ratios and the targets, writes the same JSON, and nothing fails',
     { timeout: 180_000 },
     async () => {
       // given
@@ -93,7 +95,11 @@ describe('npm run bench', () => {
         }
         assert.match(table, /^ratio me ÷ anonymous generated query: .* = \d+\.\d\d, target ≥ 1$/m)
         assert.match(table, /^ratio tokenCreate \(signed in\) ÷ raw argon2id verify: .* = \d+\.\d\d, target ≥ 0\.8$/m)
-        assert.equal(table.match(/^target (met    |NOT met) {2}/gm)?.length, 4, table)
+        assert.match(
+          table,
+          /^ratio hostile request refused ÷ anonymous generated query: .* = \d+\.\d\d, target ≥ 0\.25$/m,
+        )
+        assert.equal(table.match(/^target (met    |NOT met) {2}/gm)?.length, 5, table)
         assert.match(table, /^target met {6}tokenCreate refuses no correct password: 0 of \d+$/m)
 
         const report = JSON.parse(await readFile(jsonFile, 'utf8')) as BenchReport
@@ -106,9 +112,9 @@ describe('npm run bench', () => {
           assert.equal(line.errors, 0, `${line.scenario}: ${JSON.stringify(line.errorCodes)} ${line.firstError ?? ''}`)
         assert.deepEqual(
           report.ratios.map(ratio => ratio.reference),
-          ['ref: channels(take: 1) anonymous', 'ref: argon2id verify (raw)'],
+          ['ref: channels(take: 1) anonymous', 'ref: argon2id verify (raw)', 'ref: channels(take: 1) beside refusals'],
         )
-        assert.equal(report.targets.length, 4)
+        assert.equal(report.targets.length, 5)
         assert.deepEqual(
           report.searchTerms.map(term => [term.kind, term.matches > 0]),
           [
@@ -164,6 +170,23 @@ describe('benchLoad classifyAnswer', () => {
     assert.equal(classifyAnswer(200, JSON.stringify({ data: { customersCount: null } }), check), 'NO_VALUE')
     assert.equal(classifyAnswer(429, '{}', check), 'HTTP_429')
     assert.equal(classifyAnswer(200, '<html>', check), 'INVALID_JSON')
+  })
+
+  test('a refusal scenario passes a 400 of its code with no data, and counts anything else', () => {
+    const check = { valueAt: [], refusedWith: 'REQUEST_TOO_LARGE' }
+    const refused = (code: string) => JSON.stringify({ errors: [{ extensions: { code } }] })
+    assert.equal(classifyAnswer(400, refused('REQUEST_TOO_LARGE'), check), undefined)
+    assert.equal(classifyAnswer(400, refused('GRAPHQL_VALIDATION_FAILED'), check), 'GRAPHQL_VALIDATION_FAILED')
+    assert.equal(classifyAnswer(200, JSON.stringify({ data: { usersCount: 0 } }), check), 'NOT_REFUSED_HTTP_200')
+    assert.equal(
+      classifyAnswer(
+        400,
+        JSON.stringify({ data: null, errors: [{ extensions: { code: 'REQUEST_TOO_LARGE' } }] }),
+        check,
+      ),
+      'REFUSED_AFTER_EXECUTION',
+    )
+    assert.equal(classifyAnswer(413, '<html>', check), 'NOT_REFUSED_HTTP_413')
   })
 
   test('percentile takes the nearest rank', () => {
