@@ -225,8 +225,8 @@ async function deliverOne(
       html,
       messageId: messageIdFor(mail.id),
     })
-    await isolated(context, prisma =>
-      prisma.outboxMail.update({
+    const { count: marked } = await isolated(context, prisma =>
+      prisma.outboxMail.updateMany({
         where: { id: mail.id },
         data: {
           status: 'sent',
@@ -238,6 +238,9 @@ async function deliverOne(
         },
       }),
     )
+    // its row went while it was on its way: the account was erased (services/users/erasure.ts
+    // deletes its unsent mails) after this sender had claimed it. Sent all the same, not failed.
+    if (marked === 0) console.info(`outbox: ${mail.template} mail ${mail.id} sent; its row was erased meanwhile`)
     return 'sent'
   } catch (error) {
     const attempts = mail.attempts + 1

@@ -288,6 +288,39 @@ test('a mail left in sending by a crashed sender is sent again once its lease ha
   assert.equal((await rowsTo(server, [to]))[0]?.status, 'sent')
 })
 
+test('a mail whose row is erased while it is on its way (the account deleted meanwhile) counts as sent, not failed, and is not retried', async () => {
+  // given: a mail due, and a server that takes it while the account's erasure deletes its row
+  const to = address()
+  await enqueueReset(server.context, to, token())
+  const now = new Date(Date.now() + 1000)
+  const { sent, transport } = fakeTransport()
+  const erasing = {
+    async sendMail(mail: any) {
+      if (mail.to === to) await server.context.prisma.outboxMail.deleteMany({ where: { to } })
+      return transport.sendMail(mail)
+    },
+  } as any
+  const warn = mock.method(console, 'warn', () => {})
+  try {
+    // when
+    const outcome = await deliverDueMails(server.context, erasing, { now })
+    const again = await deliverDueMails(server.context, transport, { now: new Date(now.getTime() + 61_000) })
+
+    // then
+    assert.equal(outcome.failed, 0)
+    assert.ok(outcome.sent >= 1)
+    assert.equal(sent.filter(mail => mail.to === to).length, 1)
+    assert.equal(again.failed, 0)
+    assert.deepEqual(await rowsTo(server, [to]), [])
+    assert.deepEqual(
+      warn.mock.calls.filter(call => String(call.arguments[0]).includes('failed')),
+      [],
+    )
+  } finally {
+    warn.mock.restore()
+  }
+})
+
 test('a failed send is retried after a backoff, and its lastError never holds the token', async () => {
   // given: a server that rejects the mail and echoes its link back, token URL-encoded
   const to = address()
