@@ -190,7 +190,8 @@ test(
       await signIn.getByRole('textbox', { name: 'Email' }).fill(email)
       await signIn.getByRole('textbox', { name: 'Password' }).fill(ATTACKER_PASSWORD)
       await signIn.getByRole('button', { name: /sign in/i }).click()
-      await signIn.waitForTimeout(1500)
+      // the page's answer, not a fixed wait a slow machine could outlast
+      await signIn.getByText('Authentication failed.', { exact: false }).waitFor()
       assert.match(new URL(signIn.url()).pathname, /signin/)
       const api = await server.gql(TOKEN_CREATE, { email, password: ATTACKER_PASSWORD })
       assert.equal(api.body.data.tokenCreate.token, null)
