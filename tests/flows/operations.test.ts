@@ -161,7 +161,7 @@ test('in development without SMTP_URL each mail is printed with its link and mar
     const link = new URL(/Link: {4}(\S+)/.exec(block)![1]!)
     const statusOf = async () =>
       (await development.context.sudo().db.OutboxMail.findMany({ where: { to: { equals: to } } }))[0]?.status
-    const deadline = Date.now() + 5000
+    const deadline = Date.now() + 20_000
     while ((await statusOf()) !== 'sent' && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
     assert.equal(await statusOf(), 'sent')
 

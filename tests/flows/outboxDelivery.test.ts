@@ -127,6 +127,10 @@ test('mails enqueued in one transaction each arrive once, with their recipient, 
   assert.match(confirmMail.text, /signing up at Acme\./)
   assert.ok(!noticeMail.text.includes('token='))
 
+  // a mail reaches the SMTP server before its sender records it sent
+  await waitFor('the three rows sent', async () =>
+    (await rowsTo(mailServer, [reset, confirm, notice])).every(row => row.status === 'sent'),
+  )
   await sleep(5 * POLL_MS)
   assert.equal(inbox.mails.filter(mail => [reset, confirm, notice].includes(mail.to)).length, 3)
   for (const row of await rowsTo(mailServer, [reset, confirm, notice])) {
@@ -174,6 +178,9 @@ test('mails queued while the SMTP server is down wait with growing attempts, the
     // then: each mail arrives exactly once, and nothing more after a few more polls
     const arrived: Mail[] = []
     for (const to of recipients) arrived.push(await inbox.next(to))
+    await waitFor('every row sent and released', async () =>
+      (await rowsTo(mailServer, recipients)).every(row => row.status === 'sent' && row.lockedUntil === null),
+    )
     await sleep(10 * POLL_MS)
     const delivered = inbox.mails.filter(mail => recipients.includes(mail.to))
     assert.equal(delivered.length, recipients.length)
@@ -204,7 +211,8 @@ test('kickOutbox sends a committed mail at once, without waiting for the next po
     kickOutbox()
 
     // then
-    await inbox.next(to, /^Your password was changed$/, 5000)
+    // well within the 60 s poll, so the mail came by the kick
+    await inbox.next(to, /^Your password was changed$/, 20_000)
     kickOutbox()
     await sleep(5 * POLL_MS)
     assert.equal(inbox.mails.filter(mail => mail.to === to).length, 1)

@@ -14,6 +14,7 @@ import { startReceiver, type Receiver } from '../helpers/webhookReceiver'
 import { PASSWORD, makeCustomer, makeSuperuser } from '../helpers/factories'
 import { tokenFor } from '../helpers/actors'
 import { assertTokenRefused } from '../helpers/refusals'
+import { throttleKeys } from '../../services/identity/throttle'
 
 const TOKEN_CREATE = `mutation($email: String!, $password: String!) {
   tokenCreate(email: $email, password: $password) { token refreshToken user { id } errors { field code } }
@@ -164,14 +165,26 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
     // when
     const onOne = await fail(alone.email, [first])
     const onBoth = await fail(spread.email, [first, second])
+    // the block the spread failures earned lasts 2 s from the sixth, which a loaded machine can
+    // outlast before the right password is sent: it is made what ten failures leave (32 s), in the
+    // one table both processes read, so what is asked is whether each process honours it
+    const ip = onBoth.client.headers['x-forwarded-for']!
+    await first.context.prisma.loginThrottle.update({
+      where: { key: throttleKeys({ email: spread.email, ip }).ipAccount },
+      data: { failures: 10, lastFailureAt: Date.now() },
+    })
     const rightPassword = await Promise.all(
       [first, second].map(on => on.gql(TOKEN_CREATE, { email: spread.email, password: PASSWORD }, onBoth.client)),
     )
 
-    // then
-    assert.equal(onOne.codes[0], 'INVALID_CREDENTIALS')
-    assert.ok(onOne.codes.includes('LOGIN_ATTEMPT_DELAYED'), onOne.codes.join(','))
-    assert.deepEqual(onBoth.codes, onOne.codes)
+    // then: five failures are free and the sixth is judged on either process alike; the later ones
+    // are held on both (as many as the 2 s block covers: that depends on the machine's speed), which
+    // a count kept per process would not do (the seventh and eighth are each process's fourth)
+    const free = Array.from({ length: 6 }, () => 'INVALID_CREDENTIALS')
+    for (const { codes } of [onOne, onBoth]) {
+      assert.deepEqual(codes.slice(0, 6), free, codes.join(','))
+      assert.ok(codes.slice(6).includes('LOGIN_ATTEMPT_DELAYED'), codes.join(','))
+    }
     for (const res of rightPassword) {
       assert.deepEqual(errorCodes(res.body.data.tokenCreate), ['LOGIN_ATTEMPT_DELAYED'])
       assert.equal(res.body.data.tokenCreate.token, null)
@@ -223,6 +236,17 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
     for (const email of emails) await mailbox.next(email, /confirm/i, 30_000)
     const events = emails.flatMap(() => ['CUSTOMER_CREATED', 'ACCOUNT_CONFIRMATION_REQUESTED'])
     await receiver.waitFor(events, from, 30_000)
+    // a mail or a delivery arrives before its sender records it: the rows are waited for too
+    const hookId = hook.body.data.createWebhook.id
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const [sent, delivered] = await Promise.all([
+        first.context.prisma.outboxMail.count({ where: { to: { in: emails }, status: 'sent' } }),
+        first.context.prisma.webhookDelivery.count({ where: { webhookId: hookId, status: 'delivered' } }),
+      ])
+      if ((sent >= REGISTRATIONS && delivered >= 2 * REGISTRATIONS) || Date.now() > deadline) break
+      await sleep(POLL_MS)
+    }
     await sleep(40 * POLL_MS)
 
     const mails = mailbox.mails.filter(mail => emails.includes(mail.to))
@@ -244,9 +268,7 @@ describe('two server processes on one PostgreSQL database', { skip: databaseSkip
       deliveries.map(delivery => `${delivery.json.data.user.email} ${delivery.event}`).sort(),
       emails.flatMap(email => [`${email} ACCOUNT_CONFIRMATION_REQUESTED`, `${email} CUSTOMER_CREATED`]).sort(),
     )
-    const stored = await first.context.prisma.webhookDelivery.findMany({
-      where: { webhookId: hook.body.data.createWebhook.id },
-    })
+    const stored = await first.context.prisma.webhookDelivery.findMany({ where: { webhookId: hookId } })
     assert.equal(stored.length, 2 * REGISTRATIONS)
     assert.ok(
       stored.every(row => row.status === 'delivered' && row.attempts === 1),

@@ -124,6 +124,15 @@ async function deliveriesOf(webhookId: string) {
   return context.prisma.webhookDelivery.findMany({ where: { webhookId }, orderBy: { createdAt: 'asc' } })
 }
 
+// a receiver has a request before its sender has read the answer and recorded it: the rows are
+// waited for, not a fixed number of polls
+async function waitForDelivered(webhookId: string, count: number) {
+  return waitFor(`${count} deliveries recorded delivered`, async () => {
+    const rows = await deliveriesOf(webhookId)
+    return rows.length === count && rows.every(row => row.status === 'delivered' && row.lockedUntil === null) && rows
+  })
+}
+
 async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
@@ -219,6 +228,7 @@ test("a delivery arrives once, signed with the webhook's secret over the body as
 
     // then
     const [receipt] = await waitFor('the delivery', () => receiver.receipts.length > 0 && receiver.receipts)
+    await waitForDelivered(webhook.id, 1)
     await sleep(10 * POLL_MS)
     assert.equal(receiver.receipts.length, 1)
     const [row] = await deliveriesOf(webhook.id)
@@ -271,6 +281,7 @@ test('a receiver that answers 500 three times and then 200 gets the delivery onc
 
     // then
     await waitFor('a successful receipt', () => receiver.receipts.some(receipt => receipt.answered === 200))
+    await waitForDelivered(webhook.id, 1)
     await sleep(10 * POLL_MS)
     assert.equal(receiver.receipts.filter(receipt => receipt.answered === 200).length, 1)
     assert.equal(receiver.receipts.length, 4)
@@ -331,6 +342,7 @@ test('a receiver that is down (connection refused) and then comes up on the same
 
     // then: each delivery arrives exactly once, and nothing more after a few more polls
     await waitFor('the three deliveries', () => up.receipts.length >= 3)
+    await waitForDelivered(webhook.id, 3)
     await sleep(10 * POLL_MS)
     assert.equal(up.receipts.length, 3)
     const rows = await deliveriesOf(webhook.id)

@@ -32,7 +32,7 @@ export async function logLinesAfter(
   server: TestServer,
   offset: number,
   matches: (line: LogLine) => boolean,
-  waitMs = 3_000,
+  waitMs = 15_000,
 ): Promise<LogLine[]> {
   const deadline = Date.now() + waitMs
   for (;;) {

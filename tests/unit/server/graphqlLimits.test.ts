@@ -152,6 +152,10 @@ test('a field that declares costly work is limited by that declaration alone, no
   assert.equal(refusedLimit('mutation { inviteFriend tokenCreate }'), 'costlyItems')
 })
 
+// long enough that parsing, validating and starting a field fit well within it on a loaded machine;
+// the slow resolvers take twice as long, so they always end past it
+const BUDGET_MS = 1000
+const SLOW_MS = 2 * BUDGET_MS
 let calls = 0
 const slowSchema = buildSchema(`
   type Item { id: ID slow: String }
@@ -161,7 +165,7 @@ const slowSchema = buildSchema(`
 const rootValue = {
   items: () => [{ id: '1' }],
   wait: async () => {
-    await new Promise(resolve => setTimeout(resolve, 600))
+    await new Promise(resolve => setTimeout(resolve, SLOW_MS))
     return [{ id: 'a' }, { id: 'b' }]
   },
   after: () => {
@@ -170,12 +174,12 @@ const rootValue = {
   },
   // a change that committed just before the budget ran out
   commit: async () => {
-    await new Promise(resolve => setTimeout(resolve, 600))
+    await new Promise(resolve => setTimeout(resolve, SLOW_MS))
     return [{ id: 'x' }, { id: 'y' }]
   },
 }
 
-async function run(query: string, budgetMs = 300) {
+async function run(query: string, budgetMs = BUDGET_MS) {
   const server = new ApolloServer({ schema: slowSchema, rootValue, plugins: [timeBudgetPlugin(budgetMs)] })
   await server.start()
   try {

@@ -160,7 +160,7 @@ test('assertSafeWebhookTarget gives up a resolution that takes longer than its l
 
   // then
   assert.equal(url, 'https://slow.example.com/hook')
-  assert.ok(Date.now() - started < 1000)
+  assert.ok(Date.now() - started < 10_000, 'a resolver that never answers is given up at the timeout')
 })
 
 test('assertSafeWebhookTarget refuses an internal literal or name before resolving anything, and outside production resolves nothing', async () => {
