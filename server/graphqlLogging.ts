@@ -76,9 +76,10 @@ export function describeGraphQLError(
 
 /**
  * How loud an error's line is: a bug or a failing database is an error; a database slower than the
- * budget or a transaction it ended for a concurrent one, not the client's doing, a warning; a refusal of someone signed out who asked for what
- * needs a session (the Admin UI asks for its metadata on every page, the sign-in page included) is
- * expected, so debug; anything else a client caused, a signed-in caller's refusal included, info.
+ * budget or a transaction it ended for a concurrent one, not the client's doing, a warning; a
+ * refusal of someone signed out who asked for what needs a session (the Admin UI asks for its
+ * metadata on every page, the sign-in page included) is expected, so debug; anything else a client
+ * caused, a signed-in caller's refusal included, info.
  */
 export function logLevelOf(code: string, signedIn: boolean): Level {
   if (UNEXPECTED_CODES.has(code)) return 'error'
