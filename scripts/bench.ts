@@ -513,8 +513,8 @@ async function main(): Promise<void> {
     const channels = report(lineOf('ref: channels(take: 1) anonymous', 'reference', CONNECTIONS, channelSamples))
     const me = report(lineOf('me (Bearer)', 'scenario', CONNECTIONS, meSamples))
 
-    // hostile requests refused against the same anonymous query: a refusal costs about what the
-    // cheapest answer does, so a flood of them is no heavier than ordinary traffic
+    // hostile requests refused against the same anonymous query: a refusal costs a few of the
+    // cheapest answers at most (REFUSAL_RATIO_TARGET), never the work it refuses
     const [beside, refusalSamples] = await alternate(
       loadRun([{ body: body(CHANNELS) }], { valueAt: ['data', 'channels', '0', 'id'] }),
       loadRun(
